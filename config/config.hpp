@@ -1,0 +1,72 @@
+// The daemon's typed, validated configuration (YAML; see config/ccmon.example.yml).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/codec/codec.hpp"
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine_config.hpp"
+#include "core/sla/sla_rule.hpp"
+#include "core/time.hpp"
+
+namespace ccmon::config {
+
+enum class ClockMode { kWall, kEvent };
+
+struct ServerLimits {
+  std::size_t max_body_bytes = 8 * 1024 * 1024;        // HTTP request body -> 413
+  std::size_t max_ws_message_bytes = 1024 * 1024;      // WebSocket message -> close 1009
+  std::size_t max_connections = 1024;                  // further connections are refused
+  core::Duration header_timeout = core::seconds(10);   // request line + headers + body
+  core::Duration idle_timeout = core::seconds(120);    // keep-alive / WebSocket silence
+  std::size_t max_events_in_flight = 200'000;          // decoded, not yet applied -> 503 / backpressure
+};
+
+struct AuthConfig {
+  std::vector<std::string> ingest_tokens;   // empty: ingestion open
+  std::vector<std::string> metrics_tokens;  // empty: /metrics and /v1/kpis open
+};
+
+struct Config {
+  std::string source = "<embedded>";  // file the configuration came from
+  std::string listen = "127.0.0.1:9477";  // HOST:PORT
+  std::string log_level = "info";         // spdlog level name
+  ClockMode clock = ClockMode::kWall;
+  ServerLimits limits;
+  AuthConfig auth;
+  core::CodecOptions codec;
+  core::DedupOptions dedup;
+  core::EngineConfig engine;
+  std::vector<core::SlaRule> sla_rules;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based; 0 when unknown
+  std::string message;
+};
+
+// "file:line:column: message"
+std::string to_string(const ConfigError& e);
+
+struct LoadResult {
+  std::optional<Config> config;    // set iff errors is empty
+  std::vector<ConfigError> errors;  // every problem found, not just the first
+};
+
+LoadResult load_config_file(const std::string& path);
+LoadResult load_config_string(std::string_view yaml, const std::string& name);
+
+// The configuration ccmond runs with when given no --config (YAML text).
+std::string_view embedded_default_config();
+
+// Reads /usr/share/zoneinfo (or $TZDIR) for an IANA zone name.
+std::optional<core::TimeZone> load_time_zone(const std::string& name, std::string& error);
+
+}  // namespace ccmon::config

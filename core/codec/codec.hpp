@@ -1,0 +1,89 @@
+// Event codec: request bodies and WebSocket frames -> validated Events or
+// rejections with a stable reason code and a message naming the field.
+// No exceptions on the data path.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event.hpp"
+#include "core/time.hpp"
+
+namespace ccmon::core {
+
+struct CodecOptions {
+  std::vector<std::string> channels = {"voice", "chat", "messaging", "email", "social"};
+  Duration max_clock_skew = seconds(60);  // `time` later than now + skew -> future_time
+  std::size_t max_event_bytes = 64 * 1024;  // one event's JSON text -> too_large
+};
+
+enum class RejectReason {
+  kInvalidJson,     // not parseable JSON (NDJSON line, or array element context)
+  kInvalidUtf8,     // bytes that are not UTF-8
+  kNotObject,       // an event that is not a JSON object
+  kMissingField,    // a required field is absent
+  kWrongType,       // a field has the wrong JSON type
+  kOutOfRange,      // a value outside its domain (csat 9, empty id, id > 128 bytes...)
+  kUnknownType,     // `type` is not an events.md type
+  kUnknownChannel,  // `channel` not allowed by configuration
+  kInvalidTime,     // `time` not RFC 3339 with offset, nor a number
+  kFutureTime,      // `time` beyond the allowed clock skew
+  kTooLarge,        // one event larger than max_event_bytes
+};
+inline constexpr int kRejectReasonCount = static_cast<int>(RejectReason::kTooLarge) + 1;
+
+std::string_view to_string(RejectReason r);  // "invalid_json", ... (metric label, API code)
+
+struct Rejection {
+  std::size_t index = 0;  // position of the event in the body / frame, from 0
+  RejectReason reason = RejectReason::kInvalidJson;
+  std::string message;    // names the field, e.g. "field `csat`: 9 is outside 1..5"
+};
+
+struct IndexedEvent {
+  std::size_t index = 0;
+  Event event;
+};
+
+enum class BodyFormat {
+  kJson,    // one event object or a JSON array of events
+  kNdjson,  // one event per line (a single object is one line)
+};
+
+struct DecodedBatch {
+  std::vector<IndexedEvent> events;   // valid ones, in body order
+  std::vector<Rejection> rejections;  // in body order
+  // Set when the body as a whole cannot be read (kJson body that is not
+  // JSON, or neither an object nor an array): nothing in it was decoded.
+  bool unreadable = false;
+  RejectReason unreadable_reason = RejectReason::kInvalidJson;
+  std::string unreadable_message;
+};
+
+// Reusable decoder; holds parser buffers, so keep one per session/thread.
+// Not thread-safe.
+class Decoder {
+ public:
+  explicit Decoder(CodecOptions options = {});
+  ~Decoder();
+  Decoder(Decoder&&) noexcept;
+  Decoder& operator=(Decoder&&) noexcept;
+
+  // `now` is the reference for future_time.
+  DecodedBatch decode(std::string_view body, BodyFormat format, Timestamp now);
+
+  const CodecOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses an RFC 3339 date-time with offset ("2026-11-22T09:15:02.123Z",
+// "...+01:00"); false when malformed. Exposed for tools and tests.
+bool parse_rfc3339(std::string_view text, Timestamp& out);
+
+}  // namespace ccmon::core

@@ -1,0 +1,56 @@
+// The KPI engine: contact/agent/case state and rolling-window aggregators.
+// Single-threaded by design: one owner applies events and takes snapshots
+// (server/engine_runner); snapshots are immutable and shared with readers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/engine/engine_config.hpp"
+#include "core/event.hpp"
+#include "core/time.hpp"
+
+namespace ccmon::core {
+
+struct Snapshot;  // core/engine/snapshot.hpp
+
+enum class ApplyResult { kApplied, kOutOfSequence };
+
+struct EngineStats {
+  std::uint64_t tracked_contacts = 0;
+  std::uint64_t tracked_cases = 0;
+  std::uint64_t tracked_agents = 0;
+  std::uint64_t out_of_sequence_total = 0;
+  std::uint64_t evicted_contacts_total = 0;
+  std::uint64_t evicted_cases_total = 0;
+  std::uint64_t series_folded_total = 0;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one validated, de-duplicated event. Never throws on any input.
+  ApplyResult apply(const Event& event);
+
+  // Moves time forward: evicts idle state, closes timed-out after-contact
+  // work. Called every tick; cheap when nothing is due.
+  void advance(Timestamp now);
+
+  // An immutable view of every KPI as of `now`.
+  std::shared_ptr<const Snapshot> snapshot(Timestamp now);
+
+  // Applies a reloaded configuration, keeping all state that still fits.
+  void reconfigure(EngineConfig config);
+
+  EngineStats stats() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ccmon::core

@@ -1,0 +1,79 @@
+// Everything the KPI engine needs to know from the configuration. Plain data:
+// config/ builds it from YAML, tests build it by hand.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "core/tz/time_zone.hpp"
+
+namespace ccmon::core {
+
+enum class ServiceLevelFormula {
+  kDefault,        // answered within T / (answered + abandoned - short abandoned)
+  kAnsweredOnly,   // answered within T / answered
+  kAll,            // answered within T / (answered + abandoned + overflowed)
+  kRemovedWithin,  // (answered within T + abandoned within T) / outcomes
+};
+
+struct TrailingWindow {
+  std::string name;  // label value, e.g. "5m"
+  Duration length = 0;
+};
+
+// Service-level settings for the queue x channel pairs matching the globs.
+// Later entries win over earlier ones.
+struct ServiceLevelOverride {
+  std::string queue = "*";    // glob: '*' and '?'
+  std::string channel = "*";  // glob
+  std::optional<double> threshold_s;
+  std::optional<double> short_abandon_s;
+};
+
+// Bounds on label values coming from events. Empty allow-list = any value, up
+// to the cap; values past the cap or outside the list fold into "other".
+struct CardinalityLimits {
+  std::vector<std::string> queues;  // allow-list
+  std::size_t max_queues = 200;
+  std::vector<std::string> teams;
+  std::size_t max_teams = 100;
+  std::size_t max_channels = 16;  // channels are already validated by the codec
+  bool per_agent_series = false;
+  std::size_t max_agents = 1000;
+};
+
+struct EngineConfig {
+  std::vector<TrailingWindow> windows = {{"5m", minutes(5)},
+                                         {"15m", minutes(15)},
+                                         {"1h", hours(1)},
+                                         {"24h", hours(24)}};
+  bool today_window = true;  // the "today" window
+  TimeZone time_zone;        // UTC by default
+  int day_start_hour = 0;    // 0..23
+
+  ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;
+  double service_level_threshold_s = 20;  // T
+  double short_abandon_threshold_s = 5;
+  std::vector<ServiceLevelOverride> service_level_overrides;
+  std::vector<double> extra_wait_buckets_s;  // added to ccmon_wait_seconds bounds
+
+  double negative_sentiment_threshold = -0.25;
+
+  // After-contact work with no contact.wrapped ends at the agent's next state
+  // change or after this long past contact.ended.
+  Duration acw_timeout = minutes(10);
+  // Contacts/cases with no event for this long are evicted (and counted).
+  Duration contact_idle_timeout = hours(12);
+  Duration case_idle_timeout = hours(24 * 30);
+  // Hard caps on tracked state; the least recently touched is evicted first.
+  std::size_t max_tracked_contacts = 2'000'000;
+  std::size_t max_tracked_cases = 2'000'000;
+  std::size_t max_tracked_agents = 100'000;
+
+  CardinalityLimits limits;
+};
+
+}  // namespace ccmon::core
