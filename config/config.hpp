@@ -19,12 +19,12 @@ namespace ccmon::config {
 enum class ClockMode { kWall, kEvent };
 
 struct ServerLimits {
-  std::size_t max_body_bytes = 8 * 1024 * 1024;        // HTTP request body -> 413
-  std::size_t max_ws_message_bytes = 1024 * 1024;      // WebSocket message -> close 1009
-  std::size_t max_connections = 1024;                  // further connections are refused
-  core::Duration header_timeout = core::seconds(10);   // request line + headers + body
-  core::Duration idle_timeout = core::seconds(120);    // keep-alive / WebSocket silence
-  std::size_t max_events_in_flight = 200'000;          // decoded, not yet applied -> 503 / backpressure
+  std::size_t max_body_bytes = 8 * 1024 * 1024;       // HTTP request body -> 413
+  std::size_t max_ws_message_bytes = 1024 * 1024;     // WebSocket message -> close 1009
+  std::size_t max_connections = 1024;                 // further connections are refused
+  core::Duration header_timeout = core::seconds(10);  // request line + headers + body
+  core::Duration idle_timeout = core::seconds(120);   // keep-alive / WebSocket silence
+  std::size_t max_events_in_flight = 200'000;  // decoded, not yet applied -> 503 / backpressure
 };
 
 struct AuthConfig {
@@ -33,7 +33,7 @@ struct AuthConfig {
 };
 
 struct Config {
-  std::string source = "<embedded>";  // file the configuration came from
+  std::string source = "<embedded>";      // file the configuration came from
   std::string listen = "127.0.0.1:9477";  // HOST:PORT
   std::string log_level = "info";         // spdlog level name
   ClockMode clock = ClockMode::kWall;
@@ -56,7 +56,7 @@ struct ConfigError {
 std::string to_string(const ConfigError& e);
 
 struct LoadResult {
-  std::optional<Config> config;    // set iff errors is empty
+  std::optional<Config> config;     // set iff errors is empty
   std::vector<ConfigError> errors;  // every problem found, not just the first
 };
 

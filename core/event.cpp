@@ -6,12 +6,12 @@ namespace ccmon::core {
 namespace {
 
 constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
-    "contact.created",     "contact.queued",      "contact.answered", "contact.abandoned",
-    "contact.overflowed",  "contact.held",        "contact.resumed",  "contact.transferred",
-    "contact.ended",       "contact.wrapped",     "contact.self_served", "contact.deflected",
-    "contact.converted",   "contact.sentiment",   "message.received", "message.sent",
-    "case.opened",         "case.escalated",      "case.resolved",    "survey.answered",
-    "customer.churned",    "agent.state",
+    "contact.created",    "contact.queued",    "contact.answered",    "contact.abandoned",
+    "contact.overflowed", "contact.held",      "contact.resumed",     "contact.transferred",
+    "contact.ended",      "contact.wrapped",   "contact.self_served", "contact.deflected",
+    "contact.converted",  "contact.sentiment", "message.received",    "message.sent",
+    "case.opened",        "case.escalated",    "case.resolved",       "survey.answered",
+    "customer.churned",   "agent.state",
 };
 
 constexpr std::array<std::string_view, kAgentStateCount> kStateNames = {
@@ -19,7 +19,9 @@ constexpr std::array<std::string_view, kAgentStateCount> kStateNames = {
 
 }  // namespace
 
-std::string_view to_string(EventType t) { return kTypeNames[static_cast<std::size_t>(t)]; }
+std::string_view to_string(EventType t) {
+  return kTypeNames[static_cast<std::size_t>(t)];
+}
 
 std::optional<EventType> event_type_from_string(std::string_view s) {
   for (std::size_t i = 0; i < kTypeNames.size(); ++i) {
@@ -28,7 +30,9 @@ std::optional<EventType> event_type_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view to_string(AgentState s) { return kStateNames[static_cast<std::size_t>(s)]; }
+std::string_view to_string(AgentState s) {
+  return kStateNames[static_cast<std::size_t>(s)];
+}
 
 std::optional<AgentState> agent_state_from_string(std::string_view s) {
   for (std::size_t i = 0; i < kStateNames.size(); ++i) {

@@ -11,9 +11,17 @@ using Duration = std::int64_t;   // microseconds
 
 inline constexpr Duration kMicrosPerSecond = 1'000'000;
 
-constexpr Duration seconds(std::int64_t s) { return s * kMicrosPerSecond; }
-constexpr Duration minutes(std::int64_t m) { return seconds(m * 60); }
-constexpr Duration hours(std::int64_t h) { return seconds(h * 3600); }
-constexpr double to_seconds(Duration d) { return static_cast<double>(d) / kMicrosPerSecond; }
+constexpr Duration seconds(std::int64_t s) {
+  return s * kMicrosPerSecond;
+}
+constexpr Duration minutes(std::int64_t m) {
+  return seconds(m * 60);
+}
+constexpr Duration hours(std::int64_t h) {
+  return seconds(h * 3600);
+}
+constexpr double to_seconds(Duration d) {
+  return static_cast<double>(d) / kMicrosPerSecond;
+}
 
 }  // namespace ccmon::core

@@ -16,7 +16,7 @@ namespace ccmon::core {
 
 struct CodecOptions {
   std::vector<std::string> channels = {"voice", "chat", "messaging", "email", "social"};
-  Duration max_clock_skew = seconds(60);  // `time` later than now + skew -> future_time
+  Duration max_clock_skew = seconds(60);    // `time` later than now + skew -> future_time
   std::size_t max_event_bytes = 64 * 1024;  // one event's JSON text -> too_large
 };
 
@@ -40,7 +40,7 @@ std::string_view to_string(RejectReason r);  // "invalid_json", ... (metric labe
 struct Rejection {
   std::size_t index = 0;  // position of the event in the body / frame, from 0
   RejectReason reason = RejectReason::kInvalidJson;
-  std::string message;    // names the field, e.g. "field `csat`: 9 is outside 1..5"
+  std::string message;  // names the field, e.g. "field `csat`: 9 is outside 1..5"
 };
 
 struct IndexedEvent {

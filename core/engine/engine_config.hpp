@@ -46,10 +46,8 @@ struct CardinalityLimits {
 };
 
 struct EngineConfig {
-  std::vector<TrailingWindow> windows = {{"5m", minutes(5)},
-                                         {"15m", minutes(15)},
-                                         {"1h", hours(1)},
-                                         {"24h", hours(24)}};
+  std::vector<TrailingWindow> windows = {
+      {"5m", minutes(5)}, {"15m", minutes(15)}, {"1h", hours(1)}, {"24h", hours(24)}};
   bool today_window = true;  // the "today" window
   TimeZone time_zone;        // UTC by default
   int day_start_hour = 0;    // 0..23

@@ -18,9 +18,9 @@ struct Sample {
 
 struct HistogramSample {
   Labels labels;
-  std::vector<double> upper_bounds;               // ascending, +Inf implied
-  std::vector<std::uint64_t> cumulative_counts;   // same size as upper_bounds
-  std::uint64_t count = 0;                        // the +Inf bucket
+  std::vector<double> upper_bounds;              // ascending, +Inf implied
+  std::vector<std::uint64_t> cumulative_counts;  // same size as upper_bounds
+  std::uint64_t count = 0;                       // the +Inf bucket
   double sum = 0;
 };
 

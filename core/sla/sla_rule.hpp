@@ -10,8 +10,8 @@ namespace ccmon::core {
 enum class Comparison { kGreaterEqual, kGreater, kLessEqual, kLess };
 
 struct SlaRule {
-  std::string name;            // the `sla` label
-  std::string kpi;             // KPI key, e.g. "service_level", "oldest_waiting" (see kpi.hpp)
+  std::string name;  // the `sla` label
+  std::string kpi;   // KPI key, e.g. "service_level", "oldest_waiting" (see kpi.hpp)
   Comparison comparison = Comparison::kGreaterEqual;  // the rule holds while value <cmp> target
   double target = 0;
   std::string window = "15m";  // ignored for live KPIs

@@ -11,13 +11,13 @@
 namespace ccmon::core {
 
 struct TimeZoneTransition {
-  Timestamp at = 0;             // UTC instant from which `utc_offset_s` applies
+  Timestamp at = 0;  // UTC instant from which `utc_offset_s` applies
   std::int32_t utc_offset_s = 0;
 };
 
 struct TimeZone {
   std::string name = "UTC";
-  std::int32_t initial_offset_s = 0;           // before the first transition
+  std::int32_t initial_offset_s = 0;            // before the first transition
   std::vector<TimeZoneTransition> transitions;  // sorted by `at`
   // Offset used after the last transition when the TZif footer has a POSIX
   // rule; config/ expands such rules into explicit transitions for the years
