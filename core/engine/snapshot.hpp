@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/engine/engine.hpp"
-#include "core/engine/kpi.hpp"
+#include "core/kpi.hpp"
 #include "core/event.hpp"
 #include "core/time.hpp"
 

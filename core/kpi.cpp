@@ -1,4 +1,4 @@
-#include "core/engine/kpi.hpp"
+#include "core/kpi.hpp"
 
 #include <array>
 

@@ -1,0 +1,1 @@
+#include "server/build_info.hpp"
