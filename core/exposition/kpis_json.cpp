@@ -1,0 +1,130 @@
+#include "core/exposition/kpis_json.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/exposition/rfc3339_format.hpp"
+
+namespace ccmon::core {
+namespace {
+
+using nlohmann::json;
+
+// Integral doubles become JSON integers so counts read as counts; NaN and
+// infinities have no JSON form and become null.
+json number(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  constexpr double kTwo53 = 9007199254740992.0;  // integers exact in a double
+  if (v == std::trunc(v) && std::fabs(v) <= kTwo53) return static_cast<std::int64_t>(v);
+  return v;
+}
+
+json number(const KpiValue& v) {
+  return v.value ? number(*v.value) : json(nullptr);
+}
+
+bool keep(const std::string& filter, const std::string& value) {
+  return filter.empty() || filter == value;
+}
+
+// Indices of the snapshot windows the filter keeps, bounded by what a series
+// or team carries (the lists should be parallel, but never read past one).
+template <typename F>
+void for_each_window(const Snapshot& snap, const KpiFilter& filter, std::size_t carried, F&& f) {
+  const std::size_t n = std::min(snap.windows.size(), carried);
+  for (std::size_t w = 0; w < n; ++w) {
+    if (keep(filter.window, snap.windows[w])) f(w, snap.windows[w]);
+  }
+}
+
+json window_kpis(const WindowKpis& wk) {
+  json out = json::object();
+  for (int k = 0; k < kKpiCount; ++k) {
+    out[std::string(info(static_cast<Kpi>(k)).key)] = number(wk.kpis[static_cast<std::size_t>(k)]);
+  }
+  json deflected = json::object();
+  for (const auto& [to_channel, n] : wk.deflected) deflected[to_channel] = n;
+  out["deflected"] = std::move(deflected);
+  return out;
+}
+
+json series_json(const Snapshot& snap, const KpiFilter& filter, const SeriesSnapshot& s) {
+  json live = json::object();
+  for (int k = 0; k < kLiveKpiCount; ++k) {
+    live[std::string(info(static_cast<LiveKpi>(k)).key)] =
+        number(s.live[static_cast<std::size_t>(k)]);
+  }
+  json windows = json::object();
+  for_each_window(snap, filter, s.windows.size(), [&](std::size_t w, const std::string& name) {
+    windows[name] = window_kpis(s.windows[w]);
+  });
+  return {
+      {"queue", s.queue},
+      {"channel", s.channel},
+      {"service_level_threshold_seconds", number(s.service_level_threshold_s)},
+      {"short_abandon_threshold_seconds", number(s.short_abandon_threshold_s)},
+      {"live", std::move(live)},
+      {"totals",
+       {{"offered", s.offered_total},
+        {"answered", s.answered_total},
+        {"abandoned", s.abandoned_total},
+        {"handled", s.handled_total}}},
+      {"windows", std::move(windows)},
+  };
+}
+
+json team_json(const Snapshot& snap, const KpiFilter& filter, const TeamSnapshot& t) {
+  json agents = json::object();
+  for (int st = 0; st < kAgentStateCount; ++st) {
+    agents[std::string(to_string(static_cast<AgentState>(st)))] =
+        t.agents[static_cast<std::size_t>(st)];
+  }
+  json windows = json::object();
+  for_each_window(snap, filter, t.windows.size(), [&](std::size_t w, const std::string& name) {
+    json kpis = json::object();
+    for (int k = 0; k < kTeamKpiCount; ++k) {
+      kpis[std::string(info(static_cast<TeamKpi>(k)).key)] =
+          number(t.windows[w][static_cast<std::size_t>(k)]);
+    }
+    windows[name] = std::move(kpis);
+  });
+  return {{"team", t.team}, {"agents", std::move(agents)}, {"windows", std::move(windows)}};
+}
+
+json stats_json(const EngineStats& st) {
+  return {
+      {"tracked_contacts", st.tracked_contacts},
+      {"tracked_cases", st.tracked_cases},
+      {"tracked_agents", st.tracked_agents},
+      {"events_out_of_sequence_total", st.out_of_sequence_total},
+      {"evicted_contacts_total", st.evicted_contacts_total},
+      {"evicted_cases_total", st.evicted_cases_total},
+      {"series_folded_total", st.series_folded_total},
+  };
+}
+
+}  // namespace
+
+nlohmann::json kpis_json(const Snapshot& snapshot, const KpiFilter& filter) {
+  json windows = json::array();
+  for (const std::string& w : snapshot.windows) {
+    if (keep(filter.window, w)) windows.push_back(w);
+  }
+  json series = json::array();
+  for (const SeriesSnapshot& s : snapshot.series) {
+    if (keep(filter.queue, s.queue) && keep(filter.channel, s.channel)) {
+      series.push_back(series_json(snapshot, filter, s));
+    }
+  }
+  json teams = json::array();
+  for (const TeamSnapshot& t : snapshot.teams) teams.push_back(team_json(snapshot, filter, t));
+  return {
+      {"now", format_rfc3339(snapshot.now)}, {"windows", std::move(windows)},
+      {"series", std::move(series)},         {"teams", std::move(teams)},
+      {"stats", stats_json(snapshot.stats)},
+  };
+}
+
+}  // namespace ccmon::core

@@ -1,0 +1,16 @@
+// Timestamps for humans and JSON consumers: RFC 3339 in UTC.
+#pragma once
+
+#include <string>
+
+#include "core/time.hpp"
+
+namespace ccmon::core {
+
+// "2026-11-22T09:15:02.123Z": UTC, milliseconds (truncated towards the past,
+// so an instant never prints later than it is). RFC 3339 has four-digit
+// years only: instants before 0000-01-01 or after 9999-12-31T23:59:59.999
+// are clamped to those bounds.
+std::string format_rfc3339(Timestamp t);
+
+}  // namespace ccmon::core
