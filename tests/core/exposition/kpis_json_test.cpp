@@ -1,0 +1,184 @@
+#include "core/exposition/kpis_json.hpp"
+
+#include <catch2/catch.hpp>
+#include <limits>
+#include <string>
+
+#include "tests/core/exposition/small_snapshot.hpp"
+
+namespace ccmon::core {
+namespace {
+
+using nlohmann::json;
+
+// A window object with every KPI key null and no deflection, to which a test
+// adds the values it set in the small snapshot.
+json window_with(const json& values) {
+  json w = json::object();
+  for (int k = 0; k < kKpiCount; ++k) w[std::string(info(static_cast<Kpi>(k)).key)] = nullptr;
+  w["deflected"] = json::object();
+  for (const auto& [key, value] : values.items()) {
+    REQUIRE(w.contains(key));  // a typo in the test must not add a key
+    w[key] = value;
+  }
+  return w;
+}
+
+json expected_sales(bool with_5m, bool with_1h) {
+  json s = json::parse(R"({
+    "queue": "sales", "channel": "voice",
+    "service_level_threshold_seconds": 20, "short_abandon_threshold_seconds": 5,
+    "live": {"contacts_waiting": 2, "oldest_waiting_seconds": 31.5,
+             "contacts_active": 4, "cases_active": 0},
+    "totals": {"offered": 10, "answered": 8, "abandoned": 1, "handled": 7},
+    "windows": {}
+  })");
+  if (with_5m) {
+    s["windows"]["5m"] = window_with(json::parse(
+        R"({"offered": 3, "answered": 2, "service_level_ratio": 0.5, "deflected": {"messaging": 1}})"));
+  }
+  if (with_1h) {
+    s["windows"]["1h"] =
+        window_with(json::parse(R"({"offered": 10, "answered": 8, "service_level_ratio": 0.75})"));
+  }
+  return s;
+}
+
+json expected_support(bool with_5m, bool with_1h) {
+  json s = json::parse(R"({
+    "queue": "support", "channel": "chat",
+    "service_level_threshold_seconds": 60, "short_abandon_threshold_seconds": 0.5,
+    "live": {"contacts_waiting": 0, "oldest_waiting_seconds": 0,
+             "contacts_active": 1, "cases_active": 2},
+    "totals": {"offered": 4, "answered": 3, "abandoned": 0, "handled": 3},
+    "windows": {}
+  })");
+  // 5m service level is undefined: stays null.
+  if (with_5m) s["windows"]["5m"] = window_with(json::parse(R"({"offered": 0, "answered": 0})"));
+  if (with_1h) {
+    s["windows"]["1h"] =
+        window_with(json::parse(R"({"offered": 4, "answered": 3, "service_level_ratio": 1})"));
+  }
+  return s;
+}
+
+json expected_team(bool with_5m, bool with_1h) {
+  json t = json::parse(R"({
+    "team": "a",
+    "agents": {"available": 1, "busy": 2, "wrap_up": 0, "away": 0, "offline": 3},
+    "windows": {}
+  })");
+  if (with_5m) {
+    t["windows"]["5m"] = json::parse(
+        R"({"occupancy_ratio": 0.625, "contacts_per_agent_hour": null,
+            "average_time_between_contacts_seconds": null})");
+  }
+  if (with_1h) {
+    t["windows"]["1h"] = json::parse(
+        R"({"occupancy_ratio": 0.5, "contacts_per_agent_hour": 7.5,
+            "average_time_between_contacts_seconds": 42})");
+  }
+  return t;
+}
+
+const json kStats = json::parse(R"({
+  "tracked_contacts": 12, "tracked_cases": 2, "tracked_agents": 6,
+  "events_out_of_sequence_total": 1, "evicted_contacts_total": 3,
+  "evicted_cases_total": 0, "series_folded_total": 0
+})");
+
+TEST_CASE("kpis_json without filter holds every series, team and window") {
+  const json expected = {
+      {"now", "2026-11-22T09:15:02.123Z"},
+      {"windows", {"5m", "1h"}},
+      {"series", {expected_sales(true, true), expected_support(true, true)}},
+      {"teams", {expected_team(true, true)}},
+      {"stats", kStats},
+  };
+  const json got = kpis_json(testing::small_snapshot(), {});
+  CHECK(got == expected);
+  // Every KPI key of every window is present: 33 KPIs + "deflected".
+  CHECK(got["series"][0]["windows"]["5m"].size() == static_cast<std::size_t>(kKpiCount) + 1);
+}
+
+TEST_CASE("kpis_json writes counts as integers and undefined values as null") {
+  const json got = kpis_json(testing::small_snapshot(), {});
+  const json& w = got["series"][0]["windows"]["5m"];
+  CHECK(w["offered"].dump() == "3");  // not 3.0
+  CHECK(w["service_level_ratio"].dump() == "0.5");
+  CHECK(w["average_handle_time_seconds"].is_null());
+  CHECK(got["series"][1]["windows"]["5m"]["service_level_ratio"].is_null());
+  CHECK(got["series"][1]["windows"]["1h"]["service_level_ratio"].dump() == "1");
+}
+
+TEST_CASE("kpis_json filters") {
+  const Snapshot snap = testing::small_snapshot();
+  struct Case {
+    const char* name;
+    KpiFilter filter;
+    json expected;
+  };
+  const Case cases[] = {
+      {"queue keeps teams",
+       {"sales", "", ""},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", {"5m", "1h"}},
+        {"series", {expected_sales(true, true)}},
+        {"teams", {expected_team(true, true)}},
+        {"stats", kStats}}},
+      {"channel",
+       {"", "chat", ""},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", {"5m", "1h"}},
+        {"series", {expected_support(true, true)}},
+        {"teams", {expected_team(true, true)}},
+        {"stats", kStats}}},
+      {"queue and channel that match no series together",
+       {"sales", "chat", ""},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", {"5m", "1h"}},
+        {"series", json::array()},
+        {"teams", {expected_team(true, true)}},
+        {"stats", kStats}}},
+      {"window applies to series, teams and the list",
+       {"", "", "1h"},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", {"1h"}},
+        {"series", {expected_sales(false, true), expected_support(false, true)}},
+        {"teams", {expected_team(false, true)}},
+        {"stats", kStats}}},
+      {"unknown window leaves empty window objects",
+       {"", "", "2h"},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", json::array()},
+        {"series", {expected_sales(false, false), expected_support(false, false)}},
+        {"teams", {expected_team(false, false)}},
+        {"stats", kStats}}},
+      {"exact match only: no prefix match",
+       {"sale", "", ""},
+       {{"now", "2026-11-22T09:15:02.123Z"},
+        {"windows", {"5m", "1h"}},
+        {"series", json::array()},
+        {"teams", {expected_team(true, true)}},
+        {"stats", kStats}}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(kpis_json(snap, c.filter) == c.expected);
+  }
+}
+
+TEST_CASE("kpis_json turns non-finite numbers into null") {
+  Snapshot snap = testing::small_snapshot();
+  snap.series[0].windows[0].kpis[static_cast<int>(Kpi::kNps)] = {
+      std::numeric_limits<double>::quiet_NaN(), 1};
+  snap.series[0].live[static_cast<int>(LiveKpi::kOldestWaiting)] =
+      std::numeric_limits<double>::infinity();
+  const json got = kpis_json(snap, {});
+  CHECK(got["series"][0]["windows"]["5m"]["nps"].is_null());
+  CHECK(got["series"][0]["live"]["oldest_waiting_seconds"].is_null());
+  CHECK(got["series"][0]["live"]["contacts_waiting"] == 2);
+}
+
+}  // namespace
+}  // namespace ccmon::core

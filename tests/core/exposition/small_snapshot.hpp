@@ -1,0 +1,90 @@
+// A small hand-built snapshot shared by the exposition tests: two series, two
+// windows, one team, undefined KPIs, a deflection and wait histograms. Only a
+// few KPIs are set; every other one is undefined, which keeps the expected
+// outputs short enough to write by hand.
+#pragma once
+
+#include "core/engine/snapshot.hpp"
+
+namespace ccmon::core::testing {
+
+inline KpiValue defined(double value, double volume) {
+  return {value, volume};
+}
+
+inline Snapshot small_snapshot() {
+  Snapshot snap;
+  // 2026-11-22T09:15:02.123456Z: 20779 days * 86400 s + 9*3600 + 15*60 + 2 s
+  // = 1795305600 + 33302 = 1795338902 s (see rfc3339_format_test.cpp).
+  snap.now = 1'795'338'902'123'456;
+  snap.windows = {"5m", "1h"};
+  snap.wait_bucket_bounds = {0.5, 20, 60};
+
+  SeriesSnapshot sales;
+  sales.queue = "sales";
+  sales.channel = "voice";
+  sales.service_level_threshold_s = 20;
+  sales.short_abandon_threshold_s = 5;
+  sales.windows.resize(2);
+  auto& s5 = sales.windows[0];
+  s5.kpis[static_cast<int>(Kpi::kOffered)] = defined(3, 3);
+  s5.kpis[static_cast<int>(Kpi::kAnswered)] = defined(2, 2);
+  s5.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(0.5, 2);
+  s5.deflected = {{"messaging", 1}};
+  auto& s60 = sales.windows[1];
+  s60.kpis[static_cast<int>(Kpi::kOffered)] = defined(10, 10);
+  s60.kpis[static_cast<int>(Kpi::kAnswered)] = defined(8, 8);
+  s60.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(0.75, 8);
+  sales.live = {2, 31.5, 4, 0};
+  sales.offered_total = 10;
+  sales.answered_total = 8;
+  sales.abandoned_total = 1;
+  sales.handled_total = 7;
+  sales.wait_answered = {{1, 6, 8}, 8, 95.5};
+  sales.wait_abandoned = {{0, 0, 1}, 1, 42};
+
+  SeriesSnapshot support;
+  support.queue = "support";
+  support.channel = "chat";
+  support.service_level_threshold_s = 60;
+  support.short_abandon_threshold_s = 0.5;
+  support.windows.resize(2);
+  auto& c5 = support.windows[0];
+  c5.kpis[static_cast<int>(Kpi::kOffered)] = defined(0, 0);
+  c5.kpis[static_cast<int>(Kpi::kAnswered)] = defined(0, 0);
+  // service level undefined in 5m: nothing answered or abandoned.
+  auto& c60 = support.windows[1];
+  c60.kpis[static_cast<int>(Kpi::kOffered)] = defined(4, 4);
+  c60.kpis[static_cast<int>(Kpi::kAnswered)] = defined(3, 3);
+  c60.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(1, 3);
+  support.live = {0, 0, 1, 2};
+  support.offered_total = 4;
+  support.answered_total = 3;
+  support.abandoned_total = 0;
+  support.handled_total = 3;
+  support.wait_answered = {{1, 2, 3}, 3, 25.25};
+  support.wait_abandoned = {{0, 0, 0}, 0, 0};
+
+  snap.series = {sales, support};
+
+  TeamSnapshot team;
+  team.team = "a";
+  team.agents = {1, 2, 0, 0, 3};  // available, busy, wrap_up, away, offline
+  team.windows.resize(2);
+  team.windows[0][static_cast<int>(TeamKpi::kOccupancyRatio)] = defined(0.625, 1);
+  team.windows[1][static_cast<int>(TeamKpi::kOccupancyRatio)] = defined(0.5, 1);
+  team.windows[1][static_cast<int>(TeamKpi::kContactsPerAgentHour)] = defined(7.5, 2);
+  team.windows[1][static_cast<int>(TeamKpi::kAverageTimeBetweenContacts)] = defined(42, 5);
+  snap.teams = {team};
+
+  snap.stats.tracked_contacts = 12;
+  snap.stats.tracked_cases = 2;
+  snap.stats.tracked_agents = 6;
+  snap.stats.out_of_sequence_total = 1;
+  snap.stats.evicted_contacts_total = 3;
+  snap.stats.evicted_cases_total = 0;
+  snap.stats.series_folded_total = 0;
+  return snap;
+}
+
+}  // namespace ccmon::core::testing
