@@ -1,0 +1,168 @@
+// Body formats (JSON object or array, NDJSON) on top of the per-event
+// validation of event_object.cpp. One simdjson parser per Decoder keeps its
+// buffers across calls, so steady-state decoding does not reallocate them.
+#include <simdjson.h>
+
+#include "core/codec/body_splitter.hpp"
+#include "core/codec/codec.hpp"
+#include "core/codec/event_object.hpp"
+
+namespace ccmon::core {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+std::string_view json_kind(element_type t) {
+  switch (t) {
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "a number";
+  }
+}
+
+RejectReason parse_reason(simdjson::error_code err) {
+  return err == simdjson::UTF8_ERROR ? RejectReason::kInvalidUtf8 : RejectReason::kInvalidJson;
+}
+
+std::string parse_message(std::string_view what, simdjson::error_code err) {
+  std::string m(what);
+  m += err == simdjson::UTF8_ERROR ? " is not valid UTF-8" : " is not valid JSON: ";
+  if (err != simdjson::UTF8_ERROR) m += simdjson::error_message(err);
+  return m;
+}
+
+std::string too_large_message(std::size_t size, std::size_t limit) {
+  return "event of " + std::to_string(size) + " bytes exceeds the limit of " +
+         std::to_string(limit) + " bytes";
+}
+
+}  // namespace
+
+struct Decoder::Impl {
+  CodecOptions options;
+  simdjson::dom::parser parser;
+  std::vector<std::size_t> element_sizes;
+  Failure failure;
+
+  void reject(DecodedBatch& batch, std::size_t index, RejectReason reason, std::string message) {
+    batch.rejections.push_back(Rejection{index, reason, std::move(message)});
+  }
+
+  // One candidate event: an object is validated, anything else is not_object.
+  void decode_element(DecodedBatch& batch, std::size_t index, element value, Timestamp now) {
+    simdjson::dom::object object;
+    if (value.get_object().get(object) != simdjson::SUCCESS) {
+      std::string m = "event is ";
+      m += json_kind(value.type());
+      m += ", not an object";
+      reject(batch, index, RejectReason::kNotObject, std::move(m));
+      return;
+    }
+    IndexedEvent& slot = batch.events.emplace_back();
+    slot.index = index;
+    if (!decode_event_object(object, options, now, slot.event, failure)) {
+      batch.events.pop_back();
+      reject(batch, index, failure.reason, std::move(failure.message));
+    }
+  }
+
+  void decode_json(std::string_view body, Timestamp now, DecodedBatch& batch) {
+    const std::string_view text = trim_json_space(body);
+    // A single oversized object is rejected without paying for its parse.
+    if (!text.empty() && text.front() == '{' && text.size() > options.max_event_bytes) {
+      reject(batch, 0, RejectReason::kTooLarge,
+             too_large_message(text.size(), options.max_event_bytes));
+      return;
+    }
+    element doc;
+    const simdjson::error_code err = parser.parse(body.data(), body.size()).get(doc);
+    if (err != simdjson::SUCCESS) {
+      batch.unreadable = true;
+      batch.unreadable_reason = parse_reason(err);
+      batch.unreadable_message = parse_message("body", err);
+      return;
+    }
+    const element_type type = doc.type();
+    if (type == element_type::OBJECT) {
+      decode_element(batch, 0, doc, now);
+      return;
+    }
+    if (type != element_type::ARRAY) {
+      batch.unreadable = true;
+      batch.unreadable_reason = RejectReason::kNotObject;
+      batch.unreadable_message = "body is ";
+      batch.unreadable_message += json_kind(type);
+      batch.unreadable_message += ", not an event object or an array of events";
+      return;
+    }
+    // No element can be larger than the whole body: only measure elements
+    // when the body could hold an oversized one.
+    const bool measure = text.size() > options.max_event_bytes;
+    if (measure) array_element_sizes(text, element_sizes);
+    std::size_t index = 0;
+    for (const element value : doc.get_array().value_unsafe()) {
+      if (measure && element_sizes[index] > options.max_event_bytes) {
+        reject(batch, index, RejectReason::kTooLarge,
+               too_large_message(element_sizes[index], options.max_event_bytes));
+      } else {
+        decode_element(batch, index, value, now);
+      }
+      ++index;
+    }
+  }
+
+  void decode_ndjson(std::string_view body, Timestamp now, DecodedBatch& batch) {
+    std::size_t pos = 0;
+    std::size_t index = 0;  // ordinal of the non-empty line
+    while (pos < body.size()) {
+      const std::string_view line = trim_json_space(next_line(body, pos));
+      if (line.empty()) continue;
+      const std::size_t i = index++;
+      if (line.size() > options.max_event_bytes) {
+        reject(batch, i, RejectReason::kTooLarge,
+               too_large_message(line.size(), options.max_event_bytes));
+        continue;
+      }
+      element doc;
+      const simdjson::error_code err = parser.parse(line.data(), line.size()).get(doc);
+      if (err != simdjson::SUCCESS) {
+        reject(batch, i, parse_reason(err), parse_message("line", err));
+        continue;
+      }
+      decode_element(batch, i, doc, now);
+    }
+  }
+};
+
+Decoder::Decoder(CodecOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+Decoder::~Decoder() = default;
+Decoder::Decoder(Decoder&&) noexcept = default;
+Decoder& Decoder::operator=(Decoder&&) noexcept = default;
+
+DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp now) {
+  DecodedBatch batch;
+  if (format == BodyFormat::kJson) {
+    impl_->decode_json(body, now, batch);
+  } else {
+    impl_->decode_ndjson(body, now, batch);
+  }
+  return batch;
+}
+
+const CodecOptions& Decoder::options() const {
+  return impl_->options;
+}
+
+}  // namespace ccmon::core
