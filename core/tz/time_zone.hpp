@@ -30,7 +30,8 @@ struct TimeZone {
 // Start (as a UTC instant) of the local day that contains `now`, where a day
 // begins at `day_start_hour`:00 local time. Correct across DST changes: on a
 // day whose start hour does not exist locally, the day starts at the first
-// instant after the gap.
+// instant after the gap; when it occurs twice (a backward jump), the day
+// starts at its first occurrence.
 Timestamp local_day_start(const TimeZone& tz, int day_start_hour, Timestamp now);
 
 }  // namespace ccmon::core
