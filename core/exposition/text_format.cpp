@@ -161,10 +161,8 @@ void append_escaped_help(std::string& out, std::string_view v) {
 
 void append_text(std::string& out, const std::vector<MetricFamily>& families) {
   for (const MetricFamily& f : families) {
-    const bool histogram = f.type == MetricType::kHistogram;
-    if (histogram ? f.histograms.empty() : f.samples.empty()) continue;
     append_header(out, f);
-    if (histogram) {
+    if (f.type == MetricType::kHistogram) {
       for (const HistogramSample& h : f.histograms) append_histogram(out, f.name, h);
       continue;
     }

@@ -15,9 +15,12 @@ namespace ccmon::core {
 inline constexpr std::string_view kTextFormatContentType =
     "text/plain; version=0.0.4; charset=utf-8";
 
-// Appends `families` to `out` in order. A family without samples is skipped
-// (as Prometheus clients do). No timestamps are written: the scrape time is
-// the sample time. Numbers are printed by format_value.
+// Appends `families` to `out` in order, each with its HELP and TYPE lines,
+// even one without samples (promtool accepts it; whether to drop empty
+// families is the producer's choice: snapshot_families drops them, SLA
+// families keep theirs). A histogram renders its `histograms`, other types
+// their `samples`. No timestamps: the scrape time is the sample time.
+// Numbers are printed by append_value.
 void append_text(std::string& out, const std::vector<MetricFamily>& families);
 
 // Appends a sample value (and `le` bound): integral values with |v| < 2^63

@@ -81,8 +81,8 @@ TEST_CASE("gauges, counters and label-less samples render with HELP and TYPE") {
   families[1].help = "A y.";
   families[1].type = MetricType::kCounter;
   families[1].samples = {{{}, 7}};
-  families[2].name = "ccmon_empty";  // no samples: not rendered at all
-  families[2].help = "Never shown.";
+  families[2].name = "ccmon_empty";  // no samples: HELP and TYPE only
+  families[2].help = "Nothing yet.";
 
   std::string out = "prefix\n";  // appends, never overwrites
   append_text(out, families);
@@ -94,7 +94,9 @@ TEST_CASE("gauges, counters and label-less samples render with HELP and TYPE") {
         "ccmon_x{queue=\"q2\",channel=\"chat\"} 0\n"
         "# HELP ccmon_y_total A y.\n"
         "# TYPE ccmon_y_total counter\n"
-        "ccmon_y_total 7\n");
+        "ccmon_y_total 7\n"
+        "# HELP ccmon_empty Nothing yet.\n"
+        "# TYPE ccmon_empty gauge\n");
 }
 
 TEST_CASE("histograms render cumulative buckets, +Inf, _sum and _count") {
