@@ -1,0 +1,265 @@
+// Engine::snapshot: turns window totals into KPI values (spec/kpis.md).
+#include <algorithm>
+#include <cmath>
+
+#include "core/engine/engine_state.hpp"
+#include "core/engine/snapshot.hpp"
+
+namespace ccmon::core {
+
+using namespace engine_detail;
+
+namespace {
+
+using Values = std::array<std::int64_t, kFieldCount>;
+
+KpiValue count(std::int64_t n) {
+  return {static_cast<double>(n), static_cast<double>(n)};
+}
+
+// num / den, undefined when den is 0. `scale` turns microseconds into seconds.
+KpiValue ratio(double num, std::int64_t den, double scale = 1) {
+  KpiValue k;
+  k.volume = static_cast<double>(den);
+  if (den > 0) k.value = num / static_cast<double>(den) * scale;
+  return k;
+}
+
+constexpr double kPerMicro = 1.0 / kMicrosPerSecond;
+
+// Nearest-rank quantile over the fine bins: the midpoint of the bin holding
+// rank ceil(p * n), never above the largest wait seen.
+std::optional<double> quantile(const std::vector<std::int64_t>& bins, std::int64_t n, double p,
+                               double max_s) {
+  if (n <= 0 || bins.empty()) return std::nullopt;
+  const auto rank =
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))));
+  std::int64_t seen = 0;
+  for (int b = 0; b < WaitBins::kCount; ++b) {
+    seen += bins[static_cast<std::size_t>(b)];
+    if (seen >= rank) {
+      if (WaitBins::width(b) == 0) return max_s;
+      return std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
+    }
+  }
+  return max_s;
+}
+
+WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, const Series& s,
+                       ServiceLevelFormula formula, const LabelSet& channels) {
+  const Values& v = t.v;
+  WindowKpis w;
+  auto set = [&](Kpi k, KpiValue val) { w.kpis[static_cast<std::size_t>(k)] = val; };
+  const std::int64_t answered = v[kAnswered], abandoned = v[kAbandoned],
+                     shorts = v[kShortAbandoned], overflowed = v[kOverflowed],
+                     handled = v[kHandled];
+  const std::int64_t outcomes = answered + abandoned + overflowed;
+
+  set(Kpi::kOffered, count(v[kOffered]));
+  set(Kpi::kAnswered, count(answered));
+  set(Kpi::kAbandoned, count(abandoned));
+  set(Kpi::kShortAbandoned, count(shorts));
+  set(Kpi::kOverflowed, count(overflowed));
+  set(Kpi::kHandled, count(handled));
+  set(Kpi::kAnswerRatio, ratio(static_cast<double>(answered), outcomes));
+  set(Kpi::kAbandonRatio,
+      ratio(static_cast<double>(abandoned - shorts), answered + abandoned - shorts + overflowed));
+  switch (formula) {
+    case ServiceLevelFormula::kDefault:
+      set(Kpi::kServiceLevelRatio,
+          ratio(static_cast<double>(v[kAnsweredWithin]), answered + abandoned - shorts));
+      break;
+    case ServiceLevelFormula::kAnsweredOnly:
+      set(Kpi::kServiceLevelRatio, ratio(static_cast<double>(v[kAnsweredWithin]), answered));
+      break;
+    case ServiceLevelFormula::kAll:
+      set(Kpi::kServiceLevelRatio, ratio(static_cast<double>(v[kAnsweredWithin]), outcomes));
+      break;
+    case ServiceLevelFormula::kRemovedWithin:
+      set(Kpi::kServiceLevelRatio,
+          ratio(static_cast<double>(v[kAnsweredWithin] + v[kAbandonedWithin]), outcomes));
+      break;
+  }
+  set(Kpi::kAverageSpeedOfAnswer,
+      ratio(static_cast<double>(v[kWaitAnsweredSum]), answered, kPerMicro));
+  const std::int64_t waits = answered + abandoned;
+  KpiValue mx{std::nullopt, static_cast<double>(waits)};
+  if (waits > 0 && wait_max >= 0) mx.value = static_cast<double>(wait_max) * kPerMicro;
+  set(Kpi::kWaitMax, mx);
+  const double max_s = mx.value.value_or(0);
+  set(Kpi::kWaitP50, {quantile(t.wait_bins, waits, 0.5, max_s), static_cast<double>(waits)});
+  set(Kpi::kWaitP90, {quantile(t.wait_bins, waits, 0.9, max_s), static_cast<double>(waits)});
+  set(Kpi::kAverageAbandonTime,
+      ratio(static_cast<double>(v[kWaitAbandonedSum]), abandoned, kPerMicro));
+  set(Kpi::kAverageHandleTime,
+      ratio(static_cast<double>(v[kTalkSum] + v[kHoldSum] + v[kAcwSum]), handled, kPerMicro));
+  set(Kpi::kAverageTalkTime, ratio(static_cast<double>(v[kTalkSum]), handled, kPerMicro));
+  set(Kpi::kAverageHoldTime, ratio(static_cast<double>(v[kHoldSum]), handled, kPerMicro));
+  set(Kpi::kAverageAfterContactWork, ratio(static_cast<double>(v[kAcwSum]), handled, kPerMicro));
+  set(Kpi::kTransferRatio, ratio(static_cast<double>(v[kTransferred]), handled));
+  set(Kpi::kAverageFirstResponse,
+      ratio(static_cast<double>(v[kFirstResponseSum]), v[kFirstResponses], kPerMicro));
+  set(Kpi::kAverageResponse, ratio(static_cast<double>(v[kResponseSum]), v[kResponses], kPerMicro));
+  set(Kpi::kSelfServiceRatio, ratio(static_cast<double>(v[kSelfServed]), v[kCreated]));
+  set(Kpi::kFirstContactResolutionRatio,
+      ratio(static_cast<double>(v[kResolvedInOne]), v[kCasesResolved]));
+  set(Kpi::kAverageResolution,
+      ratio(static_cast<double>(v[kResolutionSum]), v[kResolutionTimed], kPerMicro));
+  set(Kpi::kResolvedCases, count(v[kCasesResolved]));
+  set(Kpi::kEscalationRatio, ratio(static_cast<double>(v[kCasesEscalated]), v[kCasesOpened]));
+  set(Kpi::kCsatRatio, ratio(static_cast<double>(v[kCsatTop2]), v[kCsatCount]));
+  set(Kpi::kCsatAverage, ratio(static_cast<double>(v[kCsatSum]), v[kCsatCount]));
+  set(Kpi::kNps,
+      ratio(static_cast<double>(v[kNpsPromoters] - v[kNpsDetractors]), v[kNpsCount], 100));
+  set(Kpi::kCesAverage, ratio(static_cast<double>(v[kCesSum]), v[kCesCount]));
+  set(Kpi::kNegativeSentimentRatio,
+      ratio(static_cast<double>(v[kSentimentNegative]), v[kSentimentScored]));
+  set(Kpi::kConversionRatio, ratio(static_cast<double>(v[kConverted]), handled));
+  set(Kpi::kChurnedCustomers, count(v[kChurned]));
+
+  for (std::size_t ch = 0; ch < t.deflected.size(); ++ch) {
+    if (t.deflected[ch] > 0) {
+      w.deflected.emplace_back(channels.name(static_cast<LabelId>(ch)),
+                               static_cast<std::uint64_t>(t.deflected[ch]));
+    }
+  }
+  std::sort(w.deflected.begin(), w.deflected.end());
+  (void)s;
+  return w;
+}
+
+// Team KPIs from time-in-state totals (us) plus the ongoing intervals.
+std::array<KpiValue, kTeamKpiCount> team_kpis(const std::array<std::int64_t, kTeamFieldCount>& v,
+                                              const std::array<std::int64_t, 3>& ongoing) {
+  const double avail = static_cast<double>(v[kTimeAvailable] + ongoing[0]);
+  const double busy = static_cast<double>(v[kTimeBusy] + ongoing[1]);
+  const double wrap = static_cast<double>(v[kTimeWrapUp] + ongoing[2]);
+  const double staffed = avail + busy + wrap;
+  std::array<KpiValue, kTeamKpiCount> k{};
+  auto& occ = k[static_cast<std::size_t>(TeamKpi::kOccupancyRatio)];
+  occ.volume = staffed * kPerMicro;  // staffed seconds
+  if (staffed > 0) occ.value = (busy + wrap) / staffed;
+  auto& cph = k[static_cast<std::size_t>(TeamKpi::kContactsPerAgentHour)];
+  cph.volume = staffed * kPerMicro / 3600;  // staffed hours
+  if (staffed > 0) cph.value = static_cast<double>(v[kTeamHandled]) / cph.volume;
+  k[static_cast<std::size_t>(TeamKpi::kAverageTimeBetweenContacts)] =
+      ratio(static_cast<double>(v[kBetweenContactsSum]), v[kBetweenContactsCount], kPerMicro);
+  return k;
+}
+
+void fill_histogram(Histogram& out, const SinceStartHistogram& h, std::size_t bounds) {
+  out.cumulative_counts.resize(bounds);
+  std::uint64_t run = 0;
+  for (std::size_t i = 0; i < bounds; ++i) {
+    run += i < h.counts.size() ? h.counts[i] : 0;
+    out.cumulative_counts[i] = run;
+  }
+  out.count = h.count;
+  out.sum = static_cast<double>(h.sum) * kPerMicro;
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
+  if (config.today_window && day_start != kNever && now >= next_day_start) roll_day(now);
+  const bool today = config.today_window;
+  const std::size_t nw = config.windows.size();
+
+  auto snap = std::make_shared<Snapshot>();
+  snap->now = now;
+  for (const auto& w : config.windows) snap->windows.push_back(w.name);
+  if (today) snap->windows.push_back("today");
+  snap->wait_bucket_bounds = bounds_s;
+
+  snap->series.reserve(series.size());
+  for (auto& sp : series) {
+    Series& s = *sp;
+    SeriesSnapshot& out = snap->series.emplace_back();
+    out.queue = queues.name(s.queue);
+    out.channel = channels.name(s.channel);
+    out.service_level_threshold_s = s.threshold_s;
+    out.short_abandon_threshold_s = s.short_abandon_s;
+    out.windows.reserve(nw + (today ? 1 : 0));
+    for (auto& w : s.windows) {
+      w.expire(now);
+      out.windows.push_back(
+          window_kpis(w.totals(), w.wait_max(), s, config.service_level_formula, channels));
+    }
+    if (today) {
+      const bool live = day_start != kNever && now >= day_start;
+      static const DayTotals<kFieldCount> kEmpty;
+      const auto& d = live ? s.today : kEmpty;
+      out.windows.push_back(
+          window_kpis(d.totals, d.wait_max, s, config.service_level_formula, channels));
+    }
+    out.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] = static_cast<double>(s.waiting);
+    out.live[static_cast<std::size_t>(LiveKpi::kOldestWaiting)] =
+        s.wait_head == kNil
+            ? 0.0
+            : static_cast<double>(std::max<Duration>(0, now - contacts[s.wait_head].queued_at)) *
+                  kPerMicro;
+    out.live[static_cast<std::size_t>(LiveKpi::kContactsActive)] = static_cast<double>(s.active);
+    out.live[static_cast<std::size_t>(LiveKpi::kCasesActive)] = static_cast<double>(s.cases_active);
+    out.offered_total = s.offered_total;
+    out.answered_total = s.answered_total;
+    out.abandoned_total = s.abandoned_total;
+    out.handled_total = s.handled_total;
+    fill_histogram(out.wait_answered, s.wait_answered, bounds_s.size());
+    fill_histogram(out.wait_abandoned, s.wait_abandoned, bounds_s.size());
+  }
+  std::sort(snap->series.begin(), snap->series.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.queue, a.channel) < std::tie(b.queue, b.channel);
+  });
+
+  // Teams: agents now, and the ongoing state intervals up to `now`.
+  const std::size_t nt = team_list.size();
+  std::vector<std::array<std::uint64_t, kAgentStateCount>> agents_now(nt);
+  std::vector<std::array<std::int64_t, 3>> ongoing(nt * (nw + 1));
+  for (auto& t : team_list) {
+    for (auto& w : t->windows) w.expire(now);
+  }
+  agents.for_each([&](std::uint32_t, const Agent& a) {
+    if (!a.has_state) return;
+    const std::uint32_t ti = team_index[a.team == kNoLabel ? LabelSet::kUnknown : a.team];
+    ++agents_now[ti][static_cast<std::size_t>(a.state)];
+    int field = -1;
+    if (a.state == AgentState::kAvailable) field = 0;
+    if (a.state == AgentState::kBusy) field = 1;
+    if (a.state == AgentState::kWrapUp) field = 2;
+    if (field < 0) return;
+    const Team& team = *team_list[ti];
+    for (std::size_t w = 0; w < nw; ++w) {
+      const Timestamp from = std::max(a.since, team.windows[w].start());
+      if (now > from) ongoing[ti * (nw + 1) + w][static_cast<std::size_t>(field)] += now - from;
+    }
+    if (today && day_start != kNever) {
+      const Timestamp from = std::max(a.since, day_start);
+      if (now > from) ongoing[ti * (nw + 1) + nw][static_cast<std::size_t>(field)] += now - from;
+    }
+  });
+  for (std::size_t ti = 0; ti < nt; ++ti) {
+    const Team& team = *team_list[ti];
+    TeamSnapshot& out = snap->teams.emplace_back();
+    out.team = teams.name(team.label);
+    out.agents = agents_now[ti];
+    for (std::size_t w = 0; w < nw; ++w) {
+      out.windows.push_back(team_kpis(team.windows[w].totals().v, ongoing[ti * (nw + 1) + w]));
+    }
+    if (today) {
+      const bool live = day_start != kNever && now >= day_start;
+      static const DayTotals<kTeamFieldCount> kEmpty;
+      out.windows.push_back(
+          team_kpis((live ? team.today : kEmpty).totals.v, ongoing[ti * (nw + 1) + nw]));
+    }
+  }
+  std::sort(snap->teams.begin(), snap->teams.end(),
+            [](const auto& a, const auto& b) { return a.team < b.team; });
+
+  snap->stats = stats;
+  snap->stats.tracked_contacts = contacts.size();
+  snap->stats.tracked_cases = cases.size();
+  snap->stats.tracked_agents = agents.size();
+  return snap;
+}
+
+}  // namespace ccmon::core

@@ -1,0 +1,74 @@
+// Label values from events, interned to small ids and bounded by the
+// configured allow-list and cap: what does not fit folds into "other".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ccmon::core::engine_detail {
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+using LabelId = std::uint16_t;
+
+class LabelSet {
+ public:
+  static constexpr LabelId kOther = 0;
+  static constexpr LabelId kUnknown = 1;
+
+  LabelSet() {
+    intern("other");
+    intern("unknown");
+  }
+
+  // Allow-list (empty = any) and cap on distinct values besides the two
+  // reserved ones. Values already interned keep their id.
+  void set_limits(std::vector<std::string> allow, std::size_t cap) {
+    allow_.clear();
+    for (auto& a : allow) allow_.emplace(std::move(a), true);
+    cap_ = cap;
+  }
+
+  // The id for `value`; `folded` is set when it became "other". An empty
+  // value means "absent" and maps to "unknown".
+  LabelId resolve(std::string_view value, bool& folded) {
+    folded = false;
+    if (value.empty()) return kUnknown;
+    if (auto it = ids_.find(value); it != ids_.end()) return it->second;
+    if ((!allow_.empty() && allow_.find(value) == allow_.end()) || names_.size() - 2 >= cap_ ||
+        names_.size() >= 65535) {
+      folded = true;
+      return kOther;
+    }
+    return intern(std::string(value));
+  }
+
+  const std::string& name(LabelId id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  LabelId intern(std::string value) {
+    const auto id = static_cast<LabelId>(names_.size());
+    names_.push_back(value);
+    ids_.emplace(std::move(value), id);
+    return id;
+  }
+
+  std::vector<std::string> names_;
+  StringMap<LabelId> ids_;
+  StringMap<bool> allow_;
+  std::size_t cap_ = 0;
+};
+
+}  // namespace ccmon::core::engine_detail

@@ -1,0 +1,221 @@
+// A trailing window: a ring of buckets W/60 wide keyed by event time, plus
+// running totals of the buckets inside the window so a snapshot reads the
+// totals instead of re-summing the ring.
+//
+// Bucket k holds event times in (k*w, (k+1)*w], so when `now` sits on a
+// bucket edge the window is exactly (now - W, now]; otherwise its start is
+// rounded up to the next edge (it covers between W - w and W).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "core/engine/wait_bins.hpp"
+#include "core/time.hpp"
+
+namespace ccmon::core::engine_detail {
+
+inline constexpr int kBucketsPerWindow = 60;
+inline constexpr std::int64_t kNoBucket = std::numeric_limits<std::int64_t>::min();
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// Sparse small counters (wait bins, deflection channels) kept per bucket.
+using SparseCounts = std::vector<std::pair<std::uint16_t, std::uint32_t>>;
+
+inline void sparse_add(SparseCounts& c, std::uint16_t key, std::uint32_t n) {
+  for (auto& [k, v] : c) {
+    if (k == key) {
+      v += n;
+      return;
+    }
+  }
+  c.emplace_back(key, n);
+}
+
+// What one event adds to a bucket.
+struct Delta {
+  std::array<std::pair<std::uint8_t, std::int64_t>, 8> fields{};
+  int size = 0;
+  std::int64_t wait = -1;     // a wait sample (us) for max and quantiles
+  std::int32_t deflect = -1;  // channel label id of a deflection
+
+  void add(std::uint8_t f, std::int64_t v) { fields[static_cast<std::size_t>(size++)] = {f, v}; }
+  bool empty() const { return size == 0 && wait < 0 && deflect < 0; }
+};
+
+template <std::size_t N>
+struct Bucket {
+  std::array<std::int64_t, N> v{};
+  std::int64_t wait_max = -1;
+  SparseCounts wait_bins;
+  SparseCounts deflected;
+
+  void clear() {
+    v.fill(0);
+    wait_max = -1;
+    wait_bins.clear();  // keeps capacity: no allocation once warm
+    deflected.clear();
+  }
+  void apply(const Delta& d) {
+    for (int i = 0; i < d.size; ++i)
+      v[d.fields[static_cast<std::size_t>(i)].first] +=
+          d.fields[static_cast<std::size_t>(i)].second;
+    if (d.wait >= 0) {
+      wait_max = std::max(wait_max, d.wait);
+      sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
+    }
+    if (d.deflect >= 0) sparse_add(deflected, static_cast<std::uint16_t>(d.deflect), 1);
+  }
+};
+
+// Sums over many buckets: dense wait bins (allocated on first wait) and
+// deflections by channel id.
+template <std::size_t N>
+struct Totals {
+  std::array<std::int64_t, N> v{};
+  std::vector<std::int64_t> wait_bins;
+  std::vector<std::int64_t> deflected;
+
+  void clear() {
+    v.fill(0);
+    wait_bins.clear();
+    deflected.clear();
+  }
+  void add_bin(std::uint16_t b, std::int64_t n) {
+    if (wait_bins.empty()) wait_bins.assign(WaitBins::kCount, 0);
+    wait_bins[b] += n;
+  }
+  void add_deflect(std::uint16_t ch, std::int64_t n) {
+    if (deflected.size() <= ch) deflected.resize(ch + 1u, 0);
+    deflected[ch] += n;
+  }
+  void apply(const Delta& d) {
+    for (int i = 0; i < d.size; ++i)
+      v[d.fields[static_cast<std::size_t>(i)].first] +=
+          d.fields[static_cast<std::size_t>(i)].second;
+    if (d.wait >= 0) add_bin(static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
+    if (d.deflect >= 0) add_deflect(static_cast<std::uint16_t>(d.deflect), 1);
+  }
+  // sign = +1 adds the bucket, -1 removes it.
+  void merge(const Bucket<N>& b, std::int64_t sign) {
+    for (std::size_t i = 0; i < N; ++i) v[i] += sign * b.v[i];
+    for (const auto& [k, n] : b.wait_bins) add_bin(k, sign * n);
+    for (const auto& [k, n] : b.deflected) add_deflect(k, sign * n);
+  }
+};
+
+// "today": one accumulator since the local day start.
+template <std::size_t N>
+struct DayTotals {
+  Totals<N> totals;
+  std::int64_t wait_max = -1;
+
+  void clear() {
+    totals.clear();
+    wait_max = -1;
+  }
+  void apply(const Delta& d) {
+    totals.apply(d);
+    if (d.wait >= 0) wait_max = std::max(wait_max, d.wait);
+  }
+};
+
+template <std::size_t N>
+class Window {
+ public:
+  // Events up to `headroom` ahead of the last expiry still find a slot without
+  // pushing out buckets of the current window (clock skew).
+  Window(Duration length, Duration headroom)
+      : width_(std::max<Duration>(1, length / kBucketsPerWindow)),
+        slots_(static_cast<std::size_t>(
+            kBucketsPerWindow + 1 +
+            std::min<std::int64_t>(kBucketsPerWindow, (headroom + width_ - 1) / width_))) {}
+
+  Duration width() const { return width_; }
+  static std::int64_t bucket_index(Timestamp t, Duration w) { return floor_div(t - 1, w); }
+
+  void add(Timestamp t, const Delta& d) { add_at(bucket_index(t, width_), d); }
+
+  // Spreads a duration [a, b) of `field` over the buckets it covers.
+  void add_span(Timestamp a, Timestamp b, std::uint8_t field) {
+    if (b <= a) return;
+    const std::int64_t last = floor_div(b - 1, width_);
+    std::int64_t k =
+        std::max(floor_div(a, width_), last - static_cast<std::int64_t>(slots_.size()) + 1);
+    if (lo_ != kNoBucket) k = std::max(k, lo_);
+    for (; k <= last; ++k) {
+      const Timestamp from = std::max(a, k * width_);
+      const Timestamp to = std::min(b, (k + 1) * width_);
+      Delta d;
+      d.add(field, to - from);
+      add_at(k, d);
+    }
+  }
+
+  // Drops buckets that left the window at `now` from the running totals.
+  void expire(Timestamp now) {
+    const std::int64_t lo = bucket_index(now, width_) - (kBucketsPerWindow - 1);
+    if (lo == lo_) return;
+    if (lo_ != kNoBucket && lo > lo_) {
+      for (const Slot& s : slots_) {
+        if (s.k != kNoBucket && s.k >= lo_ && s.k < lo) totals_.merge(*s.b, -1);
+      }
+    } else {  // first expiry or time went back: rebuild
+      totals_.clear();
+      for (const Slot& s : slots_) {
+        if (s.k != kNoBucket && s.k >= lo) totals_.merge(*s.b, +1);
+      }
+    }
+    lo_ = lo;
+  }
+
+  // Exclusive start of the window as of the last expire().
+  Timestamp start() const { return lo_ == kNoBucket ? kNoBucket : lo_ * width_; }
+  const Totals<N>& totals() const { return totals_; }
+  std::int64_t wait_max() const {
+    std::int64_t m = -1;
+    for (const Slot& s : slots_) {
+      if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) m = std::max(m, s.b->wait_max);
+    }
+    return m;
+  }
+
+ private:
+  struct Slot {
+    std::int64_t k = kNoBucket;
+    std::unique_ptr<Bucket<N>> b;  // allocated on first use, then reused
+  };
+
+  void add_at(std::int64_t k, const Delta& d) {
+    const auto n = static_cast<std::int64_t>(slots_.size());
+    Slot& s = slots_[static_cast<std::size_t>(((k % n) + n) % n)];
+    if (s.k != k) {
+      if (s.k != kNoBucket && s.k > k) return;  // older than the ring holds
+      if (!s.b) {
+        s.b = std::make_unique<Bucket<N>>();
+      } else if (s.k != kNoBucket) {
+        if (lo_ == kNoBucket || s.k >= lo_) totals_.merge(*s.b, -1);
+        s.b->clear();
+      }
+      s.k = k;
+    }
+    s.b->apply(d);
+    if (lo_ == kNoBucket || k >= lo_) totals_.apply(d);
+  }
+
+  Duration width_;
+  std::vector<Slot> slots_;
+  std::int64_t lo_ = kNoBucket;  // totals hold the slots with k >= lo_
+  Totals<N> totals_;
+};
+
+}  // namespace ccmon::core::engine_detail
