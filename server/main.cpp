@@ -1,1 +1,48 @@
-int main() { return 0; }
+// ccmond: parses the command line and hands over to server::Daemon.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "server/build_info.hpp"
+#include "server/cli.hpp"
+#include "server/daemon.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ccmon;
+  const auto parsed = server::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.error.empty()) {
+    std::cerr << "ccmond: " << parsed.error << "\n\n" << server::usage();
+    return 2;
+  }
+  const auto& cli = parsed.options;
+  if (cli.help) {
+    std::cout << server::usage();
+    return 0;
+  }
+  if (cli.version) {
+    std::cout << "ccmond " << server::kVersion << "\n";
+    return 0;
+  }
+  if (cli.check_config) {
+    const auto result = config::load_config_file(*cli.check_config);
+    for (const auto& e : result.errors) std::cerr << config::to_string(e) << "\n";
+    if (!result.config) return 1;
+    std::cout << *cli.check_config << ": configuration is valid\n";
+    return 0;
+  }
+
+  auto logger = spdlog::stderr_color_mt("ccmond");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  auto loaded = server::load_configuration(cli);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) spdlog::critical("{}", config::to_string(e));
+    spdlog::critical("invalid configuration; not starting");
+    return 1;
+  }
+  server::Daemon daemon(std::move(*loaded.config), cli);
+  return daemon.run();
+}

@@ -1,1 +1,0 @@
-#include "server/build_info.hpp"

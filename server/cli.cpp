@@ -1,0 +1,68 @@
+#include "server/cli.hpp"
+
+namespace ccmon::server {
+
+ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
+  ParsedCommandLine out;
+  auto& o = out.options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = arg.substr(eq + 1);
+      arg.resize(eq);
+    }
+    auto value = [&](std::optional<std::string>& slot) {
+      if (inline_value) {
+        slot = *inline_value;
+      } else if (i + 1 < args.size()) {
+        slot = args[++i];
+      } else {
+        out.error = arg + " needs a value";
+      }
+    };
+    if (arg == "--config" || arg == "-c") {
+      value(o.config_path);
+    } else if (arg == "--check-config") {
+      value(o.check_config);
+    } else if (arg == "--listen") {
+      value(o.listen);
+    } else if (arg == "--clock") {
+      value(o.clock);
+      if (o.clock && *o.clock != "wall" && *o.clock != "event") {
+        out.error = "--clock must be `wall` or `event`, not `" + *o.clock + "`";
+      }
+    } else if (arg == "--log-level") {
+      value(o.log_level);
+    } else if (arg == "--version") {
+      o.version = true;
+    } else if (arg == "--help" || arg == "-h") {
+      o.help = true;
+    } else {
+      out.error = "unknown argument `" + args[i] + "`";
+    }
+    if (!out.error.empty()) break;
+  }
+  return out;
+}
+
+std::string usage() {
+  return R"(Usage: ccmond [OPTIONS]
+
+Real-time contact-center monitoring daemon: ingests events over HTTP and
+WebSocket, keeps rolling-window KPIs, serves them on /metrics and /v1/kpis.
+
+Options:
+  --config FILE         run with this YAML configuration (default: embedded)
+  --check-config FILE   validate FILE, print every problem, exit 0 or 1
+  --listen HOST:PORT    override server.listen (port 0 picks a free port)
+  --clock wall|event    override server.clock (event: now = latest event time)
+  --log-level LEVEL     override server.log_level (trace debug info warn error)
+  --version             print the version and exit
+  --help                print this help and exit
+
+Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT shut down gracefully.
+)";
+}
+
+}  // namespace ccmon::server

@@ -1,0 +1,220 @@
+#include "server/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "server/build_info.hpp"
+#include "server/engine_runner.hpp"
+#include "server/listener.hpp"
+#include "server/self_metrics.hpp"
+#include "server/server_context.hpp"
+
+namespace ccmon::server {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+std::string join_errors(const std::vector<config::ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += config::to_string(e);
+  }
+  return out;
+}
+
+// "HOST:PORT" or "[v6]:PORT" -> endpoint; host names are resolved.
+bool resolve_listen(const std::string& listen, asio::ip::tcp::endpoint& out, std::string& error) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) {
+    error = "listen address `" + listen + "` is not HOST:PORT";
+    return false;
+  }
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(host, port, asio::ip::resolver_base::numeric_service, ec);
+  if (ec || results.empty()) {
+    error = "cannot resolve listen address `" + listen + "`: " + ec.message();
+    return false;
+  }
+  out = results.begin()->endpoint();
+  return true;
+}
+
+std::string format_endpoint(const asio::ip::tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" +
+         std::to_string(ep.port());
+}
+
+void apply_log_level(const std::string& level) {
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace
+
+config::LoadResult load_configuration(const CommandLine& cli) {
+  config::LoadResult result =
+      cli.config_path ? config::load_config_file(*cli.config_path)
+                      : config::load_config_string(config::embedded_default_config(), "<embedded>");
+  if (!result.config) return result;
+  auto& c = *result.config;
+  if (cli.listen) c.listen = *cli.listen;
+  if (cli.clock)
+    c.clock = *cli.clock == "event" ? config::ClockMode::kEvent : config::ClockMode::kWall;
+  if (cli.log_level) c.log_level = *cli.log_level;
+  return result;
+}
+
+struct Daemon::Impl {
+  Impl(config::Config config, CommandLine command_line)
+      : cli(std::move(command_line)),
+        metrics(kVersion),
+        runner(config, metrics, system_wall_clock),
+        ctx(std::make_shared<ServerContext>(
+            std::make_shared<const config::Config>(std::move(config)), metrics, runner)),
+        signals(io, SIGINT, SIGTERM, SIGHUP),
+        drain_timer(io) {}
+
+  int run();
+  void wait_signal();
+  ReloadOutcome reload();
+  void shutdown();
+  void wait_drained(std::chrono::steady_clock::time_point deadline);
+
+  CommandLine cli;
+  SelfMetrics metrics;
+  EngineRunner runner;
+  std::shared_ptr<ServerContext> ctx;
+  asio::io_context io;
+  asio::signal_set signals;
+  asio::steady_timer drain_timer;
+  std::shared_ptr<Listener> listener;
+  std::mutex reload_mutex;
+};
+
+int Daemon::Impl::run() {
+  auto config = ctx->config();
+  apply_log_level(config->log_level);
+  asio::ip::tcp::endpoint endpoint;
+  std::string error;
+  if (!resolve_listen(config->listen, endpoint, error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  listener = std::make_shared<Listener>(io, ctx);
+  if (auto ec = listener->listen(endpoint)) {
+    spdlog::critical("cannot listen on {}: {}", config->listen, ec.message());
+    return 1;
+  }
+  ctx->reload = [this] { return reload(); };
+  runner.start();
+  listener->run();
+  wait_signal();
+  metrics.config_success_time(core::to_seconds(system_wall_clock()));
+  ctx->ready = true;
+  spdlog::info("ccmond {} listening on http://{} (config {}, {} clock)", kVersion,
+               format_endpoint(listener->local_endpoint()), config->source,
+               config->clock == config::ClockMode::kEvent ? "event" : "wall");
+
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("ccmond stopped");
+  return 0;
+}
+
+void Daemon::Impl::wait_signal() {
+  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      // Reading the file may block briefly; keep it off the signal handler's
+      // strand-less context by posting.
+      asio::post(io, [this] { reload(); });
+      return wait_signal();
+    }
+    spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    shutdown();
+  });
+}
+
+ReloadOutcome Daemon::Impl::reload() {
+  std::lock_guard lock(reload_mutex);
+  config::LoadResult loaded = load_configuration(cli);
+  if (!loaded.config) {
+    const std::string message = join_errors(loaded.errors);
+    spdlog::error("configuration reload refused, keeping the running configuration: {}", message);
+    metrics.reload(false);
+    return {false, message};
+  }
+  auto next = std::make_shared<const config::Config>(std::move(*loaded.config));
+  auto previous = ctx->config();
+  if (next->listen != previous->listen) {
+    spdlog::warn("server.listen changed to {}: takes effect at the next restart", next->listen);
+  }
+  apply_log_level(next->log_level);
+  runner.reconfigure(*next);
+  ctx->set_config(next);
+  metrics.reload(true);
+  metrics.config_success_time(core::to_seconds(system_wall_clock()));
+  spdlog::info("configuration reloaded from {}", next->source);
+  return {true, next->source};
+}
+
+void Daemon::Impl::shutdown() {
+  if (ctx->stopping.exchange(true)) return;
+  ctx->ready = false;
+  listener->stop();
+  ctx->connections.close_all();
+  wait_drained(std::chrono::steady_clock::now() + kDrainTimeout);
+}
+
+void Daemon::Impl::wait_drained(std::chrono::steady_clock::time_point deadline) {
+  // Connections finish the requests and frames they already read; then the
+  // engine applies everything submitted, and only then does the process exit.
+  if (ctx->open_connections.load() != 0 && std::chrono::steady_clock::now() < deadline) {
+    drain_timer.expires_after(std::chrono::milliseconds(10));
+    drain_timer.async_wait([this, deadline](const boost::system::error_code&) {
+      ctx->connections.close_all();
+      wait_drained(deadline);
+    });
+    return;
+  }
+  if (ctx->open_connections.load() != 0) {
+    spdlog::warn("{} connections still open after the drain timeout; closing",
+                 ctx->open_connections.load());
+  }
+  runner.drain_and_stop();
+  signals.cancel();
+  io.stop();
+}
+
+Daemon::Daemon(config::Config config, CommandLine cli)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(cli))) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  return impl_->run();
+}
+
+}  // namespace ccmon::server

@@ -1,0 +1,99 @@
+// Owns the KPI engine on one thread (the statsd_exporter single-consumer
+// model): sessions decode on their own threads and submit batches here;
+// nothing else touches the engine, so the hot path takes no locks. Snapshots
+// ("views") are immutable and shared with readers, so a scrape never blocks
+// ingestion for longer than taking one snapshot.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/codec/codec.hpp"
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine.hpp"
+#include "core/engine/snapshot.hpp"
+#include "core/sla/sla_evaluator.hpp"
+#include "server/admission.hpp"
+#include "server/self_metrics.hpp"
+
+namespace ccmon::server {
+
+using WallClock = std::function<core::Timestamp()>;
+core::Timestamp system_wall_clock();
+
+// What readers see: the KPI snapshot and the SLA states at the same instant.
+struct View {
+  std::shared_ptr<const core::Snapshot> snapshot;
+  std::vector<core::SlaState> sla;
+};
+
+struct Batch {
+  Transport transport = Transport::kHttp;
+  std::vector<core::IndexedEvent> events;
+  core::Timestamp arrival = 0;
+  std::size_t admitted = 0;  // reserved in Admission, released once applied
+};
+
+struct BatchResult {
+  std::size_t accepted = 0;
+  std::size_t duplicates = 0;
+};
+
+class EngineRunner {
+ public:
+  EngineRunner(const config::Config& config, SelfMetrics& metrics, WallClock clock);
+  ~EngineRunner();
+
+  void start();
+  // Applies everything already submitted, then stops the thread.
+  void drain_and_stop();
+
+  Admission& admission() { return admission_; }
+
+  // `done` runs on the engine thread: post it to the session's executor.
+  void submit(Batch batch, std::function<void(BatchResult)> done);
+
+  // A fresh view as of now (`done` runs on the engine thread).
+  void request_view(std::function<void(std::shared_ptr<const View>)> done);
+
+  // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode).
+  void reconfigure(const config::Config& config);
+
+  // The "now" of the engine: wall clock, or the latest event time in
+  // event-clock mode. Used by sessions for the future_time check.
+  core::Timestamp wall_now() const { return clock_(); }
+
+ private:
+  core::Timestamp now() const;
+  void apply(Batch& batch, BatchResult& result);
+  void make_views();
+  std::shared_ptr<const View> build_view();
+  void schedule_tick();
+
+  SelfMetrics& metrics_;
+  WallClock clock_;
+  Admission admission_;
+  config::ClockMode clock_mode_;
+
+  // Engine-thread state.
+  core::Engine engine_;
+  core::Deduplicator dedup_;
+  core::SlaEvaluator sla_;
+  core::Timestamp latest_event_time_ = 0;
+  std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
+
+  boost::asio::io_context io_{1};
+  boost::asio::steady_timer tick_{io_};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  std::thread thread_;
+};
+
+}  // namespace ccmon::server

@@ -1,0 +1,61 @@
+#include "server/exposition.hpp"
+
+#include <prometheus/text_serializer.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/exposition/kpis_json.hpp"
+#include "core/exposition/snapshot_families.hpp"
+#include "core/exposition/text_format.hpp"
+#include "core/sla/sla_exposition.hpp"
+
+namespace ccmon::server {
+
+std::string render_metrics_text(const View& view, prometheus::Registry& registry) {
+  std::string out;
+  auto families = core::snapshot_families(*view.snapshot);
+  auto sla = core::sla_families(view.sla);
+  families.insert(families.end(), std::make_move_iterator(sla.begin()),
+                  std::make_move_iterator(sla.end()));
+  core::append_text(out, families);
+  out += prometheus::TextSerializer().Serialize(registry.Collect());
+  return out;
+}
+
+std::string render_kpis_json(const View& view, const std::map<std::string, std::string>& query) {
+  core::KpiFilter filter;
+  auto get = [&](const char* key) {
+    auto it = query.find(key);
+    return it == query.end() ? std::string{} : it->second;
+  };
+  filter.queue = get("queue");
+  filter.channel = get("channel");
+  filter.window = get("window");
+  nlohmann::json body = core::kpis_json(*view.snapshot, filter);
+  nlohmann::json sla = nlohmann::json::array();
+  for (auto& s : core::sla_json(view.sla)) {
+    if (!filter.queue.empty() && s.value("queue", "") != filter.queue) continue;
+    if (!filter.channel.empty() && s.value("channel", "") != filter.channel) continue;
+    sla.push_back(std::move(s));
+  }
+  body["sla"] = std::move(sla);
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string ingest_reply_json(const BatchResult& result,
+                              const std::vector<core::Rejection>& rejections,
+                              std::optional<std::uint64_t> seq) {
+  nlohmann::json body = nlohmann::json::object();
+  if (seq) body["seq"] = *seq;
+  body["accepted"] = result.accepted;
+  body["duplicates"] = result.duplicates;
+  auto& rejected = body["rejected"] = nlohmann::json::array();
+  for (const auto& r : rejections) {
+    rejected.push_back(
+        {{"index", r.index}, {"reason", core::to_string(r.reason)}, {"message", r.message}});
+  }
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ccmon::server

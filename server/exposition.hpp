@@ -1,0 +1,29 @@
+// Renders views and ingest replies for the wire: Prometheus text for
+// /metrics, JSON for /v1/kpis and for ingest answers.
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/codec/codec.hpp"
+#include "server/engine_runner.hpp"
+
+namespace ccmon::server {
+
+// KPI families of the view, then the daemon's own metrics.
+std::string render_metrics_text(const View& view, prometheus::Registry& registry);
+
+// /v1/kpis; `query` may hold queue, channel, window filters.
+std::string render_kpis_json(const View& view, const std::map<std::string, std::string>& query);
+
+// {"seq"?: k, "accepted": n, "duplicates": d, "rejected": [...]}
+std::string ingest_reply_json(const BatchResult& result,
+                              const std::vector<core::Rejection>& rejections,
+                              std::optional<std::uint64_t> seq);
+
+}  // namespace ccmon::server

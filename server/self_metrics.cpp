@@ -1,0 +1,117 @@
+#include "server/self_metrics.hpp"
+
+#include <string>
+
+namespace ccmon::server {
+
+std::string_view to_string(Transport t) {
+  return t == Transport::kHttp ? "http" : "websocket";
+}
+
+std::string_view to_string(RequestRejection r) {
+  switch (r) {
+    case RequestRejection::kUnauthorized:
+      return "unauthorized";
+    case RequestRejection::kBodyTooLarge:
+      return "body_too_large";
+    case RequestRejection::kUnsupportedMediaType:
+      return "unsupported_media_type";
+    case RequestRejection::kUnreadable:
+      return "unreadable";
+    case RequestRejection::kOverloaded:
+      return "overloaded";
+    case RequestRejection::kTimeout:
+      return "timeout";
+    case RequestRejection::kConnectionLimit:
+      return "connection_limit";
+  }
+  return "unknown";
+}
+
+const prometheus::Histogram::BucketBoundaries& SelfMetrics::lag_bounds() {
+  static const prometheus::Histogram::BucketBoundaries bounds = {
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400};
+  return bounds;
+}
+
+SelfMetrics::SelfMetrics(std::string_view version)
+    : registry_(std::make_shared<prometheus::Registry>()) {
+  using prometheus::BuildCounter;
+  using prometheus::BuildGauge;
+  auto& received = BuildCounter()
+                       .Name("ccmon_events_received_total")
+                       .Help("Events received, valid or not, by transport.")
+                       .Register(*registry_);
+  auto& connections = BuildGauge()
+                          .Name("ccmon_connections")
+                          .Help("Open client connections by transport.")
+                          .Register(*registry_);
+  for (int t = 0; t < kTransportCount; ++t) {
+    std::string name(to_string(static_cast<Transport>(t)));
+    received_[t] = &received.Add({{"transport", name}});
+    connections_[t] = &connections.Add({{"transport", name}});
+  }
+  auto& accepted = BuildCounter()
+                       .Name("ccmon_events_accepted_total")
+                       .Help("Events accepted (valid, not duplicate) by type.")
+                       .Register(*registry_);
+  for (int i = 0; i < core::kEventTypeCount; ++i) {
+    accepted_[i] =
+        &accepted.Add({{"type", std::string(to_string(static_cast<core::EventType>(i)))}});
+  }
+  auto& rejected = BuildCounter()
+                       .Name("ccmon_events_rejected_total")
+                       .Help("Events rejected by the codec, by reason code.")
+                       .Register(*registry_);
+  for (int i = 0; i < core::kRejectReasonCount; ++i) {
+    rejected_[i] =
+        &rejected.Add({{"reason", std::string(to_string(static_cast<core::RejectReason>(i)))}});
+  }
+  auto& requests = BuildCounter()
+                       .Name("ccmon_requests_rejected_total")
+                       .Help("Requests, frames or connections refused as a whole, by reason.")
+                       .Register(*registry_);
+  for (int i = 0; i < kRequestRejectionCount; ++i) {
+    request_rejected_[i] =
+        &requests.Add({{"reason", std::string(to_string(static_cast<RequestRejection>(i)))}});
+  }
+  duplicates_ = &BuildCounter()
+                     .Name("ccmon_events_duplicate_total")
+                     .Help("Events whose id was already accepted within the dedup horizon.")
+                     .Register(*registry_)
+                     .Add({});
+  last_event_ = &BuildGauge()
+                     .Name("ccmon_last_event_timestamp_seconds")
+                     .Help("Event time of the latest accepted event (Unix seconds).")
+                     .Register(*registry_)
+                     .Add({});
+  in_flight_ = &BuildGauge()
+                    .Name("ccmon_events_in_flight")
+                    .Help("Events decoded and admitted but not yet applied to the engine.")
+                    .Register(*registry_)
+                    .Add({});
+  auto& reloads = BuildCounter()
+                      .Name("ccmon_config_reloads_total")
+                      .Help("Configuration reloads by result.")
+                      .Register(*registry_);
+  reload_ok_ = &reloads.Add({{"result", "success"}});
+  reload_failed_ = &reloads.Add({{"result", "failure"}});
+  config_success_time_ = &BuildGauge()
+                              .Name("ccmon_config_last_reload_success_timestamp_seconds")
+                              .Help("When the running configuration was loaded (Unix seconds).")
+                              .Register(*registry_)
+                              .Add({});
+  lag_ = &prometheus::BuildHistogram()
+              .Name("ccmon_event_lag_seconds")
+              .Help("Arrival time minus event time of accepted events.")
+              .Register(*registry_)
+              .Add({}, lag_bounds());
+  BuildGauge()
+      .Name("ccmon_build_info")
+      .Help("Build information; the value is always 1.")
+      .Register(*registry_)
+      .Add({{"version", std::string(version)}})
+      .Set(1);
+}
+
+}  // namespace ccmon::server

@@ -1,0 +1,78 @@
+// The daemon's own metrics (spec/metrics.md, "The daemon itself"), kept in a
+// prometheus-cpp registry. Counters are thread-safe; hot paths add per batch.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <memory>
+#include <string_view>
+
+#include "core/codec/codec.hpp"
+#include "core/event.hpp"
+
+namespace ccmon::server {
+
+enum class Transport { kHttp, kWebSocket };
+inline constexpr int kTransportCount = 2;
+std::string_view to_string(Transport t);
+
+// Why a whole request or frame was refused before its events were decoded.
+enum class RequestRejection {
+  kUnauthorized,          // 401
+  kBodyTooLarge,          // 413 / WebSocket close 1009
+  kUnsupportedMediaType,  // 415
+  kUnreadable,            // 400
+  kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
+  kTimeout,               // header/body/idle timeout
+  kConnectionLimit,       // connection refused at the cap
+};
+inline constexpr int kRequestRejectionCount = 7;
+std::string_view to_string(RequestRejection r);
+
+class SelfMetrics {
+ public:
+  explicit SelfMetrics(std::string_view version);
+
+  prometheus::Registry& registry() { return *registry_; }
+  std::shared_ptr<prometheus::Registry> registry_ptr() { return registry_; }
+
+  void received(Transport t, double n) { received_[static_cast<int>(t)]->Increment(n); }
+  void accepted(core::EventType type, double n) { accepted_[static_cast<int>(type)]->Increment(n); }
+  void rejected(core::RejectReason r, double n = 1) {
+    rejected_[static_cast<int>(r)]->Increment(n);
+  }
+  void duplicates(double n) { duplicates_->Increment(n); }
+  void request_rejected(RequestRejection r) { request_rejected_[static_cast<int>(r)]->Increment(); }
+  void connection_opened(Transport t) { connections_[static_cast<int>(t)]->Increment(); }
+  void connection_closed(Transport t) { connections_[static_cast<int>(t)]->Decrement(); }
+  void last_event_time(double unix_seconds) { last_event_->Set(unix_seconds); }
+  void in_flight(double n) { in_flight_->Set(n); }
+  void reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
+  void config_success_time(double unix_seconds) { config_success_time_->Set(unix_seconds); }
+
+  // Bounds of ccmon_event_lag_seconds; lag_histogram() takes per-bucket
+  // increments (see prometheus::Histogram::ObserveMultiple).
+  static const prometheus::Histogram::BucketBoundaries& lag_bounds();
+  prometheus::Histogram& lag_histogram() { return *lag_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::array<prometheus::Counter*, kTransportCount> received_{};
+  std::array<prometheus::Counter*, core::kEventTypeCount> accepted_{};
+  std::array<prometheus::Counter*, core::kRejectReasonCount> rejected_{};
+  std::array<prometheus::Counter*, kRequestRejectionCount> request_rejected_{};
+  std::array<prometheus::Gauge*, kTransportCount> connections_{};
+  prometheus::Counter* duplicates_ = nullptr;
+  prometheus::Gauge* last_event_ = nullptr;
+  prometheus::Gauge* in_flight_ = nullptr;
+  prometheus::Counter* reload_ok_ = nullptr;
+  prometheus::Counter* reload_failed_ = nullptr;
+  prometheus::Gauge* config_success_time_ = nullptr;
+  prometheus::Histogram* lag_ = nullptr;
+};
+
+}  // namespace ccmon::server

@@ -1,0 +1,40 @@
+#include "server/server_context.hpp"
+
+#include <vector>
+
+namespace ccmon::server {
+
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerContext> ctx) : ctx_(std::move(ctx)) {}
+ConnectionSlot::~ConnectionSlot() {
+  ctx_->open_connections.fetch_sub(1);
+}
+
+std::uint64_t ConnectionRegistry::add(std::weak_ptr<Closable> c) {
+  std::lock_guard lock(mutex_);
+  const auto id = next_id_++;
+  items_.emplace(id, std::move(c));
+  return id;
+}
+
+void ConnectionRegistry::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  items_.erase(id);
+}
+
+void ConnectionRegistry::close_all() {
+  std::vector<std::shared_ptr<Closable>> live;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, weak] : items_) {
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+    }
+  }
+  for (auto& c : live) c->close_gracefully();
+}
+
+std::size_t ConnectionRegistry::size() const {
+  std::lock_guard lock(mutex_);
+  return items_.size();
+}
+
+}  // namespace ccmon::server

@@ -1,0 +1,86 @@
+// What every session shares: the running configuration, the engine runner,
+// the daemon's metrics and lifecycle flags. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.hpp"
+#include "server/engine_runner.hpp"
+#include "server/self_metrics.hpp"
+
+namespace ccmon::server {
+
+// A connection that shutdown can ask to finish what it accepted and close.
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  virtual void close_gracefully() = 0;  // thread-safe: posts to the session's strand
+};
+
+class ConnectionRegistry {
+ public:
+  std::uint64_t add(std::weak_ptr<Closable> c);
+  void remove(std::uint64_t id);
+  void close_all();
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::uint64_t next_id_ = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> items_;
+};
+
+class ServerContext;
+
+// Holds one of the open_connections slots; passed from HttpSession to
+// WebSocketSession on upgrade, freed when the socket closes.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<ServerContext> ctx);
+  ~ConnectionSlot();
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<ServerContext> ctx_;
+};
+
+struct ReloadOutcome {
+  bool ok = false;
+  std::string message;
+};
+
+class ServerContext {
+ public:
+  ServerContext(std::shared_ptr<const config::Config> config, SelfMetrics& self_metrics,
+                EngineRunner& engine_runner)
+      : metrics(self_metrics), runner(engine_runner), config_(std::move(config)) {}
+
+  std::shared_ptr<const config::Config> config() const {
+    std::lock_guard lock(mutex_);
+    return config_;
+  }
+  void set_config(std::shared_ptr<const config::Config> c) {
+    std::lock_guard lock(mutex_);
+    config_ = std::move(c);
+  }
+
+  SelfMetrics& metrics;
+  EngineRunner& runner;
+  ConnectionRegistry connections;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket
+  std::function<ReloadOutcome()> reload;         // set by the daemon
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const config::Config> config_;
+};
+
+}  // namespace ccmon::server

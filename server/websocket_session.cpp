@@ -1,0 +1,162 @@
+#include "server/websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+
+#include "server/exposition.hpp"
+
+namespace ccmon::server {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket&& socket,
+                                   std::shared_ptr<ServerContext> ctx,
+                                   std::shared_ptr<ConnectionSlot> slot)
+    : ws_(std::move(socket)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
+  ctx_->metrics.connection_opened(Transport::kWebSocket);
+}
+
+WebSocketSession::~WebSocketSession() {
+  ctx_->connections.remove(registry_id_);
+  ctx_->metrics.connection_closed(Transport::kWebSocket);
+}
+
+void WebSocketSession::run(Request req, beast::flat_buffer buffer) {
+  registry_id_ = ctx_->connections.add(weak_from_this());
+  config_ = ctx_->config();
+  decoder_.emplace(config_->codec);
+  buffer_ = std::move(buffer);
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::microseconds(config_->limits.header_timeout);
+  timeouts.idle_timeout = std::chrono::microseconds(config_->limits.idle_timeout);
+  timeouts.keep_alive_pings = true;  // ping at half the idle timeout; no pong -> closed
+  ws_.set_option(timeouts);
+  ws_.read_message_max(config_->limits.max_ws_message_bytes);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "ccmond"); }));
+  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WebSocketSession::close_gracefully() {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->closing_ = true;
+    self->maybe_close();
+  });
+}
+
+void WebSocketSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket handshake failed: {}", ec.message());
+    return;
+  }
+  do_read();
+}
+
+void WebSocketSession::do_read() {
+  if (reading_ || waiting_admission_ || closing_ || closed_) return;
+  if (outstanding_ >= kMaxOutstandingFrames) return;  // resumed by on_write
+  reading_ = true;
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+void WebSocketSession::on_read(beast::error_code ec) {
+  reading_ = false;
+  if (ec) {
+    if (ec == websocket::error::message_too_big) {
+      // Beast has failed the connection with close code 1009 (too big).
+      ctx_->metrics.request_rejected(RequestRejection::kBodyTooLarge);
+    } else if (ec == beast::error::timeout) {
+      ctx_->metrics.request_rejected(RequestRejection::kTimeout);
+    }
+    closed_ = true;
+    return;
+  }
+  std::string frame = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  const std::uint64_t seq = next_seq_++;
+  ++outstanding_;
+  const core::Timestamp now = ctx_->runner.wall_now();
+  core::DecodedBatch decoded = decoder_->decode(frame, core::BodyFormat::kNdjson, now);
+  const std::size_t n = decoded.events.size();
+  ctx_->metrics.received(Transport::kWebSocket, static_cast<double>(n + decoded.rejections.size()));
+  for (const auto& r : decoded.rejections) ctx_->metrics.rejected(r.reason);
+  if (n == 0) {
+    complete(seq, ingest_reply_json({}, decoded.rejections, seq));
+    return do_read();
+  }
+  // Stop reading until the engine has room for this frame: backpressure
+  // reaches the client through TCP flow control, nothing is dropped.
+  waiting_admission_ = true;
+  auto admitted = [self = shared_from_this(), seq, now,
+                   decoded = std::make_shared<core::DecodedBatch>(std::move(decoded))] {
+    boost::asio::post(self->ws_.get_executor(), [self, seq, now, decoded] {
+      self->waiting_admission_ = false;
+      self->submit(seq, std::move(*decoded), now);
+      self->do_read();
+    });
+  };
+  if (ctx_->runner.admission().wait(n, std::move(admitted))) {
+    ctx_->metrics.request_rejected(RequestRejection::kOverloaded);
+  }
+}
+
+void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now) {
+  const std::size_t n = decoded.events.size();
+  Batch batch{Transport::kWebSocket, std::move(decoded.events), now, n};
+  ctx_->runner.submit(std::move(batch), [self = shared_from_this(), seq,
+                                         rejections = std::move(decoded.rejections)](
+                                            BatchResult result) mutable {
+    std::string reply = ingest_reply_json(result, rejections, seq);
+    boost::asio::post(self->ws_.get_executor(), [self, seq, reply = std::move(reply)]() mutable {
+      self->complete(seq, std::move(reply));
+    });
+  });
+}
+
+void WebSocketSession::complete(std::uint64_t seq, std::string reply) {
+  finished_.emplace(seq, std::move(reply));
+  // Replies go out in frame order even if a later frame finished first.
+  for (auto it = finished_.find(next_reply_seq_); it != finished_.end();
+       it = finished_.find(next_reply_seq_)) {
+    write_queue_.push_back(std::move(it->second));
+    finished_.erase(it);
+    ++next_reply_seq_;
+  }
+  do_write();
+}
+
+void WebSocketSession::do_write() {
+  if (writing_ || write_queue_.empty() || closed_) return;
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(
+      boost::asio::buffer(write_queue_.front()),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void WebSocketSession::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (ec) {
+    closed_ = true;
+    return;
+  }
+  write_queue_.pop_front();
+  --outstanding_;
+  do_write();
+  do_read();
+  maybe_close();
+}
+
+void WebSocketSession::maybe_close() {
+  // Shutdown: answer every frame already read, then close normally.
+  if (!closing_ || closed_ || outstanding_ != 0 || writing_) return;
+  closed_ = true;
+  ws_.async_close(websocket::close_code::going_away,
+                  [self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace ccmon::server

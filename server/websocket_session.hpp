@@ -1,0 +1,65 @@
+// One WebSocket ingest stream (/v1/stream): each inbound frame (one event or
+// NDJSON lines) gets exactly one reply frame, in order, with its seq.
+// Frames are pipelined to the engine; reading pauses while the engine is
+// saturated or the client is not reading its replies (backpressure).
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/codec/codec.hpp"
+#include "server/http_util.hpp"
+#include "server/server_context.hpp"
+
+namespace ccmon::server {
+
+class WebSocketSession : public Closable, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+                   std::shared_ptr<ConnectionSlot> slot);
+  ~WebSocketSession() override;
+
+  // Completes the upgrade of `req`; `buffer` holds bytes read past it.
+  void run(Request req, boost::beast::flat_buffer buffer);
+  void close_gracefully() override;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec);
+  void submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now);
+  void complete(std::uint64_t seq, std::string reply);
+  void do_write();
+  void on_write(boost::beast::error_code ec);
+  void maybe_close();
+
+  // Frames read but not yet answered; past this, reading pauses.
+  static constexpr std::size_t kMaxOutstandingFrames = 1024;
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ServerContext> ctx_;
+  std::shared_ptr<ConnectionSlot> slot_;
+  std::shared_ptr<const config::Config> config_;
+  std::optional<core::Decoder> decoder_;
+  std::uint64_t registry_id_ = 0;
+
+  std::uint64_t next_seq_ = 1;                     // seq of the next frame read
+  std::uint64_t next_reply_seq_ = 1;               // seq of the next reply to queue for writing
+  std::map<std::uint64_t, std::string> finished_;  // replies waiting for their turn
+  std::deque<std::string> write_queue_;
+  std::size_t outstanding_ = 0;  // frames read, reply not yet written
+  bool reading_ = false;
+  bool waiting_admission_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace ccmon::server
