@@ -1,0 +1,67 @@
+"""The systemd unit is hardened and reloads with SIGHUP (spec/api.md)."""
+
+import os
+import shutil
+import subprocess
+import unittest
+
+import deploy_kit as kit
+
+UNIT = os.path.join(kit.DEPLOY, "systemd", "ccmond.service")
+
+
+def parse_unit(path):
+    """{section: {key: [values]}}; keys may repeat in systemd units."""
+    sections, current = {}, None
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.strip()
+            if not line or line.startswith(("#", ";")):
+                continue
+            if line.startswith("["):
+                current = sections.setdefault(line.strip("[]"), {})
+                continue
+            key, _, value = line.partition("=")
+            current.setdefault(key, []).append(value)
+    return sections
+
+
+class UnitTest(unittest.TestCase):
+    def setUp(self):
+        self.unit = parse_unit(UNIT)
+        self.service = self.unit["Service"]
+
+    def value(self, key):
+        self.assertIn(key, self.service)
+        return self.service[key][-1]
+
+    def test_hardening(self):
+        expected = {
+            "DynamicUser": "yes", "ProtectSystem": "strict", "ProtectHome": "yes",
+            "NoNewPrivileges": "yes", "PrivateTmp": "yes", "PrivateDevices": "yes",
+            "RestrictSUIDSGID": "yes", "MemoryDenyWriteExecute": "yes",
+            "CapabilityBoundingSet": "", "LockPersonality": "yes",
+        }
+        for key, want in expected.items():
+            with self.subTest(key=key):
+                self.assertEqual(self.value(key), want)
+        self.assertNotIn("AF_PACKET", self.value("RestrictAddressFamilies"))
+
+    def test_reload_and_start(self):
+        self.assertEqual(self.value("ExecReload"), "/bin/kill -HUP $MAINPID")
+        self.assertIn("--config /etc/ccmon/ccmon.yml", self.value("ExecStart"))
+        self.assertIn("--check-config", self.value("ExecStartPre"))
+        self.assertEqual(self.unit["Install"]["WantedBy"], ["multi-user.target"])
+
+    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
+    def test_systemd_analyze_verify(self):
+        proc = subprocess.run(["systemd-analyze", "verify", UNIT], capture_output=True, text=True,
+                              timeout=60)
+        # The binary is not installed on a build machine; anything else is a defect.
+        problems = [line for line in (proc.stdout + proc.stderr).splitlines()
+                    if line.strip() and "is not executable" not in line]
+        self.assertEqual(problems, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
