@@ -1,0 +1,542 @@
+// The configuration schema: which keys exist, what each must hold, and how it
+// maps onto Config. Generic typed reads live in yaml_reader.cpp.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config/yaml_reader.hpp"
+#include "core/kpi.hpp"
+
+namespace ccmon::config {
+namespace {
+
+constexpr std::int64_t kMaxCount = std::int64_t{1} << 40;
+
+bool valid_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  const std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (host.empty() || port.empty() || port.size() > 5) return false;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  if (std::stol(port) > 65535) return false;
+  if (host.front() == '[') {  // IPv6 literal
+    return host.size() > 2 && host.back() == ']' &&
+           host.find_first_not_of("0123456789abcdefABCDEF:.", 1) == host.size() - 1;
+  }
+  // A name or IPv4 address; a bare ':' means an unbracketed IPv6 address.
+  return host.find_first_of(":[] \t") == std::string::npos;
+}
+
+bool valid_rule_name(const std::string& name) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (name.empty() || !letter(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
+}
+
+bool has_glob(const std::string& pattern) {
+  return pattern.find_first_of("*?") != std::string::npos;
+}
+
+// A channel pattern read somewhere, checked once ingest.channels is known.
+struct ChannelRef {
+  std::string pattern;
+  Value where;
+};
+
+// An SLA window name, checked once kpis.windows and kpis.today are known.
+struct WindowRef {
+  std::string window;
+  Value where;
+  bool defaulted = false;
+};
+
+class ConfigLoader {
+ public:
+  explicit ConfigLoader(YamlReader& r) : r_(r) {}
+
+  void load(const YAML::Node& root) {
+    Value top{root, "", root.Mark()};
+    if (!root.IsNull() && !root.IsMap()) {
+      r_.error(top, "the configuration must be a mapping of sections");
+      return;
+    }
+    r_.mapping(top, {{"server", [&](const Value& v) { server(v); }},
+                     {"ingest", [&](const Value& v) { ingest(v); }},
+                     {"kpis", [&](const Value& v) { kpis(v); }},
+                     {"state", [&](const Value& v) { state(v); }},
+                     {"cardinality", [&](const Value& v) { cardinality(v); }},
+                     {"sla", [&](const Value& v) { sla(v); }}});
+    cross_checks();
+  }
+
+  Config& config() { return c_; }
+
+ private:
+  // Readers that store into `out` only when the value is valid.
+  template <typename T>
+  static void set(T& out, const std::optional<T>& v) {
+    if (v) out = *v;
+  }
+  void count(const Value& v, std::size_t& out) {
+    if (auto n = r_.integer(v, 1, kMaxCount)) out = static_cast<std::size_t>(*n);
+  }
+  void bytes(const Value& v, std::size_t& out) {
+    if (auto n = r_.size(v, 1)) out = static_cast<std::size_t>(*n);
+  }
+  void seconds(const Value& v, double& out, core::Duration min) {
+    if (auto d = r_.duration(v, min)) out = core::to_seconds(*d);
+  }
+  void string_list(const Value& v, std::vector<std::string>& out, const char* what) {
+    out.clear();
+    std::vector<std::string> seen;
+    r_.sequence(v, [&](const Value& e) {
+      auto s = r_.string(e);
+      if (!s) return;
+      if (s->empty()) {
+        r_.error(e, std::string(what) + " must not be empty");
+      } else if (std::find(out.begin(), out.end(), *s) != out.end()) {
+        r_.error(e, "duplicate " + std::string(what) + " " + quoted(*s));
+      } else {
+        out.push_back(*s);
+      }
+    });
+  }
+  void tokens(const Value& v, std::vector<std::string>& out) {
+    out.clear();
+    r_.sequence(v, [&](const Value& e) {
+      auto s = r_.string(e);
+      if (!s) return;
+      if (s->empty() || s->find_first_of(" \t\r\n") != std::string::npos) {
+        r_.error(e, "a token must be a non-empty string without spaces");
+      } else {
+        out.push_back(*s);
+      }
+    });
+  }
+
+  void server(const Value& section) {
+    r_.mapping(
+        section,
+        {{"listen",
+          [&](const Value& v) {
+            auto s = r_.string(v);
+            if (s && !valid_listen(*s)) {
+              r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9477)");
+            } else if (s) {
+              c_.listen = *s;
+            }
+          }},
+         {"log_level",
+          [&](const Value& v) {
+            static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                                           "error", "critical", "off"};
+            auto s = r_.string(v);
+            if (!s) return;
+            if (std::find(std::begin(kLevels), std::end(kLevels), *s) == std::end(kLevels)) {
+              r_.error(
+                  v, quoted(*s) + " is not one of trace, debug, info, warn, error, critical, off");
+            } else {
+              c_.log_level = *s;
+            }
+          }},
+         {"clock",
+          [&](const Value& v) {
+            auto s = r_.string(v);
+            if (!s) return;
+            if (*s == "wall") {
+              c_.clock = ClockMode::kWall;
+            } else if (*s == "event") {
+              c_.clock = ClockMode::kEvent;
+            } else {
+              r_.error(v, quoted(*s) + " is not one of wall, event");
+            }
+          }},
+         {"limits", [&](const Value& v) { limits(v); }},
+         {"auth", [&](const Value& v) {
+            r_.mapping(
+                v,
+                {{"ingest_tokens", [&](const Value& t) { tokens(t, c_.auth.ingest_tokens); }},
+                 {"metrics_tokens", [&](const Value& t) { tokens(t, c_.auth.metrics_tokens); }}});
+          }}});
+  }
+
+  void limits(const Value& section) {
+    ServerLimits& l = c_.limits;
+    r_.mapping(
+        section,
+        {{"max_body_size", [&](const Value& v) { bytes(v, l.max_body_bytes); }},
+         {"max_ws_message_size", [&](const Value& v) { bytes(v, l.max_ws_message_bytes); }},
+         {"max_connections", [&](const Value& v) { count(v, l.max_connections); }},
+         {"header_timeout", [&](const Value& v) { set(l.header_timeout, r_.duration(v, 1)); }},
+         {"idle_timeout", [&](const Value& v) { set(l.idle_timeout, r_.duration(v, 1)); }},
+         {"max_events_in_flight", [&](const Value& v) { count(v, l.max_events_in_flight); }}});
+  }
+
+  void ingest(const Value& section) {
+    r_.mapping(
+        section,
+        {{"channels",
+          [&](const Value& v) {
+            string_list(v, c_.codec.channels, "channel");
+            if (c_.codec.channels.empty()) r_.error(v, "at least one channel is required");
+            for (const auto& ch : c_.codec.channels) {
+              if (has_glob(ch)) r_.error(v, "channel " + quoted(ch) + " must not contain * or ?");
+            }
+          }},
+         {"max_clock_skew",
+          [&](const Value& v) { set(c_.codec.max_clock_skew, r_.duration(v, 0)); }},
+         {"max_event_size", [&](const Value& v) { bytes(v, c_.codec.max_event_bytes); }},
+         {"dedup", [&](const Value& v) {
+            r_.mapping(
+                v, {{"horizon", [&](const Value& h) { set(c_.dedup.horizon, r_.duration(h, 0)); }},
+                    {"max_ids", [&](const Value& m) { count(m, c_.dedup.max_ids); }}});
+          }}});
+  }
+
+  void kpis(const Value& section) {
+    core::EngineConfig& e = c_.engine;
+    r_.mapping(section,
+               {{"windows", [&](const Value& v) { windows(v); }},
+                {"today", [&](const Value& v) { set(e.today_window, r_.boolean(v)); }},
+                {"time_zone",
+                 [&](const Value& v) {
+                   auto s = r_.string(v);
+                   if (!s) return;
+                   std::string why;
+                   if (auto tz = load_time_zone(*s, why)) {
+                     e.time_zone = std::move(*tz);
+                   } else {
+                     r_.error(v, why);
+                   }
+                 }},
+                {"day_start_hour",
+                 [&](const Value& v) {
+                   if (auto h = r_.integer(v, 0, 23)) e.day_start_hour = static_cast<int>(*h);
+                 }},
+                {"service_level", [&](const Value& v) { service_level(v); }},
+                {"wait_buckets", [&](const Value& v) { wait_buckets(v); }},
+                {"negative_sentiment_threshold",
+                 [&](const Value& v) {
+                   auto x = r_.number(v);
+                   if (x && (*x < -1 || *x > 1)) {
+                     r_.error(v, "must be between -1 and 1 (sentiment scores are -1..1)");
+                   } else {
+                     set(e.negative_sentiment_threshold, x);
+                   }
+                 }},
+                {"acw_timeout", [&](const Value& v) { set(e.acw_timeout, r_.duration(v, 1)); }}});
+  }
+
+  void windows(const Value& v) {
+    std::vector<core::TrailingWindow> out;
+    r_.sequence(v, [&](const Value& e) {
+      auto name = r_.string(e);
+      if (!name) return;
+      if (*name == "today") {
+        r_.error(e, "\"today\" is not a trailing window; it is enabled by kpis.today");
+        return;
+      }
+      auto length = r_.duration(e, 0);
+      if (!length) return;
+      if (*length < core::minutes(1) || *length > core::hours(24 * 7)) {
+        // Buckets of W/60 must be whole seconds; a week bounds memory.
+        r_.error(e, quoted(*name) + " must be between 1m and 7d");
+        return;
+      }
+      for (const auto& w : out) {
+        if (w.length == *length) {
+          r_.error(e, quoted(*name) + " repeats window " + quoted(w.name));
+          return;
+        }
+      }
+      out.push_back({*name, *length});
+    });
+    if (v.node.IsNull() || (v.node.IsSequence() && v.node.size() == 0)) {
+      r_.error(v, "at least one window is required");
+    }
+    if (!out.empty()) c_.engine.windows = std::move(out);
+  }
+
+  void service_level(const Value& section) {
+    core::EngineConfig& e = c_.engine;
+    r_.mapping(
+        section,
+        {{"formula",
+          [&](const Value& v) {
+            auto s = r_.string(v);
+            if (!s) return;
+            if (*s == "default") {
+              e.service_level_formula = core::ServiceLevelFormula::kDefault;
+            } else if (*s == "answered_only") {
+              e.service_level_formula = core::ServiceLevelFormula::kAnsweredOnly;
+            } else if (*s == "all") {
+              e.service_level_formula = core::ServiceLevelFormula::kAll;
+            } else if (*s == "removed_within") {
+              e.service_level_formula = core::ServiceLevelFormula::kRemovedWithin;
+            } else {
+              r_.error(v,
+                       quoted(*s) + " is not one of default, answered_only, all, removed_within");
+            }
+          }},
+         {"threshold", [&](const Value& v) { seconds(v, e.service_level_threshold_s, 1); }},
+         {"short_abandon", [&](const Value& v) { seconds(v, e.short_abandon_threshold_s, 0); }},
+         {"overrides", [&](const Value& v) {
+            e.service_level_overrides.clear();
+            r_.sequence(v, [&](const Value& o) { override_entry(o); });
+          }}});
+  }
+
+  void override_entry(const Value& v) {
+    core::ServiceLevelOverride o;
+    const auto keys = r_.mapping(v, {{"queue", [&](const Value& q) { glob(q, o.queue); }},
+                                     {"channel",
+                                      [&](const Value& ch) {
+                                        if (glob(ch, o.channel))
+                                          channel_refs_.push_back({o.channel, ch});
+                                      }},
+                                     {"threshold",
+                                      [&](const Value& t) {
+                                        if (auto d = r_.duration(t, 1))
+                                          o.threshold_s = core::to_seconds(*d);
+                                      }},
+                                     {"short_abandon", [&](const Value& s) {
+                                        if (auto d = r_.duration(s, 0))
+                                          o.short_abandon_s = core::to_seconds(*d);
+                                      }}});
+    if (v.node.IsMap() && !keys.contains("threshold") && !keys.contains("short_abandon")) {
+      r_.error(v, "an override needs threshold or short_abandon");
+    }
+    c_.engine.service_level_overrides.push_back(std::move(o));
+  }
+
+  bool glob(const Value& v, std::string& out) {
+    auto s = r_.string(v);
+    if (!s) return false;
+    if (s->empty()) {
+      r_.error(v, "must not be empty (use \"*\" to match everything)");
+      return false;
+    }
+    out = *s;
+    return true;
+  }
+
+  void wait_buckets(const Value& v) {
+    std::vector<double> out;
+    r_.sequence(v, [&](const Value& e) {
+      auto x = r_.number(e);
+      if (!x) return;
+      if (*x <= 0) {
+        r_.error(e, "bucket bounds are seconds and must be greater than 0");
+      } else if (!out.empty() && *x <= out.back()) {
+        r_.error(e, "bucket bounds must be in increasing order");
+      } else {
+        out.push_back(*x);
+      }
+    });
+    c_.engine.extra_wait_buckets_s = std::move(out);
+  }
+
+  void state(const Value& section) {
+    core::EngineConfig& e = c_.engine;
+    r_.mapping(section,
+               {{"contact_idle_timeout",
+                 [&](const Value& v) { set(e.contact_idle_timeout, r_.duration(v, 1)); }},
+                {"case_idle_timeout",
+                 [&](const Value& v) { set(e.case_idle_timeout, r_.duration(v, 1)); }},
+                {"max_contacts", [&](const Value& v) { count(v, e.max_tracked_contacts); }},
+                {"max_cases", [&](const Value& v) { count(v, e.max_tracked_cases); }},
+                {"max_agents", [&](const Value& v) { count(v, e.max_tracked_agents); }}});
+  }
+
+  void cardinality(const Value& section) {
+    core::CardinalityLimits& l = c_.engine.limits;
+    r_.mapping(section, {{"queues", [&](const Value& v) { string_list(v, l.queues, "queue"); }},
+                         {"max_queues", [&](const Value& v) { count(v, l.max_queues); }},
+                         {"teams", [&](const Value& v) { string_list(v, l.teams, "team"); }},
+                         {"max_teams", [&](const Value& v) { count(v, l.max_teams); }},
+                         {"max_channels", [&](const Value& v) { count(v, l.max_channels); }},
+                         {"per_agent_series",
+                          [&](const Value& v) { set(l.per_agent_series, r_.boolean(v)); }},
+                         {"max_agents", [&](const Value& v) { count(v, l.max_agents); }}});
+  }
+
+  void sla(const Value& v) {
+    c_.sla_rules.clear();
+    r_.sequence(v, [&](const Value& e) { sla_rule(e); });
+  }
+
+  void sla_rule(const Value& v) {
+    core::SlaRule rule;
+    bool live = false;
+    std::optional<Value> window;
+    const auto keys = r_.mapping(
+        v, {{"name",
+             [&](const Value& n) {
+               auto s = r_.string(n);
+               if (!s) return;
+               if (!valid_rule_name(*s)) {
+                 r_.error(n, quoted(*s) + " is not a name matching [a-zA-Z_][a-zA-Z0-9_]*");
+                 return;
+               }
+               for (const auto& [other, line] : sla_names_) {
+                 if (other == *s) {
+                   r_.error(n, "duplicate SLA name " + quoted(*s) + " (first at line " +
+                                   std::to_string(line) + ")");
+                   return;
+                 }
+               }
+               sla_names_.emplace_back(*s, n.mark.line + 1);
+               rule.name = *s;
+             }},
+            {"kpi",
+             [&](const Value& k) {
+               auto s = r_.string(k);
+               if (!s) return;
+               if (core::kpi_from_key(*s)) {
+                 rule.kpi = *s;
+               } else if (core::live_kpi_from_key(*s)) {
+                 rule.kpi = *s;
+                 live = true;
+               } else {
+                 r_.error(k, quoted(*s) +
+                                 " is not a KPI key (a metric name of spec/metrics.md without "
+                                 "ccmon_, e.g. service_level_ratio, oldest_waiting_seconds)");
+               }
+             }},
+            {"op",
+             [&](const Value& o) {
+               auto s = r_.string(o);
+               if (!s) return;
+               if (*s == ">=") {
+                 rule.comparison = core::Comparison::kGreaterEqual;
+               } else if (*s == ">") {
+                 rule.comparison = core::Comparison::kGreater;
+               } else if (*s == "<=") {
+                 rule.comparison = core::Comparison::kLessEqual;
+               } else if (*s == "<") {
+                 rule.comparison = core::Comparison::kLess;
+               } else {
+                 r_.error(o, quoted(*s) + " is not one of >=, >, <=, < (quote it in YAML)");
+               }
+             }},
+            {"target", [&](const Value& t) { set(rule.target, r_.number(t)); }},
+            {"window",
+             [&](const Value& w) {
+               if (auto s = r_.string(w)) {
+                 rule.window = *s;
+                 window = w;
+               }
+             }},
+            {"queue", [&](const Value& q) { glob(q, rule.queue); }},
+            {"channel",
+             [&](const Value& ch) {
+               if (glob(ch, rule.channel)) channel_refs_.push_back({rule.channel, ch});
+             }},
+            {"min_volume",
+             [&](const Value& m) {
+               auto x = r_.number(m);
+               if (x && *x < 0) {
+                 r_.error(m, "must be at least 0");
+               } else {
+                 set(rule.min_volume, x);
+               }
+             }},
+            {"for", [&](const Value& f) { set(rule.for_duration, r_.duration(f, 0)); }},
+            {"clear_margin", [&](const Value& m) {
+               auto x = r_.number(m);
+               if (x && *x < 0) {
+                 r_.error(m, "must be at least 0");
+               } else {
+                 set(rule.clear_margin, x);
+               }
+             }}});
+    if (!v.node.IsMap()) return;
+    for (const char* required : {"name", "kpi", "op", "target"}) {
+      if (!keys.contains(required)) r_.error(v, std::string("missing required key ") + required);
+    }
+    if (window) {
+      window_refs_.push_back({rule.window, *window, false});
+    } else if (!live) {
+      window_refs_.push_back({rule.window, v, true});
+    }
+    c_.sla_rules.push_back(std::move(rule));
+  }
+
+  // Checks that need more than one section.
+  void cross_checks() {
+    const auto& windows = c_.engine.windows;
+    for (const auto& ref : window_refs_) {
+      const bool found = (ref.window == "today" && c_.engine.today_window) ||
+                         std::any_of(windows.begin(), windows.end(),
+                                     [&](const auto& w) { return w.name == ref.window; });
+      if (found) continue;
+      std::string known;
+      for (const auto& w : windows) known += (known.empty() ? "" : ", ") + w.name;
+      if (c_.engine.today_window) known += ", today";
+      r_.error(ref.where, (ref.defaulted ? "no window given and the default " : "window ") +
+                              quoted(ref.window) + " is not a configured window (" + known + ")");
+    }
+    // A literal channel outside the allow-list can never match: a typo.
+    const auto& channels = c_.codec.channels;
+    for (const auto& ref : channel_refs_) {
+      if (has_glob(ref.pattern)) continue;
+      if (std::find(channels.begin(), channels.end(), ref.pattern) == channels.end()) {
+        r_.error(ref.where, "channel " + quoted(ref.pattern) + " is not one of ingest.channels");
+      }
+    }
+  }
+
+  YamlReader& r_;
+  Config c_;
+  std::vector<std::pair<std::string, int>> sla_names_;  // name, line
+  std::vector<WindowRef> window_refs_;
+  std::vector<ChannelRef> channel_refs_;
+};
+
+}  // namespace
+
+LoadResult load_config_string(std::string_view yaml, const std::string& name) {
+  YamlReader reader(name);
+  LoadResult result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    reader.error(e.mark, "", "YAML syntax error: " + e.msg);
+    result.errors = std::move(reader.errors());
+    return result;
+  }
+  ConfigLoader loader(reader);
+  loader.load(root);
+  // Cross-section checks run last; list problems in file order all the same.
+  std::stable_sort(reader.errors().begin(), reader.errors().end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+                   });
+  if (reader.errors().empty()) {
+    result.config = std::move(loader.config());
+    result.config->source = name;
+  }
+  result.errors = std::move(reader.errors());
+  return result;
+}
+
+LoadResult load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.errors.push_back({path, 0, 0, std::string("cannot read: ") + std::strerror(errno)});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_config_string(text.str(), path);
+}
+
+}  // namespace ccmon::config

@@ -1,0 +1,64 @@
+// The configuration ccmond runs with when given no --config. It must mean the
+// same as config/ccmon.example.yml (a test checks both load to equal values);
+// the example file carries the explanations.
+#include "config/config.hpp"
+
+namespace ccmon::config {
+
+std::string_view embedded_default_config() {
+  return R"yaml(
+server:
+  listen: "127.0.0.1:9477"
+  log_level: info
+  clock: wall
+  limits:
+    max_body_size: 8MiB
+    max_ws_message_size: 1MiB
+    max_connections: 1024
+    header_timeout: 10s
+    idle_timeout: 2m
+    max_events_in_flight: 200000
+  auth:
+    ingest_tokens: []
+    metrics_tokens: []
+ingest:
+  channels: [voice, chat, messaging, email, social]
+  max_clock_skew: 60s
+  max_event_size: 64KiB
+  dedup: {horizon: 24h, max_ids: 2000000}
+kpis:
+  windows: [5m, 15m, 1h, 24h]
+  today: true
+  time_zone: UTC
+  day_start_hour: 0
+  service_level: {formula: default, threshold: 20s, short_abandon: 5s, overrides: []}
+  wait_buckets: []
+  negative_sentiment_threshold: -0.25
+  acw_timeout: 10m
+state:
+  contact_idle_timeout: 12h
+  case_idle_timeout: 720h
+  max_contacts: 2000000
+  max_cases: 2000000
+  max_agents: 100000
+cardinality:
+  queues: []
+  max_queues: 200
+  teams: []
+  max_teams: 100
+  max_channels: 16
+  per_agent_series: false
+  max_agents: 1000
+sla:
+  - {name: voice_service_level, kpi: service_level_ratio, op: ">=", target: 0.8,
+     window: 15m, queue: "*", channel: voice, min_volume: 10}
+  - {name: oldest_waiting, kpi: oldest_waiting_seconds, op: "<=", target: 120,
+     queue: "*", channel: "*"}
+  - {name: chat_first_response, kpi: average_first_response_seconds, op: "<=", target: 60,
+     window: 15m, queue: "*", channel: chat}
+  - {name: abandon_rate, kpi: abandon_ratio, op: "<=", target: 0.05,
+     window: 15m, queue: "*", channel: "*", min_volume: 20}
+)yaml";
+}
+
+}  // namespace ccmon::config
