@@ -1,8 +1,12 @@
 // TZif loading: the system's zone files checked against offsets known by hand,
 // plus synthetic files for the v1 and footer paths and for malformed data.
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/config.hpp"
@@ -215,4 +219,31 @@ TEST_CASE("malformed TZif data is rejected", "[config][tz]") {
   leap.be(78796800, 4), leap.be(1, 4);  // one leap second record
   CHECK_FALSE(parse_tzif(leap.bytes, "right/UTC", error));
   CHECK(error.find("leap") != std::string::npos);
+}
+
+TEST_CASE("zone files are looked up under $TZDIR", "[config][tz]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ccmon_tzdir_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "Test");
+  {
+    std::ofstream out(dir / "Test" / "Zone", std::ios::binary);
+    out << v2_file("CET-1CEST,M3.5.0,M10.5.0/3");
+  }
+  const char* saved = std::getenv("TZDIR");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("TZDIR", dir.c_str(), 1);
+  std::string error;
+  const auto tz = load_time_zone("Test/Zone", error);
+  if (saved) {
+    ::setenv("TZDIR", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("TZDIR");
+  }
+  fs::remove_all(dir);
+  INFO(error);
+  REQUIRE(tz);
+  CHECK(tz->name == "Test/Zone");
+  // 2026-10-25T01:00Z (1792890000, see posix_tz_test.cpp) ends CEST.
+  CHECK(offset_at(*tz, 1'792'890'000 * kUs - 1) == 7200);
+  CHECK(offset_at(*tz, 1'792'890'000 * kUs) == 3600);
 }
