@@ -86,7 +86,13 @@ void append_number(std::string& m, element v) {
       break;
     default:
       r = std::to_chars(buf, buf + sizeof buf, v.get_double().value_unsafe());
-      break;
+      m.append(buf, r.ptr);
+      // 4.0 must not read as the integer 4 in "expected an integer, got 4.0".
+      if (std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)).find_first_of(".e") ==
+          std::string_view::npos) {
+        m += ".0";
+      }
+      return;
   }
   m.append(buf, r.ptr);
 }
