@@ -17,6 +17,8 @@ Rules used (docs/replay.md):
     q_exit (never before q_start): answered there if outcome AGENT, abandoned if
     HANG. Wait = q_exit - q_start.
   * Never-queued AGENT call: offered and answered at ser_start, wait 0.
+  * An AGENT record whose ser_start and ser_exit are both 0:00:00 has no
+    service times: service 0 s; if it never queued, answered at vru_exit.
   * Never-queued HANG call: never offered to a queue (ended in the VRU).
   * Served calls end at answer + (ser_exit - ser_start); no hold, no ACW, so
     handle time = talk time = ser_exit - ser_start, counted when the call ends.
@@ -68,12 +70,15 @@ def call_timeline(row):
         t = midnight + _clock(row[field])
         return t + ONE_DAY if t < entry - HALF_DAY else t
 
-    service = max(dt.timedelta(0), at("ser_exit") - at("ser_start"))
+    no_service_times = row["ser_start"] == row["ser_exit"] == "0:00:00"
+    service = dt.timedelta(0)
+    if not no_service_times:
+        service = max(service, at("ser_exit") - at("ser_start"))
     if _clock(row["q_start"]) != dt.timedelta(0):
         offered = at("q_start")
         left = max(offered, at("q_exit"))
     elif row["outcome"] == "AGENT":
-        offered = left = at("ser_start")
+        offered = left = at("vru_exit") if no_service_times else at("ser_start")
     else:
         return None  # ended in the VRU
     return (row["type"], offered, left, row["outcome"], left - offered, service)

@@ -43,7 +43,11 @@ std::vector<PlannedEvent> plan_events(const BankRecord& r) {
   auto at = [&](int clock) {
     return midnight + clock + (clock < r.vru_entry - kHalfDay ? kSecondsPerDay : 0);
   };
-  const LocalSeconds service = std::max<LocalSeconds>(0, at(r.ser_exit) - at(r.ser_start));
+  // A few hundred AGENT records a year have no service times (both 0:00:00,
+  // ser_time 0): the call was served, for 0 s as far as the bank knows.
+  const bool service_recorded = r.ser_start != 0 || r.ser_exit != 0;
+  const LocalSeconds service =
+      service_recorded ? std::max<LocalSeconds>(0, at(r.ser_exit) - at(r.ser_start)) : 0;
 
   std::vector<PlannedEvent> out;
   out.push_back({EventType::kContactCreated, at(r.vru_entry)});
@@ -59,7 +63,8 @@ std::vector<PlannedEvent> plan_events(const BankRecord& r) {
       out.push_back({EventType::kContactAbandoned, left});
     }
   } else if (r.outcome == Outcome::kAgent) {
-    const LocalSeconds start = at(r.ser_start);
+    // Without service times, the VRU handed the call over at vru_exit.
+    const LocalSeconds start = service_recorded ? at(r.ser_start) : at(r.vru_exit);
     out.push_back({EventType::kContactQueued, start});
     out.push_back({EventType::kContactAnswered, start});
     out.push_back({EventType::kContactEnded, start + service});

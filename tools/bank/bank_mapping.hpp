@@ -13,6 +13,8 @@
 //  * Queued, HANG: created, queued at q_start, abandoned at q_exit.
 //  * Never queued, AGENT: served at once: created, queued and answered at
 //    ser_start (wait 0), ended and wrapped at ser_start + service time.
+//  * AGENT records without service times (ser_start = ser_exit = 0:00:00,
+//    ser_time 0) are served for 0 s; never queued, at vru_exit.
 //  * Never queued, HANG: the call ended in the VRU (IVR) without asking for an
 //    agent: created, then self_served at vru_exit.
 //  * created is at vru_entry, or at the call's first other event when that is

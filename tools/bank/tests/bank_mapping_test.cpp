@@ -126,6 +126,25 @@ TEST_CASE("times after midnight belong to the next day", "[bank][mapping]") {
               {EventType::kContactAbandoned, 86400 + 40}});
 }
 
+TEST_CASE("served calls without service times last 0 s", "[bank][mapping]") {
+  // ser_start = ser_exit = 0:00:00 here means "not recorded", not midnight.
+  check_plan(parse("AA0102\t28609\t0\t0\tPS\t990104\t13:39:21\t13:39:30\t9\t0:00:00\t0:00:00\t0\t"
+                   "AGENT\t0:00:00\t0:00:00\t0\tGILI"),
+             {{EventType::kContactCreated, hms(13, 39, 21)},
+              {EventType::kContactQueued, hms(13, 39, 30)},
+              {EventType::kContactAnswered, hms(13, 39, 30)},
+              {EventType::kContactEnded, hms(13, 39, 30)},
+              {EventType::kContactWrapped, hms(13, 39, 30)}});
+  // Before noon too (0:00:00 is then not "more than 12 h before vru_entry").
+  check_plan(parse("AA0105\t33910\t314234345\t2\tPE\t990113\t7:45:36\t7:45:40\t4\t7:45:40\t"
+                   "7:46:53\t73\tAGENT\t0:00:00\t0:00:00\t0\tTALI"),
+             {{EventType::kContactCreated, hms(7, 45, 36)},
+              {EventType::kContactQueued, hms(7, 45, 40)},
+              {EventType::kContactAnswered, hms(7, 46, 53)},
+              {EventType::kContactEnded, hms(7, 46, 53)},
+              {EventType::kContactWrapped, hms(7, 46, 53)}});
+}
+
 TEST_CASE("a VRU clock behind the queue's moves created back", "[bank][mapping]") {
   // vru_time -60: vru_entry 9:07:49 is after q_start 9:06:49.
   check_plan(parse("AA0101\t37451\t37582376\t1\tPS\t990319\t9:07:49\t9:06:49\t-60\t9:06:49\t"
