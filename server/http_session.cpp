@@ -115,7 +115,8 @@ void HttpSession::on_read_error(beast::error_code ec) {
                            "request headers are over 16 KiB", 11, false));
   }
   if (ec == beast::error::timeout) {
-    if (busy_) ctx_->metrics.request_rejected(RequestRejection::kTimeout);
+    // A client that sent part of a request and stalled (slowloris), not an idle one.
+    if (busy_ || buffer_.size() != 0) ctx_->metrics.request_rejected(RequestRejection::kTimeout);
     return close();
   }
   if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
