@@ -187,7 +187,11 @@ ApplyResult Engine::State::on_contact(const Event& e) {
     if (c != kNil) contacts.touch(c);
     return ApplyResult::kOutOfSequence;
   }
-  c = contact_slot(e.contact, true);
+  if (c == kNil) {
+    c = contact_slot(e.contact, true);
+  } else {
+    contacts.touch(c);
+  }
   Contact& k = contacts[c];
   k.last_event = std::max(k.last_event, t);
   // Explicit fields win and are remembered for the contact's later events.

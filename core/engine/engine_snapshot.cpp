@@ -27,22 +27,27 @@ KpiValue ratio(double num, std::int64_t den, double scale = 1) {
 
 constexpr double kPerMicro = 1.0 / kMicrosPerSecond;
 
-// Nearest-rank quantile over the fine bins: the midpoint of the bin holding
-// rank ceil(p * n), never above the largest wait seen.
-std::optional<double> quantile(const std::vector<std::int64_t>& bins, std::int64_t n, double p,
-                               double max_s) {
-  if (n <= 0 || bins.empty()) return std::nullopt;
-  const auto rank =
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))));
+// Nearest-rank quantiles over the fine bins: the midpoint of the bin holding
+// rank ceil(p * n), never above the largest wait seen. One pass for both.
+void quantiles(const std::vector<std::int64_t>& bins, std::int64_t n, double max_s,
+               std::optional<double>& p50, std::optional<double>& p90) {
+  if (n <= 0 || bins.empty()) return;
+  const double ps[2] = {0.5, 0.9};
+  std::optional<double>* out[2] = {&p50, &p90};
   std::int64_t seen = 0;
-  for (int b = 0; b < WaitBins::kCount; ++b) {
+  int q = 0;
+  for (int b = 0; b < WaitBins::kCount && q < 2; ++b) {
     seen += bins[static_cast<std::size_t>(b)];
-    if (seen >= rank) {
-      if (WaitBins::width(b) == 0) return max_s;
-      return std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
+    while (q < 2) {
+      const auto rank = std::max<std::int64_t>(
+          1, static_cast<std::int64_t>(std::ceil(ps[q] * static_cast<double>(n))));
+      if (seen < rank) break;
+      *out[q++] = WaitBins::width(b) == 0
+                      ? max_s
+                      : std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
     }
   }
-  return max_s;
+  for (; q < 2; ++q) *out[q] = max_s;
 }
 
 WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, const Series& s,
@@ -86,9 +91,10 @@ WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, cons
   KpiValue mx{std::nullopt, static_cast<double>(waits)};
   if (waits > 0 && wait_max >= 0) mx.value = static_cast<double>(wait_max) * kPerMicro;
   set(Kpi::kWaitMax, mx);
-  const double max_s = mx.value.value_or(0);
-  set(Kpi::kWaitP50, {quantile(t.wait_bins, waits, 0.5, max_s), static_cast<double>(waits)});
-  set(Kpi::kWaitP90, {quantile(t.wait_bins, waits, 0.9, max_s), static_cast<double>(waits)});
+  KpiValue p50{std::nullopt, static_cast<double>(waits)}, p90 = p50;
+  quantiles(t.wait_bins, waits, mx.value.value_or(0), p50.value, p90.value);
+  set(Kpi::kWaitP50, p50);
+  set(Kpi::kWaitP90, p90);
   set(Kpi::kAverageAbandonTime,
       ratio(static_cast<double>(v[kWaitAbandonedSum]), abandoned, kPerMicro));
   set(Kpi::kAverageHandleTime,
@@ -182,8 +188,9 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
     out.windows.reserve(nw + (today ? 1 : 0));
     for (auto& w : s.windows) {
       w.expire(now);
-      out.windows.push_back(
-          window_kpis(w.totals(), w.wait_max(), s, config.service_level_formula, channels));
+      const bool waits = w.totals().v[kAnswered] + w.totals().v[kAbandoned] > 0;
+      out.windows.push_back(window_kpis(w.totals(), waits ? w.wait_max() : -1, s,
+                                        config.service_level_formula, channels));
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;

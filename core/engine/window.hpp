@@ -55,13 +55,11 @@ struct Delta {
 template <std::size_t N>
 struct Bucket {
   std::array<std::int64_t, N> v{};
-  std::int64_t wait_max = -1;
   SparseCounts wait_bins;
   SparseCounts deflected;
 
   void clear() {
     v.fill(0);
-    wait_max = -1;
     wait_bins.clear();  // keeps capacity: no allocation once warm
     deflected.clear();
   }
@@ -69,10 +67,7 @@ struct Bucket {
     for (int i = 0; i < d.size; ++i)
       v[d.fields[static_cast<std::size_t>(i)].first] +=
           d.fields[static_cast<std::size_t>(i)].second;
-    if (d.wait >= 0) {
-      wait_max = std::max(wait_max, d.wait);
-      sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
-    }
+    if (d.wait >= 0) sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) sparse_add(deflected, static_cast<std::uint16_t>(d.deflect), 1);
   }
 };
@@ -165,7 +160,13 @@ class Window {
   void expire(Timestamp now) {
     const std::int64_t lo = bucket_index(now, width_) - (kBucketsPerWindow - 1);
     if (lo == lo_) return;
-    if (lo_ != kNoBucket && lo > lo_) {
+    const auto n = static_cast<std::int64_t>(slots_.size());
+    if (lo_ != kNoBucket && lo > lo_ && lo - lo_ < n) {
+      for (std::int64_t k = lo_; k < lo; ++k) {  // only the slots that left
+        const Slot& s = slots_[static_cast<std::size_t>(((k % n) + n) % n)];
+        if (s.k == k) totals_.merge(*s.b, -1);
+      }
+    } else if (lo_ != kNoBucket && lo > lo_) {
       for (const Slot& s : slots_) {
         if (s.k != kNoBucket && s.k >= lo_ && s.k < lo) totals_.merge(*s.b, -1);
       }
@@ -184,7 +185,7 @@ class Window {
   std::int64_t wait_max() const {
     std::int64_t m = -1;
     for (const Slot& s : slots_) {
-      if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) m = std::max(m, s.b->wait_max);
+      if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) m = std::max(m, s.wait_max);
     }
     return m;
   }
@@ -192,6 +193,7 @@ class Window {
  private:
   struct Slot {
     std::int64_t k = kNoBucket;
+    std::int64_t wait_max = -1;    // here, not in the bucket: max() scans slots only
     std::unique_ptr<Bucket<N>> b;  // allocated on first use, then reused
   };
 
@@ -207,8 +209,10 @@ class Window {
         s.b->clear();
       }
       s.k = k;
+      s.wait_max = -1;
     }
     s.b->apply(d);
+    if (d.wait > s.wait_max) s.wait_max = d.wait;
     if (lo_ == kNoBucket || k >= lo_) totals_.apply(d);
   }
 
