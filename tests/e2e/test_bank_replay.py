@@ -3,10 +3,12 @@
 Data: "Anonymous Bank" call-center records, collected at the Technion by Ilan
 Guedj and Avi Mandelbaum; free for use with acknowledgement of the source.
 
-The converter (tools/bank/ccmon-bank2events) turns 1999-03-15 (a Monday, a
-working day in Israel: 1,706 records) into NDJSON events; ccmond, in
-event-clock mode, ingests them in batches; its `today` KPIs per queue must
-equal what bank_reference.py computes straight from the raw file.
+The converter (tools/bank/ccmon-bank2events) turns one working day (Sunday to
+Thursday in Israel) into NDJSON events; ccmond, in event-clock mode, ingests
+them in batches; its `today` KPIs per queue must equal what
+bank_reference.py computes straight from the raw file. Two days: 1999-03-15
+(Monday, 1,706 records) with the default fixed +02:00, and 1999-07-13
+(Tuesday, 1,745 records) in summer time with --tz-offset israel-1999.
 """
 
 import collections
@@ -24,15 +26,15 @@ sys.path.insert(0, HERE)
 import bank_reference  # noqa: E402
 from ccmond import Daemon, metric, poll  # noqa: E402
 
-DAY = dt.date(1999, 3, 15)
 UNTIL = "23:59:59"
 BATCH_LINES = 500
 COUNT_KEYS = ("offered", "answered", "abandoned", "short_abandoned", "handled")
 MEAN_KEYS = ("average_speed_of_answer_seconds", "abandon_ratio", "service_level_ratio",
              "average_handle_time_seconds", "average_talk_time_seconds")
 
-# Winter 1999: Israel is at +02:00, the converter's default offset, so the
-# daemon's `today` in Asia/Jerusalem is exactly the converted day.
+# The converter's offsets follow Asia/Jerusalem on both days (winter: the
+# default +02:00; summer: israel-1999 gives +03:00), so the daemon's `today`
+# is exactly the converted day.
 CONFIG = """\
 server:
   clock: event
@@ -44,9 +46,25 @@ kpis:
 """
 
 
-def data_file():
+class Winter:
+    DAY = dt.date(1999, 3, 15)
+    FILE = "03_March.txt.gz"
+    TZ_ARGS = ()
+    OFFSET = "+02:00"
+    RECORDS, PHANTOMS = 1706, 14
+
+
+class Summer:
+    DAY = dt.date(1999, 7, 13)
+    FILE = "07_July.txt.gz"
+    TZ_ARGS = ("--tz-offset", "israel-1999")
+    OFFSET = "+03:00"
+    RECORDS, PHANTOMS = 1745, 12
+
+
+def data_file(name):
     shared = os.environ.get("CCMON_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
-    path = os.path.join(shared, "data", "anonymous-bank-1999", "03_March.txt.gz")
+    path = os.path.join(shared, "data", "anonymous-bank-1999", name)
     if not os.path.exists(path):
         raise AssertionError(f"bank data not found at {path} (set CCMON_SHARED_DIR)")
     return path
@@ -59,9 +77,10 @@ def converter():
     return os.path.join(build, "tools", "bank", "ccmon-bank2events")
 
 
-def convert_day():
-    """The converter's NDJSON lines for DAY, cut at UNTIL."""
-    proc = subprocess.run([converter(), "--day", DAY.isoformat(), "--until", UNTIL, data_file()],
+def convert_day(day):
+    """The converter's NDJSON lines for day.DAY, cut at UNTIL."""
+    proc = subprocess.run([converter(), "--day", day.DAY.isoformat(), "--until", UNTIL,
+                           *day.TZ_ARGS, data_file(day.FILE)],
                           capture_output=True, text=True, check=True)
     return proc.stdout.splitlines()
 
@@ -75,13 +94,13 @@ def tally(lines):
     return out
 
 
-class ConverterAgreesWithReference(unittest.TestCase):
+class ConverterChecks:
     """The converter alone, checked against the reference (no daemon)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.lines = convert_day()
-        cls.reference = bank_reference.day_kpis(data_file(), DAY)
+        cls.lines = convert_day(cls)
+        cls.reference = bank_reference.day_kpis(data_file(cls.FILE), cls.DAY)
 
     def test_counts_per_queue_match_the_reference(self):
         counts = tally(self.lines)
@@ -98,8 +117,9 @@ class ConverterAgreesWithReference(unittest.TestCase):
                          set(self.reference))
 
     def test_events_are_sorted_unique_and_inside_the_day(self):
-        start = dt.datetime.fromisoformat(f"{DAY.isoformat()}T00:00:00+02:00")
-        end = dt.datetime.fromisoformat(f"{DAY.isoformat()}T{UNTIL}+02:00")
+        day = self.DAY.isoformat()
+        start = dt.datetime.fromisoformat(f"{day}T00:00:00{self.OFFSET}")
+        end = dt.datetime.fromisoformat(f"{day}T{UNTIL}{self.OFFSET}")
         ids, previous = set(), start
         for line in self.lines:
             e = json.loads(line)
@@ -108,10 +128,11 @@ class ConverterAgreesWithReference(unittest.TestCase):
             self.assertLessEqual(t, end, line)
             self.assertNotIn(e["id"], ids)
             self.assertEqual(e["channel"], "voice")
+            self.assertTrue(e["time"].endswith(self.OFFSET), line)
             ids.add(e["id"])
             previous = t
-        # 1,706 records minus 14 PHANTOM give at least 2 events each.
-        self.assertGreaterEqual(len(ids), 2 * (1706 - 14))
+        # Every record but the PHANTOMs gives at least 2 events.
+        self.assertGreaterEqual(len(ids), 2 * (self.RECORDS - self.PHANTOMS))
 
     def test_help_acknowledges_the_source(self):
         out = subprocess.run([converter(), "--help"], capture_output=True, text=True,
@@ -120,13 +141,13 @@ class ConverterAgreesWithReference(unittest.TestCase):
             self.assertIn(word, out)
 
 
-class BankReplay(unittest.TestCase):
+class ReplayChecks:
     """The real daemon fed the converted day; KPIs against the reference."""
 
     @classmethod
     def setUpClass(cls):
-        cls.lines = convert_day()
-        cls.reference = bank_reference.day_kpis(data_file(), DAY)
+        cls.lines = convert_day(cls)
+        cls.reference = bank_reference.day_kpis(data_file(cls.FILE), cls.DAY)
         cls.daemon = Daemon(config=CONFIG)
         try:
             cls.answers = []
@@ -197,6 +218,22 @@ class BankReplay(unittest.TestCase):
                 value = metric(self.metrics, "ccmon_offered", queue=queue, channel="voice",
                                window="today")
                 self.assertEqual(value, float(ref["offered"]))
+
+
+class WinterConverter(Winter, ConverterChecks, unittest.TestCase):
+    pass
+
+
+class SummerConverter(Summer, ConverterChecks, unittest.TestCase):
+    pass
+
+
+class WinterReplay(Winter, ReplayChecks, unittest.TestCase):
+    pass
+
+
+class SummerReplay(Summer, ReplayChecks, unittest.TestCase):
+    pass
 
 
 if __name__ == "__main__":
