@@ -293,7 +293,23 @@ ApplyResult Engine::State::on_contact(const Event& e) {
       if (e.type == EventType::kContactEnded) {
         k.ended_at = t;
         k.phase = Phase::kAcw;
-        if (agents.valid(k.agent)) agents[k.agent.slot].acw.push_back(contacts.handle(c));
+        if (agents.valid(k.agent)) {
+          // Keep the list to the contacts still in ACW (bounded by the
+          // agent's concurrent contacts even if it never changes state).
+          auto& pending = agents[k.agent.slot].acw;
+          std::erase_if(pending, [&](const Handle& h) {
+            return !contacts.valid(h) || contacts[h.slot].phase != Phase::kAcw;
+          });
+          pending.push_back(contacts.handle(c));
+        }
+        // Drop timeouts already settled by a wrap, so the heap stays small
+        // even when advance() is rarely called.
+        while (!acw_due.empty() &&
+               (!contacts.valid(acw_due.top().contact) ||
+                contacts[acw_due.top().contact.slot].phase != Phase::kAcw ||
+                contacts[acw_due.top().contact.slot].ended_at != acw_due.top().ended_at)) {
+          acw_due.pop();
+        }
         acw_due.push({t + config.acw_timeout, contacts.handle(c), t});
         break;
       }

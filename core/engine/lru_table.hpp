@@ -1,9 +1,12 @@
 // Records keyed by an external id (contact, case, agent), stored in a slot
-// vector so other records can point at them with a small handle, and chained
-// in least-recently-touched order for idle eviction and hard caps.
+// vector so other records can point at them with a small handle, indexed by a
+// flat hash table (no node per record), and chained in least-recently-touched
+// order for idle eviction and hard caps.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +28,19 @@ template <typename V>
 class LruTable {
  public:
   std::uint32_t find(std::string_view key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? kNil : it->second;
+    if (cells_.empty()) return kNil;
+    const std::uint64_t h = hash_of(key);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Cell& c = cells_[i];
+      if (c.slot == kNil) return kNil;
+      if (c.tag == tag && entries_[c.slot].key == key) return c.slot;
+    }
   }
 
-  // Inserts a fresh record at the most recent end.
+  // Inserts a fresh record (the key must be absent) at the most recent end.
   std::uint32_t insert(std::string_view key) {
+    if ((size_ + 1) * 2 > cells_.size()) grow();
     std::uint32_t s;
     if (free_.empty()) {
       s = static_cast<std::uint32_t>(entries_.size());
@@ -42,12 +52,16 @@ class LruTable {
     Entry& e = entries_[s];
     e.value = V{};
     e.used = true;
-    e.key = &index_.emplace(std::string(key), s).first->first;
+    e.key.assign(key);
+    e.hash = hash_of(key);
+    place(s);
+    ++size_;
     link_back(s);
     return s;
   }
 
   void touch(std::uint32_t s) {
+    if (tail_ == s) return;
     unlink(s);
     link_back(s);
   }
@@ -55,8 +69,21 @@ class LruTable {
   void erase(std::uint32_t s) {
     Entry& e = entries_[s];
     unlink(s);
-    index_.erase(*e.key);
-    e.key = nullptr;
+    // Backward-shift deletion keeps probe chains intact without tombstones.
+    std::size_t i = e.hash & mask_;
+    while (cells_[i].slot != s) i = (i + 1) & mask_;
+    for (std::size_t j = (i + 1) & mask_; cells_[j].slot != kNil; j = (j + 1) & mask_) {
+      const std::size_t home = entries_[cells_[j].slot].hash & mask_;
+      if (((j - home) & mask_) >= ((j - i) & mask_)) {
+        cells_[i] = cells_[j];
+        i = j;
+      }
+    }
+    cells_[i] = Cell{};
+    --size_;
+    e.key.clear();
+    e.key.shrink_to_fit();
+    e.value = V{};
     e.used = false;
     ++e.gen;
     free_.push_back(s);
@@ -64,13 +91,13 @@ class LruTable {
 
   V& operator[](std::uint32_t s) { return entries_[s].value; }
   const V& operator[](std::uint32_t s) const { return entries_[s].value; }
-  const std::string& key(std::uint32_t s) const { return *entries_[s].key; }
+  const std::string& key(std::uint32_t s) const { return entries_[s].key; }
   Handle handle(std::uint32_t s) const { return {s, entries_[s].gen}; }
   bool valid(Handle h) const {
     return h.slot < entries_.size() && entries_[h.slot].used && entries_[h.slot].gen == h.gen;
   }
   std::uint32_t oldest() const { return head_; }
-  std::size_t size() const { return index_.size(); }
+  std::size_t size() const { return size_; }
 
   template <typename F>
   void for_each(F&& f) {
@@ -78,12 +105,45 @@ class LruTable {
   }
 
  private:
+  // Open addressing, linear probing, at most half full. The tag (high hash
+  // bits) avoids touching the record for most mismatches.
+  struct Cell {
+    std::uint32_t tag = 0;
+    std::uint32_t slot = kNil;
+  };
   struct Entry {
     V value{};
-    const std::string* key = nullptr;  // the index's own copy (node-stable)
+    std::string key;
+    std::uint64_t hash = 0;
     std::uint32_t prev = kNil, next = kNil, gen = 0;
     bool used = false;
   };
+
+  static std::uint64_t hash_of(std::string_view key) {
+    // std::hash mixes well on 64-bit targets; spread it once more so the low
+    // bits (the home cell) and the high bits (the tag) are independent.
+    std::uint64_t h = std::hash<std::string_view>{}(key);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+  }
+
+  void place(std::uint32_t s) {
+    const std::uint64_t h = entries_[s].hash;
+    std::size_t i = h & mask_;
+    while (cells_[i].slot != kNil) i = (i + 1) & mask_;
+    cells_[i] = {static_cast<std::uint32_t>(h >> 32), s};
+  }
+
+  void grow() {
+    const std::size_t cap = cells_.empty() ? 16 : cells_.size() * 2;
+    cells_.assign(cap, Cell{});
+    mask_ = cap - 1;
+    for (std::uint32_t s = 0; s < entries_.size(); ++s) {
+      if (entries_[s].used) place(s);
+    }
+  }
 
   void unlink(std::uint32_t s) {
     Entry& e = entries_[s];
@@ -101,7 +161,8 @@ class LruTable {
 
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> free_;
-  StringMap<std::uint32_t> index_;
+  std::vector<Cell> cells_;
+  std::size_t mask_ = 0, size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil;
 };
 
