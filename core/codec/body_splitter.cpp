@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 namespace {
 
 constexpr bool is_json_space(char c) {
@@ -69,4 +69,4 @@ void array_element_sizes(std::string_view array_text, std::vector<std::size_t>& 
   }
 }
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 
 // The line of `body` starting at `pos`, without its "\n" or "\r\n"; advances
 // `pos` past the line terminator. Call while pos < body.size().
@@ -20,4 +20,4 @@ std::string_view trim_json_space(std::string_view text);
 // Used only for the too_large check of bodies bigger than one event may be.
 void array_element_sizes(std::string_view array_text, std::vector<std::size_t>& sizes);
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 
 constexpr bool is_leap_year(int y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -29,4 +29,4 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) {
   return static_cast<std::int64_t>(era) * 146097 + day_of_era - 719468;
 }
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

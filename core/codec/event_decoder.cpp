@@ -12,6 +12,11 @@
 namespace ccmon::core {
 namespace {
 
+using codec_detail::array_element_sizes;
+using codec_detail::decode_event_object;
+using codec_detail::Failure;
+using codec_detail::next_line;
+using codec_detail::trim_json_space;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 namespace {
 
 constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
@@ -62,4 +62,4 @@ std::optional<Field> field_from_key(std::string_view key) {
   return std::nullopt;
 }
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

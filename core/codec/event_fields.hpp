@@ -8,7 +8,7 @@
 
 #include "core/event.hpp"
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 
 enum class Field : std::uint8_t {
   // Envelope: always read from the top-level object.
@@ -69,4 +69,4 @@ TypeFields fields_of(EventType type);
 std::string_view field_name(Field f);  // the wire name, e.g. "to_channel"
 std::optional<Field> field_from_key(std::string_view key);
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

@@ -6,7 +6,7 @@
 
 #include "core/codec/event_fields.hpp"
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 namespace {
 
 using simdjson::dom::element;
@@ -458,4 +458,4 @@ bool decode_event_object(simdjson::dom::object object, const CodecOptions& optio
   return read_payload(slots, options, out, failure);
 }
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

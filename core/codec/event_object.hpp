@@ -7,7 +7,7 @@
 
 #include "core/codec/codec.hpp"
 
-namespace ccmon::core {
+namespace ccmon::core::codec_detail {
 
 struct Failure {
   RejectReason reason = RejectReason::kInvalidJson;
@@ -20,4 +20,4 @@ struct Failure {
 bool decode_event_object(simdjson::dom::object object, const CodecOptions& options, Timestamp now,
                          Event& out, Failure& failure);
 
-}  // namespace ccmon::core
+}  // namespace ccmon::core::codec_detail

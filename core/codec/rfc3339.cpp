@@ -6,6 +6,9 @@
 namespace ccmon::core {
 namespace {
 
+using codec_detail::days_from_civil;
+using codec_detail::days_in_month;
+
 // Reads exactly `n` ASCII digits at `p`; false if any is not a digit.
 bool digits(const char* p, int n, int& out) {
   int v = 0;
