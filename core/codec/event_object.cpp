@@ -196,14 +196,9 @@ bool read_integer(const Slots& slots, Field f, std::int64_t lo, std::int64_t hi,
   if (t != element_type::INT64) return fail_type(failure, f, "an integer", v);
   const std::int64_t n = v.get_int64().value_unsafe();
   if (n < lo || n > hi) {
-    std::string why = "is outside ";
-    why += std::to_string(lo);
-    if (hi == INT64_MAX) {
-      why = "is below " + std::to_string(lo);
-    } else {
-      why += "..";
-      why += std::to_string(hi);
-    }
+    const std::string why = hi == INT64_MAX
+                                ? "is below " + std::to_string(lo)
+                                : "is outside " + std::to_string(lo) + ".." + std::to_string(hi);
     return fail_value(failure, RejectReason::kOutOfRange, f, v, why);
   }
   out = n;
