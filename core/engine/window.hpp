@@ -138,7 +138,15 @@ class Window {
   Duration width() const { return width_; }
   static std::int64_t bucket_index(Timestamp t, Duration w) { return floor_div(t - 1, w); }
 
-  void add(Timestamp t, const Delta& d) { add_at(bucket_index(t, width_), d); }
+  void add(Timestamp t, const Delta& d) {
+    // Events mostly arrive in time order: reuse the last bucket's index and
+    // skip the two divisions.
+    if (t > last_from_ && t <= last_from_ + width_) return add_at(last_k_, d);
+    const std::int64_t k = bucket_index(t, width_);
+    last_k_ = k;
+    last_from_ = k * width_;
+    add_at(k, d);
+  }
 
   // Spreads a duration [a, b) of `field` over the buckets it covers.
   void add_span(Timestamp a, Timestamp b, std::uint8_t field) {
@@ -199,7 +207,11 @@ class Window {
 
   void add_at(std::int64_t k, const Delta& d) {
     const auto n = static_cast<std::int64_t>(slots_.size());
-    Slot& s = slots_[static_cast<std::size_t>(((k % n) + n) % n)];
+    if (k != slot_k_) {
+      slot_k_ = k;
+      slot_index_ = static_cast<std::size_t>(((k % n) + n) % n);
+    }
+    Slot& s = slots_[slot_index_];
     if (s.k != k) {
       if (s.k != kNoBucket && s.k > k) return;  // older than the ring holds
       if (!s.b) {
@@ -217,6 +229,10 @@ class Window {
   }
 
   Duration width_;
+  std::int64_t last_k_ = kNoBucket;  // bucket of the last add(t), starting at
+  Timestamp last_from_ = kNoBucket;  // last_from_ (exclusive)
+  std::int64_t slot_k_ = kNoBucket;  // cached ring position of bucket slot_k_
+  std::size_t slot_index_ = 0;
   std::vector<Slot> slots_;
   std::int64_t lo_ = kNoBucket;  // totals hold the slots with k >= lo_
   Totals<N> totals_;
