@@ -31,14 +31,16 @@ inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 // Sparse small counters (wait bins, deflection channels) kept per bucket.
 using SparseCounts = std::vector<std::pair<std::uint16_t, std::uint32_t>>;
 
+// Sorted by key: a busy coarse bucket (1h, 24h) holds a hundred wait bins,
+// so lookups are binary searches; new keys are rare once the bucket is warm.
 inline void sparse_add(SparseCounts& c, std::uint16_t key, std::uint32_t n) {
-  for (auto& [k, v] : c) {
-    if (k == key) {
-      v += n;
-      return;
-    }
+  auto it = std::lower_bound(c.begin(), c.end(), key,
+                             [](const auto& e, std::uint16_t k) { return e.first < k; });
+  if (it != c.end() && it->first == key) {
+    it->second += n;
+  } else {
+    c.insert(it, {key, n});
   }
-  c.emplace_back(key, n);
 }
 
 // What one event adds to a bucket.
