@@ -174,13 +174,14 @@ class Window {
     if (lo_ != kNoBucket && lo > lo_ && lo - lo_ < n) {
       for (std::int64_t k = lo_; k < lo; ++k) {  // only the slots that left
         const Slot& s = slots_[static_cast<std::size_t>(((k % n) + n) % n)];
-        if (s.k == k) totals_.merge(*s.b, -1);
+        if (s.k == k) drop(s);
       }
     } else if (lo_ != kNoBucket && lo > lo_) {
       for (const Slot& s : slots_) {
-        if (s.k != kNoBucket && s.k >= lo_ && s.k < lo) totals_.merge(*s.b, -1);
+        if (s.k != kNoBucket && s.k >= lo_ && s.k < lo) drop(s);
       }
     } else {  // first expiry or time went back: rebuild
+      max_valid_ = false;
       totals_.clear();
       for (const Slot& s : slots_) {
         if (s.k != kNoBucket && s.k >= lo) totals_.merge(*s.b, +1);
@@ -192,12 +193,17 @@ class Window {
   // Exclusive start of the window as of the last expire().
   Timestamp start() const { return lo_ == kNoBucket ? kNoBucket : lo_ * width_; }
   const Totals<N>& totals() const { return totals_; }
-  std::int64_t wait_max() const {
-    std::int64_t m = -1;
-    for (const Slot& s : slots_) {
-      if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) m = std::max(m, s.wait_max);
+  // Largest wait in the window. Kept up to date on insert; rescanned only
+  // after the bucket holding the maximum left.
+  std::int64_t wait_max() {
+    if (!max_valid_) {
+      max_ = -1;
+      for (const Slot& s : slots_) {
+        if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) max_ = std::max(max_, s.wait_max);
+      }
+      max_valid_ = true;
     }
-    return m;
+    return max_;
   }
 
  private:
@@ -219,7 +225,7 @@ class Window {
       if (!s.b) {
         s.b = std::make_unique<Bucket<N>>();
       } else if (s.k != kNoBucket) {
-        if (lo_ == kNoBucket || s.k >= lo_) totals_.merge(*s.b, -1);
+        if (lo_ == kNoBucket || s.k >= lo_) drop(s);
         s.b->clear();
       }
       s.k = k;
@@ -227,7 +233,16 @@ class Window {
     }
     s.b->apply(d);
     if (d.wait > s.wait_max) s.wait_max = d.wait;
-    if (lo_ == kNoBucket || k >= lo_) totals_.apply(d);
+    if (lo_ == kNoBucket || k >= lo_) {
+      totals_.apply(d);
+      if (d.wait > max_) max_ = d.wait;  // a stale max_ only gets rescanned
+    }
+  }
+
+  // Removes a bucket from the totals.
+  void drop(const Slot& s) {
+    totals_.merge(*s.b, -1);
+    if (s.wait_max >= 0 && s.wait_max >= max_) max_valid_ = false;
   }
 
   Duration width_;
@@ -238,6 +253,8 @@ class Window {
   std::vector<Slot> slots_;
   std::int64_t lo_ = kNoBucket;  // totals hold the slots with k >= lo_
   Totals<N> totals_;
+  std::int64_t max_ = -1;
+  bool max_valid_ = true;
 };
 
 }  // namespace ccmon::core::engine_detail

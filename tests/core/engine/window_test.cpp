@@ -134,3 +134,14 @@ TEST_CASE("today across a spring-forward day is 23 h long", "[engine][window][to
   offer(e, "c4", t(1806271200));  // 29 March 00:00 local
   CHECK(val(*e.snapshot(t(1806271200)), "q", "voice", "today", Kpi::kOffered) == 1);
 }
+
+TEST_CASE("wait max drops when the bucket holding it leaves", "[engine][window]") {
+  Engine e(small_config());
+  queue_answer(e, "c1", "q", "voice", 50, 100);   // wait 50, bucket (95, 100]
+  queue_answer(e, "c2", "q", "voice", 190, 200);  // wait 10
+  CHECK(*val(*e.snapshot(at(300)), "q", "voice", "5m", Kpi::kWaitMax) == Approx(50));  // (0, 300]
+  // now 401: newest bucket (400, 405], window (105, 405]: c1's bucket left.
+  CHECK(*val(*e.snapshot(at(401)), "q", "voice", "5m", Kpi::kWaitMax) == Approx(10));
+  queue_answer(e, "c3", "q", "voice", 380, 410);  // wait 30 arrives later: new max
+  CHECK(*val(*e.snapshot(at(411)), "q", "voice", "5m", Kpi::kWaitMax) == Approx(30));
+}
