@@ -127,6 +127,18 @@ def resolve_variables(api, dash, now, rng):
     return values, options
 
 
+def single_valued(dash):
+    """Names of the query variables that hold one value (no multi, no All)."""
+    return [v["name"] for v in dash.get("templating", {}).get("list", [])
+            if v["type"] == "query" and not v.get("multi") and not v.get("includeAll")]
+
+
+def uses(panel, name):
+    """Whether some target of the panel refers to variable name."""
+    return any(name in (m.group(1), m.group(2), m.group(3))
+               for t in panel.get("targets", []) for m in VAR_RE.finditer(t["expr"]))
+
+
 def run_panel(api, panel, values, now, rng):
     """[(refId, expr, error or None, series count)] for the panel's targets,
     the time picker on the last rng seconds (values from resolve_variables

@@ -135,8 +135,12 @@ class Child:
         self.log_path = log_path
         self.log_file = open(log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
-        poll(lambda: self._ready(ready_url), timeout=60, interval=0.05,
-             what=f"{name} to be ready")
+        try:
+            poll(lambda: self._ready(ready_url), timeout=60, interval=0.05,
+                 what=f"{name} to be ready")
+        except BaseException:
+            self.stop()  # the caller never gets the object to clean it up
+            raise
 
     def _ready(self, url):
         if self.proc.poll() is not None:
