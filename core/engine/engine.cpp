@@ -185,15 +185,15 @@ void Engine::State::record_team(std::uint32_t team, Timestamp t, const Delta& d)
 }
 
 void Engine::State::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
-                                     std::uint8_t field) {
+                                     std::uint8_t field, std::int64_t sign) {
   if (b <= a) return;
   Team& tm = *team_list[team];
-  for (auto& w : tm.windows) w.add_span(a, b, field);
+  for (auto& w : tm.windows) w.add_span(a, b, field, sign);
   if (in_today(b - 1)) {
     const Timestamp from = std::max(a, day_start);
     if (b > from) {
       Delta d;
-      d.add(field, b - from);
+      d.add(field, sign * (b - from));
       tm.today.apply(d);
     }
   }

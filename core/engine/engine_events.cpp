@@ -28,6 +28,20 @@ bool needs_existing(EventType t) {
 
 constexpr std::uint8_t kCreatedDone = 64;
 
+// The team field accruing time in `s` (kTeamFieldCount: not staffed).
+std::uint8_t time_field(AgentState s) {
+  switch (s) {
+    case AgentState::kAvailable:
+      return kTimeAvailable;
+    case AgentState::kBusy:
+      return kTimeBusy;
+    case AgentState::kWrapUp:
+      return kTimeWrapUp;
+    default:
+      return kTeamFieldCount;
+  }
+}
+
 // Does `e` fit contact `k` (a fresh record when the contact is unknown)?
 bool fits(const Contact& k, const Event& e) {
   const Timestamp t = e.time;
@@ -182,9 +196,24 @@ void Engine::State::close_acw(std::uint32_t c, Timestamp t) {
 ApplyResult Engine::State::on_contact(const Event& e) {
   const Timestamp t = e.time;
   std::uint32_t c = contacts.find(e.contact);
-  if (c == kNil && needs_existing(e.type)) return ApplyResult::kOutOfSequence;
+  const bool lifecycle = needs_existing(e.type) || e.type == EventType::kContactQueued;
+  if (c == kNil && needs_existing(e.type)) {
+    // Remember that the contact moved on, so that its contact.queued, if it
+    // arrives late, is offered but not left waiting. Only when there is room:
+    // a stray event must not push out a tracked contact.
+    if (contacts.size() < config.max_tracked_contacts) {
+      Contact& k = contacts[contacts.insert(e.contact)];
+      k.last_event = k.last_lifecycle = t;
+    }
+    return ApplyResult::kOutOfSequence;
+  }
   if (!fits(c == kNil ? Contact{} : contacts[c], e)) {
-    if (c != kNil) contacts.touch(c);
+    if (c != kNil) {
+      contacts.touch(c);
+      Contact& k = contacts[c];
+      k.last_event = std::max(k.last_event, t);
+      if (lifecycle) k.last_lifecycle = std::max(k.last_lifecycle, t);
+    }
     return ApplyResult::kOutOfSequence;
   }
   if (c == kNil) {
@@ -194,6 +223,11 @@ ApplyResult Engine::State::on_contact(const Event& e) {
   }
   Contact& k = contacts[c];
   k.last_event = std::max(k.last_event, t);
+  // Queued earlier than a lifecycle event already seen: the contact has left
+  // this queue already (its queueing was delivered late).
+  const bool late_queued =
+      e.type == EventType::kContactQueued && k.last_lifecycle != kNever && t < k.last_lifecycle;
+  if (lifecycle) k.last_lifecycle = std::max(k.last_lifecycle, t);
   // Explicit fields win and are remembered for the contact's later events.
   if (!e.queue.empty()) k.queue = queue_label(e.queue);
   if (!e.channel.empty()) k.channel = channel_label(e.channel);
@@ -211,8 +245,12 @@ ApplyResult Engine::State::on_contact(const Event& e) {
       k.series = series_for(k.queue, k.channel);
       k.queued_at = t;
       if (k.first_queued == kNever || t < k.first_queued) k.first_queued = t;
-      k.phase = Phase::kWaiting;
-      enter_waiting(c);
+      if (late_queued) {
+        k.phase = Phase::kDone;  // offered, but no longer waiting
+      } else {
+        k.phase = Phase::kWaiting;
+        enter_waiting(c);
+      }
       d.add(kOffered, 1);
       record(k.series, t, d);
       ++series[k.series]->offered_total;
@@ -496,17 +534,42 @@ ApplyResult Engine::State::on_churn(const Event& e) {
   return ApplyResult::kApplied;
 }
 
+// A state change older than the agent's current state: if it falls after a
+// remembered change, the interval it splits is re-accrued (taken back from
+// the state it was credited to, given to the late state). Older ones are out
+// of sequence.
+ApplyResult Engine::State::late_agent_state(std::uint32_t a, const Event& e) {
+  const Timestamp t = e.time;
+  auto& h = agents[a].history;
+  auto next = std::upper_bound(h.begin(), h.end(), t,
+                               [](Timestamp x, const AgentTransition& tr) { return x < tr.at; });
+  if (next == h.begin() || next == h.end()) return ApplyResult::kOutOfSequence;
+  const AgentTransition prev = *(next - 1);
+  LabelId team = prev.team;
+  if (!e.team.empty()) {
+    bool folded = false;
+    team = teams.resolve(e.team, folded);
+    event_folded |= folded;
+  }
+  const AgentState state = e.state.value_or(AgentState::kOffline);
+  const Timestamp end = next->at;
+  if (const std::uint8_t f = time_field(prev.state); f != kTeamFieldCount)
+    record_team_span(team_for(prev.team), t, end, f, -1);
+  if (const std::uint8_t f = time_field(state); f != kTeamFieldCount)
+    record_team_span(team_for(team), t, end, f, +1);
+  h.insert(next, {t, state, team});
+  if (h.size() > kAgentHistory) h.erase(h.begin());
+  return ApplyResult::kApplied;
+}
+
 ApplyResult Engine::State::on_agent(const Event& e) {
   const Timestamp t = e.time;
   const std::uint32_t a = agent_slot(e.agent);
   Agent& ag = agents[a];
-  if (ag.has_state && t < ag.since) return ApplyResult::kOutOfSequence;  // late state change
+  if (ag.has_state && t < ag.since) return late_agent_state(a, e);
   if (ag.has_state) {
-    std::uint8_t field = kTeamFieldCount;
-    if (ag.state == AgentState::kAvailable) field = kTimeAvailable;
-    if (ag.state == AgentState::kBusy) field = kTimeBusy;
-    if (ag.state == AgentState::kWrapUp) field = kTimeWrapUp;
     // The interval belongs to the team the agent was in during it.
+    const std::uint8_t field = time_field(ag.state);
     if (field != kTeamFieldCount) record_team_span(team_for(ag.team), ag.since, t, field);
   }
   if (!e.team.empty()) {
@@ -518,6 +581,8 @@ ApplyResult Engine::State::on_agent(const Event& e) {
   ag.has_state = true;
   ag.state = e.state.value_or(AgentState::kOffline);
   ag.since = t;
+  ag.history.push_back({t, ag.state, ag.team});
+  if (ag.history.size() > kAgentHistory) ag.history.erase(ag.history.begin());
 
   // Entering wrap-up starts ACW; any other state ends the agent's pending ACW.
   if (ag.state != AgentState::kWrapUp) {

@@ -40,7 +40,7 @@ enum ContactFlag : std::uint8_t {
   kHeld = 32,
 };
 
-struct Contact {  // 96 bytes + the id string
+struct Contact {  // 112 bytes + the id string
   Timestamp first_queued = kNever;
   Timestamp queued_at = kNever;
   Timestamp answered_at = kNever;
@@ -50,6 +50,7 @@ struct Contact {  // 96 bytes + the id string
   Duration talk = 0;
   Timestamp pending_since = kNever;  // oldest unanswered customer message
   Timestamp last_event = kNever;
+  Timestamp last_lifecycle = kNever;  // latest queue/answer/end... event seen, even out of sequence
   Handle agent;
   std::uint32_t series = kNil;  // series of the current queue x channel
   std::uint32_t wait_prev = kNil, wait_next = kNil;
@@ -58,13 +59,23 @@ struct Contact {  // 96 bytes + the id string
   std::uint8_t flags = 0;
 };
 
+// One of an agent's recent state changes, kept so that a late one can be
+// slotted in and the time re-split.
+struct AgentTransition {
+  Timestamp at = 0;
+  AgentState state = AgentState::kOffline;
+  LabelId team = kNoLabel;
+};
+inline constexpr std::size_t kAgentHistory = 16;
+
 struct Agent {
   Timestamp since = kNever;
   Timestamp last_wrap = kNever;  // for time between contacts
   LabelId team = kNoLabel;
   bool has_state = false;
   AgentState state = AgentState::kOffline;
-  std::vector<Handle> acw;  // contacts whose ACW may end at the next state change
+  std::vector<Handle> acw;               // contacts whose ACW may end at the next state change
+  std::vector<AgentTransition> history;  // the last kAgentHistory changes, by time
 };
 
 struct Case {
@@ -145,7 +156,9 @@ struct Engine::State {
   engine_detail::LabelId channel_label(std::string_view v);
   void record(std::uint32_t s, Timestamp t, const engine_detail::Delta& d);
   void record_team(std::uint32_t team, Timestamp t, const engine_detail::Delta& d);
-  void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field);
+  void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
+                        std::int64_t sign = 1);
+  ApplyResult late_agent_state(std::uint32_t agent, const Event& e);
   bool in_today(Timestamp t);
   void roll_day(Timestamp t);
   void set_thresholds(engine_detail::Series& s) const;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/engine/engine.hpp"
-#include "core/kpi.hpp"
 #include "core/event.hpp"
+#include "core/kpi.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::core {

@@ -150,8 +150,9 @@ class Window {
     add_at(k, d);
   }
 
-  // Spreads a duration [a, b) of `field` over the buckets it covers.
-  void add_span(Timestamp a, Timestamp b, std::uint8_t field) {
+  // Spreads a duration [a, b) of `field` over the buckets it covers; sign -1
+  // takes it back (a late state change re-splits an interval).
+  void add_span(Timestamp a, Timestamp b, std::uint8_t field, std::int64_t sign = 1) {
     if (b <= a) return;
     const std::int64_t last = floor_div(b - 1, width_);
     std::int64_t k =
@@ -161,7 +162,7 @@ class Window {
       const Timestamp from = std::max(a, k * width_);
       const Timestamp to = std::min(b, (k + 1) * width_);
       Delta d;
-      d.add(field, to - from);
+      d.add(field, sign * (to - from));
       add_at(k, d);
     }
   }

@@ -74,3 +74,20 @@ TEST_CASE("a late agent state change is out of sequence", "[engine][agents]") {
   CHECK(e.stats().out_of_sequence_total == 1);
   CHECK(e.stats().tracked_agents == 1);
 }
+
+TEST_CASE("a late state change inside the history re-splits the interval", "[engine][agents]") {
+  Engine e(small_config());
+  state(e, "r1", 0, AgentState::kAvailable, "t");
+  state(e, "r1", 120, AgentState::kBusy);
+  // Arrives late: away from 60 to the next known change at 120.
+  CHECK(e.apply(Ev(EventType::kAgentState, at(60)).agent("r1").state(AgentState::kAway)) ==
+        ApplyResult::kApplied);
+  auto s = e.snapshot(at(180));
+  // available 0..60 (60), away 60..120 (not staffed), busy 120..180 (60):
+  // occupancy = 60 / (60 + 60); per hour = 0 / (120 / 3600) = 0.
+  CHECK(*team_kpi(*s, "t", "5m", TeamKpi::kOccupancyRatio).value == Approx(0.5));
+  CHECK(team_kpi(*s, "t", "5m", TeamKpi::kOccupancyRatio).volume == Approx(120));
+  CHECK(*team_kpi(*s, "t", "5m", TeamKpi::kContactsPerAgentHour).value == Approx(0));
+  // The current state is unchanged.
+  CHECK(find_team(*s, "t")->agents[static_cast<int>(AgentState::kBusy)] == 1);
+}

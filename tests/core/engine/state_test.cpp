@@ -214,3 +214,19 @@ TEST_CASE("a contact record stays small", "[engine][state][memory]") {
   // The budget is 1 KiB per tracked contact including the id and the index.
   STATIC_REQUIRE(sizeof(engine_detail::Contact) <= 128);
 }
+
+TEST_CASE("a late contact.queued after its outcome is offered but never waits", "[engine][state]") {
+  Engine e(small_config());
+  // The queued event (at 0) is delivered after answered (10) and ended (60).
+  CHECK(e.apply(ev(EventType::kContactAnswered, "c1", 10)) == ApplyResult::kOutOfSequence);
+  CHECK(e.apply(ev(EventType::kContactEnded, "c1", 60)) == ApplyResult::kOutOfSequence);
+  REQUIRE(e.apply(q("c1", 0)) == ApplyResult::kApplied);
+  CHECK(e.apply(ev(EventType::kContactWrapped, "c1", 70)) == ApplyResult::kOutOfSequence);
+  auto s = e.snapshot(at(70));
+  CHECK(val(*s, "q", "voice", "5m", Kpi::kOffered) == 1);
+  CHECK(val(*s, "q", "voice", "5m", Kpi::kAnswered) == 0);
+  const SeriesSnapshot* x = find_series(*s, "q", "voice");
+  CHECK(x->live[static_cast<int>(LiveKpi::kContactsWaiting)] == 0);
+  CHECK(x->live[static_cast<int>(LiveKpi::kOldestWaiting)] == 0);
+  CHECK(e.stats().out_of_sequence_total == 3);
+}
