@@ -66,7 +66,8 @@ std::set<std::string, std::less<>> YamlReader::mapping(const Value& v,
     return seen;
   }
   for (auto it = v.node.begin(); it != v.node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // A copy: the iterator hands out a temporary pair; a reference would dangle.
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       error(key.Mark(), v.path, "keys must be plain names");
       continue;
