@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <chrono>
 
 #include "tools/sim/reconnect.hpp"
 #include "tools/sim/sender.hpp"
@@ -40,6 +41,7 @@ class HttpSender final : public Sender {
       try {
         if (!socket_) connect();
         http::write(*socket_, req);
+        last_request_ = std::chrono::steady_clock::now();
         buffer_.clear();
         http::read(*socket_, buffer_, res);
       } catch (const beast::system_error& e) {
@@ -61,6 +63,14 @@ class HttpSender final : public Sender {
       // 400, 401, 413, 415...: sending the same batch again cannot help.
       throw std::runtime_error("the daemon answered " + std::to_string(res.result_int()) + ": " +
                                res.body().substr(0, 300));
+    }
+  }
+
+  void idle() override {
+    // The daemon closes keep-alive connections idle for 2 minutes (default);
+    // closing first avoids a failed request and a retry.
+    if (socket_ && std::chrono::steady_clock::now() - last_request_ > std::chrono::seconds(60)) {
+      finish();
     }
   }
 
@@ -103,6 +113,7 @@ class HttpSender final : public Sender {
   asio::io_context io_;
   std::unique_ptr<tcp::socket> socket_;
   beast::flat_buffer buffer_;
+  std::chrono::steady_clock::time_point last_request_;
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ core::Timestamp wall_now() {
 
 // Advances simulated time with the wall clock (x factor) until the end or a
 // signal; every tick's events go out at once so a dashboard sees them live.
-void run_paced(Simulator& sim, Batcher& batcher, double factor) {
+void run_paced(Simulator& sim, Batcher& batcher, Sender& sender, double factor) {
   using clock = std::chrono::steady_clock;
   const auto wall0 = clock::now();
   constexpr auto kTick = std::chrono::milliseconds(100);
@@ -41,6 +41,7 @@ void run_paced(Simulator& sim, Batcher& batcher, double factor) {
         std::chrono::duration<double, std::micro>(clock::now() - wall0).count();
     sim.run_until(sim.start() + static_cast<core::Duration>(elapsed_us * factor), batcher);
     batcher.flush();
+    sender.idle();
     if (sim.finished()) break;
     const auto due = wall0 + std::chrono::microseconds(static_cast<std::int64_t>(
                                  static_cast<double>(sim.next_time() - sim.start()) / factor));
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
     if (o.speed == Speed::kMax) {
       run_flat_out(sim, batcher);
     } else {
-      run_paced(sim, batcher, o.speed == Speed::kRealtime ? 1.0 : o.factor);
+      run_paced(sim, batcher, *sender, o.speed == Speed::kRealtime ? 1.0 : o.factor);
     }
     sender->finish();
     const Acknowledged& ack = sender->acknowledged();

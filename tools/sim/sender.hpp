@@ -32,6 +32,9 @@ class Sender {
   virtual void send(std::string_view frame, std::size_t events) = 0;
   // Waits until every batch is acknowledged.
   virtual void finish() = 0;
+  // Called between batches of a paced run: collects replies that are already
+  // there and keeps a quiet connection from hitting the daemon's idle timeout.
+  virtual void idle() {}
   const Acknowledged& acknowledged() const { return ack_; }
 
  protected:

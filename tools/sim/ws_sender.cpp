@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <chrono>
 #include <deque>
 #include <optional>
 
@@ -43,6 +44,23 @@ class WsSender final : public Sender {
     pump(false);
   }
 
+  void idle() override {
+    if (!ws_) return;
+    try {
+      // Only while a reply is due: read() waits for a data message, and a lone
+      // ping from the daemon would block it.
+      while (in_flight_ > 0 && ws_->next_layer().available() > 0) read_reply();
+      // Any frame resets the daemon's idle timer (default 2 min).
+      if (std::chrono::steady_clock::now() - last_write_ > std::chrono::seconds(30)) {
+        ws_->ping({});
+        last_write_ = std::chrono::steady_clock::now();
+      }
+    } catch (const beast::system_error& e) {
+      lost(e.code().message());
+      pump(false);
+    }
+  }
+
   void finish() override {
     pump(true);
     if (ws_) {
@@ -68,6 +86,7 @@ class WsSender final : public Sender {
           } else {
             ws_->text(true);
             ws_->write(asio::buffer(pending_[in_flight_].text));
+            last_write_ = std::chrono::steady_clock::now();
             ++in_flight_;
           }
         }
@@ -137,6 +156,7 @@ class WsSender final : public Sender {
   std::deque<Frame> pending_;  // sent or not, awaiting their reply, in order
   std::size_t in_flight_ = 0;  // how many of pending_ went out on this connection
   std::uint64_t reply_seq_ = 0;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace
