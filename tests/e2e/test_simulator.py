@@ -18,7 +18,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
-from ccmond import Daemon, poll  # noqa: E402
+from ccmond import Daemon, metric, poll  # noqa: E402
 
 CONFIG = """\
 server:
@@ -93,6 +93,8 @@ class SimulatorAgreesWithDaemon(unittest.TestCase):
             accepted = sum(v for (name, _), v in d.metrics().items()
                            if name == "ccmon_events_accepted_total")
             self.assertEqual(accepted, summary["emitted"])
+            # Every lifecycle fits the engine's state machines.
+            self.assertEqual(metric(d.metrics(), "ccmon_events_out_of_sequence_total"), 0)
             return summary
 
     def test_websocket(self):

@@ -64,7 +64,7 @@ class EventWriter {
   std::string prefix_;
   std::uint64_t next_id_ = 1;
   std::int64_t cached_day_ = INT64_MIN;
-  char day_text_[11] = {};  // "YYYY-MM-DD"
+  char day_text_[16] = {};  // "YYYY-MM-DD" (years 0..9999)
 };
 
 // The prefix for a seed: 16 hex digits of splitmix64(seed), a bijection.
