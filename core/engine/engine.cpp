@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "core/engine/engine_state.hpp"
-#include "core/engine/glob.hpp"
+#include "core/glob.hpp"
 #include "core/engine/snapshot.hpp"
 
 namespace ccmon::core {

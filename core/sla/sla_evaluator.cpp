@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "core/kpi.hpp"
-#include "core/sla/glob.hpp"
+#include "core/glob.hpp"
 
 namespace ccmon::core {
 namespace {

@@ -1,4 +1,5 @@
-// Shell-style wildcard matching for the queue/channel selectors of SLA rules.
+// Shell-style wildcard matching for queue/channel selectors (SLA rules,
+// service-level overrides).
 #pragma once
 
 #include <string_view>

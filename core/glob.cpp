@@ -1,4 +1,4 @@
-#include "core/sla/glob.hpp"
+#include "core/glob.hpp"
 
 #include <cstddef>
 
