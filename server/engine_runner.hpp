@@ -66,8 +66,8 @@ class EngineRunner {
   // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode).
   void reconfigure(const config::Config& config);
 
-  // The "now" of the engine: wall clock, or the latest event time in
-  // event-clock mode. Used by sessions for the future_time check.
+  // The wall clock, also in event-clock mode: the codec rejects event times
+  // beyond the allowed skew from it (replayed history is in the past).
   core::Timestamp wall_now() const { return clock_(); }
 
  private:
