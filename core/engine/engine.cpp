@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "core/engine/engine_state.hpp"
-#include "core/glob.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/glob.hpp"
 
 namespace ccmon::core {
 

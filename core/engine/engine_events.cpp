@@ -111,7 +111,11 @@ ApplyResult Engine::State::apply(const Event& e) {
 }
 
 std::uint32_t Engine::State::contact_slot(std::string_view id, bool create) {
-  std::uint32_t c = contacts.find(id);
+  return contact_slot(id, contacts.hash_of(id), create);
+}
+
+std::uint32_t Engine::State::contact_slot(std::string_view id, std::uint64_t hash, bool create) {
+  std::uint32_t c = contacts.find(id, hash);
   if (c != kNil) {
     contacts.touch(c);
     return c;
@@ -120,7 +124,7 @@ std::uint32_t Engine::State::contact_slot(std::string_view id, bool create) {
   if (contacts.size() >= config.max_tracked_contacts && contacts.oldest() != kNil) {
     evict_contact(contacts.oldest());
   }
-  return contacts.insert(id);
+  return contacts.insert(id, hash);
 }
 
 std::uint32_t Engine::State::agent_slot(std::string_view id) {
@@ -195,14 +199,15 @@ void Engine::State::close_acw(std::uint32_t c, Timestamp t) {
 
 ApplyResult Engine::State::on_contact(const Event& e) {
   const Timestamp t = e.time;
-  std::uint32_t c = contacts.find(e.contact);
+  const std::uint64_t hash = contacts.hash_of(e.contact);  // one hash for find and insert
+  std::uint32_t c = contacts.find(e.contact, hash);
   const bool lifecycle = needs_existing(e.type) || e.type == EventType::kContactQueued;
   if (c == kNil && needs_existing(e.type)) {
     // Remember that the contact moved on, so that its contact.queued, if it
     // arrives late, is offered but not left waiting. Only when there is room:
     // a stray event must not push out a tracked contact.
     if (contacts.size() < config.max_tracked_contacts) {
-      Contact& k = contacts[contacts.insert(e.contact)];
+      Contact& k = contacts[contacts.insert(e.contact, hash)];
       k.last_event = k.last_lifecycle = t;
     }
     return ApplyResult::kOutOfSequence;
@@ -217,7 +222,7 @@ ApplyResult Engine::State::on_contact(const Event& e) {
     return ApplyResult::kOutOfSequence;
   }
   if (c == kNil) {
-    c = contact_slot(e.contact, true);
+    c = contact_slot(e.contact, hash, true);
   } else {
     contacts.touch(c);
   }

@@ -173,6 +173,7 @@ struct Engine::State {
   ApplyResult on_agent(const Event& e);
 
   std::uint32_t contact_slot(std::string_view id, bool create);
+  std::uint32_t contact_slot(std::string_view id, std::uint64_t hash, bool create);
   std::uint32_t agent_slot(std::string_view id);
   void enter_waiting(std::uint32_t c);
   void leave_waiting(std::uint32_t c);

@@ -10,11 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/engine/string_hash.hpp"
+
 namespace ccmon::core::engine_detail {
 
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const { return hash_string(s); }
 };
 
 template <typename V>

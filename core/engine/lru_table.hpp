@@ -1,17 +1,18 @@
 // Records keyed by an external id (contact, case, agent), stored in a slot
 // vector so other records can point at them with a small handle, indexed by a
 // flat hash table (no node per record), and chained in least-recently-touched
-// order for idle eviction and hard caps.
+// order for idle eviction and hard caps. The chain links live in their own
+// dense array: touching a record relinks its neighbours, which would otherwise
+// be two cache misses into large records per event.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/engine/labels.hpp"
+#include "core/engine/inline_key.hpp"
+#include "core/engine/string_hash.hpp"
 
 namespace ccmon::core::engine_detail {
 
@@ -27,24 +28,29 @@ struct Handle {
 template <typename V>
 class LruTable {
  public:
-  std::uint32_t find(std::string_view key) const {
+  // Callers that may look up then insert hash once and pass it to both.
+  static std::uint64_t hash_of(std::string_view key) { return hash_string(key); }
+
+  std::uint32_t find(std::string_view key) const { return find(key, hash_of(key)); }
+  std::uint32_t find(std::string_view key, std::uint64_t h) const {
     if (cells_.empty()) return kNil;
-    const std::uint64_t h = hash_of(key);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Cell& c = cells_[i];
       if (c.slot == kNil) return kNil;
-      if (c.tag == tag && entries_[c.slot].key == key) return c.slot;
+      if (c.tag == tag && entries_[c.slot].key.view() == key) return c.slot;
     }
   }
 
   // Inserts a fresh record (the key must be absent) at the most recent end.
-  std::uint32_t insert(std::string_view key) {
+  std::uint32_t insert(std::string_view key) { return insert(key, hash_of(key)); }
+  std::uint32_t insert(std::string_view key, std::uint64_t h) {
     if ((size_ + 1) * 2 > cells_.size()) grow();
     std::uint32_t s;
     if (free_.empty()) {
       s = static_cast<std::uint32_t>(entries_.size());
       entries_.emplace_back();
+      links_.emplace_back();
     } else {
       s = free_.back();
       free_.pop_back();
@@ -53,7 +59,7 @@ class LruTable {
     e.value = V{};
     e.used = true;
     e.key.assign(key);
-    e.hash = hash_of(key);
+    e.hash = h;
     place(s);
     ++size_;
     link_back(s);
@@ -82,7 +88,6 @@ class LruTable {
     cells_[i] = Cell{};
     --size_;
     e.key.clear();
-    e.key.shrink_to_fit();
     e.value = V{};
     e.used = false;
     ++e.gen;
@@ -91,7 +96,7 @@ class LruTable {
 
   V& operator[](std::uint32_t s) { return entries_[s].value; }
   const V& operator[](std::uint32_t s) const { return entries_[s].value; }
-  const std::string& key(std::uint32_t s) const { return entries_[s].key; }
+  std::string_view key(std::uint32_t s) const { return entries_[s].key.view(); }
   Handle handle(std::uint32_t s) const { return {s, entries_[s].gen}; }
   bool valid(Handle h) const {
     return h.slot < entries_.size() && entries_[h.slot].used && entries_[h.slot].gen == h.gen;
@@ -101,7 +106,7 @@ class LruTable {
 
   template <typename F>
   void for_each(F&& f) {
-    for (std::uint32_t s = head_; s != kNil; s = entries_[s].next) f(s, entries_[s].value);
+    for (std::uint32_t s = head_; s != kNil; s = links_[s].next) f(s, entries_[s].value);
   }
 
  private:
@@ -113,21 +118,14 @@ class LruTable {
   };
   struct Entry {
     V value{};
-    std::string key;
+    InlineKey key;
     std::uint64_t hash = 0;
-    std::uint32_t prev = kNil, next = kNil, gen = 0;
+    std::uint32_t gen = 0;
     bool used = false;
   };
-
-  static std::uint64_t hash_of(std::string_view key) {
-    // std::hash mixes well on 64-bit targets; spread it once more so the low
-    // bits (the home cell) and the high bits (the tag) are independent.
-    std::uint64_t h = std::hash<std::string_view>{}(key);
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return h;
-  }
+  struct Link {
+    std::uint32_t prev = kNil, next = kNil;
+  };
 
   void place(std::uint32_t s) {
     const std::uint64_t h = entries_[s].hash;
@@ -146,20 +144,21 @@ class LruTable {
   }
 
   void unlink(std::uint32_t s) {
-    Entry& e = entries_[s];
-    (e.prev == kNil ? head_ : entries_[e.prev].next) = e.next;
-    (e.next == kNil ? tail_ : entries_[e.next].prev) = e.prev;
-    e.prev = e.next = kNil;
+    Link& l = links_[s];
+    (l.prev == kNil ? head_ : links_[l.prev].next) = l.next;
+    (l.next == kNil ? tail_ : links_[l.next].prev) = l.prev;
+    l.prev = l.next = kNil;
   }
   void link_back(std::uint32_t s) {
-    Entry& e = entries_[s];
-    e.prev = tail_;
-    e.next = kNil;
-    (tail_ == kNil ? head_ : entries_[tail_].next) = s;
+    Link& l = links_[s];
+    l.prev = tail_;
+    l.next = kNil;
+    (tail_ == kNil ? head_ : links_[tail_].next) = s;
     tail_ = s;
   }
 
   std::vector<Entry> entries_;
+  std::vector<Link> links_;  // parallel to entries_
   std::vector<std::uint32_t> free_;
   std::vector<Cell> cells_;
   std::size_t mask_ = 0, size_ = 0;
