@@ -362,7 +362,14 @@ class ConfigLoader {
                          {"max_teams", [&](const Value& v) { count(v, l.max_teams); }},
                          {"max_channels", [&](const Value& v) { count(v, l.max_channels); }},
                          {"per_agent_series",
-                          [&](const Value& v) { set(l.per_agent_series, r_.boolean(v)); }},
+                          [&](const Value& v) {
+                            set(l.per_agent_series, r_.boolean(v));
+                            // Agent figures are per team today; refuse rather
+                            // than silently ignore a request for more.
+                            if (l.per_agent_series) {
+                              r_.error(v, "per-agent series are not available yet; use false");
+                            }
+                          }},
                          {"max_agents", [&](const Value& v) { count(v, l.max_agents); }}});
   }
 

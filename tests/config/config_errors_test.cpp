@@ -73,6 +73,9 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
        "ingest.max_clock_skew: \"1.5s\" is not a duration"},
       // "  dedup: {horizon: 1d, max_ids: " is 32 characters.
       {"ingest:\n  dedup: {horizon: 1d, max_ids: -5}\n", 2, 33, "ingest.dedup.max_ids"},
+      // "  per_agent_series: " is 20 characters.
+      {"cardinality:\n  per_agent_series: true\n", 2, 21,
+       "cardinality.per_agent_series: per-agent series are not available yet"},
   };
   for (const Row& row : rows) check_single_error(row);
 }

@@ -65,7 +65,7 @@ cardinality:
   teams: [blue]
   max_teams: 6
   max_channels: 7
-  per_agent_series: true
+  per_agent_series: false
   max_agents: 8
 sla:
   - name: fast_answer
@@ -124,7 +124,7 @@ sla:
   CHECK(e.limits.teams == std::vector<std::string>{"blue"});
   CHECK(e.limits.max_teams == 6);
   CHECK(e.limits.max_channels == 7);
-  CHECK(e.limits.per_agent_series);
+  CHECK_FALSE(e.limits.per_agent_series);  // `true` is refused (config_errors_test)
   CHECK(e.limits.max_agents == 8);
 
   REQUIRE(c.sla_rules.size() == 1);
