@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -124,6 +125,7 @@ struct Run {
   std::atomic<std::size_t> ready{0}, finished{0};
   std::atomic<bool> failed{false};
   Clock::time_point start{}, end{};
+  std::clock_t cpu_start = 0, cpu_end = 0;  // our own CPU, all threads, while measuring
   std::vector<asio::io_context*> ios;
   std::vector<std::function<void()>> starters;  // one per connection, posted at the barrier
   std::mutex mutex;
@@ -131,12 +133,14 @@ struct Run {
   void on_ready() {
     if (++ready == opt.connections) {
       start = Clock::now();
+      cpu_start = std::clock();
       for (auto& s : starters) s();
     }
   }
   void on_finished() {
     if (++finished == opt.connections) {
       end = Clock::now();
+      cpu_end = std::clock();
       for (auto* io : ios) io->stop();
     }
   }
@@ -144,6 +148,7 @@ struct Run {
     std::fprintf(stderr, "ccmon_ingest_load: %s: %s\n", what, ec.message().c_str());
     failed = true;
     end = Clock::now();
+    cpu_end = std::clock();
     for (auto* io : ios) io->stop();
   }
 };
@@ -430,6 +435,7 @@ int main(int argc, char** argv) {
   signals.async_wait([&](beast::error_code ec, int) {
     if (ec) return;
     run.end = Clock::now();
+    run.cpu_end = std::clock();
     for (auto* io : run.ios) io->stop();
   });
   // Keeps io_contexts alive while connections wait on each other.
@@ -450,7 +456,7 @@ int main(int argc, char** argv) {
       "{\"transport\": \"%s\", \"events\": %llu, \"events_planned\": %zu, \"frames\": %llu, "
       "\"batch\": %zu, \"connections\": %zu, \"window\": %zu, \"seconds\": %.6f, "
       "\"events_per_s\": %.1f, \"frames_per_s\": %.1f, \"accepted\": %llu, \"duplicates\": %llu, "
-      "\"rejected\": %llu, \"retries\": %llu, \"failed\": %s}\n",
+      "\"rejected\": %llu, \"retries\": %llu, \"cpu_s\": %.3f, \"failed\": %s}\n",
       run.url.websocket ? "websocket" : "http", static_cast<unsigned long long>(total.events),
       total_events, static_cast<unsigned long long>(total.frames), run.opt.batch,
       run.opt.connections, run.opt.window, seconds,
@@ -459,6 +465,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(total.accepted),
       static_cast<unsigned long long>(total.duplicates),
       static_cast<unsigned long long>(total.rejected),
-      static_cast<unsigned long long>(total.retries), run.failed ? "true" : "false");
+      static_cast<unsigned long long>(total.retries),
+      static_cast<double>(run.cpu_end - run.cpu_start) / CLOCKS_PER_SEC,
+      run.failed ? "true" : "false");
   return run.failed ? 1 : 0;
 }

@@ -1,0 +1,807 @@
+#!/usr/bin/env python3
+"""Runs ccmon's benchmark suite against an optimised build and writes
+docs/benchmarks.md. Driven by scripts/bench; see docs/benchmarks.md for what
+each benchmark measures.
+
+  bench/run_benchmarks.py --build build/bench [--out docs/benchmarks.md] [--quick]
+
+Everything runs on loopback, the load generator on the same machine as the
+daemon. --quick shrinks every size (a smoke run, not for the docs).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LISTEN_RE = re.compile(r"listening on (?:http|ws)://([0-9.]+):(\d+)")
+
+# Event-clock mode: the replayed day's windows behave as a live center's
+# (every event lands in all windows). Caps wide enough for 100 queues and the
+# freshness markers; everything else is the default configuration.
+CONFIG = """server:
+  clock: event
+  log_level: info
+cardinality:
+  max_queues: 1000
+  max_teams: 1000
+"""
+
+TARGETS = {
+    "engine": 1_000_000,
+    "ws_ratio": 0.6,
+    "ws_batched": 500_000,
+    "http": 300_000,
+    "scrape_50k_p99_ms": 100,
+    "fresh_p99_ms": 50,
+    "bytes_per_contact": 1024,
+}
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def thread_cpu(pid):
+    """{thread id: user + system CPU seconds} of a process."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[tid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except OSError:
+            pass
+    return out
+
+
+def http_get(base, path, timeout=60):
+    with urllib.request.urlopen(base + path, timeout=timeout) as r:
+        return r.read().decode()
+
+
+def metric_value(text, name):
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def count_series(text):
+    return sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+
+
+# Function name patterns -> area, first match wins (profile summaries).
+AREAS = [
+    ("JSON decoding (simdjson, core/codec)", r"simdjson|codec|Decoder|rfc3339|parse_number"),
+    ("de-duplication (core/dedup)", r"Deduplicator|dedup"),
+    ("KPI engine (core/engine)", r"engine_detail|Engine|LruTable|WaitBins"),
+    ("snapshots and exposition", r"exposition|Snapshot|snapshot|SlaEvaluator|text_format"),
+    ("allocation (malloc/free/new/delete)", r"malloc|free|operator new|operator delete|_int_|cfree"),
+    ("memcpy / memcmp / strings", r"mem(cpy|move|cmp|set|chr)|str(len|cmp)|basic_string"),
+    ("WebSocket / HTTP / Asio (Beast)", r"beast|asio|websocket|http"),
+    ("self metrics (prometheus-cpp)", r"prometheus"),
+    ("std::function, shared_ptr, hashing", r"std::function|shared_ptr|_Hash|hash"),
+]
+
+
+def areas(top):
+    sums = {}
+    for pct, fn in top:
+        area = next((a for a, pat in AREAS if re.search(pat, fn)), "other")
+        sums[area] = sums.get(area, 0.0) + pct
+    return sorted(sums.items(), key=lambda kv: -kv[1])
+
+
+class Process:
+    """A child that logs "listening on ...://HOST:PORT" once bound."""
+
+    def __init__(self, cmd, workdir, name, ready_path=None, timeout=120):
+        self.log_path = os.path.join(workdir, name + ".log")
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} exited: {open(self.log_path).read()}")
+            m = LISTEN_RE.search(open(self.log_path).read())
+            if m:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd[0]} did not start")
+            time.sleep(0.05)
+        self.port = int(m.group(2))
+        self.base = f"http://127.0.0.1:{self.port}"
+        while ready_path:
+            try:
+                urllib.request.urlopen(self.base + ready_path, timeout=5)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self, timeout=120):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log_file.close()
+
+
+class Suite:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.work = tempfile.mkdtemp(prefix="ccmon-bench-")
+        self.quick = args.quick
+        self.results = {}
+        self.rows = []  # (benchmark, target, measured, pass)
+        self.loads = []
+        self.config_path = os.path.join(self.work, "ccmon.yml")
+        with open(self.config_path, "w") as f:
+            f.write(CONFIG)
+
+    def exe(self, rel):
+        return os.path.join(self.build, rel)
+
+    def daemon(self, config=None, prefix=()):
+        cmd = list(prefix) + [self.exe("server/ccmond"), "--config", config or self.config_path,
+                              "--listen", "127.0.0.1:0"]
+        return Process(cmd, self.work, "ccmond", ready_path="/-/ready", timeout=300)
+
+    def load(self, url, file, background=False, daemon=None, **opts):
+        cmd = [self.exe("bench/ccmon_ingest_load"), "--url", url, "--file", file]
+        for k, v in opts.items():
+            cmd += ["--" + k.replace("_", "-"), str(v)]
+        if background:
+            return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.loads.append(loadavg())
+        before = thread_cpu(daemon.pid) if daemon else {}
+        out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout)
+        # CPU spent by the load generator (its cpu_s) and by each daemon
+        # thread: a thread near 100 % of the wall time is a serial bottleneck.
+        if daemon:
+            after = thread_cpu(daemon.pid)
+            threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+            out["daemon_thread_cpu_s"] = [round(x, 2) for x in threads if x > 0.005]
+            out["daemon_cpu_s"] = sum(threads)
+        if out["rejected"]:
+            raise RuntimeError(f"the daemon rejected events: {out}")
+        return out
+
+    @staticmethod
+    def stop_load(proc):
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+        return json.loads(out)
+
+    def row(self, name, target, measured, ok):
+        self.rows.append((name, target, measured, "pass" if ok else "MISS"))
+        log(f"{name}: {measured} (target {target}) {'pass' if ok else 'MISS'}")
+
+    # --- data -----------------------------------------------------------
+    def sim(self, out, seed, agents, queues, duration="8h", start="2026-11-16T09:00:00Z"):
+        cmd = [self.exe("tools/sim/ccmon-sim"), "--out", out, "--seed", str(seed), "--start", start,
+               "--duration", duration, "--agents", str(agents), "--queues", queues]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+    def make_data(self):
+        q = self.quick
+        dur = "1h" if q else "8h"
+        # The large center: 5,000 agents, 100 queues. ccmon-sim makes at most
+        # 64 queues, so two halves of 2,500 agents and 50 queues each (their
+        # own agent ids) are merged in time order.
+        halves = []
+        for seed, letter in ((1, "a"), (2, "b")):
+            path = os.path.join(self.work, f"half-{letter}.ndjson")
+            names = ",".join(f"q{letter}{i:02d}" for i in range(50))
+            self.sim(path, seed, 500 if q else 2500, names, dur)
+            halves.append(path)
+        self.day = os.path.join(self.work, "day.ndjson")
+        # "agent" and "to_agent" fields of the second half: its own staff.
+        subprocess.run(["sed", "-i", 's/agent":"agent-/agent":"agentb-/g', halves[1]], check=True)
+        self.merge(halves, self.day)
+        for h in halves:
+            os.remove(h)
+        with open(self.day) as f:
+            self.day_events = sum(1 for _ in f)
+        # Scrape sizes: queues x channels make the series count.
+        self.scrape_files = {}
+        for label, queues in (("1k", 1), ("10k", 12), ("50k", 64)):
+            path = os.path.join(self.work, f"scrape-{label}.ndjson")
+            self.sim(path, 10 + queues, 400 if q else 2000, str(queues), dur)
+            self.scrape_files[label] = path
+        # Memory per contact: contacts queued and answered, never ended.
+        self.contacts = os.path.join(self.work, "contacts.ndjson")
+        n = 20_000 + (30_000 if q else 300_000)
+        t0 = 1_790_000_000.0  # 2026-09-21: in the past, or the daemon rejects them
+        with open(self.contacts, "w") as f:
+            for i in range(n):
+                t = t0 + i * 0.001
+                f.write(f'{{"id":"q{i}","type":"contact.queued","time":{t:.3f},"contact":'
+                        f'"c{i:08d}-0000-4000-8000-000000000000","channel":"voice","queue":'
+                        f'"queue{i % 50}"}}\n'
+                        f'{{"id":"a{i}","type":"contact.answered","time":{t + 0.5:.3f},"contact":'
+                        f'"c{i:08d}-0000-4000-8000-000000000000","agent":"agent-{i % 5000}"}}\n')
+        self.contacts_warmup = 20_000
+        self.contacts_measured = n - 20_000
+
+    @staticmethod
+    def merge(paths, out):
+        import heapq
+
+        def key(line):
+            at = line.find('"time":"') + 8
+            return line[at:at + 24]
+
+        files = [open(p) for p in paths]
+        with open(out, "w") as o:
+            o.writelines(heapq.merge(*files, key=key))
+        for f in files:
+            f.close()
+
+    # --- 1. engine --------------------------------------------------------
+    def engine(self):
+        log("engine only")
+        args = [self.exe("bench/ccmon_engine_bench")] + (["50000"] if self.quick else [])
+        self.loads.append(loadavg())
+        out = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=True).stdout
+        m = re.search(r"= (\d+) events/s per core", out)
+        rate = int(m.group(1))
+        self.results["engine"] = {"events_per_s": rate, "output": out.strip()}
+        self.row("1. engine only, events/s per core (5 windows)",
+                 f">= {TARGETS['engine']:,}", f"{rate:,}", rate >= TARGETS["engine"])
+
+    # --- 2. WebSocket -----------------------------------------------------
+    def websocket(self):
+        log("WebSocket, batched (the large center's day)")
+        d = self.daemon()
+        try:
+            r = self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day, batch=500,
+                          connections=4, window=64, daemon=d)
+            m = http_get(d.base, "/metrics")
+            r["out_of_sequence"] = metric_value(m, "ccmon_events_out_of_sequence_total")
+            r["series"] = count_series(m)
+            r["rss_kib"] = rss_kib(d.pid)
+            r["tracked_contacts"] = metric_value(m, "ccmon_tracked_contacts")
+        finally:
+            d.stop()
+        self.results["ws_batched"] = r
+        self.row("2b. WebSocket ingest, 500 events/frame, events/s",
+                 f">= {TARGETS['ws_batched']:,}", f"{r['events_per_s']:,.0f}",
+                 r["events_per_s"] >= TARGETS["ws_batched"])
+
+        log("WebSocket, one event per frame, against ccmond and the transport-only sink")
+        n = 30_000 if self.quick else 200_000
+        runs = {"daemon": [], "sink": []}
+        for _ in range(2):  # interleaved: both see the same neighbours' load
+            s = Process([self.exe("bench/ccmon_ws_sink")], self.work, "sink")
+            try:
+                runs["sink"].append(self.load(f"ws://127.0.0.1:{s.port}/v1/stream", self.day,
+                                              limit=n, batch=1, connections=4, window=64,
+                                              daemon=s))
+            finally:
+                s.stop()
+            d = self.daemon()
+            try:
+                runs["daemon"].append(self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day,
+                                                limit=n, batch=1, connections=4, window=64,
+                                                daemon=d))
+            finally:
+                d.stop()
+        best = {k: max(x["events_per_s"] for x in v) for k, v in runs.items()}
+        ratio = best["daemon"] / best["sink"]
+        self.results["ws_single"] = {"runs": runs, "best": best, "ratio": ratio}
+        self.row("2a. WebSocket ingest, 1 event/frame, events/s", "(see ratio)",
+                 f"{best['daemon']:,.0f}", True)
+        self.row("2a. ... ratio to transport-only sink", f">= {TARGETS['ws_ratio']}",
+                 f"{ratio:.2f} (sink {best['sink']:,.0f}/s)", ratio >= TARGETS["ws_ratio"])
+
+    # --- 3. HTTP ----------------------------------------------------------
+    def http(self):
+        log("HTTP NDJSON, 1,000 events a body")
+        d = self.daemon()
+        try:
+            r = self.load(f"http://127.0.0.1:{d.port}/v1/events", self.day, batch=1000,
+                          connections=4, window=1, limit=300_000 if self.quick else 2_000_000,
+                          daemon=d)
+        finally:
+            d.stop()
+        self.results["http"] = r
+        self.row("3. HTTP POST NDJSON, 1,000 events/body, events/s", f">= {TARGETS['http']:,}",
+                 f"{r['events_per_s']:,.0f}", r["events_per_s"] >= TARGETS["http"])
+
+    # --- 4. scrape ----------------------------------------------------------
+    def background(self, d, file, rate):
+        return self.load(f"ws://127.0.0.1:{d.port}/v1/stream", file, background=True,
+                         batch=500, connections=2, window=16, rate=rate)
+
+    def scrape(self):
+        out = {}
+        for label, file in self.scrape_files.items():
+            log(f"scrape, ~{label} series, while ingesting 100,000 events/s")
+            d = self.daemon()
+            try:
+                bg = self.background(d, file, 100_000)
+                time.sleep(3)  # every queue x channel has its series by then
+                self.loads.append(loadavg())
+                probe = subprocess.run(
+                    [self.exe("bench/ccmon_http_probe"), "scrape", "--url", d.base,
+                     "--count", "10" if self.quick else "40", "--interval-ms", "200"],
+                    stdout=subprocess.PIPE, text=True, check=True)
+                r = json.loads(probe.stdout)
+                r["background"] = self.stop_load(bg)
+                r["rss_kib"] = rss_kib(d.pid)
+            finally:
+                d.stop()
+            out[label] = r
+            ok = label != "50k" or r["p99_ms"] <= TARGETS["scrape_50k_p99_ms"]
+            target = f"<= {TARGETS['scrape_50k_p99_ms']} ms p99" if label == "50k" else "-"
+            self.row(f"4. /metrics, {r['series']:,} series ({r['bytes'] / 1e6:.1f} MB)", target,
+                     f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms", ok)
+        self.results["scrape"] = out
+
+    # --- 5. freshness ---------------------------------------------------------
+    def freshness(self):
+        log("freshness at 100,000 events/s")
+        file = self.scrape_files["10k"]
+        with open(file) as f:
+            first = f.readline()
+        t = datetime.datetime.fromisoformat(json.loads(first)["time"].replace("Z", "+00:00"))
+        d = self.daemon()
+        try:
+            bg = self.background(d, file, 100_000)
+            time.sleep(2)
+            self.loads.append(loadavg())
+            probe = subprocess.run(
+                [self.exe("bench/ccmon_http_probe"), "fresh", "--url", d.base, "--time",
+                 f"{t.timestamp():.3f}", "--count", "20" if self.quick else "100",
+                 "--interval-ms", "50"], stdout=subprocess.PIPE, text=True, check=True)
+            r = json.loads(probe.stdout)
+            r["background"] = self.stop_load(bg)
+            r["series"] = count_series(http_get(d.base, "/metrics"))
+        finally:
+            d.stop()
+        self.results["fresh"] = r
+        self.row("5. freshness, event -> /metrics, at 100k events/s",
+                 f"<= {TARGETS['fresh_p99_ms']} ms p99",
+                 f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms",
+                 r["p99_ms"] <= TARGETS["fresh_p99_ms"])
+
+    # --- 6. memory ------------------------------------------------------------
+    def memory(self):
+        out = {}
+        for label, extra in (("default", ""), ("dedup_off", "ingest:\n  dedup:\n    horizon: 0\n")):
+            log(f"memory per tracked contact ({label})")
+            cfg = os.path.join(self.work, f"mem-{label}.yml")
+            with open(cfg, "w") as f:
+                f.write(CONFIG + extra)
+            d = self.daemon(cfg)
+            try:
+                url = f"http://127.0.0.1:{d.port}/v1/events"
+                warm = 2 * self.contacts_warmup
+                self.load(url, self.contacts, limit=warm, batch=1000, connections=1, window=1)
+                before = rss_kib(d.pid)
+                self.load(url, self.contacts, skip=warm, batch=1000, connections=1, window=1)
+                after = rss_kib(d.pid)
+                tracked = metric_value(http_get(d.base, "/metrics"), "ccmon_tracked_contacts")
+                if tracked < self.contacts_warmup + self.contacts_measured:
+                    raise RuntimeError(f"only {tracked} contacts tracked")
+            finally:
+                d.stop()
+            per = (after - before) * 1024 / self.contacts_measured
+            out[label] = {"before_kib": before, "after_kib": after, "tracked": tracked,
+                          "bytes_per_contact": per}
+        self.results["memory"] = out
+        per = out["default"]["bytes_per_contact"]
+        self.row("6a. RSS per tracked contact (its 2 event ids remembered)",
+                 f"<= {TARGETS['bytes_per_contact']} B", f"{per:,.0f} B "
+                 f"({out['dedup_off']['bytes_per_contact']:,.0f} B without dedup)",
+                 per <= TARGETS["bytes_per_contact"])
+        ws = self.results["ws_batched"]
+        self.row("6b. RSS, large center after its 8 h day", "-",
+                 f"{ws['rss_kib'] / 1024:,.0f} MiB", True)
+
+    # --- profile -------------------------------------------------------------
+    def profile(self):
+        """Where the time goes, for the missed targets: perf when hardware
+        counters work here, else callgrind on a shorter run."""
+        perf_ok = False
+        if shutil.which("perf"):
+            p = subprocess.run(["perf", "stat", "-e", "instructions", "true"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            perf_ok = p.returncode == 0 and "<not supported>" not in p.stdout
+        self.results["profiler"] = "perf" if perf_ok else "callgrind"
+        missed = {r[0] for r in self.rows if r[3] == "MISS"}
+        jobs = []
+        if any(m.startswith(("2b", "3.", "4.", "5.")) for m in missed):
+            jobs.append(("daemon, WebSocket 500 events/frame", "ws",
+                         dict(batch=500, limit=20_000 if self.quick else 150_000)))
+        if any(m.startswith("2a") for m in missed):
+            jobs.append(("daemon, WebSocket 1 event/frame", "ws",
+                         dict(batch=1, limit=3_000 if self.quick else 20_000)))
+        if any(m.startswith("3.") for m in missed):
+            jobs.append(("daemon, HTTP 1,000 events/body", "http",
+                         dict(batch=1000, limit=20_000 if self.quick else 150_000)))
+        if any(m.startswith("1.") for m in missed):
+            jobs.append(("engine bench: instructions inside Engine::apply only", "engine", {}))
+        out = []
+        for title, kind, opts in jobs:
+            log(f"profiling: {title} ({self.results['profiler']})")
+            out.append({"title": title, "top": self.profile_one(kind, opts, perf_ok)})
+        self.results["profiles"] = out
+
+    def profile_one(self, kind, opts, perf_ok):
+        data = os.path.join(self.work, f"profile-{len(os.listdir(self.work))}.out")
+        if kind == "engine":
+            cmd = [self.exe("bench/ccmon_engine_bench"), "20000", "apply"]
+            if perf_ok:
+                subprocess.run(["perf", "record", "-g", "-o", data, "--"] + cmd, check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            else:  # count Engine::apply only, not the generation of its input
+                subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={data}",
+                                "--toggle-collect=*Engine::apply*"] + cmd, check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return self.top_functions(data, perf_ok)
+        prefix = () if perf_ok else ("valgrind", "--tool=callgrind",
+                                     f"--callgrind-out-file={data}")
+        d = self.daemon(prefix=prefix)
+        rec = None
+        try:
+            if perf_ok:
+                rec = subprocess.Popen(["perf", "record", "-g", "-p", str(d.pid), "-o", data],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)
+            url = (f"ws://127.0.0.1:{d.port}/v1/stream" if kind == "ws"
+                   else f"http://127.0.0.1:{d.port}/v1/events")
+            self.load(url, self.day, connections=4, window=64 if kind == "ws" else 1, **opts)
+            if rec:
+                rec.send_signal(signal.SIGINT)
+                rec.wait(120)
+        finally:
+            d.stop(timeout=600)
+        return self.top_functions(data, perf_ok)
+
+    @staticmethod
+    def top_functions(data, perf_ok):
+        """[(percent of the total, function)] by self cost, largest first."""
+        if perf_ok:
+            out = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                                  "--sort", "symbol", "-g", "none"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True).stdout
+            top = []
+            for line in out.splitlines():
+                m = re.match(r"\s*([\d.]+)%\s+\S*\s*\[.\]\s+(.*)", line)
+                if m:
+                    top.append((float(m.group(1)), m.group(2).strip()))
+            return top
+        out = subprocess.run(["callgrind_annotate", "--threshold=100", data],
+                             stdout=subprocess.PIPE, text=True).stdout
+        total = None
+        top = []
+        for line in out.splitlines():
+            m = re.match(r"\s*([\d,]+)\s.*PROGRAM TOTALS", line)
+            if m:
+                total = int(m.group(1).replace(",", ""))
+                continue
+            m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*)$", line)
+            if m and total:
+                ir = int(m.group(1).replace(",", ""))
+                name = m.group(2)
+                name = re.sub(r"\s*\[[^\]]*\]$", "", name)  # the object file
+                top.append((100.0 * ir / total, name))
+        return top
+
+    # --- report --------------------------------------------------------------
+    def machine(self):
+        cpu = "?"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            mem_kib = int(f.readline().split()[1])
+        cxx = "?"
+        cache = os.path.join(self.build, "CMakeCache.txt")
+        build_type = "?"
+        with open(cache) as f:
+            for line in f:
+                if line.startswith("CMAKE_CXX_COMPILER:"):
+                    comp = line.split("=", 1)[1].strip()
+                    cxx = subprocess.run([comp, "--version"], stdout=subprocess.PIPE,
+                                         text=True).stdout.splitlines()[0]
+                if line.startswith("CMAKE_BUILD_TYPE:"):
+                    build_type = line.split("=", 1)[1].strip()
+        head = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"],
+                              stdout=subprocess.PIPE, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "core", "server",
+                                "config"], stdout=subprocess.PIPE, text=True).stdout.split("\n")
+        dirty = sorted({line[3:] for line in dirty if line.strip()})
+        source = f"commit {head}"
+        if dirty:
+            source += (" plus uncommitted changes (others' work in progress) in "
+                       + ", ".join(f"`{d}`" for d in dirty))
+        return {
+            "source": source,
+            "cpu": cpu, "cores": os.cpu_count(), "memory_gib": mem_kib / 1024 / 1024,
+            "kernel": platform.release(), "compiler": cxx, "build_type": build_type,
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+
+    def table(self):
+        w = [max(len(str(r[i])) for r in self.rows + [("benchmark", "target", "measured", "")])
+             for i in range(4)]
+        lines = [" | ".join(str(c).ljust(w[i]) for i, c in enumerate(r))
+                 for r in [("benchmark", "target", "measured", "result")] + self.rows]
+        lines.insert(1, "-+-".join("-" * x for x in w))
+        return "\n".join(lines)
+
+    def write_doc(self, path, machine, started, seconds):
+        r = self.results
+        md = []
+        add = md.append
+        add("# Benchmarks\n")
+        add("<!-- Generated by scripts/bench (bench/run_benchmarks.py); the analysis section "
+            "comes from bench/analysis.md. Do not edit by hand: rerun scripts/bench. -->\n")
+        add("`scripts/bench` installs the dependencies, builds Release into `build/bench`, runs "
+            "every benchmark below and rewrites this page. Everything runs on loopback, with the "
+            "load generator (`bench/ingest_load.cpp`) on the same machine as the daemon, so the "
+            "two share its cores.\n")
+        add("## Machine and run\n")
+        add("| | |\n|---|---|")
+        add(f"| CPU | {machine['cpu']} |")
+        add(f"| cores | {machine['cores']} |")
+        add(f"| memory | {machine['memory_gib']:.1f} GiB |")
+        add(f"| kernel | {machine['kernel']} |")
+        add(f"| compiler | {machine['compiler']} |")
+        add(f"| build type | {machine['build_type']} |")
+        add(f"| date | {machine['date']} (run took {seconds / 60:.1f} min) |")
+        add(f"| source | {machine['source']} |")
+        add(f"| load average | at start {started}; while measuring "
+            f"{', '.join(self.loads)}; at the end {self.final_load} |")
+        if self.quick:
+            add("| sizes | **--quick** (smoke run: small sizes, not representative) |")
+        add("\nThe machine is shared: the load averages above count other people's builds and "
+            "tests next to ours, so wall-clock rates are lower, and noisier, than on an idle "
+            "machine of the same kind. The engine benchmark reports CPU time, which others' "
+            "work does not inflate.\n")
+        add("## Results\n")
+        add("| benchmark | target | measured | result |\n|---|---|---|---|")
+        for name, target, measured, res in self.rows:
+            add(f"| {name} | {target} | {measured} | {'pass' if res == 'pass' else '**miss**'} |")
+        add("")
+        add("**CPU per event** in the ingest runs (from `/proc/PID/task/*/stat` of the daemon "
+            "and the load generator's own CPU clock over the measured interval). The busiest "
+            "daemon threads are listed with their CPU seconds next to the wall time: a thread "
+            "near the wall time is a serial bottleneck, and daemon + load generator near "
+            f"{machine['cores']} × the wall time means the cores ran out.\n")
+        add("| run | wall | daemon CPU | daemon µs/event | busiest daemon threads (s) | "
+            "load generator µs/event |\n|---|---|---|---|---|---|")
+        cpu_runs = [("WebSocket, 500 events/frame", r["ws_batched"]),
+                    ("WebSocket, 1 event/frame (best run)",
+                     max(r["ws_single"]["runs"]["daemon"], key=lambda x: x["events_per_s"])),
+                    ("sink, 1 event/frame (best run)",
+                     max(r["ws_single"]["runs"]["sink"], key=lambda x: x["events_per_s"])),
+                    ("HTTP, 1,000 events/body", r["http"])]
+        for name, x in cpu_runs:
+            ev = max(x["events"], 1)
+            add(f"| {name} | {x['seconds']:.2f} s | {x['daemon_cpu_s']:.2f} s | "
+                f"{x['daemon_cpu_s'] * 1e6 / ev:.2f} | "
+                f"{', '.join(str(t) for t in x['daemon_thread_cpu_s'][:4])} | "
+                f"{x['cpu_s'] * 1e6 / ev:.2f} |")
+        add("")
+        add("## How each one runs\n")
+        ws = r["ws_batched"]
+        add(f"**Data.** `ccmon-sim` writes the events before anything is timed. The large "
+            f"center is 5,000 agents over 100 queues (each with voice, chat, messaging and "
+            f"email, as the simulator's queue profiles have them) for an 8-hour day from "
+            f"2026-11-16 09:00 UTC: two simulator runs of 2,500 agents and 50 queues (ccmon-sim "
+            f"makes at most 64 queues), agent ids renamed in the second, merged in time order: "
+            f"{self.day_events:,} events with their full lifecycles (created, queued, answered, "
+            f"held, transferred, ended, wrapped, messages, cases, surveys, agent states). Each "
+            f"benchmark starts a fresh `ccmond` (so every event id is new to it) with the "
+            f"default configuration except `server.clock: event` (the replayed day's windows "
+            f"then fill as a live center's do: every event lands in all five windows 5m, 15m, "
+            f"1h, 24h, today) and `cardinality.max_queues/max_teams: 1000`.\n")
+        add("**Load generator.** `ccmon_ingest_load` reads the file, spreads the events over "
+            "4 connections by contact (else agent) id, so each contact's lifecycle travels in "
+            "order on one connection as it would from one producer, and cuts them into frames "
+            "or request bodies, all in memory before the clock starts. It then sends with a "
+            "window of unacknowledged frames per connection (WebSocket: 64; HTTP: one request "
+            "at a time per keep-alive connection) and stops the clock at the last reply. Events "
+            "of one agent (its states) and of its contacts travel on different connections, "
+            f"so some agent states land out of sequence: {ws['out_of_sequence']:,.0f} of "
+            f"{ws['events']:,} in the batched run, counted, never lost.\n")
+        add(f"1. **Engine only**: `ccmon_engine_bench` applies a generated stream (100 queues × "
+            f"3 channels, 5,000 agents) to `core::Engine` with the default 4 windows + today, "
+            f"timed in process CPU time. Its full output:\n\n```\n{r['engine']['output']}\n```\n")
+        single = r["ws_single"]
+        rates = {k: ", ".join(f"{x['events_per_s']:,.0f}" for x in v)
+                 for k, v in single["runs"].items()}
+        add(f"2. **WebSocket**: batched, the whole day in frames of 500 events "
+            f"({ws['frames']:,} frames, {ws['seconds']:.1f} s, accepted {ws['accepted']:,}, "
+            f"rejected {ws['rejected']}); one event per frame, the first "
+            f"{single['runs']['daemon'][0]['events']:,} events of the day, sent to `ccmond` and "
+            f"to `ccmon_ws_sink` (`bench/ws_sink.cpp`: a Beast WebSocket server built like "
+            f"ccmond's sessions, a strand per connection and one io thread per core, that "
+            f"parses nothing and answers each frame with a fixed acknowledgement) by the same "
+            f"load generator with the same frames; sink and daemon alternate twice and the best "
+            f"run of each counts (runs: daemon {rates['daemon']}, sink {rates['sink']} "
+            f"events/s).\n")
+        h = r["http"]
+        add(f"3. **HTTP**: `POST /v1/events`, `application/x-ndjson` bodies of 1,000 events, 4 "
+            f"keep-alive connections, the first {h['events']:,} events of the day "
+            f"({h['frames']:,} requests, {h['retries']} answered 503 and sent again).\n")
+        sc = r["scrape"]
+        add("4. **Scrape**: a simulated center of 2,000 agents with 1, 12 or 64 queues (4 "
+            "channels each) streams in at 100,000 events/s (2 WebSocket connections, 500-event "
+            "frames, paced); after 3 s `ccmon_http_probe scrape` GETs `/metrics` 40 times, "
+            "200 ms apart, timing each to the last byte of the body:\n")
+        add("| series | body | p50 | p99 | max | background achieved |\n|---|---|---|---|---|---|")
+        for label, x in sc.items():
+            add(f"| {x['series']:,} | {x['bytes'] / 1e6:.1f} MB | {x['p50_ms']:.1f} ms | "
+                f"{x['p99_ms']:.1f} ms | {x['max_ms']:.1f} ms | "
+                f"{x['background']['events_per_s']:,.0f} events/s |")
+        add("")
+        f5 = r["fresh"]
+        add(f"5. **Freshness**: the 12-queue center ({f5['series']:,} series) streams in at "
+            f"100,000 events/s (achieved {f5['background']['events_per_s']:,.0f}); "
+            f"`ccmon_http_probe fresh` POSTs a marker (a `contact.queued` in a queue never seen "
+            f"before) and, on a second connection, GETs `/metrics` back to back until a series "
+            f"of that queue appears; the time from writing the POST to the body that shows it, "
+            f"{f5['samples']} markers 50 ms apart ({f5['polls_per_sample']} scrapes each on "
+            f"average; max {f5['max_ms']:.1f} ms).\n")
+        mem = r["memory"]
+        add(f"6. **Memory**: (a) {self.contacts_measured:,} contacts `contact.queued` then "
+            f"`contact.answered` (36-character ids, 50 queues, 5,000 agents) that stay active, "
+            f"posted after a warm-up of {self.contacts_warmup:,}; VmRSS from "
+            f"`/proc/PID/status` before and after, divided by the contacts. With the default "
+            f"configuration each contact also leaves its two event ids in the 24 h "
+            f"de-duplication memory: {mem['default']['before_kib']:,} → "
+            f"{mem['default']['after_kib']:,} KiB; with `ingest.dedup.horizon: 0` "
+            f"{mem['dedup_off']['before_kib']:,} → {mem['dedup_off']['after_kib']:,} KiB. "
+            f"(b) The RSS of the batched WebSocket run's daemon after the large center's whole "
+            f"day: {ws['rss_kib'] / 1024:,.0f} MiB with {ws['series']:,} series, "
+            f"{ws['tracked_contacts']:,.0f} contacts still tracked and {ws['accepted']:,} event "
+            f"ids remembered for de-duplication.\n")
+        if r.get("profiles"):
+            add("## Where the time goes\n")
+            tool = r["profiler"]
+            if tool == "callgrind":
+                add("`perf stat -e instructions true` reports the hardware counters as not "
+                    "supported on this machine (a VM), so the profiles come from "
+                    "`valgrind --tool=callgrind` on shorter runs of the same load: the share of "
+                    "instructions executed in each function itself (all threads; the kernel's "
+                    "socket work is not counted).\n")
+            else:
+                add("`perf record -g` on the daemon under the same load; self time per "
+                    "function.\n")
+            for p in r["profiles"]:
+                add(f"**{p['title']}**\n")
+                add("By area (every function, grouped by name):\n")
+                add("| area | share |\n|---|---|")
+                for area, pct in areas(p["top"]):
+                    add(f"| {area} | {pct:.1f} % |")
+                add("\nThe top functions:\n")
+                add("| share | function |\n|---|---|")
+                for pct, fn in p["top"][:15]:
+                    fn = fn.replace("|", "\\|")
+                    if len(fn) > 160:
+                        fn = fn[:157] + "..."
+                    add(f"| {pct:.1f} % | `{fn}` |")
+                add("")
+        notes = os.path.join(ROOT, "bench", "analysis.md")
+        if os.path.exists(notes):
+            with open(notes) as f:
+                add(f.read().strip() + "\n")
+        add("## Running it\n")
+        add("```sh\nscripts/bench            # about 10 minutes; rewrites docs/benchmarks.md\n"
+            "scripts/bench --quick    # smoke run with small sizes\n```\n")
+        add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
+            "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
+            "F.ndjson [--batch N] [--connections N] [--window N] [--rate EVENTS_PER_S] [--skip "
+            "N] [--limit N]`, `ccmon_ws_sink [--listen H:P]`, `ccmon_http_probe scrape|fresh "
+            "--url http://H:P ...`.\n")
+        with open(path, "w") as f:
+            f.write("\n".join(md))
+
+    STATE = ("results", "rows", "loads", "final_load", "day_events", "contacts_warmup",
+             "contacts_measured", "quick")
+
+    def save(self, path, machine, started, seconds):
+        state = {k: getattr(self, k) for k in self.STATE}
+        state.update(machine=machine, started=started, seconds=seconds)
+        with open(path, "w") as f:
+            json.dump(state, f, indent=1)
+
+    def restore(self, path):
+        with open(path) as f:
+            state = json.load(f)
+        for k in self.STATE:
+            setattr(self, k, state[k])
+        self.rows = [tuple(r) for r in self.rows]
+        return state["machine"], state["started"], state["seconds"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--render", metavar="RESULTS_JSON",
+                    help="rewrite the page from a previous run's results (no measuring)")
+    args = ap.parse_args()
+    suite = Suite(args)
+    if args.render:
+        shutil.rmtree(suite.work)
+        machine, started, seconds = suite.restore(args.render)
+        suite.write_doc(args.out, machine, started, seconds)
+        print(suite.table())
+        return 0
+    started = loadavg()
+    machine = suite.machine()  # before the run: what was built
+    t0 = time.monotonic()
+    try:
+        log(f"generating events in {suite.work}")
+        suite.make_data()
+        suite.engine()
+        suite.websocket()
+        suite.http()
+        suite.scrape()
+        suite.freshness()
+        suite.memory()
+        suite.profile()
+        print()
+        print(suite.table())
+        seconds = time.monotonic() - t0
+        suite.final_load = loadavg()
+        results = os.path.join(suite.work, "results.json")
+        suite.save(results, machine, started, seconds)
+        suite.write_doc(args.out, machine, started, seconds)
+        log(f"wrote {args.out}; results in {results} (--render it after editing "
+            f"bench/analysis.md)")
+    finally:
+        if not args.keep:
+            for name in os.listdir(suite.work):
+                if name.endswith(".ndjson"):
+                    os.remove(os.path.join(suite.work, name))
+    return 0  # a missed target is a result, not a failure of the suite
+
+
+if __name__ == "__main__":
+    sys.exit(main())
