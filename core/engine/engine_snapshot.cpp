@@ -27,17 +27,20 @@ KpiValue ratio(double num, std::int64_t den, double scale = 1) {
 
 constexpr double kPerMicro = 1.0 / kMicrosPerSecond;
 
-// Nearest-rank quantiles over the fine bins: the midpoint of the bin holding
-// rank ceil(p * n), never above the largest wait seen. One pass for both.
-void quantiles(const std::vector<std::int64_t>& bins, std::int64_t n, double max_s,
-               std::optional<double>& p50, std::optional<double>& p90) {
-  if (n <= 0 || bins.empty()) return;
+// Nearest-rank quantiles over the fine bins (the closed buckets' dense bins
+// plus the open bucket's sparse ones): the midpoint of the bin holding rank
+// ceil(p * n), never above the largest wait seen. One pass for both.
+void quantiles(const std::vector<std::int64_t>& bins, const SparseCounts* open, std::int64_t n,
+               double max_s, std::optional<double>& p50, std::optional<double>& p90) {
+  if (n <= 0 || (bins.empty() && (open == nullptr || open->empty()))) return;
   const double ps[2] = {0.5, 0.9};
   std::optional<double>* out[2] = {&p50, &p90};
   std::int64_t seen = 0;
   int q = 0;
+  std::size_t o = 0;  // next entry of `open` (sorted by bin)
   for (int b = 0; b < WaitBins::kCount && q < 2; ++b) {
-    seen += bins[static_cast<std::size_t>(b)];
+    if (!bins.empty()) seen += bins[static_cast<std::size_t>(b)];
+    if (open != nullptr && o < open->size() && (*open)[o].first == b) seen += (*open)[o++].second;
     while (q < 2) {
       const auto rank = std::max<std::int64_t>(
           1, static_cast<std::int64_t>(std::ceil(ps[q] * static_cast<double>(n))));
@@ -50,9 +53,9 @@ void quantiles(const std::vector<std::int64_t>& bins, std::int64_t n, double max
   for (; q < 2; ++q) *out[q] = max_s;
 }
 
-WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, const Series& s,
+WindowKpis window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
                        ServiceLevelFormula formula, const LabelSet& channels) {
-  const Values& v = t.v;
+  const Values v = t.sums();
   WindowKpis w;
   auto set = [&](Kpi k, KpiValue val) { w.kpis[static_cast<std::size_t>(k)] = val; };
   const std::int64_t answered = v[kAnswered], abandoned = v[kAbandoned],
@@ -92,7 +95,8 @@ WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, cons
   if (waits > 0 && wait_max >= 0) mx.value = static_cast<double>(wait_max) * kPerMicro;
   set(Kpi::kWaitMax, mx);
   KpiValue p50{std::nullopt, static_cast<double>(waits)}, p90 = p50;
-  quantiles(t.wait_bins, waits, mx.value.value_or(0), p50.value, p90.value);
+  quantiles(t.closed->wait_bins, t.open != nullptr ? &t.open->wait_bins : nullptr, waits,
+            mx.value.value_or(0), p50.value, p90.value);
   set(Kpi::kWaitP50, p50);
   set(Kpi::kWaitP90, p90);
   set(Kpi::kAverageAbandonTime,
@@ -123,14 +127,25 @@ WindowKpis window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, cons
   set(Kpi::kConversionRatio, ratio(static_cast<double>(v[kConverted]), handled));
   set(Kpi::kChurnedCustomers, count(v[kChurned]));
 
-  for (std::size_t ch = 0; ch < t.deflected.size(); ++ch) {
-    if (t.deflected[ch] > 0) {
+  const std::vector<std::int64_t>& closed = t.closed->deflected;
+  for (std::size_t ch = 0; ch < closed.size(); ++ch) {
+    std::int64_t n = closed[ch];
+    if (t.open != nullptr) {
+      for (const auto& [c, m] : t.open->deflected) n += c == ch ? m : 0;
+    }
+    if (n > 0) {
       w.deflected.emplace_back(channels.name(static_cast<LabelId>(ch)),
-                               static_cast<std::uint64_t>(t.deflected[ch]));
+                               static_cast<std::uint64_t>(n));
+    }
+  }
+  if (t.open != nullptr) {  // channels only the open bucket has seen
+    for (const auto& [c, m] : t.open->deflected) {
+      if (c >= closed.size() && m > 0) {
+        w.deflected.emplace_back(channels.name(c), static_cast<std::uint64_t>(m));
+      }
     }
   }
   std::sort(w.deflected.begin(), w.deflected.end());
-  (void)s;
   return w;
 }
 
@@ -188,16 +203,19 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
     out.windows.reserve(nw + (today ? 1 : 0));
     for (auto& w : s.windows) {
       w.expire(now);
-      const bool waits = w.totals().v[kAnswered] + w.totals().v[kAbandoned] > 0;
-      out.windows.push_back(window_kpis(w.totals(), waits ? w.wait_max() : -1, s,
-                                        config.service_level_formula, channels));
+      const WindowView<kFieldCount> view = w.view();
+      const bool waits =
+          view.closed->v[kAnswered] + view.closed->v[kAbandoned] > 0 ||
+          (view.open != nullptr && view.open->v[kAnswered] + view.open->v[kAbandoned] > 0);
+      out.windows.push_back(
+          window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, channels));
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kFieldCount> kEmpty;
       const auto& d = live ? s.today : kEmpty;
       out.windows.push_back(
-          window_kpis(d.totals, d.wait_max, s, config.service_level_formula, channels));
+          window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, channels));
     }
     out.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] = static_cast<double>(s.waiting);
     out.live[static_cast<std::size_t>(LiveKpi::kOldestWaiting)] =
@@ -250,7 +268,7 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
     out.team = teams.name(team.label);
     out.agents = agents_now[ti];
     for (std::size_t w = 0; w < nw; ++w) {
-      out.windows.push_back(team_kpis(team.windows[w].totals().v, ongoing[ti * (nw + 1) + w]));
+      out.windows.push_back(team_kpis(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]));
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;

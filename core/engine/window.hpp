@@ -1,6 +1,6 @@
 // A trailing window: a ring of buckets W/60 wide keyed by event time, plus
-// running totals of the buckets inside the window so a snapshot reads the
-// totals instead of re-summing the ring.
+// running totals of the closed buckets inside the window so a snapshot reads
+// the totals and the open bucket instead of re-summing the ring.
 //
 // Bucket k holds event times in (k*w, (k+1)*w], so when `now` sits on a
 // bucket edge the window is exactly (now - W, now]; otherwise its start is
@@ -39,6 +39,11 @@ inline void sparse_add(SparseCounts& c, std::uint16_t key, std::uint32_t n) {
   if (it != c.end() && it->first == key) {
     it->second += n;
   } else {
+    // Start at 8 entries: growing 1, 2, 4 is three allocations per fresh bucket.
+    if (c.capacity() == 0) {
+      c.reserve(8);
+      it = c.end();  // empty: the insertion point is the end
+    }
     c.insert(it, {key, n});
   }
 }
@@ -102,10 +107,18 @@ struct Totals {
     if (d.wait >= 0) add_bin(static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) add_deflect(static_cast<std::uint16_t>(d.deflect), 1);
   }
-  // sign = +1 adds the bucket, -1 removes it.
+  // sign = +1 adds the bucket, -1 removes it. Runs once per bucket closing
+  // and leaving: plain loops the compiler vectorises, no per-bin checks.
   void merge(const Bucket<N>& b, std::int64_t sign) {
-    for (std::size_t i = 0; i < N; ++i) v[i] += sign * b.v[i];
-    for (const auto& [k, n] : b.wait_bins) add_bin(k, sign * n);
+    if (sign > 0) {
+      for (std::size_t i = 0; i < N; ++i) v[i] += b.v[i];
+    } else {
+      for (std::size_t i = 0; i < N; ++i) v[i] -= b.v[i];
+    }
+    if (!b.wait_bins.empty()) {
+      if (wait_bins.empty()) wait_bins.assign(WaitBins::kCount, 0);
+      for (const auto& [k, n] : b.wait_bins) wait_bins[k] += sign * n;
+    }
     for (const auto& [k, n] : b.deflected) add_deflect(k, sign * n);
   }
 };
@@ -123,6 +136,22 @@ struct DayTotals {
   void apply(const Delta& d) {
     totals.apply(d);
     if (d.wait >= 0) wait_max = std::max(wait_max, d.wait);
+  }
+};
+
+// What a snapshot reads from a window: the running totals of the closed
+// buckets plus the open bucket, which is not folded into them yet.
+template <std::size_t N>
+struct WindowView {
+  const Totals<N>* closed = nullptr;
+  const Bucket<N>* open = nullptr;  // null when empty or outside the window
+
+  std::array<std::int64_t, N> sums() const {
+    std::array<std::int64_t, N> v = closed->v;
+    if (open != nullptr) {
+      for (std::size_t i = 0; i < N; ++i) v[i] += open->v[i];
+    }
+    return v;
   }
 };
 
@@ -174,18 +203,19 @@ class Window {
     const auto n = static_cast<std::int64_t>(slots_.size());
     if (lo_ != kNoBucket && lo > lo_ && lo - lo_ < n) {
       for (std::int64_t k = lo_; k < lo; ++k) {  // only the slots that left
-        const Slot& s = slots_[static_cast<std::size_t>(((k % n) + n) % n)];
-        if (s.k == k) drop(s);
+        Slot& s = slots_[ring(k)];
+        if (s.k == k && s.counted) drop(s);
       }
     } else if (lo_ != kNoBucket && lo > lo_) {
-      for (const Slot& s : slots_) {
-        if (s.k != kNoBucket && s.k >= lo_ && s.k < lo) drop(s);
+      for (Slot& s : slots_) {
+        if (s.k != kNoBucket && s.k < lo && s.counted) drop(s);
       }
     } else {  // first expiry or time went back: rebuild
       max_valid_ = false;
       totals_.clear();
-      for (const Slot& s : slots_) {
-        if (s.k != kNoBucket && s.k >= lo) totals_.merge(*s.b, +1);
+      for (Slot& s : slots_) {
+        s.counted = s.k != kNoBucket && s.k >= lo && s.k != open_k_;
+        if (s.counted) totals_.merge(*s.b, +1);
       }
     }
     lo_ = lo;
@@ -193,57 +223,96 @@ class Window {
 
   // Exclusive start of the window as of the last expire().
   Timestamp start() const { return lo_ == kNoBucket ? kNoBucket : lo_ * width_; }
-  const Totals<N>& totals() const { return totals_; }
+
+  WindowView<N> view() const {
+    WindowView<N> v{&totals_, nullptr};
+    if (const Slot* s = open_slot()) v.open = s->b.get();
+    return v;
+  }
+
   // Largest wait in the window. Kept up to date on insert; rescanned only
   // after the bucket holding the maximum left.
   std::int64_t wait_max() {
     if (!max_valid_) {
       max_ = -1;
       for (const Slot& s : slots_) {
-        if (s.k != kNoBucket && (lo_ == kNoBucket || s.k >= lo_)) max_ = std::max(max_, s.wait_max);
+        if (s.counted) max_ = std::max(max_, s.wait_max);
       }
       max_valid_ = true;
     }
-    return max_;
+    const Slot* open = open_slot();
+    return open != nullptr ? std::max(max_, open->wait_max) : max_;
   }
 
  private:
+  // A bucket's contents are in totals_ ("counted") once it is closed, i.e.
+  // a newer bucket opened, and while it is inside the window. In-order events
+  // land in the open bucket, so they update one bucket rather than a bucket
+  // and the totals; the open bucket is folded in once, when it closes.
   struct Slot {
     std::int64_t k = kNoBucket;
     std::int64_t wait_max = -1;    // here, not in the bucket: max() scans slots only
+    bool counted = false;          // contents included in totals_
     std::unique_ptr<Bucket<N>> b;  // allocated on first use, then reused
   };
 
-  void add_at(std::int64_t k, const Delta& d) {
+  std::size_t ring(std::int64_t k) const {
     const auto n = static_cast<std::int64_t>(slots_.size());
+    return static_cast<std::size_t>(((k % n) + n) % n);
+  }
+  bool in_window(std::int64_t k) const { return lo_ == kNoBucket || k >= lo_; }
+
+  const Slot* open_slot() const {
+    if (open_k_ == kNoBucket || !in_window(open_k_)) return nullptr;
+    const Slot& s = slots_[ring(open_k_)];
+    return s.k == open_k_ && !s.counted ? &s : nullptr;
+  }
+
+  void count(Slot& s) {
+    totals_.merge(*s.b, +1);
+    if (s.wait_max > max_) max_ = s.wait_max;  // a stale max_ only gets rescanned
+    s.counted = true;
+  }
+
+  void add_at(std::int64_t k, const Delta& d) {
     if (k != slot_k_) {
       slot_k_ = k;
-      slot_index_ = static_cast<std::size_t>(((k % n) + n) % n);
+      slot_index_ = ring(k);
     }
     Slot& s = slots_[slot_index_];
     if (s.k != k) {
       if (s.k != kNoBucket && s.k > k) return;  // older than the ring holds
+      if (k > open_k_) {                        // the open bucket closes
+        if (open_k_ != kNoBucket) {
+          Slot& o = slots_[ring(open_k_)];
+          if (o.k == open_k_ && !o.counted && in_window(open_k_)) count(o);
+        }
+        open_k_ = k;
+      }
       if (!s.b) {
         s.b = std::make_unique<Bucket<N>>();
       } else if (s.k != kNoBucket) {
-        if (lo_ == kNoBucket || s.k >= lo_) drop(s);
+        if (s.counted) drop(s);
         s.b->clear();
       }
       s.k = k;
       s.wait_max = -1;
+      // A late bucket behind the open one is closed from the start.
+      s.counted = k != open_k_ && in_window(k);
     }
     s.b->apply(d);
     if (d.wait > s.wait_max) s.wait_max = d.wait;
-    if (lo_ == kNoBucket || k >= lo_) {
+    if (s.counted) {
       totals_.apply(d);
-      if (d.wait > max_) max_ = d.wait;  // a stale max_ only gets rescanned
+      if (d.wait > max_) max_ = d.wait;
     }
   }
 
   // Removes a bucket from the totals.
-  void drop(const Slot& s) {
+  void drop(Slot& s) {
     totals_.merge(*s.b, -1);
     if (s.wait_max >= 0 && s.wait_max >= max_) max_valid_ = false;
+    s.counted = false;
   }
 
   Duration width_;
@@ -251,10 +320,11 @@ class Window {
   Timestamp last_from_ = kNoBucket;  // last_from_ (exclusive)
   std::int64_t slot_k_ = kNoBucket;  // cached ring position of bucket slot_k_
   std::size_t slot_index_ = 0;
+  std::int64_t open_k_ = kNoBucket;  // the newest bucket: not in totals_ yet
   std::vector<Slot> slots_;
-  std::int64_t lo_ = kNoBucket;  // totals hold the slots with k >= lo_
+  std::int64_t lo_ = kNoBucket;  // totals hold the counted slots, all with k >= lo_
   Totals<N> totals_;
-  std::int64_t max_ = -1;
+  std::int64_t max_ = -1;  // over counted slots
   bool max_valid_ = true;
 };
 
