@@ -1,6 +1,8 @@
 // Engine::snapshot: turns window totals into KPI values (spec/kpis.md).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <tuple>
 
 #include "core/engine/engine_state.hpp"
 #include "core/engine/snapshot.hpp"
@@ -29,34 +31,48 @@ constexpr double kPerMicro = 1.0 / kMicrosPerSecond;
 
 // Nearest-rank quantiles over the fine bins (the closed buckets' dense bins
 // plus the open bucket's sparse ones): the midpoint of the bin holding rank
-// ceil(p * n), never above the largest wait seen. One pass for both.
+// ceil(p * n), never above the largest wait seen. One pass for both, stopping
+// at the p90 bin; empty bins cost one load.
 void quantiles(const std::vector<std::int64_t>& bins, const SparseCounts* open, std::int64_t n,
                double max_s, std::optional<double>& p50, std::optional<double>& p90) {
-  if (n <= 0 || (bins.empty() && (open == nullptr || open->empty()))) return;
+  const std::size_t m = open != nullptr ? open->size() : 0;
+  if (n <= 0 || (bins.empty() && m == 0)) return;
   const double ps[2] = {0.5, 0.9};
+  std::int64_t ranks[2];
+  for (int q = 0; q < 2; ++q) {
+    ranks[q] = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil(ps[q] * static_cast<double>(n))));
+  }
   std::optional<double>* out[2] = {&p50, &p90};
+  auto value = [&](int b) {
+    return WaitBins::width(b) == 0 ? max_s
+                                   : std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
+  };
   std::int64_t seen = 0;
   int q = 0;
-  std::size_t o = 0;  // next entry of `open` (sorted by bin)
-  for (int b = 0; b < WaitBins::kCount && q < 2; ++b) {
-    if (!bins.empty()) seen += bins[static_cast<std::size_t>(b)];
-    if (open != nullptr && o < open->size() && (*open)[o].first == b) seen += (*open)[o++].second;
-    while (q < 2) {
-      const auto rank = std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(std::ceil(ps[q] * static_cast<double>(n))));
-      if (seen < rank) break;
-      *out[q++] = WaitBins::width(b) == 0
-                      ? max_s
-                      : std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
+  auto count = [&](int b, std::int64_t c) {
+    seen += c;
+    while (q < 2 && seen >= ranks[q]) *out[q++] = value(b);
+  };
+  if (bins.empty()) {  // only the open bucket has waits: walk its entries
+    for (std::size_t o = 0; o < m && q < 2; ++o) count((*open)[o].first, (*open)[o].second);
+  } else {
+    std::size_t o = 0;  // next entry of `open` (sorted by bin)
+    for (int b = 0; b < WaitBins::kCount && q < 2; ++b) {
+      std::int64_t c = bins[static_cast<std::size_t>(b)];
+      if (o < m && (*open)[o].first == b) c += (*open)[o++].second;
+      if (c != 0) count(b, c);
     }
   }
   for (; q < 2; ++q) *out[q] = max_s;
 }
 
-WindowKpis window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
-                       ServiceLevelFormula formula, const LabelSet& channels) {
+// Fills `w` in place: snapshot storage is recycled, so every KPI is reset.
+void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
+                 ServiceLevelFormula formula, const LabelSet& channels, WindowKpis& w) {
   const Values v = t.sums();
-  WindowKpis w;
+  w.kpis.fill(KpiValue{});
+  w.deflected.clear();
   auto set = [&](Kpi k, KpiValue val) { w.kpis[static_cast<std::size_t>(k)] = val; };
   const std::int64_t answered = v[kAnswered], abandoned = v[kAbandoned],
                      shorts = v[kShortAbandoned], overflowed = v[kOverflowed],
@@ -146,7 +162,6 @@ WindowKpis window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
     }
   }
   std::sort(w.deflected.begin(), w.deflected.end());
-  return w;
 }
 
 // Team KPIs from time-in-state totals (us) plus the ongoing intervals.
@@ -181,41 +196,81 @@ void fill_histogram(Histogram& out, const SinceStartHistogram& h, std::size_t bo
 
 }  // namespace
 
+// The previous snapshot's storage when every reader has released it: a
+// snapshot of 10,000 series is ~40 MB, and allocating it afresh every second
+// costs page faults that dominated its build time.
+std::shared_ptr<Snapshot> Engine::State::snapshot_storage() {
+  if (last_snapshot && last_snapshot.use_count() == 1) {
+    // Readers on other threads dropped their references with a release
+    // decrement; this fence orders their last reads before our writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return last_snapshot;
+  }
+  last_snapshot = std::make_shared<Snapshot>();
+  return last_snapshot;
+}
+
+// Series and teams in output order, re-sorted only when one was added (names
+// never change), so the snapshot is written in order instead of sorted.
+void Engine::State::update_orders() {
+  if (series_order.size() != series.size()) {
+    series_order.resize(series.size());
+    for (std::uint32_t i = 0; i < series_order.size(); ++i) series_order[i] = i;
+    std::sort(series_order.begin(), series_order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const Series& x = *series[a];
+      const Series& y = *series[b];
+      return std::forward_as_tuple(queues.name(x.queue), channels.name(x.channel)) <
+             std::forward_as_tuple(queues.name(y.queue), channels.name(y.channel));
+    });
+  }
+  if (team_order.size() != team_list.size()) {
+    team_order.resize(team_list.size());
+    for (std::uint32_t i = 0; i < team_order.size(); ++i) team_order[i] = i;
+    std::sort(team_order.begin(), team_order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return teams.name(team_list[a]->label) < teams.name(team_list[b]->label);
+    });
+  }
+}
+
 std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
   if (config.today_window && day_start != kNever && now >= next_day_start) roll_day(now);
   const bool today = config.today_window;
   const std::size_t nw = config.windows.size();
+  const std::size_t columns = nw + (today ? 1 : 0);
+  update_orders();
 
-  auto snap = std::make_shared<Snapshot>();
+  std::shared_ptr<Snapshot> snap = snapshot_storage();
   snap->now = now;
-  for (const auto& w : config.windows) snap->windows.push_back(w.name);
-  if (today) snap->windows.push_back("today");
+  snap->windows.resize(columns);
+  for (std::size_t w = 0; w < nw; ++w) snap->windows[w] = config.windows[w].name;
+  if (today) snap->windows[nw] = "today";
   snap->wait_bucket_bounds = bounds_s;
 
-  snap->series.reserve(series.size());
-  for (auto& sp : series) {
-    Series& s = *sp;
-    SeriesSnapshot& out = snap->series.emplace_back();
+  snap->series.resize(series.size());
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    Series& s = *series[series_order[i]];
+    SeriesSnapshot& out = snap->series[i];
     out.queue = queues.name(s.queue);
     out.channel = channels.name(s.channel);
     out.service_level_threshold_s = s.threshold_s;
     out.short_abandon_threshold_s = s.short_abandon_s;
-    out.windows.reserve(nw + (today ? 1 : 0));
-    for (auto& w : s.windows) {
+    out.windows.resize(columns);
+    for (std::size_t wi = 0; wi < nw; ++wi) {
+      auto& w = s.windows[wi];
       w.expire(now);
       const WindowView<kFieldCount> view = w.view();
       const bool waits =
           view.closed->v[kAnswered] + view.closed->v[kAbandoned] > 0 ||
           (view.open != nullptr && view.open->v[kAnswered] + view.open->v[kAbandoned] > 0);
-      out.windows.push_back(
-          window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, channels));
+      window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, channels,
+                  out.windows[wi]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kFieldCount> kEmpty;
       const auto& d = live ? s.today : kEmpty;
-      out.windows.push_back(
-          window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, channels));
+      window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, channels,
+                  out.windows[nw]);
     }
     out.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] = static_cast<double>(s.waiting);
     out.live[static_cast<std::size_t>(LiveKpi::kOldestWaiting)] =
@@ -232,9 +287,6 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
     fill_histogram(out.wait_answered, s.wait_answered, bounds_s.size());
     fill_histogram(out.wait_abandoned, s.wait_abandoned, bounds_s.size());
   }
-  std::sort(snap->series.begin(), snap->series.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.queue, a.channel) < std::tie(b.queue, b.channel);
-  });
 
   // Teams: agents now, and the ongoing state intervals up to `now`.
   const std::size_t nt = team_list.size();
@@ -262,23 +314,24 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
       if (now > from) ongoing[ti * (nw + 1) + nw][static_cast<std::size_t>(field)] += now - from;
     }
   });
-  for (std::size_t ti = 0; ti < nt; ++ti) {
+  snap->teams.resize(nt);
+  for (std::size_t p = 0; p < nt; ++p) {
+    const std::size_t ti = team_order[p];
     const Team& team = *team_list[ti];
-    TeamSnapshot& out = snap->teams.emplace_back();
+    TeamSnapshot& out = snap->teams[p];
     out.team = teams.name(team.label);
     out.agents = agents_now[ti];
+    out.windows.resize(columns);
     for (std::size_t w = 0; w < nw; ++w) {
-      out.windows.push_back(team_kpis(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]));
+      out.windows[w] = team_kpis(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kTeamFieldCount> kEmpty;
-      out.windows.push_back(
-          team_kpis((live ? team.today : kEmpty).totals.v, ongoing[ti * (nw + 1) + nw]));
+      out.windows[nw] =
+          team_kpis((live ? team.today : kEmpty).totals.v, ongoing[ti * (nw + 1) + nw]);
     }
   }
-  std::sort(snap->teams.begin(), snap->teams.end(),
-            [](const auto& a, const auto& b) { return a.team < b.team; });
 
   snap->stats = stats;
   snap->stats.tracked_contacts = contacts.size();

@@ -185,7 +185,13 @@ struct Engine::State {
   void evict_case(std::uint32_t k);
   void advance(Timestamp now);
 
-  std::shared_ptr<const Snapshot> snapshot(Timestamp now);  // engine_snapshot.cpp
+  // Snapshots (engine_snapshot.cpp).
+  std::shared_ptr<Snapshot> last_snapshot;  // its storage is reused once readers let go
+  std::vector<std::uint32_t> series_order;  // series indices by (queue, channel) name
+  std::vector<std::uint32_t> team_order;    // team_list indices by name
+  std::shared_ptr<const Snapshot> snapshot(Timestamp now);
+  std::shared_ptr<Snapshot> snapshot_storage();
+  void update_orders();
 };
 
 }  // namespace ccmon::core
