@@ -1,6 +1,7 @@
 #include "core/codec/event_fields.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace ccmon::core::codec_detail {
 namespace {
@@ -40,6 +41,24 @@ constexpr std::array<TypeFields, kEventTypeCount> kTypeFields = {{
     {bit(Field::kAgent) | bit(Field::kState), bit(Field::kReason)},           // agent.state
 }};
 
+// Field indices grouped by name length: a key is compared with the few names
+// of its length only (at most six), instead of scanning all 25.
+struct ByLength {
+  std::array<std::array<std::uint8_t, 8>, 12> fields{};
+  std::array<std::uint8_t, 12> count{};
+};
+
+constexpr ByLength by_length() {
+  ByLength t;
+  for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+    const std::size_t n = kFieldNames[i].size();
+    t.fields[n][t.count[n]++] = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+
+constexpr ByLength kByLength = by_length();
+
 }  // namespace
 
 TypeFields fields_of(EventType type) {
@@ -51,13 +70,16 @@ std::string_view field_name(Field f) {
 }
 
 std::optional<Field> field_from_key(std::string_view key) {
-  // Called for every key of every event: compare the cheap length and first
-  // byte before the bytes.
-  for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+  // Called for every key of every event.
+  const std::size_t n = key.size();
+  if (n == 0 || n >= kByLength.count.size()) return std::nullopt;
+  for (std::uint8_t j = 0; j < kByLength.count[n]; ++j) {
+    const std::uint8_t i = kByLength.fields[n][j];
     const std::string_view name = kFieldNames[i];
-    if (name.size() == key.size() && name[0] == key[0] && name == key) {
-      return static_cast<Field>(i);
-    }
+    // Names are at most 11 bytes: a byte loop beats a call to memcmp.
+    std::size_t k = 0;
+    while (k < n && name[k] == key[k]) ++k;
+    if (k == n) return static_cast<Field>(i);
   }
   return std::nullopt;
 }
