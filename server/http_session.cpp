@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
@@ -258,6 +259,18 @@ void HttpSession::serve_metrics(const Request& req, bool json) {
   ctx_->runner.request_view([self = shared_from_this(), version, keep_alive, head, json,
                              target = std::move(target)](std::shared_ptr<const View> view) {
     boost::asio::post(self->stream_.get_executor(), [=] {
+      if (json) {
+        // A window that is not configured is a mistake in the query, not an
+        // empty answer.
+        const auto w = target.query.find("window");
+        const auto& windows = view->snapshot->windows;
+        if (w != target.query.end() && !w->second.empty() &&
+            std::find(windows.begin(), windows.end(), w->second) == windows.end()) {
+          return self->send(json_error(http::status::bad_request, "unknown_window",
+                                       "no window `" + w->second + "` is configured", version,
+                                       keep_alive));
+        }
+      }
       Response res =
           json ? json_response(http::status::ok, render_kpis_json(*view, target.query), version,
                                keep_alive)

@@ -174,6 +174,10 @@ class HttpIngestTest(unittest.TestCase):
         self.assertEqual((status, headers.get("Allow")), (405, "POST"))
         status, _, body = self.d.request("GET", "/v1/stream")
         self.assertEqual(status, 426)
+        status, _, body = self.d.request("GET", "/v1/kpis?window=7m",
+                                         headers={"Authorization": f"Bearer {MET}"})
+        self.assertEqual((status, json.loads(body)["error"]), (400, "unknown_window"))
+        self.assertEqual(self.d.kpis("?window=5m", token=MET)["windows"], ["5m"])
 
     def test_slow_client_that_never_finishes_its_request(self):
         before = self.counters()
