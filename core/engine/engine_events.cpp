@@ -212,7 +212,8 @@ ApplyResult Engine::State::on_contact(const Event& e) {
     }
     return ApplyResult::kOutOfSequence;
   }
-  if (!fits(c == kNil ? Contact{} : contacts[c], e)) {
+  static const Contact kFresh;  // a reference either way: no 112-byte copy per event
+  if (!fits(c == kNil ? kFresh : contacts[c], e)) {
     if (c != kNil) {
       contacts.touch(c);
       Contact& k = contacts[c];

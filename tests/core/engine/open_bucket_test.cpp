@@ -1,0 +1,128 @@
+// The performance-driven internals: a window's open bucket is folded into the
+// running totals only when it closes, ids are stored inline up to 44 bytes,
+// and the id hash. Expected values are computed by hand in the comments.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "core/engine/inline_key.hpp"
+#include "core/engine/lru_table.hpp"
+#include "core/engine/string_hash.hpp"
+#include "core/engine/window.hpp"
+
+using namespace ccmon::core;
+using namespace ccmon::core::engine_detail;
+
+namespace {
+
+Delta one(std::uint8_t field, std::int64_t v, std::int64_t wait = -1) {
+  Delta d;
+  d.add(field, v);
+  d.wait = wait;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("window: the open bucket is read with the closed ones", "[engine][window]") {
+  // 60 s window: buckets 1 s wide, bucket k holds (k, k+1] s.
+  Window<2> w(seconds(60), seconds(60));
+  w.add(seconds(10), one(0, 1, seconds(3)));  // bucket 9
+  w.add(seconds(10), one(0, 2));              // bucket 9 again: still open
+  w.expire(seconds(10));                      // window = buckets 9-59 .. 9
+  // Open bucket 9 holds 1 + 2 = 3; nothing is closed yet.
+  CHECK(w.view().closed->v[0] == 0);
+  REQUIRE(w.view().open != nullptr);
+  CHECK(w.view().sums()[0] == 3);
+  CHECK(w.wait_max() == seconds(3));
+
+  w.add(seconds(20), one(0, 4, seconds(7)));  // bucket 19 opens, 9 closes
+  w.expire(seconds(20));
+  CHECK(w.view().closed->v[0] == 3);  // bucket 9 folded in
+  CHECK(w.view().sums()[0] == 7);     // 3 + 4
+  CHECK(w.wait_max() == seconds(7));
+
+  // A late event into closed bucket 9 goes to the totals directly.
+  w.add(seconds(10), one(0, 10));
+  CHECK(w.view().closed->v[0] == 13);  // 3 + 10
+  CHECK(w.view().sums()[0] == 17);     // 13 + 4
+
+  // At now = 75 s the window starts after bucket 15 (75 - 60): bucket 9
+  // leaves, bucket 19 (still open) stays.
+  w.expire(seconds(75));
+  CHECK(w.view().closed->v[0] == 0);
+  CHECK(w.view().sums()[0] == 4);
+  CHECK(w.wait_max() == seconds(7));
+
+  // At now = 85 s bucket 19 leaves too, while still the open one.
+  w.expire(seconds(85));
+  CHECK(w.view().open == nullptr);
+  CHECK(w.view().sums()[0] == 0);
+  CHECK(w.wait_max() == -1);
+}
+
+TEST_CASE("window: the open bucket's sparse wait bins and time going back", "[engine][window]") {
+  Window<1> w(seconds(60), seconds(60));
+  w.add(seconds(5), one(0, 1, seconds(2)));   // bin 2 (1 s bins below 2 min)
+  w.add(seconds(5), one(0, 1, seconds(2)));   // bin 2 again
+  w.add(seconds(5), one(0, 1, seconds(40)));  // bin 40
+  w.expire(seconds(5));
+  const auto v = w.view();
+  REQUIRE(v.open != nullptr);
+  CHECK(v.closed->wait_bins.empty());  // nothing closed: no dense bins yet
+  REQUIRE(v.open->wait_bins.size() == 2);
+  CHECK(v.open->wait_bins[0] == std::pair<std::uint16_t, std::uint32_t>{2, 2});
+  CHECK(v.open->wait_bins[1] == std::pair<std::uint16_t, std::uint32_t>{40, 1});
+
+  w.add(seconds(6), one(0, 1));  // bucket 5 opens, bucket 4 closes
+  w.expire(seconds(6));
+  REQUIRE(w.view().closed->wait_bins.size() == static_cast<std::size_t>(WaitBins::kCount));
+  CHECK(w.view().closed->wait_bins[2] == 2);
+  CHECK(w.view().closed->wait_bins[40] == 1);
+  CHECK(w.view().sums()[0] == 4);  // 3 + 1
+
+  // Time going back rebuilds the totals from the ring: same contents.
+  w.expire(seconds(3));
+  CHECK(w.view().sums()[0] == 4);
+  CHECK(w.view().closed->v[0] == 3);  // bucket 4 closed, bucket 5 open
+}
+
+TEST_CASE("inline key: short ids inside, long ones on the heap", "[engine][lru]") {
+  InlineKey k;
+  const std::string uuid = "123e4567-e89b-12d3-a456-426614174000";  // 36 bytes
+  k.assign(uuid);
+  CHECK(k.view() == uuid);
+  const std::string long_id(128, 'x');  // the codec's largest id, > 44 bytes
+  k.assign(long_id);
+  CHECK(k.view() == long_id);
+  k.assign("");
+  CHECK(k.view().empty());
+
+  LruTable<int> t;
+  t[t.insert(long_id)] = 1;
+  t[t.insert(uuid)] = 2;
+  REQUIRE(t.find(long_id) != kNil);
+  CHECK(t[t.find(long_id)] == 1);
+  CHECK(t[t.find(uuid)] == 2);
+  CHECK(t.find(std::string(127, 'x')) == kNil);
+}
+
+TEST_CASE("string hash: lengths and tails all matter", "[engine][lru]") {
+  // Keys differing only in length, in the last byte, or inside the 1-3 and
+  // 4-8 byte tails must hash apart (the tail is read with overlapping loads).
+  std::set<std::uint64_t> seen;
+  std::size_t n = 0;
+  for (std::size_t len = 0; len <= 20; ++len) {
+    for (char last : {'a', 'b'}) {
+      std::string s(len, 'k');
+      if (len > 0) s.back() = last;
+      if (len == 0 && last == 'b') continue;
+      seen.insert(hash_string(s));
+      ++n;
+    }
+  }
+  CHECK(seen.size() == n);  // 20 lengths x 2 last bytes + the empty string = 41
+  CHECK(n == 41);
+  CHECK(hash_string("abc") == hash_string(std::string("abc")));
+}
