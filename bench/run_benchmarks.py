@@ -99,8 +99,8 @@ def count_series(text):
 # Function name patterns -> area, first match wins (profile summaries). Only
 # the qualified name is matched, not the parameter types.
 AREAS = [
-    ("JSON decoding (simdjson, core/codec)", r"simdjson|codec|Decoder|rfc3339"),
-    ("de-duplication (core/dedup)", r"Deduplicator|dedup"),
+    ("JSON decoding (simdjson, core/codec)", r"simdjson|codec|Decoder|rfc3339|from_string"),
+    ("de-duplication (core/dedup)", r"Deduplicator|dedup|Remembered"),
     ("KPI engine (core/engine)", r"engine_detail|Engine|LruTable|WaitBins"),
     ("snapshot KPIs and /metrics text (core/exposition, core/sla)",
      r"exposition|append_|open_labels|queue_channel_window|window_kpis|add_windowed|render_|"
@@ -110,14 +110,15 @@ AREAS = [
     ("memcpy / memchr / memcmp", r"mem(cpy|move|cmp|set|chr)|str(len|cmp)"),
     ("WebSocket / HTTP / Asio (Beast)", r"beast|asio|websocket|http"),
     ("self metrics (prometheus-cpp)", r"prometheus"),
-    ("hash tables, std::function, shared_ptr", r"_Hashtable|_Node|hash|std::function|shared_ptr"),
+    ("hashing, locks, std::function, shared_ptr",
+     r"_Hash|_Node|hash|std::function|_Function|shared_ptr|_Sp_counted|mutex"),
 ]
 
 
 def areas(top):
     sums = {}
     for pct, fn in top:
-        name = fn.split("(", 1)[0]
+        name = fn.replace("(anonymous namespace)", "").split("(", 1)[0]
         area = next((a for a, pat in AREAS if re.search(pat, name)), "other")
         sums[area] = sums.get(area, 0.0) + pct
     return sorted(sums.items(), key=lambda kv: -kv[1])
@@ -256,11 +257,13 @@ class Suite:
         with open(self.contacts, "w") as f:
             for i in range(n):
                 t = t0 + i * 0.001
-                f.write(f'{{"id":"q{i}","type":"contact.queued","time":{t:.3f},"contact":'
-                        f'"c{i:08d}-0000-4000-8000-000000000000","channel":"voice","queue":'
-                        f'"queue{i % 50}"}}\n'
-                        f'{{"id":"a{i}","type":"contact.answered","time":{t + 0.5:.3f},"contact":'
-                        f'"c{i:08d}-0000-4000-8000-000000000000","agent":"agent-{i % 5000}"}}\n')
+                # 36-character ids (UUIDs), for the contact and for both events.
+                f.write(f'{{"id":"e{i:08d}-0000-4000-8000-000000000001","type":"contact.queued",'
+                        f'"time":{t:.3f},"contact":"c{i:08d}-0000-4000-8000-000000000000",'
+                        f'"channel":"voice","queue":"queue{i % 50}"}}\n'
+                        f'{{"id":"e{i:08d}-0000-4000-8000-000000000002","type":"contact.answered",'
+                        f'"time":{t + 0.5:.3f},"contact":"c{i:08d}-0000-4000-8000-000000000000",'
+                        f'"agent":"agent-{i % 5000}"}}\n')
         self.contacts_warmup = 20_000
         self.contacts_measured = n - 20_000
 
@@ -732,7 +735,8 @@ class Suite:
             f"average; max {f5['max_ms']:.1f} ms).\n")
         mem = r["memory"]
         add(f"6. **Memory**: (a) {self.contacts_measured:,} contacts `contact.queued` then "
-            f"`contact.answered` (36-character ids, 50 queues, 5,000 agents) that stay active, "
+            f"`contact.answered` (36-character contact and event ids, 50 queues, 5,000 "
+            f"agents) that stay active, "
             f"posted after a warm-up of {self.contacts_warmup:,}; VmRSS from "
             f"`/proc/PID/status` before and after, divided by the contacts. With the default "
             f"configuration each contact also leaves its two event ids in the 24 h "
