@@ -778,7 +778,7 @@ class Suite:
             with open(notes) as f:
                 add(f.read().strip() + "\n")
         add("## Running it\n")
-        add("```sh\nscripts/bench            # about 10 minutes; rewrites docs/benchmarks.md\n"
+        add("```sh\nscripts/bench            # 4-5 minutes here; rewrites docs/benchmarks.md\n"
             "scripts/bench --quick    # smoke run with small sizes\n```\n")
         add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
             "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
