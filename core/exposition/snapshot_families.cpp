@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/exposition/family_help.hpp"
+
 namespace ccmon::core {
 namespace {
 
@@ -47,8 +49,7 @@ void add_windowed_kpis(const Snapshot& snap, std::vector<MetricFamily>& out) {
   }
 
   MetricFamily deflected =
-      family("deflected", "Contacts deflected to another channel in the window, by to_channel.",
-             MetricType::kGauge);
+      family(family_help::kDeflected.key, family_help::kDeflected.help, MetricType::kGauge);
   for (const SeriesSnapshot& s : snap.series) {
     for (std::size_t w = 0; w < window_count(snap, s.windows.size()); ++w) {
       for (const auto& [to_channel, n] : s.windows[w].deflected) {
@@ -99,7 +100,7 @@ void add_live(const Snapshot& snap, std::vector<MetricFamily>& out) {
   // Every state, zeros included, so that a state emptying shows as 0 rather
   // than a vanished series.
   MetricFamily agents =
-      family("agents", "Agents of the team in each state now.", MetricType::kGauge);
+      family(family_help::kAgents.key, family_help::kAgents.help, MetricType::kGauge);
   for (const TeamSnapshot& t : snap.teams) {
     for (int st = 0; st < kAgentStateCount; ++st) {
       agents.samples.push_back(
@@ -132,20 +133,17 @@ HistogramSample histogram(const Snapshot& snap, const SeriesSnapshot& s, std::st
 }
 
 void add_since_start(const Snapshot& snap, std::vector<MetricFamily>& out) {
-  add_counter(snap, out, "contacts_offered_total", "Contacts offered to the queue since start.",
+  add_counter(snap, out, family_help::kOfferedTotal.key, family_help::kOfferedTotal.help,
               &SeriesSnapshot::offered_total);
-  add_counter(snap, out, "contacts_answered_total", "Contacts answered by an agent since start.",
+  add_counter(snap, out, family_help::kAnsweredTotal.key, family_help::kAnsweredTotal.help,
               &SeriesSnapshot::answered_total);
-  add_counter(snap, out, "contacts_abandoned_total",
-              "Contacts abandoned while waiting since start, short abandons included.",
+  add_counter(snap, out, family_help::kAbandonedTotal.key, family_help::kAbandonedTotal.help,
               &SeriesSnapshot::abandoned_total);
-  add_counter(snap, out, "contacts_handled_total",
-              "Contacts whose handling (talk, hold, after-contact work) completed since start.",
+  add_counter(snap, out, family_help::kHandledTotal.key, family_help::kHandledTotal.help,
               &SeriesSnapshot::handled_total);
 
   MetricFamily wait =
-      family("wait_seconds", "Wait of answered and abandoned contacts since start, by outcome.",
-             MetricType::kHistogram);
+      family(family_help::kWaitSeconds.key, family_help::kWaitSeconds.help, MetricType::kHistogram);
   for (const SeriesSnapshot& s : snap.series) {
     wait.histograms.push_back(histogram(snap, s, "answered", s.wait_answered));
     wait.histograms.push_back(histogram(snap, s, "abandoned", s.wait_abandoned));
@@ -161,21 +159,19 @@ void add_stat(std::vector<MetricFamily>& out, std::string_view key, std::string_
 }
 
 void add_stats(const EngineStats& st, std::vector<MetricFamily>& out) {
-  add_stat(out, "tracked_contacts", "Contacts the engine holds in memory now.", MetricType::kGauge,
-           st.tracked_contacts);
-  add_stat(out, "tracked_cases", "Cases the engine holds in memory now.", MetricType::kGauge,
+  add_stat(out, family_help::kTrackedContacts.key, family_help::kTrackedContacts.help,
+           MetricType::kGauge, st.tracked_contacts);
+  add_stat(out, family_help::kTrackedCases.key, family_help::kTrackedCases.help, MetricType::kGauge,
            st.tracked_cases);
-  add_stat(out, "tracked_agents", "Agents the engine holds in memory now.", MetricType::kGauge,
-           st.tracked_agents);
-  add_stat(out, "events_out_of_sequence_total",
-           "Events the engine found out of sequence with the state they apply to.",
+  add_stat(out, family_help::kTrackedAgents.key, family_help::kTrackedAgents.help,
+           MetricType::kGauge, st.tracked_agents);
+  add_stat(out, family_help::kOutOfSequence.key, family_help::kOutOfSequence.help,
            MetricType::kCounter, st.out_of_sequence_total);
-  add_stat(out, "evicted_contacts_total", "Idle contacts evicted from the engine's memory.",
+  add_stat(out, family_help::kEvictedContacts.key, family_help::kEvictedContacts.help,
            MetricType::kCounter, st.evicted_contacts_total);
-  add_stat(out, "evicted_cases_total", "Idle cases evicted from the engine's memory.",
+  add_stat(out, family_help::kEvictedCases.key, family_help::kEvictedCases.help,
            MetricType::kCounter, st.evicted_cases_total);
-  add_stat(out, "series_folded_total",
-           "Label values folded into `other` because a configured cap was reached.",
+  add_stat(out, family_help::kSeriesFolded.key, family_help::kSeriesFolded.help,
            MetricType::kCounter, st.series_folded_total);
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/exposition/family_help.hpp"
 #include "core/exposition/text_format.hpp"
 
 namespace ccmon::core {
@@ -158,8 +159,7 @@ void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
   }
 
   {
-    Family f(out, "deflected",
-             "Contacts deflected to another channel in the window, by to_channel.", "gauge");
+    Family f(out, family_help::kDeflected.key, family_help::kDeflected.help, "gauge");
     for (std::size_t i = 0; i < snap.series.size(); ++i) {
       const SeriesSnapshot& s = snap.series[i];
       for (std::size_t w = 0; w < window_count(snap, s.windows.size()); ++w) {
@@ -211,7 +211,7 @@ void live(std::string& out, const Snapshot& snap, const Prepared& p) {
     }
   }
 
-  Family f(out, "agents", "Agents of the team in each state now.", "gauge");
+  Family f(out, family_help::kAgents.key, family_help::kAgents.help, "gauge");
   for (std::size_t i = 0; i < snap.teams.size(); ++i) {
     for (int st = 0; st < kAgentStateCount; ++st) {
       f.open(p.teams[i]);
@@ -266,19 +266,16 @@ void histogram(std::string& out, Family& f, const Prepared& p, std::string_view 
 }
 
 void since_start(std::string& out, const Snapshot& snap, const Prepared& p) {
-  counter(out, snap, p, "contacts_offered_total", "Contacts offered to the queue since start.",
+  counter(out, snap, p, family_help::kOfferedTotal.key, family_help::kOfferedTotal.help,
           &SeriesSnapshot::offered_total);
-  counter(out, snap, p, "contacts_answered_total", "Contacts answered by an agent since start.",
+  counter(out, snap, p, family_help::kAnsweredTotal.key, family_help::kAnsweredTotal.help,
           &SeriesSnapshot::answered_total);
-  counter(out, snap, p, "contacts_abandoned_total",
-          "Contacts abandoned while waiting since start, short abandons included.",
+  counter(out, snap, p, family_help::kAbandonedTotal.key, family_help::kAbandonedTotal.help,
           &SeriesSnapshot::abandoned_total);
-  counter(out, snap, p, "contacts_handled_total",
-          "Contacts whose handling (talk, hold, after-contact work) completed since start.",
+  counter(out, snap, p, family_help::kHandledTotal.key, family_help::kHandledTotal.help,
           &SeriesSnapshot::handled_total);
 
-  Family f(out, "wait_seconds", "Wait of answered and abandoned contacts since start, by outcome.",
-           "histogram");
+  Family f(out, family_help::kWaitSeconds.key, family_help::kWaitSeconds.help, "histogram");
   for (std::size_t i = 0; i < snap.series.size(); ++i) {
     histogram(out, f, p, p.series[i], "answered", snap.series[i].wait_answered);
     histogram(out, f, p, p.series[i], "abandoned", snap.series[i].wait_abandoned);
@@ -291,19 +288,19 @@ void stat(std::string& out, std::string_view key, std::string_view help, std::st
 }
 
 void stats(std::string& out, const EngineStats& st) {
-  stat(out, "tracked_contacts", "Contacts the engine holds in memory now.", "gauge",
+  stat(out, family_help::kTrackedContacts.key, family_help::kTrackedContacts.help, "gauge",
        st.tracked_contacts);
-  stat(out, "tracked_cases", "Cases the engine holds in memory now.", "gauge", st.tracked_cases);
-  stat(out, "tracked_agents", "Agents the engine holds in memory now.", "gauge", st.tracked_agents);
-  stat(out, "events_out_of_sequence_total",
-       "Events the engine found out of sequence with the state they apply to.", "counter",
+  stat(out, family_help::kTrackedCases.key, family_help::kTrackedCases.help, "gauge",
+       st.tracked_cases);
+  stat(out, family_help::kTrackedAgents.key, family_help::kTrackedAgents.help, "gauge",
+       st.tracked_agents);
+  stat(out, family_help::kOutOfSequence.key, family_help::kOutOfSequence.help, "counter",
        st.out_of_sequence_total);
-  stat(out, "evicted_contacts_total", "Idle contacts evicted from the engine's memory.", "counter",
+  stat(out, family_help::kEvictedContacts.key, family_help::kEvictedContacts.help, "counter",
        st.evicted_contacts_total);
-  stat(out, "evicted_cases_total", "Idle cases evicted from the engine's memory.", "counter",
+  stat(out, family_help::kEvictedCases.key, family_help::kEvictedCases.help, "counter",
        st.evicted_cases_total);
-  stat(out, "series_folded_total",
-       "Label values folded into `other` because a configured cap was reached.", "counter",
+  stat(out, family_help::kSeriesFolded.key, family_help::kSeriesFolded.help, "counter",
        st.series_folded_total);
 }
 
