@@ -6,8 +6,8 @@
 #include <tuple>
 #include <utility>
 
-#include "core/kpi.hpp"
 #include "core/glob.hpp"
+#include "core/kpi.hpp"
 
 namespace ccmon::core {
 namespace {

@@ -76,7 +76,8 @@ TEST_CASE("surveys: own fields, then the remembered contact, then unknown", "[en
   CHECK(*val(*s, "billing", "voice", "5m", Kpi::kCsatRatio) == Approx(0));
   CHECK(*val(*s, "billing", "voice", "5m", Kpi::kNps) == Approx(-100));  // 100 * (0 - 1) / 1
   CHECK(*val(*s, "billing", "voice", "5m", Kpi::kCesAverage) == Approx(4));
-  CHECK(*val(*s, "unknown", "unknown", "5m", Kpi::kCsatRatio) == Approx(0.5));    // csat 4 and 1: one top-2 of 2
+  CHECK(*val(*s, "unknown", "unknown", "5m", Kpi::kCsatRatio) ==
+        Approx(0.5));  // csat 4 and 1: one top-2 of 2
   CHECK(*val(*s, "unknown", "unknown", "5m", Kpi::kCsatAverage) == Approx(2.5));  // (4 + 1) / 2
   CHECK(*val(*s, "unknown", "unknown", "5m", Kpi::kNps) == Approx(0));            // one passive (8)
   CHECK(kpi(*s, "unknown", "unknown", "5m", Kpi::kNps).volume == 1);
