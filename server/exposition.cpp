@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstddef>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/exposition/kpis_json.hpp"
 #include "core/exposition/snapshot_text.hpp"
