@@ -72,6 +72,8 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   std::vector<double> lag_buckets(bounds.size() + 1, 0.0);
   double lag_sum = 0;
   core::Timestamp latest = latest_event_time_;
+  std::vector<const core::Event*> fresh;  // not duplicates: applied together below
+  fresh.reserve(batch.events.size());
   for (auto& item : batch.events) {
     const core::Event& event = item.event;
     // Dedup horizon runs on the engine's clock, so replays of history
@@ -82,7 +84,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       ++result.duplicates;
       continue;
     }
-    engine_.apply(event);
+    fresh.push_back(&event);
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -91,6 +93,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), lag) - bounds.begin();
     lag_buckets[static_cast<std::size_t>(bucket)] += 1;
   }
+  engine_.apply(fresh);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));

@@ -3,6 +3,7 @@
 #include "core/engine/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 
@@ -241,6 +242,28 @@ Engine::~Engine() = default;
 
 ApplyResult Engine::apply(const Event& event) {
   return state_->apply(event);
+}
+
+void Engine::apply(std::span<const Event* const> events) {
+  // Two-stage software pipeline over the contact table: the probe cell of
+  // the event kAhead places on, then the record of the one kAhead / 2 on.
+  constexpr std::size_t kAhead = 8;
+  const auto& table = state_->contacts;
+  std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
+  auto stage1 = [&](std::size_t j) {
+    if (j >= events.size() || events[j]->contact.empty()) return;
+    hashes[j % kAhead] = table.hash_of(events[j]->contact);
+    table.prefetch_cell(hashes[j % kAhead]);
+  };
+  for (std::size_t j = 0; j < kAhead && j < events.size(); ++j) stage1(j);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::size_t half = i + kAhead / 2;
+    if (half < events.size() && !events[half]->contact.empty()) {
+      table.prefetch_record(hashes[half % kAhead]);
+    }
+    state_->apply(*events[i]);
+    stage1(i + kAhead);
+  }
 }
 
 void Engine::advance(Timestamp now) {

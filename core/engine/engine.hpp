@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "core/engine/engine_config.hpp"
 #include "core/event.hpp"
@@ -35,6 +36,11 @@ class Engine {
 
   // Applies one validated, de-duplicated event. Never throws on any input.
   ApplyResult apply(const Event& event);
+
+  // Applies events in order, exactly as apply() one by one would; faster,
+  // because it fetches the state of later events into cache while applying
+  // earlier ones (contact lookups are the engine's cache misses).
+  void apply(std::span<const Event* const> events);
 
   // Moves time forward: evicts idle state, closes timed-out after-contact
   // work. Called every tick; cheap when nothing is due.

@@ -42,6 +42,25 @@ class LruTable {
     }
   }
 
+  // Cache hints for a key about to be looked up: first its probe cell, then
+  // (once the cell is likely cached) the record the tag points at. Pure
+  // hints: no effect on the table, harmless when the key is absent.
+  void prefetch_cell(std::uint64_t h) const {
+    if (!cells_.empty()) __builtin_prefetch(&cells_[h & mask_]);
+  }
+  void prefetch_record(std::uint64_t h) const {
+    if (cells_.empty()) return;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_; cells_[i].slot != kNil; i = (i + 1) & mask_) {
+      if (cells_[i].tag == tag) {
+        const char* p = reinterpret_cast<const char*>(&entries_[cells_[i].slot]);
+        for (std::size_t off = 0; off < sizeof(Entry); off += 64) __builtin_prefetch(p + off);
+        __builtin_prefetch(&links_[cells_[i].slot]);
+        return;
+      }
+    }
+  }
+
   // Inserts a fresh record (the key must be absent) at the most recent end.
   std::uint32_t insert(std::string_view key) { return insert(key, hash_of(key)); }
   std::uint32_t insert(std::string_view key, std::uint64_t h) {
