@@ -285,11 +285,17 @@ class Suite:
     def engine(self):
         log("engine only")
         args = [self.exe("bench/ccmon_engine_bench")] + (["50000"] if self.quick else [])
-        self.loads.append(loadavg())
-        out = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=True).stdout
-        m = re.search(r"= (\d+) events/s per core", out)
-        rate = int(m.group(1))
-        self.results["engine"] = {"events_per_s": rate, "output": out.strip()}
+        # Five runs, the median counts: CPU-time rates on a shared VM move by
+        # about 20 % from run to run.
+        outs, rates = [], []
+        for _ in range(5):
+            self.loads.append(loadavg())
+            out = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=True).stdout
+            outs.append(out.strip())
+            rates.append(int(re.search(r"= (\d+) events/s per core", out).group(1)))
+        rate = sorted(rates)[len(rates) // 2]
+        out = outs[rates.index(rate)]
+        self.results["engine"] = {"events_per_s": rate, "output": out, "all_runs": rates}
         self.row("1. engine only, events/s per core (5 windows)",
                  f">= {TARGETS['engine']:,}", f"{rate:,}", rate >= TARGETS["engine"])
 
@@ -689,7 +695,9 @@ class Suite:
             f"{ws['events']:,} in the batched run, counted, never lost.\n")
         add(f"1. **Engine only**: `ccmon_engine_bench` applies a generated stream (100 queues × "
             f"3 channels, 5,000 agents) to `core::Engine` with the default 4 windows + today, "
-            f"timed in process CPU time. Its full output:\n\n```\n{r['engine']['output']}\n```\n")
+            f"applied in batches of 500 as the daemon does, timed in process CPU time; five runs "
+            f"({', '.join(f'{x:,}' for x in r['engine'].get('all_runs', []))} events/s), the "
+            f"median counts. Its output for the median run:\n\n```\n{r['engine']['output']}\n```\n")
         single = r["ws_single"]
         rates = {k: ", ".join(f"{x['events_per_s']:,.0f}" for x in v)
                  for k, v in single["runs"].items()}
