@@ -117,46 +117,37 @@ void append_value(std::string& out, double v) {
   out.append(buf, res.ptr);
 }
 
-void append_escaped_label_value(std::string& out, std::string_view v) {
+namespace {
+
+// Label values escape `\`, `"` and newline; HELP texts only `\` and newline.
+void append_escaped(std::string& out, std::string_view v, bool quotes) {
   // Almost every value needs no escaping: copy it in one go.
-  if (v.find_first_of("\\\"\n") == std::string_view::npos) {
+  if (v.find_first_of(quotes ? std::string_view("\\\"\n") : std::string_view("\\\n")) ==
+      std::string_view::npos) {
     out += v;
     return;
   }
   for (char c : v) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
+    } else {
+      out += c;
     }
   }
 }
 
+}  // namespace
+
+void append_escaped_label_value(std::string& out, std::string_view v) {
+  append_escaped(out, v, true);
+}
+
 void append_escaped_help(std::string& out, std::string_view v) {
-  if (v.find_first_of("\\\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  for (char c : v) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
-  }
+  append_escaped(out, v, false);
 }
 
 void append_text(std::string& out, const std::vector<MetricFamily>& families) {
