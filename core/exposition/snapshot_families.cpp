@@ -151,28 +151,21 @@ void add_since_start(const Snapshot& snap, std::vector<MetricFamily>& out) {
   out.push_back(std::move(wait));
 }
 
-void add_stat(std::vector<MetricFamily>& out, std::string_view key, std::string_view help,
-              MetricType type, std::uint64_t value) {
-  MetricFamily f = family(key, help, type);
+void add_stat(std::vector<MetricFamily>& out, const KpiInfo& info, MetricType type,
+              std::uint64_t value) {
+  MetricFamily f = family(info.key, info.help, type);
   f.samples.push_back({{}, static_cast<double>(value)});
   out.push_back(std::move(f));
 }
 
 void add_stats(const EngineStats& st, std::vector<MetricFamily>& out) {
-  add_stat(out, family_help::kTrackedContacts.key, family_help::kTrackedContacts.help,
-           MetricType::kGauge, st.tracked_contacts);
-  add_stat(out, family_help::kTrackedCases.key, family_help::kTrackedCases.help, MetricType::kGauge,
-           st.tracked_cases);
-  add_stat(out, family_help::kTrackedAgents.key, family_help::kTrackedAgents.help,
-           MetricType::kGauge, st.tracked_agents);
-  add_stat(out, family_help::kOutOfSequence.key, family_help::kOutOfSequence.help,
-           MetricType::kCounter, st.out_of_sequence_total);
-  add_stat(out, family_help::kEvictedContacts.key, family_help::kEvictedContacts.help,
-           MetricType::kCounter, st.evicted_contacts_total);
-  add_stat(out, family_help::kEvictedCases.key, family_help::kEvictedCases.help,
-           MetricType::kCounter, st.evicted_cases_total);
-  add_stat(out, family_help::kSeriesFolded.key, family_help::kSeriesFolded.help,
-           MetricType::kCounter, st.series_folded_total);
+  add_stat(out, family_help::kTrackedContacts, MetricType::kGauge, st.tracked_contacts);
+  add_stat(out, family_help::kTrackedCases, MetricType::kGauge, st.tracked_cases);
+  add_stat(out, family_help::kTrackedAgents, MetricType::kGauge, st.tracked_agents);
+  add_stat(out, family_help::kOutOfSequence, MetricType::kCounter, st.out_of_sequence_total);
+  add_stat(out, family_help::kEvictedContacts, MetricType::kCounter, st.evicted_contacts_total);
+  add_stat(out, family_help::kEvictedCases, MetricType::kCounter, st.evicted_cases_total);
+  add_stat(out, family_help::kSeriesFolded, MetricType::kCounter, st.series_folded_total);
 }
 
 }  // namespace

@@ -282,26 +282,18 @@ void since_start(std::string& out, const Snapshot& snap, const Prepared& p) {
   }
 }
 
-void stat(std::string& out, std::string_view key, std::string_view help, std::string_view type,
-          std::uint64_t value) {
-  Family(out, key, help, type).unlabelled(static_cast<double>(value));
+void stat(std::string& out, const KpiInfo& family, std::string_view type, std::uint64_t value) {
+  Family(out, family.key, family.help, type).unlabelled(static_cast<double>(value));
 }
 
 void stats(std::string& out, const EngineStats& st) {
-  stat(out, family_help::kTrackedContacts.key, family_help::kTrackedContacts.help, "gauge",
-       st.tracked_contacts);
-  stat(out, family_help::kTrackedCases.key, family_help::kTrackedCases.help, "gauge",
-       st.tracked_cases);
-  stat(out, family_help::kTrackedAgents.key, family_help::kTrackedAgents.help, "gauge",
-       st.tracked_agents);
-  stat(out, family_help::kOutOfSequence.key, family_help::kOutOfSequence.help, "counter",
-       st.out_of_sequence_total);
-  stat(out, family_help::kEvictedContacts.key, family_help::kEvictedContacts.help, "counter",
-       st.evicted_contacts_total);
-  stat(out, family_help::kEvictedCases.key, family_help::kEvictedCases.help, "counter",
-       st.evicted_cases_total);
-  stat(out, family_help::kSeriesFolded.key, family_help::kSeriesFolded.help, "counter",
-       st.series_folded_total);
+  stat(out, family_help::kTrackedContacts, "gauge", st.tracked_contacts);
+  stat(out, family_help::kTrackedCases, "gauge", st.tracked_cases);
+  stat(out, family_help::kTrackedAgents, "gauge", st.tracked_agents);
+  stat(out, family_help::kOutOfSequence, "counter", st.out_of_sequence_total);
+  stat(out, family_help::kEvictedContacts, "counter", st.evicted_contacts_total);
+  stat(out, family_help::kEvictedCases, "counter", st.evicted_cases_total);
+  stat(out, family_help::kSeriesFolded, "counter", st.series_folded_total);
 }
 
 }  // namespace
