@@ -32,9 +32,10 @@ enum class ServiceLevelBasis {
 };
 
 struct ServiceLevels {
-  double all = 1;                       // P(answered, wait <= T)
-  std::optional<double> answered_only;  // P(wait <= T | answered); absent if none answered
-  double removed_within = 1;            // P(wait <= T), abandoned waits included
+  double all = 1;  // P(answered, wait <= T)
+  std::optional<double> answered_only =
+      std::nullopt;           // P(wait <= T | answered); absent if none answered
+  double removed_within = 1;  // P(wait <= T), abandoned waits included
 };
 
 // Value of the chosen service level, or nothing when it is undefined.

@@ -20,7 +20,7 @@ struct ServiceTarget {
   ServiceLevelBasis basis = ServiceLevelBasis::kAll;
   // Optional cap on occupancy (carried load / servers), in (0, 1]: staffing
   // so that agents are not busier than this, whatever the service level.
-  std::optional<double> max_occupancy;
+  std::optional<double> max_occupancy = std::nullopt;
 };
 
 // Empty when `t` is usable, else a sentence naming the bad field.
