@@ -98,8 +98,10 @@ std::optional<QueuePrediction> erlang_c(int agents, const Workload& w, double th
 // the contact waits W = min(V, patience), and
 //   P(answered, V > t) = pi_N x e^y y^{-x-1} gamma(x+1, y e^{-theta t})
 // (integrating e^{-theta v} dP(V <= v)), from which the three service levels
-// follow; E[W | answered] integrates P(answered, V > t) over t numerically
-// (Boost.Math exp_sinh quadrature). Incomplete gammas are evaluated as
+// follow; E[W | answered] sums, over the number j found waiting, the mean
+// time to an agent of a contact answered (Laplace transform of the
+// hypoexponential offered wait at theta, see erlang_a.cpp). Incomplete
+// gammas are evaluated as
 // log A(x, y): its series when y <= x + 1, else Boost.Math's regularised
 // gamma_p and lgamma, so large loads and 1,000+ agents neither overflow nor
 // underflow. N = 0: every contact waits and abandons. nullopt when

@@ -1,7 +1,6 @@
 // Erlang A (M/M/N+M). Formulas and sources: erlang.hpp; docs/forecasting.md.
 #include <algorithm>
 #include <boost/math/policies/policy.hpp>
-#include <boost/math/quadrature/exp_sinh.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 
@@ -44,6 +43,40 @@ struct Palm {
     return wait * x / (x + 1) *
            std::exp(detail::log_palm_a(x + 1, z) - log_a - (n_mu + theta) * t -
                     y * std::expm1(-theta * t));
+  }
+  // E[V 1{answered}] over all arrivals. An arrival finding j contacts
+  // waiting reaches an agent after V = sum_{m=0..j} Exp(N mu + m theta) and
+  // is answered iff V < its Exp(theta) patience, so by the Laplace transform
+  // of V at theta (the product telescopes):
+  //   P(answered | j) = x / (x + j + 1),
+  //   E[V 1{answered} | j] = x / (x + j + 1) * (1/theta) sum_{m=1..j+1} 1/(x + m);
+  // with P(j waiting) = pi_N y^j / prod_{i=1..j} (x + i) the sum over j is
+  //   pi_N (x / theta) sum_j w_j H_j,  w_j = y^j / prod_{i=1..j+1} (x + i),
+  //   H_j = sum_{m=1..j+1} 1 / (x + m).
+  // Terms rise until j ~ y - x, then fall geometrically; they are summed
+  // with a running scale so that heavy overload cannot overflow.
+  double answered_wait_sum() const {
+    if (wait == 0) return 0;
+    constexpr double kBig = 1e200;
+    double w = 1 / (x + 1);
+    double h = w;
+    double sum = 0;
+    double log_scale = 0;
+    for (double j = 0; j < 1e8; ++j) {
+      if (j > 0) {
+        w *= y / (x + j + 1);
+        h += 1 / (x + j + 1);
+      }
+      const double term = w * h;
+      sum += term;
+      if (sum > kBig) {
+        sum /= kBig;
+        w /= kBig;
+        log_scale += std::log(kBig);
+      }
+      if (j > y - x && term <= sum * 1e-17) break;
+    }
+    return wait * x / theta * sum * std::exp(log_scale - log_a);
   }
   // P(V > t) = P(W > 0) gamma(x, z) / gamma(x, y), written the same way.
   double offered_wait_above(double t) const {
@@ -145,16 +178,10 @@ std::optional<QueuePrediction> erlang_a(int agents, const Workload& w, double th
     return p;
   }
   const Palm m = palm(agents, w);
-  // E[W | answered] = integral over t of P(answered, V > t), / P(answered).
-  // Integrated in units of 1 / (N mu + theta), the decay scale of the integrand.
-  // One integrator per thread: its integrate() is not const (Boost 1.81).
-  thread_local boost::math::quadrature::exp_sinh<double, Quiet> integrator;
-  const double scale = 1 / (m.n_mu + m.theta);
-  const double area =
-      integrator.integrate([&](double u) { return m.answered_after(u * scale); }, 1e-10) * scale;
   const double answered = 1 - m.abandoned;
-  if (std::isfinite(area) && answered > 0) {
-    p->mean_answered_wait_seconds = std::max(0.0, area) / answered;
+  const double waited_answered = m.answered_wait_sum();
+  if (std::isfinite(waited_answered) && answered > 0) {
+    p->mean_answered_wait_seconds = waited_answered / answered;
   }
   return p;
 }

@@ -7,8 +7,8 @@
 
 namespace ccmon::core::forecast::detail {
 
-// erlang_a() without mean_answered_wait_seconds (left absent), which needs a
-// numerical integration; staffing searches only need the service levels.
+// erlang_a() without mean_answered_wait_seconds (left absent), its costliest
+// part (a sum over queue lengths); staffing searches need only service levels.
 std::optional<QueuePrediction> erlang_a_core(int agents, const Workload& w,
                                              double threshold_seconds);
 

@@ -45,12 +45,18 @@ std::optional<int> servers_required(Model model, const Workload& w, const Servic
                                           : detail::erlang_a_core(n, w, t.threshold_seconds),
                  t);
   };
-  // Known failures: N = 0 (nobody answers); Erlang C needs N > A; occupancy
-  // needs N >= carried / max_occupancy, and carried >= 0.
+  // Known failures, where the search starts: N = 0 (nobody answers);
+  // Erlang C needs N > A. In Erlang A busy agents (the carried load
+  // A (1 - P(Ab))) are at most N, so answered within T / arrivals <=
+  // P(answered) <= N / A: below ratio x A agents the kAll target is missed.
   const double load = w.arrival_rate * w.handle_time_seconds;
   if (load >= kMaxServers) return std::nullopt;
   int bad = 0;
-  if (model == Model::kErlangC) bad = static_cast<int>(std::floor(load));
+  if (model == Model::kErlangC) {
+    bad = static_cast<int>(std::floor(load));
+  } else if (t.basis == ServiceLevelBasis::kAll) {
+    bad = std::max(0, static_cast<int>(std::ceil(t.ratio * load)) - 1);
+  }
   // Exponential search for a good N, then bisection of (bad, good].
   std::int64_t step = 1;
   std::int64_t good = bad + 1;
