@@ -74,10 +74,10 @@ double erlang_b(int agents, double load);
 //   P(W > 0) = C = N B / (N - A (1 - B))
 //   P(W <= T) = 1 - C exp(-(N - A) T / AHT)
 //   E[W] = C AHT / (N - A)
-// (Erlang 1917; e.g. Gross & Harris, "Fundamentals of Queueing Theory",
-// M/M/c; Koole, "Call Center Optimization" (2013), ch. 5). No arrivals: no
-// wait, service level 1. nullopt when workload_error(w, false) is not empty,
-// agents < 0 or threshold_seconds < 0 or not finite.
+// (Erlang 1917; the M/M/c queue of e.g. Gross & Harris, "Fundamentals of
+// Queueing Theory"; Koole, "Call Center Optimization" (2013)). No arrivals:
+// no wait, service level 1. No agents, or A >= N: saturated. nullopt when workload_error(w, false)
+// is not empty, agents < 0 or threshold_seconds < 0 or not finite.
 std::optional<QueuePrediction> erlang_c(int agents, const Workload& w, double threshold_seconds);
 
 // Erlang A (M/M/N+M). Steady state of the birth-death chain with death rate
@@ -85,27 +85,27 @@ std::optional<QueuePrediction> erlang_c(int agents, const Workload& w, double th
 //   A(x, y) = x e^y y^-x gamma(x, y) = 1 + sum_{j>=1} y^j / prod_{k=1..j}(x + k),
 // x = N mu / theta, y = lambda / theta, gamma the lower incomplete gamma
 // function, as in Mandelbaum & Zeltyn, "The Palm/Erlang-A queue, with
-// applications to call centers" (2007), section 4, and Garnett, Mandelbaum &
-// Reiman, "Designing a call center with impatient customers", M&SOM 4(3)
-// (2002), section 2:
+// applications to call centers" (technical note, 2007), sec. 3-4, and
+// Garnett, Mandelbaum & Reiman, "Designing a call center with impatient
+// customers", M&SOM 4(3) (2002):
 //   pi_N = B / (1 + (A(x, y) - 1) B),  B = erlang_b(N, lambda / mu)
 //   P(W > 0) = A(x, y) pi_N
 //   P(Ab) = P(W > 0) (1 - (1 - 1 / A(x, y)) / rho),  rho = lambda / (N mu)
 //   E[W] = P(Ab) / theta
-// Waiting-time distribution (M&Z 2007 eq. for P{V > t}): the offered wait V
-// (time to reach an agent if the contact never gave up) satisfies
+// Waiting times (derived from the same chain; checked against the
+// independent reference tests/support/erlang_reference.py): the offered wait
+// V (time to reach an agent if the contact never gave up) satisfies
 //   P(V > t) = P(W > 0) gamma(x, y e^{-theta t}) / gamma(x, y),
-// the contact waits W = min(V, patience), and
-//   P(answered, V > t) = pi_N x e^y y^{-x-1} gamma(x+1, y e^{-theta t})
-// (integrating e^{-theta v} dP(V <= v)), from which the three service levels
-// follow; E[W | answered] sums, over the number j found waiting, the mean
-// time to an agent of a contact answered (Laplace transform of the
-// hypoexponential offered wait at theta, see erlang_a.cpp). Incomplete
-// gammas are evaluated as
-// log A(x, y): its series when y <= x + 1, else Boost.Math's regularised
-// gamma_p and lgamma, so large loads and 1,000+ agents neither overflow nor
-// underflow. N = 0: every contact waits and abandons. nullopt when
-// workload_error(w, true) is not empty, agents < 0 or the threshold is bad.
+// the contact waits W = min(V, patience), and integrating e^{-theta v} dP(V <= v)
+//   P(answered, V > t) = pi_N x e^y y^{-x-1} gamma(x+1, y e^{-theta t}),
+// from which the three service levels follow. E[W | answered] sums, over the
+// number j found waiting, the mean time to an agent of an answered contact
+// (Laplace transform of the hypoexponential offered wait at theta; see
+// erlang_a.cpp). Incomplete gammas are evaluated as log A(x, y): its series
+// when y <= x + 1, else Boost.Math's regularised gamma_p and lgamma, so large
+// loads and 1,000+ agents neither overflow nor underflow. N = 0: every
+// contact waits and abandons. nullopt when workload_error(w, true) is not
+// empty, agents < 0 or the threshold is negative or not finite.
 std::optional<QueuePrediction> erlang_a(int agents, const Workload& w, double threshold_seconds);
 
 }  // namespace ccmon::core::forecast

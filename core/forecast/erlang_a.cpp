@@ -105,6 +105,50 @@ Palm palm(int agents, const Workload& w) {
   return p;
 }
 
+std::optional<QueuePrediction> predict(int agents, const Workload& w, double threshold_seconds,
+                                       bool with_answered_wait) {
+  if (!workload_error(w, true).empty() || agents < 0 || !std::isfinite(threshold_seconds) ||
+      threshold_seconds < 0) {
+    return std::nullopt;
+  }
+  QueuePrediction p;
+  p.agents = agents;
+  p.offered_load = w.arrival_rate * w.handle_time_seconds;
+  const double leave_by_t = -std::expm1(-threshold_seconds / w.patience_seconds);
+  if (agents == 0) {
+    // Nobody answers: every contact waits until it gives up.
+    p.wait_probability = 1;
+    p.abandon_probability = 1;
+    p.mean_wait_seconds = w.patience_seconds;
+    p.service_level = {.all = 0, .answered_only = std::nullopt, .removed_within = leave_by_t};
+    return p;
+  }
+  p.occupancy = 0;
+  if (w.arrival_rate == 0) {  // nobody waits; service levels stay 1
+    p.mean_answered_wait_seconds = 0;
+    return p;
+  }
+  const Palm m = palm(agents, w);
+  const double answered = 1 - m.abandoned;
+  const double answered_within =
+      clamp01((1 - m.wait) + m.served_w - m.answered_after(threshold_seconds));
+  p.wait_probability = m.wait;
+  p.abandon_probability = m.abandoned;
+  p.mean_wait_seconds = m.abandoned * w.patience_seconds;
+  p.occupancy = p.offered_load * answered / agents;
+  p.service_level.all = answered_within;
+  p.service_level.answered_only =
+      answered > 0 ? std::optional(clamp01(answered_within / answered)) : std::nullopt;
+  // P(W > T) = P(V > T, patience > T) = e^{-theta T} P(V > T).
+  p.service_level.removed_within =
+      clamp01(1 - (1 - leave_by_t) * m.offered_wait_above(threshold_seconds));
+  if (with_answered_wait && answered > 0) {
+    const double waited = m.answered_wait_sum();
+    if (std::isfinite(waited)) p.mean_answered_wait_seconds = waited / answered;
+  }
+  return p;
+}
+
 }  // namespace
 
 namespace detail {
@@ -130,60 +174,13 @@ double log_palm_a(double x, double y) {
 
 std::optional<QueuePrediction> erlang_a_core(int agents, const Workload& w,
                                              double threshold_seconds) {
-  if (!workload_error(w, true).empty() || agents < 0 || !std::isfinite(threshold_seconds) ||
-      threshold_seconds < 0) {
-    return std::nullopt;
-  }
-  QueuePrediction p;
-  p.agents = agents;
-  p.offered_load = w.arrival_rate * w.handle_time_seconds;
-  const double leave_by_t = -std::expm1(-threshold_seconds / w.patience_seconds);
-  if (agents == 0) {
-    // Nobody answers: every contact waits until it gives up.
-    p.wait_probability = 1;
-    p.abandon_probability = 1;
-    p.mean_wait_seconds = w.patience_seconds;
-    p.service_level = {.all = 0, .answered_only = std::nullopt, .removed_within = leave_by_t};
-    return p;
-  }
-  p.mean_answered_wait_seconds = 0;
-  p.occupancy = 0;
-  if (w.arrival_rate == 0) return p;  // nobody waits; service levels stay 1
-
-  const Palm m = palm(agents, w);
-  const double answered = 1 - m.abandoned;
-  const double answered_within =
-      clamp01((1 - m.wait) + m.served_w - m.answered_after(threshold_seconds));
-  p.wait_probability = m.wait;
-  p.abandon_probability = m.abandoned;
-  p.mean_wait_seconds = m.abandoned * w.patience_seconds;
-  p.occupancy = p.offered_load * answered / agents;
-  p.service_level.all = answered_within;
-  p.service_level.answered_only =
-      answered > 0 ? std::optional(clamp01(answered_within / answered)) : std::nullopt;
-  // P(W > T) = P(V > T, patience > T) = e^{-theta T} P(V > T).
-  p.service_level.removed_within =
-      clamp01(1 - (1 - leave_by_t) * m.offered_wait_above(threshold_seconds));
-  p.mean_answered_wait_seconds.reset();
-  return p;
+  return predict(agents, w, threshold_seconds, false);
 }
 
 }  // namespace detail
 
 std::optional<QueuePrediction> erlang_a(int agents, const Workload& w, double threshold_seconds) {
-  auto p = detail::erlang_a_core(agents, w, threshold_seconds);
-  if (!p || agents == 0) return p;
-  if (w.arrival_rate == 0 || p->wait_probability == 0) {
-    p->mean_answered_wait_seconds = 0;
-    return p;
-  }
-  const Palm m = palm(agents, w);
-  const double answered = 1 - m.abandoned;
-  const double waited_answered = m.answered_wait_sum();
-  if (std::isfinite(waited_answered) && answered > 0) {
-    p->mean_answered_wait_seconds = waited_answered / answered;
-  }
-  return p;
+  return predict(agents, w, threshold_seconds, true);
 }
 
 }  // namespace ccmon::core::forecast
