@@ -56,11 +56,11 @@ const ccmonChart = (() => {
     return start.slice(11, 16);
   }
 
-  /** A "nice" axis maximum ≥ value: 1, 2 or 5 × 10^k. */
-  function niceMax(value) {
-    if (value <= 0) return 1;
-    const p = 10 ** Math.floor(Math.log10(value));
-    for (const m of [1, 2, 5, 10]) if (m * p >= value) return m * p;
+  /** A "nice" step (1, 2 or 5 × 10^k, at least `min`) for about `ticks` steps up to value. */
+  function niceStep(value, ticks = 4, min = 1) {
+    const raw = Math.max(min, value / ticks);
+    const p = 10 ** Math.floor(Math.log10(raw));
+    for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Math.max(min, m * p);
     return 10 * p;
   }
 
@@ -100,21 +100,27 @@ const ccmonChart = (() => {
     const plotW = width - left - right;
     const plotH = height - top - bottom;
     const slot = plotW / rows.length;
-    const countMax = niceMax(Math.max(...rows.map((r) => Math.max(r.offered, r.answered + r.abandoned))));
-    const asaMax = niceMax(Math.max(1, ...rows.map((r) => r.average_speed_of_answer_seconds || 0)));
+    const countTop = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.answered + r.abandoned)));
+    const countStep = niceStep(countTop);
+    const countSteps = Math.ceil(countTop / countStep);
+    const countMax = countStep * countSteps;
+    const asaTop = Math.max(1, ...rows.map((r) => r.average_speed_of_answer_seconds || 0));
+    const asaMax = niceStep(asaTop) * Math.ceil(asaTop / niceStep(asaTop));
     const yCount = (v) => top + plotH - (v / countMax) * plotH;
     const yRatio = (v) => top + plotH - v * plotH;
     const yAsa = (v) => top + plotH - (v / asaMax) * plotH;
     const x = (i) => left + i * slot;
 
     // Grid and axes: counts on the left, service level (0–100 %) on the right.
-    for (let k = 0; k <= 4; k += 1) {
-      const y = top + (plotH * k) / 4;
+    for (let k = 0; k <= countSteps; k += 1) {
+      const y = yCount(k * countStep);
       svg.append(el("line", { class: "chart-grid", x1: left, x2: left + plotW, y1: y, y2: y }));
       svg.append(el("text", { class: "chart-axis", x: left - font * 0.4, y: y + font * 0.35, "text-anchor": "end", "font-size": font },
-        String(Math.round(countMax * (1 - k / 4)))));
-      svg.append(el("text", { class: "chart-axis chart-sl", x: left + plotW + font * 0.4, y: y + font * 0.35, "font-size": font },
-        `${100 - 25 * k}%`));
+        String(k * countStep)));
+    }
+    for (const ratio of [0, 0.5, 1]) {
+      svg.append(el("text", { class: "chart-axis chart-sl", x: left + plotW + font * 0.4, y: yRatio(ratio) + font * 0.35, "font-size": font },
+        `${ratio * 100}%`));
     }
     const every = Math.max(1, Math.ceil((rows.length * font * 3) / plotW));
     rows.forEach((r, i) => {
@@ -142,10 +148,11 @@ const ccmonChart = (() => {
     let lx = left;
     for (const [cls, text] of legend) {
       svg.append(el("rect", { class: `${cls} legend-key`, x: lx, y: font * 0.5, width: font, height: font * 0.8 }));
-      svg.append(el("text", { class: "chart-legend", x: lx + font * 1.3, y: font * 1.2, "font-size": font }, text));
-      lx += font * (2 + text.length * 0.55);
+      const t = el("text", { class: "chart-legend", x: lx + font * 1.3, y: font * 1.2, "font-size": font }, text);
+      svg.append(t);
+      lx += font * 2.3 + t.getComputedTextLength();
     }
   }
 
-  return { aggregate, draw, niceMax };
+  return { aggregate, draw, niceStep };
 })();

@@ -136,7 +136,7 @@
   /** The KPI rows of a tile: [kpi key, label, formatter, where the value lives]. */
   function tileRows(series, w) {
     const rows = [
-      ["service_level_ratio", `Service level ${fmt.seconds(series.service_level_threshold_seconds)}`, fmt.percent],
+      ["service_level_ratio", `SL ${fmt.seconds(series.service_level_threshold_seconds)}`, fmt.percent],
       ["abandon_ratio", "Abandoned", fmt.percent],
       ["average_speed_of_answer_seconds", "ASA", fmt.seconds],
       ["average_handle_time_seconds", "AHT", fmt.seconds],
@@ -253,7 +253,7 @@
       .map((a) => ({ a, inState: a.state_since ? since(a.state_since) : null }))
       .sort((x, y) => order[x.a.state] - order[y.a.state] || (y.inState ?? 0) - (x.inState ?? 0) || x.a.agent.localeCompare(y.a.agent));
     const head = h("div", { class: "agent-row agent-head" },
-      ["Agent", "Team", "State", "In state", "Queue", "Contact", "Handled", "AHT", "Occupancy"].map((c) => h("span", {}, c)));
+      ["Agent", "Team", "State", "In state", "Queue", "Contact", "Handled", "AHT", "Occ."].map((c) => h("span", {}, c)));
     const rowH = Math.max(1, head.offsetHeight || parseFloat(getComputedStyle(panel).fontSize) * 1.9);
     const perPage = Math.max(1, Math.floor(panel.clientHeight / rowH) - 2);
     const pages = Math.max(1, Math.ceil(agents.length / perPage));
