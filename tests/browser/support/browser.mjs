@@ -4,7 +4,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+
+// A missing driver is a setup problem with a known fix: say so.
+const { chromium } = await import("playwright-core").catch((error) => {
+  throw new Error(`playwright-core is missing (${error.message}): run scripts/install-deps, ` +
+    "which runs npm ci in tests/browser");
+});
 
 export const CHROMIUM = process.env.CCMON_CHROMIUM || "/usr/bin/chromium";
 
@@ -74,6 +79,9 @@ export async function guard(page, isAllowed) {
   });
   return seen;
 }
+
+/** web/page/, the wallboard's files. */
+export const PAGE_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../web/page");
 
 export const SIZES = [
   { name: "1080p", width: 1920, height: 1080 },

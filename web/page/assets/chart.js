@@ -84,13 +84,14 @@ const ccmonChart = (() => {
 
   /**
    * Draws `rows` (from aggregate) into `svg`, sized to its box in CSS pixels
-   * (width × height), with font size `font` px. Redrawn whole on each call.
+   * (width × height), with font size `font` px; `empty` is said when there
+   * is nothing to draw. Redrawn whole on each call.
    */
-  function draw(svg, rows, { width, height, font }) {
+  function draw(svg, rows, { width, height, font, empty = "no contacts today yet" }) {
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     if (!rows.length || width < 50 || height < 50) {
-      svg.append(el("text", { class: "chart-empty", x: width / 2, y: height / 2, "font-size": font }, "no contacts today yet"));
+      svg.append(el("text", { class: "chart-empty", x: width / 2, y: height / 2, "font-size": font }, empty));
       return;
     }
     const left = font * 3.2;

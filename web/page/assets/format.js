@@ -27,11 +27,11 @@ const ccmonFormat = (() => {
     return value.toFixed(digits);
   }
 
-  /** Seconds as a short duration ("42s", "3m 05s") for averages such as ASA. */
+  /** An average in seconds, rounded to the second: "42s" below a minute, else as duration ("4:12"). */
   function seconds(value) {
     if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
-    if (value < 60) return `${Math.round(value)}s`;
-    return duration(value);
+    const s = Math.round(value);
+    return s < 60 ? `${s}s` : duration(s);
   }
 
   /** Formats an SLA target for display next to its KPI ("≥ 80%", "≤ 30s"). */

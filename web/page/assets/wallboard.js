@@ -299,12 +299,12 @@
     const width = svg.clientWidth;
     const height = svg.clientHeight;
     const font = parseFloat(getComputedStyle(box).fontSize);
-    const key = JSON.stringify([rows, width, height, font]);
+    const key = JSON.stringify([Boolean(iv), rows, width, height, font]);
     if (key === chartKey) return;
     chartKey = key;
     const minutes = iv ? Math.round(iv.interval_seconds / 60) : 15;
     $("intervals-title").textContent = `Today by ${minutes}-minute interval${iv && iv.time_zone ? ` (${iv.time_zone})` : ""}`;
-    ccmonChart.draw(svg, rows, { width, height, font });
+    ccmonChart.draw(svg, rows, { width, height, font, empty: iv ? undefined : "no data" });
   }
 
   // --- header, banner, frame -------------------------------------------
