@@ -155,7 +155,8 @@ describe("staleness", () => {
     await page.locator(".tile").first().waitFor();
     await sockets[0].close({ code: 1001, reason: "going away" });
     await page.locator("#banner").waitFor({ state: "visible", timeout: 2000 });
-    assert.match(await page.locator("#banner").textContent(), /^STALE — disconnected — retrying in \d+ s/);
+    // The server's close reason is shown: "unauthorized" tells a TV's owner to check the token.
+    assert.match(await page.locator("#banner").textContent(), /^STALE — disconnected: going away — retrying in \d+ s/);
     // First retry after 250–500 ms (equal jitter on 500 ms).
     await page.locator("#banner").waitFor({ state: "hidden", timeout: 5000 });
     assert.equal(sockets.length, 2);

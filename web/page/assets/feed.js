@@ -36,7 +36,8 @@ const ccmonFeed = (() => {
    * - onMessage(object): each parsed JSON message;
    * - onStatus({state, retryAt, attempt, error}): state is "connecting",
    *   "open", "waiting" (before a retry; retryAt is a performance.now() time)
-   *   or "unavailable" (no server origin: nothing to connect to).
+   *   or "unavailable" (no server origin: nothing to connect to); `error`
+   *   is the server's close reason, if it gave one ("unauthorized").
    * The attempt counter resets only after a message arrives, so a server
    * that accepts and at once closes still backs off.
    */
@@ -91,7 +92,7 @@ const ccmonFeed = (() => {
       socket.onclose = (event) => {
         if (this.socket !== socket) return;
         this.socket = null;
-        this.retry(event.reason || `closed (${event.code})`);
+        this.retry(event.reason);
       };
     }
 

@@ -75,7 +75,8 @@
     }
     if (live.status.state !== "open") {
       const retry = live.status.retryAt ? ` — retrying in ${Math.max(0, Math.ceil((live.status.retryAt - t) / 1000))} s` : "";
-      return { stale: true, reason: `disconnected${retry}` };
+      const why = live.status.error ? `: ${live.status.error}` : "";
+      return { stale: true, reason: `disconnected${why}${retry}` };
     }
     const age = (t - live.nowSeenAt) / 1000;
     if (view.staleSeconds > 0 && age > view.staleSeconds) {
