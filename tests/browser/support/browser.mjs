@@ -80,8 +80,7 @@ export async function guard(page, isAllowed) {
   return seen;
 }
 
-/** web/page/, the wallboard's files. */
-export const PAGE_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../web/page");
+export { PAGE_DIR } from "./paths.mjs";
 
 export const SIZES = [
   { name: "1080p", width: 1920, height: 1080 },

@@ -337,9 +337,11 @@
     const base = ccmonView.parse(search);
     rotation.count = Math.max(1, base.views.length);
     if (base.rotateSeconds > 0 && rotation.count > 1) {
-      if (performance.now() - rotation.at >= base.rotateSeconds * 1000) {
-        if (rotation.at !== 0) rotation.index = (rotation.index + 1) % rotation.count;
-        rotation.at = performance.now();
+      const t = performance.now();
+      if (rotation.at === 0) rotation.at = t;
+      else if (t - rotation.at >= base.rotateSeconds * 1000) {
+        rotation.index = (rotation.index + 1) % rotation.count;
+        rotation.at = t;
       }
       return ccmonView.parse(ccmonView.rotationStep(search, rotation.index));
     }
@@ -373,7 +375,16 @@
     render();
   }
 
+  // Asks the screen to stay on (Screen Wake Lock API; only in a secure
+  // context, i.e. https or localhost). Best effort: a TV's own settings rule.
+  function keepAwake() {
+    if (!navigator.wakeLock || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").catch(() => {});
+  }
+
   function start() {
+    keepAwake();
+    document.addEventListener("visibilitychange", keepAwake);
     for (const b of document.querySelectorAll("#windows button")) b.addEventListener("click", () => setParam("window", b.dataset.window));
     $("theme").addEventListener("click", () => setParam("theme", view && view.theme === "light" ? "dark" : "light"));
     window.addEventListener("resize", () => render());
