@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SIZES, artifactDir, launch } from "./support/browser.mjs";
-import { state, slaRule } from "./support/fixture.mjs";
+import { bigState, state, slaRule } from "./support/fixture.mjs";
 import { openBoard, tileValue } from "./support/played.mjs";
 
 let browser;
@@ -249,6 +249,26 @@ describe("screenshots", () => {
         clean(seen);
         await page.close();
       }
+    });
+  }
+  for (const size of SIZES) {
+    test(`${size.width}×${size.height}: a large center (24 tiles, 80 agents) still fits; the agent grid pages`, T, async () => {
+      const { page, seen } = await openBoard(browser.context, "sort=sla&title=Large%20center", { firstState: () => bigState(), size });
+      await page.locator(".agent-row[data-agent]").first().waitFor();
+      assert.equal(await page.locator(".tile").count(), 24);
+      const overflow = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+      assert.deepEqual(overflow, [size.width, size.height]);
+      // Every tile lies inside the tiles panel: none is cut off below it.
+      const outside = await page.evaluate(() => {
+        const box = document.getElementById("tiles").getBoundingClientRect();
+        return [...document.querySelectorAll(".tile")].filter((t) => t.getBoundingClientRect().bottom > box.bottom + 1).length;
+      });
+      assert.equal(outside, 0);
+      // 80 agents logged in (none offline) do not fit one screen: the grid pages.
+      assert.match(await page.locator(".agent-foot").textContent(), /^80 agents logged in · page 1\/\d+$/);
+      await page.screenshot({ path: path.join(artifactDir(), `played-large-${size.name}.png`) });
+      clean(seen);
+      await page.close();
     });
   }
 });

@@ -124,3 +124,32 @@ export function state(overrides = {}) {
 }
 
 export { NOW };
+
+/**
+ * A large center: `queues` queues × 3 channels and `agents` agents in four
+ * teams, for layout checks (does it fit, does the grid page).
+ */
+export function bigState({ queues = 8, agents = 80 } = {}) {
+  const s = state();
+  const channels = ["chat", "email", "voice"];
+  s.series = [];
+  s.sla = [];
+  for (let q = 0; q < queues; q += 1) {
+    for (const channel of channels) {
+      const queue = `queue-${String(q + 1).padStart(2, "0")}`;
+      const sl = 0.55 + ((q * 3 + channels.indexOf(channel)) % 10) * 0.05;
+      s.series.push(series(queue, channel, { waiting: q % 4, oldest: q * 17, windows: { "15m": kpiWindow({ offered: 20 + q, answered: 18, service_level_ratio: sl, abandon_ratio: 0.05, average_speed_of_answer_seconds: 12 + q, average_handle_time_seconds: 200 + q * 10 }) } }));
+      s.sla.push(slaRule(queue, channel, { value: sl, breached: sl < 0.8 }));
+    }
+  }
+  const teams = ["north", "south", "east", "west"];
+  const states = ["busy", "busy", "available", "wrap_up", "away", "busy"];
+  s.agents = Array.from({ length: agents }, (_, i) => ({
+    agent: `agent-${String(i + 1).padStart(3, "0")}`, team: teams[i % 4], state: states[i % states.length], reason: null,
+    state_since: `2026-11-30T09:${String(59 - (i % 50)).padStart(2, "0")}:00.000Z`, contact: null,
+    today: { handled: i % 15, average_handle_time_seconds: 180 + i, occupancy_ratio: 0.6 },
+  }));
+  s.agents_total = agents;
+  s.teams = teams.map((team) => ({ team, agents: { available: 5, busy: 10, wrap_up: 2, away: 2, offline: 1 }, windows: { "15m": { occupancy_ratio: 0.7, contacts_per_agent_hour: null, average_time_between_contacts_seconds: null } } }));
+  return s;
+}

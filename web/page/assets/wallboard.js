@@ -134,17 +134,17 @@
   }
 
   // --- tiles -----------------------------------------------------------
-  /** The KPI rows of a tile: [kpi key, label, formatter, where the value lives]. */
+  /** The KPI rows of a tile: [kpi key, label, short label for small tiles, formatter]. */
   function tileRows(series, w) {
     const rows = [
-      ["service_level_ratio", `SL ${fmt.seconds(series.service_level_threshold_seconds)}`, fmt.percent],
-      ["abandon_ratio", "Abandoned", fmt.percent],
-      ["average_speed_of_answer_seconds", "ASA", fmt.seconds],
-      ["average_handle_time_seconds", "AHT", fmt.seconds],
+      ["service_level_ratio", `SL ${fmt.seconds(series.service_level_threshold_seconds)}`, "SL", fmt.percent],
+      ["abandon_ratio", "Abandoned", "Aband.", fmt.percent],
+      ["average_speed_of_answer_seconds", "ASA", "ASA", fmt.seconds],
+      ["average_handle_time_seconds", "AHT", "AHT", fmt.seconds],
     ];
-    if (series.channel !== "voice") rows.push(["average_first_response_seconds", "First response", fmt.seconds]);
-    if (w && w.csat_ratio !== null && w.csat_ratio !== undefined) rows.push(["csat_ratio", "CSAT", fmt.percent]);
-    if (w && w.nps !== null && w.nps !== undefined) rows.push(["nps", "NPS", (v) => fmt.number(v)]);
+    if (series.channel !== "voice") rows.push(["average_first_response_seconds", "First response", "1st resp.", fmt.seconds]);
+    if (w && w.csat_ratio !== null && w.csat_ratio !== undefined) rows.push(["csat_ratio", "CSAT", "CSAT", fmt.percent]);
+    if (w && w.nps !== null && w.nps !== undefined) rows.push(["nps", "NPS", "NPS", (v) => fmt.number(v)]);
     return rows;
   }
 
@@ -163,9 +163,9 @@
       h("div", { class: `big sla-${rowState(kpi)} ${cls}`, "data-kpi": kpi },
         h("div", { class: "big-value" }, value),
         h("div", { class: "big-label" }, label, h("span", { class: "target" }, targetText(kpi))));
-    const rows = tileRows(series, w).map(([kpi, label, f]) =>
+    const rows = tileRows(series, w).map(([kpi, label, short, f]) =>
       h("div", { class: `kpi sla-${rowState(kpi)}`, "data-kpi": kpi },
-        h("span", { class: "kpi-label" }, label),
+        h("span", { class: "kpi-label" }, h("span", { class: "long" }, label), h("span", { class: "short" }, short)),
         h("span", { class: "kpi-value" }, w ? f(w[kpi]) : fmt.DASH),
         h("span", { class: "target" }, targetText(kpi))));
     return h("section", { class: `tile sla-${tileState}`, "data-queue": series.queue, "data-channel": series.channel, "data-sla": tileState },
