@@ -281,7 +281,7 @@
     const total = data && Number.isInteger(data.agents_total) ? data.agents_total : agents.length;
     const more = data && data.agents && total > data.agents.length ? ` (feed shows ${data.agents.length} of ${total})` : "";
     const foot = h("div", { class: "agent-foot" },
-      `${agents.length} agents${view.offline ? "" : " logged in"}${more}`, pages > 1 ? ` · page ${agentPage + 1}/${pages}` : "");
+      `${agents.length} agent${agents.length === 1 ? "" : "s"}${view.offline ? "" : " logged in"}${more}`, pages > 1 ? ` · page ${agentPage + 1}/${pages}` : "");
     panel.replaceChildren(head, ...rows, foot);
   }
 
