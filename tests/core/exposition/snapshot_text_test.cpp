@@ -437,8 +437,8 @@ TEST_CASE("generated snapshots: the text holds exactly the snapshot's values") {
     bool malformed;
   };
   const Case cases[] = {
-      {1, 100, 40, 5, false}, {2, 50, 200, 20, false}, {3, 0, 30, 3, false},
-      {4, 70, 300, 25, true}, {5, 30, 120, 0, true},   {6, 90, 0, 12, true},
+      {1, 100, 40, 5, false}, {2, 50, 80, 20, false}, {3, 0, 30, 3, false},
+      {4, 70, 100, 25, true}, {5, 30, 60, 0, true},   {6, 90, 0, 12, true},
   };
   for (const Case& c : cases) {
     testing::SnapshotGenerator gen(c.seed, c.defined_percent);
