@@ -7,17 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/kpi.hpp"
 #include "core/time.hpp"
 #include "core/tz/time_zone.hpp"
 
 namespace ccmon::core {
-
-enum class ServiceLevelFormula {
-  kDefault,        // answered within T / (answered + abandoned - short abandoned)
-  kAnsweredOnly,   // answered within T / answered
-  kAll,            // answered within T / (answered + abandoned + overflowed)
-  kRemovedWithin,  // (answered within T + abandoned within T) / outcomes
-};
 
 struct TrailingWindow {
   std::string name;  // label value, e.g. "5m"
@@ -52,8 +46,8 @@ struct EngineConfig {
   TimeZone time_zone;        // UTC by default
   int day_start_hour = 0;    // 0..23
 
-  ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;
-  double service_level_threshold_s = 20;  // T
+  ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;  // core/kpi.hpp
+  double service_level_threshold_s = 20;                                      // T
   double short_abandon_threshold_s = 5;
   std::vector<ServiceLevelOverride> service_level_overrides;
   std::vector<double> extra_wait_buckets_s;  // added to ccmon_wait_seconds bounds

@@ -1,7 +1,9 @@
-// Engine::snapshot: turns window totals into KPI values (spec/kpis.md).
+// Engine::snapshot: turns window totals into KPI values by the formulas of
+// the KPI catalogue (core/kpi.hpp, docs/kpis.md).
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "core/engine/engine_state.hpp"
 #include "core/engine/snapshot.hpp"
@@ -13,135 +15,159 @@ using namespace engine_detail;
 namespace {
 
 using Values = std::array<std::int64_t, kFieldCount>;
-
-KpiValue count(std::int64_t n) {
-  return {static_cast<double>(n), static_cast<double>(n)};
-}
-
-// num / den, undefined when den is 0. `scale` turns microseconds into seconds.
-KpiValue ratio(double num, std::int64_t den, double scale = 1) {
-  KpiValue k;
-  k.volume = static_cast<double>(den);
-  if (den > 0) k.value = num / static_cast<double>(den) * scale;
-  return k;
-}
+using TeamValues = std::array<std::int64_t, kTeamFieldCount>;
 
 constexpr double kPerMicro = 1.0 / kMicrosPerSecond;
 
+// --- The wait KPIs: one kWaitMax, whose value caps the kWaitQuantile ones,
+// all over the same waits. The quantiles are found in one pass, ascending.
+
+constexpr std::size_t kWaitMaxIndex = static_cast<std::size_t>(
+    std::find_if(kKpis.begin(), kKpis.end(),
+                 [](const WindowKpiDescriptor& d) { return d.formula == Formula::kWaitMax; }) -
+    kKpis.begin());
+static_assert(kWaitMaxIndex < kKpis.size(), "the catalogue has a wait max");
+
+constexpr std::size_t quantile_ordinal(std::size_t i) {  // of kKpis[i] among the quantiles
+  return static_cast<std::size_t>(std::count_if(
+      kKpis.begin(), kKpis.begin() + static_cast<std::ptrdiff_t>(i),
+      [](const WindowKpiDescriptor& d) { return d.formula == Formula::kWaitQuantile; }));
+}
+constexpr std::size_t kQuantileCount = quantile_ordinal(kKpis.size());
+using Quantiles = std::array<std::optional<double>, kQuantileCount>;
+
+constexpr std::array<double, kQuantileCount> kQuantilePs = [] {
+  std::array<double, kQuantileCount> p{};
+  for (std::size_t i = 0; i < kKpis.size(); ++i) {
+    if (kKpis[i].formula == Formula::kWaitQuantile) p[quantile_ordinal(i)] = kKpis[i].quantile;
+  }
+  return p;
+}();
+static_assert(std::is_sorted(kQuantilePs.begin(), kQuantilePs.end()),
+              "wait quantiles are listed in ascending order");
+
 // Nearest-rank quantiles over the fine bins (the closed buckets' dense bins
 // plus the open bucket's sparse ones): the midpoint of the bin holding rank
-// ceil(p * n), never above the largest wait seen. One pass for both, stopping
-// at the p90 bin; empty bins cost one load.
+// ceil(p * n), never above the largest wait seen. One pass for all, stopping
+// at the last one's bin; empty bins cost one load.
 void quantiles(const std::vector<std::int64_t>& bins, const SparseCounts* open, std::int64_t n,
-               double max_s, std::optional<double>& p50, std::optional<double>& p90) {
+               double max_s, Quantiles& out) {
   const std::size_t m = open != nullptr ? open->size() : 0;
   if (n <= 0 || (bins.empty() && m == 0)) return;
-  const double ps[2] = {0.5, 0.9};
-  std::int64_t ranks[2];
-  for (int q = 0; q < 2; ++q) {
+  std::array<std::int64_t, kQuantileCount> ranks;
+  for (std::size_t q = 0; q < kQuantileCount; ++q) {
     ranks[q] = std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(std::ceil(ps[q] * static_cast<double>(n))));
+        1, static_cast<std::int64_t>(std::ceil(kQuantilePs[q] * static_cast<double>(n))));
   }
-  std::optional<double>* out[2] = {&p50, &p90};
   auto value = [&](int b) {
     return WaitBins::width(b) == 0 ? max_s
                                    : std::min(max_s, WaitBins::lower(b) + WaitBins::width(b) / 2);
   };
   std::int64_t seen = 0;
-  int q = 0;
+  std::size_t q = 0;
   auto count = [&](int b, std::int64_t c) {
     seen += c;
-    while (q < 2 && seen >= ranks[q]) *out[q++] = value(b);
+    while (q < kQuantileCount && seen >= ranks[q]) out[q++] = value(b);
   };
   if (bins.empty()) {  // only the open bucket has waits: walk its entries
-    for (std::size_t o = 0; o < m && q < 2; ++o) count((*open)[o].first, (*open)[o].second);
+    for (std::size_t o = 0; o < m && q < kQuantileCount; ++o) {
+      count((*open)[o].first, (*open)[o].second);
+    }
   } else {
     std::size_t o = 0;  // next entry of `open` (sorted by bin)
-    for (int b = 0; b < WaitBins::kCount && q < 2; ++b) {
+    for (int b = 0; b < WaitBins::kCount && q < kQuantileCount; ++b) {
       std::int64_t c = bins[static_cast<std::size_t>(b)];
       if (o < m && (*open)[o].first == b) c += (*open)[o++].second;
       if (c != 0) count(b, c);
     }
   }
-  for (; q < 2; ++q) *out[q] = max_s;
+  for (; q < kQuantileCount; ++q) out[q] = max_s;
 }
 
-// Fills `w` in place: snapshot storage is recycled, so every KPI is reset.
+// --- Formula evaluation.
+
+template <typename F>
+constexpr bool same_terms(const FieldSum<F>& a, const FieldSum<F>& b) {
+  if (a.size != b.size) return false;
+  for (std::size_t i = 0; i < a.size; ++i) {
+    if (a.terms[i].field != b.terms[i].field || a.terms[i].sign != b.terms[i].sign) return false;
+  }
+  return true;
+}
+
+// num / den in `unit`, undefined when den is 0. The volume is den, in
+// seconds when it sums durations (microseconds).
+KpiValue ratio(std::int64_t num, std::int64_t den, Unit unit, bool den_is_duration) {
+  KpiValue k;
+  k.volume = den_is_duration ? static_cast<double>(den) * kPerMicro : static_cast<double>(den);
+  if (den > 0) k.value = static_cast<double>(num) / static_cast<double>(den) * value_scale(unit);
+  return k;
+}
+
+// A window's sums plus what some formulas need beyond them: the configured
+// service-level formula, the longest wait (us, -1: none) and the quantiles.
+struct WindowInputs {
+  const Values& sums;
+  ServiceLevelFormula service_level;
+  std::int64_t wait_max;
+  Quantiles quantiles;
+};
+struct TeamInputs {
+  const TeamValues& sums;
+};
+
+// Table[I], a catalogue descriptor, evaluated over `in`. The index is a
+// template argument so that each formula compiles to straight-line code.
+template <const auto& Table, std::size_t I, typename Inputs>
+KpiValue evaluate(const Inputs& in) {
+  constexpr const auto& d = Table[I];
+  if constexpr (d.formula == Formula::kCount) {
+    const double n = static_cast<double>(total(d.numerator, in.sums));
+    return {n, n};
+  } else if constexpr (d.formula == Formula::kRatio) {
+    return ratio(total(d.numerator, in.sums), total(d.denominator, in.sums), d.info.unit,
+                 sums_durations(d.denominator));
+  } else if constexpr (d.formula == Formula::kPerHour) {
+    static_assert(sums_durations(d.denominator), "per hour of time");
+    const std::int64_t den = total(d.denominator, in.sums);
+    KpiValue k;
+    k.volume = static_cast<double>(den) * kPerMicro / 3600;  // hours
+    if (den > 0) k.value = static_cast<double>(total(d.numerator, in.sums)) / k.volume;
+    return k;
+  } else if constexpr (d.formula == Formula::kServiceLevel) {
+    const ServiceLevelRatio& r = service_level_ratio(in.service_level);
+    return ratio(total(r.numerator, in.sums), total(r.denominator, in.sums), d.info.unit, false);
+  } else if constexpr (d.formula == Formula::kWaitMax) {
+    const std::int64_t waits = total(d.denominator, in.sums);
+    KpiValue k{std::nullopt, static_cast<double>(waits)};
+    if (waits > 0 && in.wait_max >= 0) k.value = static_cast<double>(in.wait_max) * kPerMicro;
+    return k;
+  } else if constexpr (d.formula == Formula::kWaitQuantile) {
+    static_assert(same_terms(d.denominator, Table[kWaitMaxIndex].denominator),
+                  "one pass finds the quantiles of the wait max's waits");
+    return {in.quantiles[quantile_ordinal(I)], static_cast<double>(total(d.denominator, in.sums))};
+  } else {
+    static_assert(d.formula != Formula::kLive, "live KPIs have no window");
+    return {};
+  }
+}
+
+template <const auto& Table, typename Out, typename Inputs, std::size_t... I>
+void evaluate_all(Out& out, const Inputs& in, std::index_sequence<I...>) {
+  ((out[I] = evaluate<Table, I>(in)), ...);
+}
+
+// Fills `w` in place: snapshot storage is recycled, so every KPI is set.
 void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
                  ServiceLevelFormula formula, const LabelSet& channels, WindowKpis& w) {
   const Values v = t.sums();
-  w.kpis.fill(KpiValue{});
+  WindowInputs in{v, formula, wait_max, {}};
+  const KpiValue mx = evaluate<kKpis, kWaitMaxIndex>(in);
+  quantiles(t.closed->wait_bins, t.open != nullptr ? &t.open->wait_bins : nullptr,
+            total(kKpis[kWaitMaxIndex].denominator, v), mx.value.value_or(0), in.quantiles);
+  evaluate_all<kKpis>(w.kpis, in, std::make_index_sequence<kKpiCount>{});
+
   w.deflected.clear();
-  auto set = [&](Kpi k, KpiValue val) { w.kpis[static_cast<std::size_t>(k)] = val; };
-  const std::int64_t answered = v[kAnswered], abandoned = v[kAbandoned],
-                     shorts = v[kShortAbandoned], overflowed = v[kOverflowed],
-                     handled = v[kHandled];
-  const std::int64_t outcomes = answered + abandoned + overflowed;
-
-  set(Kpi::kOffered, count(v[kOffered]));
-  set(Kpi::kAnswered, count(answered));
-  set(Kpi::kAbandoned, count(abandoned));
-  set(Kpi::kShortAbandoned, count(shorts));
-  set(Kpi::kOverflowed, count(overflowed));
-  set(Kpi::kHandled, count(handled));
-  set(Kpi::kAnswerRatio, ratio(static_cast<double>(answered), outcomes));
-  set(Kpi::kAbandonRatio,
-      ratio(static_cast<double>(abandoned - shorts), answered + abandoned - shorts + overflowed));
-  switch (formula) {
-    case ServiceLevelFormula::kDefault:
-      set(Kpi::kServiceLevelRatio,
-          ratio(static_cast<double>(v[kAnsweredWithin]), answered + abandoned - shorts));
-      break;
-    case ServiceLevelFormula::kAnsweredOnly:
-      set(Kpi::kServiceLevelRatio, ratio(static_cast<double>(v[kAnsweredWithin]), answered));
-      break;
-    case ServiceLevelFormula::kAll:
-      set(Kpi::kServiceLevelRatio, ratio(static_cast<double>(v[kAnsweredWithin]), outcomes));
-      break;
-    case ServiceLevelFormula::kRemovedWithin:
-      set(Kpi::kServiceLevelRatio,
-          ratio(static_cast<double>(v[kAnsweredWithin] + v[kAbandonedWithin]), outcomes));
-      break;
-  }
-  set(Kpi::kAverageSpeedOfAnswer,
-      ratio(static_cast<double>(v[kWaitAnsweredSum]), answered, kPerMicro));
-  const std::int64_t waits = answered + abandoned;
-  KpiValue mx{std::nullopt, static_cast<double>(waits)};
-  if (waits > 0 && wait_max >= 0) mx.value = static_cast<double>(wait_max) * kPerMicro;
-  set(Kpi::kWaitMax, mx);
-  KpiValue p50{std::nullopt, static_cast<double>(waits)}, p90 = p50;
-  quantiles(t.closed->wait_bins, t.open != nullptr ? &t.open->wait_bins : nullptr, waits,
-            mx.value.value_or(0), p50.value, p90.value);
-  set(Kpi::kWaitP50, p50);
-  set(Kpi::kWaitP90, p90);
-  set(Kpi::kAverageAbandonTime,
-      ratio(static_cast<double>(v[kWaitAbandonedSum]), abandoned, kPerMicro));
-  set(Kpi::kAverageHandleTime,
-      ratio(static_cast<double>(v[kTalkSum] + v[kHoldSum] + v[kAcwSum]), handled, kPerMicro));
-  set(Kpi::kAverageTalkTime, ratio(static_cast<double>(v[kTalkSum]), handled, kPerMicro));
-  set(Kpi::kAverageHoldTime, ratio(static_cast<double>(v[kHoldSum]), handled, kPerMicro));
-  set(Kpi::kAverageAfterContactWork, ratio(static_cast<double>(v[kAcwSum]), handled, kPerMicro));
-  set(Kpi::kTransferRatio, ratio(static_cast<double>(v[kTransferred]), handled));
-  set(Kpi::kAverageFirstResponse,
-      ratio(static_cast<double>(v[kFirstResponseSum]), v[kFirstResponses], kPerMicro));
-  set(Kpi::kAverageResponse, ratio(static_cast<double>(v[kResponseSum]), v[kResponses], kPerMicro));
-  set(Kpi::kSelfServiceRatio, ratio(static_cast<double>(v[kSelfServed]), v[kCreated]));
-  set(Kpi::kFirstContactResolutionRatio,
-      ratio(static_cast<double>(v[kResolvedInOne]), v[kCasesResolved]));
-  set(Kpi::kAverageResolution,
-      ratio(static_cast<double>(v[kResolutionSum]), v[kResolutionTimed], kPerMicro));
-  set(Kpi::kResolvedCases, count(v[kCasesResolved]));
-  set(Kpi::kEscalationRatio, ratio(static_cast<double>(v[kCasesEscalated]), v[kCasesOpened]));
-  set(Kpi::kCsatRatio, ratio(static_cast<double>(v[kCsatTop2]), v[kCsatCount]));
-  set(Kpi::kCsatAverage, ratio(static_cast<double>(v[kCsatSum]), v[kCsatCount]));
-  set(Kpi::kNps,
-      ratio(static_cast<double>(v[kNpsPromoters] - v[kNpsDetractors]), v[kNpsCount], 100));
-  set(Kpi::kCesAverage, ratio(static_cast<double>(v[kCesSum]), v[kCesCount]));
-  set(Kpi::kNegativeSentimentRatio,
-      ratio(static_cast<double>(v[kSentimentNegative]), v[kSentimentScored]));
-  set(Kpi::kConversionRatio, ratio(static_cast<double>(v[kConverted]), handled));
-  set(Kpi::kChurnedCustomers, count(v[kChurned]));
-
   const std::vector<std::int64_t>& closed = t.closed->deflected;
   for (std::size_t ch = 0; ch < closed.size(); ++ch) {
     std::int64_t n = closed[ch];
@@ -163,22 +189,16 @@ void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
   std::sort(w.deflected.begin(), w.deflected.end());
 }
 
-// Team KPIs from time-in-state totals (us) plus the ongoing intervals.
-std::array<KpiValue, kTeamKpiCount> team_kpis(const std::array<std::int64_t, kTeamFieldCount>& v,
+// Team KPIs from time-in-state totals (us) plus the ongoing intervals
+// {available, busy, wrap-up} up to now.
+std::array<KpiValue, kTeamKpiCount> team_kpis(const TeamValues& totals,
                                               const std::array<std::int64_t, 3>& ongoing) {
-  const double avail = static_cast<double>(v[kTimeAvailable] + ongoing[0]);
-  const double busy = static_cast<double>(v[kTimeBusy] + ongoing[1]);
-  const double wrap = static_cast<double>(v[kTimeWrapUp] + ongoing[2]);
-  const double staffed = avail + busy + wrap;
-  std::array<KpiValue, kTeamKpiCount> k{};
-  auto& occ = k[static_cast<std::size_t>(TeamKpi::kOccupancyRatio)];
-  occ.volume = staffed * kPerMicro;  // staffed seconds
-  if (staffed > 0) occ.value = (busy + wrap) / staffed;
-  auto& cph = k[static_cast<std::size_t>(TeamKpi::kContactsPerAgentHour)];
-  cph.volume = staffed * kPerMicro / 3600;  // staffed hours
-  if (staffed > 0) cph.value = static_cast<double>(v[kTeamHandled]) / cph.volume;
-  k[static_cast<std::size_t>(TeamKpi::kAverageTimeBetweenContacts)] =
-      ratio(static_cast<double>(v[kBetweenContactsSum]), v[kBetweenContactsCount], kPerMicro);
+  TeamValues v = totals;
+  v[kTimeAvailable] += ongoing[0];
+  v[kTimeBusy] += ongoing[1];
+  v[kTimeWrapUp] += ongoing[2];
+  std::array<KpiValue, kTeamKpiCount> k;
+  evaluate_all<kTeamKpis>(k, TeamInputs{v}, std::make_index_sequence<kTeamKpiCount>{});
   return k;
 }
 

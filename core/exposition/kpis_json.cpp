@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/exposition/engine_families.hpp"
 #include "core/exposition/rfc3339_format.hpp"
 
 namespace ccmon::core {
@@ -46,7 +47,7 @@ json window_kpis(const WindowKpis& wk) {
   }
   json deflected = json::object();
   for (const auto& [to_channel, n] : wk.deflected) deflected[to_channel] = n;
-  out["deflected"] = std::move(deflected);
+  out[std::string(engine_families::kDeflected.key)] = std::move(deflected);
   return out;
 }
 
@@ -60,17 +61,18 @@ json series_json(const Snapshot& snap, const KpiFilter& filter, const SeriesSnap
   for_each_window(snap, filter, s.windows.size(), [&](std::size_t w, const std::string& name) {
     windows[name] = window_kpis(s.windows[w]);
   });
+  json totals = json::object();
+  for (const engine_families::SeriesCounter& c : engine_families::kSeriesCounters) {
+    totals[std::string(c.json_key)] = s.*c.member;
+  }
   return {
       {"queue", s.queue},
       {"channel", s.channel},
-      {"service_level_threshold_seconds", number(s.service_level_threshold_s)},
+      {std::string(engine_families::kServiceLevelThreshold.key),
+       number(s.service_level_threshold_s)},
       {"short_abandon_threshold_seconds", number(s.short_abandon_threshold_s)},
       {"live", std::move(live)},
-      {"totals",
-       {{"offered", s.offered_total},
-        {"answered", s.answered_total},
-        {"abandoned", s.abandoned_total},
-        {"handled", s.handled_total}}},
+      {"totals", std::move(totals)},
       {"windows", std::move(windows)},
   };
 }
@@ -94,15 +96,11 @@ json team_json(const Snapshot& snap, const KpiFilter& filter, const TeamSnapshot
 }
 
 json stats_json(const EngineStats& st) {
-  return {
-      {"tracked_contacts", st.tracked_contacts},
-      {"tracked_cases", st.tracked_cases},
-      {"tracked_agents", st.tracked_agents},
-      {"events_out_of_sequence_total", st.out_of_sequence_total},
-      {"evicted_contacts_total", st.evicted_contacts_total},
-      {"evicted_cases_total", st.evicted_cases_total},
-      {"series_folded_total", st.series_folded_total},
-  };
+  json out = json::object();
+  for (const engine_families::EngineStat& s : engine_families::kEngineStats) {
+    out[std::string(s.info.key)] = st.*s.member;
+  }
+  return out;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// A dependency-free model of Prometheus metric families: the core turns its
-// snapshots into these, the server serializes them (text exposition).
+// A dependency-free model of Prometheus metric families: the SLA states are
+// turned into these (core/sla/sla_exposition.hpp) and append_text writes them.
 #pragma once
 
 #include <cstdint>

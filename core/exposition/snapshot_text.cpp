@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/exposition/family_help.hpp"
+#include "core/exposition/engine_families.hpp"
 #include "core/exposition/text_format.hpp"
 
 namespace ccmon::core {
@@ -85,18 +85,18 @@ void append_uint(std::string& out, std::uint64_t v) {
   out.append(buf, res.ptr);
 }
 
-// A family's HELP and TYPE lines, written before its samples; finish() drops
-// them again when no sample followed, as snapshot_families drops the family.
+// A family's HELP and TYPE lines, written before its samples and dropped
+// again when no sample followed: a family without samples is left out.
 class Family {
  public:
-  Family(std::string& out, std::string_view key, std::string_view help, std::string_view type)
+  Family(std::string& out, const KpiInfo& family, std::string_view type)
       : out_(out), start_(out.size()) {
-    name_.reserve(6 + key.size());
-    name_.append("ccmon_").append(key);
+    name_.reserve(6 + family.key.size());
+    name_.append("ccmon_").append(family.key);
     out += "# HELP ";
     out += name_;
     out += ' ';
-    append_escaped_help(out, help);
+    append_escaped_help(out, family.help);
     out += "\n# TYPE ";
     out += name_;
     out += ' ';
@@ -144,8 +144,7 @@ class Family {
 
 void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
   for (int k = 0; k < kKpiCount; ++k) {
-    const KpiInfo& ki = info(static_cast<Kpi>(k));
-    Family f(out, ki.key, ki.help, "gauge");
+    Family f(out, info(static_cast<Kpi>(k)), "gauge");
     for (std::size_t i = 0; i < snap.series.size(); ++i) {
       const SeriesSnapshot& s = snap.series[i];
       for (std::size_t w = 0; w < window_count(snap, s.windows.size()); ++w) {
@@ -159,7 +158,7 @@ void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
   }
 
   {
-    Family f(out, family_help::kDeflected.key, family_help::kDeflected.help, "gauge");
+    Family f(out, engine_families::kDeflected, "gauge");
     for (std::size_t i = 0; i < snap.series.size(); ++i) {
       const SeriesSnapshot& s = snap.series[i];
       for (std::size_t w = 0; w < window_count(snap, s.windows.size()); ++w) {
@@ -174,10 +173,7 @@ void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
     }
   }
 
-  Family f(out, "service_level_threshold_seconds",
-           "Service-level threshold T of the queue and channel: a "
-           "contact answered after waiting at most T is within service level.",
-           "gauge");
+  Family f(out, engine_families::kServiceLevelThreshold, "gauge");
   for (std::size_t i = 0; i < snap.series.size(); ++i) {
     f.open(p.series[i]);
     f.close(snap.series[i].service_level_threshold_s);
@@ -186,8 +182,7 @@ void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
 
 void team_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
   for (int k = 0; k < kTeamKpiCount; ++k) {
-    const KpiInfo& ki = info(static_cast<TeamKpi>(k));
-    Family f(out, ki.key, ki.help, "gauge");
+    Family f(out, info(static_cast<TeamKpi>(k)), "gauge");
     for (std::size_t i = 0; i < snap.teams.size(); ++i) {
       const TeamSnapshot& t = snap.teams[i];
       for (std::size_t w = 0; w < window_count(snap, t.windows.size()); ++w) {
@@ -203,15 +198,14 @@ void team_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
 
 void live(std::string& out, const Snapshot& snap, const Prepared& p) {
   for (int k = 0; k < kLiveKpiCount; ++k) {
-    const KpiInfo& ki = info(static_cast<LiveKpi>(k));
-    Family f(out, ki.key, ki.help, "gauge");
+    Family f(out, info(static_cast<LiveKpi>(k)), "gauge");
     for (std::size_t i = 0; i < snap.series.size(); ++i) {
       f.open(p.series[i]);
       f.close(snap.series[i].live[static_cast<std::size_t>(k)]);
     }
   }
 
-  Family f(out, family_help::kAgents.key, family_help::kAgents.help, "gauge");
+  Family f(out, engine_families::kAgents, "gauge");
   for (std::size_t i = 0; i < snap.teams.size(); ++i) {
     for (int st = 0; st < kAgentStateCount; ++st) {
       f.open(p.teams[i]);
@@ -222,18 +216,9 @@ void live(std::string& out, const Snapshot& snap, const Prepared& p) {
   }
 }
 
-void counter(std::string& out, const Snapshot& snap, const Prepared& p, std::string_view key,
-             std::string_view help, std::uint64_t SeriesSnapshot::*member) {
-  Family f(out, key, help, "counter");
-  for (std::size_t i = 0; i < snap.series.size(); ++i) {
-    f.open(p.series[i]);
-    f.close(static_cast<double>(snap.series[i].*member));
-  }
-}
-
 void histogram(std::string& out, Family& f, const Prepared& p, std::string_view series,
                std::string_view outcome, const Histogram& h) {
-  // As append_text: extra bounds or counts of a malformed histogram are dropped.
+  // Extra bounds or counts of a malformed histogram are dropped, never read past.
   const std::size_t n = std::min(p.bounds.size(), h.cumulative_counts.size());
   auto open_bucket = [&] {
     f.open("_bucket", series);
@@ -266,34 +251,26 @@ void histogram(std::string& out, Family& f, const Prepared& p, std::string_view 
 }
 
 void since_start(std::string& out, const Snapshot& snap, const Prepared& p) {
-  counter(out, snap, p, family_help::kOfferedTotal.key, family_help::kOfferedTotal.help,
-          &SeriesSnapshot::offered_total);
-  counter(out, snap, p, family_help::kAnsweredTotal.key, family_help::kAnsweredTotal.help,
-          &SeriesSnapshot::answered_total);
-  counter(out, snap, p, family_help::kAbandonedTotal.key, family_help::kAbandonedTotal.help,
-          &SeriesSnapshot::abandoned_total);
-  counter(out, snap, p, family_help::kHandledTotal.key, family_help::kHandledTotal.help,
-          &SeriesSnapshot::handled_total);
+  for (const engine_families::SeriesCounter& c : engine_families::kSeriesCounters) {
+    Family f(out, c.info, "counter");
+    for (std::size_t i = 0; i < snap.series.size(); ++i) {
+      f.open(p.series[i]);
+      f.close(static_cast<double>(snap.series[i].*c.member));
+    }
+  }
 
-  Family f(out, family_help::kWaitSeconds.key, family_help::kWaitSeconds.help, "histogram");
+  Family f(out, engine_families::kWaitSeconds, "histogram");
   for (std::size_t i = 0; i < snap.series.size(); ++i) {
     histogram(out, f, p, p.series[i], "answered", snap.series[i].wait_answered);
     histogram(out, f, p, p.series[i], "abandoned", snap.series[i].wait_abandoned);
   }
 }
 
-void stat(std::string& out, const KpiInfo& family, std::string_view type, std::uint64_t value) {
-  Family(out, family.key, family.help, type).unlabelled(static_cast<double>(value));
-}
-
 void stats(std::string& out, const EngineStats& st) {
-  stat(out, family_help::kTrackedContacts, "gauge", st.tracked_contacts);
-  stat(out, family_help::kTrackedCases, "gauge", st.tracked_cases);
-  stat(out, family_help::kTrackedAgents, "gauge", st.tracked_agents);
-  stat(out, family_help::kOutOfSequence, "counter", st.out_of_sequence_total);
-  stat(out, family_help::kEvictedContacts, "counter", st.evicted_contacts_total);
-  stat(out, family_help::kEvictedCases, "counter", st.evicted_cases_total);
-  stat(out, family_help::kSeriesFolded, "counter", st.series_folded_total);
+  for (const engine_families::EngineStat& s : engine_families::kEngineStats) {
+    Family(out, s.info, s.counter ? "counter" : "gauge")
+        .unlabelled(static_cast<double>(st.*s.member));
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// The direct /metrics path: a KPI snapshot rendered straight to Prometheus
-// text, without building MetricFamily vectors. A scrape of ~50k samples is
-// dominated by per-sample label vectors and escaping, so this path escapes
-// each series' labels once and reuses the block for every sample.
+// The /metrics writer of a KPI snapshot: the families of docs/metrics.md
+// written straight to Prometheus text (format 0.0.4). A scrape of ~50k
+// samples is dominated by per-sample label handling and escaping, so each
+// series' labels are escaped once and the block reused for every sample.
 #pragma once
 
 #include <string>
@@ -10,7 +10,13 @@
 
 namespace ccmon::core {
 
-// Appends exactly the bytes of append_text(out, snapshot_families(snapshot)).
+// Appends, in this order: the windowed KPIs (catalogue order, core/kpi.hpp),
+// ccmon_deflected, ccmon_service_level_threshold_seconds, the team KPIs, the
+// live KPIs, ccmon_agents, the since-start counters, ccmon_wait_seconds and
+// the engine stats (core/exposition/engine_families.hpp). Samples follow the
+// snapshot's order (series by queue, channel; then window). An undefined KPI
+// has no sample, and a family with no sample is left out, HELP and TYPE
+// included, as Prometheus clients do. Numbers as append_value writes them.
 void append_snapshot_text(std::string& out, const Snapshot& snapshot);
 
 }  // namespace ccmon::core

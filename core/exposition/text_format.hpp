@@ -1,6 +1,8 @@
-// Prometheus text exposition format 0.0.4 over MetricFamily. Allocation-light
-// (std::to_chars into one growing string) because /metrics renders every
-// series on every scrape.
+// Prometheus text exposition format 0.0.4: numbers and escaping for every
+// writer, and append_text over MetricFamily for the SLA families (snapshots
+// have their own writer, snapshot_text.hpp). Allocation-light (std::to_chars
+// into one growing string) because /metrics renders every series on every
+// scrape.
 #pragma once
 
 #include <string>
@@ -16,9 +18,8 @@ inline constexpr std::string_view kTextFormatContentType =
     "text/plain; version=0.0.4; charset=utf-8";
 
 // Appends `families` to `out` in order, each with its HELP and TYPE lines,
-// even one without samples (promtool accepts it; whether to drop empty
-// families is the producer's choice: snapshot_families drops them, SLA
-// families keep theirs). A histogram renders its `histograms`, other types
+// even one without samples (promtool accepts it; the SLA families keep theirs
+// so that their HELP and TYPE lines stay stable). A histogram renders its `histograms`, other types
 // their `samples`. No timestamps: the scrape time is the sample time.
 // Numbers are printed by append_value.
 void append_text(std::string& out, const std::vector<MetricFamily>& families);

@@ -11,7 +11,7 @@ enum class Comparison { kGreaterEqual, kGreater, kLessEqual, kLess };
 
 struct SlaRule {
   std::string name;  // the `sla` label
-  std::string kpi;   // KPI key, e.g. "service_level", "oldest_waiting" (see kpi.hpp)
+  std::string kpi;   // a key of core/kpi.hpp: "service_level_ratio", "oldest_waiting_seconds"...
   Comparison comparison = Comparison::kGreaterEqual;  // the rule holds while value <cmp> target
   double target = 0;
   std::string window = "15m";  // ignored for live KPIs

@@ -1,7 +1,7 @@
-// A generated snapshot for comparing the two /metrics renderers byte for
-// byte: label values that need escaping, undefined KPIs, non-integral,
-// huge, negative and non-finite values, deflections, malformed histograms
-// and series or teams carrying fewer windows than the snapshot.
+// A generated snapshot for checking the /metrics writer against its
+// independent reader (snapshot_text_test.cpp): label values that need escaping, undefined KPIs,
+// non-integral, huge, negative and non-finite values, deflections, malformed histograms and series
+// or teams carrying fewer windows than the snapshot.
 #pragma once
 
 #include <cmath>
