@@ -171,6 +171,20 @@ class WebSocketIngestTest(unittest.TestCase):
         dups = (metric(self.d.metrics(), "ccmon_events_duplicate_total") or 0) - dup_before
         self.assertEqual(dups, sum(r["duplicates"] for r in replies))
 
+    def test_bad_handshake_is_refused_and_counted(self):
+        # An upgrade without Sec-WebSocket-Key: Beast answers 400, and the
+        # refusal is counted as for a malformed HTTP request.
+        before = metric(self.d.metrics(), "ccmon_requests_rejected_total",
+                        reason="malformed_request") or 0
+        with socket.create_connection((self.d.host, self.d.port)) as s:
+            s.sendall(b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            s.settimeout(30)
+            self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 400"))
+        poll(lambda: metric(self.d.metrics(), "ccmon_requests_rejected_total",
+                            reason="malformed_request") == before + 1,
+             what="the refused handshake to be counted")
+
     def test_idle_client_without_pong_is_dropped(self):
         # A raw client completes the handshake and then never answers pings.
         key = "dGhlIHNhbXBsZSBub25jZQ=="
