@@ -45,9 +45,10 @@ enum class Routed {
   kUpgrade,    // an authorised WebSocket upgrade of /v1/stream: the caller hands it over
 };
 
-// Routes one complete request (docs/ingestion.md; spec endpoints in
-// docs/architecture.md). Errors are `{"error": code, "message": text}`; every
-// refusal is counted in ccmon_requests_rejected_total by reason.
+// Routes one complete request (behaviour documented in docs/ingestion.md and
+// docs/api-kpis.md). Errors are `{"error": code, "message": text}`; every
+// refusal is counted in ccmon_requests_rejected_total by reason
+// (docs/metrics.md).
 Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder);
 
 // The answer to a request the parser gave up on: 413 (body over the limit),
