@@ -30,6 +30,13 @@ struct ServerLimits {
 struct AuthConfig {
   std::vector<std::string> ingest_tokens;   // empty: ingestion open
   std::vector<std::string> metrics_tokens;  // empty: /metrics and /v1/kpis open
+  // /-/reload. Empty: open only while no token of any role is set, else
+  // refused (403); see docs/ingestion.md, "Authentication".
+  std::vector<std::string> admin_tokens;
+
+  bool any() const {
+    return !ingest_tokens.empty() || !metrics_tokens.empty() || !admin_tokens.empty();
+  }
 };
 
 struct Config {
@@ -62,6 +69,18 @@ struct LoadResult {
 
 LoadResult load_config_file(const std::string& path);
 LoadResult load_config_string(std::string_view yaml, const std::string& name);
+
+// A configuration value given on the command line instead of in the file.
+struct Override {
+  std::string flag;   // as typed, e.g. "--listen"; errors name it
+  std::string key;    // the YAML path it replaces: server.listen, server.clock, server.log_level
+  std::string value;  // the text, read like a YAML string scalar
+};
+
+// Applies `overrides` to `config` with exactly the validation the file's key
+// gets. Returns every problem (ConfigError::file is the flag, line 0); an
+// invalid value leaves its field unchanged.
+std::vector<ConfigError> apply_overrides(Config& config, const std::vector<Override>& overrides);
 
 // The configuration ccmond runs with when given no --config (YAML text).
 std::string_view embedded_default_config();

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
@@ -58,7 +59,7 @@ struct WindowRef {
 
 class ConfigLoader {
  public:
-  explicit ConfigLoader(YamlReader& r) : r_(r) {}
+  explicit ConfigLoader(YamlReader& r, Config initial = {}) : r_(r), c_(std::move(initial)) {}
 
   void load(const YAML::Node& root) {
     Value top{root, "", root.Mark()};
@@ -123,47 +124,66 @@ class ConfigLoader {
   void server(const Value& section) {
     r_.mapping(
         section,
-        {{"listen",
-          [&](const Value& v) {
-            auto s = r_.string(v);
-            if (s && !valid_listen(*s)) {
-              r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9477)");
-            } else if (s) {
-              c_.listen = *s;
-            }
-          }},
-         {"log_level",
-          [&](const Value& v) {
-            static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
-                                                           "error", "critical", "off"};
-            auto s = r_.string(v);
-            if (!s) return;
-            if (std::find(std::begin(kLevels), std::end(kLevels), *s) == std::end(kLevels)) {
-              r_.error(
-                  v, quoted(*s) + " is not one of trace, debug, info, warn, error, critical, off");
-            } else {
-              c_.log_level = *s;
-            }
-          }},
-         {"clock",
-          [&](const Value& v) {
-            auto s = r_.string(v);
-            if (!s) return;
-            if (*s == "wall") {
-              c_.clock = ClockMode::kWall;
-            } else if (*s == "event") {
-              c_.clock = ClockMode::kEvent;
-            } else {
-              r_.error(v, quoted(*s) + " is not one of wall, event");
-            }
-          }},
+        {{"listen", [&](const Value& v) { listen(v); }},
+         {"log_level", [&](const Value& v) { log_level(v); }},
+         {"clock", [&](const Value& v) { clock(v); }},
          {"limits", [&](const Value& v) { limits(v); }},
          {"auth", [&](const Value& v) {
             r_.mapping(
-                v,
-                {{"ingest_tokens", [&](const Value& t) { tokens(t, c_.auth.ingest_tokens); }},
-                 {"metrics_tokens", [&](const Value& t) { tokens(t, c_.auth.metrics_tokens); }}});
+                v, {{"ingest_tokens", [&](const Value& t) { tokens(t, c_.auth.ingest_tokens); }},
+                    {"metrics_tokens", [&](const Value& t) { tokens(t, c_.auth.metrics_tokens); }},
+                    {"admin_tokens", [&](const Value& t) { tokens(t, c_.auth.admin_tokens); }}});
           }}});
+  }
+
+ public:
+  // The keys the command line may override (apply_overrides), read by the
+  // same functions as in the file.
+  bool read_override(const std::string& key, const Value& v) {
+    if (key == "server.listen") {
+      listen(v);
+    } else if (key == "server.log_level") {
+      log_level(v);
+    } else if (key == "server.clock") {
+      clock(v);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  void listen(const Value& v) {
+    auto s = r_.string(v);
+    if (s && !valid_listen(*s)) {
+      r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9477)");
+    } else if (s) {
+      c_.listen = *s;
+    }
+  }
+
+  void log_level(const Value& v) {
+    static constexpr std::string_view kLevels[] = {"trace", "debug",    "info", "warn",
+                                                   "error", "critical", "off"};
+    auto s = r_.string(v);
+    if (!s) return;
+    if (std::find(std::begin(kLevels), std::end(kLevels), *s) == std::end(kLevels)) {
+      r_.error(v, quoted(*s) + " is not one of trace, debug, info, warn, error, critical, off");
+    } else {
+      c_.log_level = *s;
+    }
+  }
+
+  void clock(const Value& v) {
+    auto s = r_.string(v);
+    if (!s) return;
+    if (*s == "wall") {
+      c_.clock = ClockMode::kWall;
+    } else if (*s == "event") {
+      c_.clock = ClockMode::kEvent;
+    } else {
+      r_.error(v, quoted(*s) + " is not one of wall, event");
+    }
   }
 
   void limits(const Value& section) {
@@ -532,6 +552,26 @@ LoadResult load_config_string(std::string_view yaml, const std::string& name) {
   }
   result.errors = std::move(reader.errors());
   return result;
+}
+
+std::vector<ConfigError> apply_overrides(Config& config, const std::vector<Override>& overrides) {
+  std::vector<ConfigError> errors;
+  for (const auto& o : overrides) {
+    YamlReader reader(o.flag);
+    ConfigLoader loader(reader, config);
+    // A plain scalar node: the text is never parsed as YAML ("[::1]:9477" is
+    // an address, not a sequence), but read as the file's string would be.
+    const Value value{YAML::Node(o.value), o.key, YAML::Mark::null_mark()};
+    if (!loader.read_override(o.key, value)) {
+      reader.error(value, "cannot be set from the command line");
+    }
+    if (reader.errors().empty()) {
+      config = std::move(loader.config());
+    } else {
+      errors.insert(errors.end(), reader.errors().begin(), reader.errors().end());
+    }
+  }
+  return errors;
 }
 
 LoadResult load_config_file(const std::string& path) {

@@ -21,6 +21,7 @@ server:
   auth:
     ingest_tokens: []
     metrics_tokens: []
+    admin_tokens: []
 ingest:
   channels: [voice, chat, messaging, email, social]
   max_clock_skew: 60s

@@ -9,6 +9,7 @@ bool Admission::try_admit(std::size_t n) {
   // Waiters queued first keep their turn: HTTP must not starve WebSocket.
   if (!waiters_.empty() || !fits(n)) return false;
   in_flight_ += n;
+  changed();
   return true;
 }
 
@@ -20,6 +21,7 @@ bool Admission::wait(std::size_t n, std::function<void()> ready) {
       return true;
     }
     in_flight_ += n;
+    changed();
   }
   ready();
   return false;
@@ -35,6 +37,7 @@ void Admission::release(std::size_t n) {
       woken.push_back(std::move(waiters_.front().ready));
       waiters_.pop_front();
     }
+    changed();
   }
   for (auto& f : woken) f();
 }

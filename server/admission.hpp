@@ -7,12 +7,16 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <utility>
 
 namespace ccmon::server {
 
 class Admission {
  public:
-  explicit Admission(std::size_t limit) : limit_(limit) {}
+  // `observe`, if given, is told the new in-flight count after every change
+  // (under the lock, so calls arrive in order; keep it cheap: a gauge set).
+  explicit Admission(std::size_t limit, std::function<void(std::size_t)> observe = {})
+      : limit_(limit), observe_(std::move(observe)) {}
 
   // Reserves room for n events; false when full. A batch larger than the
   // whole limit is admitted when nothing else is in flight, so it can pass.
@@ -31,6 +35,9 @@ class Admission {
 
  private:
   bool fits(std::size_t n) const { return in_flight_ == 0 || in_flight_ + n <= limit_; }
+  void changed() const {
+    if (observe_) observe_(in_flight_);
+  }
 
   struct Waiter {
     std::size_t n;
@@ -38,6 +45,7 @@ class Admission {
   };
   mutable std::mutex mutex_;
   std::size_t limit_;
+  std::function<void(std::size_t)> observe_;
   std::size_t in_flight_ = 0;
   std::deque<Waiter> waiters_;
 };

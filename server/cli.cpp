@@ -29,9 +29,6 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       value(o.listen);
     } else if (arg == "--clock") {
       value(o.clock);
-      if (o.clock && *o.clock != "wall" && *o.clock != "event") {
-        out.error = "--clock must be `wall` or `event`, not `" + *o.clock + "`";
-      }
     } else if (arg == "--log-level") {
       value(o.log_level);
     } else if (arg == "--version") {
@@ -41,8 +38,22 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
     } else {
       out.error = "unknown argument `" + args[i] + "`";
     }
-    if (!out.error.empty()) break;
+    if (!out.error.empty()) return out;
   }
+  // Checked against a default configuration now, so a bad value stops the
+  // daemon before it reads any file; the same call applies them later.
+  config::Config scratch;
+  for (const auto& e : config::apply_overrides(scratch, overrides(o))) {
+    out.error += (out.error.empty() ? "" : "\n") + config::to_string(e);
+  }
+  return out;
+}
+
+std::vector<config::Override> overrides(const CommandLine& cli) {
+  std::vector<config::Override> out;
+  if (cli.listen) out.push_back({"--listen", "server.listen", *cli.listen});
+  if (cli.clock) out.push_back({"--clock", "server.clock", *cli.clock});
+  if (cli.log_level) out.push_back({"--log-level", "server.log_level", *cli.log_level});
   return out;
 }
 
@@ -57,11 +68,15 @@ Options:
   --check-config FILE   validate FILE, print every problem, exit 0 or 1
   --listen HOST:PORT    override server.listen (port 0 picks a free port)
   --clock wall|event    override server.clock (event: now = latest event time)
-  --log-level LEVEL     override server.log_level (trace debug info warn error)
+  --log-level LEVEL     override server.log_level (trace debug info warn error
+                        critical off)
   --version             print the version and exit
   --help                print this help and exit
 
 Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT shut down gracefully.
+Exit status: 0 after a clean shutdown, 1 for a configuration that cannot be
+used, 2 for an invalid command line (including a bad --listen, --clock or
+--log-level value).
 )";
 }
 

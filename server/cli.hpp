@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace ccmon::server {
 
 struct CommandLine {
@@ -19,10 +21,16 @@ struct CommandLine {
 
 struct ParsedCommandLine {
   CommandLine options;
-  std::string error;  // non-empty when the command line is invalid
+  std::string error;  // non-empty when the command line is invalid (exit status 2)
 };
 
+// Parses the arguments after the program name. Values that override
+// configuration keys (--listen, --clock, --log-level) are validated exactly
+// as the same keys in a file (config::apply_overrides); a bad one is an error.
 ParsedCommandLine parse_command_line(const std::vector<std::string>& args);
+
+// The configuration keys the command line sets, in the order applied.
+std::vector<config::Override> overrides(const CommandLine& cli);
 
 std::string usage();
 

@@ -8,12 +8,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <future>
 #include <thread>
 #include <vector>
 
 #include "server/build_info.hpp"
 #include "server/engine_runner.hpp"
 #include "server/listener.hpp"
+#include "server/reloader.hpp"
 #include "server/self_metrics.hpp"
 #include "server/server_context.hpp"
 
@@ -33,7 +35,8 @@ std::string join_errors(const std::vector<config::ConfigError>& errors) {
   return out;
 }
 
-// "HOST:PORT" or "[v6]:PORT" -> endpoint; host names are resolved.
+// "HOST:PORT" or "[v6]:PORT" (as server.listen validates it) -> endpoint;
+// host names are resolved.
 bool resolve_listen(const std::string& listen, asio::ip::tcp::endpoint& out, std::string& error) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size()) {
@@ -45,7 +48,6 @@ bool resolve_listen(const std::string& listen, asio::ip::tcp::endpoint& out, std
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host.empty()) host = "0.0.0.0";
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
   boost::system::error_code ec;
@@ -75,11 +77,12 @@ config::LoadResult load_configuration(const CommandLine& cli) {
       cli.config_path ? config::load_config_file(*cli.config_path)
                       : config::load_config_string(config::embedded_default_config(), "<embedded>");
   if (!result.config) return result;
-  auto& c = *result.config;
-  if (cli.listen) c.listen = *cli.listen;
-  if (cli.clock)
-    c.clock = *cli.clock == "event" ? config::ClockMode::kEvent : config::ClockMode::kWall;
-  if (cli.log_level) c.log_level = *cli.log_level;
+  // Validated when the command line was parsed; checked again all the same.
+  auto errors = config::apply_overrides(*result.config, overrides(cli));
+  if (!errors.empty()) {
+    result.config.reset();
+    result.errors = std::move(errors);
+  }
   return result;
 }
 
@@ -91,7 +94,8 @@ struct Daemon::Impl {
         ctx(std::make_shared<ServerContext>(
             std::make_shared<const config::Config>(std::move(config)), metrics, runner)),
         signals(io, SIGINT, SIGTERM, SIGHUP),
-        drain_timer(io) {}
+        drain_timer(io),
+        reloader([this] { return reload(); }) {}
 
   int run();
   void wait_signal();
@@ -107,7 +111,7 @@ struct Daemon::Impl {
   asio::signal_set signals;
   asio::steady_timer drain_timer;
   std::shared_ptr<Listener> listener;
-  std::mutex reload_mutex;
+  Reloader reloader;  // last: its thread may call reload() as soon as it exists
 };
 
 int Daemon::Impl::run() {
@@ -124,7 +128,9 @@ int Daemon::Impl::run() {
     spdlog::critical("cannot listen on {}: {}", config->listen, ec.message());
     return 1;
   }
-  ctx->reload = [this] { return reload(); };
+  ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
+    reloader.request(std::move(done));
+  };
   runner.start();
   listener->run();
   wait_signal();
@@ -147,9 +153,7 @@ void Daemon::Impl::wait_signal() {
   signals.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      // Reading the file may block briefly; keep it off the signal handler's
-      // strand-less context by posting.
-      asio::post(io, [this] { reload(); });
+      reloader.request();
       return wait_signal();
     }
     spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -157,8 +161,8 @@ void Daemon::Impl::wait_signal() {
   });
 }
 
+// Runs on the reload thread, one reload at a time.
 ReloadOutcome Daemon::Impl::reload() {
-  std::lock_guard lock(reload_mutex);
   config::LoadResult loaded = load_configuration(cli);
   if (!loaded.config) {
     const std::string message = join_errors(loaded.errors);
@@ -172,8 +176,12 @@ ReloadOutcome Daemon::Impl::reload() {
     spdlog::warn("server.listen changed to {}: takes effect at the next restart", next->listen);
   }
   apply_log_level(next->log_level);
-  runner.reconfigure(*next);
+  // Answer only once the engine runs with the new rules.
+  std::promise<void> applied;
+  runner.reconfigure(*next, [&applied] { applied.set_value(); });
+  applied.get_future().wait();
   ctx->set_config(next);
+  ctx->connections.config_changed_all();  // open WebSocket streams take it up now
   metrics.reload(true);
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   spdlog::info("configuration reloaded from {}", next->source);
@@ -203,6 +211,7 @@ void Daemon::Impl::wait_drained(std::chrono::steady_clock::time_point deadline) 
     spdlog::warn("{} connections still open after the drain timeout; closing",
                  ctx->open_connections.load());
   }
+  reloader.stop();  // before the engine: a reload waits for it
   runner.drain_and_stop();
   signals.cancel();
   io.stop();

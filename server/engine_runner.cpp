@@ -26,7 +26,9 @@ core::Timestamp system_wall_clock() {
 EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, WallClock clock)
     : metrics_(metrics),
       clock_(std::move(clock)),
-      admission_(config.limits.max_events_in_flight),
+      // The gauge follows every change, so it reads 0 once traffic stops.
+      admission_(config.limits.max_events_in_flight,
+                 [&metrics](std::size_t n) { metrics.in_flight(static_cast<double>(n)); }),
       clock_mode_(config.clock),
       engine_(config.engine),
       dedup_(config.dedup),
@@ -43,6 +45,9 @@ void EngineRunner::start() {
 
 void EngineRunner::drain_and_stop() {
   boost::asio::post(io_, [this] {
+    // A tick already due is queued with success, not cancelled: the flag
+    // keeps it from arming the timer again, or io_ would never run out.
+    stopping_ = true;
     tick_.cancel();
     work_.reset();
   });
@@ -57,7 +62,6 @@ core::Timestamp EngineRunner::now() const {
 }
 
 void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
-  metrics_.in_flight(static_cast<double>(admission_.in_flight()));
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     BatchResult result;
     apply(batch, result);
@@ -142,13 +146,18 @@ std::shared_ptr<const View> EngineRunner::build_view() {
     }
   }
   view->sla = sla_.states();
+  if (sla_.transitions_dropped() != sla_transitions_dropped_) {
+    metrics_.sla_transitions_dropped(
+        static_cast<double>(sla_.transitions_dropped() - sla_transitions_dropped_));
+    sla_transitions_dropped_ = sla_.transitions_dropped();
+  }
   return view;
 }
 
 void EngineRunner::schedule_tick() {
   tick_.expires_after(kTick);
   tick_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+    if (ec || stopping_) return;
     // Live KPIs (oldest waiting) and SLA rules move with time even when no
     // event arrives: evaluate every second.
     build_view();
@@ -157,15 +166,17 @@ void EngineRunner::schedule_tick() {
   });
 }
 
-void EngineRunner::reconfigure(const config::Config& config) {
+void EngineRunner::reconfigure(const config::Config& config, std::function<void()> done) {
   admission_.set_limit(config.limits.max_events_in_flight);
-  boost::asio::post(io_, [this, engine = config.engine, dedup = config.dedup,
-                          rules = config.sla_rules, mode = config.clock]() mutable {
-    engine_.reconfigure(std::move(engine));
-    dedup_.reconfigure(dedup);
-    sla_.reconfigure(std::move(rules));
-    clock_mode_ = mode;
-  });
+  boost::asio::post(io_,
+                    [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
+                     mode = config.clock, done = std::move(done)]() mutable {
+                      engine_.reconfigure(std::move(engine));
+                      dedup_.reconfigure(dedup);
+                      sla_.reconfigure(std::move(rules));
+                      clock_mode_ = mode;
+                      if (done) done();
+                    });
 }
 
 }  // namespace ccmon::server

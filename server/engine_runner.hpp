@@ -21,6 +21,7 @@
 #include "core/engine/snapshot.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "server/admission.hpp"
+#include "server/engine_service.hpp"
 #include "server/self_metrics.hpp"
 
 namespace ccmon::server {
@@ -28,25 +29,7 @@ namespace ccmon::server {
 using WallClock = std::function<core::Timestamp()>;
 core::Timestamp system_wall_clock();
 
-// What readers see: the KPI snapshot and the SLA states at the same instant.
-struct View {
-  std::shared_ptr<const core::Snapshot> snapshot;
-  std::vector<core::SlaState> sla;
-};
-
-struct Batch {
-  Transport transport = Transport::kHttp;
-  std::vector<core::IndexedEvent> events;
-  core::Timestamp arrival = 0;
-  std::size_t admitted = 0;  // reserved in Admission, released once applied
-};
-
-struct BatchResult {
-  std::size_t accepted = 0;
-  std::size_t duplicates = 0;
-};
-
-class EngineRunner {
+class EngineRunner final : public EngineService {
  public:
   EngineRunner(const config::Config& config, SelfMetrics& metrics, WallClock clock);
   ~EngineRunner();
@@ -55,20 +38,14 @@ class EngineRunner {
   // Applies everything already submitted, then stops the thread.
   void drain_and_stop();
 
-  Admission& admission() { return admission_; }
+  Admission& admission() override { return admission_; }
+  core::Timestamp wall_now() const override { return clock_(); }
+  void submit(Batch batch, std::function<void(BatchResult)> done) override;
+  void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
 
-  // `done` runs on the engine thread: post it to the session's executor.
-  void submit(Batch batch, std::function<void(BatchResult)> done);
-
-  // A fresh view as of now (`done` runs on the engine thread).
-  void request_view(std::function<void(std::shared_ptr<const View>)> done);
-
-  // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode).
-  void reconfigure(const config::Config& config);
-
-  // The wall clock, also in event-clock mode: the codec rejects event times
-  // beyond the allowed skew from it (replayed history is in the past).
-  core::Timestamp wall_now() const { return clock_(); }
+  // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode);
+  // `done`, if given, runs on the engine thread once it is in force.
+  void reconfigure(const config::Config& config, std::function<void()> done = {});
 
  private:
   core::Timestamp now() const;
@@ -87,6 +64,8 @@ class EngineRunner {
   core::Deduplicator dedup_;
   core::SlaEvaluator sla_;
   core::Timestamp latest_event_time_ = 0;
+  std::uint64_t sla_transitions_dropped_ = 0;  // last count exported
+  bool stopping_ = false;                      // drain_and_stop() asked
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
 
   boost::asio::io_context io_{1};

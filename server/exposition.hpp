@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/codec/codec.hpp"
-#include "server/engine_runner.hpp"
+#include "server/engine_service.hpp"
 
 namespace ccmon::server {
 

@@ -1,21 +1,26 @@
 // One HTTP/1.1 connection: reads requests with a fresh parser each (header
-// and body limits, timeouts), routes them, and hands WebSocket upgrades to
-// WebSocketSession. Runs on its own strand.
+// and body limits, timeouts), passes them to route() (server/router.hpp),
+// writes the answers, and hands WebSocket upgrades to WebSocketSession. Runs
+// on its own strand.
 #pragma once
 
+#include <array>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
 #include <optional>
 
-#include "core/codec/codec.hpp"
 #include "server/http_util.hpp"
+#include "server/router.hpp"
 #include "server/server_context.hpp"
+#include "server/session_decoder.hpp"
 
 namespace ccmon::server {
 
-class HttpSession : public Closable, public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public Closable,
+                    public Responder,
+                    public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
               std::shared_ptr<ConnectionSlot> slot);
@@ -23,6 +28,8 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
 
   void run();
   void close_gracefully() override;
+  void respond(Response res) override;
+  void resume(std::function<void()> work) override;
 
  private:
   void do_read();
@@ -30,26 +37,26 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   void on_read(boost::beast::error_code ec);
   void on_read_error(boost::beast::error_code ec);
   void handle(Request& req);
-  void ingest(Request& req);
-  void serve_metrics(const Request& req, bool json);
-  void send(Response res);
   void on_write(bool close, boost::beast::error_code ec);
+  void linger();
+  void drain();
   void close();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<ConnectionSlot> slot_;
-  std::shared_ptr<const core::CodecOptions> decoder_options_;  // what decoder_ was built with
   std::optional<http::response<http::empty_body>> continue_;
   std::shared_ptr<const config::Config> config_;  // for the request being served
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<Response> response_;
-  std::optional<core::Decoder> decoder_;
+  std::array<char, 4096> discard_;  // what linger() reads and drops
+  SessionDecoder decoder_;
   std::uint64_t registry_id_ = 0;
   bool first_request_ = true;
-  bool busy_ = false;     // a request is being served (not idle between requests)
-  bool closing_ = false;  // shutdown asked: close once the current request is answered
+  bool busy_ = false;       // a request is being served (not idle between requests)
+  bool closing_ = false;    // shutdown asked: close once the current request is answered
+  bool lingering_ = false;  // answered and half-closed: waiting for the client to close
 };
 
 }  // namespace ccmon::server

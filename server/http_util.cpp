@@ -7,18 +7,6 @@
 namespace ccmon::server {
 namespace {
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
-  // Length leaks, content does not: compare every byte of the longer one.
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const std::size_t n = std::max(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
-    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
-    diff = static_cast<unsigned char>(diff | (x ^ y));
-  }
-  return diff == 0;
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -64,25 +52,6 @@ Response json_error(http::status status, std::string_view code, std::string_view
   nlohmann::json body = {{"error", code}, {"message", message}};
   return json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                        version, keep_alive);
-}
-
-bool authorized(const Request& req, const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return true;
-  auto it = req.find(http::field::authorization);
-  if (it == req.end()) return false;
-  std::string_view value = it->value();
-  constexpr std::string_view kScheme = "Bearer ";
-  if (value.size() <= kScheme.size()) return false;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) !=
-        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return false;
-    }
-  }
-  value.remove_prefix(kScheme.size());
-  bool ok = false;
-  for (const auto& t : tokens) ok |= constant_time_equal(value, t);
-  return ok;
 }
 
 Target parse_target(std::string_view target) {

@@ -1,12 +1,11 @@
-// Small HTTP helpers shared by the sessions: JSON error answers, bearer
-// tokens, request targets.
+// Small HTTP helpers shared by the router and the sessions: answers,
+// request targets, media types.
 #pragma once
 
 #include <boost/beast/http.hpp>
 #include <map>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ccmon::server {
 
@@ -14,21 +13,19 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// {"error": code, "message": message} with the given status.
+// {"error": code, "message": message} with the given status
+// (Content-Type application/json).
 Response json_error(http::status status, std::string_view code, std::string_view message,
                     unsigned version, bool keep_alive);
 Response json_response(http::status status, std::string body, unsigned version, bool keep_alive);
 Response text_response(http::status status, std::string body, std::string_view content_type,
                        unsigned version, bool keep_alive);
 
-// True when `tokens` is empty (auth off) or the request carries
-// `Authorization: Bearer <t>` for one of them (compared in constant time).
-bool authorized(const Request& req, const std::vector<std::string>& tokens);
-
 struct Target {
   std::string path;
-  std::map<std::string, std::string> query;  // percent-decoded
+  std::map<std::string, std::string> query;  // percent-decoded; `+` is a space
 };
+// Splits "/path?k=v&k2=v2"; a repeated key keeps its last value.
 Target parse_target(std::string_view target);
 
 // The media type without parameters, lower-cased ("application/json").

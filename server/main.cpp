@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include "server/build_info.hpp"
 #include "server/cli.hpp"
@@ -13,7 +15,9 @@ int main(int argc, char** argv) {
   using namespace ccmon;
   const auto parsed = server::parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.error.empty()) {
-    std::cerr << "ccmond: " << parsed.error << "\n\n" << server::usage();
+    std::istringstream lines(parsed.error);
+    for (std::string line; std::getline(lines, line);) std::cerr << "ccmond: " << line << "\n";
+    std::cerr << "\n" << server::usage();
     return 2;
   }
   const auto& cli = parsed.options;

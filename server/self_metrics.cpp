@@ -12,6 +12,20 @@ std::string_view to_string(RequestRejection r) {
   switch (r) {
     case RequestRejection::kUnauthorized:
       return "unauthorized";
+    case RequestRejection::kForbidden:
+      return "forbidden";
+    case RequestRejection::kNotFound:
+      return "not_found";
+    case RequestRejection::kMethodNotAllowed:
+      return "method_not_allowed";
+    case RequestRejection::kUpgradeRequired:
+      return "upgrade_required";
+    case RequestRejection::kMalformedRequest:
+      return "malformed_request";
+    case RequestRejection::kInvalidQuery:
+      return "invalid_query";
+    case RequestRejection::kHeadersTooLarge:
+      return "headers_too_large";
     case RequestRejection::kBodyTooLarge:
       return "body_too_large";
     case RequestRejection::kUnsupportedMediaType:
@@ -26,6 +40,11 @@ std::string_view to_string(RequestRejection r) {
       return "connection_limit";
   }
   return "unknown";
+}
+
+void SelfMetrics::decoded(Transport t, const core::DecodedBatch& batch) {
+  received(t, static_cast<double>(batch.events.size() + batch.rejections.size()));
+  for (const auto& r : batch.rejections) rejected(r.reason);
 }
 
 const prometheus::Histogram::BucketBoundaries& SelfMetrics::lag_bounds() {
@@ -67,10 +86,11 @@ SelfMetrics::SelfMetrics(std::string_view version)
     rejected_[i] =
         &rejected.Add({{"reason", std::string(to_string(static_cast<core::RejectReason>(i)))}});
   }
-  auto& requests = BuildCounter()
-                       .Name("ccmon_requests_rejected_total")
-                       .Help("Requests, frames or connections refused as a whole, by reason.")
-                       .Register(*registry_);
+  auto& requests =
+      BuildCounter()
+          .Name("ccmon_requests_rejected_total")
+          .Help("Requests, frames, streams or connections refused as a whole, by reason.")
+          .Register(*registry_);
   for (int i = 0; i < kRequestRejectionCount; ++i) {
     request_rejected_[i] =
         &requests.Add({{"reason", std::string(to_string(static_cast<RequestRejection>(i)))}});
@@ -101,6 +121,14 @@ SelfMetrics::SelfMetrics(std::string_view version)
                               .Help("When the running configuration was loaded (Unix seconds).")
                               .Register(*registry_)
                               .Add({});
+  sla_transitions_dropped_ =
+      &BuildCounter()
+           .Name("ccmon_sla_transitions_dropped_total")
+           .Help(
+               "SLA breach and recovery transitions not logged because more than 10000 "
+               "piled up between two evaluations.")
+           .Register(*registry_)
+           .Add({});
   lag_ = &prometheus::BuildHistogram()
               .Name("ccmon_event_lag_seconds")
               .Help("Arrival time minus event time of accepted events.")

@@ -20,17 +20,26 @@ enum class Transport { kHttp, kWebSocket };
 inline constexpr int kTransportCount = 2;
 std::string_view to_string(Transport t);
 
-// Why a whole request or frame was refused before its events were decoded.
+// Why a request, frame, stream or connection was refused as a whole: the
+// `reason` label of ccmon_requests_rejected_total (docs/metrics.md). The same
+// reason is used whichever transport it happens on.
 enum class RequestRejection {
-  kUnauthorized,          // 401
+  kUnauthorized,          // 401; a WebSocket stream whose token a reload revoked (close 1008)
+  kForbidden,             // 403: no token can open it (reload with auth on, no admin token)
+  kNotFound,              // 404
+  kMethodNotAllowed,      // 405
+  kUpgradeRequired,       // 426: plain HTTP on the WebSocket endpoint
+  kMalformedRequest,      // 400: not HTTP/1.1 as parsed, or a bad WebSocket handshake
+  kInvalidQuery,          // 400: a query parameter naming nothing configured
+  kHeadersTooLarge,       // 431
   kBodyTooLarge,          // 413 / WebSocket close 1009
   kUnsupportedMediaType,  // 415
-  kUnreadable,            // 400
+  kUnreadable,            // 400: a body that cannot be decoded at all
   kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
-  kTimeout,               // header/body/idle timeout
+  kTimeout,               // a request, response or pong not completed in time
   kConnectionLimit,       // connection refused at the cap
 };
-inline constexpr int kRequestRejectionCount = 7;
+inline constexpr int kRequestRejectionCount = 14;
 std::string_view to_string(RequestRejection r);
 
 class SelfMetrics {
@@ -41,6 +50,9 @@ class SelfMetrics {
   std::shared_ptr<prometheus::Registry> registry_ptr() { return registry_; }
 
   void received(Transport t, double n) { received_[static_cast<int>(t)]->Increment(n); }
+  // A body or frame decoded and admitted: its events received, its invalid
+  // ones rejected by reason. Both transports count here, at the same stage.
+  void decoded(Transport t, const core::DecodedBatch& batch);
   void accepted(core::EventType type, double n) { accepted_[static_cast<int>(type)]->Increment(n); }
   void rejected(core::RejectReason r, double n = 1) {
     rejected_[static_cast<int>(r)]->Increment(n);
@@ -53,6 +65,7 @@ class SelfMetrics {
   void in_flight(double n) { in_flight_->Set(n); }
   void reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
   void config_success_time(double unix_seconds) { config_success_time_->Set(unix_seconds); }
+  void sla_transitions_dropped(double n) { sla_transitions_dropped_->Increment(n); }
 
   // Bounds of ccmon_event_lag_seconds; lag_histogram() takes per-bucket
   // increments (see prometheus::Histogram::ObserveMultiple).
@@ -72,6 +85,7 @@ class SelfMetrics {
   prometheus::Counter* reload_ok_ = nullptr;
   prometheus::Counter* reload_failed_ = nullptr;
   prometheus::Gauge* config_success_time_ = nullptr;
+  prometheus::Counter* sla_transitions_dropped_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
 };
 

@@ -21,15 +21,21 @@ void ConnectionRegistry::remove(std::uint64_t id) {
   items_.erase(id);
 }
 
-void ConnectionRegistry::close_all() {
-  std::vector<std::shared_ptr<Closable>> live;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& [id, weak] : items_) {
-      if (auto c = weak.lock()) live.push_back(std::move(c));
-    }
+std::vector<std::shared_ptr<Closable>> ConnectionRegistry::live() const {
+  std::vector<std::shared_ptr<Closable>> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, weak] : items_) {
+    if (auto c = weak.lock()) out.push_back(std::move(c));
   }
-  for (auto& c : live) c->close_gracefully();
+  return out;
+}
+
+void ConnectionRegistry::close_all() {
+  for (auto& c : live()) c->close_gracefully();
+}
+
+void ConnectionRegistry::config_changed_all() {
+  for (auto& c : live()) c->config_changed();
 }
 
 std::size_t ConnectionRegistry::size() const {

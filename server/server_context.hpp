@@ -8,18 +8,23 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.hpp"
-#include "server/engine_runner.hpp"
+#include "server/engine_service.hpp"
 #include "server/self_metrics.hpp"
 
 namespace ccmon::server {
 
-// A connection that shutdown can ask to finish what it accepted and close.
+// An open connection, as shutdown and reload reach it. Both calls are
+// thread-safe: they post to the session's strand.
 class Closable {
  public:
   virtual ~Closable() = default;
-  virtual void close_gracefully() = 0;  // thread-safe: posts to the session's strand
+  // Finish what was accepted, then close.
+  virtual void close_gracefully() = 0;
+  // A reload replaced the configuration (ServerContext::config()).
+  virtual void config_changed() {}
 };
 
 class ConnectionRegistry {
@@ -27,9 +32,12 @@ class ConnectionRegistry {
   std::uint64_t add(std::weak_ptr<Closable> c);
   void remove(std::uint64_t id);
   void close_all();
+  void config_changed_all();
   std::size_t size() const;
 
  private:
+  std::vector<std::shared_ptr<Closable>> live() const;
+
   mutable std::mutex mutex_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> items_;
@@ -52,13 +60,13 @@ class ConnectionSlot {
 
 struct ReloadOutcome {
   bool ok = false;
-  std::string message;
+  std::string message;  // the configuration's source when ok, else every problem
 };
 
 class ServerContext {
  public:
   ServerContext(std::shared_ptr<const config::Config> config, SelfMetrics& self_metrics,
-                EngineRunner& engine_runner)
+                EngineService& engine_runner)
       : metrics(self_metrics), runner(engine_runner), config_(std::move(config)) {}
 
   std::shared_ptr<const config::Config> config() const {
@@ -71,12 +79,15 @@ class ServerContext {
   }
 
   SelfMetrics& metrics;
-  EngineRunner& runner;
+  EngineService& runner;
   ConnectionRegistry connections;
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket
-  std::function<ReloadOutcome()> reload;         // set by the daemon
+  // Reloads the configuration off the I/O threads and calls `done` from the
+  // reload thread once the new one is in force (or refused). Set by the
+  // daemon before the listener runs.
+  std::function<void(std::function<void(ReloadOutcome)> done)> reload;
 
  private:
   mutable std::mutex mutex_;

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 
+#include "server/auth.hpp"
 #include "server/exposition.hpp"
 
 namespace ccmon::server {
@@ -26,17 +27,41 @@ WebSocketSession::~WebSocketSession() {
 void WebSocketSession::run(Request req, beast::flat_buffer buffer) {
   registry_id_ = ctx_->connections.add(weak_from_this());
   config_ = ctx_->config();
-  decoder_.emplace(config_->codec);
+  authorization_ = std::string(req[http::field::authorization]);
   buffer_ = std::move(buffer);
+  apply_limits();
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "ccmond"); }));
+  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WebSocketSession::apply_limits() {
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::microseconds(config_->limits.header_timeout);
   timeouts.idle_timeout = std::chrono::microseconds(config_->limits.idle_timeout);
   timeouts.keep_alive_pings = true;  // ping at half the idle timeout; no pong -> closed
   ws_.set_option(timeouts);
   ws_.read_message_max(config_->limits.max_ws_message_bytes);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "ccmond"); }));
-  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+bool WebSocketSession::refresh() {
+  if (closed_ || (closing_ && close_reason_.code == websocket::close_code::policy_error)) {
+    return false;
+  }
+  auto current = ctx_->config();
+  if (current == config_) return true;
+  config_ = std::move(current);
+  if (check_access(authorization_, config_->auth, Role::kIngest) != Access::kAllowed) {
+    // Frames read before the reload are still answered; nothing more is read.
+    ctx_->metrics.request_rejected(RequestRejection::kUnauthorized);
+    close_reason_ = websocket::close_reason(websocket::close_code::policy_error,
+                                            "ingest token no longer accepted");
+    closing_ = true;
+    maybe_close();
+    return false;
+  }
+  apply_limits();
+  return true;
 }
 
 void WebSocketSession::close_gracefully() {
@@ -46,8 +71,19 @@ void WebSocketSession::close_gracefully() {
   });
 }
 
+void WebSocketSession::config_changed() {
+  // An idle stream learns of the reload now, not at its next frame.
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->refresh(); });
+}
+
 void WebSocketSession::on_accept(beast::error_code ec) {
   if (ec) {
+    if (ec == beast::error::timeout) {
+      ctx_->metrics.request_rejected(RequestRejection::kTimeout);
+    } else if (ec.category() == beast::error_code(websocket::error::no_sec_key).category()) {
+      // Beast has answered 400 to an upgrade it could not accept.
+      ctx_->metrics.request_rejected(RequestRejection::kMalformedRequest);
+    }
     spdlog::debug("websocket handshake failed: {}", ec.message());
     return;
   }
@@ -77,14 +113,15 @@ void WebSocketSession::on_read(beast::error_code ec) {
   }
   std::string frame = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
+  if (!refresh()) return;  // revoked: this frame is not taken
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
   const core::Timestamp now = ctx_->runner.wall_now();
-  core::DecodedBatch decoded = decoder_->decode(frame, core::BodyFormat::kNdjson, now);
+  core::DecodedBatch decoded =
+      decoder_.for_config(config_).decode(frame, core::BodyFormat::kNdjson, now);
   const std::size_t n = decoded.events.size();
-  ctx_->metrics.received(Transport::kWebSocket, static_cast<double>(n + decoded.rejections.size()));
-  for (const auto& r : decoded.rejections) ctx_->metrics.rejected(r.reason);
   if (n == 0) {
+    ctx_->metrics.decoded(Transport::kWebSocket, decoded);
     complete(seq, ingest_reply_json({}, decoded.rejections, seq));
     return do_read();
   }
@@ -95,6 +132,8 @@ void WebSocketSession::on_read(beast::error_code ec) {
                    decoded = std::make_shared<core::DecodedBatch>(std::move(decoded))] {
     boost::asio::post(self->ws_.get_executor(), [self, seq, now, decoded] {
       self->waiting_admission_ = false;
+      // Counted once admitted, as HTTP counts a body.
+      self->ctx_->metrics.decoded(Transport::kWebSocket, *decoded);
       self->submit(seq, std::move(*decoded), now);
       self->do_read();
     });
@@ -107,14 +146,14 @@ void WebSocketSession::on_read(beast::error_code ec) {
 void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now) {
   const std::size_t n = decoded.events.size();
   Batch batch{Transport::kWebSocket, std::move(decoded.events), now, n};
-  ctx_->runner.submit(std::move(batch), [self = shared_from_this(), seq,
-                                         rejections = std::move(decoded.rejections)](
-                                            BatchResult result) mutable {
-    std::string reply = ingest_reply_json(result, rejections, seq);
-    boost::asio::post(self->ws_.get_executor(), [self, seq, reply = std::move(reply)]() mutable {
-      self->complete(seq, std::move(reply));
-    });
-  });
+  ctx_->runner.submit(
+      std::move(batch), [self = shared_from_this(), seq,
+                         rejections = std::move(decoded.rejections)](BatchResult result) mutable {
+        boost::asio::post(self->ws_.get_executor(),
+                          [self, seq, result, rejections = std::move(rejections)]() mutable {
+                            self->complete(seq, ingest_reply_json(result, rejections, seq));
+                          });
+      });
 }
 
 void WebSocketSession::complete(std::uint64_t seq, std::string reply) {
@@ -152,11 +191,11 @@ void WebSocketSession::on_write(beast::error_code ec) {
 }
 
 void WebSocketSession::maybe_close() {
-  // Shutdown: answer every frame already read, then close normally.
+  // Answer every frame already read, then close (going away at shutdown,
+  // policy violation when the token was revoked).
   if (!closing_ || closed_ || outstanding_ != 0 || writing_) return;
   closed_ = true;
-  ws_.async_close(websocket::close_code::going_away,
-                  [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
 }
 
 }  // namespace ccmon::server

@@ -2,6 +2,9 @@
 // NDJSON lines) gets exactly one reply frame, in order, with its seq.
 // Frames are pipelined to the engine; reading pauses while the engine is
 // saturated or the client is not reading its replies (backpressure).
+// A reload reaches an open stream (docs/ingestion.md): the next frame is read
+// with the new limits and decoded with the new codec options, and a stream
+// whose ingest token is no longer accepted is closed with 1008.
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -13,9 +16,9 @@
 #include <optional>
 #include <string>
 
-#include "core/codec/codec.hpp"
 #include "server/http_util.hpp"
 #include "server/server_context.hpp"
+#include "server/session_decoder.hpp"
 
 namespace ccmon::server {
 
@@ -28,8 +31,13 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   // Completes the upgrade of `req`; `buffer` holds bytes read past it.
   void run(Request req, boost::beast::flat_buffer buffer);
   void close_gracefully() override;
+  void config_changed() override;
 
  private:
+  // Takes up the running configuration if a reload replaced it: limits and
+  // the token check. False when the stream's token was revoked (closing).
+  bool refresh();
+  void apply_limits();
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec);
@@ -46,8 +54,11 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<ConnectionSlot> slot_;
-  std::shared_ptr<const config::Config> config_;
-  std::optional<core::Decoder> decoder_;
+  std::shared_ptr<const config::Config> config_;  // the one the stream runs with now
+  SessionDecoder decoder_;
+  std::string authorization_;  // the upgrade request's Authorization header
+  boost::beast::websocket::close_reason close_reason_{
+      boost::beast::websocket::close_code::going_away};
   std::uint64_t registry_id_ = 0;
 
   std::uint64_t next_seq_ = 1;                     // seq of the next frame read

@@ -61,6 +61,8 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
       {"server:\n  auth:\n    ingest_tokens: [\"ok\", \"\"]\n", 3, 27,
        "server.auth.ingest_tokens[1]: a token must be a non-empty string"},
       {"server:\n  auth:\n    metrics_tokens: [\"a b\"]\n", 3, 22, "server.auth.metrics_tokens[0]"},
+      // "    admin_tokens: " is 18 characters.
+      {"server:\n  auth:\n    admin_tokens: [\"\"]\n", 3, 20, "server.auth.admin_tokens[0]"},
       {"server: [1]\n", 1, 9, "server: expected a mapping"},
       {"server:\n  listen: \"a:1\"\n  listen: \"b:2\"\n", 3, 3, "server.listen: duplicate key"},
       {"metrics: {}\n", 1, 1, "metrics: unknown key"},

@@ -36,6 +36,7 @@ server:
   auth:
     ingest_tokens: [tok1, "tok2"]
     metrics_tokens: [scrape]
+    admin_tokens: [root]
 ingest:
   channels: [voice, video]
   max_clock_skew: 0
@@ -91,6 +92,7 @@ sla:
   CHECK(c.limits.max_events_in_flight == 500);
   CHECK(c.auth.ingest_tokens == std::vector<std::string>{"tok1", "tok2"});
   CHECK(c.auth.metrics_tokens == std::vector<std::string>{"scrape"});
+  CHECK(c.auth.admin_tokens == std::vector<std::string>{"root"});
   CHECK(c.codec.channels == std::vector<std::string>{"voice", "video"});
   CHECK(c.codec.max_clock_skew == 0);
   CHECK(c.codec.max_event_bytes == 1000);

@@ -43,6 +43,7 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.limits.max_events_in_flight == b.limits.max_events_in_flight);
   CHECK(a.auth.ingest_tokens == b.auth.ingest_tokens);
   CHECK(a.auth.metrics_tokens == b.auth.metrics_tokens);
+  CHECK(a.auth.admin_tokens == b.auth.admin_tokens);
   CHECK(a.codec.channels == b.codec.channels);
   CHECK(a.codec.max_clock_skew == b.codec.max_clock_skew);
   CHECK(a.codec.max_event_bytes == b.codec.max_event_bytes);
@@ -105,6 +106,7 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
   CHECK(c.auth.ingest_tokens.empty());
   CHECK(c.auth.metrics_tokens.empty());
+  CHECK(c.auth.admin_tokens.empty());
   CHECK(c.engine.time_zone.name == "UTC");
   REQUIRE(c.engine.windows.size() == 4);
   CHECK(c.engine.windows[3].name == "24h");

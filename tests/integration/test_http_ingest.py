@@ -179,6 +179,33 @@ class HttpIngestTest(unittest.TestCase):
         self.assertEqual((status, json.loads(body)["error"]), (400, "unknown_window"))
         self.assertEqual(self.d.kpis("?window=5m", token=MET)["windows"], ["5m"])
 
+    def raw_exchange(self, request):
+        """Sends raw bytes; returns the status line of the answer."""
+        with socket.create_connection((self.d.host, self.d.port)) as s:
+            s.sendall(request)
+            s.settimeout(30)
+            answer = b""
+            while b"\r\n" not in answer:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        return answer.split(b"\r\n")[0]
+
+    def test_refusals_before_routing_are_counted(self):
+        # Headers over 16 KiB (431) and requests that are not HTTP (400) are
+        # answered and counted like every other refusal.
+        before = self.counters()
+        big = b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
+        self.assertEqual(self.raw_exchange(big), b"HTTP/1.1 431 Request Header Fields Too Large")
+        self.assertEqual(self.raw_exchange(b"HELLO / HTTP/9\r\n\r\n"), b"HTTP/1.1 400 Bad Request")
+        status, _ = curl(self.d, f"{self.d.base}/nope")
+        self.assertEqual(status, 404)
+        after = self.counters()
+        for reason in ["headers_too_large", "malformed_request", "not_found"]:
+            self.assertEqual(self.delta(before, after, "ccmon_requests_rejected_total",
+                                        reason=reason), 1, reason)
+
     def test_slow_client_that_never_finishes_its_request(self):
         before = self.counters()
         with socket.create_connection((self.d.host, self.d.port)) as s:
@@ -248,19 +275,36 @@ class HttpLifecycleTest(unittest.TestCase):
         res = subprocess.run([os.environ["CCMOND"], "--bogus"], capture_output=True)
         self.assertEqual(res.returncode, 2)
 
+    def test_bad_override_stops_with_status_2(self):
+        # Checked as the same key in a file would be; the daemon never starts.
+        for args, message in [
+                (["--log-level", "verbose"],
+                 '--log-level: server.log_level: "verbose" is not one of trace, debug'),
+                (["--listen", ":9477"], '--listen: server.listen: ":9477" is not HOST:PORT'),
+                (["--clock", "sundial"], '--clock: server.clock: "sundial" is not one of')]:
+            res = subprocess.run([os.environ["CCMOND"], *args], capture_output=True, timeout=30)
+            self.assertEqual(res.returncode, 2, args)
+            self.assertIn(message, res.stderr.decode())
+            self.assertNotIn(b"listening on", res.stderr)
+
     def test_reload_keeps_old_config_when_new_is_bad(self):
-        with Daemon("server:\n  auth:\n    ingest_tokens: [one]\n") as d:
+        auth = "server:\n  auth:\n    admin_tokens: [adm]\n"
+        with Daemon(auth + "    ingest_tokens: [one]\n") as d:
             self.assertEqual(d.post_events([queued("r1")], token="one")[0], 200)
             with open(d.config_path, "w") as f:
-                f.write("server:\n  auth:\n    ingest_tokens: [two]\n  bogus_key: 1\n")
+                f.write(auth + "    ingest_tokens: [two]\n  bogus_key: 1\n")
+            # Reloading is the admin tokens' alone.
+            for token, expected in [("one", 401), (None, 401)]:
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                self.assertEqual(d.request("POST", "/-/reload", headers=headers)[0], expected)
             status, _, body = d.request("POST", "/-/reload",
-                                        headers={"Authorization": "Bearer one"})
+                                        headers={"Authorization": "Bearer adm"})
             self.assertEqual(status, 500)
             self.assertIn("bogus_key", json.loads(body)["message"])
             self.assertEqual(d.post_events([queued("r2")], token="one")[0], 200)
             # A good file is applied; SIGHUP does the same as /-/reload.
             with open(d.config_path, "w") as f:
-                f.write("server:\n  auth:\n    ingest_tokens: [two]\n")
+                f.write(auth + "    ingest_tokens: [two]\n")
             d.proc.send_signal(__import__("signal").SIGHUP)
             poll(lambda: d.post_events([queued("r3")], token="two")[0] == 200,
                  what="SIGHUP reload to apply the new token")
@@ -268,6 +312,21 @@ class HttpLifecycleTest(unittest.TestCase):
             m = d.metrics()
             self.assertEqual(metric(m, "ccmon_config_reloads_total", result="failure"), 1)
             self.assertEqual(metric(m, "ccmon_config_reloads_total", result="success"), 1)
+
+    def test_reload_without_admin_tokens(self):
+        # No token of any role: anyone may reload. Tokens for other roles
+        # but none for admin: nobody may over HTTP (403); SIGHUP still can.
+        with Daemon() as d:
+            status, _, body = d.request("POST", "/-/reload")
+            self.assertEqual((status, json.loads(body)["status"]), (200, "reloaded"))
+        with Daemon("server:\n  auth:\n    ingest_tokens: [one]\n") as d:
+            status, _, body = d.request("POST", "/-/reload",
+                                        headers={"Authorization": "Bearer one"})
+            self.assertEqual((status, json.loads(body)["error"]), (403, "forbidden"))
+            self.assertEqual(metric(d.metrics(), "ccmon_requests_rejected_total",
+                                    reason="forbidden"), 1)
+            self.assertEqual(metric(d.metrics(), "ccmon_config_reloads_total",
+                                    result="success"), 0)
 
     def test_sigterm_drains_and_exits_zero(self):
         d = Daemon()

@@ -171,6 +171,20 @@ class WebSocketIngestTest(unittest.TestCase):
         dups = (metric(self.d.metrics(), "ccmon_events_duplicate_total") or 0) - dup_before
         self.assertEqual(dups, sum(r["duplicates"] for r in replies))
 
+    def test_bad_handshake_is_refused_and_counted(self):
+        # An upgrade without Sec-WebSocket-Key: Beast answers 400, and the
+        # refusal is counted as for a malformed HTTP request.
+        before = metric(self.d.metrics(), "ccmon_requests_rejected_total",
+                        reason="malformed_request") or 0
+        with socket.create_connection((self.d.host, self.d.port)) as s:
+            s.sendall(b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            s.settimeout(30)
+            self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 400"))
+        poll(lambda: metric(self.d.metrics(), "ccmon_requests_rejected_total",
+                            reason="malformed_request") == before + 1,
+             what="the refused handshake to be counted")
+
     def test_idle_client_without_pong_is_dropped(self):
         # A raw client completes the handshake and then never answers pings.
         key = "dGhlIHNhbXBsZSBub25jZQ=="
@@ -202,6 +216,89 @@ class WebSocketIngestTest(unittest.TestCase):
                 return json.loads(await ws.recv())
         reply = run(go())
         self.assertEqual(reply["accepted"], 1)
+
+
+RELOAD_CONFIG = """
+server:
+  limits:
+    max_ws_message_size: 64KiB
+  auth:
+    ingest_tokens: [one, two]
+    admin_tokens: [adm]
+ingest:
+  channels: [voice]
+"""
+
+
+class ReloadReachesOpenStreamsTest(unittest.TestCase):
+    """What a reload changes for a stream that is already open (docs/ingestion.md)."""
+
+    def setUp(self):
+        self.d = Daemon(RELOAD_CONFIG)
+        self.uri = f"ws://{self.d.host}:{self.d.port}/v1/stream"
+
+    def tearDown(self):
+        self.d.stop()
+
+    def connect(self, token):
+        return websockets.connect(self.uri, extra_headers={"Authorization": f"Bearer {token}"},
+                                  max_size=None)
+
+    def reload(self, config):
+        with open(self.d.config_path, "w") as f:
+            f.write(config)
+        status, _, body = self.d.request("POST", "/-/reload",
+                                         headers={"Authorization": "Bearer adm"})
+        self.assertEqual(status, 200, body)
+
+    async def reload_async(self, config):
+        # The 200 comes once the new configuration is in force everywhere.
+        await asyncio.get_running_loop().run_in_executor(None, self.reload, config)
+
+    def test_next_frame_uses_the_new_channels_and_limits(self):
+        reloaded = RELOAD_CONFIG.replace("64KiB", "1KiB").replace("[voice]", "[voice, video]")
+
+        async def go():
+            async with self.connect("one") as ws:
+                await ws.send(json.dumps(queued("v1", channel="video")))
+                before = json.loads(await ws.recv())
+                await self.reload_async(reloaded)
+                await ws.send(json.dumps(queued("v2", channel="video")))
+                after = json.loads(await ws.recv())
+                # 30 events of ~110 bytes: over the new 1 KiB, under the old 64 KiB.
+                await ws.send("\n".join(json.dumps(queued(f"v3-{i}")) for i in range(30)))
+                try:
+                    await ws.recv()
+                except websockets.ConnectionClosed as e:
+                    return before, after, e.code
+                return before, after, None
+        before, after, code = run(go())
+        self.assertEqual([x["reason"] for x in before["rejected"]], ["unknown_channel"])
+        self.assertEqual((after["seq"], after["accepted"], after["rejected"]), (2, 1, []))
+        self.assertEqual(code, 1009)
+
+    def test_a_revoked_token_closes_its_stream_with_1008(self):
+        async def go():
+            async with self.connect("one") as a, self.connect("two") as b:
+                for ws in (a, b):
+                    await ws.send(json.dumps(queued("r")))
+                    self.assertEqual(json.loads(await ws.recv())["seq"], 1)
+                await self.reload_async(RELOAD_CONFIG.replace("[one, two]", "[two]"))
+                # `a` sends nothing more: the daemon closes it on its own.
+                try:
+                    await asyncio.wait_for(a.recv(), 30)
+                    code = None
+                except websockets.ConnectionClosed as e:
+                    code = e.code
+                await b.send(json.dumps(queued("r2")))
+                return code, json.loads(await b.recv())
+        code, reply = run(go())
+        self.assertEqual(code, 1008)  # policy violation
+        self.assertEqual((reply["seq"], reply["accepted"]), (2, 1))  # `two` still streams
+        m = self.d.metrics()
+        self.assertEqual(metric(m, "ccmon_requests_rejected_total", reason="unauthorized"), 1)
+        poll(lambda: metric(self.d.metrics(), "ccmon_connections", transport="websocket") == 0,
+             what="both streams to be gone")
 
 
 class BackpressureTest(unittest.TestCase):

@@ -1,0 +1,56 @@
+// What sessions and the router ask of the engine side: admission, the wall
+// clock, applying batches and fresh views. EngineRunner is the daemon's
+// implementation; tests substitute their own.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/codec/codec.hpp"
+#include "core/engine/snapshot.hpp"
+#include "core/sla/sla_evaluator.hpp"
+#include "server/admission.hpp"
+#include "server/self_metrics.hpp"
+
+namespace ccmon::server {
+
+// What readers see: the KPI snapshot and the SLA states at the same instant.
+struct View {
+  std::shared_ptr<const core::Snapshot> snapshot;
+  std::vector<core::SlaState> sla;
+};
+
+struct Batch {
+  Transport transport = Transport::kHttp;
+  std::vector<core::IndexedEvent> events;
+  core::Timestamp arrival = 0;
+  std::size_t admitted = 0;  // reserved in Admission, released once applied
+};
+
+struct BatchResult {
+  std::size_t accepted = 0;
+  std::size_t duplicates = 0;
+};
+
+class EngineService {
+ public:
+  virtual ~EngineService() = default;
+
+  // Bounds the events submitted and not yet applied. Thread-safe.
+  virtual Admission& admission() = 0;
+
+  // The wall clock (also in event-clock mode: the codec rejects event times
+  // beyond the allowed skew from it). Thread-safe.
+  virtual core::Timestamp wall_now() const = 0;
+
+  // Applies `batch` (its events already admitted) and calls `done` on the
+  // engine thread: callers hop to their own executor before doing more.
+  virtual void submit(Batch batch, std::function<void(BatchResult)> done) = 0;
+
+  // A fresh view as of now; `done` runs on the engine thread.
+  virtual void request_view(std::function<void(std::shared_ptr<const View>)> done) = 0;
+};
+
+}  // namespace ccmon::server

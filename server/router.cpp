@@ -1,0 +1,258 @@
+#include "server/router.hpp"
+
+#include <algorithm>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "server/auth.hpp"
+#include "server/exposition.hpp"
+
+namespace ccmon::server {
+namespace {
+
+std::optional<core::BodyFormat> body_format(std::string_view content_type) {
+  const std::string type = media_type(content_type);
+  if (type == "application/json" || type == "application/cloudevents+json" ||
+      type == "application/cloudevents-batch+json") {
+    return core::BodyFormat::kJson;
+  }
+  if (type == "application/x-ndjson" || type == "application/ndjson" ||
+      type == "application/jsonl" || type == "application/x-jsonlines") {
+    return core::BodyFormat::kNdjson;
+  }
+  return std::nullopt;
+}
+
+// One request being routed: what every answer needs.
+struct Exchange {
+  const Request& req;
+  const RequestContext& rc;
+  std::shared_ptr<Responder> responder;
+  Target target = parse_target(req.target());
+  unsigned version = req.version();
+  bool keep_alive = req.keep_alive();
+  bool head = req.method() == http::verb::head;
+
+  SelfMetrics& metrics() const { return rc.server.metrics; }
+
+  Routed answer(Response res) const {
+    responder->respond(std::move(res));
+    return Routed::kAnswering;
+  }
+  Routed refuse(RequestRejection reason, http::status status, std::string_view code,
+                std::string_view message) const {
+    return answer(server::refuse(metrics(), reason, status, code, message, version, keep_alive));
+  }
+  Routed method_not_allowed(std::string_view allow) const {
+    auto res =
+        server::refuse(metrics(), RequestRejection::kMethodNotAllowed,
+                       http::status::method_not_allowed, "method_not_allowed",
+                       "use " + std::string(allow) + " for " + target.path, version, keep_alive);
+    res.set(http::field::allow, allow);
+    return answer(std::move(res));
+  }
+  // Nullopt when `role` may call the endpoint, else the refusal sent.
+  std::optional<Routed> deny(Role role) const {
+    switch (check_access(req[http::field::authorization], rc.config->auth, role)) {
+      case Access::kAllowed:
+        return std::nullopt;
+      case Access::kForbidden:
+        return refuse(RequestRejection::kForbidden, http::status::forbidden, "forbidden",
+                      target.path +
+                          " is closed while authentication is on and server.auth.admin_tokens "
+                          "is empty (docs/ingestion.md); SIGHUP still reloads");
+      case Access::kUnauthorized:
+        break;
+    }
+    auto res = server::refuse(
+        metrics(), RequestRejection::kUnauthorized, http::status::unauthorized, "unauthorized",
+        "a valid `Authorization: Bearer <token>` header is required", version, keep_alive);
+    res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
+    return answer(std::move(res));
+  }
+  bool get() const { return req.method() == http::verb::get || head; }
+  // GET and HEAD answers: HEAD keeps the headers (Content-Length included).
+  Routed answer_get(Response res) const {
+    if (head) res.body().clear();
+    return answer(std::move(res));
+  }
+};
+
+Routed ingest(const Exchange& x) {
+  const auto format = body_format(x.req[http::field::content_type]);
+  if (!format) {
+    return x.refuse(RequestRejection::kUnsupportedMediaType, http::status::unsupported_media_type,
+                    "unsupported_media_type",
+                    "Content-Type must be application/json or application/x-ndjson, not `" +
+                        std::string(x.req[http::field::content_type]) + "`");
+  }
+  EngineService& engine = x.rc.server.runner;
+  const core::Timestamp now = engine.wall_now();
+  core::DecodedBatch decoded = x.rc.decoder.decode(x.req.body(), *format, now);
+  if (decoded.unreadable) {
+    return x.refuse(RequestRejection::kUnreadable, http::status::bad_request,
+                    core::to_string(decoded.unreadable_reason), decoded.unreadable_message);
+  }
+  const std::size_t n = decoded.events.size();
+  if (n != 0 && !engine.admission().try_admit(n)) {
+    auto res = server::refuse(x.metrics(), RequestRejection::kOverloaded,
+                              http::status::service_unavailable, "overloaded",
+                              "too many events in flight; retry later", x.version, x.keep_alive);
+    res.set(http::field::retry_after, "1");
+    return x.answer(std::move(res));
+  }
+  x.metrics().decoded(Transport::kHttp, decoded);
+  if (n == 0) {
+    return x.answer(json_response(http::status::ok,
+                                  ingest_reply_json({}, decoded.rejections, std::nullopt),
+                                  x.version, x.keep_alive));
+  }
+  Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
+  engine.submit(
+      std::move(batch), [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
+                         rejections = std::move(decoded.rejections)](BatchResult result) {
+        responder->resume([responder, version, keep_alive, rejections, result] {
+          responder->respond(json_response(http::status::ok,
+                                           ingest_reply_json(result, rejections, std::nullopt),
+                                           version, keep_alive));
+        });
+      });
+  return Routed::kAnswering;
+}
+
+Routed scrape(const Exchange& x, bool json) {
+  x.rc.server.runner.request_view([responder = x.responder, metrics = &x.metrics(), json,
+                                   head = x.head, version = x.version, keep_alive = x.keep_alive,
+                                   query = x.target.query](std::shared_ptr<const View> view) {
+    responder->resume([=] {
+      Response res;
+      const auto w = query.find("window");
+      const auto& windows = view->snapshot->windows;
+      if (json && w != query.end() && !w->second.empty() &&
+          std::find(windows.begin(), windows.end(), w->second) == windows.end()) {
+        // A window that is not configured is a mistake in the query, not
+        // an empty answer.
+        res = refuse(*metrics, RequestRejection::kInvalidQuery, http::status::bad_request,
+                     "unknown_window", "no window `" + w->second + "` is configured", version,
+                     keep_alive);
+      } else if (json) {
+        res = json_response(http::status::ok, render_kpis_json(*view, query), version, keep_alive);
+      } else {
+        res = text_response(http::status::ok, render_metrics_text(*view, metrics->registry()),
+                            "text/plain; version=0.0.4; charset=utf-8", version, keep_alive);
+      }
+      if (head) res.body().clear();
+      responder->respond(std::move(res));
+    });
+  });
+  return Routed::kAnswering;
+}
+
+Routed reload(const Exchange& x) {
+  if (!x.rc.server.reload) {
+    return x.answer(json_error(http::status::service_unavailable, "not_ready",
+                               "ccmond is still starting", x.version, x.keep_alive));
+  }
+  x.rc.server.reload([responder = x.responder, version = x.version,
+                      keep_alive = x.keep_alive](ReloadOutcome outcome) {
+    responder->resume([responder, version, keep_alive, outcome] {
+      // A refused configuration is counted in ccmon_config_reloads_total.
+      responder->respond(
+          outcome.ok ? json_response(
+                           http::status::ok,
+                           nlohmann::json{{"status", "reloaded"}, {"config", outcome.message}}.dump(
+                               -1, ' ', false, nlohmann::json::error_handler_t::replace),
+                           version, keep_alive)
+                     : json_error(http::status::internal_server_error, "reload_failed",
+                                  outcome.message, version, keep_alive));
+    });
+  });
+  return Routed::kAnswering;
+}
+
+}  // namespace
+
+Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status status,
+                std::string_view code, std::string_view message, unsigned version,
+                bool keep_alive) {
+  metrics.request_rejected(reason);
+  return json_error(status, code, message, version, keep_alive);
+}
+
+Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder) {
+  const Exchange x{req, rc, std::move(responder)};
+  const std::string& path = x.target.path;
+
+  if (path == "/v1/events") {
+    if (req.method() != http::verb::post) return x.method_not_allowed("POST");
+    if (auto denied = x.deny(Role::kIngest)) return *denied;
+    return ingest(x);
+  }
+  if (path == "/v1/stream") {
+    if (!boost::beast::websocket::is_upgrade(req)) {
+      auto res =
+          refuse(x.metrics(), RequestRejection::kUpgradeRequired, http::status::upgrade_required,
+                 "upgrade_required", "/v1/stream is a WebSocket endpoint", x.version, false);
+      res.set(http::field::upgrade, "websocket");
+      return x.answer(std::move(res));
+    }
+    if (auto denied = x.deny(Role::kIngest)) return *denied;
+    return Routed::kUpgrade;
+  }
+  if (path == "/metrics" || path == "/v1/kpis") {
+    if (!x.get()) return x.method_not_allowed("GET");
+    if (auto denied = x.deny(Role::kMetrics)) return *denied;
+    return scrape(x, path == "/v1/kpis");
+  }
+  if (path == "/-/healthy") {
+    if (!x.get()) return x.method_not_allowed("GET");
+    return x.answer_get(text_response(http::status::ok, "ccmond is healthy.\n", "text/plain",
+                                      x.version, x.keep_alive));
+  }
+  if (path == "/-/ready") {
+    if (!x.get()) return x.method_not_allowed("GET");
+    const bool ready = rc.server.ready && !rc.server.stopping;
+    return x.answer_get(text_response(ready ? http::status::ok : http::status::service_unavailable,
+                                      ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
+                                      "text/plain", x.version, x.keep_alive));
+  }
+  if (path == "/-/reload") {
+    if (req.method() != http::verb::post && req.method() != http::verb::put) {
+      return x.method_not_allowed("POST");
+    }
+    if (auto denied = x.deny(Role::kAdmin)) return *denied;
+    return reload(x);
+  }
+  return x.refuse(RequestRejection::kNotFound, http::status::not_found, "not_found",
+                  "no such endpoint: " + path);
+}
+
+std::optional<Response> read_error_response(boost::beast::error_code ec,
+                                            const config::Config& config, SelfMetrics& metrics) {
+  // The stream is out of sync after any of these: answer, then close.
+  if (ec == http::error::body_limit) {
+    return refuse(metrics, RequestRejection::kBodyTooLarge, http::status::payload_too_large,
+                  "too_large",
+                  "request body is over the limit of " +
+                      std::to_string(config.limits.max_body_bytes) + " bytes",
+                  11, false);
+  }
+  if (ec == http::error::header_limit) {
+    return refuse(
+        metrics, RequestRejection::kHeadersTooLarge, http::status::request_header_fields_too_large,
+        "too_large",
+        "request line and headers are over " + std::to_string(kHeaderLimit / 1024) + " KiB", 11,
+        false);
+  }
+  // The peer closed between or inside requests: nobody to answer.
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+  if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+    return refuse(metrics, RequestRejection::kMalformedRequest, http::status::bad_request,
+                  "bad_request", "malformed HTTP request: " + ec.message(), 11, false);
+  }
+  return std::nullopt;
+}
+
+}  // namespace ccmon::server

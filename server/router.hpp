@@ -1,0 +1,68 @@
+// Every HTTP endpoint's behaviour — status codes, authentication, content
+// types, error answers, refusal counting — decided from a complete request
+// without touching a socket, after the handle_request of Beast's advanced
+// server example. The sessions only read requests, pass them here and write
+// what comes back; tests call route() directly (tests/server/router_test.cpp).
+// To add an endpoint: one branch in route() and its tests.
+#pragma once
+
+#include <boost/beast/core/error.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "core/codec/codec.hpp"
+#include "server/http_util.hpp"
+#include "server/self_metrics.hpp"
+#include "server/server_context.hpp"
+
+namespace ccmon::server {
+
+// How a routed request is answered. HttpSession implements it on its strand.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  // Sends the answer to the routed request. Called exactly once per request
+  // (unless route() returned kUpgrade), always on the session's executor:
+  // inline from route() or from a resume()d function.
+  virtual void respond(Response res) = 0;
+  // Runs `work` on the session's executor. Callbacks from the engine and
+  // reload threads hop back with it before rendering or answering, so those
+  // threads are never held up by an answer.
+  virtual void resume(std::function<void()> work) = 0;
+};
+
+struct RequestContext {
+  ServerContext& server;
+  std::shared_ptr<const config::Config> config;  // the configuration this request is served with
+  core::Decoder& decoder;                        // built from config->codec
+};
+
+enum class Routed {
+  kAnswering,  // respond() has been or will be called
+  kUpgrade,    // an authorised WebSocket upgrade of /v1/stream: the caller hands it over
+};
+
+// Routes one complete request (behaviour documented in docs/ingestion.md and
+// docs/api-kpis.md). Errors are `{"error": code, "message": text}`; every
+// refusal is counted in ccmon_requests_rejected_total by reason
+// (docs/metrics.md).
+Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder);
+
+// The answer to a request the parser gave up on: 413 (body over the limit),
+// 431 (headers over kHeaderLimit), 400 (not HTTP); nullopt when nothing is to
+// be answered (the peer left or stalled) and the connection just closes.
+// Counts the refusals it answers.
+std::optional<Response> read_error_response(boost::beast::error_code ec,
+                                            const config::Config& config, SelfMetrics& metrics);
+
+// Largest request line + headers accepted (bytes); more gets 431.
+inline constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+// Counts the refusal `reason` and builds its error answer.
+Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status status,
+                std::string_view code, std::string_view message, unsigned version, bool keep_alive);
+
+}  // namespace ccmon::server

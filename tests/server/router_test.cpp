@@ -1,0 +1,372 @@
+// Every endpoint's answer — status, headers, content type, error body — and
+// the refusal it counts, decided by route() without a socket.
+#include "server/router.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "server/self_metrics.hpp"
+#include "server/session_decoder.hpp"
+#include "server_test_support.hpp"
+
+namespace ccmon::server {
+namespace {
+
+using test::config_from;
+using test::FakeEngine;
+using test::Recorder;
+using test::sample;
+
+struct Answer {
+  Routed routed;
+  std::optional<Response> res;  // absent for an upgrade
+  std::size_t resumed = 0;      // hops back to the session before answering
+};
+
+struct Fixture {
+  explicit Fixture(const std::string& yaml = "") : config(config_from(yaml)) {
+    ctx = std::make_shared<ServerContext>(config, metrics, engine);
+    ctx->ready = true;
+    ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
+      ++reloads;
+      done(reload_outcome);
+    };
+  }
+
+  Answer call(Request req) {
+    req.prepare_payload();
+    auto recorder = std::make_shared<Recorder>();
+    const RequestContext rc{*ctx, config, decoder.for_config(config)};
+    Answer a{route(req, rc, recorder), std::nullopt, recorder->resumed.size()};
+    recorder->run_resumed();
+    REQUIRE(recorder->responses.size() <= 1);
+    if (!recorder->responses.empty()) a.res = std::move(recorder->responses.front());
+    return a;
+  }
+
+  double rejected(const std::string& reason) {
+    return sample(metrics.registry(), "ccmon_requests_rejected_total", {{"reason", reason}})
+        .value_or(-1);
+  }
+  double received_http() {
+    return sample(metrics.registry(), "ccmon_events_received_total", {{"transport", "http"}})
+        .value_or(-1);
+  }
+
+  SelfMetrics metrics{"test"};
+  FakeEngine engine;
+  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<ServerContext> ctx;
+  SessionDecoder decoder;
+  int reloads = 0;
+  ReloadOutcome reload_outcome{true, "test.yml"};
+};
+
+Request request(http::verb method, std::string target, std::string token = {}) {
+  Request req{method, target, 11};
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  return req;
+}
+
+Request post_events(std::string body, std::string content_type, std::string token = {}) {
+  Request req = request(http::verb::post, "/v1/events", std::move(token));
+  req.set(http::field::content_type, content_type);
+  req.body() = std::move(body);
+  return req;
+}
+
+nlohmann::json body_of(const Response& res) {
+  return nlohmann::json::parse(res.body());
+}
+
+// Two valid contact.queued events (events.md), distinct ids.
+const std::string kTwoEvents =
+    R"({"id":"e1","type":"contact.queued","time":1700000000,"contact":"c1","queue":"sales","channel":"voice"})"
+    "\n"
+    R"({"id":"e2","type":"contact.queued","time":1700000000,"contact":"c2","queue":"sales","channel":"voice"})"
+    "\n";
+
+void check_error(const Answer& a, http::status status, const std::string& code) {
+  REQUIRE(a.res);
+  CHECK(a.res->result() == status);
+  CHECK((*a.res)[http::field::content_type] == "application/json");
+  const auto body = body_of(*a.res);
+  CHECK(body.at("error") == code);
+  CHECK_FALSE(body.at("message").get<std::string>().empty());
+}
+
+TEST_CASE("POST /v1/events answers once the engine applied the events", "[server][router]") {
+  Fixture f;
+  const Answer a = f.call(post_events(kTwoEvents, "application/x-ndjson"));
+  CHECK(a.routed == Routed::kAnswering);
+  // The engine's callback hops back to the session before answering.
+  CHECK(a.resumed == 1);
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  CHECK((*a.res)[http::field::content_type] == "application/json");
+  CHECK(body_of(*a.res) == nlohmann::json::parse(R"({"accepted":2,"duplicates":0,"rejected":[]})"));
+  REQUIRE(f.engine.batches.size() == 1);
+  CHECK(f.engine.batches[0].events.size() == 2);
+  CHECK(f.engine.batches[0].admitted == 2);
+  CHECK(f.received_http() == 2);
+}
+
+TEST_CASE("a body with invalid events is answered 200 with each rejection", "[server][router]") {
+  Fixture f;
+  // Line 0 valid, line 1 not JSON: one accepted, one rejected at index 1.
+  const std::string body =
+      R"({"id":"e1","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
+      "\n{not json\n";
+  const Answer a = f.call(post_events(body, "application/x-ndjson; charset=utf-8"));
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  const auto reply = body_of(*a.res);
+  CHECK(reply.at("accepted") == 1);
+  REQUIRE(reply.at("rejected").size() == 1);
+  CHECK(reply.at("rejected")[0].at("index") == 1);
+  CHECK(reply.at("rejected")[0].at("reason") == "invalid_json");
+  CHECK(f.received_http() == 2);  // one valid + one invalid
+  CHECK(sample(f.metrics.registry(), "ccmon_events_rejected_total", {{"reason", "invalid_json"}}) ==
+        1);
+}
+
+TEST_CASE("a body of only invalid events never reaches the engine", "[server][router]") {
+  Fixture f;
+  const Answer a = f.call(post_events("{not json\n", "application/x-ndjson"));
+  REQUIRE(a.res);
+  CHECK(a.resumed == 0);
+  CHECK(body_of(*a.res).at("accepted") == 0);
+  CHECK(f.engine.batches.empty());
+  CHECK(f.received_http() == 1);
+}
+
+TEST_CASE("ingest refusals: 400, 415, 405, 503", "[server][router]") {
+  Fixture f;
+  SECTION("a JSON body that is not JSON is unreadable") {
+    const Answer a = f.call(post_events("[{\"id\": ", "application/json"));
+    check_error(a, http::status::bad_request, "invalid_json");
+    CHECK(f.rejected("unreadable") == 1);
+    CHECK(f.received_http() == 0);
+  }
+  SECTION("another content type") {
+    const Answer a = f.call(post_events(kTwoEvents, "text/plain"));
+    check_error(a, http::status::unsupported_media_type, "unsupported_media_type");
+    CHECK(f.rejected("unsupported_media_type") == 1);
+    CHECK(f.engine.batches.empty());
+  }
+  SECTION("GET on the ingest endpoint") {
+    const Answer a = f.call(request(http::verb::get, "/v1/events"));
+    check_error(a, http::status::method_not_allowed, "method_not_allowed");
+    CHECK((*a.res)[http::field::allow] == "POST");
+    CHECK(f.rejected("method_not_allowed") == 1);
+  }
+  SECTION("no room in flight: 503, nothing received, nothing applied") {
+    REQUIRE(f.engine.admission().try_admit(1000));  // the fake's whole budget
+    const Answer a = f.call(post_events(kTwoEvents, "application/x-ndjson"));
+    check_error(a, http::status::service_unavailable, "overloaded");
+    CHECK((*a.res)[http::field::retry_after] == "1");
+    CHECK(f.rejected("overloaded") == 1);
+    // Received counts what was admitted, on both transports alike.
+    CHECK(f.received_http() == 0);
+    CHECK(f.engine.batches.empty());
+    CHECK(f.engine.admission().in_flight() == 1000);
+  }
+}
+
+TEST_CASE("ingest and metrics tokens: 401 for a missing or wrong one", "[server][router][auth]") {
+  Fixture f(
+      "server:\n  auth:\n    ingest_tokens: [ing]\n    metrics_tokens: [met]\n    admin_tokens: "
+      "[adm]\n");
+  for (const std::string token : {"", "wrong", "met", "adm"}) {
+    INFO("token `" << token << "`");
+    const Answer a = f.call(post_events(kTwoEvents, "application/x-ndjson", token));
+    check_error(a, http::status::unauthorized, "unauthorized");
+    CHECK((*a.res)[http::field::www_authenticate] == "Bearer realm=\"ccmon\"");
+  }
+  CHECK(f.rejected("unauthorized") == 4);
+  CHECK(f.engine.batches.empty());
+  CHECK(f.call(post_events(kTwoEvents, "application/x-ndjson", "ing")).res->result() ==
+        http::status::ok);
+
+  for (const std::string token : {"", "ing", "adm"}) {
+    INFO("token `" << token << "`");
+    check_error(f.call(request(http::verb::get, "/metrics", token)), http::status::unauthorized,
+                "unauthorized");
+    check_error(f.call(request(http::verb::get, "/v1/kpis", token)), http::status::unauthorized,
+                "unauthorized");
+  }
+  CHECK(f.call(request(http::verb::get, "/metrics", "met")).res->result() == http::status::ok);
+  // The scheme is case-insensitive (RFC 7235), the token is not.
+  Request lower = request(http::verb::get, "/metrics");
+  lower.set(http::field::authorization, "bearer met");
+  CHECK(f.call(lower).res->result() == http::status::ok);
+  CHECK(f.call(request(http::verb::get, "/metrics", "MET")).res->result() ==
+        http::status::unauthorized);
+}
+
+TEST_CASE("/metrics and /v1/kpis render a fresh view", "[server][router]") {
+  Fixture f;
+  Answer a = f.call(request(http::verb::get, "/metrics"));
+  CHECK(a.resumed == 1);  // rendered back on the session, not the engine thread
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  CHECK((*a.res)[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(a.res->body().find("ccmon_build_info{version=\"test\"} 1") != std::string::npos);
+
+  a = f.call(request(http::verb::head, "/metrics"));
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  CHECK(a.res->body().empty());
+  CHECK(std::stoul(std::string((*a.res)[http::field::content_length])) > 0);
+
+  a = f.call(request(http::verb::get, "/v1/kpis?window=5m"));
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  CHECK((*a.res)[http::field::content_type] == "application/json");
+  CHECK(body_of(*a.res).at("windows") == nlohmann::json::array({"5m"}));
+
+  check_error(f.call(request(http::verb::get, "/v1/kpis?window=7m")), http::status::bad_request,
+              "unknown_window");
+  CHECK(f.rejected("invalid_query") == 1);
+  check_error(f.call(request(http::verb::post, "/metrics")), http::status::method_not_allowed,
+              "method_not_allowed");
+}
+
+TEST_CASE("health, readiness and unknown paths", "[server][router]") {
+  Fixture f;
+  Answer a = f.call(request(http::verb::get, "/-/healthy"));
+  CHECK(a.res->result() == http::status::ok);
+  CHECK((*a.res)[http::field::content_type] == "text/plain");
+  CHECK(f.call(request(http::verb::get, "/-/ready")).res->result() == http::status::ok);
+  f.ctx->stopping = true;
+  CHECK(f.call(request(http::verb::get, "/-/ready")).res->result() ==
+        http::status::service_unavailable);
+  check_error(f.call(request(http::verb::delete_, "/-/healthy")), http::status::method_not_allowed,
+              "method_not_allowed");
+  check_error(f.call(request(http::verb::get, "/nope?x=1")), http::status::not_found, "not_found");
+  CHECK(f.rejected("not_found") == 1);
+  // Nothing here is a refusal of authentication.
+  CHECK(f.rejected("unauthorized") == 0);
+}
+
+TEST_CASE("/v1/stream: 426 without an upgrade, 401 without the token", "[server][router]") {
+  Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n");
+  Answer a = f.call(request(http::verb::get, "/v1/stream", "ing"));
+  check_error(a, http::status::upgrade_required, "upgrade_required");
+  CHECK((*a.res)[http::field::upgrade] == "websocket");
+  CHECK_FALSE(a.res->keep_alive());
+  CHECK(f.rejected("upgrade_required") == 1);
+
+  auto upgrade = [](std::string token) {
+    Request req = request(http::verb::get, "/v1/stream", std::move(token));
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    req.set(http::field::sec_websocket_version, "13");
+    return req;
+  };
+  check_error(f.call(upgrade("wrong")), http::status::unauthorized, "unauthorized");
+  a = f.call(upgrade("ing"));
+  CHECK(a.routed == Routed::kUpgrade);
+  CHECK_FALSE(a.res);
+}
+
+TEST_CASE("/-/reload needs an admin token once any token is set", "[server][router][auth]") {
+  SECTION("no token of any role: open") {
+    Fixture f;
+    const Answer a = f.call(request(http::verb::post, "/-/reload"));
+    CHECK(a.resumed == 1);  // answered from the session once the reload thread is done
+    REQUIRE(a.res);
+    CHECK(a.res->result() == http::status::ok);
+    CHECK(body_of(*a.res) == nlohmann::json::parse(R"({"status":"reloaded","config":"test.yml"})"));
+    CHECK(f.reloads == 1);
+  }
+  SECTION("ingest or metrics tokens but no admin token: 403 for everyone") {
+    for (const char* yaml : {"server:\n  auth:\n    ingest_tokens: [ing]\n",
+                             "server:\n  auth:\n    metrics_tokens: [met]\n"}) {
+      Fixture f(yaml);
+      for (const std::string token : {"", "ing", "met"}) {
+        check_error(f.call(request(http::verb::post, "/-/reload", token)), http::status::forbidden,
+                    "forbidden");
+      }
+      CHECK(f.rejected("forbidden") == 3);
+      CHECK(f.reloads == 0);
+    }
+  }
+  SECTION("admin tokens: only they reload") {
+    Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n    admin_tokens: [adm]\n");
+    for (const std::string token : {"", "ing", "wrong"}) {
+      check_error(f.call(request(http::verb::post, "/-/reload", token)), http::status::unauthorized,
+                  "unauthorized");
+    }
+    CHECK(f.reloads == 0);
+    CHECK(f.call(request(http::verb::post, "/-/reload", "adm")).res->result() == http::status::ok);
+    CHECK(f.reloads == 1);
+    // An admin token is no ingest token.
+    CHECK(f.call(post_events(kTwoEvents, "application/x-ndjson", "adm")).res->result() ==
+          http::status::unauthorized);
+  }
+  SECTION("admin tokens alone switch reload auth on, and nothing else") {
+    Fixture f("server:\n  auth:\n    admin_tokens: [adm]\n");
+    CHECK(f.call(request(http::verb::post, "/-/reload")).res->result() ==
+          http::status::unauthorized);
+    CHECK(f.call(post_events(kTwoEvents, "application/x-ndjson")).res->result() ==
+          http::status::ok);
+  }
+  SECTION("a refused configuration: 500 with every problem") {
+    Fixture f;
+    f.reload_outcome = {false, "test.yml:3:3: server.bogus_key: unknown key"};
+    const Answer a = f.call(request(http::verb::post, "/-/reload"));
+    check_error(a, http::status::internal_server_error, "reload_failed");
+    CHECK(body_of(*a.res).at("message") == "test.yml:3:3: server.bogus_key: unknown key");
+  }
+  SECTION("GET is not a reload") {
+    Fixture f;
+    check_error(f.call(request(http::verb::get, "/-/reload")), http::status::method_not_allowed,
+                "method_not_allowed");
+    CHECK(f.reloads == 0);
+  }
+}
+
+TEST_CASE("requests the parser gave up on are answered and counted", "[server][router]") {
+  SelfMetrics metrics{"test"};
+  const auto config = config_from("server:\n  limits:\n    max_body_size: 1KiB\n");
+  auto rejected = [&](const std::string& reason) {
+    return sample(metrics.registry(), "ccmon_requests_rejected_total", {{"reason", reason}});
+  };
+
+  auto res = read_error_response(http::error::body_limit, *config, metrics);
+  REQUIRE(res);
+  CHECK(res->result() == http::status::payload_too_large);
+  CHECK(body_of(*res).at("error") == "too_large");
+  CHECK(body_of(*res).at("message") == "request body is over the limit of 1024 bytes");
+  CHECK_FALSE(res->keep_alive());
+  CHECK(rejected("body_too_large") == 1);
+
+  res = read_error_response(http::error::header_limit, *config, metrics);
+  REQUIRE(res);
+  CHECK(res->result() == http::status::request_header_fields_too_large);
+  CHECK(rejected("headers_too_large") == 1);
+
+  for (auto ec : {http::error::bad_method, http::error::bad_version, http::error::bad_field,
+                  http::error::bad_content_length, http::error::bad_chunk}) {
+    res = read_error_response(ec, *config, metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::bad_request);
+    CHECK(body_of(*res).at("error") == "bad_request");
+  }
+  CHECK(rejected("malformed_request") == 5);
+
+  // The peer left: nobody to answer, nothing refused.
+  CHECK_FALSE(read_error_response(http::error::end_of_stream, *config, metrics));
+  CHECK_FALSE(read_error_response(http::error::partial_message, *config, metrics));
+  CHECK_FALSE(read_error_response(boost::asio::error::connection_reset, *config, metrics));
+  double total = 0;
+  for (int r = 0; r < kRequestRejectionCount; ++r) {
+    total += rejected(std::string(to_string(static_cast<RequestRejection>(r)))).value_or(0);
+  }
+  CHECK(total == 1 + 1 + 5);
+}
+
+}  // namespace
+}  // namespace ccmon::server
