@@ -265,6 +265,12 @@ void map_agent_record(std::string_view text, std::size_t index, const ConnectOpt
     }
     return;
   }
+  if (type == "HEART_BEAT") {
+    // Repeats the current state: the engine would restart the agent's time
+    // in state at every heartbeat, so it changes nothing here.
+    out.note(RecordOutcome::kIgnored);
+    return;
+  }
   if (event_id.empty() || agent.empty()) {
     out.issue(index, RecordOutcome::kRejected, "missing_field",
               "an agent record needs `EventId` and `AgentARN`");
