@@ -18,7 +18,7 @@ using FormParams = std::vector<std::pair<std::string, std::string>>;
 struct FormLimits {
   std::size_t max_params = 256;
   std::size_t max_name_bytes = 64;
-  std::size_t max_value_bytes = 16 * 1024;
+  std::size_t max_value_bytes = 64 * 1024;  // TaskAttributes (JSON) is the large one
 };
 
 // Decodes `body`; nullopt with `error` naming the problem for a malformed
