@@ -1,12 +1,13 @@
-// Event handlers: the contact / case / agent state machines and what each
-// event adds to the windows (attribution rules of spec/kpis.md).
+// The attribution: what each event does to the books and what it adds to
+// which window, i.e. the rules of docs/kpis.md in one place. For every
+// quantity: the series (queue x channel) or team it goes to, and the time it
+// is counted at. The books keep the state machines' data and live counts;
+// the window store sums the deltas.
 #include <algorithm>
 
 #include "core/engine/engine_state.hpp"
 
-namespace ccmon::core {
-
-using namespace engine_detail;
+namespace ccmon::core::engine_detail {
 
 namespace {
 
@@ -25,8 +26,6 @@ bool needs_existing(EventType t) {
       return false;
   }
 }
-
-constexpr std::uint8_t kCreatedDone = 64;
 
 // The team field accruing time in `s` (kTeamFieldCount: not staffed).
 std::uint8_t time_field(AgentState s) {
@@ -77,127 +76,61 @@ bool fits(const Contact& k, const Event& e) {
   }
 }
 
-}  // namespace
+// One event being applied: the state and the event's label resolution.
+struct Apply {
+  EngineState& s;
+  EventLabels labels;
 
-ApplyResult Engine::State::apply(const Event& e) {
-  event_folded = false;
-  ApplyResult r = ApplyResult::kApplied;
-  switch (e.type) {
-    case EventType::kMessageReceived:
-    case EventType::kMessageSent:
-      r = on_message(e);
-      break;
-    case EventType::kCaseOpened:
-    case EventType::kCaseEscalated:
-    case EventType::kCaseResolved:
-      r = on_case(e);
-      break;
-    case EventType::kSurveyAnswered:
-      r = on_survey(e);
-      break;
-    case EventType::kCustomerChurned:
-      r = on_churn(e);
-      break;
-    case EventType::kAgentState:
-      r = on_agent(e);
-      break;
-    default:
-      r = on_contact(e);
-      break;
+  // The series of an event's own queue / channel (absent: "unknown").
+  std::uint32_t own_series(const Event& e) {
+    return s.store.series_for(e.queue.empty() ? kNoLabel : labels.queue(e.queue),
+                              e.channel.empty() ? kNoLabel : labels.channel(e.channel));
   }
-  if (r == ApplyResult::kOutOfSequence) ++stats.out_of_sequence_total;
-  if (event_folded) ++stats.series_folded_total;
-  return r;
-}
 
-std::uint32_t Engine::State::contact_slot(std::string_view id, bool create) {
-  return contact_slot(id, contacts.hash_of(id), create);
-}
+  // A handling segment completes at t: handled with its talk, hold and ACW,
+  // in the segment's series and the segment agent's team.
+  void end_segment(std::uint32_t c, Timestamp t, Duration acw, bool transferred) {
+    const Contact& k = s.contacts[c];
+    Delta d;
+    d.add(kHandled, 1);
+    d.add(kTalkSum, k.talk);
+    d.add(kHoldSum, k.hold);
+    d.add(kAcwSum, acw);
+    if (transferred) d.add(kTransferred, 1);
+    s.store.record(k.series, t, d);
+    ++s.store.series(k.series).handled_total;
 
-std::uint32_t Engine::State::contact_slot(std::string_view id, std::uint64_t hash, bool create) {
-  std::uint32_t c = contacts.find(id, hash);
-  if (c != kNil) {
-    contacts.touch(c);
-    return c;
+    const LabelId team = s.agents.valid(k.agent) ? s.agents[k.agent.slot].team : kNoLabel;
+    Delta td;
+    td.add(kTeamHandled, 1);
+    s.store.record_team(s.store.team_for(team), t, td);
+    s.agents.segment_ended(k.agent, t);
   }
-  if (!create) return kNil;
-  if (contacts.size() >= config.max_tracked_contacts && contacts.oldest() != kNil) {
-    evict_contact(contacts.oldest());
+
+  // ACW ends at t (wrap, the agent's next state, or the timeout).
+  void close_acw(std::uint32_t c, Timestamp t) {
+    end_segment(c, t, t - s.contacts[c].ended_at, false);
+    s.contacts.move(c, Phase::kDone, s.contacts[c].series);
   }
-  return contacts.insert(id, hash);
-}
 
-std::uint32_t Engine::State::agent_slot(std::string_view id) {
-  std::uint32_t a = agents.find(id);
-  if (a != kNil) {
-    agents.touch(a);
-    return a;
+  // An agent's time in a state, credited (sign +1) or taken back (-1) to
+  // the team it was in during that time.
+  void credit_time(const StateInterval& i, std::int64_t sign) {
+    if (const std::uint8_t f = time_field(i.state); f != kTeamFieldCount)
+      s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
   }
-  if (agents.size() >= config.max_tracked_agents && agents.oldest() != kNil) {
-    agents.erase(agents.oldest());
-  }
-  return agents.insert(id);
-}
 
-// Waiting contacts of a series stay sorted by queued_at (inserted from the
-// tail, where new arrivals belong), so the oldest is the head.
-void Engine::State::enter_waiting(std::uint32_t c) {
-  Contact& k = contacts[c];
-  Series& s = *series[k.series];
-  std::uint32_t after = s.wait_tail;
-  while (after != kNil && contacts[after].queued_at > k.queued_at)
-    after = contacts[after].wait_prev;
-  k.wait_prev = after;
-  k.wait_next = after == kNil ? s.wait_head : contacts[after].wait_next;
-  (after == kNil ? s.wait_head : contacts[after].wait_next) = c;
-  (k.wait_next == kNil ? s.wait_tail : contacts[k.wait_next].wait_prev) = c;
-  ++s.waiting;
-}
+  ApplyResult contact(const Event& e);
+  ApplyResult message(const Event& e);
+  ApplyResult case_event(const Event& e);
+  ApplyResult survey(const Event& e);
+  ApplyResult churn(const Event& e);
+  ApplyResult agent(const Event& e);
+  ApplyResult late_agent_state(std::uint32_t a, const Event& e);
+};
 
-void Engine::State::leave_waiting(std::uint32_t c) {
-  Contact& k = contacts[c];
-  Series& s = *series[k.series];
-  (k.wait_prev == kNil ? s.wait_head : contacts[k.wait_prev].wait_next) = k.wait_next;
-  (k.wait_next == kNil ? s.wait_tail : contacts[k.wait_next].wait_prev) = k.wait_prev;
-  k.wait_prev = k.wait_next = kNil;
-  --s.waiting;
-}
-
-void Engine::State::agent_freed(Handle agent, Timestamp t) {
-  if (agents.valid(agent)) {
-    Agent& a = agents[agent.slot];
-    a.last_wrap = std::max(a.last_wrap, t);
-  }
-}
-
-// A handling segment completes: handled with its talk, hold and ACW, in the
-// segment's series and the segment agent's team.
-void Engine::State::end_segment(std::uint32_t c, Timestamp t, Duration acw, bool transferred) {
-  Contact& k = contacts[c];
-  Delta d;
-  d.add(kHandled, 1);
-  d.add(kTalkSum, k.talk);
-  d.add(kHoldSum, k.hold);
-  d.add(kAcwSum, acw);
-  if (transferred) d.add(kTransferred, 1);
-  record(k.series, t, d);
-  ++series[k.series]->handled_total;
-
-  LabelId team = kNoLabel;
-  if (agents.valid(k.agent)) team = agents[k.agent.slot].team;
-  Delta td;
-  td.add(kTeamHandled, 1);
-  record_team(team_for(team), t, td);
-  agent_freed(k.agent, t);
-}
-
-void Engine::State::close_acw(std::uint32_t c, Timestamp t) {
-  Contact& k = contacts[c];
-  end_segment(c, t, t - k.ended_at, false);
-  contacts[c].phase = Phase::kDone;
-}
-
-ApplyResult Engine::State::on_contact(const Event& e) {
+ApplyResult Apply::contact(const Event& e) {
+  ContactBook& contacts = s.contacts;
   const Timestamp t = e.time;
   const std::uint64_t hash = contacts.hash_of(e.contact);  // one hash for find and insert
   std::uint32_t c = contacts.find(e.contact, hash);
@@ -206,9 +139,8 @@ ApplyResult Engine::State::on_contact(const Event& e) {
     // Remember that the contact moved on, so that its contact.queued, if it
     // arrives late, is offered but not left waiting. Only when there is room:
     // a stray event must not push out a tracked contact.
-    if (contacts.size() < config.max_tracked_contacts) {
-      Contact& k = contacts[contacts.insert(e.contact, hash)];
-      k.last_event = k.last_lifecycle = t;
+    if (const std::uint32_t n = contacts.insert_if_room(e.contact, hash); n != kNil) {
+      contacts[n].last_event = contacts[n].last_lifecycle = t;
     }
     return ApplyResult::kOutOfSequence;
   }
@@ -223,7 +155,7 @@ ApplyResult Engine::State::on_contact(const Event& e) {
     return ApplyResult::kOutOfSequence;
   }
   if (c == kNil) {
-    c = contact_slot(e.contact, hash, true);
+    c = contacts.touch_or_insert(e.contact, hash);
   } else {
     contacts.touch(c);
   }
@@ -235,84 +167,72 @@ ApplyResult Engine::State::on_contact(const Event& e) {
       e.type == EventType::kContactQueued && k.last_lifecycle != kNever && t < k.last_lifecycle;
   if (lifecycle) k.last_lifecycle = std::max(k.last_lifecycle, t);
   // Explicit fields win and are remembered for the contact's later events.
-  if (!e.queue.empty()) k.queue = queue_label(e.queue);
-  if (!e.channel.empty()) k.channel = channel_label(e.channel);
-  if (!e.agent.empty()) k.agent = agents.handle(agent_slot(e.agent));
+  if (!e.queue.empty()) k.queue = labels.queue(e.queue);
+  if (!e.channel.empty()) k.channel = labels.channel(e.channel);
+  if (!e.agent.empty()) k.agent = s.agents.handle(s.agents.touch_or_insert(e.agent));
 
   Delta d;
   switch (e.type) {
     case EventType::kContactCreated:
+      // In the series known at this moment; a later queue does not move it.
       k.flags |= kCreatedDone;
       d.add(kCreated, 1);
-      record(series_for(k.queue, k.channel), t, d);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
     case EventType::kContactQueued: {
-      k.series = series_for(k.queue, k.channel);
+      // Offered at every queueing, in the queue it enters.
+      const std::uint32_t series = s.store.series_for(k.queue, k.channel);
       k.queued_at = t;
       if (k.first_queued == kNever || t < k.first_queued) k.first_queued = t;
-      if (late_queued) {
-        k.phase = Phase::kDone;  // offered, but no longer waiting
-      } else {
-        k.phase = Phase::kWaiting;
-        enter_waiting(c);
-      }
+      // A late queueing is offered, but the contact no longer waits.
+      contacts.move(c, late_queued ? Phase::kDone : Phase::kWaiting, series);
       d.add(kOffered, 1);
-      record(k.series, t, d);
-      ++series[k.series]->offered_total;
+      s.store.record(series, t, d);
+      ++s.store.series(series).offered_total;
       break;
     }
 
     case EventType::kContactAnswered:
     case EventType::kContactAbandoned:
     case EventType::kContactOverflowed: {
-      leave_waiting(c);
-      // An explicit queue / channel on the outcome wins for its attribution.
-      k.series = series_for(k.queue, k.channel);
-      Series& s = *series[k.series];
+      // An explicit queue / channel on the outcome wins for its attribution;
+      // the wait runs from the queueing that started it.
+      const std::uint32_t series = s.store.series_for(k.queue, k.channel);
+      Series& ser = s.store.series(series);
       const Duration wait = t - k.queued_at;
-      auto observe = [&](SinceStartHistogram& h) {
-        const auto b = std::lower_bound(bounds_us.begin(), bounds_us.end(), wait);
-        ++h.counts[static_cast<std::size_t>(b - bounds_us.begin())];
-        ++h.count;
-        h.sum += wait;
-      };
       if (e.type == EventType::kContactAnswered) {
+        contacts.move(c, Phase::kActive, series);
         d.add(kAnswered, 1);
         d.add(kWaitAnsweredSum, wait);
-        if (wait <= s.threshold) d.add(kAnsweredWithin, 1);
+        if (wait <= ser.threshold) d.add(kAnsweredWithin, 1);
         d.wait = wait;
-        ++s.answered_total;
-        observe(s.wait_answered);
-        k.phase = Phase::kActive;
+        ++ser.answered_total;
+        s.store.observe_wait(ser.wait_answered, wait);
         k.answered_at = t;
         k.hold = 0;
         k.flags &= static_cast<std::uint8_t>(~kHeld);
-        ++s.active;
-        if (agents.valid(k.agent)) {
-          Agent& a = agents[k.agent.slot];
-          if (a.last_wrap != kNever && t >= a.last_wrap) {
-            Delta td;
-            td.add(kBetweenContactsCount, 1);
-            td.add(kBetweenContactsSum, t - a.last_wrap);
-            record_team(team_for(a.team), t, td);
-          }
-          a.last_wrap = kNever;  // one gap per wrap: concurrent answers do not reuse it
+        // Time between contacts: from the agent's last segment end, in its team.
+        if (const auto gap = s.agents.take_gap(k.agent, t)) {
+          Delta td;
+          td.add(kBetweenContactsCount, 1);
+          td.add(kBetweenContactsSum, *gap);
+          s.store.record_team(s.store.team_for(s.agents[k.agent.slot].team), t, td);
         }
       } else if (e.type == EventType::kContactAbandoned) {
+        contacts.move(c, Phase::kDone, series);
         d.add(kAbandoned, 1);
         d.add(kWaitAbandonedSum, wait);
-        if (wait < s.short_abandon) d.add(kShortAbandoned, 1);
-        if (wait <= s.threshold) d.add(kAbandonedWithin, 1);
+        if (wait < ser.short_abandon) d.add(kShortAbandoned, 1);
+        if (wait <= ser.threshold) d.add(kAbandonedWithin, 1);
         d.wait = wait;
-        ++s.abandoned_total;
-        observe(s.wait_abandoned);
-        k.phase = Phase::kDone;
+        ++ser.abandoned_total;
+        s.store.observe_wait(ser.wait_abandoned, wait);
       } else {
+        contacts.move(c, Phase::kDone, series);
         d.add(kOverflowed, 1);
-        k.phase = Phase::kDone;
       }
-      record(k.series, t, d);
+      s.store.record(series, t, d);
       break;
     }
 
@@ -333,40 +253,30 @@ ApplyResult Engine::State::on_contact(const Event& e) {
         k.flags &= static_cast<std::uint8_t>(~kHeld);
       }
       k.talk = t - k.answered_at - k.hold;
-      --series[k.series]->active;
       if (e.type == EventType::kContactEnded) {
+        // Talk ends, ACW starts; handled when ACW ends (close_acw).
         k.ended_at = t;
-        k.phase = Phase::kAcw;
-        if (agents.valid(k.agent)) {
+        contacts.move(c, Phase::kAcw, k.series);
+        if (s.agents.valid(k.agent)) {
           // Keep the list to the contacts still in ACW (bounded by the
           // agent's concurrent contacts even if it never changes state).
-          auto& pending = agents[k.agent.slot].acw;
-          std::erase_if(pending, [&](const Handle& h) {
-            return !contacts.valid(h) || contacts[h.slot].phase != Phase::kAcw;
-          });
+          auto& pending = s.agents[k.agent.slot].acw;
+          std::erase_if(pending, [&](const Handle& h) { return !contacts.in_acw(h); });
           pending.push_back(contacts.handle(c));
         }
-        // Drop timeouts already settled by a wrap, so the heap stays small
-        // even when advance() is rarely called.
-        while (!acw_due.empty() &&
-               (!contacts.valid(acw_due.top().contact) ||
-                contacts[acw_due.top().contact.slot].phase != Phase::kAcw ||
-                contacts[acw_due.top().contact.slot].ended_at != acw_due.top().ended_at)) {
-          acw_due.pop();
-        }
-        acw_due.push({t + config.acw_timeout, contacts.handle(c), t});
+        contacts.schedule_acw_timeout(c, t + s.config.acw_timeout, t);
         break;
       }
+      // A transfer ends the segment at once: handled and transferred, no ACW.
       end_segment(c, t, 0, true);
       if (!e.to_agent.empty() && e.to_queue.empty()) {
         // Direct transfer to an agent: the next segment starts now, no queue.
-        k.agent = agents.handle(agent_slot(e.to_agent));
+        k.agent = s.agents.handle(s.agents.touch_or_insert(e.to_agent));
         k.answered_at = t;
         k.hold = 0;
-        k.phase = Phase::kActive;
-        ++series[k.series]->active;
+        contacts.move(c, Phase::kActive, k.series);
       } else {
-        k.phase = Phase::kTransferred;
+        contacts.move(c, Phase::kTransferred, k.series);
       }
       break;
     }
@@ -375,29 +285,32 @@ ApplyResult Engine::State::on_contact(const Event& e) {
       close_acw(c, t);
       break;
 
+    // Once-per-contact outcomes, in the series known at this moment.
     case EventType::kContactSelfServed:
       k.flags |= kSelfServedDone;
       d.add(kSelfServed, 1);
-      record(series_for(k.queue, k.channel), t, d);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
     case EventType::kContactDeflected:
       k.flags |= kDeflectedDone;
-      d.deflect = channel_label(e.to_channel);
-      record(series_for(k.queue, k.channel), t, d);
+      d.deflect = labels.channel(e.to_channel);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
     case EventType::kContactConverted:
       k.flags |= kConvertedDone;
       d.add(kConverted, 1);
-      record(series_for(k.queue, k.channel), t, d);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
     case EventType::kContactSentiment:
       k.flags |= kSentimentDone;
       d.add(kSentimentScored, 1);
-      if (e.score && *e.score <= config.negative_sentiment_threshold) d.add(kSentimentNegative, 1);
-      record(series_for(k.queue, k.channel), t, d);
+      if (e.score && *e.score <= s.config.negative_sentiment_threshold) {
+        d.add(kSentimentNegative, 1);
+      }
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
     default:
@@ -406,13 +319,13 @@ ApplyResult Engine::State::on_contact(const Event& e) {
   return ApplyResult::kApplied;
 }
 
-ApplyResult Engine::State::on_message(const Event& e) {
+ApplyResult Apply::message(const Event& e) {
   const Timestamp t = e.time;
-  const std::uint32_t c = contact_slot(e.contact, true);
-  Contact& k = contacts[c];
+  const std::uint32_t c = s.contacts.touch_or_insert(e.contact);
+  Contact& k = s.contacts[c];
   k.last_event = std::max(k.last_event, t);
-  if (!e.queue.empty()) k.queue = queue_label(e.queue);
-  if (!e.channel.empty()) k.channel = channel_label(e.channel);
+  if (!e.queue.empty()) k.queue = labels.queue(e.queue);
+  if (!e.channel.empty()) k.channel = labels.channel(e.channel);
 
   if (e.type == EventType::kMessageReceived) {
     if (k.pending_since == kNever || t < k.pending_since) k.pending_since = t;
@@ -420,6 +333,7 @@ ApplyResult Engine::State::on_message(const Event& e) {
   }
   if (e.automated) return ApplyResult::kApplied;  // never a response
   Delta d;
+  // First response: from the first queueing, once per contact.
   if (!(k.flags & kFirstResponseDone) && k.first_queued != kNever && t >= k.first_queued) {
     k.flags |= kFirstResponseDone;
     d.add(kFirstResponses, 1);
@@ -432,11 +346,12 @@ ApplyResult Engine::State::on_message(const Event& e) {
     d.add(kResponseSum, t - k.pending_since);
     k.pending_since = kNever;
   }
-  if (d.size > 0) record(series_for(k.queue, k.channel), t, d);
+  if (d.size > 0) s.store.record(s.store.series_for(k.queue, k.channel), t, d);
   return ApplyResult::kApplied;
 }
 
-ApplyResult Engine::State::on_case(const Event& e) {
+ApplyResult Apply::case_event(const Event& e) {
+  CaseBook& cases = s.cases;
   const Timestamp t = e.time;
   std::uint32_t k = cases.find(e.case_id);
   Delta d;
@@ -445,18 +360,10 @@ ApplyResult Engine::State::on_case(const Event& e) {
       cases.touch(k);
       return ApplyResult::kOutOfSequence;  // opened twice
     }
-    if (cases.size() >= config.max_tracked_cases && cases.oldest() != kNil) {
-      evict_case(cases.oldest());
-    }
     k = cases.insert(e.case_id);
-    Case& cs = cases[k];
-    cs.opened_at = cs.last_event = t;
-    cs.open = true;
-    cs.series = series_for(e.queue.empty() ? kNoLabel : queue_label(e.queue),
-                           e.channel.empty() ? kNoLabel : channel_label(e.channel));
-    ++series[cs.series]->cases_active;
+    cases.open(k, t, own_series(e));  // in the event's queue / channel
     d.add(kCasesOpened, 1);
-    record(cs.series, t, d);
+    s.store.record(cases[k].series, t, d);
     return ApplyResult::kApplied;
   }
   if (e.type == EventType::kCaseEscalated) {
@@ -467,7 +374,7 @@ ApplyResult Engine::State::on_case(const Event& e) {
     cs.escalated = true;
     cs.last_event = std::max(cs.last_event, t);
     d.add(kCasesEscalated, 1);
-    record(cs.series, t, d);
+    s.store.record(cs.series, t, d);
     return ApplyResult::kApplied;
   }
   // case.resolved
@@ -478,38 +385,30 @@ ApplyResult Engine::State::on_case(const Event& e) {
     // Resolved without a known opening (opened before start, or evicted):
     // the resolution itself is real, so it counts (resolved, FCR) but has no
     // resolution time; a record remembers it so a repeat is not counted.
-    if (cases.size() >= config.max_tracked_cases && cases.oldest() != kNil) {
-      evict_case(cases.oldest());
-    }
     k = cases.insert(e.case_id);
-    Case& cs = cases[k];
-    cs.last_event = t;
-    cs.resolved = true;
-    cs.series = series_for(e.queue.empty() ? kNoLabel : queue_label(e.queue),
-                           e.channel.empty() ? kNoLabel : channel_label(e.channel));
-    record(cs.series, t, d);
+    cases.resolve(k, t);
+    cases[k].series = own_series(e);
+    s.store.record(cases[k].series, t, d);
     return ApplyResult::kOutOfSequence;
   }
   cases.touch(k);
   Case& cs = cases[k];
   if (cs.resolved || t < cs.opened_at) return ApplyResult::kOutOfSequence;
-  cs.resolved = true;
-  cs.open = false;
-  cs.last_event = std::max(cs.last_event, t);
-  --series[cs.series]->cases_active;
+  cases.resolve(k, t);
   d.add(kResolutionTimed, 1);
   d.add(kResolutionSum, t - cs.opened_at);
-  record(cs.series, t, d);
+  s.store.record(cs.series, t, d);
   return ApplyResult::kApplied;
 }
 
-ApplyResult Engine::State::on_survey(const Event& e) {
-  LabelId q = e.queue.empty() ? kNoLabel : queue_label(e.queue);
-  LabelId ch = e.channel.empty() ? kNoLabel : channel_label(e.channel);
+ApplyResult Apply::survey(const Event& e) {
+  // Field by field: the survey's own queue / channel, else the contact's.
+  LabelId q = e.queue.empty() ? kNoLabel : labels.queue(e.queue);
+  LabelId ch = e.channel.empty() ? kNoLabel : labels.channel(e.channel);
   if (!e.contact.empty() && (q == kNoLabel || ch == kNoLabel)) {
-    if (const std::uint32_t c = contacts.find(e.contact); c != kNil) {
-      if (q == kNoLabel) q = contacts[c].queue;
-      if (ch == kNoLabel) ch = contacts[c].channel;
+    if (const std::uint32_t c = s.contacts.find(e.contact); c != kNil) {
+      if (q == kNoLabel) q = s.contacts[c].queue;
+      if (ch == kNoLabel) ch = s.contacts[c].channel;
     }
   }
   Delta d;
@@ -527,16 +426,14 @@ ApplyResult Engine::State::on_survey(const Event& e) {
     d.add(kCesCount, 1);
     d.add(kCesSum, *e.ces);
   }
-  record(series_for(q, ch), e.time, d);
+  s.store.record(s.store.series_for(q, ch), e.time, d);
   return ApplyResult::kApplied;
 }
 
-ApplyResult Engine::State::on_churn(const Event& e) {
+ApplyResult Apply::churn(const Event& e) {
   Delta d;
   d.add(kChurned, 1);
-  record(series_for(e.queue.empty() ? kNoLabel : queue_label(e.queue),
-                    e.channel.empty() ? kNoLabel : channel_label(e.channel)),
-         e.time, d);
+  s.store.record(own_series(e), e.time, d);
   return ApplyResult::kApplied;
 }
 
@@ -544,65 +441,79 @@ ApplyResult Engine::State::on_churn(const Event& e) {
 // remembered change, the interval it splits is re-accrued (taken back from
 // the state it was credited to, given to the late state). Older ones are out
 // of sequence.
-ApplyResult Engine::State::late_agent_state(std::uint32_t a, const Event& e) {
-  const Timestamp t = e.time;
-  auto& h = agents[a].history;
-  auto next = std::upper_bound(h.begin(), h.end(), t,
-                               [](Timestamp x, const AgentTransition& tr) { return x < tr.at; });
-  if (next == h.begin() || next == h.end()) return ApplyResult::kOutOfSequence;
-  const AgentTransition prev = *(next - 1);
-  LabelId team = prev.team;
-  if (!e.team.empty()) {
-    bool folded = false;
-    team = teams.resolve(e.team, folded);
-    event_folded |= folded;
-  }
-  const AgentState state = e.state.value_or(AgentState::kOffline);
-  const Timestamp end = next->at;
-  if (const std::uint8_t f = time_field(prev.state); f != kTeamFieldCount)
-    record_team_span(team_for(prev.team), t, end, f, -1);
-  if (const std::uint8_t f = time_field(state); f != kTeamFieldCount)
-    record_team_span(team_for(team), t, end, f, +1);
-  h.insert(next, {t, state, team});
-  if (h.size() > kAgentHistory) h.erase(h.begin());
+ApplyResult Apply::late_agent_state(std::uint32_t a, const Event& e) {
+  const auto position = s.agents.late_position(a, e.time);
+  if (!position) return ApplyResult::kOutOfSequence;
+  const AgentTransition prev = s.agents.before(a, *position);
+  const LabelId team = e.team.empty() ? prev.team : labels.team(e.team);
+  const StateInterval resplit =
+      s.agents.insert_late(a, *position, e.time, e.state.value_or(AgentState::kOffline), team);
+  credit_time({resplit.from, resplit.to, prev.state, prev.team}, -1);
+  credit_time(resplit, +1);
   return ApplyResult::kApplied;
 }
 
-ApplyResult Engine::State::on_agent(const Event& e) {
+ApplyResult Apply::agent(const Event& e) {
   const Timestamp t = e.time;
-  const std::uint32_t a = agent_slot(e.agent);
-  Agent& ag = agents[a];
-  if (ag.has_state && t < ag.since) return late_agent_state(a, e);
-  if (ag.has_state) {
-    // The interval belongs to the team the agent was in during it.
-    const std::uint8_t field = time_field(ag.state);
-    if (field != kTeamFieldCount) record_team_span(team_for(ag.team), ag.since, t, field);
+  AgentBook& agents = s.agents;
+  const std::uint32_t a = agents.touch_or_insert(e.agent);
+  if (agents[a].has_state && t < agents[a].since) return late_agent_state(a, e);
+  const LabelId team = e.team.empty() ? kNoLabel : labels.team(e.team);
+  // The interval left belongs to the team the agent was in during it.
+  if (const auto left = agents.change_state(a, t, e.state.value_or(AgentState::kOffline), team)) {
+    credit_time(*left, +1);
   }
-  if (!e.team.empty()) {
-    bool folded = false;
-    ag.team = teams.resolve(e.team, folded);
-    event_folded |= folded;
-  }
-  team_for(ag.team);  // the team shows in snapshots from now on
-  ag.has_state = true;
-  ag.state = e.state.value_or(AgentState::kOffline);
-  ag.since = t;
-  ag.history.push_back({t, ag.state, ag.team});
-  if (ag.history.size() > kAgentHistory) ag.history.erase(ag.history.begin());
+  s.store.team_for(agents[a].team);  // the team shows in snapshots from now on
 
-  // Entering wrap-up starts ACW; any other state ends the agent's pending ACW.
-  if (ag.state != AgentState::kWrapUp) {
-    auto& pending = agents[a].acw;
-    std::erase_if(pending, [&](const Handle& h) {
-      if (!contacts.valid(h)) return true;
-      const Contact& k = contacts[h.slot];
-      if (k.phase != Phase::kAcw) return true;
+  // Entering wrap-up starts ACW; any other state ends the agent's pending
+  // ACW, at this change or at the timeout if that came first.
+  if (agents[a].state != AgentState::kWrapUp) {
+    std::erase_if(agents[a].acw, [&](const Handle& h) {
+      if (!s.contacts.in_acw(h)) return true;
+      const Contact& k = s.contacts[h.slot];
       if (k.ended_at > t) return false;  // ended after this state change
-      close_acw(h.slot, std::min(t, k.ended_at + config.acw_timeout));
+      close_acw(h.slot, std::min(t, k.ended_at + s.config.acw_timeout));
       return true;
     });
   }
   return ApplyResult::kApplied;
 }
 
-}  // namespace ccmon::core
+}  // namespace
+
+ApplyResult EngineState::apply(const Event& e) {
+  Apply a{*this, EventLabels{store.labels()}};
+  ApplyResult r = ApplyResult::kApplied;
+  switch (e.type) {
+    case EventType::kMessageReceived:
+    case EventType::kMessageSent:
+      r = a.message(e);
+      break;
+    case EventType::kCaseOpened:
+    case EventType::kCaseEscalated:
+    case EventType::kCaseResolved:
+      r = a.case_event(e);
+      break;
+    case EventType::kSurveyAnswered:
+      r = a.survey(e);
+      break;
+    case EventType::kCustomerChurned:
+      r = a.churn(e);
+      break;
+    case EventType::kAgentState:
+      r = a.agent(e);
+      break;
+    default:
+      r = a.contact(e);
+      break;
+  }
+  if (r == ApplyResult::kOutOfSequence) ++out_of_sequence_total;
+  if (a.labels.folded) ++series_folded_total;
+  return r;
+}
+
+void EngineState::close_acw(std::uint32_t c, Timestamp t) {
+  Apply{*this, EventLabels{store.labels()}}.close_acw(c, t);
+}
+
+}  // namespace ccmon::core::engine_detail
