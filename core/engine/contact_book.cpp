@@ -1,5 +1,7 @@
 #include "core/engine/contact_book.hpp"
 
+#include <algorithm>
+
 #include "core/engine/assert.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -26,15 +28,20 @@ SeriesLive& ContactBook::live_of(std::uint32_t series) {
 
 void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   Contact& k = table_[c];
-  if (k.phase == Phase::kWaiting) {
-    leave_waiting(c);
-  } else if (k.phase == Phase::kActive) {
-    SeriesLive& l = live_of(k.series);
+  const Phase from = k.phase;
+  const std::uint32_t old_series = k.series;
+  k.phase = to;
+  k.series = series;
+  if (from == Phase::kWaiting) {
+    SeriesLive& l = live_of(old_series);
+    --l.waiting;
+    CCMON_ASSERT(l.waiting >= 0);
+    settle(old_series);  // its entry is stale now
+  } else if (from == Phase::kActive) {
+    SeriesLive& l = live_of(old_series);
     --l.active;
     CCMON_ASSERT(l.active >= 0);
   }
-  k.phase = to;
-  k.series = series;
   if (to == Phase::kWaiting) {
     enter_waiting(c);
   } else if (to == Phase::kActive) {
@@ -42,30 +49,54 @@ void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   }
 }
 
-// Waiting contacts of a series stay sorted by queued_at (inserted from the
-// tail, where new arrivals belong), so the oldest is the head.
+bool ContactBook::current(std::uint32_t series, const WaitEntry& e) const {
+  if (!table_.valid(e.contact)) return false;
+  const Contact& k = table_[e.contact.slot];
+  return k.phase == Phase::kWaiting && k.series == series && k.queued_at == e.queued_at;
+}
+
+namespace {
+
+// Min-heap order for the std heap algorithms, counting its comparisons.
+struct Later {
+  std::uint64_t* steps;
+  bool operator()(const WaitEntry& a, const WaitEntry& b) const {
+    ++*steps;
+    return a.queued_at > b.queued_at;
+  }
+};
+
+}  // namespace
+
 void ContactBook::enter_waiting(std::uint32_t c) {
-  Contact& k = table_[c];
+  const Contact& k = table_[c];
   SeriesLive& s = live_of(k.series);
-  std::uint32_t after = s.wait_tail;
-  while (after != kNil && table_[after].queued_at > k.queued_at) after = table_[after].wait_prev;
-  k.wait_prev = after;
-  k.wait_next = after == kNil ? s.wait_head : table_[after].wait_next;
-  (after == kNil ? s.wait_head : table_[after].wait_next) = c;
-  (k.wait_next == kNil ? s.wait_tail : table_[k.wait_next].wait_prev) = c;
+  s.queue.push_back({k.queued_at, table_.handle(c)});
+  std::push_heap(s.queue.begin(), s.queue.end(), Later{&queue_steps_});
   ++s.waiting;
 }
 
-void ContactBook::leave_waiting(std::uint32_t c) {
-  Contact& k = table_[c];
-  SeriesLive& s = live_of(k.series);
-  CCMON_ASSERT(k.wait_prev == kNil ? s.wait_head == c : table_[k.wait_prev].wait_next == c);
-  CCMON_ASSERT(k.wait_next == kNil ? s.wait_tail == c : table_[k.wait_next].wait_prev == c);
-  (k.wait_prev == kNil ? s.wait_head : table_[k.wait_prev].wait_next) = k.wait_next;
-  (k.wait_next == kNil ? s.wait_tail : table_[k.wait_next].wait_prev) = k.wait_prev;
-  k.wait_prev = k.wait_next = kNil;
-  --s.waiting;
-  CCMON_ASSERT(s.waiting >= 0);
+void ContactBook::settle(std::uint32_t series) {
+  SeriesLive& s = live_of(series);
+  auto& q = s.queue;
+  while (!q.empty() && !current(series, q.front())) {
+    std::pop_heap(q.begin(), q.end(), Later{&queue_steps_});
+    q.pop_back();
+  }
+  if (q.size() > 2 * static_cast<std::size_t>(s.waiting) + 16) {
+    std::erase_if(q, [&](const WaitEntry& e) { return !current(series, e); });
+    // A contact that waited, left and waits again with the same queued_at
+    // has two current entries: keep one per contact.
+    std::sort(q.begin(), q.end(), [](const WaitEntry& a, const WaitEntry& b) {
+      return a.contact.slot < b.contact.slot;
+    });
+    q.erase(std::unique(q.begin(), q.end(),
+                        [](const WaitEntry& a, const WaitEntry& b) {
+                          return a.contact.slot == b.contact.slot;
+                        }),
+            q.end());
+    std::make_heap(q.begin(), q.end(), Later{&queue_steps_});
+  }
 }
 
 void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at) {
@@ -93,35 +124,31 @@ void ContactBook::evict_idle(Timestamp before) {
 
 void ContactBook::check_invariants() const {
 #if defined(CCMON_ASSERTIONS) && CCMON_ASSERTIONS
-  std::vector<std::int64_t> active(live_.size(), 0);
-  std::int64_t waiting = 0, listed = 0;
+  std::vector<std::int64_t> active(live_.size(), 0), waiting(live_.size(), 0);
+  std::vector<Timestamp> oldest(live_.size(), kNever);
   table_.for_each([&](std::uint32_t, const Contact& k) {
-    waiting += k.phase == Phase::kWaiting ? 1 : 0;
+    if (k.phase != Phase::kActive && k.phase != Phase::kWaiting) return;
+    CCMON_ASSERT(k.series < live_.size());
+    if (k.series >= live_.size()) return;
     if (k.phase == Phase::kActive) {
-      CCMON_ASSERT(k.series < live_.size());
-      if (k.series < live_.size()) ++active[k.series];
+      ++active[k.series];
+    } else {
+      ++waiting[k.series];
+      if (oldest[k.series] == kNever || k.queued_at < oldest[k.series]) {
+        oldest[k.series] = k.queued_at;
+      }
     }
   });
   for (std::uint32_t s = 0; s < live_.size(); ++s) {
     const SeriesLive& l = live_[s];
     CCMON_ASSERT(l.active == active[s]);
-    std::int64_t n = 0;
-    Timestamp last = kNever;
-    std::uint32_t prev = kNil;
-    for (std::uint32_t c = l.wait_head; c != kNil; c = table_[c].wait_next) {
-      const Contact& k = table_[c];
-      CCMON_ASSERT(k.phase == Phase::kWaiting && k.series == s);
-      CCMON_ASSERT(k.wait_prev == prev);
-      CCMON_ASSERT(k.queued_at >= last);
-      last = k.queued_at;
-      prev = c;
-      ++n;
-    }
-    CCMON_ASSERT(prev == l.wait_tail);
-    CCMON_ASSERT(n == l.waiting);
-    listed += n;
+    CCMON_ASSERT(l.waiting == waiting[s]);
+    CCMON_ASSERT(oldest_waiting(s) == oldest[s]);
+    CCMON_ASSERT(l.queue.empty() || current(s, l.queue.front()));
+    CCMON_ASSERT(l.queue.size() >= static_cast<std::size_t>(l.waiting));
+    std::uint64_t steps = 0;
+    CCMON_ASSERT(std::is_heap(l.queue.begin(), l.queue.end(), Later{&steps}));
   }
-  CCMON_ASSERT(listed == waiting);  // no waiting contact outside a list
 #endif
 }
 

@@ -1,11 +1,16 @@
 // The contact book: every tracked contact's record and the live state
-// derived from it: per series, the contacts waiting (oldest first) and the
-// contacts in a handling segment; and the after-contact-work timeouts.
+// derived from it: per series, the number of contacts waiting and the oldest
+// of them, and the contacts in a handling segment; and the after-contact-work
+// timeouts.
 //
 // Invariants (checked by CCMON_ASSERT in assertion builds):
-// - a contact is in the waiting list of series s exactly when its phase is
-//   kWaiting and its series is s; each list is sorted by queued_at, and its
-//   length is the series' `waiting` count;
+// - a series' `waiting` count is the number of contacts whose phase is
+//   kWaiting and whose series is s;
+// - each series' `queue` is a min-heap by queued_at holding an entry for
+//   every contact waiting in it, plus stale entries (contacts that left)
+//   that are dropped when they reach the top or at compaction: its top is
+//   always the oldest waiting contact, so adding and removing a waiting
+//   contact costs O(log n) in any time order;
 // - a series' `active` count is the number of contacts in phase kActive with
 //   that series; no count is ever negative;
 // - phase and series change only through move(), which keeps both of the
@@ -59,7 +64,7 @@ static_assert(distinct_single_bits({kFirstResponseDone, kSelfServedDone, kDeflec
                                     kConvertedDone, kSentimentDone, kHeld, kCreatedDone}),
               "contact flags must be distinct bits of Contact::flags: add new ones here");
 
-struct Contact {  // 112 bytes + the id string
+struct Contact {  // 104 bytes + the id string
   Timestamp first_queued = kNever;
   Timestamp queued_at = kNever;
   Timestamp answered_at = kNever;
@@ -72,16 +77,22 @@ struct Contact {  // 112 bytes + the id string
   Timestamp last_lifecycle = kNever;  // latest queue/answer/end... event seen, even out of sequence
   Handle agent;
   std::uint32_t series = kNil;  // series of the current queue x channel (written by move())
-  std::uint32_t wait_prev = kNil, wait_next = kNil;  // waiting list links (the book's)
   LabelId queue = kNoLabel, channel = kNoLabel;
   Phase phase = Phase::kNew;  // written by move()
   std::uint8_t flags = 0;     // ContactFlag bits
 };
 
+// A waiting contact in its series' queue heap: stale once the contact no
+// longer waits there with this queued_at.
+struct WaitEntry {
+  Timestamp queued_at = kNever;
+  Handle contact;
+};
+
 // Live counts of one series.
 struct SeriesLive {
   std::int64_t waiting = 0, active = 0;
-  std::uint32_t wait_head = kNil, wait_tail = kNil;  // waiting contacts by queued_at
+  std::vector<WaitEntry> queue;  // min-heap by queued_at, see the invariants
 };
 
 // An after-contact-work timeout: due unless the contact's ACW ended first
@@ -132,9 +143,12 @@ class ContactBook {
   }
   // The queued_at of the series' oldest waiting contact, kNever if none.
   Timestamp oldest_waiting(std::uint32_t series) const {
-    const std::uint32_t h = live(series).wait_head;
-    return h == kNil ? kNever : table_[h].queued_at;
+    const SeriesLive& l = live(series);
+    return l.waiting == 0 ? kNever : l.queue.front().queued_at;
   }
+  // Heap comparisons made so far by the waiting queues: their cost, for
+  // tests to check it grows as n log n.
+  std::uint64_t queue_steps() const { return queue_steps_; }
 
   // ACW timeouts: schedule one for contact c (ended at `ended_at`), dropping
   // settled ones first so the heap stays small without advance().
@@ -155,14 +169,17 @@ class ContactBook {
   void evict_idle(Timestamp before);
   std::uint64_t evicted_total() const { return evicted_; }
 
-  // Walks every waiting list and checks the invariants above (CCMON_ASSERT);
-  // O(waiting contacts + series).
+  // Walks every record and checks the invariants above (CCMON_ASSERT);
+  // O(contacts + series).
   void check_invariants() const;
 
  private:
   void evict(std::uint32_t c);
   void enter_waiting(std::uint32_t c);
-  void leave_waiting(std::uint32_t c);
+  // Drops stale entries from the top of a series' queue, and compacts the
+  // queue when stale entries are most of it (amortised O(1) per entry).
+  void settle(std::uint32_t series);
+  bool current(std::uint32_t series, const WaitEntry& e) const;
   SeriesLive& live_of(std::uint32_t series);
 
   LruTable<Contact> table_;
@@ -170,6 +187,7 @@ class ContactBook {
   std::priority_queue<AcwDue, std::vector<AcwDue>, std::greater<>> acw_due_;
   std::size_t cap_ = 2'000'000;
   std::uint64_t evicted_ = 0;
+  std::uint64_t queue_steps_ = 0;
 };
 
 }  // namespace ccmon::core::engine_detail
