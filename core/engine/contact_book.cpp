@@ -20,12 +20,6 @@ std::uint32_t ContactBook::insert_if_room(std::string_view id, std::uint64_t has
   return table_.size() < cap_ ? table_.insert(id, hash) : kNil;
 }
 
-SeriesLive& ContactBook::live_of(std::uint32_t series) {
-  CCMON_ASSERT(series != kNil);
-  if (live_.size() <= series) live_.resize(series + std::size_t{1});
-  return live_[series];
-}
-
 void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   Contact& k = table_[c];
   const Phase from = k.phase;
@@ -35,8 +29,11 @@ void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   if (from == Phase::kWaiting) {
     SeriesLive& l = live_of(old_series);
     --l.waiting;
-    CCMON_ASSERT(l.waiting >= 0);
-    settle(old_series);  // its entry is stale now
+    CCMON_ASSERT(l.waiting >= 0 && !l.queue.empty());
+    // Its entry is stale now; the top stays current unless it was the top.
+    if (l.queue.front().contact.slot == c || l.queue.size() > 2 * std::size_t(l.waiting) + 16) {
+      settle(old_series);
+    }
   } else if (from == Phase::kActive) {
     SeriesLive& l = live_of(old_series);
     --l.active;

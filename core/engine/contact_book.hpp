@@ -180,7 +180,10 @@ class ContactBook {
   // queue when stale entries are most of it (amortised O(1) per entry).
   void settle(std::uint32_t series);
   bool current(std::uint32_t series, const WaitEntry& e) const;
-  SeriesLive& live_of(std::uint32_t series);
+  SeriesLive& live_of(std::uint32_t series) {
+    if (live_.size() <= series) live_.resize(series + std::size_t{1});
+    return live_[series];
+  }
 
   LruTable<Contact> table_;
   std::vector<SeriesLive> live_;  // by series index, grown on demand
