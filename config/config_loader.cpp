@@ -390,7 +390,13 @@ class ConfigLoader {
                               r_.error(v, "per-agent series are not available yet; use false");
                             }
                           }},
-                         {"max_agents", [&](const Value& v) { count(v, l.max_agents); }}});
+                         {"max_agents", [&](const Value& v) {
+                            // Reserved for per-agent series; it capped nothing,
+                            // so refuse it rather than let it look effective.
+                            r_.error(v,
+                                     "has no effect (agent figures are per team); the number of "
+                                     "tracked agents is capped by state.max_agents");
+                          }}});
   }
 
   void sla(const Value& v) {

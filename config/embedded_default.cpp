@@ -49,7 +49,6 @@ cardinality:
   max_teams: 100
   max_channels: 16
   per_agent_series: false
-  max_agents: 1000
 sla:
   - {name: voice_service_level, kpi: service_level_ratio, op: ">=", target: 0.8,
      window: 15m, queue: "*", channel: voice, min_volume: 10}

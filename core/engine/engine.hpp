@@ -24,6 +24,7 @@ struct EngineStats {
   std::uint64_t out_of_sequence_total = 0;
   std::uint64_t evicted_contacts_total = 0;
   std::uint64_t evicted_cases_total = 0;
+  std::uint64_t evicted_agents_total = 0;  // past max_tracked_agents
   std::uint64_t series_folded_total = 0;
 };
 

@@ -35,8 +35,7 @@ struct CardinalityLimits {
   std::vector<std::string> teams;
   std::size_t max_teams = 100;
   std::size_t max_channels = 16;  // channels are already validated by the codec
-  bool per_agent_series = false;
-  std::size_t max_agents = 1000;
+  bool per_agent_series = false;  // reserved: `true` is refused by the loader
 };
 
 struct EngineConfig {

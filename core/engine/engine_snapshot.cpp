@@ -213,66 +213,57 @@ void fill_histogram(Histogram& out, const SinceStartHistogram& h, std::size_t bo
   out.sum = static_cast<double>(h.sum) * kPerMicro;
 }
 
-}  // namespace
-
-// The previous snapshot's storage when every reader has released it: a
-// snapshot of 10,000 series is ~40 MB, and allocating it afresh every second
-// costs page faults that dominated its build time.
-std::shared_ptr<Snapshot> Engine::State::snapshot_storage() {
-  if (last_snapshot && last_snapshot.use_count() == 1) {
-    // Readers on other threads dropped their references with release
-    // decrements. Copying the pointer increments the same count with an
-    // acquire-release operation, so their last reads happen before our
-    // writes (a fence would do too, but ThreadSanitizer does not see fences).
-    std::shared_ptr<Snapshot> reused = last_snapshot;
-    return reused;
-  }
-  last_snapshot = std::make_shared<Snapshot>();
-  return last_snapshot;
-}
-
 // Series and teams in output order, re-sorted only when one was added (names
 // never change), so the snapshot is written in order instead of sorted.
-void Engine::State::update_orders() {
-  if (series_order.size() != series.size()) {
-    series_order.resize(series.size());
+void update_orders(const WindowStore& store, std::vector<std::uint32_t>& series_order,
+                   std::vector<std::uint32_t>& team_order) {
+  const Labels& l = store.labels();
+  if (series_order.size() != store.series_count()) {
+    series_order.resize(store.series_count());
     for (std::uint32_t i = 0; i < series_order.size(); ++i) series_order[i] = i;
     std::sort(series_order.begin(), series_order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Series& x = *series[a];
-      const Series& y = *series[b];
-      return std::forward_as_tuple(queues.name(x.queue), channels.name(x.channel)) <
-             std::forward_as_tuple(queues.name(y.queue), channels.name(y.channel));
+      const Series& x = store.series(a);
+      const Series& y = store.series(b);
+      return std::forward_as_tuple(l.queues.name(x.queue), l.channels.name(x.channel)) <
+             std::forward_as_tuple(l.queues.name(y.queue), l.channels.name(y.channel));
     });
   }
-  if (team_order.size() != team_list.size()) {
-    team_order.resize(team_list.size());
+  if (team_order.size() != store.team_count()) {
+    team_order.resize(store.team_count());
     for (std::uint32_t i = 0; i < team_order.size(); ++i) team_order[i] = i;
     std::sort(team_order.begin(), team_order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return teams.name(team_list[a]->label) < teams.name(team_list[b]->label);
+      return l.teams.name(store.team(a).label) < l.teams.name(store.team(b).label);
     });
   }
 }
 
-std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
-  if (config.today_window && day_start != kNever && now >= next_day_start) roll_day(now);
-  const bool today = config.today_window;
+}  // namespace
+
+std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp now) {
+  contacts.check_invariants();  // assertion builds only
+  store.roll_day_if_due(now);
+  const bool today = store.today_enabled();
   const std::size_t nw = config.windows.size();
   const std::size_t columns = nw + (today ? 1 : 0);
-  update_orders();
+  update_orders(store, series_order, team_order);
+  const Labels& labels = store.labels();
+  const Timestamp day_start = store.day_start();
+  const std::vector<double>& bounds_s = store.bounds_s();
 
-  std::shared_ptr<Snapshot> snap = snapshot_storage();
+  std::unique_ptr<Snapshot> snap = snapshots.take();
   snap->now = now;
   snap->windows.resize(columns);
   for (std::size_t w = 0; w < nw; ++w) snap->windows[w] = config.windows[w].name;
   if (today) snap->windows[nw] = "today";
   snap->wait_bucket_bounds = bounds_s;
 
-  snap->series.resize(series.size());
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    Series& s = *series[series_order[i]];
+  snap->series.resize(store.series_count());
+  for (std::size_t i = 0; i < store.series_count(); ++i) {
+    const std::uint32_t si = series_order[i];
+    Series& s = store.series(si);
     SeriesSnapshot& out = snap->series[i];
-    out.queue = queues.name(s.queue);
-    out.channel = channels.name(s.channel);
+    out.queue = labels.queues.name(s.queue);
+    out.channel = labels.channels.name(s.channel);
     out.service_level_threshold_s = s.threshold_s;
     out.short_abandon_threshold_s = s.short_abandon_s;
     out.windows.resize(columns);
@@ -283,24 +274,26 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
       const bool waits =
           view.closed->v[kAnswered] + view.closed->v[kAbandoned] > 0 ||
           (view.open != nullptr && view.open->v[kAnswered] + view.open->v[kAbandoned] > 0);
-      window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, channels,
+      window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, labels.channels,
                   out.windows[wi]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kFieldCount> kEmpty;
       const auto& d = live ? s.today : kEmpty;
-      window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, channels,
+      window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, labels.channels,
                   out.windows[nw]);
     }
-    out.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] = static_cast<double>(s.waiting);
+    const SeriesLive& live = contacts.live(si);
+    const Timestamp oldest = contacts.oldest_waiting(si);
+    out.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] =
+        static_cast<double>(live.waiting);
     out.live[static_cast<std::size_t>(LiveKpi::kOldestWaiting)] =
-        s.wait_head == kNil
-            ? 0.0
-            : static_cast<double>(std::max<Duration>(0, now - contacts[s.wait_head].queued_at)) *
-                  kPerMicro;
-    out.live[static_cast<std::size_t>(LiveKpi::kContactsActive)] = static_cast<double>(s.active);
-    out.live[static_cast<std::size_t>(LiveKpi::kCasesActive)] = static_cast<double>(s.cases_active);
+        oldest == kNever ? 0.0
+                         : static_cast<double>(std::max<Duration>(0, now - oldest)) * kPerMicro;
+    out.live[static_cast<std::size_t>(LiveKpi::kContactsActive)] = static_cast<double>(live.active);
+    out.live[static_cast<std::size_t>(LiveKpi::kCasesActive)] =
+        static_cast<double>(cases.active(si));
     out.offered_total = s.offered_total;
     out.answered_total = s.answered_total;
     out.abandoned_total = s.abandoned_total;
@@ -310,22 +303,22 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
   }
 
   // Teams: agents now, and the ongoing state intervals up to `now`.
-  const std::size_t nt = team_list.size();
+  const std::size_t nt = store.team_count();
   std::vector<std::array<std::uint64_t, kAgentStateCount>> agents_now(nt);
   std::vector<std::array<std::int64_t, 3>> ongoing(nt * (nw + 1));
-  for (auto& t : team_list) {
-    for (auto& w : t->windows) w.expire(now);
+  for (std::uint32_t t = 0; t < nt; ++t) {
+    for (auto& w : store.team(t).windows) w.expire(now);
   }
   agents.for_each([&](std::uint32_t, const Agent& a) {
     if (!a.has_state) return;
-    const std::uint32_t ti = team_index[a.team == kNoLabel ? LabelSet::kUnknown : a.team];
+    const std::uint32_t ti = store.team_of(a.team);
     ++agents_now[ti][static_cast<std::size_t>(a.state)];
     int field = -1;
     if (a.state == AgentState::kAvailable) field = 0;
     if (a.state == AgentState::kBusy) field = 1;
     if (a.state == AgentState::kWrapUp) field = 2;
     if (field < 0) return;
-    const Team& team = *team_list[ti];
+    const Team& team = store.team(ti);
     for (std::size_t w = 0; w < nw; ++w) {
       const Timestamp from = std::max(a.since, team.windows[w].start());
       if (now > from) ongoing[ti * (nw + 1) + w][static_cast<std::size_t>(field)] += now - from;
@@ -338,9 +331,9 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
   snap->teams.resize(nt);
   for (std::size_t p = 0; p < nt; ++p) {
     const std::size_t ti = team_order[p];
-    const Team& team = *team_list[ti];
+    const Team& team = store.team(static_cast<std::uint32_t>(ti));
     TeamSnapshot& out = snap->teams[p];
-    out.team = teams.name(team.label);
+    out.team = labels.teams.name(team.label);
     out.agents = agents_now[ti];
     out.windows.resize(columns);
     for (std::size_t w = 0; w < nw; ++w) {
@@ -354,11 +347,8 @@ std::shared_ptr<const Snapshot> Engine::State::snapshot(Timestamp now) {
     }
   }
 
-  snap->stats = stats;
-  snap->stats.tracked_contacts = contacts.size();
-  snap->stats.tracked_cases = cases.size();
-  snap->stats.tracked_agents = agents.size();
-  return snap;
+  snap->stats = stats();
+  return snapshots.publish(std::move(snap));
 }
 
 }  // namespace ccmon::core

@@ -73,4 +73,30 @@ class LabelSet {
   std::size_t cap_ = 0;
 };
 
+// The engine's three label sets.
+struct Labels {
+  LabelSet queues, channels, teams;
+};
+
+// Resolves the label values of one event, remembering whether any of them
+// folded into "other" (an event counts once in series_folded_total however
+// many of its labels folded). Lives for one event: apply() creates it and
+// reads `folded` afterwards.
+struct EventLabels {
+  Labels& sets;
+  bool folded = false;
+
+  LabelId queue(std::string_view v) { return note(sets.queues, v); }
+  LabelId channel(std::string_view v) { return note(sets.channels, v); }
+  LabelId team(std::string_view v) { return note(sets.teams, v); }
+
+ private:
+  LabelId note(LabelSet& set, std::string_view v) {
+    bool f = false;
+    const LabelId id = set.resolve(v, f);
+    folded |= f;
+    return id;
+  }
+};
+
 }  // namespace ccmon::core::engine_detail

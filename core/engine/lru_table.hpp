@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/engine/assert.hpp"
 #include "core/engine/inline_key.hpp"
 #include "core/engine/string_hash.hpp"
 
@@ -123,8 +124,13 @@ class LruTable {
   std::uint32_t oldest() const { return head_; }
   std::size_t size() const { return size_; }
 
+  // Calls f(slot, record) from the least to the most recently touched.
   template <typename F>
   void for_each(F&& f) {
+    for (std::uint32_t s = head_; s != kNil; s = links_[s].next) f(s, entries_[s].value);
+  }
+  template <typename F>
+  void for_each(F&& f) const {
     for (std::uint32_t s = head_; s != kNil; s = links_[s].next) f(s, entries_[s].value);
   }
 
@@ -164,12 +170,15 @@ class LruTable {
 
   void unlink(std::uint32_t s) {
     Link& l = links_[s];
+    CCMON_ASSERT(l.prev == kNil ? head_ == s : links_[l.prev].next == s);
+    CCMON_ASSERT(l.next == kNil ? tail_ == s : links_[l.next].prev == s);
     (l.prev == kNil ? head_ : links_[l.prev].next) = l.next;
     (l.next == kNil ? tail_ : links_[l.next].prev) = l.prev;
     l.prev = l.next = kNil;
   }
   void link_back(std::uint32_t s) {
     Link& l = links_[s];
+    CCMON_ASSERT(tail_ == kNil ? head_ == kNil : links_[tail_].next == kNil);
     l.prev = tail_;
     l.next = kNil;
     (tail_ == kNil ? head_ : links_[tail_].next) = s;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/engine/assert.hpp"
 #include "core/engine/wait_bins.hpp"
 #include "core/time.hpp"
 
@@ -48,14 +49,21 @@ inline void sparse_add(SparseCounts& c, std::uint16_t key, std::uint32_t n) {
   }
 }
 
-// What one event adds to a bucket.
+// What one event adds to a bucket: at most kCapacity fields (a survey with
+// CSAT, NPS and CES adds 8, the most any event adds).
 struct Delta {
-  std::array<std::pair<std::uint8_t, std::int64_t>, 8> fields{};
+  static constexpr int kCapacity = 8;
+  std::array<std::pair<std::uint8_t, std::int64_t>, kCapacity> fields{};
   int size = 0;
   std::int64_t wait = -1;     // a wait sample (us) for max and quantiles
   std::int32_t deflect = -1;  // channel label id of a deflection
 
-  void add(std::uint8_t f, std::int64_t v) { fields[static_cast<std::size_t>(size++)] = {f, v}; }
+  // A field past the capacity is an engine bug: asserted where assertions
+  // are compiled in, dropped (never written out of bounds) elsewhere.
+  void add(std::uint8_t f, std::int64_t v) {
+    CCMON_ASSERT(size < kCapacity);
+    if (size < kCapacity) fields[static_cast<std::size_t>(size++)] = {f, v};
+  }
   bool empty() const { return size == 0 && wait < 0 && deflect < 0; }
 };
 

@@ -78,6 +78,11 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
       // "  per_agent_series: " is 20 characters.
       {"cardinality:\n  per_agent_series: true\n", 2, 21,
        "cardinality.per_agent_series: per-agent series are not available yet"},
+      // "cardinality: {max_agents: " is 26 characters. It used to be accepted
+      // and cap nothing; state.max_agents caps the tracked agents.
+      {"cardinality: {max_agents: 8}\n", 1, 27,
+       "cardinality.max_agents: has no effect (agent figures are per team); the number of "
+       "tracked agents is capped by state.max_agents"},
   };
   for (const Row& row : rows) check_single_error(row);
 }

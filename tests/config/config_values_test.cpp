@@ -67,7 +67,6 @@ cardinality:
   max_teams: 6
   max_channels: 7
   per_agent_series: false
-  max_agents: 8
 sla:
   - name: fast_answer
     kpi: average_speed_of_answer_seconds
@@ -127,7 +126,6 @@ sla:
   CHECK(e.limits.max_teams == 6);
   CHECK(e.limits.max_channels == 7);
   CHECK_FALSE(e.limits.per_agent_series);  // `true` is refused (config_errors_test)
-  CHECK(e.limits.max_agents == 8);
 
   REQUIRE(c.sla_rules.size() == 1);
   const SlaRule& r = c.sla_rules[0];

@@ -77,7 +77,6 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(x.limits.max_teams == y.limits.max_teams);
   CHECK(x.limits.max_channels == y.limits.max_channels);
   CHECK(x.limits.per_agent_series == y.limits.per_agent_series);
-  CHECK(x.limits.max_agents == y.limits.max_agents);
   if (!with_sla) return;
   REQUIRE(a.sla_rules.size() == b.sla_rules.size());
   for (std::size_t i = 0; i < a.sla_rules.size(); ++i)

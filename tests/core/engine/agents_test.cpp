@@ -91,3 +91,26 @@ TEST_CASE("a late state change inside the history re-splits the interval", "[eng
   // The current state is unchanged.
   CHECK(find_team(*s, "t")->agents[static_cast<int>(AgentState::kBusy)] == 1);
 }
+
+TEST_CASE("past max_tracked_agents the least recently active agent is evicted and counted",
+          "[engine][agents]") {
+  EngineConfig c = small_config();
+  c.max_tracked_agents = 2;
+  Engine e(c);
+  state(e, "a1", 0, AgentState::kAvailable, "t1");
+  state(e, "a2", 1, AgentState::kAvailable, "t1");
+  state(e, "a1", 2, AgentState::kBusy);             // a1 active again: a2 is the oldest
+  state(e, "a3", 3, AgentState::kAvailable, "t1");  // evicts a2
+  CHECK(e.stats().tracked_agents == 2);
+  CHECK(e.stats().evicted_agents_total == 1);
+  auto s = e.snapshot(at(10));
+  CHECK(s->stats.evicted_agents_total == 1);
+  const TeamSnapshot* t1 = find_team(*s, "t1");
+  REQUIRE(t1 != nullptr);
+  // Agents now: a1 busy, a3 available; a2 is forgotten.
+  CHECK(t1->agents[static_cast<int>(AgentState::kBusy)] == 1);
+  CHECK(t1->agents[static_cast<int>(AgentState::kAvailable)] == 1);
+  // An agent named on a contact counts as activity too.
+  queue_answer(e, "c1", "q", "voice", 4, 5, "a4");  // evicts a1 (a3 is newer)
+  CHECK(e.stats().evicted_agents_total == 2);
+}

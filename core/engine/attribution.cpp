@@ -1,0 +1,519 @@
+// The attribution: what each event does to the books and what it adds to
+// which window, i.e. the rules of docs/kpis.md in one place. For every
+// quantity: the series (queue x channel) or team it goes to, and the time it
+// is counted at. The books keep the state machines' data and live counts;
+// the window store sums the deltas.
+#include <algorithm>
+
+#include "core/engine/engine_state.hpp"
+
+namespace ccmon::core::engine_detail {
+
+namespace {
+
+bool needs_existing(EventType t) {
+  switch (t) {
+    case EventType::kContactAnswered:
+    case EventType::kContactAbandoned:
+    case EventType::kContactOverflowed:
+    case EventType::kContactHeld:
+    case EventType::kContactResumed:
+    case EventType::kContactTransferred:
+    case EventType::kContactEnded:
+    case EventType::kContactWrapped:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The team field accruing time in `s` (kTeamFieldCount: not staffed).
+std::uint8_t time_field(AgentState s) {
+  switch (s) {
+    case AgentState::kAvailable:
+      return kTimeAvailable;
+    case AgentState::kBusy:
+      return kTimeBusy;
+    case AgentState::kWrapUp:
+      return kTimeWrapUp;
+    default:
+      return kTeamFieldCount;
+  }
+}
+
+// Does `e` fit contact `k` (a fresh record when the contact is unknown)?
+bool fits(const Contact& k, const Event& e) {
+  const Timestamp t = e.time;
+  switch (e.type) {
+    case EventType::kContactCreated:
+      return !(k.flags & kCreatedDone) && k.phase == Phase::kNew;
+    case EventType::kContactQueued:
+      return k.phase == Phase::kNew || k.phase == Phase::kTransferred || k.phase == Phase::kDone;
+    case EventType::kContactAnswered:
+    case EventType::kContactAbandoned:
+    case EventType::kContactOverflowed:
+      return k.phase == Phase::kWaiting && t >= k.queued_at;
+    case EventType::kContactHeld:
+      return k.phase == Phase::kActive && !(k.flags & kHeld) && t >= k.answered_at;
+    case EventType::kContactResumed:
+      return k.phase == Phase::kActive && (k.flags & kHeld) && t >= k.hold_start;
+    case EventType::kContactTransferred:
+    case EventType::kContactEnded:
+      return k.phase == Phase::kActive && t >= k.answered_at &&
+             (!(k.flags & kHeld) || t >= k.hold_start);
+    case EventType::kContactWrapped:
+      return k.phase == Phase::kAcw && t >= k.ended_at;
+    case EventType::kContactSelfServed:
+      return !(k.flags & kSelfServedDone);
+    case EventType::kContactDeflected:
+      return !(k.flags & kDeflectedDone);
+    case EventType::kContactConverted:
+      return !(k.flags & kConvertedDone);
+    case EventType::kContactSentiment:
+      return !(k.flags & kSentimentDone);
+    default:
+      return true;
+  }
+}
+
+// One event being applied: the state and the event's label resolution.
+struct Apply {
+  EngineState& s;
+  EventLabels labels;
+
+  // The series of an event's own queue / channel (absent: "unknown").
+  std::uint32_t own_series(const Event& e) {
+    return s.store.series_for(e.queue.empty() ? kNoLabel : labels.queue(e.queue),
+                              e.channel.empty() ? kNoLabel : labels.channel(e.channel));
+  }
+
+  // A handling segment completes at t: handled with its talk, hold and ACW,
+  // in the segment's series and the segment agent's team.
+  void end_segment(std::uint32_t c, Timestamp t, Duration acw, bool transferred) {
+    const Contact& k = s.contacts[c];
+    Delta d;
+    d.add(kHandled, 1);
+    d.add(kTalkSum, k.talk);
+    d.add(kHoldSum, k.hold);
+    d.add(kAcwSum, acw);
+    if (transferred) d.add(kTransferred, 1);
+    s.store.record(k.series, t, d);
+    ++s.store.series(k.series).handled_total;
+
+    const LabelId team = s.agents.valid(k.agent) ? s.agents[k.agent.slot].team : kNoLabel;
+    Delta td;
+    td.add(kTeamHandled, 1);
+    s.store.record_team(s.store.team_for(team), t, td);
+    s.agents.segment_ended(k.agent, t);
+  }
+
+  // ACW ends at t (wrap, the agent's next state, or the timeout).
+  void close_acw(std::uint32_t c, Timestamp t) {
+    end_segment(c, t, t - s.contacts[c].ended_at, false);
+    s.contacts.move(c, Phase::kDone, s.contacts[c].series);
+  }
+
+  // An agent's time in a state, credited (sign +1) or taken back (-1) to
+  // the team it was in during that time.
+  void credit_time(const StateInterval& i, std::int64_t sign) {
+    if (const std::uint8_t f = time_field(i.state); f != kTeamFieldCount)
+      s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
+  }
+
+  ApplyResult contact(const Event& e);
+  ApplyResult message(const Event& e);
+  ApplyResult case_event(const Event& e);
+  ApplyResult survey(const Event& e);
+  ApplyResult churn(const Event& e);
+  ApplyResult agent(const Event& e);
+  ApplyResult late_agent_state(std::uint32_t a, const Event& e);
+};
+
+ApplyResult Apply::contact(const Event& e) {
+  ContactBook& contacts = s.contacts;
+  const Timestamp t = e.time;
+  const std::uint64_t hash = contacts.hash_of(e.contact);  // one hash for find and insert
+  std::uint32_t c = contacts.find(e.contact, hash);
+  const bool lifecycle = needs_existing(e.type) || e.type == EventType::kContactQueued;
+  if (c == kNil && needs_existing(e.type)) {
+    // Remember that the contact moved on, so that its contact.queued, if it
+    // arrives late, is offered but not left waiting. Only when there is room:
+    // a stray event must not push out a tracked contact.
+    if (const std::uint32_t n = contacts.insert_if_room(e.contact, hash); n != kNil) {
+      contacts[n].last_event = contacts[n].last_lifecycle = t;
+    }
+    return ApplyResult::kOutOfSequence;
+  }
+  static const Contact kFresh;  // a reference either way: no 112-byte copy per event
+  if (!fits(c == kNil ? kFresh : contacts[c], e)) {
+    if (c != kNil) {
+      contacts.touch(c);
+      Contact& k = contacts[c];
+      k.last_event = std::max(k.last_event, t);
+      if (lifecycle) k.last_lifecycle = std::max(k.last_lifecycle, t);
+    }
+    return ApplyResult::kOutOfSequence;
+  }
+  if (c == kNil) {
+    c = contacts.touch_or_insert(e.contact, hash);
+  } else {
+    contacts.touch(c);
+  }
+  Contact& k = contacts[c];
+  k.last_event = std::max(k.last_event, t);
+  // Queued earlier than a lifecycle event already seen: the contact has left
+  // this queue already (its queueing was delivered late).
+  const bool late_queued =
+      e.type == EventType::kContactQueued && k.last_lifecycle != kNever && t < k.last_lifecycle;
+  if (lifecycle) k.last_lifecycle = std::max(k.last_lifecycle, t);
+  // Explicit fields win and are remembered for the contact's later events.
+  if (!e.queue.empty()) k.queue = labels.queue(e.queue);
+  if (!e.channel.empty()) k.channel = labels.channel(e.channel);
+  if (!e.agent.empty()) k.agent = s.agents.handle(s.agents.touch_or_insert(e.agent));
+
+  Delta d;
+  switch (e.type) {
+    case EventType::kContactCreated:
+      // In the series known at this moment; a later queue does not move it.
+      k.flags |= kCreatedDone;
+      d.add(kCreated, 1);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      break;
+
+    case EventType::kContactQueued: {
+      // Offered at every queueing, in the queue it enters.
+      const std::uint32_t series = s.store.series_for(k.queue, k.channel);
+      k.queued_at = t;
+      if (k.first_queued == kNever || t < k.first_queued) k.first_queued = t;
+      // A late queueing is offered, but the contact no longer waits.
+      contacts.move(c, late_queued ? Phase::kDone : Phase::kWaiting, series);
+      d.add(kOffered, 1);
+      s.store.record(series, t, d);
+      ++s.store.series(series).offered_total;
+      break;
+    }
+
+    case EventType::kContactAnswered:
+    case EventType::kContactAbandoned:
+    case EventType::kContactOverflowed: {
+      // An explicit queue / channel on the outcome wins for its attribution;
+      // the wait runs from the queueing that started it.
+      const std::uint32_t series = s.store.series_for(k.queue, k.channel);
+      Series& ser = s.store.series(series);
+      const Duration wait = t - k.queued_at;
+      if (e.type == EventType::kContactAnswered) {
+        contacts.move(c, Phase::kActive, series);
+        d.add(kAnswered, 1);
+        d.add(kWaitAnsweredSum, wait);
+        if (wait <= ser.threshold) d.add(kAnsweredWithin, 1);
+        d.wait = wait;
+        ++ser.answered_total;
+        s.store.observe_wait(ser.wait_answered, wait);
+        k.answered_at = t;
+        k.hold = 0;
+        k.flags &= static_cast<std::uint8_t>(~kHeld);
+        // Time between contacts: from the agent's last segment end, in its team.
+        if (const auto gap = s.agents.take_gap(k.agent, t)) {
+          Delta td;
+          td.add(kBetweenContactsCount, 1);
+          td.add(kBetweenContactsSum, *gap);
+          s.store.record_team(s.store.team_for(s.agents[k.agent.slot].team), t, td);
+        }
+      } else if (e.type == EventType::kContactAbandoned) {
+        contacts.move(c, Phase::kDone, series);
+        d.add(kAbandoned, 1);
+        d.add(kWaitAbandonedSum, wait);
+        if (wait < ser.short_abandon) d.add(kShortAbandoned, 1);
+        if (wait <= ser.threshold) d.add(kAbandonedWithin, 1);
+        d.wait = wait;
+        ++ser.abandoned_total;
+        s.store.observe_wait(ser.wait_abandoned, wait);
+      } else {
+        contacts.move(c, Phase::kDone, series);
+        d.add(kOverflowed, 1);
+      }
+      s.store.record(series, t, d);
+      break;
+    }
+
+    case EventType::kContactHeld:
+      k.hold_start = t;
+      k.flags |= kHeld;
+      break;
+
+    case EventType::kContactResumed:
+      k.hold += t - k.hold_start;
+      k.flags &= static_cast<std::uint8_t>(~kHeld);
+      break;
+
+    case EventType::kContactTransferred:
+    case EventType::kContactEnded: {
+      if (k.flags & kHeld) {  // hold ends with the segment
+        k.hold += t - k.hold_start;
+        k.flags &= static_cast<std::uint8_t>(~kHeld);
+      }
+      k.talk = t - k.answered_at - k.hold;
+      if (e.type == EventType::kContactEnded) {
+        // Talk ends, ACW starts; handled when ACW ends (close_acw).
+        k.ended_at = t;
+        contacts.move(c, Phase::kAcw, k.series);
+        if (s.agents.valid(k.agent)) {
+          // Keep the list to the contacts still in ACW (bounded by the
+          // agent's concurrent contacts even if it never changes state).
+          auto& pending = s.agents[k.agent.slot].acw;
+          std::erase_if(pending, [&](const Handle& h) { return !contacts.in_acw(h); });
+          pending.push_back(contacts.handle(c));
+        }
+        contacts.schedule_acw_timeout(c, t + s.config.acw_timeout, t);
+        break;
+      }
+      // A transfer ends the segment at once: handled and transferred, no ACW.
+      end_segment(c, t, 0, true);
+      if (!e.to_agent.empty() && e.to_queue.empty()) {
+        // Direct transfer to an agent: the next segment starts now, no queue.
+        k.agent = s.agents.handle(s.agents.touch_or_insert(e.to_agent));
+        k.answered_at = t;
+        k.hold = 0;
+        contacts.move(c, Phase::kActive, k.series);
+      } else {
+        contacts.move(c, Phase::kTransferred, k.series);
+      }
+      break;
+    }
+
+    case EventType::kContactWrapped:
+      close_acw(c, t);
+      break;
+
+    // Once-per-contact outcomes, in the series known at this moment.
+    case EventType::kContactSelfServed:
+      k.flags |= kSelfServedDone;
+      d.add(kSelfServed, 1);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      break;
+
+    case EventType::kContactDeflected:
+      k.flags |= kDeflectedDone;
+      d.deflect = labels.channel(e.to_channel);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      break;
+
+    case EventType::kContactConverted:
+      k.flags |= kConvertedDone;
+      d.add(kConverted, 1);
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      break;
+
+    case EventType::kContactSentiment:
+      k.flags |= kSentimentDone;
+      d.add(kSentimentScored, 1);
+      if (e.score && *e.score <= s.config.negative_sentiment_threshold) {
+        d.add(kSentimentNegative, 1);
+      }
+      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      break;
+
+    default:
+      break;
+  }
+  return ApplyResult::kApplied;
+}
+
+ApplyResult Apply::message(const Event& e) {
+  const Timestamp t = e.time;
+  const std::uint32_t c = s.contacts.touch_or_insert(e.contact);
+  Contact& k = s.contacts[c];
+  k.last_event = std::max(k.last_event, t);
+  if (!e.queue.empty()) k.queue = labels.queue(e.queue);
+  if (!e.channel.empty()) k.channel = labels.channel(e.channel);
+
+  if (e.type == EventType::kMessageReceived) {
+    if (k.pending_since == kNever || t < k.pending_since) k.pending_since = t;
+    return ApplyResult::kApplied;
+  }
+  if (e.automated) return ApplyResult::kApplied;  // never a response
+  Delta d;
+  // First response: from the first queueing, once per contact.
+  if (!(k.flags & kFirstResponseDone) && k.first_queued != kNever && t >= k.first_queued) {
+    k.flags |= kFirstResponseDone;
+    d.add(kFirstResponses, 1);
+    d.add(kFirstResponseSum, t - k.first_queued);
+  }
+  // One reply answers every pending customer message; its delay runs from
+  // the oldest.
+  if (k.pending_since != kNever && t >= k.pending_since) {
+    d.add(kResponses, 1);
+    d.add(kResponseSum, t - k.pending_since);
+    k.pending_since = kNever;
+  }
+  if (d.size > 0) s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult Apply::case_event(const Event& e) {
+  CaseBook& cases = s.cases;
+  const Timestamp t = e.time;
+  std::uint32_t k = cases.find(e.case_id);
+  Delta d;
+  if (e.type == EventType::kCaseOpened) {
+    if (k != kNil) {
+      cases.touch(k);
+      return ApplyResult::kOutOfSequence;  // opened twice
+    }
+    k = cases.insert(e.case_id);
+    cases.open(k, t, own_series(e));  // in the event's queue / channel
+    d.add(kCasesOpened, 1);
+    s.store.record(cases[k].series, t, d);
+    return ApplyResult::kApplied;
+  }
+  if (e.type == EventType::kCaseEscalated) {
+    if (k == kNil) return ApplyResult::kOutOfSequence;
+    cases.touch(k);
+    Case& cs = cases[k];
+    if (!cs.open || cs.escalated) return ApplyResult::kOutOfSequence;
+    cs.escalated = true;
+    cs.last_event = std::max(cs.last_event, t);
+    d.add(kCasesEscalated, 1);
+    s.store.record(cs.series, t, d);
+    return ApplyResult::kApplied;
+  }
+  // case.resolved
+  const bool one = e.contacts && *e.contacts == 1;
+  d.add(kCasesResolved, 1);
+  if (one) d.add(kResolvedInOne, 1);
+  if (k == kNil) {
+    // Resolved without a known opening (opened before start, or evicted):
+    // the resolution itself is real, so it counts (resolved, FCR) but has no
+    // resolution time; a record remembers it so a repeat is not counted.
+    k = cases.insert(e.case_id);
+    cases.resolve(k, t);
+    cases[k].series = own_series(e);
+    s.store.record(cases[k].series, t, d);
+    return ApplyResult::kOutOfSequence;
+  }
+  cases.touch(k);
+  Case& cs = cases[k];
+  if (cs.resolved || t < cs.opened_at) return ApplyResult::kOutOfSequence;
+  cases.resolve(k, t);
+  d.add(kResolutionTimed, 1);
+  d.add(kResolutionSum, t - cs.opened_at);
+  s.store.record(cs.series, t, d);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult Apply::survey(const Event& e) {
+  // Field by field: the survey's own queue / channel, else the contact's.
+  LabelId q = e.queue.empty() ? kNoLabel : labels.queue(e.queue);
+  LabelId ch = e.channel.empty() ? kNoLabel : labels.channel(e.channel);
+  if (!e.contact.empty() && (q == kNoLabel || ch == kNoLabel)) {
+    if (const std::uint32_t c = s.contacts.find(e.contact); c != kNil) {
+      if (q == kNoLabel) q = s.contacts[c].queue;
+      if (ch == kNoLabel) ch = s.contacts[c].channel;
+    }
+  }
+  Delta d;
+  if (e.csat) {
+    d.add(kCsatCount, 1);
+    d.add(kCsatSum, *e.csat);
+    if (*e.csat >= 4) d.add(kCsatTop2, 1);
+  }
+  if (e.nps) {
+    d.add(kNpsCount, 1);
+    if (*e.nps >= 9) d.add(kNpsPromoters, 1);
+    if (*e.nps <= 6) d.add(kNpsDetractors, 1);
+  }
+  if (e.ces) {
+    d.add(kCesCount, 1);
+    d.add(kCesSum, *e.ces);
+  }
+  s.store.record(s.store.series_for(q, ch), e.time, d);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult Apply::churn(const Event& e) {
+  Delta d;
+  d.add(kChurned, 1);
+  s.store.record(own_series(e), e.time, d);
+  return ApplyResult::kApplied;
+}
+
+// A state change older than the agent's current state: if it falls after a
+// remembered change, the interval it splits is re-accrued (taken back from
+// the state it was credited to, given to the late state). Older ones are out
+// of sequence.
+ApplyResult Apply::late_agent_state(std::uint32_t a, const Event& e) {
+  const auto position = s.agents.late_position(a, e.time);
+  if (!position) return ApplyResult::kOutOfSequence;
+  const AgentTransition prev = s.agents.before(a, *position);
+  const LabelId team = e.team.empty() ? prev.team : labels.team(e.team);
+  const StateInterval resplit =
+      s.agents.insert_late(a, *position, e.time, e.state.value_or(AgentState::kOffline), team);
+  credit_time({resplit.from, resplit.to, prev.state, prev.team}, -1);
+  credit_time(resplit, +1);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult Apply::agent(const Event& e) {
+  const Timestamp t = e.time;
+  AgentBook& agents = s.agents;
+  const std::uint32_t a = agents.touch_or_insert(e.agent);
+  if (agents[a].has_state && t < agents[a].since) return late_agent_state(a, e);
+  const LabelId team = e.team.empty() ? kNoLabel : labels.team(e.team);
+  // The interval left belongs to the team the agent was in during it.
+  if (const auto left = agents.change_state(a, t, e.state.value_or(AgentState::kOffline), team)) {
+    credit_time(*left, +1);
+  }
+  s.store.team_for(agents[a].team);  // the team shows in snapshots from now on
+
+  // Entering wrap-up starts ACW; any other state ends the agent's pending
+  // ACW, at this change or at the timeout if that came first.
+  if (agents[a].state != AgentState::kWrapUp) {
+    std::erase_if(agents[a].acw, [&](const Handle& h) {
+      if (!s.contacts.in_acw(h)) return true;
+      const Contact& k = s.contacts[h.slot];
+      if (k.ended_at > t) return false;  // ended after this state change
+      close_acw(h.slot, std::min(t, k.ended_at + s.config.acw_timeout));
+      return true;
+    });
+  }
+  return ApplyResult::kApplied;
+}
+
+}  // namespace
+
+ApplyResult EngineState::apply(const Event& e) {
+  Apply a{*this, EventLabels{store.labels()}};
+  ApplyResult r = ApplyResult::kApplied;
+  switch (e.type) {
+    case EventType::kMessageReceived:
+    case EventType::kMessageSent:
+      r = a.message(e);
+      break;
+    case EventType::kCaseOpened:
+    case EventType::kCaseEscalated:
+    case EventType::kCaseResolved:
+      r = a.case_event(e);
+      break;
+    case EventType::kSurveyAnswered:
+      r = a.survey(e);
+      break;
+    case EventType::kCustomerChurned:
+      r = a.churn(e);
+      break;
+    case EventType::kAgentState:
+      r = a.agent(e);
+      break;
+    default:
+      r = a.contact(e);
+      break;
+  }
+  if (r == ApplyResult::kOutOfSequence) ++out_of_sequence_total;
+  if (a.labels.folded) ++series_folded_total;
+  return r;
+}
+
+void EngineState::close_acw(std::uint32_t c, Timestamp t) {
+  Apply{*this, EventLabels{store.labels()}}.close_acw(c, t);
+}
+
+}  // namespace ccmon::core::engine_detail

@@ -1,0 +1,61 @@
+// The case book: every tracked case (opened, escalated, resolved) and, per
+// series, the number of open cases.
+//
+// Invariants: a series' `active` count is the number of tracked open cases
+// of that series, never negative; `open` changes only through open() and
+// resolve(); at most the configured cap of cases is tracked (the least
+// recently touched is evicted first, counted in evicted_total()).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "core/engine/lru_table.hpp"
+#include "core/engine/window_store.hpp"
+
+namespace ccmon::core::engine_detail {
+
+struct Case {
+  Timestamp opened_at = kNever;
+  Timestamp last_event = kNever;
+  std::uint32_t series = kNil;
+  bool open = false, escalated = false, resolved = false;  // open: written by the book
+};
+
+class CaseBook {
+ public:
+  void set_cap(std::size_t max_tracked) { cap_ = max_tracked; }
+
+  std::uint32_t find(std::string_view id) const { return table_.find(id); }
+  void touch(std::uint32_t k) { table_.touch(k); }
+  // A new record for an absent id, evicting the least recently touched at the cap.
+  std::uint32_t insert(std::string_view id);
+
+  Case& operator[](std::uint32_t k) { return table_[k]; }
+  const Case& operator[](std::uint32_t k) const { return table_[k]; }
+  std::size_t size() const { return table_.size(); }
+
+  // A fresh case opens at t in `series` / a case is resolved at t (closing it if open).
+  void open(std::uint32_t k, Timestamp t, std::uint32_t series);
+  void resolve(std::uint32_t k, Timestamp t);
+
+  // Open cases of a series.
+  std::int64_t active(std::uint32_t series) const {
+    return series < active_.size() ? active_[series] : 0;
+  }
+
+  // Evicts cases with no event since `before`, oldest first.
+  void evict_idle(Timestamp before);
+  std::uint64_t evicted_total() const { return evicted_; }
+
+ private:
+  void evict(std::uint32_t k);
+
+  LruTable<Case> table_;
+  std::vector<std::int64_t> active_;  // by series index, grown on demand
+  std::size_t cap_ = 2'000'000;
+  std::uint64_t evicted_ = 0;
+};
+
+}  // namespace ccmon::core::engine_detail

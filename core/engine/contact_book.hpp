@@ -1,0 +1,196 @@
+// The contact book: every tracked contact's record and the live state
+// derived from it: per series, the number of contacts waiting and the oldest
+// of them, and the contacts in a handling segment; and the after-contact-work
+// timeouts.
+//
+// Invariants (checked by CCMON_ASSERT in assertion builds):
+// - a series' `waiting` count is the number of contacts whose phase is
+//   kWaiting and whose series is s;
+// - each series' `queue` is a min-heap by queued_at holding an entry for
+//   every contact waiting in it, plus stale entries (contacts that left)
+//   that are dropped when they reach the top or at compaction: its top is
+//   always the oldest waiting contact, so adding and removing a waiting
+//   contact costs O(log n) in any time order;
+// - a series' `active` count is the number of contacts in phase kActive with
+//   that series; no count is ever negative;
+// - phase and series change only through move(), which keeps both of the
+//   above; the other fields of a record are the attribution's to write.
+// The book never records KPI deltas: what a transition is worth is decided
+// by the attribution (attribution.cpp).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <queue>
+#include <string_view>
+#include <vector>
+
+#include "core/engine/labels.hpp"
+#include "core/engine/lru_table.hpp"
+#include "core/engine/window_store.hpp"
+
+namespace ccmon::core::engine_detail {
+
+enum class Phase : std::uint8_t {
+  kNew,          // known from created / messages / outcomes only
+  kWaiting,      // queued, no outcome yet
+  kActive,       // answered (a handling segment runs)
+  kAcw,          // ended, after-contact work runs
+  kTransferred,  // a segment ended by a transfer to a queue
+  kDone,         // abandoned, overflowed or wrapped
+};
+
+// Once-per-contact outcomes, so a repeated event never double counts, and
+// the hold marker. One bit each in Contact::flags.
+enum ContactFlag : std::uint8_t {
+  kFirstResponseDone = 1,
+  kSelfServedDone = 2,
+  kDeflectedDone = 4,
+  kConvertedDone = 8,
+  kSentimentDone = 16,
+  kHeld = 32,
+  kCreatedDone = 64,
+};
+
+constexpr bool distinct_single_bits(std::initializer_list<unsigned> flags) {
+  unsigned seen = 0;
+  for (unsigned f : flags) {
+    if (f == 0 || (f & (f - 1)) != 0 || (seen & f) != 0) return false;
+    seen |= f;
+  }
+  return seen <= 0xFF;  // fits Contact::flags
+}
+static_assert(distinct_single_bits({kFirstResponseDone, kSelfServedDone, kDeflectedDone,
+                                    kConvertedDone, kSentimentDone, kHeld, kCreatedDone}),
+              "contact flags must be distinct bits of Contact::flags: add new ones here");
+
+struct Contact {  // 104 bytes + the id string
+  Timestamp first_queued = kNever;
+  Timestamp queued_at = kNever;
+  Timestamp answered_at = kNever;
+  Timestamp hold_start = kNever;
+  Duration hold = 0;
+  Timestamp ended_at = kNever;
+  Duration talk = 0;
+  Timestamp pending_since = kNever;  // oldest unanswered customer message
+  Timestamp last_event = kNever;
+  Timestamp last_lifecycle = kNever;  // latest queue/answer/end... event seen, even out of sequence
+  Handle agent;
+  std::uint32_t series = kNil;  // series of the current queue x channel (written by move())
+  LabelId queue = kNoLabel, channel = kNoLabel;
+  Phase phase = Phase::kNew;  // written by move()
+  std::uint8_t flags = 0;     // ContactFlag bits
+};
+
+// A waiting contact in its series' queue heap: stale once the contact no
+// longer waits there with this queued_at.
+struct WaitEntry {
+  Timestamp queued_at = kNever;
+  Handle contact;
+};
+
+// Live counts of one series.
+struct SeriesLive {
+  std::int64_t waiting = 0, active = 0;
+  std::vector<WaitEntry> queue;  // min-heap by queued_at, see the invariants
+};
+
+// An after-contact-work timeout: due unless the contact's ACW ended first
+// (the record moved on, or it ended again at another time).
+struct AcwDue {
+  Timestamp due;
+  Handle contact;
+  Timestamp ended_at;
+  bool operator>(const AcwDue& o) const { return due > o.due; }
+};
+
+class ContactBook {
+ public:
+  void set_cap(std::size_t max_tracked) { cap_ = max_tracked; }
+
+  // Lookup. Callers that may look up then insert hash once.
+  static std::uint64_t hash_of(std::string_view id) { return LruTable<Contact>::hash_of(id); }
+  std::uint32_t find(std::string_view id) const { return table_.find(id); }
+  std::uint32_t find(std::string_view id, std::uint64_t hash) const {
+    return table_.find(id, hash);
+  }
+  // The contact's record, marked most recently used; created (evicting the
+  // least recently used at the cap) when absent.
+  std::uint32_t touch_or_insert(std::string_view id, std::uint64_t hash);
+  std::uint32_t touch_or_insert(std::string_view id) { return touch_or_insert(id, hash_of(id)); }
+  // Creates a record only while below the cap (never evicts); kNil if full.
+  std::uint32_t insert_if_room(std::string_view id, std::uint64_t hash);
+  void touch(std::uint32_t c) { table_.touch(c); }
+
+  Contact& operator[](std::uint32_t c) { return table_[c]; }
+  const Contact& operator[](std::uint32_t c) const { return table_[c]; }
+  Handle handle(std::uint32_t c) const { return table_.handle(c); }
+  bool valid(Handle h) const { return table_.valid(h); }
+  // Is the contact behind `h` still in ACW?
+  bool in_acw(Handle h) const { return valid(h) && table_[h.slot].phase == Phase::kAcw; }
+  std::size_t size() const { return table_.size(); }
+  const LruTable<Contact>& table() const { return table_; }  // cache hints
+
+  // The one place phase and series change: leaves the live state of the old
+  // (phase, series), enters that of the new. Entering kWaiting inserts by
+  // queued_at, which must be set.
+  void move(std::uint32_t c, Phase to, std::uint32_t series);
+
+  // Live counts of a series (zero for a series no contact has reached).
+  const SeriesLive& live(std::uint32_t series) const {
+    static const SeriesLive kNone;
+    return series < live_.size() ? live_[series] : kNone;
+  }
+  // The queued_at of the series' oldest waiting contact, kNever if none.
+  Timestamp oldest_waiting(std::uint32_t series) const {
+    const SeriesLive& l = live(series);
+    return l.waiting == 0 ? kNever : l.queue.front().queued_at;
+  }
+  // Heap comparisons made so far by the waiting queues: their cost, for
+  // tests to check it grows as n log n.
+  std::uint64_t queue_steps() const { return queue_steps_; }
+
+  // ACW timeouts: schedule one for contact c (ended at `ended_at`), dropping
+  // settled ones first so the heap stays small without advance().
+  void schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at);
+  // Calls close(c, due) for every timeout due at `now` whose ACW still runs.
+  template <typename F>
+  void expire_acw(Timestamp now, F&& close) {
+    while (!acw_due_.empty() && acw_due_.top().due <= now) {
+      const AcwDue d = acw_due_.top();
+      acw_due_.pop();
+      if (!table_.valid(d.contact)) continue;
+      const Contact& k = table_[d.contact.slot];
+      if (k.phase == Phase::kAcw && k.ended_at == d.ended_at) close(d.contact.slot, d.due);
+    }
+  }
+
+  // Evicts contacts with no event since `before`, oldest first.
+  void evict_idle(Timestamp before);
+  std::uint64_t evicted_total() const { return evicted_; }
+
+  // Walks every record and checks the invariants above (CCMON_ASSERT);
+  // O(contacts + series).
+  void check_invariants() const;
+
+ private:
+  void evict(std::uint32_t c);
+  void enter_waiting(std::uint32_t c);
+  // Drops stale entries from the top of a series' queue, and compacts the
+  // queue when stale entries are most of it (amortised O(1) per entry).
+  void settle(std::uint32_t series);
+  bool current(std::uint32_t series, const WaitEntry& e) const;
+  SeriesLive& live_of(std::uint32_t series) {
+    if (live_.size() <= series) live_.resize(series + std::size_t{1});
+    return live_[series];
+  }
+
+  LruTable<Contact> table_;
+  std::vector<SeriesLive> live_;  // by series index, grown on demand
+  std::priority_queue<AcwDue, std::vector<AcwDue>, std::greater<>> acw_due_;
+  std::size_t cap_ = 2'000'000;
+  std::uint64_t evicted_ = 0;
+  std::uint64_t queue_steps_ = 0;
+};
+
+}  // namespace ccmon::core::engine_detail

@@ -1,0 +1,193 @@
+#include "core/engine/window_store.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "core/glob.hpp"
+
+namespace ccmon::core::engine_detail {
+
+namespace {
+
+constexpr double kDefaultBounds[] = {1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200};
+
+// Skew allowed ahead of `now` (docs/events.md): such events keep a slot.
+constexpr Duration kHeadroom = seconds(60);
+
+Duration to_us(double s) {
+  return static_cast<Duration>(std::llround(s * kMicrosPerSecond));
+}
+
+}  // namespace
+
+void WindowStore::set_thresholds(Series& s) const {
+  double t = threshold_s_, sa = short_abandon_s_;
+  for (const auto& o : overrides_) {
+    if (!glob_match(o.queue, labels_.queues.name(s.queue)) ||
+        !glob_match(o.channel, labels_.channels.name(s.channel)))
+      continue;
+    if (o.threshold_s) t = *o.threshold_s;
+    if (o.short_abandon_s) sa = *o.short_abandon_s;
+  }
+  s.threshold_s = t;
+  s.short_abandon_s = sa;
+  s.threshold = to_us(t);
+  s.short_abandon = to_us(sa);
+}
+
+void WindowStore::configure(const EngineConfig& c) {
+  const bool day_changed = c.time_zone.name != time_zone_.name ||
+                           c.time_zone.initial_offset_s != time_zone_.initial_offset_s ||
+                           c.time_zone.transitions.size() != time_zone_.transitions.size() ||
+                           c.day_start_hour != day_start_hour_ || c.today_window != today_;
+  time_zone_ = c.time_zone;
+  day_start_hour_ = c.day_start_hour;
+  today_ = c.today_window;
+  threshold_s_ = c.service_level_threshold_s;
+  short_abandon_s_ = c.short_abandon_threshold_s;
+  overrides_ = c.service_level_overrides;
+  labels_.queues.set_limits(c.limits.queues, c.limits.max_queues);
+  labels_.channels.set_limits({}, c.limits.max_channels);
+  labels_.teams.set_limits(c.limits.teams, c.limits.max_teams);
+
+  // Since-start histogram bounds: defaults, every SL threshold, extras.
+  std::vector<double> b(std::begin(kDefaultBounds), std::end(kDefaultBounds));
+  b.push_back(c.service_level_threshold_s);
+  b.push_back(c.short_abandon_threshold_s);
+  for (const auto& o : c.service_level_overrides) {
+    if (o.threshold_s) b.push_back(*o.threshold_s);
+    if (o.short_abandon_s) b.push_back(*o.short_abandon_s);
+  }
+  b.insert(b.end(), c.extra_wait_buckets_s.begin(), c.extra_wait_buckets_s.end());
+  std::erase_if(b, [](double v) { return !(v > 0) || !std::isfinite(v); });
+  std::sort(b.begin(), b.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  const bool bounds_changed = b != bounds_s_;
+  bounds_s_ = std::move(b);
+  bounds_us_.clear();
+  for (double v : bounds_s_) bounds_us_.push_back(to_us(v));
+
+  // Windows whose length is unchanged keep their contents (matched by
+  // position in the old list); others restart empty.
+  std::vector<Duration> lengths;
+  for (const auto& w : c.windows) lengths.push_back(w.length);
+  auto remap = [&](auto& windows) {
+    using W = typename std::decay_t<decltype(windows)>::value_type;
+    std::vector<W> out;
+    std::vector<bool> used(windows.size(), false);
+    for (Duration len : lengths) {
+      bool moved = false;
+      for (std::size_t i = 0; i < windows.size() && !moved; ++i) {
+        if (!used[i] && i < window_lengths_.size() && window_lengths_[i] == len) {
+          out.push_back(std::move(windows[i]));
+          used[i] = moved = true;
+        }
+      }
+      if (!moved) out.emplace_back(len, kHeadroom);
+    }
+    windows = std::move(out);
+  };
+  for (auto& s : series_) {
+    remap(s->windows);
+    set_thresholds(*s);
+    if (bounds_changed) {
+      s->wait_answered = {std::vector<std::uint64_t>(bounds_s_.size() + 1, 0), 0, 0};
+      s->wait_abandoned = s->wait_answered;
+    }
+  }
+  for (auto& t : teams_) remap(t->windows);
+  window_lengths_ = std::move(lengths);
+  if (day_changed) {  // the day boundary may have moved: restart today
+    day_start_ = next_day_start_ = kNever;
+    for (auto& s : series_) s->today.clear();
+    for (auto& t : teams_) t->today.clear();
+  }
+}
+
+std::uint32_t WindowStore::series_for(LabelId q, LabelId c) {
+  if (q == kNoLabel) q = LabelSet::kUnknown;
+  if (c == kNoLabel) c = LabelSet::kUnknown;
+  const std::uint32_t key = (std::uint32_t{q} << 16) | c;
+  auto [it, inserted] = series_index_.try_emplace(key, static_cast<std::uint32_t>(series_.size()));
+  if (inserted) {
+    auto s = std::make_unique<Series>();
+    s->queue = q;
+    s->channel = c;
+    for (Duration len : window_lengths_) s->windows.emplace_back(len, kHeadroom);
+    set_thresholds(*s);
+    s->wait_answered.counts.assign(bounds_s_.size() + 1, 0);
+    s->wait_abandoned.counts.assign(bounds_s_.size() + 1, 0);
+    series_.push_back(std::move(s));
+  }
+  return it->second;
+}
+
+std::uint32_t WindowStore::team_for(LabelId t) {
+  if (t == kNoLabel) t = LabelSet::kUnknown;
+  if (team_index_.size() <= t) team_index_.resize(t + 1u, kNil);
+  if (team_index_[t] == kNil) {
+    team_index_[t] = static_cast<std::uint32_t>(teams_.size());
+    auto team = std::make_unique<Team>();
+    team->label = t;
+    for (Duration len : window_lengths_) team->windows.emplace_back(len, kHeadroom);
+    teams_.push_back(std::move(team));
+  }
+  return team_index_[t];
+}
+
+void WindowStore::roll_day(Timestamp t) {
+  day_start_ = local_day_start(time_zone_, day_start_hour_, t);
+  // Local days last 23 to 25 h: 25 h after a start lies in the next day (or
+  // exactly on its start).
+  next_day_start_ = local_day_start(time_zone_, day_start_hour_, day_start_ + hours(25));
+  if (next_day_start_ <= day_start_) next_day_start_ = day_start_ + hours(24);
+  for (auto& s : series_) s->today.clear();
+  for (auto& team : teams_) team->today.clear();
+}
+
+void WindowStore::roll_day_if_due(Timestamp now) {
+  if (today_ && day_start_ != kNever && now >= next_day_start_) roll_day(now);
+}
+
+bool WindowStore::in_today(Timestamp t) {
+  if (!today_) return false;
+  if (day_start_ == kNever || t >= next_day_start_) roll_day(t);
+  return t >= day_start_;
+}
+
+void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
+  Series& ser = *series_[s];
+  for (auto& w : ser.windows) w.add(t, d);
+  if (in_today(t)) ser.today.apply(d);
+}
+
+void WindowStore::record_team(std::uint32_t team, Timestamp t, const Delta& d) {
+  Team& tm = *teams_[team];
+  for (auto& w : tm.windows) w.add(t, d);
+  if (in_today(t)) tm.today.apply(d);
+}
+
+void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
+                                   std::int64_t sign) {
+  if (b <= a) return;
+  Team& tm = *teams_[team];
+  for (auto& w : tm.windows) w.add_span(a, b, field, sign);
+  if (in_today(b - 1)) {
+    const Timestamp from = std::max(a, day_start_);
+    if (b > from) {
+      Delta d;
+      d.add(field, sign * (b - from));
+      tm.today.apply(d);
+    }
+  }
+}
+
+void WindowStore::observe_wait(SinceStartHistogram& h, Duration wait) const {
+  const auto b = std::lower_bound(bounds_us_.begin(), bounds_us_.end(), wait);
+  ++h.counts[static_cast<std::size_t>(b - bounds_us_.begin())];
+  ++h.count;
+  h.sum += wait;
+}
+
+}  // namespace ccmon::core::engine_detail

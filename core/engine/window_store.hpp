@@ -1,0 +1,125 @@
+// The window store: per series (queue x channel) and per team, the trailing
+// windows, the "today" accumulator and the since-start counters, plus the
+// label sets that name them. Series and teams are created on first use and
+// never removed (the label caps bound their number). Only the attribution
+// (attribution.cpp) writes deltas here; snapshots read the sums.
+//
+// Invariants:
+// - series_index_ maps queue << 16 | channel to the series with those labels;
+//   team_index_[label] is the team with that label, or kNil;
+// - every series and team has one window per configured length, in the
+//   order of EngineConfig::windows;
+// - with "today" on, today holds exactly the deltas timed in
+//   [day_start_, next_day_start_) since the last roll.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine/engine_config.hpp"
+#include "core/engine/fields.hpp"
+#include "core/engine/labels.hpp"
+#include "core/engine/lru_table.hpp"
+#include "core/engine/window.hpp"
+
+namespace ccmon::core::engine_detail {
+
+inline constexpr Timestamp kNever = std::numeric_limits<Timestamp>::min();
+inline constexpr LabelId kNoLabel = 0xFFFF;  // a label the event did not carry
+
+struct SinceStartHistogram {
+  std::vector<std::uint64_t> counts;  // per bound (wait <= bound), then +Inf
+  std::uint64_t count = 0;
+  Duration sum = 0;
+};
+
+struct Series {
+  LabelId queue = 0, channel = 0;
+  double threshold_s = 20, short_abandon_s = 5;
+  Duration threshold = 0, short_abandon = 0;  // the same in us
+  std::vector<Window<kFieldCount>> windows;
+  DayTotals<kFieldCount> today;
+
+  // Since start (Prometheus counters).
+  std::uint64_t offered_total = 0, answered_total = 0, abandoned_total = 0, handled_total = 0;
+  SinceStartHistogram wait_answered, wait_abandoned;
+};
+
+struct Team {
+  LabelId label = 0;
+  std::vector<Window<kTeamFieldCount>> windows;
+  DayTotals<kTeamFieldCount> today;
+};
+
+class WindowStore {
+ public:
+  // Applies a (re)configuration: label limits, service-level thresholds,
+  // histogram bounds, windows (a window whose length is unchanged keeps its
+  // contents), and the local day (restarted when its definition changed).
+  void configure(const EngineConfig& c);
+
+  Labels& labels() { return labels_; }
+  const Labels& labels() const { return labels_; }
+
+  // The series / team for labels (kNoLabel: "unknown"), created on first use.
+  std::uint32_t series_for(LabelId queue, LabelId channel);
+  std::uint32_t team_for(LabelId team);
+
+  // Adds a delta at time t to every window of a series / team and to today.
+  void record(std::uint32_t series, Timestamp t, const Delta& d);
+  void record_team(std::uint32_t team, Timestamp t, const Delta& d);
+  // Adds sign * the duration [a, b) to a team's time field, split across
+  // the buckets it covers.
+  void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
+                        std::int64_t sign = 1);
+  // Observes a wait (us) in a series' since-start histogram.
+  void observe_wait(SinceStartHistogram& h, Duration wait) const;
+
+  // Rolls "today" when `now` reached the next local day.
+  void roll_day_if_due(Timestamp now);
+
+  Series& series(std::uint32_t s) { return *series_[s]; }
+  const Series& series(std::uint32_t s) const { return *series_[s]; }
+  std::size_t series_count() const { return series_.size(); }
+  Team& team(std::uint32_t t) { return *teams_[t]; }
+  const Team& team(std::uint32_t t) const { return *teams_[t]; }
+  std::size_t team_count() const { return teams_.size(); }
+  // The team of a label an agent carries (kNoLabel: "unknown"), which
+  // team_for() must have created.
+  std::uint32_t team_of(LabelId label) const {
+    return team_index_[label == kNoLabel ? LabelSet::kUnknown : label];
+  }
+
+  const std::vector<double>& bounds_s() const { return bounds_s_; }
+  bool today_enabled() const { return today_; }
+  Timestamp day_start() const { return day_start_; }
+
+ private:
+  void set_thresholds(Series& s) const;
+  bool in_today(Timestamp t);
+  void roll_day(Timestamp t);
+
+  Labels labels_;
+  std::vector<std::unique_ptr<Series>> series_;
+  std::unordered_map<std::uint32_t, std::uint32_t> series_index_;  // queue << 16 | channel
+  std::vector<std::unique_ptr<Team>> teams_;
+  std::vector<std::uint32_t> team_index_;  // by team label id
+
+  // From the configuration.
+  std::vector<Duration> window_lengths_;
+  std::vector<double> bounds_s_;     // since-start histogram bounds
+  std::vector<Duration> bounds_us_;  // the same in us
+  double threshold_s_ = 20, short_abandon_s_ = 5;
+  std::vector<ServiceLevelOverride> overrides_;
+  bool today_ = true;
+  TimeZone time_zone_;
+  int day_start_hour_ = 0;
+
+  Timestamp day_start_ = kNever;
+  Timestamp next_day_start_ = kNever;
+};
+
+}  // namespace ccmon::core::engine_detail
