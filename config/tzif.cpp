@@ -81,6 +81,11 @@ std::optional<core::TimeZone> parse_tzif(std::string_view data, const std::strin
   for (std::size_t i = 0; i < h.typecnt; ++i) {
     offsets[i] =
         static_cast<std::int32_t>(static_cast<std::uint32_t>(read_be(data, types_at + 6 * i, 4)));
+    // RFC 8536 section 3.2: utoff in -89999..93599 (more than -25 h, less
+    // than 26 h); core/tz finds local day starts only within that range.
+    if (offsets[i] < -89999 || offsets[i] > 93599) {
+      return fail("local time type with a UTC offset beyond -25 h..+26 h");
+    }
   }
 
   core::TimeZone tz;

@@ -247,3 +247,38 @@ TEST_CASE("zone files are looked up under $TZDIR", "[config][tz]") {
   CHECK(offset_at(*tz, 1'792'890'000 * kUs - 1) == 7200);
   CHECK(offset_at(*tz, 1'792'890'000 * kUs) == 3600);
 }
+
+namespace {
+
+// A v1 file with one local time type of the given UTC offset.
+std::string one_type_file(std::int32_t offset_s) {
+  Tzif f;
+  f.header('\0', 0, 0, 1, 4);
+  f.be(offset_s, 4), f.u8(0), f.u8(0);
+  f.bytes += std::string("XXX\0", 4);
+  return f.bytes;
+}
+
+}  // namespace
+
+// Found by fuzzing (tests/fuzz/corpus/fuzz_tzif/crash-532fedcd...): offsets of
+// decades were accepted, and local_day_start then put the start of "today"
+// after now. RFC 8536 section 3.2: utoff SHOULD lie in -89999..93599
+// (more than -25 h, less than 26 h), which core/tz relies on.
+TEST_CASE("TZif offsets beyond -25 h..+26 h are rejected", "[config][tz]") {
+  std::string error;
+  CHECK(parse_tzif(one_type_file(93599), "Test/East", error));
+  CHECK(parse_tzif(one_type_file(-89999), "Test/West", error));
+  CHECK_FALSE(parse_tzif(one_type_file(93600), "Bad/East", error));
+  CHECK(error.find("Bad/East") != std::string::npos);
+  CHECK_FALSE(parse_tzif(one_type_file(-90000), "Bad/West", error));
+  CHECK_FALSE(parse_tzif(one_type_file(1'585'267'200), "Bad/Decades", error));
+
+  std::ifstream in(
+      std::string(CCMON_SOURCE_DIR) +
+          "/tests/fuzz/corpus/fuzz_tzif/crash-532fedcd0339cf8857a2be1ee233b2151103f506",
+      std::ios::binary);
+  REQUIRE(in);
+  const std::string crash((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_FALSE(parse_tzif(crash, "Fuzz/Crash", error));
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Writes the handcrafted seed inputs of the fuzz targets into corpus/<target>/.
+
+Seeds are small valid and invalid inputs (docs/events.md, the codec and
+config tests, config/*.yml, time zone files); regression inputs (crash-*)
+are added by hand next to them and are never touched here. Run it again
+after changing a seed below; see docs/fuzzing.md.
+"""
+import pathlib
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CORPUS = HERE / "corpus"
+T = '"2026-11-22T09:00:00Z"'
+
+
+def ev(type_, extra="", id_="e1", time=T):
+    return '{"id":"%s","type":"%s","time":%s%s}' % (id_, type_, time, extra)
+
+
+# One valid event per type of docs/events.md, then the rejections.
+VALID = [
+    ev("contact.created", ',"contact":"c1","channel":"voice","queue":"sales"'),
+    ev("contact.queued", ',"contact":"c1","channel":"chat","queue":"q1","priority":3'),
+    ev("contact.answered", ',"contact":"c1","agent":"a1","team":"t1"'),
+    ev("contact.abandoned", ',"contact":"c1"'),
+    ev("contact.overflowed", ',"contact":"c1","reason":"timeout"'),
+    ev("contact.transferred", ',"contact":"c1","to_queue":"q2","to_agent":"a2"'),
+    ev("contact.deflected", ',"contact":"c1","to_channel":"messaging"'),
+    ev("contact.converted", ',"contact":"c1","value":125.5'),
+    ev("contact.sentiment", ',"contact":"c1","score":-0.5'),
+    ev("message.sent", ',"contact":"c1","agent":"bot","automated":true'),
+    ev("case.opened", ',"case":"k1","queue":"billing","channel":"email"'),
+    ev("case.resolved", ',"case":"k1","contacts":1'),
+    ev("survey.answered", ',"contact":"c1","csat":4,"nps":9,"ces":2,"queue":"q1"'),
+    ev("customer.churned", ',"customer":"cust-9","channel":"voice"'),
+    ev("agent.state", ',"agent":"a1","state":"wrap_up","team":"t1","reason":"acw"'),
+    ev("contact.ended", ',"contact":"c1"', time="1795338902.123"),
+    ev("contact.held", ',"contact":"c1"', time='"2026-11-22t09:15:02.123456789z"'),
+    ev("contact.resumed", ',"contact":"c1"', time='"2026-11-22 10:15:02+01:00"'),
+]
+CLOUDEVENT = ('{"specversion": "1.0", "id": "ce-1", "source": "/pbx/7", "type": "contact.queued",\n'
+              ' "time": "2026-11-22T09:15:02Z",\n'
+              ' "data": {"contact": "c1", "channel": "chat", "queue": "support"}}')
+INVALID = [
+    ev("contact.queued", ',"contact":"c1","csat":9,"score":"x","contacts":0'),
+    ev("case.resolved", ',"case":"k1","contact":17,"to_channel":"fax","automated":"no"'),
+    ev("agent.state", ',"agent":"a1","state":"away","contact":[],"priority":"high"'),
+    ev("contact.ended", ',"contact":"c1","vendor":{"x":[1,2]},"source":"pbx"'),
+    ev("contact.queued", ',"contact":"c1","channel":"video","queue":"q"'),
+    ev("contact.held", ',"contact":"c1","contact":"c2","queue":null'),
+    ev("contact.held", ',"contact":"c1"', time='"2026-11-22T09:15:02"'),
+    ev("contact.held", ',"contact":"c1"', time='"2099-01-01T00:00:00Z"'),
+    ev("contact.held", ',"contact":"c1"', time="-1"),
+    ev("contact.hold", ',"contact":"c1"'),
+    '{"specversion":"1.0","id":"ce-2","type":"contact.queued","time":"2026-11-22T09:15:02Z","data":7}',
+    '{"id":"e1","type":"contact.held","contact":"c1","time":',
+    '{"id":"","type":"contact.held","time":0}',
+    '"just a string"',
+    '\ufeff' + VALID[3],
+    '{"id":"caf\u00e9","type":"contact.held","time":0,"contact":"\\ud83d\\ude00"}',
+]
+
+
+def write(target, name, data):
+    d = CORPUS / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def codec_seeds():
+    for i, e in enumerate(VALID):
+        write("fuzz_codec_json", "valid-%02d.json" % i, e)
+    for i, e in enumerate(INVALID):
+        write("fuzz_codec_json", "invalid-%02d.json" % i, e)
+    write("fuzz_codec_json", "cloudevent.json", CLOUDEVENT)
+    write("fuzz_codec_json", "cloudevents-batch.json", "[" + CLOUDEVENT + "," + INVALID[10] + "]")
+    write("fuzz_codec_json", "array-mixed.json", "[" + ",".join(VALID[:4] + INVALID[:3] + ["1", "null"]) + "]")
+    write("fuzz_codec_json", "array-empty.json", "[]")
+    write("fuzz_codec_json", "bad-utf8.json", b'{"id":"\xff\xfe","type":"contact.held","time":0}')
+    write("fuzz_codec_ndjson", "all-types.ndjson", "\n".join(VALID) + "\n")
+    write("fuzz_codec_ndjson", "rejections.ndjson", "\r\n".join(INVALID[:10]) + "\r\n")
+    write("fuzz_codec_ndjson", "blank-lines.ndjson", "\n  \n" + VALID[0] + "\n\n\t\n" + CLOUDEVENT.replace("\n", ""))
+    write("fuzz_codec_ndjson", "not-json-lines.ndjson", "1\n1\n[]\nnull\n" + INVALID[11] + "\n")
+    write("fuzz_codec_ndjson", "bad-utf8.ndjson", b'{"id":"\xc3","type":"contact.held","time":0}\n')
+
+
+def config_seeds():
+    for f in sorted((ROOT / "config").glob("*.yml")):
+        write("fuzz_config", f.name, f.read_bytes())
+    snippets = {
+        "unknown-key.yml": "server:\n  listn: 1\n",
+        "bad-units.yml": "server:\n  limits:\n    max_body_size: 8MB2\n    header_timeout: 1h1h\n",
+        "sla.yml": 'sla:\n  - name: x\n    kpi: service_level_ratio\n    op: ">="\n    target: 0.8\n'
+                   '    window: 15m\n    queue: "sales-*"\n    channel: voice\n',
+        "tz.yml": "kpis:\n  time_zone: Europe/Paris\n  day_start_hour: 6\n  windows: [1m, 7d]\n",
+        "tz-bad.yml": "kpis:\n  time_zone: ../../etc/passwd\n",
+        "types.yml": "server: [1, 2]\ningest: {channels: voice}\nkpis:\n  windows: {a: b}\n",
+        "anchors.yml": "a: &x {b: *x}\n",
+        "tokens.yml": "server:\n  auth:\n    ingest_tokens: [abc, \"\"]\n    metrics_tokens: ~\n",
+        "empty.yml": "",
+    }
+    for name, text in snippets.items():
+        write("fuzz_config", name, text)
+
+
+def tzif_seeds():
+    # Real zone files: v2+ with footer rules of both hemispheres, no DST,
+    # a fractional-hour offset.
+    for zone in ["Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
+                 "Asia/Jerusalem", "Etc/UTC"]:
+        src = pathlib.Path("/usr/share/zoneinfo") / zone
+        if src.exists():
+            write("fuzz_tzif", zone.replace("/", "-") + ".tzif", src.read_bytes())
+    # A minimal v1 file: one transition, two types (counts: isutc, isstd,
+    # leap, time, type, char).
+    header = b"TZif" + b"\0" + b"\0" * 15 + struct.pack(">6l", 0, 0, 0, 1, 2, 8)
+    body = struct.pack(">l", 1_000_000_000) + b"\x01"
+    body += struct.pack(">lBB", 0, 0, 0) + struct.pack(">lBB", 3600, 1, 4) + b"UTC\0CET\0"
+    write("fuzz_tzif", "minimal-v1.tzif", header + body)
+
+
+def http_seeds():
+    # First byte: chunk size (1 + byte % 64) in which the bytes arrive.
+    reqs = {
+        "post-json.http": b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; "
+                          b"charset=utf-8\r\nAuthorization: Bearer s3cret-ingest\r\nContent-Length: %d\r\n\r\n%s"
+                          % (len(VALID[0]), VALID[0].encode()),
+        "post-chunked.http": b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n5\r\n{\"id\"\r\n3;ext=1\r\n:1}\r\n0\r\nTrailer: x\r\n\r\n",
+        "get-metrics-pipelined.http": b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: bearer nope\r\n\r\n"
+                                      b"GET /v1/kpis?queue=sales%20east&window=5m&x HTTP/1.1\r\nHost: x\r\n\r\n"
+                                      b"GET /-/reload HTTP/1.0\r\n\r\n",
+        "upgrade.http": b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        "expect-continue.http": b"POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                b"Content-Length: 2\r\nContent-Encoding: gzip\r\n\r\n[]",
+        "bad-target.http": b"GET /%zz%4?%=%&&= HTTP/1.1\r\nHost: x\r\n\r\n",
+        "bad-length.http": b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "folded-header.http": b"GET / HTTP/1.1\r\nX: a\r\n b\r\nHost: x\r\n\r\n",
+    }
+    for i, (name, data) in enumerate(reqs.items()):
+        write("fuzz_http_request", name, bytes([i * 9]) + data)
+
+
+def ws_frame(opcode, payload, fin=True):
+    # Client frames are masked; a zero key leaves the payload as written.
+    b0 = (0x80 if fin else 0) | opcode
+    n = len(payload)
+    if n < 126:
+        head = bytes([b0, 0x80 | n])
+    elif n < 65536:
+        head = bytes([b0, 0x80 | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([b0, 0x80 | 127]) + struct.pack(">Q", n)
+    return head + b"\0\0\0\0" + payload
+
+
+def ws_seeds():
+    # First byte: read size (1 + byte % 128) of the in-memory stream.
+    nd = ("\n".join(VALID[:3]) + "\n").encode()
+    seeds = {
+        "text.ws": ws_frame(1, nd),
+        "two-messages.ws": ws_frame(1, VALID[0].encode()) + ws_frame(1, INVALID[0].encode()),
+        "fragmented.ws": ws_frame(1, nd[:20], fin=False) + ws_frame(9, b"p") + ws_frame(0, nd[20:]),
+        "binary.ws": ws_frame(2, VALID[1].encode()),
+        "close.ws": ws_frame(1, b"1\n") + ws_frame(8, struct.pack(">H", 1000) + b"bye"),
+        "too-big.ws": ws_frame(1, b"1\n" * 1100),
+        "bad-utf8.ws": ws_frame(1, b'{"id":"\xff"}'),
+        "unmasked.ws": bytes([0x81, 2]) + b"{}",
+        "pong-reserved.ws": ws_frame(10, b"") + bytes([0xc1, 0x80]) + b"\0\0\0\0",
+    }
+    for i, (name, data) in enumerate(seeds.items()):
+        write("fuzz_websocket_frame", name, bytes([i * 13 + 5]) + data)
+
+
+if __name__ == "__main__":
+    codec_seeds()
+    config_seeds()
+    tzif_seeds()
+    http_seeds()
+    ws_seeds()
