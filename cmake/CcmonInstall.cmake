@@ -37,10 +37,12 @@ rolling-window KPIs in memory (service level, abandon rate, ASA, AHT, occupancy.
 serves them on a Prometheus endpoint and as JSON, with SLA rules evaluated every second. \
 Ships a hardened systemd unit, Prometheus rules, an Alertmanager example and Grafana \
 dashboards.")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# Install into the staging folder through DESTDIR, so the /etc and
-# /lib/systemd/system paths land in the package, never on the build machine.
+# Install into the staging folder through DESTDIR with the prefix /usr, so
+# the /etc and /lib/systemd/system paths land in the package, never on the
+# build machine. With CPACK_SET_DESTDIR, CPACK_INSTALL_PREFIX is the prefix.
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
