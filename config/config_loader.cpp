@@ -438,7 +438,7 @@ class ConfigLoader {
                  live = true;
                } else {
                  r_.error(k, quoted(*s) +
-                                 " is not a KPI key (a metric name of spec/metrics.md without "
+                                 " is not a KPI key (a metric name of docs/metrics.md without "
                                  "ccmon_, e.g. service_level_ratio, oldest_waiting_seconds)");
                }
              }},

@@ -53,7 +53,8 @@ class UnitTest(unittest.TestCase):
         self.assertIn("--check-config", self.value("ExecStartPre"))
         self.assertEqual(self.unit["Install"]["WantedBy"], ["multi-user.target"])
 
-    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
+    @unittest.skipUnless(shutil.which("systemd-analyze"),
+                         "systemd-analyze is not installed (Debian package systemd)")
     def test_systemd_analyze_verify(self):
         proc = subprocess.run(["systemd-analyze", "verify", UNIT], capture_output=True, text=True,
                               timeout=60)

@@ -70,7 +70,9 @@ TEST_CASE("NDJSON: empty and blank bodies hold no events", "[codec][body]") {
 
 TEST_CASE("JSON array: elements indexed by position, bad ones rejected alone", "[codec][body]") {
   // 0 valid (a)  1 a number  2 csat 9  3 valid (b)  4 null  5 unknown type
-  const std::string body = "[" + held("a") + ", 5, " +
+  // '[' as a char: GCC 12 at -O2/-O3 reports a false -Wrestrict on "[" +
+  // std::string&& (GCC bugs 105329, 105651); so below too.
+  const std::string body = '[' + held("a") + ", 5, " +
                            event_json("survey.answered", R"(,"csat":9)") + ",\n" + held("b") +
                            ",null," + event_json("contact.nope") + "]";
   Decoder decoder;
@@ -144,7 +146,7 @@ TEST_CASE("too_large: one event over max_event_bytes, whatever the format", "[co
   CHECK(batch.rejections[0].message == "event of 201 bytes exceeds the limit of 200 bytes");
 
   // Array: only the oversized element goes; elements are measured raw.
-  batch = decoder.decode("[" + held("a") + ",\n  " + over + " , " + fits + ",{\"x\":[\"]\"]}]",
+  batch = decoder.decode('[' + held("a") + ",\n  " + over + " , " + fits + ",{\"x\":[\"]\"]}]",
                          BodyFormat::kJson, kNow);
   CHECK_FALSE(batch.unreadable);
   CHECK(event_indexes(batch) == std::vector<std::size_t>{0, 2});
@@ -234,7 +236,7 @@ TEST_CASE("CloudEvents structured mode", "[codec][body][cloudevents]") {
 TEST_CASE("a decoder is reusable; earlier results stay intact", "[codec][body]") {
   Decoder decoder;
   const auto first = decoder.decode(held("first"), BodyFormat::kJson, kNow);
-  const auto second = decoder.decode("[" + held("second") + "]", BodyFormat::kJson, kNow);
+  const auto second = decoder.decode('[' + held("second") + "]", BodyFormat::kJson, kNow);
   const auto third = decoder.decode("{", BodyFormat::kJson, kNow);
   REQUIRE(first.events.size() == 1);
   REQUIRE(second.events.size() == 1);

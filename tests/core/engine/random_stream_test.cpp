@@ -41,10 +41,10 @@ TEST_CASE("random event streams keep the engine consistent", "[engine][robustnes
     const auto type = static_cast<EventType>(rnd(kEventTypeCount));
     // Mostly in order, sometimes up to 60 s late.
     const double when = rnd(10) == 0 ? t - static_cast<double>(rnd(60)) : t;
-    Ev ev(type, at(when), "c" + std::to_string(rnd(60)));
-    ev.queue(queues[rnd(5)]).channel(channels[rnd(3)]).case_id("k" + std::to_string(rnd(10)));
-    ev.agent("a" + std::to_string(rnd(6))).team(rnd(2) ? "t1" : "");
-    if (type == EventType::kContactQueued) ev.queue("q" + std::to_string(rnd(4)));
+    Ev ev(type, at(when), 'c' + std::to_string(rnd(60)));
+    ev.queue(queues[rnd(5)]).channel(channels[rnd(3)]).case_id('k' + std::to_string(rnd(10)));
+    ev.agent('a' + std::to_string(rnd(6))).team(rnd(2) ? "t1" : "");
+    if (type == EventType::kContactQueued) ev.queue('q' + std::to_string(rnd(4)));
     if (type == EventType::kContactTransferred && rnd(2)) ev.to_agent("a9");
     if (type == EventType::kContactDeflected) ev.to_channel("messaging");
     if (type == EventType::kAgentState) ev.state(static_cast<AgentState>(rnd(kAgentStateCount)));
@@ -105,10 +105,10 @@ TEST_CASE("batched apply equals one-by-one apply", "[engine][robustness]") {
     t += static_cast<double>(rnd(4));
     const auto type = static_cast<EventType>(rnd(kEventTypeCount));
     Ev ev(type, at(rnd(10) == 0 ? t - static_cast<double>(rnd(60)) : t),
-          rnd(20) == 0 ? "" : "c" + std::to_string(rnd(80)));
-    ev.queue("q" + std::to_string(rnd(3))).channel(rnd(2) ? "voice" : "chat");
-    ev.agent("a" + std::to_string(rnd(6))).team("t" + std::to_string(rnd(2)));
-    ev.case_id("k" + std::to_string(rnd(10)));
+          rnd(20) == 0 ? "" : 'c' + std::to_string(rnd(80)));
+    ev.queue('q' + std::to_string(rnd(3))).channel(rnd(2) ? "voice" : "chat");
+    ev.agent('a' + std::to_string(rnd(6))).team('t' + std::to_string(rnd(2)));
+    ev.case_id('k' + std::to_string(rnd(10)));
     if (type == EventType::kAgentState) ev.state(static_cast<AgentState>(rnd(kAgentStateCount)));
     if (type == EventType::kCaseResolved) ev.contacts(1 + static_cast<std::int64_t>(rnd(3)));
     if (type == EventType::kSurveyAnswered) ev.csat(1 + static_cast<int>(rnd(5)));
