@@ -50,6 +50,23 @@ bool valid_source_name(std::string_view source) {
   return true;
 }
 
+bool admit_source(std::string_view source, AdapterBatch& out) {
+  if (valid_source_name(source)) return true;
+  out.issue(0, RecordOutcome::kRejected, "invalid_source",
+            "the source name must be 1..32 bytes of [A-Za-z0-9_.-]");
+  return false;
+}
+
+bool admit_body(std::string_view source, std::string_view body, std::size_t max_body_bytes,
+                AdapterBatch& out) {
+  if (!admit_source(source, out)) return false;
+  if (body.size() <= max_body_bytes) return true;
+  out.issue(0, RecordOutcome::kRejected, "too_large",
+            "body of " + std::to_string(body.size()) + " bytes, more than " +
+                std::to_string(max_body_bytes));
+  return false;
+}
+
 bool valid_name_text(std::string_view s) {
   // UTF-8 per RFC 3629 section 4 (the well-formed byte sequences table).
   std::size_t i = 0;

@@ -65,7 +65,7 @@ inline constexpr std::size_t kMaxCodeBytes = 32;
 
 // Limits every adapter applies to the names it copies into events: a longer
 // id or name is rejected, never cut (a cut id could merge two contacts).
-inline constexpr std::size_t kMaxIdBytes = 128;    // event ids (spec/events.md) and contact ids
+inline constexpr std::size_t kMaxIdBytes = 128;    // event ids (docs/events.md) and contact ids
 inline constexpr std::size_t kMaxNameBytes = 128;  // queue, agent, team, reason
 inline constexpr std::size_t kMaxSourceBytes = 32;
 
@@ -73,6 +73,14 @@ inline constexpr std::size_t kMaxSourceBytes = 32;
 // 1..kMaxSourceBytes bytes of [A-Za-z0-9_.-]. It prefixes contact and event
 // ids, so two sources can never collide.
 bool valid_source_name(std::string_view source);
+
+// The checks an entry point makes before mapping anything. Each records its
+// rejection in `out` as record 0 (the whole call) and returns false.
+// admit_source: `source` is a valid source name. admit_body: that, and
+// `body` is at most `max_body_bytes` long.
+bool admit_source(std::string_view source, AdapterBatch& out);
+bool admit_body(std::string_view source, std::string_view body, std::size_t max_body_bytes,
+                AdapterBatch& out);
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates) with no
 // control character (U+0000..U+001F, U+007F): what a name may hold.

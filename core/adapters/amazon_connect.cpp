@@ -51,13 +51,6 @@ std::string lookup(const std::vector<std::pair<std::string, std::string>>& map,
   return key;
 }
 
-bool check_source(const ConnectOptions& o, AdapterBatch& out) {
-  if (valid_source_name(o.source)) return true;
-  out.issue(0, RecordOutcome::kRejected, "invalid_source",
-            "the source name must be 1..32 bytes of [A-Za-z0-9_.-]");
-  return false;
-}
-
 // Checks the names copied into events; false after a rejection.
 bool names_ok(std::initializer_list<std::pair<const char*, const std::string*>> names,
               std::size_t index, AdapterBatch& out) {
@@ -321,13 +314,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 AdapterBatch map_connect_contact_events(std::string_view json_body, const ConnectOptions& options) {
   AdapterBatch out;
-  if (!check_source(options, out)) return out;
-  if (json_body.size() > options.max_body_bytes) {
-    out.issue(0, RecordOutcome::kRejected, "too_large",
-              "body of " + std::to_string(json_body.size()) + " bytes, more than " +
-                  std::to_string(options.max_body_bytes));
-    return out;
-  }
+  if (!admit_body(options.source, json_body, options.max_body_bytes, out)) return out;
   const json doc = json::parse(json_body, nullptr, false);
   if (doc.is_discarded() || !(doc.is_array() || doc.is_object())) {
     out.issue(0, RecordOutcome::kRejected, "invalid_json",
@@ -398,7 +385,7 @@ std::string firehose_response(std::string_view request_id, std::int64_t now_ms,
 ConnectAgentResult map_connect_agent_firehose(std::string_view body,
                                               const ConnectOptions& options) {
   ConnectAgentResult result;
-  if (!check_source(options, result.batch)) return result;
+  if (!admit_source(options.source, result.batch)) return result;
   std::optional<FirehoseRequest> req = parse_firehose_request(body, result.error, options);
   if (!req) {
     result.batch.issue(0, RecordOutcome::kRejected, "invalid_request", result.error);

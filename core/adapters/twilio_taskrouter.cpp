@@ -218,13 +218,6 @@ class Mapper {
   int emitted_ = 0;
 };
 
-bool check_source(const TwilioOptions& o, AdapterBatch& out) {
-  if (valid_source_name(o.source)) return true;
-  out.issue(0, RecordOutcome::kRejected, "invalid_source",
-            "the source name must be 1..32 bytes of [A-Za-z0-9_.-]");
-  return false;
-}
-
 // A JSON string or number field as text (Twilio sends numbers as strings in
 // callbacks and as numbers in Event Streams); "" when absent or another type.
 std::string text(const nlohmann::json& obj, const char* key) {
@@ -238,7 +231,7 @@ std::string text(const nlohmann::json& obj, const char* key) {
 
 AdapterBatch map_taskrouter_callback(std::string_view form_body, const TwilioOptions& options) {
   AdapterBatch out;
-  if (!check_source(options, out)) return out;
+  if (!admit_source(options.source, out)) return out;
   std::string error;
   const std::optional<FormParams> params = decode_form(form_body, error);
   if (!params) {
@@ -273,13 +266,7 @@ AdapterBatch map_taskrouter_callback(std::string_view form_body, const TwilioOpt
 
 AdapterBatch map_twilio_event_streams(std::string_view json_body, const TwilioOptions& options) {
   AdapterBatch out;
-  if (!check_source(options, out)) return out;
-  if (json_body.size() > options.max_body_bytes) {
-    out.issue(0, RecordOutcome::kRejected, "too_large",
-              "body of " + std::to_string(json_body.size()) + " bytes, more than " +
-                  std::to_string(options.max_body_bytes));
-    return out;
-  }
+  if (!admit_body(options.source, json_body, options.max_body_bytes, out)) return out;
   const nlohmann::json doc = nlohmann::json::parse(json_body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !(doc.is_array() || doc.is_object())) {
     out.issue(0, RecordOutcome::kRejected, "invalid_json",
