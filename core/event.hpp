@@ -1,4 +1,4 @@
-// The event model of spec/events.md, decoded and validated (see codec/).
+// The event model of docs/events.md, decoded and validated (see codec/).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Command line of ccmond (spec/api.md).
+// Command line of ccmond (docs/ingestion.md).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// The daemon's own metrics (spec/metrics.md, "The daemon itself"), kept in a
+// The daemon's own metrics (docs/metrics.md, "The daemon itself"), kept in a
 // prometheus-cpp registry. Counters are thread-safe; hot paths add per batch.
 #pragma once
 

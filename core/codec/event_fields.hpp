@@ -62,7 +62,7 @@ struct TypeFields {
   FieldSet optional = 0;  // besides kCommonFields
 };
 
-// Fields of spec/events.md for `type`; payload fields a type does not use
+// Fields of docs/events.md for `type`; payload fields a type does not use
 // are ignored, as unknown fields are.
 TypeFields fields_of(EventType type);
 

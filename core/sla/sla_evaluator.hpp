@@ -1,4 +1,4 @@
-// Evaluates the configured SLA rules (spec/kpis.md "SLA rules") against KPI
+// Evaluates the configured SLA rules (docs/kpis.md "SLA rules") against KPI
 // snapshots. Pure: time is an argument, nothing is logged here; breach
 // transitions are queued for the server to log. Not thread-safe: one owner
 // (the engine runner) calls evaluate/reconfigure and publishes copies of

@@ -1,4 +1,4 @@
-// SLA states as Prometheus metric families (spec/metrics.md "SLA") and as
+// SLA states as Prometheus metric families (docs/metrics.md "SLA") and as
 // the "sla" part of /v1/kpis JSON.
 #pragma once
 

@@ -1,4 +1,4 @@
-// An SLA rule of spec/kpis.md ("SLA rules"), as configured.
+// An SLA rule of docs/kpis.md ("SLA rules"), as configured.
 #pragma once
 
 #include <string>

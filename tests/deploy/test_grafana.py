@@ -1,6 +1,6 @@
 """Grafana dashboards and provisioning: JSON parses, panels are well formed,
 every PromQL expression is valid (checked by promtool as a recording rule)
-and selects only metrics of spec/metrics.md or the shipped recording rules."""
+and selects only metrics of docs/metrics.md or the shipped recording rules."""
 
 import glob
 import json

@@ -1,5 +1,5 @@
 """The shipped Prometheus configuration, rules and rule unit tests pass promtool,
-and rules only use metric names of spec/metrics.md."""
+and rules only use metric names of docs/metrics.md."""
 
 import glob
 import os

@@ -1,4 +1,4 @@
-"""The systemd unit is hardened and reloads with SIGHUP (spec/api.md)."""
+"""The systemd unit is hardened and reloads with SIGHUP (docs/ingestion.md)."""
 
 import os
 import shutil

@@ -6,7 +6,7 @@ acknowledgement of the source.
 
 This reads the raw records (not the converter's output) and computes, per
 service type (= ccmon queue, channel voice), the `today` KPIs of
-spec/kpis.md with the mapping rules of docs/replay.md. It is written from
+docs/kpis.md with the mapping rules of docs/replay.md. It is written from
 those two documents, on purpose without looking at the C++ converter, so that
 the end-to-end test compares two separate derivations of the same numbers.
 

@@ -1,4 +1,4 @@
-// How one bank call record becomes ccmon events (spec/events.md). The rules,
+// How one bank call record becomes ccmon events (docs/events.md). The rules,
 // also written out in docs/replay.md:
 //
 //  * PHANTOM: no events (the bank itself says to ignore them).

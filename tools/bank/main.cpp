@@ -22,7 +22,7 @@ constexpr std::string_view kHelp = R"(Usage: ccmon-bank2events [OPTIONS] FILE...
 
 Converts the "Anonymous Bank" call-center records (1999, tab-separated with a
 header, .txt or .txt.gz; "-" reads standard input) into ccmon events
-(spec/events.md), one JSON object a line on standard output, sorted by event
+(docs/events.md), one JSON object a line on standard output, sorted by event
 time. Each call becomes contact.created, contact.queued, contact.answered /
 contact.abandoned, contact.ended, contact.wrapped (or contact.self_served for
 a call that ended in the VRU); PHANTOM records are skipped. The queue is the

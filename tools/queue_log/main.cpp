@@ -19,7 +19,7 @@ using namespace ccmon::core::adapters;
 constexpr std::string_view kHelp = R"(Usage: ccmon-queue-log2events [OPTIONS] FILE...
 
 Converts Asterisk / FreePBX / PBXware queue_log files ("-" reads standard
-input) into ccmon events (spec/events.md), one JSON object a line on standard
+input) into ccmon events (docs/events.md), one JSON object a line on standard
 output, in file order. The mapping of every verb is in docs/adapters.md. A
 summary (lines mapped, ignored, unknown by verb, rejected with line numbers)
 goes to standard error.

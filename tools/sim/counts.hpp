@@ -12,7 +12,7 @@
 
 namespace ccmon::sim {
 
-// Counted the way spec/kpis.md attributes them: offered at each
+// Counted the way docs/kpis.md attributes them: offered at each
 // contact.queued (a transfer or callback re-queue offers again), answered /
 // abandoned / overflowed in the queue the contact waited in, handled per
 // completed segment (contact.wrapped, or contact.transferred).

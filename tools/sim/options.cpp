@@ -10,7 +10,7 @@ namespace ccmon::sim {
 const char* const kHelp = R"(Usage: ccmon-sim [OPTIONS]
 
 Simulates a contact center (queues, channels, agents, customers) and emits
-its ccmon events (spec/events.md). docs/simulator.md describes the model.
+its ccmon events (docs/events.md). docs/simulator.md describes the model.
 
 Output (one of):
   --out FILE|-          write NDJSON to FILE, or to standard output

@@ -1,5 +1,5 @@
 // The wire names of event types and agent states are part of the ingestion
-// contract (spec/events.md) and metric labels: pin every one of them.
+// contract (docs/events.md) and metric labels: pin every one of them.
 #include <catch2/catch.hpp>
 
 #include "core/event.hpp"
@@ -14,7 +14,7 @@ struct TypeRow {
   std::string_view name;
 };
 
-// Written from the tables of spec/events.md, in enum order.
+// Written from the tables of docs/events.md, in enum order.
 constexpr TypeRow kTypes[] = {
     {EventType::kContactCreated, "contact.created"},
     {EventType::kContactQueued, "contact.queued"},

@@ -1,4 +1,4 @@
-// One valid event of every type of spec/events.md, with the fields each
+// One valid event of every type of docs/events.md, with the fields each
 // type carries copied into the Event.
 #include <catch2/catch.hpp>
 #include <functional>
