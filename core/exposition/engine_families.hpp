@@ -55,7 +55,7 @@ struct EngineStat {
   bool counter;  // else a gauge
   std::uint64_t EngineStats::*member;
 };
-inline constexpr std::array<EngineStat, 7> kEngineStats = {{
+inline constexpr std::array<EngineStat, 8> kEngineStats = {{
     {{"tracked_contacts", "Contacts the engine holds in memory now."},
      false,
      &EngineStats::tracked_contacts},
@@ -75,6 +75,10 @@ inline constexpr std::array<EngineStat, 7> kEngineStats = {{
     {{"evicted_cases_total", "Idle cases evicted from the engine's memory."},
      true,
      &EngineStats::evicted_cases_total},
+    {{"evicted_agents_total",
+      "Agents evicted from the engine's memory because state.max_agents was reached."},
+     true,
+     &EngineStats::evicted_agents_total},
     {{"series_folded_total",
       "Label values folded into `other` because a configured cap was reached."},
      true,

@@ -67,6 +67,7 @@ class SnapshotGenerator {
     snap.stats.out_of_sequence_total = counter(malformed);
     snap.stats.evicted_contacts_total = counter(malformed);
     snap.stats.evicted_cases_total = counter(malformed);
+    snap.stats.evicted_agents_total = counter(malformed);
     snap.stats.series_folded_total = counter(malformed);
     return snap;
   }

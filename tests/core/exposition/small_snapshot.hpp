@@ -83,6 +83,7 @@ inline Snapshot small_snapshot() {
   snap.stats.out_of_sequence_total = 1;
   snap.stats.evicted_contacts_total = 3;
   snap.stats.evicted_cases_total = 0;
+  snap.stats.evicted_agents_total = 4;
   snap.stats.series_folded_total = 0;
   return snap;
 }

@@ -174,6 +174,10 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "# HELP ccmon_evicted_cases_total Idle cases evicted from the engine's memory.\n"
       "# TYPE ccmon_evicted_cases_total counter\n"
       "ccmon_evicted_cases_total 0\n"
+      "# HELP ccmon_evicted_agents_total Agents evicted from the engine's memory because "
+      "state.max_agents was reached.\n"
+      "# TYPE ccmon_evicted_agents_total counter\n"
+      "ccmon_evicted_agents_total 4\n"
       "# HELP ccmon_series_folded_total Label values folded into `other` because a configured "
       "cap was reached.\n"
       "# TYPE ccmon_series_folded_total counter\n"
@@ -197,8 +201,9 @@ TEST_CASE("an empty snapshot exposes only the engine stats") {
   CHECK(names == std::vector<std::string>{
                      "ccmon_tracked_contacts", "ccmon_tracked_cases", "ccmon_tracked_agents",
                      "ccmon_events_out_of_sequence_total", "ccmon_evicted_contacts_total",
-                     "ccmon_evicted_cases_total", "ccmon_series_folded_total"});
-  CHECK(e.samples.size() == 7);
+                     "ccmon_evicted_cases_total", "ccmon_evicted_agents_total",
+                     "ccmon_series_folded_total"});
+  CHECK(e.samples.size() == 8);
   CHECK(e.samples.at({"ccmon_tracked_contacts", {}}).text == "0");
 }
 
