@@ -73,6 +73,13 @@ struct Exchange {
     res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
     return answer(std::move(res));
   }
+  Routed upgrade_required() const {
+    auto res = server::refuse(metrics(), RequestRejection::kUpgradeRequired,
+                              http::status::upgrade_required, "upgrade_required",
+                              target.path + " is a WebSocket endpoint", version, false);
+    res.set(http::field::upgrade, "websocket");
+    return answer(std::move(res));
+  }
   bool get() const { return req.method() == http::verb::get || head; }
   // GET and HEAD answers: HEAD keeps the headers (Content-Length included).
   Routed answer_get(Response res) const {
@@ -236,15 +243,23 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
     return ingest(x);
   }
   if (path == "/v1/stream") {
-    if (!boost::beast::websocket::is_upgrade(req)) {
-      auto res =
-          refuse(x.metrics(), RequestRejection::kUpgradeRequired, http::status::upgrade_required,
-                 "upgrade_required", "/v1/stream is a WebSocket endpoint", x.version, false);
-      res.set(http::field::upgrade, "websocket");
-      return x.answer(std::move(res));
-    }
+    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
     if (auto denied = x.deny(Role::kIngest)) return *denied;
     return Routed::kUpgrade;
+  }
+  if (path == "/v1/live") {
+    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
+    // Browsers cannot set headers on a WebSocket: the metrics token may also
+    // come as ?token= (docs/wallboard.md). A refusal is a close code, 4401.
+    const auto token = x.target.query.find("token");
+    const bool allowed =
+        check_access(req[http::field::authorization], rc.config->auth, Role::kMetrics) ==
+            Access::kAllowed ||
+        (token != x.target.query.end() && check_access("Bearer " + token->second, rc.config->auth,
+                                                       Role::kMetrics) == Access::kAllowed);
+    if (allowed) return Routed::kLive;
+    x.metrics().request_rejected(RequestRejection::kUnauthorized);
+    return Routed::kLiveRefused;
   }
   if (path == "/metrics" || path == "/v1/kpis") {
     if (!x.get()) return x.method_not_allowed("GET");
