@@ -356,6 +356,48 @@ TEST_CASE("/v1/stream: 426 without an upgrade, 401 without the token", "[server]
   CHECK_FALSE(a.res);
 }
 
+TEST_CASE("/v1/live: metrics token in the header or ?token=, refusals are close codes",
+          "[server][router][auth][live]") {
+  Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n    metrics_tokens: [met]\n");
+  auto upgrade = [](std::string target, std::string token = {}) {
+    Request req = request(http::verb::get, std::move(target), std::move(token));
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    req.set(http::field::sec_websocket_version, "13");
+    return req;
+  };
+  check_error(f.call(request(http::verb::get, "/v1/live?token=met")),
+              http::status::upgrade_required, "upgrade_required");
+  CHECK(f.rejected("upgrade_required") == 1);
+
+  for (const Request& req :
+       {upgrade("/v1/live?token=met"), upgrade("/v1/live", "met"),
+        upgrade("/v1/live?token=wrong", "met"), upgrade("/v1/live?token=met", "wrong")}) {
+    INFO(req.target() << " " << req[http::field::authorization]);
+    const Answer a = f.call(req);
+    CHECK(a.routed == Routed::kLive);
+    CHECK_FALSE(a.res);  // the session answers: no HTTP response from route()
+  }
+  CHECK(f.rejected("unauthorized") == 0);
+
+  // Missing, wrong, another role's token: the upgrade goes ahead so that the
+  // browser sees close code 4401 (an HTTP 401 is invisible to it); counted.
+  for (const Request& req :
+       {upgrade("/v1/live"), upgrade("/v1/live?token=wrong"), upgrade("/v1/live?token=ing"),
+        upgrade("/v1/live", "ing"), upgrade("/v1/live?token=")}) {
+    INFO(req.target() << " " << req[http::field::authorization]);
+    const Answer a = f.call(req);
+    CHECK(a.routed == Routed::kLiveRefused);
+    CHECK_FALSE(a.res);
+  }
+  CHECK(f.rejected("unauthorized") == 5);
+
+  // Without metrics tokens the feed is open, like /metrics.
+  Fixture open;
+  CHECK(open.call(upgrade("/v1/live")).routed == Routed::kLive);
+}
+
 TEST_CASE("/-/reload needs an admin token once any token is set", "[server][router][auth]") {
   SECTION("no token of any role: open") {
     Fixture f;
