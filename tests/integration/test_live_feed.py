@@ -174,10 +174,10 @@ class LiveFeedTest(unittest.TestCase):
         updates, rss = run(fast())
         # About 8 ticks in 8 s; at least 5 even on a loaded machine.
         self.assertGreaterEqual(updates, 5)
-        # The stalled viewer's queue is bounded (a few shared messages):
-        # memory does not grow with each tick it misses. From the third
-        # tick on (its socket buffers full by then) to the end; each message
-        # holds 300 series here, so an unbounded queue would grow every tick.
+        # A coarse guard only: the daemon's RSS does not balloon while a
+        # viewer is stalled. It does NOT prove the queue bound: with the
+        # bound lifted (kMaxQueued = 10^6) 8 ticks of these messages still
+        # stay under it (checked by hand). The bound is LiveSession::kMaxQueued.
         self.assertLess(rss[-1] - rss[2], 8 * 1024, rss)
         slow.close()
 
