@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
@@ -131,6 +132,11 @@ int Daemon::Impl::run() {
   ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
     reloader.request(std::move(done));
   };
+  // Each tick's view goes to the wallboard feed, rendered on the I/O
+  // threads: the engine thread only posts it.
+  runner.on_tick([this](std::shared_ptr<const View> view) {
+    asio::post(io, [feed = ctx->live, view = std::move(view)] { feed->publish(*view); });
+  });
   runner.start();
   listener->run();
   wait_signal();

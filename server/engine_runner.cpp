@@ -159,8 +159,9 @@ void EngineRunner::schedule_tick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     // Live KPIs (oldest waiting) and SLA rules move with time even when no
-    // event arrives: evaluate every second.
-    build_view();
+    // event arrives: evaluate every second, and publish it (the live feed).
+    auto view = build_view();
+    if (tick_listener_) tick_listener_(std::move(view));
     dedup_.expire(now());
     schedule_tick();
   });

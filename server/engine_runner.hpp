@@ -34,6 +34,13 @@ class EngineRunner final : public EngineService {
   EngineRunner(const config::Config& config, SelfMetrics& metrics, WallClock clock);
   ~EngineRunner();
 
+  // `listener` gets the view every tick builds, on the engine thread: it must
+  // only hand it on (post it elsewhere), never render or block there. Set
+  // before start().
+  void on_tick(std::function<void(std::shared_ptr<const View>)> listener) {
+    tick_listener_ = std::move(listener);
+  }
+
   void start();
   // Applies everything already submitted, then stops the thread.
   void drain_and_stop();
@@ -67,6 +74,7 @@ class EngineRunner final : public EngineService {
   std::uint64_t sla_transitions_dropped_ = 0;  // last count exported
   bool stopping_ = false;                      // drain_and_stop() asked
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
+  std::function<void(std::shared_ptr<const View>)> tick_listener_;
 
   boost::asio::io_context io_{1};
   boost::asio::steady_timer tick_{io_};

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "server/live_session.hpp"
 #include "server/websocket_session.hpp"
 
 namespace ccmon::server {
@@ -94,10 +95,17 @@ void HttpSession::on_read_error(beast::error_code ec) {
 
 void HttpSession::handle(Request& req) {
   const RequestContext rc{*ctx_, config_, decoder_.for_config(config_)};
-  if (route(req, rc, shared_from_this()) != Routed::kUpgrade) return;
+  const Routed routed = route(req, rc, shared_from_this());
+  if (routed == Routed::kAnswering) return;
   stream_.expires_never();
-  auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, slot_);
-  ws->run(std::move(req), std::move(buffer_));
+  if (routed == Routed::kUpgrade) {
+    auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, slot_);
+    ws->run(std::move(req), std::move(buffer_));
+    return;
+  }
+  auto live =
+      std::make_shared<LiveSession>(stream_.release_socket(), ctx_, slot_, routed == Routed::kLive);
+  live->run(std::move(req), std::move(buffer_));
 }
 
 void HttpSession::resume(std::function<void()> work) {

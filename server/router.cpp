@@ -8,6 +8,7 @@
 
 #include "server/auth.hpp"
 #include "server/exposition.hpp"
+#include "web/assets.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -70,6 +71,13 @@ struct Exchange {
         metrics(), RequestRejection::kUnauthorized, http::status::unauthorized, "unauthorized",
         "a valid `Authorization: Bearer <token>` header is required", version, keep_alive);
     res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
+    return answer(std::move(res));
+  }
+  Routed upgrade_required() const {
+    auto res = server::refuse(metrics(), RequestRejection::kUpgradeRequired,
+                              http::status::upgrade_required, "upgrade_required",
+                              target.path + " is a WebSocket endpoint", version, false);
+    res.set(http::field::upgrade, "websocket");
     return answer(std::move(res));
   }
   bool get() const { return req.method() == http::verb::get || head; }
@@ -172,6 +180,50 @@ Routed reload(const Exchange& x) {
   return Routed::kAnswering;
 }
 
+// The page's own policy, the same as the <meta http-equiv> in
+// web/page/index.html (router_test checks they agree): sent as a header too,
+// so it also covers the assets and cannot be weakened by an injected tag.
+constexpr std::string_view kPageSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+// True when an If-None-Match value ("*" or a comma-separated list of entity
+// tags, weak ones included: RFC 9110 §13.1.2 compares weakly) names `etag`.
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  while (!if_none_match.empty()) {
+    const auto comma = if_none_match.find(',');
+    std::string_view tag = if_none_match.substr(0, comma);
+    if_none_match =
+        comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+  }
+  return false;
+}
+
+// The wallboard's page and assets (docs/wallboard.md, "Assets in the
+// binary"): no token, since they hold no data.
+Routed asset(const Exchange& x) {
+  const auto found = web::find_asset(x.target.path);
+  if (!found) {
+    return x.refuse(RequestRejection::kNotFound, http::status::not_found, "not_found",
+                    "no such asset: " + x.target.path);
+  }
+  const bool unchanged = etag_matches(x.req[http::field::if_none_match], found->etag);
+  Response res = text_response(unchanged ? http::status::not_modified : http::status::ok,
+                               unchanged ? std::string{} : std::string(found->body),
+                               found->content_type, x.version, x.keep_alive);
+  if (unchanged) res.erase(http::field::content_length);
+  res.set(http::field::etag, found->etag);
+  res.set(http::field::cache_control, "no-cache");
+  res.set("Content-Security-Policy", kPageSecurityPolicy);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  return x.answer_get(std::move(res));
+}
+
 }  // namespace
 
 Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status status,
@@ -191,15 +243,23 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
     return ingest(x);
   }
   if (path == "/v1/stream") {
-    if (!boost::beast::websocket::is_upgrade(req)) {
-      auto res =
-          refuse(x.metrics(), RequestRejection::kUpgradeRequired, http::status::upgrade_required,
-                 "upgrade_required", "/v1/stream is a WebSocket endpoint", x.version, false);
-      res.set(http::field::upgrade, "websocket");
-      return x.answer(std::move(res));
-    }
+    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
     if (auto denied = x.deny(Role::kIngest)) return *denied;
     return Routed::kUpgrade;
+  }
+  if (path == "/v1/live") {
+    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
+    // Browsers cannot set headers on a WebSocket: the metrics token may also
+    // come as ?token= (docs/wallboard.md). A refusal is a close code, 4401.
+    const auto token = x.target.query.find("token");
+    const bool allowed =
+        check_access(req[http::field::authorization], rc.config->auth, Role::kMetrics) ==
+            Access::kAllowed ||
+        (token != x.target.query.end() && check_access("Bearer " + token->second, rc.config->auth,
+                                                       Role::kMetrics) == Access::kAllowed);
+    if (allowed) return Routed::kLive;
+    x.metrics().request_rejected(RequestRejection::kUnauthorized);
+    return Routed::kLiveRefused;
   }
   if (path == "/metrics" || path == "/v1/kpis") {
     if (!x.get()) return x.method_not_allowed("GET");
@@ -224,6 +284,10 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
     }
     if (auto denied = x.deny(Role::kAdmin)) return *denied;
     return reload(x);
+  }
+  if (path == "/" || path.starts_with("/assets/")) {
+    if (!x.get()) return x.method_not_allowed("GET");
+    return asset(x);
   }
   return x.refuse(RequestRejection::kNotFound, http::status::not_found, "not_found",
                   "no such endpoint: " + path);

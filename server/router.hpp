@@ -41,8 +41,10 @@ struct RequestContext {
 };
 
 enum class Routed {
-  kAnswering,  // respond() has been or will be called
-  kUpgrade,    // an authorised WebSocket upgrade of /v1/stream: the caller hands it over
+  kAnswering,    // respond() has been or will be called
+  kUpgrade,      // an authorised WebSocket upgrade of /v1/stream: the caller hands it over
+  kLive,         // an authorised upgrade of /v1/live: the caller hands it to a LiveSession
+  kLiveRefused,  // an upgrade of /v1/live with a refused token (counted): accept, close 4401
 };
 
 // Routes one complete request (behaviour documented in docs/ingestion.md and

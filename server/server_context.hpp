@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "server/build_info.hpp"
 #include "server/engine_service.hpp"
+#include "server/live_feed.hpp"
 #include "server/self_metrics.hpp"
 
 namespace ccmon::server {
@@ -84,6 +86,8 @@ class ServerContext {
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket
+  // The wallboard feed (/v1/live): the daemon publishes each tick's view.
+  std::shared_ptr<LiveFeed> live = std::make_shared<LiveFeed>(std::string(kVersion));
   // Reloads the configuration off the I/O threads and calls `done` from the
   // reload thread once the new one is in force (or refused). Set by the
   // daemon before the listener runs.

@@ -9,6 +9,7 @@ import { SIZES, artifactDir, guard, launch } from "./support/browser.mjs";
 import { Daemon, event } from "./support/ccmond.mjs";
 
 export const NOT_SERVED = "daemon has no /v1/live yet";
+export const NO_AGENTS = "the daemon's feed has no agents section yet";
 
 // A live rule (no min_volume, no window): more than two waiting is a breach.
 const CONFIG = `
@@ -82,13 +83,20 @@ describe("the wallboard served by ccmond", { skip, timeout: 300000 }, () => {
       assert.equal(await value(page, "sales", "voice", "average_speed_of_answer_seconds"), "10s");
       assert.match(await page.locator(`${tile("sales", "voice")} .tile-foot`).textContent(), /^offered 3 · answered 1 · abandoned 0/);
       assert.equal(await page.locator(`${tile("sales", "voice")}`).getAttribute("data-sla"), "ok");
-      await page.locator('.agent-row[data-agent="a1"]').waitFor();
       assert.equal(await page.locator("#banner").isVisible(), false);
       await page.screenshot({ path: path.join(artifactDir(), `daemon-${size.name}.png`) });
       assert.deepEqual(seen.foreign, []);
       assert.deepEqual(seen.errors, []);
       await page.close();
     }
+  });
+
+  // The feed has no `agents` section yet (docs/wallboard.md, Status): this
+  // skips, visibly, rather than pass on an empty grid.
+  test("the agent grid lists the agents", { skip: NO_AGENTS }, async () => {
+    const { page } = await open();
+    await page.locator('.agent-row[data-agent="a1"]').waitFor();
+    await page.close();
   });
 
   test("the oldest waiting ticks with no new event", async () => {

@@ -8,6 +8,7 @@
 #include "server/self_metrics.hpp"
 #include "server/session_decoder.hpp"
 #include "server_test_support.hpp"
+#include "web/assets.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -249,6 +250,90 @@ TEST_CASE("health, readiness and unknown paths", "[server][router]") {
   CHECK(f.rejected("unauthorized") == 0);
 }
 
+// The headers every page and asset answer carries (docs/wallboard.md,
+// "Assets in the binary").
+void check_page_headers(const Response& res, const web::Asset& asset) {
+  CHECK(res[http::field::etag] == asset.etag);
+  CHECK(res[http::field::cache_control] == "no-cache");
+  CHECK(res["X-Content-Type-Options"] == "nosniff");
+  CHECK(res["Referrer-Policy"] == "no-referrer");
+  // The same policy as the page's own <meta http-equiv>.
+  const std::string meta = "http-equiv=\"Content-Security-Policy\" content=\"" +
+                           std::string(res["Content-Security-Policy"]) + "\"";
+  CHECK_FALSE(res["Content-Security-Policy"].empty());
+  CHECK(web::find_asset("/index.html")->body.find(meta) != std::string_view::npos);
+}
+
+TEST_CASE("GET / and /assets/... serve the embedded wallboard without a token",
+          "[server][router][wallboard]") {
+  // Tokens on: the page still needs none, it holds no data.
+  Fixture f("server:\n  auth:\n    metrics_tokens: [met]\n");
+  const auto index = web::find_asset("/index.html");
+  REQUIRE(index);
+  Answer a = f.call(request(http::verb::get, "/?queue=sales&token=abc"));
+  REQUIRE(a.res);
+  CHECK(a.res->result() == http::status::ok);
+  CHECK((*a.res)[http::field::content_type] == "text/html; charset=utf-8");
+  CHECK(a.res->body() == index->body);
+  check_page_headers(*a.res, *index);
+
+  const auto js = web::find_asset("/assets/wallboard.js");
+  REQUIRE(js);
+  a = f.call(request(http::verb::get, "/assets/wallboard.js"));
+  CHECK(a.res->result() == http::status::ok);
+  CHECK(a.res->body() == js->body);
+  CHECK((*a.res)[http::field::content_type] == js->content_type);
+  CHECK((*a.res)[http::field::content_type].starts_with("text/javascript"));
+  check_page_headers(*a.res, *js);
+
+  // HEAD: the same headers, Content-Length of the full body, no body.
+  a = f.call(request(http::verb::head, "/assets/wallboard.js"));
+  CHECK(a.res->result() == http::status::ok);
+  CHECK(a.res->body().empty());
+  CHECK((*a.res)[http::field::content_length] == std::to_string(js->body.size()));
+  CHECK(f.rejected("unauthorized") == 0);
+}
+
+TEST_CASE("If-None-Match with the asset's ETag answers 304", "[server][router][wallboard]") {
+  Fixture f;
+  const auto css = web::find_asset("/assets/wallboard.css");
+  REQUIRE(css);
+  const std::string etag(css->etag);
+  for (const std::string& inm :
+       {etag, "\"0000000000000000\", " + etag, "W/" + etag, std::string("*")}) {
+    INFO("If-None-Match: " << inm);
+    Request req = request(http::verb::get, "/assets/wallboard.css");
+    req.set(http::field::if_none_match, inm);
+    const Answer a = f.call(req);
+    CHECK(a.res->result() == http::status::not_modified);
+    CHECK(a.res->body().empty());
+    check_page_headers(*a.res, *css);
+  }
+  // Another file's tag, or the tag without its quotes, is not a match.
+  for (const std::string& inm :
+       {std::string(web::find_asset("/index.html")->etag), etag.substr(1, etag.size() - 2)}) {
+    INFO("If-None-Match: " << inm);
+    Request req = request(http::verb::get, "/assets/wallboard.css");
+    req.set(http::field::if_none_match, inm);
+    const Answer a = f.call(req);
+    CHECK(a.res->result() == http::status::ok);
+    CHECK(a.res->body() == css->body);
+  }
+}
+
+TEST_CASE("an unknown asset is 404 and counted; other methods 405", "[server][router][wallboard]") {
+  Fixture f;
+  for (const std::string path : {"/assets/nope.js", "/assets/", "/assets/../index.html",
+                                 "/assets//wallboard.js", "/assets/wallboard%2Ejs", "/index.htm"}) {
+    INFO(path);
+    check_error(f.call(request(http::verb::get, path)), http::status::not_found, "not_found");
+  }
+  CHECK(f.rejected("not_found") == 6);
+  check_error(f.call(request(http::verb::post, "/")), http::status::method_not_allowed,
+              "method_not_allowed");
+  CHECK(f.rejected("method_not_allowed") == 1);
+}
+
 TEST_CASE("/v1/stream: 426 without an upgrade, 401 without the token", "[server][router]") {
   Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n");
   Answer a = f.call(request(http::verb::get, "/v1/stream", "ing"));
@@ -269,6 +354,48 @@ TEST_CASE("/v1/stream: 426 without an upgrade, 401 without the token", "[server]
   a = f.call(upgrade("ing"));
   CHECK(a.routed == Routed::kUpgrade);
   CHECK_FALSE(a.res);
+}
+
+TEST_CASE("/v1/live: metrics token in the header or ?token=, refusals are close codes",
+          "[server][router][auth][live]") {
+  Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n    metrics_tokens: [met]\n");
+  auto upgrade = [](std::string target, std::string token = {}) {
+    Request req = request(http::verb::get, std::move(target), std::move(token));
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    req.set(http::field::sec_websocket_version, "13");
+    return req;
+  };
+  check_error(f.call(request(http::verb::get, "/v1/live?token=met")),
+              http::status::upgrade_required, "upgrade_required");
+  CHECK(f.rejected("upgrade_required") == 1);
+
+  for (const Request& req :
+       {upgrade("/v1/live?token=met"), upgrade("/v1/live", "met"),
+        upgrade("/v1/live?token=wrong", "met"), upgrade("/v1/live?token=met", "wrong")}) {
+    INFO(req.target() << " " << req[http::field::authorization]);
+    const Answer a = f.call(req);
+    CHECK(a.routed == Routed::kLive);
+    CHECK_FALSE(a.res);  // the session answers: no HTTP response from route()
+  }
+  CHECK(f.rejected("unauthorized") == 0);
+
+  // Missing, wrong, another role's token: the upgrade goes ahead so that the
+  // browser sees close code 4401 (an HTTP 401 is invisible to it); counted.
+  for (const Request& req :
+       {upgrade("/v1/live"), upgrade("/v1/live?token=wrong"), upgrade("/v1/live?token=ing"),
+        upgrade("/v1/live", "ing"), upgrade("/v1/live?token=")}) {
+    INFO(req.target() << " " << req[http::field::authorization]);
+    const Answer a = f.call(req);
+    CHECK(a.routed == Routed::kLiveRefused);
+    CHECK_FALSE(a.res);
+  }
+  CHECK(f.rejected("unauthorized") == 5);
+
+  // Without metrics tokens the feed is open, like /metrics.
+  Fixture open;
+  CHECK(open.call(upgrade("/v1/live")).routed == Routed::kLive);
 }
 
 TEST_CASE("/-/reload needs an admin token once any token is set", "[server][router][auth]") {

@@ -1,0 +1,140 @@
+#include "server/live_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+namespace ccmon::server {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+LiveSession::LiveSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+                         std::shared_ptr<ConnectionSlot> slot, bool authorised)
+    : ws_(std::move(socket)),
+      ctx_(std::move(ctx)),
+      slot_(std::move(slot)),
+      feed_(ctx_->live),
+      authorised_(authorised) {
+  ctx_->metrics.connection_opened(Transport::kWebSocket);
+}
+
+LiveSession::~LiveSession() {
+  if (feed_id_ != 0) feed_->unsubscribe(feed_id_);
+  ctx_->connections.remove(registry_id_);
+  ctx_->metrics.connection_closed(Transport::kWebSocket);
+}
+
+void LiveSession::run(Request req, beast::flat_buffer buffer) {
+  registry_id_ = ctx_->connections.add(weak_from_this());
+  buffer_ = std::move(buffer);
+  const auto config = ctx_->config();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::microseconds(config->limits.header_timeout);
+  // A viewer that neither reads nor answers pings is closed after this.
+  timeouts.idle_timeout = std::chrono::microseconds(config->limits.idle_timeout);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  // Viewers send nothing that matters (docs/wallboard.md): keep it small.
+  ws_.read_message_max(4096);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "ccmond"); }));
+  ws_.text(true);
+  // The request, with a possible ?token=, goes no further than here: never logged.
+  ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void LiveSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    if (ec == beast::error::timeout) ctx_->metrics.request_rejected(RequestRejection::kTimeout);
+    spdlog::debug("live feed handshake failed: {}", ec.message());
+    return;
+  }
+  if (!authorised_) {
+    websocket::close_reason reason(kCloseUnauthorized);
+    reason.reason = "unauthorized";
+    return close_with(reason);
+  }
+  if (closing_) return close_with(websocket::close_code::going_away);
+  accepted_ = true;
+  auto [id, state] = feed_->subscribe(weak_from_this());
+  feed_id_ = id;
+  if (state) {
+    queue_.push_back(std::move(state));
+    have_state_ = true;
+    do_write();
+  }
+  do_read();
+}
+
+void LiveSession::do_read() {
+  // Reading answers pings and notices the viewer's close; frames are dropped.
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->buffer_.consume(self->buffer_.size());
+    if (ec) {
+      self->closed_ = true;
+      return;
+    }
+    self->do_read();
+  });
+}
+
+void LiveSession::deliver(LiveMessages messages) {
+  boost::asio::post(
+      ws_.get_executor(),
+      [self = shared_from_this(), messages = std::move(messages)] { self->enqueue(messages); });
+}
+
+void LiveSession::enqueue(const LiveMessages& messages) {
+  if (!accepted_ || closing_ || closed_) return;
+  const std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
+  if (!have_state_ || waiting >= kMaxQueued) {
+    // Behind (or nothing to apply an update to yet): what is queued is
+    // superseded by the latest full state. The message being written stays:
+    // a WebSocket frame cannot be taken back.
+    queue_.resize(writing_ ? 1 : 0);
+    queue_.push_back(messages.state);
+    have_state_ = true;
+  } else {
+    queue_.push_back(messages.update);
+  }
+  do_write();
+}
+
+void LiveSession::do_write() {
+  if (writing_ || queue_.empty() || closed_) return;
+  writing_ = true;
+  ws_.async_write(
+      boost::asio::buffer(*queue_.front()),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void LiveSession::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (ec) {
+    closed_ = true;
+    return;
+  }
+  queue_.pop_front();
+  if (closing_) return close_with(close_reason_);
+  do_write();
+}
+
+void LiveSession::close_gracefully() {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->closing_ || self->closed_) return;
+    self->closing_ = true;
+    self->close_reason_ = websocket::close_code::going_away;
+    // Shutdown: what is queued is not worth waiting for.
+    self->queue_.resize(self->writing_ ? 1 : 0);
+    if (self->accepted_ && !self->writing_) self->close_with(self->close_reason_);
+  });
+}
+
+void LiveSession::close_with(websocket::close_reason reason) {
+  if (closed_) return;
+  closing_ = true;
+  closed_ = true;
+  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace ccmon::server

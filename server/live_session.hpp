@@ -1,0 +1,69 @@
+// One wallboard viewer on the live feed (`GET /v1/live`, docs/wallboard.md):
+// a WebSocket that only sends. The first message is the latest full state;
+// then one message per engine tick, from a bounded queue: a viewer that falls
+// behind (a slow TV) has what is queued dropped and replaced by the latest
+// state, so it never loses a partial update silently and never holds memory
+// or other viewers up. Runs on its own strand.
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <memory>
+
+#include "server/http_util.hpp"
+#include "server/live_feed.hpp"
+#include "server/server_context.hpp"
+
+namespace ccmon::server {
+
+// The close code of a refused token (docs/wallboard.md): browsers cannot see
+// an HTTP 401 on a WebSocket, so the upgrade is accepted and closed with it.
+inline constexpr std::uint16_t kCloseUnauthorized = 4401;
+
+class LiveSession : public Closable,
+                    public LiveViewer,
+                    public std::enable_shared_from_this<LiveSession> {
+ public:
+  // `authorised` false: the handshake completes, then the feed closes with
+  // kCloseUnauthorized and sends nothing.
+  LiveSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+              std::shared_ptr<ConnectionSlot> slot, bool authorised);
+  ~LiveSession() override;
+
+  // Completes the upgrade of `req`; `buffer` holds bytes read past it.
+  void run(Request req, boost::beast::flat_buffer buffer);
+  void close_gracefully() override;
+  void deliver(LiveMessages messages) override;
+
+  // Messages queued per viewer beyond the one being written; past this the
+  // queue is replaced by the latest state. A few seconds of ticks.
+  static constexpr std::size_t kMaxQueued = 4;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void enqueue(const LiveMessages& messages);
+  void do_write();
+  void on_write(boost::beast::error_code ec);
+  void close_with(boost::beast::websocket::close_reason reason);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ServerContext> ctx_;
+  std::shared_ptr<ConnectionSlot> slot_;
+  std::shared_ptr<LiveFeed> feed_;
+  bool authorised_;
+  std::uint64_t registry_id_ = 0;
+  std::uint64_t feed_id_ = 0;
+  std::deque<SharedText> queue_;  // front is being written while writing_
+  boost::beast::websocket::close_reason close_reason_;
+  bool accepted_ = false;    // handshake done and subscribed
+  bool have_state_ = false;  // a state is queued or sent: updates apply on top of it
+  bool writing_ = false;
+  bool closing_ = false;  // close once the message being written is out
+  bool closed_ = false;
+};
+
+}  // namespace ccmon::server
