@@ -394,6 +394,7 @@ Expected expected_from(const Snapshot& snap) {
       {"events_out_of_sequence_total", &EngineStats::out_of_sequence_total},
       {"evicted_contacts_total", &EngineStats::evicted_contacts_total},
       {"evicted_cases_total", &EngineStats::evicted_cases_total},
+      {"evicted_agents_total", &EngineStats::evicted_agents_total},
       {"series_folded_total", &EngineStats::series_folded_total},
   };
   for (const auto& [key, member] : stats) {
