@@ -44,7 +44,10 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
   // daemon before it reads any file; the same call applies them later.
   config::Config scratch;
   for (const auto& e : config::apply_overrides(scratch, overrides(o))) {
-    out.error += (out.error.empty() ? "" : "\n") + config::to_string(e);
+    // Appended in parts: "x" + std::string&& trips GCC 12's false
+    // -Wstringop-overflow at -O3.
+    if (!out.error.empty()) out.error += '\n';
+    out.error += config::to_string(e);
   }
   return out;
 }

@@ -28,7 +28,10 @@ LiveMessages LiveRenderer::render(const View& view) {
   std::map<std::string, std::string, std::less<>> current;
   for (auto& [key, value] : sections.items()) {
     std::string text = dump(value);
-    const std::string member = "," + dump(key) + ":" + text;
+    // Appended in parts: "x" + std::string&& trips GCC 12's false
+    // -Wstringop-overflow at -O3.
+    std::string member(1, ',');
+    member.append(dump(key)).append(1, ':').append(text);
     state += member;
     const auto prev = previous_.find(key);
     // `now` is always sent: the update is also the heartbeat.
