@@ -40,7 +40,8 @@ TEST_CASE("name text is UTF-8 without control characters") {
 TEST_CASE("issues and unknown kinds stay bounded") {
   AdapterBatch b;
   for (std::size_t i = 1; i <= kMaxIssues + 5; ++i) {
-    b.issue(i, RecordOutcome::kUnknown, "V" + std::to_string(i % (kMaxUnknownKinds + 3)), "x");
+    b.issue(i, RecordOutcome::kUnknown,
+            std::string("V").append(std::to_string(i % (kMaxUnknownKinds + 3))), "x");
   }
   CHECK(b.count(RecordOutcome::kUnknown) == kMaxIssues + 5);
   CHECK(b.issues.size() == kMaxIssues);

@@ -139,7 +139,7 @@ TEST_CASE("contact book: queueings arriving in reverse time order cost O(log n) 
   // steps; a heap takes at most about log2(n) = 15 comparisons per push.
   constexpr int kN = 20000;
   for (int i = 0; i < kN; ++i) {
-    queue_at(b, ("c" + std::to_string(i)).c_str(), seconds(kN - i), 0);
+    queue_at(b, std::string("c").append(std::to_string(i)).c_str(), seconds(kN - i), 0);
   }
   CHECK(b.oldest_waiting(0) == seconds(1));
   CHECK(b.live(0).waiting == kN);
@@ -148,7 +148,7 @@ TEST_CASE("contact book: queueings arriving in reverse time order cost O(log n) 
   // oldest exact and costs O(log n) each too.
   const std::uint64_t before = b.queue_steps();
   for (int i = kN - 1; i >= kN / 2; --i) {
-    b.move(b.find("c" + std::to_string(i)), Phase::kActive, 0);
+    b.move(b.find(std::string("c").append(std::to_string(i))), Phase::kActive, 0);
   }
   CHECK(b.oldest_waiting(0) == seconds(kN / 2 + 1));
   CHECK(b.live(0).waiting == kN / 2);

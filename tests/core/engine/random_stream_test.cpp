@@ -321,7 +321,7 @@ TEST_CASE("contact lifecycle KPIs equal those of an independent model", "[engine
   for (int i = 1; i <= 30000; ++i) {
     t += seconds(static_cast<std::int64_t>(rnd(4)));  // in time order, often several at once
     const EventType type = types[rnd(std::size(types))];
-    const std::string id = "c" + std::to_string(rnd(40));
+    const std::string id = std::string("c").append(std::to_string(rnd(40)));
     const std::string& queue = queues[rnd(3)];
     Ev ev(type, t, id);
     ev.channel("voice");
