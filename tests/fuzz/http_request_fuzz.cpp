@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/auth.hpp"
 #include "server/http_util.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -33,9 +34,17 @@ void handle(const ccmon::server::Request& req) {
   CCMON_FUZZ_CHECK(target.path.size() <= req.target().size());
   const std::string type = ccmon::server::media_type(req[http::field::content_type]);
   CCMON_FUZZ_CHECK(type.size() <= req[http::field::content_type].size());
-  static const std::vector<std::string> kTokens = {"s3cret-ingest", "s3cret-other"};
-  (void)ccmon::server::authorized(req, kTokens);
-  CCMON_FUZZ_CHECK(ccmon::server::authorized(req, {}));  // auth off: always allowed
+  using ccmon::server::Access;
+  using ccmon::server::Role;
+  const auto header = req[http::field::authorization];
+  const std::string_view authorization(header.data(), header.size());
+  static const ccmon::config::AuthConfig kAuth{{"s3cret-ingest"}, {"s3cret-other"}, {}};
+  for (const Role role : {Role::kIngest, Role::kMetrics, Role::kAdmin}) {
+    (void)ccmon::server::check_access(authorization, kAuth, role);
+  }
+  // Auth off: every role is open.
+  CCMON_FUZZ_CHECK(ccmon::server::check_access(authorization, {}, Role::kIngest) ==
+                   Access::kAllowed);
 }
 }  // namespace
 
