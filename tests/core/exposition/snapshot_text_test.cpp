@@ -198,11 +198,11 @@ TEST_CASE("an empty snapshot exposes only the engine stats") {
   std::vector<std::string> names;
   for (const auto& f : e.families) names.push_back(f.name);
   // No series, no team: every labelled family is empty and left out.
-  CHECK(names == std::vector<std::string>{
-                     "ccmon_tracked_contacts", "ccmon_tracked_cases", "ccmon_tracked_agents",
-                     "ccmon_events_out_of_sequence_total", "ccmon_evicted_contacts_total",
-                     "ccmon_evicted_cases_total", "ccmon_evicted_agents_total",
-                     "ccmon_series_folded_total"});
+  CHECK(names ==
+        std::vector<std::string>{"ccmon_tracked_contacts", "ccmon_tracked_cases",
+                                 "ccmon_tracked_agents", "ccmon_events_out_of_sequence_total",
+                                 "ccmon_evicted_contacts_total", "ccmon_evicted_cases_total",
+                                 "ccmon_evicted_agents_total", "ccmon_series_folded_total"});
   CHECK(e.samples.size() == 8);
   CHECK(e.samples.at({"ccmon_tracked_contacts", {}}).text == "0");
 }
