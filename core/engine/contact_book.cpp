@@ -96,6 +96,20 @@ void ContactBook::settle(std::uint32_t series) {
   }
 }
 
+void ContactBook::rebuild_live() {
+  live_.clear();
+  table_.for_each([&](std::uint32_t c, const Contact& k) {
+    if (k.phase == Phase::kWaiting) {
+      SeriesLive& l = live_of(k.series);
+      l.queue.push_back({k.queued_at, table_.handle(c)});
+      ++l.waiting;
+    } else if (k.phase == Phase::kActive) {
+      ++live_of(k.series).active;
+    }
+  });
+  for (SeriesLive& l : live_) std::make_heap(l.queue.begin(), l.queue.end(), Later{&queue_steps_});
+}
+
 void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at) {
   while (!acw_due_.empty() &&
          (!table_.valid(acw_due_.top().contact) ||
