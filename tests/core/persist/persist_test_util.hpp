@@ -5,8 +5,13 @@
 // dedup answers), to compare two worlds byte for byte.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dedup/deduplicator.hpp"
@@ -14,6 +19,7 @@
 #include "core/engine/snapshot.hpp"
 #include "core/exposition/snapshot_text.hpp"
 #include "core/exposition/text_format.hpp"
+#include "core/persist/state_codec.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "core/sla/sla_exposition.hpp"
 
@@ -172,6 +178,50 @@ inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
     if (i % 53 == 0) steps.push_back({Step::kEvaluate, {}, t});
   }
   return steps;
+}
+
+// An event at kT0 + s seconds (its dedup id made from its fields).
+inline Event ev(EventType type, double s, std::string contact = "") {
+  Event e;
+  e.type = type;
+  e.time = kT0 + static_cast<Timestamp>(s * kMicrosPerSecond);
+  e.contact = std::move(contact);
+  e.id = "e";
+  e.id.append(std::to_string(e.time)).append(e.contact);
+  return e;
+}
+
+// The encoded world decoded into fresh objects built with another
+// configuration (decode must replace it).
+inline std::unique_ptr<World> roundtrip(const World& w) {
+  EngineConfig other;
+  other.windows = {{"15m", minutes(15)}};
+  auto copy = std::make_unique<World>(other, DedupOptions{hours(1), 5}, std::vector<SlaRule>{});
+  const std::string image = persist::encode_state(w.engine, w.dedup, w.sla, "x");
+  REQUIRE(persist::decode_state(image, copy->engine, copy->dedup, copy->sla) == "x");
+  return copy;
+}
+
+inline const SeriesSnapshot& series_of(const Snapshot& s, std::string_view q, std::string_view ch) {
+  for (const auto& x : s.series) {
+    if (x.queue == q && x.channel == ch) return x;
+  }
+  FAIL("no series " << q << "/" << ch);
+  throw std::logic_error("unreachable");
+}
+
+inline std::optional<double> value(const Snapshot& s, std::string_view q, std::string_view ch,
+                                   std::string_view window, Kpi k) {
+  const SeriesSnapshot& x = series_of(s, q, ch);
+  for (std::size_t w = 0; w < s.windows.size(); ++w) {
+    if (s.windows[w] == window) return x.windows[w].kpis[static_cast<std::size_t>(k)].value;
+  }
+  FAIL("no window " << window);
+  return std::nullopt;
+}
+
+inline double live(const Snapshot& s, std::string_view q, std::string_view ch, LiveKpi k) {
+  return series_of(s, q, ch).live[static_cast<std::size_t>(k)];
 }
 
 // "" when equal, else where a and b first differ, with some context.
