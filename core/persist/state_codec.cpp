@@ -47,6 +47,8 @@ constexpr std::size_t kHeaderBytes = sizeof kMagic + 4;
 // Largest window length read back: a year covers any sensible window and
 // keeps the bucket arithmetic (k * width, headroom / width) far from overflow.
 constexpr Duration kMaxWindowLength = hours(24 * 366);
+// Times, durations and sums read back lie within +-2^61 us (Reader::time).
+constexpr std::int64_t kTimeLimit = std::int64_t{1} << 61;
 // Bucket indices whose start k * width stays within +-2^62 us.
 constexpr std::int64_t kBucketTimeLimit = std::int64_t{1} << 62;
 
@@ -156,6 +158,27 @@ struct Reader {
     if (n > ctx.buf->remaining() / sizeof(T)) fail(ctx, "truncated");
     if (n > 0) ar(cereal::binary_data(p, n * sizeof(T)));
   }
+  // A time, duration or sum: within +-2^61 us (73,000 years), so that the
+  // engine's differences and sums of them cannot overflow.
+  std::int64_t time() {
+    const auto v = get<std::int64_t>();
+    if (v < -kTimeLimit || v > kTimeLimit) fail(ctx, "a time or sum is out of range");
+    return v;
+  }
+  // The same, or kNever ("not yet").
+  Timestamp time_or_never() {
+    const auto v = get<std::int64_t>();
+    if (v != engine_detail::kNever && (v < -kTimeLimit || v > kTimeLimit)) {
+      fail(ctx, "a time is out of range");
+    }
+    return v;
+  }
+  void times(std::int64_t* p, std::size_t n) {
+    array(p, n);
+    if (std::any_of(p, p + n, [](std::int64_t v) { return v < -kTimeLimit || v > kTimeLimit; })) {
+      fail(ctx, "a time or sum is out of range");
+    }
+  }
   std::optional<double> opt() {
     if (!flag()) return std::nullopt;
     return get<double>();
@@ -259,7 +282,7 @@ struct Access {
     c.time_zone.initial_offset_s = r.get<std::int32_t>();
     c.time_zone.transitions.resize(r.count(12, "time zone transitions"));
     for (auto& t : c.time_zone.transitions) {
-      t.at = r.get<Timestamp>();
+      t.at = r.time();
       t.utc_offset_s = r.get<std::int32_t>();
     }
     // The offsets RFC 8536 allows; the search of local_day_start relies on them.
@@ -287,9 +310,9 @@ struct Access {
     c.extra_wait_buckets_s.resize(r.count(8, "extra wait buckets"));
     r.array(c.extra_wait_buckets_s.data(), c.extra_wait_buckets_s.size());
     c.negative_sentiment_threshold = r.get<double>();
-    c.acw_timeout = r.get<Duration>();
-    c.contact_idle_timeout = r.get<Duration>();
-    c.case_idle_timeout = r.get<Duration>();
+    c.acw_timeout = r.time();
+    c.contact_idle_timeout = r.time();
+    c.case_idle_timeout = r.time();
     c.max_tracked_contacts = size_value(r);
     c.max_tracked_cases = size_value(r);
     c.max_tracked_agents = size_value(r);
@@ -352,22 +375,42 @@ struct Access {
   template <std::size_t N>
   static void save_totals(Writer& w, const Totals<N>& t) {
     w.array(t.v.data(), N);
-    w.count(t.wait_bins.size());
-    w.array(t.wait_bins.data(), t.wait_bins.size());
+    // The dense wait bins (allocated on the first wait) are mostly zero:
+    // written as their non-zero (bin, count) entries.
+    w.flag(!t.wait_bins.empty());
+    if (!t.wait_bins.empty()) {
+      const auto nonzero = std::count_if(t.wait_bins.begin(), t.wait_bins.end(),
+                                         [](std::int64_t n) { return n != 0; });
+      w.count(static_cast<std::size_t>(nonzero));
+      for (std::size_t b = 0; b < t.wait_bins.size(); ++b) {
+        if (t.wait_bins[b] == 0) continue;
+        w.put(static_cast<std::uint16_t>(b));
+        w.put(t.wait_bins[b]);
+      }
+    }
     w.count(t.deflected.size());
     w.array(t.deflected.data(), t.deflected.size());
   }
 
   template <std::size_t N>
   static void load_totals(Reader& r, Totals<N>& t, std::size_t channels) {
-    r.array(t.v.data(), N);
-    t.wait_bins.resize(r.count(8, "wait bins"));
-    r.check(t.wait_bins.empty() || t.wait_bins.size() == engine_detail::WaitBins::kCount,
-            "window totals hold a wrong number of wait bins");
-    r.array(t.wait_bins.data(), t.wait_bins.size());
+    r.times(t.v.data(), N);
+    if (r.flag()) {
+      t.wait_bins.assign(engine_detail::WaitBins::kCount, 0);
+      const std::size_t n = r.count(10, "wait bins");
+      int last = -1;
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto b = r.get<std::uint16_t>();
+        const std::int64_t count = r.time();
+        r.check(b < t.wait_bins.size() && static_cast<int>(b) > last && count != 0,
+                "wait bins out of range, not ascending or zero");
+        t.wait_bins[b] = count;
+        last = b;
+      }
+    }
     t.deflected.resize(r.count(8, "deflection counts"));
     r.check(t.deflected.size() <= channels, "deflection counts name unknown channels");
-    r.array(t.deflected.data(), t.deflected.size());
+    r.times(t.deflected.data(), t.deflected.size());
   }
 
   template <std::size_t N>
@@ -399,7 +442,7 @@ struct Access {
     win.lo_ = r.get<std::int64_t>();
     r.check(bucket_ok(win.open_k_) && bucket_ok(win.lo_),
             "a window's bucket index is out of range");
-    win.max_ = r.get<std::int64_t>();
+    win.max_ = r.time();
     win.max_valid_ = r.flag();
     load_totals(r, win.totals_, channels);
     const std::size_t n = r.count(8, "window slots");
@@ -412,10 +455,10 @@ struct Access {
       s.k = r.get<std::int64_t>();
       if (s.k == kNoBucket) continue;
       r.check(bucket_ok(s.k) && win.ring(s.k) == i, "a bucket is out of range or in a wrong slot");
-      s.wait_max = r.get<std::int64_t>();
+      s.wait_max = r.time();
       s.counted = r.flag();
       s.b = std::make_unique<Bucket<N>>();
-      r.array(s.b->v.data(), N);
+      r.times(s.b->v.data(), N);
       load_sparse(r, s.b->wait_bins, engine_detail::WaitBins::kCount, "bucket wait bins");
       load_sparse(r, s.b->deflected, channels, "bucket deflections");
     }
@@ -430,7 +473,7 @@ struct Access {
   template <std::size_t N>
   static void load_day(Reader& r, DayTotals<N>& d, std::size_t channels) {
     load_totals(r, d.totals, channels);
-    d.wait_max = r.get<std::int64_t>();
+    d.wait_max = r.time();
   }
 
   static void save_histogram(Writer& w, const engine_detail::SinceStartHistogram& h) {
@@ -446,7 +489,7 @@ struct Access {
     h.counts.resize(n);
     r.array(h.counts.data(), n);
     h.count = r.get<std::uint64_t>();
-    h.sum = r.get<Duration>();
+    h.sum = r.time();
   }
 
   // --- The window store: series and teams in index order ----------------
@@ -483,8 +526,8 @@ struct Access {
   static void load_store(Reader& r, WindowStore& st) {
     const auto& labels = st.labels_;
     const std::size_t channels = labels.channels.size();
-    st.day_start_ = r.get<Timestamp>();
-    st.next_day_start_ = r.get<Timestamp>();
+    st.day_start_ = r.time_or_never();
+    st.next_day_start_ = r.time_or_never();
     const std::size_t series = r.count(64, "series");
     for (std::size_t i = 0; i < series; ++i) {
       const auto q = r.get<LabelId>();
@@ -628,7 +671,7 @@ struct Access {
       for (Timestamp* t :
            {&k.first_queued, &k.queued_at, &k.answered_at, &k.hold_start, &k.hold, &k.ended_at,
             &k.talk, &k.pending_since, &k.last_event, &k.last_lifecycle}) {
-        *t = in.get<Timestamp>();
+        *t = in.time_or_never();
       }
       k.agent = load_handle(in);
       k.series = in.get<std::uint32_t>();
@@ -640,6 +683,13 @@ struct Access {
       in.check(k.series != kNil || (k.phase != Phase::kWaiting && k.phase != Phase::kActive &&
                                     k.phase != Phase::kAcw && k.phase != Phase::kTransferred),
                "a contact in progress has no series");
+      // The times the engine subtracts from in each phase are set.
+      in.check((k.phase != Phase::kWaiting || k.queued_at != engine_detail::kNever) &&
+                   (k.phase != Phase::kActive || k.answered_at != engine_detail::kNever) &&
+                   (k.phase != Phase::kAcw || k.ended_at != engine_detail::kNever) &&
+                   (!(k.flags & engine_detail::kHeld) || k.hold_start != engine_detail::kNever) &&
+                   k.hold != engine_detail::kNever && k.talk != engine_detail::kNever,
+               "a contact lacks a time its phase needs");
       in.check((k.queue == kNoLabel || k.queue < labels.queues.size()) &&
                    (k.channel == kNoLabel || k.channel < labels.channels.size()),
                "a contact names an unknown queue or channel");
@@ -647,9 +697,9 @@ struct Access {
     auto& due = container_of(b.acw_due_);
     due.resize(r.count(24, "ACW timeouts"));
     for (auto& d : due) {
-      d.due = r.get<Timestamp>();
+      d.due = r.time();
       d.contact = load_handle(r);
-      d.ended_at = r.get<Timestamp>();
+      d.ended_at = r.time();
     }
     r.check(std::is_heap(due.begin(), due.end(), std::greater<>{}),
             "the ACW timeouts are not a heap");
@@ -683,12 +733,13 @@ struct Access {
     auto team_ok = [&](LabelId t) { return t == kNoLabel || t < teams; };
     constexpr AgentState kLast = static_cast<AgentState>(kAgentStateCount - 1);
     load_table(r, b.table_, 28, [&](Reader& in, engine_detail::Agent& a) {
-      a.since = in.get<Timestamp>();
-      a.last_wrap = in.get<Timestamp>();
+      a.since = in.time_or_never();
+      a.last_wrap = in.time_or_never();
       a.team = in.get<LabelId>();
       a.has_state = in.flag();
       a.state = in.enumerator(kLast, "agent state");
       in.check(team_ok(a.team), "an agent names an unknown team");
+      in.check(!a.has_state || a.since != engine_detail::kNever, "an agent's state has no time");
       // Snapshots count agents with a state in their team's row.
       const LabelId row = a.team == kNoLabel ? engine_detail::LabelSet::kUnknown : a.team;
       in.check(!a.has_state || (row < st.team_index_.size() && st.team_index_[row] != kNil),
@@ -698,7 +749,7 @@ struct Access {
       a.history.resize(in.count(11, "agent history entries"));
       in.check(a.history.size() <= engine_detail::kAgentHistory, "an agent history is too long");
       for (AgentTransition& tr : a.history) {
-        tr.at = in.get<Timestamp>();
+        tr.at = in.time();
         tr.state = in.enumerator(kLast, "agent state");
         tr.team = in.get<LabelId>();
         in.check(team_ok(tr.team), "an agent history names an unknown team");
@@ -726,14 +777,16 @@ struct Access {
 
   static void load_cases(Reader& r, engine_detail::CaseBook& b, const WindowStore& st) {
     load_table(r, b.table_, 23, [&](Reader& in, engine_detail::Case& c) {
-      c.opened_at = in.get<Timestamp>();
-      c.last_event = in.get<Timestamp>();
+      c.opened_at = in.time_or_never();
+      c.last_event = in.time_or_never();
       c.series = in.get<std::uint32_t>();
       c.open = in.flag();
       c.escalated = in.flag();
       c.resolved = in.flag();
       in.check(c.series == kNil ? !c.open : c.series < st.series_count(),
                "a case names an unknown series");
+      in.check(c.resolved || c.opened_at != engine_detail::kNever,
+               "an unresolved case has no opening time");
     });
     b.evicted_ = r.get<std::uint64_t>();
     b.rebuild_active();
@@ -835,7 +888,7 @@ struct Access {
       rule.queue = r.str("rule queue bytes");
       rule.channel = r.str("rule channel bytes");
       rule.min_volume = r.get<double>();
-      rule.for_duration = r.get<Duration>();
+      rule.for_duration = r.time();
       rule.clear_margin = r.get<double>();
     }
     const std::size_t n = r.count(60, "SLA states");
@@ -851,13 +904,13 @@ struct Access {
       s.target = r.get<double>();
       s.breached = r.flag();
       s.breaches_total = r.get<std::uint64_t>();
-      s.since = r.get<Timestamp>();
+      s.since = r.time();
       auto& t = out.tracks[i];
       const auto rule = r.get<std::uint64_t>();
       r.check(rule < out.rules.size(), "an SLA state names an unknown rule");
       t.rule = static_cast<std::size_t>(rule);
       t.violating = r.flag();
-      t.violating_since = r.get<Timestamp>();
+      t.violating_since = r.time();
     }
     // evaluate() finds old states by bisection on (rule, queue, channel).
     for (std::size_t i = 1; i < n; ++i) {
@@ -875,10 +928,10 @@ struct Access {
       t.value = r.opt();
       t.target = r.get<double>();
       t.entered = r.flag();
-      t.at = r.get<Timestamp>();
+      t.at = r.time();
     }
     out.transitions_dropped = r.get<std::uint64_t>();
-    out.last_now = r.get<Timestamp>();
+    out.last_now = r.time();
     return out;
   }
 
@@ -973,13 +1026,13 @@ void load(In& ar, DedupPart& p, std::uint32_t version) {
   p.ctx->part = "duplicate-id memory";
   Reader r{ar, *p.ctx};
   check_version(r, version, 1);
-  p.options->horizon = r.get<Duration>();
+  p.options->horizon = r.time();
   p.options->max_ids = Access::size_value(r);
   const std::size_t n = r.count(16, "remembered ids");
   std::vector<std::uint64_t> hashes(n);
   std::vector<Timestamp> times(n);
   r.array(hashes.data(), n);
-  r.array(times.data(), n);
+  r.times(times.data(), n);
   p.out->resize(n);
   for (std::size_t i = 0; i < n; ++i) (*p.out)[i] = {hashes[i], times[i]};
 }
