@@ -59,8 +59,7 @@ inline std::vector<Step> fixture_steps() {
   std::vector<Step> steps;
   int n = 0;
   auto add = [&](Event e) {
-    e.id = "f";
-    e.id.append(std::to_string(++n));
+    e.id = name("f", static_cast<std::uint64_t>(++n));
     if (e.queue.empty() && e.type != EventType::kAgentState) e.queue = "q1";
     if (e.channel.empty() && e.type != EventType::kAgentState) e.channel = "voice";
     steps.push_back({Step::kEvent, std::move(e), 0});

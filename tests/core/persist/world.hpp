@@ -129,6 +129,14 @@ inline std::vector<SlaRule> busy_rules() {
   return {sl, oldest};
 }
 
+// prefix + number, built by appending (GCC 12 -O3 warns falsely on
+// assigning a literal, then appending: -Wrestrict).
+inline std::string name(const char* prefix, std::uint64_t n) {
+  std::string s(prefix);
+  s.append(std::to_string(n));
+  return s;
+}
+
 // A seeded mixed stream over ~11 h: every event type, mostly in order, some
 // up to 60 s late, repeated ids (duplicates), ticks and SLA evaluations.
 inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
@@ -149,20 +157,15 @@ inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
     Event& e = s.event;
     e.type = static_cast<EventType>(rnd(kEventTypeCount));
     e.time = rnd(10) == 0 ? t - seconds(static_cast<std::int64_t>(rnd(60))) : t;
-    e.id = "id";
-    e.id.append(std::to_string(rnd(10) == 0 ? rnd(static_cast<std::uint64_t>(i) + 1) : i));
-    e.contact = "c";
-    e.contact.append(std::to_string(rnd(60)));
+    e.id = name("id", rnd(10) == 0 ? rnd(static_cast<std::uint64_t>(i) + 1) : i);
+    e.contact = name("c", rnd(60));
     e.queue = queues[rnd(5)];
     e.channel = channels[rnd(3)];
-    e.case_id = "k";
-    e.case_id.append(std::to_string(rnd(12)));
-    e.agent = "a";
-    e.agent.append(std::to_string(rnd(6)));
+    e.case_id = name("k", rnd(12));
+    e.agent = name("a", rnd(6));
     e.team = rnd(3) == 0 ? "" : (rnd(2) ? "t1" : "t2");
     if (e.type == EventType::kContactQueued) {
-      e.queue = "q";
-      e.queue.append(std::to_string(rnd(4)));
+      e.queue = name("q", rnd(4));
     }
     if (e.type == EventType::kContactTransferred && rnd(2)) e.to_agent = "a9";
     if (e.type == EventType::kContactDeflected) e.to_channel = rnd(2) ? "messaging" : "web";
@@ -183,8 +186,8 @@ inline Event ev(EventType type, double s, std::string contact = "") {
   e.type = type;
   e.time = kT0 + static_cast<Timestamp>(s * kMicrosPerSecond);
   e.contact = std::move(contact);
-  e.id = "e";
-  e.id.append(std::to_string(e.time)).append(e.contact);
+  e.id = name("e", static_cast<std::uint64_t>(e.time));
+  e.id.append(e.contact);
   return e;
 }
 
