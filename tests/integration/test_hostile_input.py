@@ -25,7 +25,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from ccmond import Daemon, metric, poll  # noqa: E402
+from ccmond import Daemon, ccmond_path, metric, poll  # noqa: E402
 from events import event, queued  # noqa: E402
 
 ING = "ingest-secret"
@@ -293,9 +293,18 @@ class DescriptorExhaustionTest(unittest.TestCase):
                 for _ in range(40):
                     socks.append(socket.create_connection((d.host, d.port), timeout=5))
                 poll(lambda: "Too many open files" in d.log(), what="EMFILE to be logged")
+                if ubsan_vptr_checked():
+                    # UBSan's vptr check opens a pipe to probe memory
+                    # (sanitizer_common's IsAccessibleMemoryRange): with no
+                    # descriptor left it reports a false "invalid vptr" and
+                    # aborts, so only the back-off line is checked here; CPU
+                    # and recovery on builds without UBSan (Release).
+                    print("CPU and recovery not checked: UBSan build", file=sys.stderr)
+                    return
                 start_cpu, start = cpu_seconds(pid), time.monotonic()
                 poll(lambda: time.monotonic() - start >= 2.0, interval=0.1, what="2 s")
                 used = (cpu_seconds(pid) - start_cpu) / (time.monotonic() - start)
+                self.assertIsNone(d.proc.poll(), "ccmond exited while out of descriptors")
                 # A spinning accept loop uses a whole core (1.0); waiting 100 ms
                 # between tries, a few per cent at most.
                 self.assertLess(used, 0.25, used)
@@ -307,6 +316,11 @@ class DescriptorExhaustionTest(unittest.TestCase):
                     s.close()
             # Descriptors free again: it serves.
             poll(lambda: d.status("/-/ready") == 200, what="ccmond to serve again")
+
+
+def ubsan_vptr_checked():
+    with open(ccmond_path(), "rb") as f:
+        return b"__ubsan_handle_dynamic_type_cache_miss" in f.read()
 
 
 if __name__ == "__main__":
