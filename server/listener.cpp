@@ -94,7 +94,8 @@ void Listener::back_off(const boost::system::error_code& ec) {
   if (now - last_fd_log_ >= kFdLogInterval) {
     spdlog::warn(
         "accept failed: {} ({} times since the last such line); pausing accept for {} ms each "
-        "time; raise the file descriptor limit above limits.max_connections (docs/deploy.md)",
+        "time; raise the file descriptor limit above server.limits.max_connections (LimitNOFILE, "
+        "docs/security.md)",
         ec.message(), fd_failures_, kFdBackoff.count());
     last_fd_log_ = now;
     fd_failures_ = 0;
