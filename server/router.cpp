@@ -54,12 +54,16 @@ std::optional<Response> access_refusal(const Request& req, const config::Config&
   return res;
 }
 
-// The role an endpoint that takes a request body needs; nullopt for paths
-// that take none (their body, if any, is bounded by the parser's limit).
-std::optional<Role> body_role(const std::string& path) {
-  if (path == "/v1/events") return Role::kIngest;
-  if (path == "/-/reload") return Role::kAdmin;
-  if (path == "/metrics" || path == "/v1/kpis") return Role::kMetrics;
+// The role a request needs when route() would check its token; nullopt
+// when route() answers otherwise (404, 405, 426, open endpoints), so that
+// screening the header never changes the answer, only when it is sent.
+std::optional<Role> screened_role(const std::string& path, http::verb method) {
+  const bool get = method == http::verb::get || method == http::verb::head;
+  if (path == "/v1/events" && method == http::verb::post) return Role::kIngest;
+  if (path == "/-/reload" && (method == http::verb::post || method == http::verb::put)) {
+    return Role::kAdmin;
+  }
+  if ((path == "/metrics" || path == "/v1/kpis") && get) return Role::kMetrics;
   return std::nullopt;
 }
 
@@ -295,10 +299,11 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
 std::optional<Response> screen_header(const Request& req, const config::Config& config,
                                       SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;
-  if (const auto role = body_role(path)) {
+  const auto role = screened_role(path, req.method());
+  if (role) {
     if (auto res = access_refusal(req, config, *role, path, metrics, false)) return res;
   }
-  if (path == "/v1/events" && !content_encoding(req[http::field::content_encoding])) {
+  if (role == Role::kIngest && !content_encoding(req[http::field::content_encoding])) {
     return refuse(metrics, RequestRejection::kUnsupportedMediaType,
                   http::status::unsupported_media_type, "unsupported_media_type",
                   "Content-Encoding must be gzip or identity, not `" +

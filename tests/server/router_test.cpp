@@ -544,8 +544,9 @@ TEST_CASE("screen_header refuses on the headers alone", "[server][router][auth]"
     REQUIRE(res);
     CHECK(res->result() == http::status::unauthorized);
   }
-  SECTION("open endpoints are not screened") {
+  SECTION("open endpoints, and a method route() answers 405, are not screened") {
     CHECK_FALSE(screen_header(request(http::verb::get, "/-/healthy"), *f.config, f.metrics));
+    CHECK_FALSE(screen_header(request(http::verb::get, "/v1/events"), *f.config, f.metrics));
   }
 }
 
