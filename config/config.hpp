@@ -33,6 +33,10 @@ struct AuthConfig {
   // /-/reload. Empty: open only while no token of any role is set, else
   // refused (403); see docs/ingestion.md, "Authentication".
   std::vector<std::string> admin_tokens;
+  // A reload that leaves a role with no token while it had some would switch
+  // authentication off for it; refused unless this is true in the new file
+  // (docs/configuration.md, "Reloading").
+  bool allow_removing_all_tokens = false;
 
   bool any() const {
     return !ingest_tokens.empty() || !metrics_tokens.empty() || !admin_tokens.empty();
@@ -65,9 +69,19 @@ std::string to_string(const ConfigError& e);
 struct LoadResult {
   std::optional<Config> config;     // set iff errors is empty
   std::vector<ConfigError> errors;  // every problem found, not just the first
+  // The document holds no setting at all (empty, blank or only comments):
+  // valid at start (all defaults) but refused by reload_refusals().
+  bool empty_document = false;
 };
 
 LoadResult load_config_file(const std::string& path);
+
+// Why `next` (loaded without errors) must not replace the running
+// configuration on a reload; empty when it may. Refused: an empty document
+// (a file truncated while being written would otherwise reload as all
+// defaults, authentication off), and a role's tokens all removed while it had
+// some, unless `next` sets server.auth.allow_removing_all_tokens.
+std::vector<std::string> reload_refusals(const Config& running, const LoadResult& next);
 LoadResult load_config_string(std::string_view yaml, const std::string& name);
 
 // A configuration value given on the command line instead of in the file.

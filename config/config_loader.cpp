@@ -132,7 +132,10 @@ class ConfigLoader {
             r_.mapping(
                 v, {{"ingest_tokens", [&](const Value& t) { tokens(t, c_.auth.ingest_tokens); }},
                     {"metrics_tokens", [&](const Value& t) { tokens(t, c_.auth.metrics_tokens); }},
-                    {"admin_tokens", [&](const Value& t) { tokens(t, c_.auth.admin_tokens); }}});
+                    {"admin_tokens", [&](const Value& t) { tokens(t, c_.auth.admin_tokens); }},
+                    {"allow_removing_all_tokens", [&](const Value& t) {
+                       set(c_.auth.allow_removing_all_tokens, r_.boolean(t));
+                     }}});
           }}});
   }
 
@@ -212,6 +215,11 @@ class ConfigLoader {
          {"max_clock_skew",
           [&](const Value& v) { set(c_.codec.max_clock_skew, r_.duration(v, 0)); }},
          {"max_event_size", [&](const Value& v) { bytes(v, c_.codec.max_event_bytes); }},
+         {"max_event_age", [&](const Value& v) { set(c_.codec.max_event_age, r_.duration(v, 0)); }},
+         {"max_label_size", [&](const Value& v) { bytes(v, c_.codec.max_label_bytes); }},
+         {"max_id_size", [&](const Value& v) { bytes(v, c_.codec.max_id_bytes); }},
+         {"max_rejections_listed",
+          [&](const Value& v) { count(v, c_.codec.max_rejection_details); }},
          {"dedup", [&](const Value& v) {
             r_.mapping(
                 v, {{"horizon", [&](const Value& h) { set(c_.dedup.horizon, r_.duration(h, 0)); }},
@@ -545,6 +553,7 @@ LoadResult load_config_string(std::string_view yaml, const std::string& name) {
     result.errors = std::move(reader.errors());
     return result;
   }
+  result.empty_document = root.IsNull();
   ConfigLoader loader(reader);
   loader.load(root);
   // Cross-section checks run last; list problems in file order all the same.
@@ -590,6 +599,30 @@ LoadResult load_config_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return load_config_string(text.str(), path);
+}
+
+std::vector<std::string> reload_refusals(const Config& running, const LoadResult& next) {
+  std::vector<std::string> why;
+  if (next.empty_document) {
+    why.emplace_back("the configuration file is empty; refusing to reload it as all defaults");
+  }
+  if (!next.config || next.config->auth.allow_removing_all_tokens) return why;
+  const auto& was = running.auth;
+  const auto& now = next.config->auth;
+  const std::pair<const char*, bool> roles[] = {
+      {"ingest_tokens", !was.ingest_tokens.empty() && now.ingest_tokens.empty()},
+      {"metrics_tokens", !was.metrics_tokens.empty() && now.metrics_tokens.empty()},
+      {"admin_tokens", !was.admin_tokens.empty() && now.admin_tokens.empty()},
+  };
+  for (const auto& [key, dropped] : roles) {
+    if (!dropped) continue;
+    std::string m = "server.auth.";
+    m += key;
+    m += " would become empty, turning authentication off for it; set "
+         "server.auth.allow_removing_all_tokens: true to mean it";
+    why.push_back(std::move(m));
+  }
+  return why;
 }
 
 }  // namespace ccmon::config

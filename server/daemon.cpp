@@ -170,6 +170,10 @@ void Daemon::Impl::wait_signal() {
 // Runs on the reload thread, one reload at a time.
 ReloadOutcome Daemon::Impl::reload() {
   config::LoadResult loaded = load_configuration(cli);
+  for (auto& why : config::reload_refusals(*ctx->config(), loaded)) {  // empty file, tokens dropped
+    loaded.errors.push_back({cli.config_path.value_or("<embedded>"), 0, 0, std::move(why)});
+    loaded.config.reset();
+  }
   if (!loaded.config) {
     const std::string message = join_errors(loaded.errors);
     spdlog::error("configuration reload refused, keeping the running configuration: {}", message);

@@ -6,6 +6,8 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "server/text_escape.hpp"
+
 namespace ccmon::server {
 namespace {
 
@@ -138,11 +140,11 @@ std::shared_ptr<const View> EngineRunner::build_view() {
   sla_.evaluate(*view->snapshot, t);
   for (const auto& tr : sla_.take_transitions()) {
     if (tr.entered) {
-      spdlog::warn("SLA breached: rule={} queue={} channel={} value={} target={}", tr.sla, tr.queue,
-                   tr.channel, format_value(tr.value), tr.target);
+      spdlog::warn("SLA breached: rule={} queue={} channel={} value={} target={}", tr.sla,
+                   loggable(tr.queue), tr.channel, format_value(tr.value), tr.target);
     } else {
       spdlog::info("SLA recovered: rule={} queue={} channel={} value={} target={}", tr.sla,
-                   tr.queue, tr.channel, format_value(tr.value), tr.target);
+                   loggable(tr.queue), tr.channel, format_value(tr.value), tr.target);
     }
   }
   view->sla = sla_.states();

@@ -10,6 +10,7 @@
 #include "core/exposition/snapshot_text.hpp"
 #include "core/exposition/text_format.hpp"
 #include "core/sla/sla_exposition.hpp"
+#include "server/text_escape.hpp"
 
 namespace ccmon::server {
 
@@ -46,19 +47,55 @@ std::string render_kpis_json(const View& view, const std::map<std::string, std::
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string ingest_reply_json(const BatchResult& result,
-                              const std::vector<core::Rejection>& rejections,
+std::string ingest_reply_json(const BatchResult& result, const core::DecodedBatch& decoded,
                               std::optional<std::uint64_t> seq) {
-  nlohmann::json body = nlohmann::json::object();
-  if (seq) body["seq"] = *seq;
-  body["accepted"] = result.accepted;
-  body["duplicates"] = result.duplicates;
-  auto& rejected = body["rejected"] = nlohmann::json::array();
-  for (const auto& r : rejections) {
-    rejected.push_back(
-        {{"index", r.index}, {"reason", core::to_string(r.reason)}, {"message", r.message}});
+  // Written directly, not through a DOM: its size is bounded by the listed
+  // rejections (CodecOptions::max_rejection_details), whatever the body held.
+  std::string out;
+  out.reserve(64 + decoded.rejections.size() * 96);
+  out += '{';
+  if (seq) {
+    out += "\"seq\":";
+    out += std::to_string(*seq);
+    out += ',';
   }
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += "\"accepted\":";
+  out += std::to_string(result.accepted);
+  out += ",\"duplicates\":";
+  out += std::to_string(result.duplicates);
+  out += ",\"rejected\":[";
+  bool first = true;
+  for (const auto& r : decoded.rejections) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"index\":";
+    out += std::to_string(r.index);
+    out += ",\"reason\":";
+    append_json_string(out, core::to_string(r.reason));
+    out += ",\"message\":";
+    append_json_string(out, r.message);
+    out += '}';
+  }
+  out += ']';
+  if (decoded.rejected > decoded.rejections.size()) {
+    // Only the first rejections are listed: the rest are counted by reason.
+    out += ",\"rejected_total\":";
+    out += std::to_string(decoded.rejected);
+    out += ",\"rejected_by_reason\":{";
+    first = true;
+    for (int i = 0; i < core::kRejectReasonCount; ++i) {
+      const std::size_t n = decoded.rejected_by_reason[static_cast<std::size_t>(i)];
+      if (n == 0) continue;
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, core::to_string(static_cast<core::RejectReason>(i)));
+      out += ':';
+      out += std::to_string(n);
+    }
+    out += '}';
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace ccmon::server

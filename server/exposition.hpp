@@ -21,9 +21,11 @@ std::string render_metrics_text(const View& view, prometheus::Registry& registry
 // /v1/kpis; `query` may hold queue, channel, window filters.
 std::string render_kpis_json(const View& view, const std::map<std::string, std::string>& query);
 
-// {"seq"?: k, "accepted": n, "duplicates": d, "rejected": [...]}
-std::string ingest_reply_json(const BatchResult& result,
-                              const std::vector<core::Rejection>& rejections,
+// {"seq"?: k, "accepted": n, "duplicates": d, "rejected": [...]}, plus
+// "rejected_total" and "rejected_by_reason" when `decoded` lists only the
+// first of its rejections (docs/ingestion.md). Its size is bounded by the
+// listed rejections, not by the body. `decoded.events` is not read.
+std::string ingest_reply_json(const BatchResult& result, const core::DecodedBatch& decoded,
                               std::optional<std::uint64_t> seq);
 
 }  // namespace ccmon::server

@@ -66,6 +66,11 @@ void HttpSession::on_header(beast::error_code ec) {
                      [self](beast::error_code e, std::size_t) { self->on_read(e); });
   };
   const auto& req = parser_->get();
+  // Refused on its header alone (a missing token above all): answered
+  // before any of the body is read, and the connection closes.
+  if (auto refusal = screen_header(req, *config_, ctx_->metrics)) {
+    return respond(std::move(*refusal));
+  }
   if (!parser_->is_done() && beast::iequals(req[http::field::expect], "100-continue")) {
     continue_.emplace(http::status::continue_, req.version());
     http::async_write(stream_, *continue_,
@@ -109,8 +114,14 @@ void HttpSession::handle(Request& req) {
 }
 
 void HttpSession::resume(std::function<void()> work) {
-  boost::asio::post(stream_.get_executor(),
-                    [self = shared_from_this(), work = std::move(work)] { work(); });
+  boost::asio::post(stream_.get_executor(), [self = shared_from_this(), work = std::move(work)] {
+    // Resumed work renders and then answers: if it throws, nothing was sent.
+    try {
+      work();
+    } catch (const std::exception&) {
+      self->respond(internal_error(self->ctx_->metrics, 11));
+    }
+  });
 }
 
 void HttpSession::respond(Response res) {

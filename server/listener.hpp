@@ -1,8 +1,11 @@
 // Accepts TCP connections and starts an HttpSession for each, up to the
-// configured connection cap.
+// configured connection cap; backs off while out of file descriptors.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "server/server_context.hpp"
@@ -20,13 +23,27 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void run();
   void stop();
 
+  // Raises the soft RLIMIT_NOFILE to the hard limit (allowed without
+  // privileges) and logs both; call once at start.
+  static void raise_fd_limit();
+
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Out of file descriptors (EMFILE, ENFILE): accepting again at once would
+  // fail again at once, a busy loop. Waits kFdBackoff, logs at most every
+  // kFdLogInterval.
+  void back_off(const boost::system::error_code& ec);
+
+  static constexpr auto kFdBackoff = std::chrono::milliseconds(100);
+  static constexpr auto kFdLogInterval = std::chrono::seconds(10);
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_;  // on the acceptor's strand
   std::shared_ptr<ServerContext> ctx_;
+  std::chrono::steady_clock::time_point last_fd_log_{};
+  std::uint64_t fd_failures_ = 0;  // since the last log line
 };
 
 }  // namespace ccmon::server

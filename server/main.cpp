@@ -10,6 +10,7 @@
 #include "server/build_info.hpp"
 #include "server/cli.hpp"
 #include "server/daemon.hpp"
+#include "server/listener.hpp"
 
 int main(int argc, char** argv) {
   using namespace ccmon;
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     spdlog::critical("invalid configuration; not starting");
     return 1;
   }
+  server::Listener::raise_fd_limit();
   server::Daemon daemon(std::move(*loaded.config), cli);
   return daemon.run();
 }

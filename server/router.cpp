@@ -8,10 +8,14 @@
 
 #include "server/auth.hpp"
 #include "server/exposition.hpp"
+#include "server/gzip.hpp"
 #include "web/assets.hpp"
 
 namespace ccmon::server {
 namespace {
+
+Routed route_request(const Request& req, const RequestContext& rc,
+                     std::shared_ptr<Responder> responder);
 
 std::optional<core::BodyFormat> body_format(std::string_view content_type) {
   const std::string type = media_type(content_type);
@@ -23,6 +27,53 @@ std::optional<core::BodyFormat> body_format(std::string_view content_type) {
       type == "application/jsonl" || type == "application/x-jsonlines") {
     return core::BodyFormat::kNdjson;
   }
+  return std::nullopt;
+}
+
+// 401 or 403 (counted) when the request's token may not call an endpoint of
+// `role`, else nullopt.
+std::optional<Response> access_refusal(const Request& req, const config::Config& config, Role role,
+                                       const std::string& path, SelfMetrics& metrics,
+                                       bool keep_alive) {
+  switch (check_access(req[http::field::authorization], config.auth, role)) {
+    case Access::kAllowed:
+      return std::nullopt;
+    case Access::kForbidden:
+      return refuse(metrics, RequestRejection::kForbidden, http::status::forbidden, "forbidden",
+                    path +
+                        " is closed while authentication is on and server.auth.admin_tokens "
+                        "is empty (docs/ingestion.md); SIGHUP still reloads",
+                    req.version(), keep_alive);
+    case Access::kUnauthorized:
+      break;
+  }
+  auto res = refuse(metrics, RequestRejection::kUnauthorized, http::status::unauthorized,
+                    "unauthorized", "a valid `Authorization: Bearer <token>` header is required",
+                    req.version(), keep_alive);
+  res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
+  return res;
+}
+
+// The role a request needs when route() would check its token; nullopt
+// when route() answers otherwise (404, 405, 426, open endpoints), so that
+// screening the header never changes the answer, only when it is sent.
+std::optional<Role> screened_role(const std::string& path, http::verb method) {
+  const bool get = method == http::verb::get || method == http::verb::head;
+  if (path == "/v1/events" && method == http::verb::post) return Role::kIngest;
+  if (path == "/-/reload" && (method == http::verb::post || method == http::verb::put)) {
+    return Role::kAdmin;
+  }
+  if ((path == "/metrics" || path == "/v1/kpis") && get) return Role::kMetrics;
+  return std::nullopt;
+}
+
+// The body's Content-Encoding: identity (absent) or gzip; nullopt for any
+// other (RFC 9110 §8.4: answer 415).
+enum class Encoding { kIdentity, kGzip };
+std::optional<Encoding> content_encoding(std::string_view header) {
+  const std::string coding = media_type(header);  // trimmed, lower-cased
+  if (coding.empty() || coding == "identity") return Encoding::kIdentity;
+  if (coding == "gzip" || coding == "x-gzip") return Encoding::kGzip;
   return std::nullopt;
 }
 
@@ -56,22 +107,9 @@ struct Exchange {
   }
   // Nullopt when `role` may call the endpoint, else the refusal sent.
   std::optional<Routed> deny(Role role) const {
-    switch (check_access(req[http::field::authorization], rc.config->auth, role)) {
-      case Access::kAllowed:
-        return std::nullopt;
-      case Access::kForbidden:
-        return refuse(RequestRejection::kForbidden, http::status::forbidden, "forbidden",
-                      target.path +
-                          " is closed while authentication is on and server.auth.admin_tokens "
-                          "is empty (docs/ingestion.md); SIGHUP still reloads");
-      case Access::kUnauthorized:
-        break;
-    }
-    auto res = server::refuse(
-        metrics(), RequestRejection::kUnauthorized, http::status::unauthorized, "unauthorized",
-        "a valid `Authorization: Bearer <token>` header is required", version, keep_alive);
-    res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
-    return answer(std::move(res));
+    auto res = access_refusal(req, *rc.config, role, target.path, metrics(), keep_alive);
+    if (!res) return std::nullopt;
+    return answer(std::move(*res));
   }
   Routed upgrade_required() const {
     auto res = server::refuse(metrics(), RequestRejection::kUpgradeRequired,
@@ -96,9 +134,34 @@ Routed ingest(const Exchange& x) {
                     "Content-Type must be application/json or application/x-ndjson, not `" +
                         std::string(x.req[http::field::content_type]) + "`");
   }
+  std::string inflated;
+  std::string_view body = x.req.body();
+  const auto encoding = content_encoding(x.req[http::field::content_encoding]);
+  if (!encoding) {
+    return x.refuse(RequestRejection::kUnsupportedMediaType, http::status::unsupported_media_type,
+                    "unsupported_media_type",
+                    "Content-Encoding must be gzip or identity, not `" +
+                        std::string(x.req[http::field::content_encoding]) + "`");
+  }
+  if (*encoding == Encoding::kGzip) {
+    const std::size_t limit = x.rc.config->limits.max_body_bytes;
+    switch (gunzip(body, limit, inflated)) {
+      case Inflate::kOk:
+        body = inflated;
+        break;
+      case Inflate::kTooLarge:
+        return x.refuse(
+            RequestRejection::kBodyTooLarge, http::status::payload_too_large, "too_large",
+            "decompressed request body is over the limit of " + std::to_string(limit) + " bytes");
+      case Inflate::kCorrupt:
+        return x.refuse(RequestRejection::kUnreadable, http::status::bad_request, "invalid_gzip",
+                        "request body is not valid gzip data");
+    }
+  }
   EngineService& engine = x.rc.server.runner;
   const core::Timestamp now = engine.wall_now();
-  core::DecodedBatch decoded = x.rc.decoder.decode(x.req.body(), *format, now);
+  core::DecodedBatch decoded = x.rc.decoder.decode(body, *format, now);
+  inflated = std::string{};  // the events own their text now
   if (decoded.unreadable) {
     return x.refuse(RequestRejection::kUnreadable, http::status::bad_request,
                     core::to_string(decoded.unreadable_reason), decoded.unreadable_message);
@@ -113,17 +176,17 @@ Routed ingest(const Exchange& x) {
   }
   x.metrics().decoded(Transport::kHttp, decoded);
   if (n == 0) {
-    return x.answer(json_response(http::status::ok,
-                                  ingest_reply_json({}, decoded.rejections, std::nullopt),
+    return x.answer(json_response(http::status::ok, ingest_reply_json({}, decoded, std::nullopt),
                                   x.version, x.keep_alive));
   }
   Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
   engine.submit(
       std::move(batch), [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
-                         rejections = std::move(decoded.rejections)](BatchResult result) {
-        responder->resume([responder, version, keep_alive, rejections, result] {
+                         decoded = std::make_shared<const core::DecodedBatch>(std::move(decoded))](
+                            BatchResult result) {
+        responder->resume([responder, version, keep_alive, decoded, result] {
           responder->respond(json_response(http::status::ok,
-                                           ingest_reply_json(result, rejections, std::nullopt),
+                                           ingest_reply_json(result, *decoded, std::nullopt),
                                            version, keep_alive));
         });
       });
@@ -233,7 +296,43 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
   return json_error(status, code, message, version, keep_alive);
 }
 
+std::optional<Response> screen_header(const Request& req, const config::Config& config,
+                                      SelfMetrics& metrics) {
+  const std::string path = parse_target(req.target()).path;
+  const auto role = screened_role(path, req.method());
+  if (role) {
+    if (auto res = access_refusal(req, config, *role, path, metrics, false)) return res;
+  }
+  if (role == Role::kIngest && !content_encoding(req[http::field::content_encoding])) {
+    return refuse(metrics, RequestRejection::kUnsupportedMediaType,
+                  http::status::unsupported_media_type, "unsupported_media_type",
+                  "Content-Encoding must be gzip or identity, not `" +
+                      std::string(req[http::field::content_encoding]) + "`",
+                  req.version(), false);
+  }
+  return std::nullopt;
+}
+
+Response internal_error(SelfMetrics& metrics, unsigned version) {
+  return refuse(metrics, RequestRejection::kInternalError, http::status::internal_server_error,
+                "internal_error", "the request could not be served; the daemon goes on", version,
+                false);
+}
+
 Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder) {
+  try {
+    return route_request(req, rc, responder);
+  } catch (const std::exception&) {
+    // std::bad_alloc above all: this request fails, the process goes on.
+    responder->respond(internal_error(rc.server.metrics, req.version()));
+    return Routed::kAnswering;
+  }
+}
+
+namespace {
+
+Routed route_request(const Request& req, const RequestContext& rc,
+                     std::shared_ptr<Responder> responder) {
   const Exchange x{req, rc, std::move(responder)};
   const std::string& path = x.target.path;
 
@@ -292,6 +391,8 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
   return x.refuse(RequestRejection::kNotFound, http::status::not_found, "not_found",
                   "no such endpoint: " + path);
 }
+
+}  // namespace
 
 std::optional<Response> read_error_response(boost::beast::error_code ec,
                                             const config::Config& config, SelfMetrics& metrics) {

@@ -50,7 +50,8 @@ enum class Routed {
 // Routes one complete request (behaviour documented in docs/ingestion.md and
 // docs/api-kpis.md). Errors are `{"error": code, "message": text}`; every
 // refusal is counted in ccmon_requests_rejected_total by reason
-// (docs/metrics.md).
+// (docs/metrics.md). An exception while routing is answered with
+// internal_error(), never let out.
 Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder);
 
 // The answer to a request the parser gave up on: 413 (body over the limit),
@@ -59,6 +60,21 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
 // Counts the refusals it answers.
 std::optional<Response> read_error_response(boost::beast::error_code ec,
                                             const config::Config& config, SelfMetrics& metrics);
+
+// Decides on a request from its header alone, before its body is read: the
+// refusal route() would give (401/403 for a token the endpoint's role does
+// not accept, 415 for a Content-Encoding other than gzip or identity on
+// POST /v1/events), counted and marked to close, or nullopt to go on
+// reading. Other answers (404, 405) still come after the body, which the
+// parser's body limit bounds. An unauthenticated client
+// thus never has its body buffered, and `Expect: 100-continue` is answered
+// only after this check.
+std::optional<Response> screen_header(const Request& req, const config::Config& config,
+                                      SelfMetrics& metrics);
+
+// 500 internal_error, counted, closing the connection: what a request gets
+// when serving it threw (std::bad_alloc above all). Only that request fails.
+Response internal_error(SelfMetrics& metrics, unsigned version);
 
 // Largest request line + headers accepted (bytes); more gets 431.
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;

@@ -38,13 +38,18 @@ std::string_view to_string(RequestRejection r) {
       return "timeout";
     case RequestRejection::kConnectionLimit:
       return "connection_limit";
+    case RequestRejection::kInternalError:
+      return "internal_error";
   }
   return "unknown";
 }
 
 void SelfMetrics::decoded(Transport t, const core::DecodedBatch& batch) {
-  received(t, static_cast<double>(batch.events.size() + batch.rejections.size()));
-  for (const auto& r : batch.rejections) rejected(r.reason);
+  received(t, static_cast<double>(batch.events.size() + batch.rejected));
+  for (int i = 0; i < core::kRejectReasonCount; ++i) {
+    const std::size_t n = batch.rejected_by_reason[static_cast<std::size_t>(i)];
+    if (n != 0) rejected(static_cast<core::RejectReason>(i), static_cast<double>(n));
+  }
 }
 
 const prometheus::Histogram::BucketBoundaries& SelfMetrics::lag_bounds() {

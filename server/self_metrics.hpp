@@ -38,8 +38,9 @@ enum class RequestRejection {
   kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
   kTimeout,               // a request, response or pong not completed in time
   kConnectionLimit,       // connection refused at the cap
+  kInternalError,         // 500 / WebSocket close 1011: serving it threw (e.g. out of memory)
 };
-inline constexpr int kRequestRejectionCount = 14;
+inline constexpr int kRequestRejectionCount = 15;
 std::string_view to_string(RequestRejection r);
 
 class SelfMetrics {

@@ -1,6 +1,7 @@
 // A session's event decoder (it keeps parser buffers between bodies), rebuilt
 // when a reload replaced the configuration: the next body or frame after a
-// reload is read with the new channels and limits. Not thread-safe: one per
+// reload is read with the new channels and limits; ingest.max_event_age is
+// off in event-clock mode. Not thread-safe: one per
 // session, used on its strand.
 #pragma once
 
@@ -16,7 +17,10 @@ class SessionDecoder {
  public:
   core::Decoder& for_config(const std::shared_ptr<const config::Config>& config) {
     if (!decoder_ || config != config_) {
-      decoder_.emplace(config->codec);
+      core::CodecOptions options = config->codec;
+      // Replaying history is what the event clock is for: no age limit there.
+      if (config->clock == config::ClockMode::kEvent) options.max_event_age = 0;
+      decoder_.emplace(std::move(options));
       config_ = config;
     }
     return *decoder_;

@@ -92,7 +92,9 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 
 void WebSocketSession::do_read() {
   if (reading_ || waiting_admission_ || closing_ || closed_) return;
-  if (outstanding_ >= kMaxOutstandingFrames) return;  // resumed by on_write
+  // A client that does not read its replies stops being read: bounded in
+  // frames and in bytes. Resumed by on_write.
+  if (outstanding_ >= kMaxOutstandingFrames || queued_bytes_ >= kMaxQueuedReplyBytes) return;
   reading_ = true;
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->on_read(ec);
@@ -111,18 +113,27 @@ void WebSocketSession::on_read(beast::error_code ec) {
     closed_ = true;
     return;
   }
-  std::string frame = beast::buffers_to_string(buffer_.data());
-  buffer_.consume(buffer_.size());
-  if (!refresh()) return;  // revoked: this frame is not taken
+  if (!refresh()) {  // revoked: this frame is not taken
+    buffer_.consume(buffer_.size());
+    return;
+  }
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
   const core::Timestamp now = ctx_->runner.wall_now();
-  core::DecodedBatch decoded =
-      decoder_.for_config(config_).decode(frame, core::BodyFormat::kNdjson, now);
+  core::DecodedBatch decoded;
+  try {
+    decoded = decoder_.for_config(config_).decode(beast::buffers_to_string(buffer_.data()),
+                                                  core::BodyFormat::kNdjson, now);
+  } catch (const std::exception&) {
+    // std::bad_alloc above all: this stream ends (1011), the daemon goes on.
+    buffer_.consume(buffer_.size());
+    return fail_internal();
+  }
+  buffer_.consume(buffer_.size());
   const std::size_t n = decoded.events.size();
   if (n == 0) {
     ctx_->metrics.decoded(Transport::kWebSocket, decoded);
-    complete(seq, ingest_reply_json({}, decoded.rejections, seq));
+    complete(seq, ingest_reply_json({}, decoded, seq));
     return do_read();
   }
   // Stop reading until the engine has room for this frame: backpressure
@@ -146,17 +157,32 @@ void WebSocketSession::on_read(beast::error_code ec) {
 void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now) {
   const std::size_t n = decoded.events.size();
   Batch batch{Transport::kWebSocket, std::move(decoded.events), now, n};
-  ctx_->runner.submit(
-      std::move(batch), [self = shared_from_this(), seq,
-                         rejections = std::move(decoded.rejections)](BatchResult result) mutable {
-        boost::asio::post(self->ws_.get_executor(),
-                          [self, seq, result, rejections = std::move(rejections)]() mutable {
-                            self->complete(seq, ingest_reply_json(result, rejections, seq));
-                          });
-      });
+  ctx_->runner.submit(std::move(batch), [self = shared_from_this(), seq,
+                                         decoded = std::make_shared<const core::DecodedBatch>(
+                                             std::move(decoded))](BatchResult result) {
+    boost::asio::post(self->ws_.get_executor(), [self, seq, result, decoded] {
+      try {
+        self->complete(seq, ingest_reply_json(result, *decoded, seq));
+      } catch (const std::exception&) {
+        self->fail_internal();
+      }
+    });
+  });
+}
+
+void WebSocketSession::fail_internal() {
+  ctx_->metrics.request_rejected(RequestRejection::kInternalError);
+  close_reason_ = websocket::close_reason(websocket::close_code::internal_error,
+                                          "the frame could not be served");
+  // Replies still owed cannot all come: close now rather than wait for them.
+  closing_ = true;
+  if (closed_) return;
+  closed_ = true;
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
 }
 
 void WebSocketSession::complete(std::uint64_t seq, std::string reply) {
+  queued_bytes_ += reply.size();
   finished_.emplace(seq, std::move(reply));
   // Replies go out in frame order even if a later frame finished first.
   for (auto it = finished_.find(next_reply_seq_); it != finished_.end();
@@ -183,6 +209,7 @@ void WebSocketSession::on_write(beast::error_code ec) {
     closed_ = true;
     return;
   }
+  queued_bytes_ -= write_queue_.front().size();
   write_queue_.pop_front();
   --outstanding_;
   do_write();

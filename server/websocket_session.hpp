@@ -46,9 +46,15 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   void do_write();
   void on_write(boost::beast::error_code ec);
   void maybe_close();
+  // Counts internal_error and closes with 1011 after serving a frame threw.
+  void fail_internal();
 
   // Frames read but not yet answered; past this, reading pauses.
   static constexpr std::size_t kMaxOutstandingFrames = 1024;
+  // Reply bytes finished but not yet written; past this, reading pauses too.
+  // One reply is at most ~30 KB (100 listed rejections), so this holds tens
+  // of them (docs/security.md).
+  static constexpr std::size_t kMaxQueuedReplyBytes = 1024 * 1024;
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -65,7 +71,8 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   std::uint64_t next_reply_seq_ = 1;               // seq of the next reply to queue for writing
   std::map<std::uint64_t, std::string> finished_;  // replies waiting for their turn
   std::deque<std::string> write_queue_;
-  std::size_t outstanding_ = 0;  // frames read, reply not yet written
+  std::size_t outstanding_ = 0;   // frames read, reply not yet written
+  std::size_t queued_bytes_ = 0;  // in finished_ and write_queue_
   bool reading_ = false;
   bool waiting_admission_ = false;
   bool writing_ = false;

@@ -3,6 +3,7 @@
 // No exceptions on the data path.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -18,6 +19,18 @@ struct CodecOptions {
   std::vector<std::string> channels = {"voice", "chat", "messaging", "email", "social"};
   Duration max_clock_skew = seconds(60);    // `time` later than now + skew -> future_time
   std::size_t max_event_bytes = 64 * 1024;  // one event's JSON text -> too_large
+  // Longest queue, team, to_queue and reason value (they become metric label
+  // values) and longest contact, case, agent, to_agent and customer id, in
+  // bytes; longer -> out_of_range (docs/events.md, "Limits").
+  std::size_t max_label_bytes = 128;
+  std::size_t max_id_bytes = 128;
+  // `time` earlier than now - max_event_age -> past_time; 0 turns the check
+  // off, the default for now (docs/security.md); the daemon also turns it
+  // off in event-clock mode, where history is the input.
+  Duration max_event_age = 0;
+  // Rejections kept with their index and message per body or frame; the rest
+  // are only counted by reason (DecodedBatch::rejected_by_reason).
+  std::size_t max_rejection_details = 100;
 };
 
 enum class RejectReason {
@@ -32,8 +45,9 @@ enum class RejectReason {
   kInvalidTime,     // `time` not RFC 3339 with offset, nor a number
   kFutureTime,      // `time` beyond the allowed clock skew
   kTooLarge,        // one event larger than max_event_bytes
+  kPastTime,        // `time` older than max_event_age
 };
-inline constexpr int kRejectReasonCount = static_cast<int>(RejectReason::kTooLarge) + 1;
+inline constexpr int kRejectReasonCount = static_cast<int>(RejectReason::kPastTime) + 1;
 
 std::string_view to_string(RejectReason r);  // "invalid_json", ... (metric label, API code)
 
@@ -54,8 +68,12 @@ enum class BodyFormat {
 };
 
 struct DecodedBatch {
-  std::vector<IndexedEvent> events;   // valid ones, in body order
-  std::vector<Rejection> rejections;  // in body order
+  std::vector<IndexedEvent> events;  // valid ones, in body order
+  // The first CodecOptions::max_rejection_details rejections, in body order:
+  // a body of a million bad lines must not cost a million messages.
+  std::vector<Rejection> rejections;
+  std::size_t rejected = 0;  // every rejection, listed or not
+  std::array<std::size_t, kRejectReasonCount> rejected_by_reason{};
   // Set when the body as a whole cannot be read (kJson body that is not
   // JSON, or neither an object nor an array): nothing in it was decoded.
   bool unreadable = false;

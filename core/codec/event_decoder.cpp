@@ -79,17 +79,30 @@ struct Decoder::Impl {
   std::vector<std::size_t> element_sizes;
   Failure failure;
 
+  // Whether the next rejection is listed (has its message kept): messages of
+  // the rest are not even built.
+  bool listing(const DecodedBatch& batch) const {
+    return batch.rejections.size() < options.max_rejection_details;
+  }
+
   void reject(DecodedBatch& batch, std::size_t index, RejectReason reason, std::string message) {
-    batch.rejections.push_back(Rejection{index, reason, std::move(message)});
+    ++batch.rejected;
+    ++batch.rejected_by_reason[static_cast<std::size_t>(reason)];
+    if (batch.rejections.size() < options.max_rejection_details) {
+      batch.rejections.push_back(Rejection{index, reason, std::move(message)});
+    }
   }
 
   // One candidate event: an object is validated, anything else is not_object.
   void decode_element(DecodedBatch& batch, std::size_t index, element value, Timestamp now) {
     simdjson::dom::object object;
     if (value.get_object().get(object) != simdjson::SUCCESS) {
-      std::string m = "event is ";
-      m += json_kind(value.type());
-      m += ", not an object";
+      std::string m;
+      if (listing(batch)) {
+        m = "event is ";
+        m += json_kind(value.type());
+        m += ", not an object";
+      }
       reject(batch, index, RejectReason::kNotObject, std::move(m));
       return;
     }
@@ -174,7 +187,8 @@ struct Decoder::Impl {
       element doc;
       const simdjson::error_code err = parser.parse(line.data(), line.size(), !padded).get(doc);
       if (err != simdjson::SUCCESS) {
-        reject(batch, i, parse_reason(err), parse_message("line", err));
+        reject(batch, i, parse_reason(err),
+               listing(batch) ? parse_message("line", err) : std::string{});
         continue;
       }
       decode_element(batch, i, doc, now);
@@ -191,6 +205,9 @@ Decoder& Decoder::operator=(Decoder&&) noexcept = default;
 
 DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp now) {
   DecodedBatch batch;
+  // A UTF-8 byte order mark some Windows tools write first (RFC 8259 §8.1
+  // lets a parser ignore it); simdjson would refuse the body.
+  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
   if (format == BodyFormat::kJson) {
     impl_->decode_json(body, now, batch);
   } else {

@@ -160,12 +160,23 @@ bool fail_value(Failure& failure, RejectReason reason, Field f, element v, std::
 
 // ---- field readers ----
 
-bool read_string(const Slots& slots, Field f, bool required, std::string& out, Failure& failure) {
+// A string of at most `max_bytes`: names and ids are kept in the engine and
+// written on /metrics, so their length is bounded like the event's.
+bool read_string(const Slots& slots, Field f, bool required, std::size_t max_bytes,
+                 std::string& out, Failure& failure) {
   const element v = slots.get(f);
   std::string_view s;
   if (v.get_string().get(s) != simdjson::SUCCESS) return fail_type(failure, f, "a string", v);
   if (s.empty() && required) {
     return fail(failure, RejectReason::kOutOfRange, field_prefix(f) + "must not be empty");
+  }
+  if (s.size() > max_bytes) {
+    std::string m = field_prefix(f);
+    m += "length ";
+    m += std::to_string(s.size());
+    m += " bytes is over the limit of ";
+    m += std::to_string(max_bytes);
+    return fail(failure, RejectReason::kOutOfRange, std::move(m));
   }
   out.assign(s);
   return true;
@@ -307,6 +318,18 @@ bool read_envelope(const Slots& slots, const CodecOptions& options, Timestamp no
     m += " s";
     return fail(failure, RejectReason::kFutureTime, std::move(m));
   }
+  // One event from long ago would otherwise hold live values (oldest
+  // waiting, SLA states) for as long as its contact is tracked.
+  if (options.max_event_age > 0 && time < now - options.max_event_age) {
+    std::string m = field_prefix(Field::kTime);
+    append_value(m, slots.get(Field::kTime));
+    m += " is older than now by more than the maximum event age of ";
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, to_seconds(options.max_event_age));
+    m.append(buf, r.ptr);
+    m += " s";
+    return fail(failure, RejectReason::kPastTime, std::move(m));
+  }
 
   out.id.assign(id_text);
   out.type = *t;
@@ -336,37 +359,37 @@ bool read_payload(const Slots& slots, const CodecOptions& options, Event& out, F
     double d = 0;
     switch (f) {
       case Field::kContact:
-        ok = read_string(slots, f, required, out.contact, failure);
+        ok = read_string(slots, f, required, options.max_id_bytes, out.contact, failure);
         break;
       case Field::kCase:
-        ok = read_string(slots, f, required, out.case_id, failure);
+        ok = read_string(slots, f, required, options.max_id_bytes, out.case_id, failure);
         break;
       case Field::kChannel:
         ok = read_channel(slots, f, options, out.channel, failure);
         break;
       case Field::kQueue:
-        ok = read_string(slots, f, required, out.queue, failure);
+        ok = read_string(slots, f, required, options.max_label_bytes, out.queue, failure);
         break;
       case Field::kAgent:
-        ok = read_string(slots, f, required, out.agent, failure);
+        ok = read_string(slots, f, required, options.max_id_bytes, out.agent, failure);
         break;
       case Field::kTeam:
-        ok = read_string(slots, f, required, out.team, failure);
+        ok = read_string(slots, f, required, options.max_label_bytes, out.team, failure);
         break;
       case Field::kCustomer:
-        ok = read_string(slots, f, required, out.customer, failure);
+        ok = read_string(slots, f, required, options.max_id_bytes, out.customer, failure);
         break;
       case Field::kToQueue:
-        ok = read_string(slots, f, required, out.to_queue, failure);
+        ok = read_string(slots, f, required, options.max_label_bytes, out.to_queue, failure);
         break;
       case Field::kToAgent:
-        ok = read_string(slots, f, required, out.to_agent, failure);
+        ok = read_string(slots, f, required, options.max_id_bytes, out.to_agent, failure);
         break;
       case Field::kToChannel:
         ok = read_channel(slots, f, options, out.to_channel, failure);
         break;
       case Field::kReason:
-        ok = read_string(slots, f, required, out.reason, failure);
+        ok = read_string(slots, f, required, options.max_label_bytes, out.reason, failure);
         break;
       case Field::kPriority:
         ok = read_integer(slots, f, INT64_MIN, INT64_MAX, n, failure);

@@ -10,7 +10,7 @@ namespace {
 constexpr std::array<std::string_view, kRejectReasonCount> kReasonNames = {
     "invalid_json", "invalid_utf8", "not_object",   "missing_field",
     "wrong_type",   "out_of_range", "unknown_type", "unknown_channel",
-    "invalid_time", "future_time",  "too_large",
+    "invalid_time", "future_time",  "too_large",    "past_time",
 };
 
 }  // namespace

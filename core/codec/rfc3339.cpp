@@ -40,8 +40,6 @@ bool parse_rfc3339(std::string_view text, Timestamp& out) {
     return false;
   }
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
-  // Second 60 is a leap second; Unix time has none, so it folds into the
-  // next minute as POSIX normalisation does.
   if (hour > 23 || minute > 59 || second > 60) return false;
 
   std::size_t i = 19;
@@ -78,6 +76,12 @@ bool parse_rfc3339(std::string_view text, Timestamp& out) {
   // Local wall time minus its offset is UTC.
   const std::int64_t local_s =
       days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  // Second 60 is a leap second, which UTC inserts only as 23:59:60Z (ITU-R
+  // TF.460-6 §2.2; RFC 3339 §5.7 ties it to the offset): elsewhere it is a
+  // mistake. Unix time has none, so it folds into the next minute as POSIX
+  // normalisation does.
+  const std::int64_t second_before = local_s - 1 - offset_s;  // 23:59:59Z for a leap second
+  if (second == 60 && ((second_before % 86400) + 86400) % 86400 != 86399) return false;
   out = (local_s - offset_s) * kMicrosPerSecond + micros;
   return true;
 }

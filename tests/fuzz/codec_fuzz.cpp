@@ -6,6 +6,7 @@
 //
 // Besides "no crash, no leak, no undefined behaviour" it checks the
 // contract of DecodedBatch (core/codec/codec.hpp, docs/events.md).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -43,6 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CCMON_FUZZ_CHECK(!batch.unreadable_message.empty());
     return 0;
   }
+  // Every rejection is counted by reason; the first ones are listed.
+  std::size_t counted = 0;
+  for (const std::size_t n : batch.rejected_by_reason) counted += n;
+  CCMON_FUZZ_CHECK(counted == batch.rejected);
+  CCMON_FUZZ_CHECK(batch.rejections.size() ==
+                   std::min(batch.rejected, decoder().options().max_rejection_details));
   // Events and rejections each in body order, no index used twice, and
   // every rejection names its problem.
   std::size_t i = 0, j = 0;

@@ -2,7 +2,10 @@
 // the refusal it counts, decided by route() without a socket.
 #include "server/router.hpp"
 
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
+#include <new>
 #include <nlohmann/json.hpp>
 
 #include "server/self_metrics.hpp"
@@ -493,6 +496,130 @@ TEST_CASE("requests the parser gave up on are answered and counted", "[server][r
     total += rejected(std::string(to_string(static_cast<RequestRejection>(r)))).value_or(0);
   }
   CHECK(total == 1 + 1 + 5);
+}
+
+TEST_CASE("an ingest answer lists the first rejections and counts the rest",
+          "[server][router][limits]") {
+  Fixture f("ingest:\n  max_rejections_listed: 3\n");
+  // 10 lines of `1` (not objects) and one valid event.
+  std::string body;
+  for (int i = 0; i < 10; ++i) body += "1\n";
+  body += kTwoEvents.substr(0, kTwoEvents.find('\n') + 1);
+  const Answer a = f.call(post_events(body, "application/x-ndjson"));
+  REQUIRE(a.res);
+  CHECK(body_of(*a.res) == nlohmann::json::parse(R"({"accepted":1,"duplicates":0,"rejected":[
+      {"index":0,"reason":"not_object","message":"event is a number, not an object"},
+      {"index":1,"reason":"not_object","message":"event is a number, not an object"},
+      {"index":2,"reason":"not_object","message":"event is a number, not an object"}],
+      "rejected_total":10,"rejected_by_reason":{"not_object":10}})"));
+  // received = 1 accepted + 10 rejected, listed or not.
+  CHECK(f.received_http() == 11);
+  CHECK(sample(f.metrics.registry(), "ccmon_events_rejected_total", {{"reason", "not_object"}}) ==
+        10);
+}
+
+TEST_CASE("screen_header refuses on the headers alone", "[server][router][auth]") {
+  Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n    admin_tokens: [adm]\n");
+  Request req = post_events("", "application/x-ndjson");
+  req.set(http::field::content_length, "8388608");
+  SECTION("no token: 401 before the body, closing") {
+    auto res = screen_header(req, *f.config, f.metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::unauthorized);
+    CHECK_FALSE(res->keep_alive());
+    CHECK(f.rejected("unauthorized") == 1);
+  }
+  SECTION("the ingest token: read on") {
+    req.set(http::field::authorization, "Bearer ing");
+    CHECK_FALSE(screen_header(req, *f.config, f.metrics));
+    req.set(http::field::content_encoding, "br");
+    auto res = screen_header(req, *f.config, f.metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::unsupported_media_type);
+    CHECK(f.rejected("unsupported_media_type") == 1);
+  }
+  SECTION("/-/reload with an ingest token") {
+    Request reload = request(http::verb::post, "/-/reload", "ing");
+    auto res = screen_header(reload, *f.config, f.metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::unauthorized);
+  }
+  SECTION("open endpoints, and a method route() answers 405, are not screened") {
+    CHECK_FALSE(screen_header(request(http::verb::get, "/-/healthy"), *f.config, f.metrics));
+    CHECK_FALSE(screen_header(request(http::verb::get, "/v1/events"), *f.config, f.metrics));
+  }
+}
+
+TEST_CASE("gzip bodies are inflated under the body limit", "[server][router][limits]") {
+  Fixture f("server:\n  limits:\n    max_body_size: 1KiB\n");
+  // gzip of kTwoEvents' first line, made by Python's gzip.compress would do;
+  // here zlib's own deflate is the independent implementation.
+  auto gz = [](const std::string& text) {
+    z_stream z{};
+    REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string out(compressBound(static_cast<uLong>(text.size())) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+  };
+  SECTION("a valid gzip body") {
+    Request req = post_events(gz(kTwoEvents), "application/x-ndjson");
+    req.set(http::field::content_encoding, "gzip");
+    const Answer a = f.call(req);
+    REQUIRE(a.res);
+    CHECK(body_of(*a.res).at("accepted") == 2);
+  }
+  SECTION("decompressing past the limit: 413") {
+    Request req = post_events(gz(std::string(100'000, ' ')), "application/x-ndjson");
+    REQUIRE(req.body().size() < 1024);  // a few hundred bytes on the wire
+    req.set(http::field::content_encoding, "gzip");
+    check_error(f.call(req), http::status::payload_too_large, "too_large");
+    CHECK(f.rejected("body_too_large") == 1);
+  }
+  SECTION("not gzip: 400") {
+    Request req = post_events("plain text", "application/x-ndjson");
+    req.set(http::field::content_encoding, "gzip");
+    check_error(f.call(req), http::status::bad_request, "invalid_gzip");
+    CHECK(f.rejected("unreadable") == 1);
+  }
+}
+
+// An engine whose submit fails as an allocation would.
+class ThrowingEngine final : public EngineService {
+ public:
+  Admission& admission() override { return admission_; }
+  core::Timestamp wall_now() const override { return 1'700'000'000'000'000; }
+  void submit(Batch, std::function<void(BatchResult)>) override { throw std::bad_alloc(); }
+  void request_view(std::function<void(std::shared_ptr<const View>)>) override {
+    throw std::bad_alloc();
+  }
+
+ private:
+  Admission admission_{1000};
+};
+
+TEST_CASE("an exception while routing answers 500 for that request only",
+          "[server][router][limits]") {
+  SelfMetrics metrics{"test"};
+  ThrowingEngine engine;
+  auto config = config_from("");
+  auto ctx = std::make_shared<ServerContext>(config, metrics, engine);
+  SessionDecoder decoder;
+  auto recorder = std::make_shared<Recorder>();
+  Request req = post_events(kTwoEvents, "application/x-ndjson");
+  req.prepare_payload();
+  const RequestContext rc{*ctx, config, decoder.for_config(config)};
+  CHECK(route(req, rc, recorder) == Routed::kAnswering);
+  REQUIRE(recorder->responses.size() == 1);
+  CHECK(recorder->responses[0].result() == http::status::internal_server_error);
+  CHECK_FALSE(recorder->responses[0].keep_alive());
+  CHECK(sample(metrics.registry(), "ccmon_requests_rejected_total",
+               {{"reason", "internal_error"}}) == 1);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ TEST_CASE("every reject reason has its stable code", "[codec]") {
       {RejectReason::kInvalidTime, "invalid_time"},
       {RejectReason::kFutureTime, "future_time"},
       {RejectReason::kTooLarge, "too_large"},
+      {RejectReason::kPastTime, "past_time"},
   };
   STATIC_REQUIRE(std::size(kRows) == ccmon::core::kRejectReasonCount);
   for (const Row& row : kRows) CHECK(ccmon::core::to_string(row.reason) == row.code);
