@@ -86,7 +86,7 @@ fs::path journal_dir(const fs::path& state_dir) {
 }
 
 JournalScan scan_journal(const fs::path& state_dir, Sequence after,
-                         const std::function<void(Sequence, std::string_view)>& record) {
+                         const std::function<bool(Sequence, std::string_view)>& record) {
   JournalScan scan;
   scan.segments = list_segments(journal_dir(state_dir));
   auto& damage = scan.damage;
@@ -141,8 +141,9 @@ JournalScan scan_journal(const fs::path& state_dir, Sequence after,
         const std::string_view payload(bytes.data() + offset + kRecordHeaderBytes, length);
         if (crc32c(payload) != get_u32(bytes.data() + offset + 4)) {
           reason = concat("CRC mismatch in record ", expected);
+        } else if (expected > after && record && !record(expected, payload)) {
+          reason = concat("record ", expected, " cannot be read");
         } else {
-          if (expected > after && record) record(expected, payload);
           scan.last = expected++;
           ++seg.records;
           offset += kRecordHeaderBytes + length;

@@ -58,11 +58,12 @@ struct JournalScan {
 
 // Reads the journal of `state_dir` without modifying anything, calling
 // `record(sequence, payload)` for every good record numbered above `after`,
-// in order (segments wholly at or below `after` are not even read). A
-// missing journal directory is an empty journal. Throws
+// in order (segments wholly at or below `after` are not even read). When
+// `record` returns false the record counts as damage there (its reader
+// cannot read it). A missing journal directory is an empty journal. Throws
 // std::filesystem::filesystem_error when a directory or file cannot be read.
 JournalScan scan_journal(const std::filesystem::path& state_dir, Sequence after,
-                         const std::function<void(Sequence, std::string_view)>& record = {});
+                         const std::function<bool(Sequence, std::string_view)>& record = {});
 
 // Cuts the damage `scan` found: truncates its segment at the last good record
 // and deletes every later segment, then syncs. 0 or errno.

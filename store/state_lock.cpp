@@ -22,7 +22,9 @@ long read_pid(int fd) {
 
 }  // namespace
 
-std::optional<StateLock> StateLock::acquire(const fs::path& state_dir, std::string& error) {
+std::optional<StateLock> StateLock::acquire(const fs::path& state_dir, std::string& error,
+                                            bool& in_use) {
+  in_use = false;
   std::error_code ec;
   fs::create_directories(state_dir, ec);
   if (ec) {
@@ -37,6 +39,7 @@ std::optional<StateLock> StateLock::acquire(const fs::path& state_dir, std::stri
   }
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
+      in_use = true;
       error = concat("state directory ", state_dir.string(), " is in use by another ccmond (pid ",
                      read_pid(fd.get()), ")");
     } else {

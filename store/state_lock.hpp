@@ -17,8 +17,9 @@ class StateLock {
   // directory DIR is in use by another ccmond (pid N)") or the directory
   // cannot be created or opened. The lock is released on destruction (and
   // by the kernel when the process dies, however it dies).
+  // `in_use` tells the two apart (a daemon exits 2 for the first).
   static std::optional<StateLock> acquire(const std::filesystem::path& state_dir,
-                                          std::string& error);
+                                          std::string& error, bool& in_use);
 
   // Whether some process holds the lock of `state_dir` now; its pid (0 when
   // unknown) in `pid`. Takes and releases the lock to find out.

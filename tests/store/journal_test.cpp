@@ -17,8 +17,11 @@ using test::TempDir;
 
 struct Replayed {
   std::vector<std::pair<Sequence, std::string>> records;
-  std::function<void(Sequence, std::string_view)> sink() {
-    return [this](Sequence s, std::string_view p) { records.emplace_back(s, std::string(p)); };
+  std::function<bool(Sequence, std::string_view)> sink() {
+    return [this](Sequence s, std::string_view p) {
+      records.emplace_back(s, std::string(p));
+      return true;
+    };
   }
 };
 
@@ -146,6 +149,24 @@ TEST_CASE("a flipped bit in a record ends the journal there; later records and s
   CHECK_FALSE(scan.damage.found);
   CHECK(scan.last == 1);
   CHECK(scan.segments.size() == 1);
+}
+
+TEST_CASE("a record its reader refuses ends the journal like damage") {
+  TempDir dir;
+  {
+    Journal j(dir.path(), scan_journal(dir.path(), 0), 1);
+    append_all(j, {"good", "from a newer version", "after"});
+  }
+  std::vector<Sequence> seen;
+  const auto scan = scan_journal(dir.path(), 0, [&](Sequence s, std::string_view p) {
+    seen.push_back(s);
+    return p != "from a newer version";
+  });
+  REQUIRE(scan.damage.found);
+  CHECK(scan.last == 1);
+  CHECK(seen == std::vector<Sequence>{1, 2});
+  CHECK(scan.damage.reason == "record 2 cannot be read at offset 12");  // 8 + 4
+  CHECK(scan.damage.cut_records == 2);
 }
 
 TEST_CASE("a length beyond the limit is damage, not an allocation") {

@@ -92,15 +92,18 @@ TEST_CASE("a snapshot write that fails (ENOSPC) leaves the kept snapshots as the
 TEST_CASE("the lock is refused while held, naming the holder's pid, and free once released") {
   TempDir dir;
   std::string error;
-  auto first = StateLock::acquire(dir.path() / "state", error);
+  bool in_use = true;
+  auto first = StateLock::acquire(dir.path() / "state", error, in_use);
+  CHECK_FALSE(in_use);
   REQUIRE(first);
   long pid = 0;
   CHECK(StateLock::held_by_other(dir.path() / "state", pid));
   CHECK(pid == ::getpid());
   // flock locks belong to the open file description: a second open in the
   // same process conflicts as another process's would.
-  auto second = StateLock::acquire(dir.path() / "state", error);
+  auto second = StateLock::acquire(dir.path() / "state", error, in_use);
   CHECK_FALSE(second);
+  CHECK(in_use);
   std::string expected = "state directory ";
   expected += (dir.path() / "state").string();
   expected += " is in use by another ccmond (pid ";
@@ -109,7 +112,7 @@ TEST_CASE("the lock is refused while held, naming the holder's pid, and free onc
   CHECK(error == expected);
   first.reset();
   CHECK_FALSE(StateLock::held_by_other(dir.path() / "state", pid));
-  CHECK(StateLock::acquire(dir.path() / "state", error));
+  CHECK(StateLock::acquire(dir.path() / "state", error, in_use));
 }
 
 }  // namespace
