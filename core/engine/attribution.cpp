@@ -80,6 +80,7 @@ bool fits(const Contact& k, const Event& e) {
 struct Apply {
   EngineState& s;
   EventLabels labels;
+  std::uint64_t contact_hash = 0;  // ContactBook::hash_of(e.contact), when it has one
 
   // The series of an event's own queue / channel (absent: "unknown").
   std::uint32_t own_series(const Event& e) {
@@ -132,7 +133,7 @@ struct Apply {
 ApplyResult Apply::contact(const Event& e) {
   ContactBook& contacts = s.contacts;
   const Timestamp t = e.time;
-  const std::uint64_t hash = contacts.hash_of(e.contact);  // one hash for find and insert
+  const std::uint64_t hash = contact_hash;  // one hash for find and insert
   std::uint32_t c = contacts.find(e.contact, hash);
   const bool lifecycle = needs_existing(e.type) || e.type == EventType::kContactQueued;
   if (c == kNil && needs_existing(e.type)) {
@@ -321,7 +322,7 @@ ApplyResult Apply::contact(const Event& e) {
 
 ApplyResult Apply::message(const Event& e) {
   const Timestamp t = e.time;
-  const std::uint32_t c = s.contacts.touch_or_insert(e.contact);
+  const std::uint32_t c = s.contacts.touch_or_insert(e.contact, contact_hash);
   Contact& k = s.contacts[c];
   k.last_event = std::max(k.last_event, t);
   if (!e.queue.empty()) k.queue = labels.queue(e.queue);
@@ -406,7 +407,7 @@ ApplyResult Apply::survey(const Event& e) {
   LabelId q = e.queue.empty() ? kNoLabel : labels.queue(e.queue);
   LabelId ch = e.channel.empty() ? kNoLabel : labels.channel(e.channel);
   if (!e.contact.empty() && (q == kNoLabel || ch == kNoLabel)) {
-    if (const std::uint32_t c = s.contacts.find(e.contact); c != kNil) {
+    if (const std::uint32_t c = s.contacts.find(e.contact, contact_hash); c != kNil) {
       if (q == kNoLabel) q = s.contacts[c].queue;
       if (ch == kNoLabel) ch = s.contacts[c].channel;
     }
@@ -481,8 +482,8 @@ ApplyResult Apply::agent(const Event& e) {
 
 }  // namespace
 
-ApplyResult EngineState::apply(const Event& e) {
-  Apply a{*this, EventLabels{store.labels()}};
+ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
+  Apply a{*this, EventLabels{store.labels()}, contact_hash};
   ApplyResult r = ApplyResult::kApplied;
   switch (e.type) {
     case EventType::kMessageReceived:

@@ -29,11 +29,11 @@ void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   if (from == Phase::kWaiting) {
     SeriesLive& l = live_of(old_series);
     --l.waiting;
-    CCMON_ASSERT(l.waiting >= 0 && !l.queue.empty());
-    // Its entry is stale now; the top stays current unless it was the top.
-    if (l.queue.front().contact.slot == c || l.queue.size() > 2 * std::size_t(l.waiting) + 16) {
-      settle(old_series);
-    }
+    CCMON_ASSERT(l.waiting >= 0 && l.entries() > 0);
+    // Its entry is stale now; the fronts stay current unless it was one.
+    const bool front = (l.head < l.fifo.size() && l.fifo[l.head].contact.slot == c) ||
+                       (!l.late.empty() && l.late.front().contact.slot == c);
+    if (front || l.entries() > 2 * std::size_t(l.waiting) + 16) settle(old_series);
   } else if (from == Phase::kActive) {
     SeriesLive& l = live_of(old_series);
     --l.active;
@@ -54,11 +54,13 @@ bool ContactBook::current(std::uint32_t series, const WaitEntry& e) const {
 
 namespace {
 
-// Min-heap order for the std heap algorithms, counting its comparisons.
+// Min-heap order for the std heap algorithms, counting its comparisons in a
+// local (a store through a pointer on every comparison costs more than the
+// comparison).
 struct Later {
-  std::uint64_t* steps;
+  std::uint64_t& steps;
   bool operator()(const WaitEntry& a, const WaitEntry& b) const {
-    ++*steps;
+    ++steps;
     return a.queued_at > b.queued_at;
   }
 };
@@ -68,32 +70,63 @@ struct Later {
 void ContactBook::enter_waiting(std::uint32_t c) {
   const Contact& k = table_[c];
   SeriesLive& s = live_of(k.series);
-  s.queue.push_back({k.queued_at, table_.handle(c)});
-  std::push_heap(s.queue.begin(), s.queue.end(), Later{&queue_steps_});
+  const WaitEntry e{k.queued_at, table_.handle(c)};
+  ++queue_steps_;
+  if (s.head == s.fifo.size() || s.fifo.back().queued_at <= e.queued_at) {
+    s.fifo.push_back(e);  // in time order: the usual case, O(1)
+  } else {
+    std::uint64_t steps = 0;
+    s.late.push_back(e);
+    std::push_heap(s.late.begin(), s.late.end(), Later{steps});
+    queue_steps_ += steps;
+  }
   ++s.waiting;
 }
 
 void ContactBook::settle(std::uint32_t series) {
   SeriesLive& s = live_of(series);
-  auto& q = s.queue;
-  while (!q.empty() && !current(series, q.front())) {
-    std::pop_heap(q.begin(), q.end(), Later{&queue_steps_});
-    q.pop_back();
+  std::uint64_t steps = 0;
+  while (s.head < s.fifo.size() && !current(series, s.fifo[s.head])) ++s.head, ++steps;
+  while (!s.late.empty() && !current(series, s.late.front())) {
+    std::pop_heap(s.late.begin(), s.late.end(), Later{steps});
+    s.late.pop_back();
   }
-  if (q.size() > 2 * static_cast<std::size_t>(s.waiting) + 16) {
-    std::erase_if(q, [&](const WaitEntry& e) { return !current(series, e); });
-    // A contact that waited, left and waits again with the same queued_at
-    // has two current entries: keep one per contact.
-    std::sort(q.begin(), q.end(), [](const WaitEntry& a, const WaitEntry& b) {
-      return a.contact.slot < b.contact.slot;
-    });
-    q.erase(std::unique(q.begin(), q.end(),
+  queue_steps_ += steps;
+  if (s.head == s.fifo.size()) {
+    s.fifo.clear();  // keeps capacity
+    s.head = 0;
+  } else if (s.head > 64 && s.head * 2 > s.fifo.size()) {
+    s.fifo.erase(s.fifo.begin(), s.fifo.begin() + static_cast<std::ptrdiff_t>(s.head));
+    s.head = 0;
+  }
+  if (s.entries() > 2 * static_cast<std::size_t>(s.waiting) + 16) compact(series);
+}
+
+void ContactBook::compact(std::uint32_t series) {
+  SeriesLive& s = live_of(series);
+  std::vector<WaitEntry> all;
+  all.reserve(static_cast<std::size_t>(s.waiting));
+  for (std::size_t i = s.head; i < s.fifo.size(); ++i) {
+    if (current(series, s.fifo[i])) all.push_back(s.fifo[i]);
+  }
+  for (const WaitEntry& e : s.late) {
+    if (current(series, e)) all.push_back(e);
+  }
+  // A contact that waited, left and waits again with the same queued_at
+  // has two current entries: keep one per contact.
+  std::sort(all.begin(), all.end(),
+            [](const WaitEntry& a, const WaitEntry& b) { return a.contact.slot < b.contact.slot; });
+  all.erase(std::unique(all.begin(), all.end(),
                         [](const WaitEntry& a, const WaitEntry& b) {
                           return a.contact.slot == b.contact.slot;
                         }),
-            q.end());
-    std::make_heap(q.begin(), q.end(), Later{&queue_steps_});
-  }
+            all.end());
+  std::sort(all.begin(), all.end(),
+            [](const WaitEntry& a, const WaitEntry& b) { return a.queued_at < b.queued_at; });
+  queue_steps_ += all.size() * 2;
+  s.fifo = std::move(all);  // sorted: everything is in time order again
+  s.head = 0;
+  s.late.clear();
 }
 
 void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at) {
@@ -141,10 +174,14 @@ void ContactBook::check_invariants() const {
     CCMON_ASSERT(l.active == active[s]);
     CCMON_ASSERT(l.waiting == waiting[s]);
     CCMON_ASSERT(oldest_waiting(s) == oldest[s]);
-    CCMON_ASSERT(l.queue.empty() || current(s, l.queue.front()));
-    CCMON_ASSERT(l.queue.size() >= static_cast<std::size_t>(l.waiting));
+    CCMON_ASSERT(l.head == l.fifo.size() || current(s, l.fifo[l.head]));
+    CCMON_ASSERT(l.late.empty() || current(s, l.late.front()));
+    CCMON_ASSERT(l.entries() >= static_cast<std::size_t>(l.waiting));
+    CCMON_ASSERT(std::is_sorted(
+        l.fifo.begin() + static_cast<std::ptrdiff_t>(l.head), l.fifo.end(),
+        [](const WaitEntry& a, const WaitEntry& b) { return a.queued_at < b.queued_at; }));
     std::uint64_t steps = 0;
-    CCMON_ASSERT(std::is_heap(l.queue.begin(), l.queue.end(), Later{&steps}));
+    CCMON_ASSERT(std::is_heap(l.late.begin(), l.late.end(), Later{steps}));
   }
 #endif
 }

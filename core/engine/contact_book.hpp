@@ -6,11 +6,14 @@
 // Invariants (checked by CCMON_ASSERT in assertion builds):
 // - a series' `waiting` count is the number of contacts whose phase is
 //   kWaiting and whose series is s;
-// - each series' `queue` is a min-heap by queued_at holding an entry for
-//   every contact waiting in it, plus stale entries (contacts that left)
-//   that are dropped when they reach the top or at compaction: its top is
-//   always the oldest waiting contact, so adding and removing a waiting
-//   contact costs O(log n) in any time order;
+// - each series' waiting list holds an entry for every contact waiting in
+//   it, plus stale entries (contacts that left) that are dropped when they
+//   reach the front or at compaction. Entries queued in time order (the
+//   usual case) are appended to `fifo`, sorted by queued_at from `head`;
+//   one older than the fifo's newest goes to `late`, a min-heap by
+//   queued_at. Both fronts are always current, so the oldest waiting
+//   contact is the older of the two: O(1) per contact in time order and
+//   O(log n) in any order;
 // - a series' `active` count is the number of contacts in phase kActive with
 //   that series; no count is ever negative;
 // - phase and series change only through move(), which keeps both of the
@@ -82,17 +85,28 @@ struct Contact {  // 104 bytes + the id string
   std::uint8_t flags = 0;     // ContactFlag bits
 };
 
-// A waiting contact in its series' queue heap: stale once the contact no
+// A waiting contact in its series' waiting list: stale once the contact no
 // longer waits there with this queued_at.
 struct WaitEntry {
   Timestamp queued_at = kNever;
   Handle contact;
 };
 
-// Live counts of one series.
+// Live counts of one series and its waiting list (see the invariants).
 struct SeriesLive {
   std::int64_t waiting = 0, active = 0;
-  std::vector<WaitEntry> queue;  // min-heap by queued_at, see the invariants
+  std::vector<WaitEntry> fifo;  // sorted by queued_at from `head`
+  std::size_t head = 0;         // fifo[0, head) are gone
+  std::vector<WaitEntry> late;  // min-heap by queued_at
+
+  // Entries held, current or stale.
+  std::size_t entries() const { return fifo.size() - head + late.size(); }
+  // The entry of the oldest waiting contact; only when waiting > 0.
+  const WaitEntry& oldest() const {
+    if (head == fifo.size()) return late.front();
+    if (late.empty() || fifo[head].queued_at <= late.front().queued_at) return fifo[head];
+    return late.front();
+  }
 };
 
 // An after-contact-work timeout: due unless the contact's ACW ended first
@@ -144,7 +158,7 @@ class ContactBook {
   // The queued_at of the series' oldest waiting contact, kNever if none.
   Timestamp oldest_waiting(std::uint32_t series) const {
     const SeriesLive& l = live(series);
-    return l.waiting == 0 ? kNever : l.queue.front().queued_at;
+    return l.waiting == 0 ? kNever : l.oldest().queued_at;
   }
   // Heap comparisons made so far by the waiting queues: their cost, for
   // tests to check it grows as n log n.
@@ -176,9 +190,11 @@ class ContactBook {
  private:
   void evict(std::uint32_t c);
   void enter_waiting(std::uint32_t c);
-  // Drops stale entries from the top of a series' queue, and compacts the
-  // queue when stale entries are most of it (amortised O(1) per entry).
+  // Drops stale entries from the fronts of a series' waiting list, and
+  // compacts the list when stale entries are most of it (amortised
+  // O(log n) per entry).
   void settle(std::uint32_t series);
+  void compact(std::uint32_t series);
   bool current(std::uint32_t series, const WaitEntry& e) const;
   SeriesLive& live_of(std::uint32_t series) {
     if (live_.size() <= series) live_.resize(series + std::size_t{1});

@@ -57,9 +57,9 @@ void Engine::apply(std::span<const Event* const> events) {
   const auto& table = state_->contacts.table();
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
   auto stage1 = [&](std::size_t j) {
-    if (j >= events.size() || events[j]->contact.empty()) return;
-    hashes[j % kAhead] = table.hash_of(events[j]->contact);
-    table.prefetch_cell(hashes[j % kAhead]);
+    if (j >= events.size()) return;
+    hashes[j % kAhead] = table.hash_of(events[j]->contact);  // apply() reuses it
+    if (!events[j]->contact.empty()) table.prefetch_cell(hashes[j % kAhead]);
   };
   for (std::size_t j = 0; j < kAhead && j < events.size(); ++j) stage1(j);
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -67,7 +67,8 @@ void Engine::apply(std::span<const Event* const> events) {
     if (half < events.size() && !events[half]->contact.empty()) {
       table.prefetch_record(hashes[half % kAhead]);
     }
-    state_->apply(*events[i]);
+    // stage1(i) stored the hash of events[i]'s contact at i % kAhead.
+    state_->apply(*events[i], hashes[i % kAhead]);
     stage1(i + kAhead);
   }
 }

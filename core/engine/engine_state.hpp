@@ -49,8 +49,11 @@ struct EngineState {
   // Applies a (re)configuration, keeping all state that still fits.
   void configure(EngineConfig c);
 
-  // Applies one event (attribution.cpp).
-  ApplyResult apply(const Event& e);
+  // Applies one event (attribution.cpp); `contact_hash` is
+  // ContactBook::hash_of(e.contact), which batch callers have computed
+  // already to prefetch.
+  ApplyResult apply(const Event& e, std::uint64_t contact_hash);
+  ApplyResult apply(const Event& e) { return apply(e, ContactBook::hash_of(e.contact)); }
   // Ends a contact's ACW at t, as a wrap would (attribution.cpp).
   void close_acw(std::uint32_t c, Timestamp t);
   // Closes timed-out ACW, evicts idle contacts and cases, rolls the day.

@@ -53,7 +53,13 @@ inline void sparse_add(SparseCounts& c, std::uint16_t key, std::uint32_t n) {
 // CSAT, NPS and CES adds 8, the most any event adds).
 struct Delta {
   static constexpr int kCapacity = 8;
-  std::array<std::pair<std::uint8_t, std::int64_t>, kCapacity> fields{};
+  struct Field {  // trivial on purpose: see `fields`
+    std::uint8_t field;
+    std::int64_t value;
+  };
+  // Only fields[0, size) are ever read: left uninitialised, because zeroing
+  // 128 bytes for every delta cost 2 % of the engine's instructions.
+  std::array<Field, kCapacity> fields;
   int size = 0;
   std::int64_t wait = -1;     // a wait sample (us) for max and quantiles
   std::int32_t deflect = -1;  // channel label id of a deflection
@@ -80,8 +86,7 @@ struct Bucket {
   }
   void apply(const Delta& d) {
     for (int i = 0; i < d.size; ++i)
-      v[d.fields[static_cast<std::size_t>(i)].first] +=
-          d.fields[static_cast<std::size_t>(i)].second;
+      v[d.fields[static_cast<std::size_t>(i)].field] += d.fields[static_cast<std::size_t>(i)].value;
     if (d.wait >= 0) sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) sparse_add(deflected, static_cast<std::uint16_t>(d.deflect), 1);
   }
@@ -110,8 +115,7 @@ struct Totals {
   }
   void apply(const Delta& d) {
     for (int i = 0; i < d.size; ++i)
-      v[d.fields[static_cast<std::size_t>(i)].first] +=
-          d.fields[static_cast<std::size_t>(i)].second;
+      v[d.fields[static_cast<std::size_t>(i)].field] += d.fields[static_cast<std::size_t>(i)].value;
     if (d.wait >= 0) add_bin(static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) add_deflect(static_cast<std::uint16_t>(d.deflect), 1);
   }
