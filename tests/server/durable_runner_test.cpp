@@ -16,6 +16,7 @@
 #include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
 #include "server/exposition.hpp"
+#include "server/state_codec_binding.hpp"
 #include "server/state_records.hpp"
 #include "server_test_support.hpp"
 
@@ -171,6 +172,7 @@ TEST_CASE("a second runner on the same directory restores the KPIs and the dupli
   TempDir dir;
   const auto config = event_clock_config(dir.path / "state");
   std::string before;
+  double written = 0;
   {
     SelfMetrics metrics("test");
     EngineRunner runner(*config, metrics, [] { return kNow; });
@@ -181,9 +183,11 @@ TEST_CASE("a second runner on the same directory restores the KPIs and the dupli
     kpis_json(runner);  // a view in between: a tick record
     CHECK(submit_and_wait(runner, batch_of(*config, kSecond)).accepted == 4);
     before = kpis_json(runner);
-    // 2 batch records + 2 views.
-    CHECK(sample(metrics.registry(), "ccmon_journal_records_total") == 4);
     runner.drain_and_stop();
+    // 2 batch records + 2 views, and a tick record for each second that
+    // passed (a loaded machine).
+    written = sample(metrics.registry(), "ccmon_journal_records_total").value_or(0);
+    CHECK(written >= 4);
   }
   REQUIRE(before.find("\"sales\"") != std::string::npos);
   SelfMetrics metrics("test");
@@ -191,7 +195,10 @@ TEST_CASE("a second runner on the same directory restores the KPIs and the dupli
   runner.attach_state(open_state(*config, metrics), std::nullopt);
   runner.start();
   wait_restored(runner);
-  CHECK(sample(metrics.registry(), "ccmon_state_replayed_records_total") == 4);
+  // The clean shutdown's snapshot covers everything when there is a state
+  // codec; without one the whole journal is replayed.
+  CHECK(sample(metrics.registry(), "ccmon_state_replayed_records_total") ==
+        (state_codec() ? 0 : written));
   CHECK(kpis_json(runner) == before);
   // The resend of a batch after the restart is all duplicates.
   const auto again = submit_and_wait(runner, batch_of(*config, kSecond));
