@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace ccmon::core {
@@ -16,10 +18,7 @@ namespace {
 constexpr std::uint64_t kEmpty = 0;
 constexpr std::size_t kMinCapacity = 16;
 
-struct Remembered {
-  std::uint64_t hash;
-  Timestamp at;
-};
+using Remembered = Deduplicator::Remembered;
 
 std::uint64_t hash_id(std::string_view id) {
   // libstdc++ hashes bytes with 64-bit MurmurHash; 0 marks an empty slot.
@@ -147,6 +146,37 @@ void Deduplicator::reconfigure(DedupOptions options) {
     d.fifo.shrink_to_fit();
     d.rehash(capacity_for(d.count));
   }
+}
+
+DedupOptions Deduplicator::options() const {
+  return impl_->options;
+}
+
+std::vector<Remembered> Deduplicator::remembered() const {
+  return {impl_->fifo.begin(), impl_->fifo.end()};
+}
+
+void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& remembered) {
+  if (remembered.size() > options.max_ids) {
+    std::string what("more remembered ids (");
+    what.append(std::to_string(remembered.size()))
+        .append(") than max_ids (")
+        .append(std::to_string(options.max_ids))
+        .append(")");
+    throw std::invalid_argument(what);
+  }
+  auto fresh = std::make_unique<Impl>();
+  fresh->options = options;
+  fresh->fifo.assign(remembered.begin(), remembered.end());
+  fresh->count = remembered.size();
+  fresh->slots.assign(capacity_for(remembered.size()), kEmpty);
+  for (const Remembered& r : remembered) {
+    if (r.hash == kEmpty) throw std::invalid_argument("a remembered id has the hash 0");
+    const std::size_t i = fresh->find(r.hash);
+    if (fresh->slots[i] == r.hash) throw std::invalid_argument("an id is remembered twice");
+    fresh->slots[i] = r.hash;
+  }
+  impl_ = std::move(fresh);
 }
 
 }  // namespace ccmon::core

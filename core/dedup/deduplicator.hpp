@@ -16,8 +16,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/time.hpp"
 
@@ -50,6 +52,20 @@ class Deduplicator {
 
   std::size_t size() const;
   void reconfigure(DedupOptions options);
+
+  // For the state codec (core/persist): the memory as (hash, accepted-at)
+  // pairs, oldest first, and its restoration. The hashes are all there is
+  // (ids are not kept), so they are written out; the table is rebuilt.
+  struct Remembered {
+    std::uint64_t hash;
+    Timestamp at;
+  };
+  DedupOptions options() const;
+  std::vector<Remembered> remembered() const;
+  // Replaces options and memory. Throws std::invalid_argument naming the
+  // problem (a zero or repeated hash, more ids than max_ids) and then
+  // leaves the memory unchanged.
+  void restore(DedupOptions options, const std::vector<Remembered>& remembered);
 
  private:
   struct Impl;

@@ -19,6 +19,7 @@
 
 #include "core/engine/labels.hpp"
 #include "core/engine/lru_table.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/window_store.hpp"
 #include "core/event.hpp"
 
@@ -96,6 +97,8 @@ class AgentBook {
   std::uint64_t evicted_total() const { return evicted_; }
 
  private:
+  friend struct persist::Access;
+
   static void remember(Agent& ag, std::vector<AgentTransition>::const_iterator at,
                        AgentTransition tr);
 

@@ -32,6 +32,15 @@ void CaseBook::resolve(std::uint32_t k, Timestamp t) {
   }
 }
 
+void CaseBook::rebuild_active() {
+  active_.clear();
+  table_.for_each([&](std::uint32_t, const Case& cs) {
+    if (!cs.open) return;
+    if (active_.size() <= cs.series) active_.resize(cs.series + std::size_t{1}, 0);
+    ++active_[cs.series];
+  });
+}
+
 void CaseBook::evict(std::uint32_t k) {
   const Case& cs = table_[k];
   if (cs.open) {

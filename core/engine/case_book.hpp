@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/engine/lru_table.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/window_store.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -45,11 +46,17 @@ class CaseBook {
     return series < active_.size() ? active_[series] : 0;
   }
 
+  // Recomputes the open cases per series from the records (after the state
+  // codec restored them).
+  void rebuild_active();
+
   // Evicts cases with no event since `before`, oldest first.
   void evict_idle(Timestamp before);
   std::uint64_t evicted_total() const { return evicted_; }
 
  private:
+  friend struct persist::Access;
+
   void evict(std::uint32_t k);
 
   LruTable<Case> table_;

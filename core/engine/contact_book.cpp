@@ -129,6 +129,24 @@ void ContactBook::compact(std::uint32_t series) {
   s.late.clear();
 }
 
+void ContactBook::rebuild_live() {
+  live_.clear();
+  table_.for_each([&](std::uint32_t c, const Contact& k) {
+    if (k.phase == Phase::kWaiting) {
+      SeriesLive& l = live_of(k.series);
+      l.fifo.push_back({k.queued_at, table_.handle(c)});
+      ++l.waiting;
+    } else if (k.phase == Phase::kActive) {
+      ++live_of(k.series).active;
+    }
+  });
+  // Every entry current and in time order: the whole list is the sorted part.
+  for (SeriesLive& l : live_) {
+    std::sort(l.fifo.begin(), l.fifo.end(),
+              [](const WaitEntry& a, const WaitEntry& b) { return a.queued_at < b.queued_at; });
+  }
+}
+
 void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at) {
   while (!acw_due_.empty() &&
          (!table_.valid(acw_due_.top().contact) ||

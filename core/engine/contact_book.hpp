@@ -30,6 +30,7 @@
 
 #include "core/engine/labels.hpp"
 #include "core/engine/lru_table.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/window_store.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -183,11 +184,17 @@ class ContactBook {
   void evict_idle(Timestamp before);
   std::uint64_t evicted_total() const { return evicted_; }
 
+  // Recomputes the live counts and waiting queues from the records (the
+  // state codec restores records only; these are derived from them).
+  void rebuild_live();
+
   // Walks every record and checks the invariants above (CCMON_ASSERT);
   // O(contacts + series).
   void check_invariants() const;
 
  private:
+  friend struct persist::Access;
+
   void evict(std::uint32_t c);
   void enter_waiting(std::uint32_t c);
   // Drops stale entries from the fronts of a series' waiting list, and

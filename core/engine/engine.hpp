@@ -8,6 +8,7 @@
 #include <span>
 
 #include "core/engine/engine_config.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/event.hpp"
 #include "core/time.hpp"
 
@@ -56,6 +57,8 @@ class Engine {
   EngineStats stats() const;
 
  private:
+  friend struct persist::Access;  // the state codec (core/persist)
+
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -15,7 +15,8 @@
 //
 // Everything here is plain data: ids, indices, handles and timestamps, no
 // pointers between records, so the state can be written out and read back.
-// Only engine*.cpp, attribution.cpp and the engine tests include this.
+// Only engine*.cpp, attribution.cpp, the state codec (core/persist) and the
+// engine tests include this.
 #pragma once
 
 #include <cstdint>

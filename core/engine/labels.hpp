@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/engine/persist_access.hpp"
 #include "core/engine/string_hash.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -60,6 +61,8 @@ class LabelSet {
   std::size_t size() const { return names_.size(); }
 
  private:
+  friend struct persist::Access;
+
   LabelId intern(std::string value) {
     const auto id = static_cast<LabelId>(names_.size());
     names_.push_back(value);

@@ -13,6 +13,7 @@
 
 #include "core/engine/assert.hpp"
 #include "core/engine/inline_key.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/string_hash.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -135,6 +136,8 @@ class LruTable {
   }
 
  private:
+  friend struct persist::Access;
+
   // Open addressing, linear probing, at most half full. The tag (high hash
   // bits) avoids touching the record for most mismatches.
   struct Cell {

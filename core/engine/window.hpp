@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/engine/assert.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/wait_bins.hpp"
 #include "core/time.hpp"
 
@@ -257,6 +258,8 @@ class Window {
   }
 
  private:
+  friend struct persist::Access;
+
   // A bucket's contents are in totals_ ("counted") once it is closed, i.e.
   // a newer bucket opened, and while it is inside the window. In-order events
   // land in the open bucket, so they update one bucket rather than a bucket

@@ -23,6 +23,7 @@
 #include "core/engine/fields.hpp"
 #include "core/engine/labels.hpp"
 #include "core/engine/lru_table.hpp"
+#include "core/engine/persist_access.hpp"
 #include "core/engine/window.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -98,6 +99,8 @@ class WindowStore {
   Timestamp day_start() const { return day_start_; }
 
  private:
+  friend struct persist::Access;
+
   void set_thresholds(Series& s) const;
   bool in_today(Timestamp t);
   void roll_day(Timestamp t);

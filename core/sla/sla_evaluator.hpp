@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/engine/persist_access.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/sla/sla_rule.hpp"
 #include "core/time.hpp"
@@ -76,6 +77,8 @@ class SlaEvaluator {
   const std::vector<SlaRule>& rules() const { return rules_; }
 
  private:
+  friend struct persist::Access;  // the state codec (core/persist)
+
   // Bookkeeping beside each state (parallel to states_).
   struct Track {
     std::size_t rule = 0;           // index into rules_

@@ -3,6 +3,7 @@
 #include "core/dedup/deduplicator.hpp"
 
 #include <catch2/catch.hpp>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -109,6 +110,37 @@ TEST_CASE("many ids: growth, eviction and deletion keep the set exact", "[dedup]
   d.expire(kT0 + seconds(3600));
   CHECK(d.size() == 0);
   CHECK(d.insert(id_of(kTotal - 1), kT0 + seconds(3600)));
+}
+
+TEST_CASE("remembered() and restore() carry the memory over, in order", "[dedup]") {
+  Deduplicator d(DedupOptions{seconds(100), 3});
+  CHECK(d.insert("a", kT0));
+  CHECK(d.insert("b", kT0 + seconds(10)));
+  const auto memory = d.remembered();
+  REQUIRE(memory.size() == 2);
+  CHECK(memory[0].at == kT0);  // oldest first
+  CHECK(memory[1].at == kT0 + seconds(10));
+
+  Deduplicator copy;
+  copy.restore(d.options(), memory);
+  CHECK(copy.options().max_ids == 3);
+  CHECK_FALSE(copy.insert("b", kT0 + seconds(20)));
+  CHECK(copy.insert("c", kT0 + seconds(20)));
+  CHECK(copy.insert("d", kT0 + seconds(30)));  // at the bound of 3, a goes first
+  CHECK(copy.insert("a", kT0 + seconds(40)));
+  CHECK(copy.insert("a", kT0 + seconds(140)));  // 140 - 40 >= 100: forgotten
+
+  // A memory that cannot be (a zero or repeated hash, beyond max_ids) is
+  // refused and the memory stays as it was.
+  Deduplicator other(DedupOptions{seconds(100), 3});
+  CHECK(other.insert("x", kT0));
+  auto twice = memory;
+  twice.push_back(memory[0]);
+  CHECK_THROWS_AS(other.restore(d.options(), twice), std::invalid_argument);
+  CHECK_THROWS_AS(other.restore(DedupOptions{seconds(100), 1}, memory), std::invalid_argument);
+  CHECK_THROWS_AS(other.restore(d.options(), {{0, kT0}}), std::invalid_argument);
+  CHECK(other.size() == 1);
+  CHECK_FALSE(other.insert("x", kT0 + seconds(1)));
 }
 
 }  // namespace

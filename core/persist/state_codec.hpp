@@ -1,0 +1,64 @@
+// The state codec: the whole KPI state (engine, duplicate-id memory, SLA rule
+// states) as one byte string and back, exactly (docs/state-format.md). Pure:
+// no files, no clock; the daemon's state store (issue 9) writes the bytes.
+//
+// Thread-safety: none of its own. encode_state reads and decode_state
+// replaces the three objects, so both run on the thread that owns them (the
+// engine thread), with no other call on them at the same time.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine.hpp"
+#include "core/sla/sla_evaluator.hpp"
+
+namespace ccmon::core::persist {
+
+// The version encode_state writes. Bump it on any change of the layout;
+// decode_state keeps reading every version it ever wrote
+// (docs/state-format.md, "Versioning").
+inline constexpr std::uint32_t kStateFormatVersion = 1;
+
+// A state image that cannot be read: bad magic, a newer version, truncation,
+// or an inconsistency such as an index out of range. what() names the part
+// of the image and the problem.
+struct FormatError : std::runtime_error {
+  using runtime_error::runtime_error;
+};
+
+// Everything that makes /metrics and /v1/kpis what they are, as one byte
+// string: the engine (configuration in force, labels, series and teams with
+// their windows, today and since-start counters, contacts, agents and cases
+// with their LRU order and handles, ACW timers, the engine's counters), the
+// duplicate-id memory (hashes and times, oldest first), the SLA rules and
+// rule states (breaches, pending `for` timers, transitions not yet taken),
+// and `extra`, an opaque string the caller keeps alongside. Starts with the
+// magic "CCMONSTA" and kStateFormatVersion (u32, little-endian). Derived
+// indexes (hash tables, waiting queues, open-case counts, snapshot order)
+// are not written; decode_state rebuilds them.
+// Size: about 150 bytes per tracked contact, 16 per remembered id, plus the
+// windows' buckets: 101 MB for a 3.6 M-event day (docs/benchmarks.md,
+// "State codec"). Throws only std::bad_alloc.
+std::string encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
+                         std::string_view extra);
+
+// Replaces the three objects' state by the encoded one and returns `extra`.
+// The engine, the memory and the evaluator get the configuration that was
+// in force at encoding (window lengths, time zone, caps, dedup options, SLA
+// rules); the caller then applies the current one with Engine::reconfigure,
+// Deduplicator::reconfigure and SlaEvaluator::reconfigure, whose documented
+// rules are those of a configuration change.
+// Throws FormatError naming the problem on a bad magic, a version newer
+// than kStateFormatVersion, truncation, trailing bytes or any inconsistency
+// (an index or enum out of range, a repeated key, unsorted data the engine
+// relies on). Never reads out of bounds and never allocates more than the
+// input's length justifies. On any exception the three objects are left as
+// they were. Reads every version <= kStateFormatVersion.
+std::string decode_state(std::string_view bytes, Engine& engine, Deduplicator& dedup,
+                         SlaEvaluator& sla);
+
+}  // namespace ccmon::core::persist

@@ -1,0 +1,221 @@
+// Each part of the state survives encode -> decode, checked against values
+// computed by hand from small scenarios (comments give the arithmetic), and
+// against the original world given the same further steps.
+#include <catch2/catch.hpp>
+
+#include "core/persist/state_codec.hpp"
+#include "persist_test_util.hpp"
+
+using namespace ccmon::core;
+using namespace ccmon::core::test;
+
+namespace {
+
+EngineConfig config() {
+  EngineConfig c;
+  c.windows = {{"5m", minutes(5)}, {"1h", hours(1)}};
+  c.today_window = true;  // UTC, day starts at 00:00
+  c.acw_timeout = seconds(30);
+  return c;
+}
+
+Event queued(double s, const char* contact) {
+  Event e = ev(EventType::kContactQueued, s, contact);
+  e.queue = "q1";
+  e.channel = "voice";
+  return e;
+}
+
+Event answered(double s, const char* contact, const char* agent) {
+  Event e = ev(EventType::kContactAnswered, s, contact);
+  e.agent = agent;
+  return e;
+}
+
+Event agent_state(double s, const char* agent, AgentState state) {
+  Event e = ev(EventType::kAgentState, s);
+  e.agent = agent;
+  e.team = "t1";
+  e.state = state;
+  e.id.append(agent);
+  return e;
+}
+
+Timestamp at(double s) {
+  return kT0 + static_cast<Timestamp>(s * kMicrosPerSecond);
+}
+
+}  // namespace
+
+TEST_CASE("contacts waiting, talking and in after-contact work survive", "[persist][parts]") {
+  World w(config(), DedupOptions{}, {});
+  for (const Event& e :
+       {queued(0, "c1"), queued(5, "c2"), queued(10, "c3"), answered(12, "c3", "a1"),
+        ev(EventType::kContactEnded, 40, "c3"), queued(15, "c4"), answered(20, "c4", "a2")}) {
+    w.engine.apply(e);
+  }
+  auto copy = roundtrip(w);
+  auto s = copy->engine.snapshot(at(60));
+  // c1 (queued at 0) and c2 wait, c4 talks, c3 is in ACW (not handled yet).
+  CHECK(live(*s, "q1", "voice", LiveKpi::kContactsWaiting) == 2);
+  CHECK(live(*s, "q1", "voice", LiveKpi::kOldestWaiting) == 60);
+  CHECK(live(*s, "q1", "voice", LiveKpi::kContactsActive) == 1);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kOffered) == 4.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAnswered) == 2.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kHandled) == 0.0);
+
+  // c3's ACW times out at 40 + 30 = 70 s: handled, talk 40 - 12 = 28 s, ACW 30 s.
+  copy->engine.advance(at(80));
+  s = copy->engine.snapshot(at(80));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kHandled) == 1.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageHandleTime) == 58.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageAfterContactWork) == 30.0);
+
+  // c1 abandons: c2 (queued at 5) is now the oldest waiting, 90 - 5 = 85 s.
+  copy->engine.apply(ev(EventType::kContactAbandoned, 90, "c1"));
+  s = copy->engine.snapshot(at(90));
+  CHECK(live(*s, "q1", "voice", LiveKpi::kContactsWaiting) == 1);
+  CHECK(live(*s, "q1", "voice", LiveKpi::kOldestWaiting) == 85);
+
+  w.engine.advance(at(80));
+  w.engine.snapshot(at(80));
+  w.engine.apply(ev(EventType::kContactAbandoned, 90, "c1"));
+  CHECK(observe(*copy, at(100)) == observe(w, at(100)));
+}
+
+TEST_CASE("agents keep their state, history and pending ACW contacts", "[persist][parts]") {
+  World w(config(), DedupOptions{}, {});
+  for (const Event& e :
+       {agent_state(0, "a1", AgentState::kAvailable), queued(10, "c1"), answered(20, "c1", "a1"),
+        ev(EventType::kContactEnded, 60, "c1"), agent_state(60, "a1", AgentState::kWrapUp)}) {
+    w.engine.apply(e);
+  }
+  auto copy = roundtrip(w);
+  // a1 becomes available at 70: that ends c1's ACW at 70 (before its
+  // timeout at 90): handled with ACW 10 s and talk 60 - 20 = 40 s.
+  copy->engine.apply(agent_state(70, "a1", AgentState::kAvailable));
+  auto s = copy->engine.snapshot(at(70));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kHandled) == 1.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageAfterContactWork) == 10.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageHandleTime) == 50.0);
+  REQUIRE(s->teams.size() == 1);
+  CHECK(s->teams[0].team == "t1");
+  CHECK(s->teams[0].agents[static_cast<std::size_t>(AgentState::kAvailable)] == 1);
+  // A late change at 30 falls between remembered changes (0 and 60): it is
+  // slotted in, not out of sequence.
+  CHECK(copy->engine.apply(agent_state(30, "a1", AgentState::kBusy)) == ApplyResult::kApplied);
+  CHECK(copy->engine.stats().out_of_sequence_total == 0);
+
+  w.engine.apply(agent_state(70, "a1", AgentState::kAvailable));
+  w.engine.snapshot(at(70));
+  w.engine.apply(agent_state(30, "a1", AgentState::kBusy));
+  CHECK(observe(*copy, at(100)) == observe(w, at(100)));
+}
+
+TEST_CASE("open and resolved cases survive", "[persist][parts]") {
+  World w(config(), DedupOptions{}, {});
+  Event open1 = ev(EventType::kCaseOpened, 0);
+  open1.case_id = "k1";
+  open1.queue = "q1";
+  open1.channel = "voice";
+  Event open2 = open1;
+  open2.case_id = "k2";
+  open2.time = at(10);
+  Event resolve2 = open2;
+  resolve2.type = EventType::kCaseResolved;
+  resolve2.time = at(20);
+  resolve2.contacts = 1;
+  for (const Event& e : {open1, open2, resolve2}) w.engine.apply(e);
+  auto copy = roundtrip(w);
+  auto s = copy->engine.snapshot(at(30));
+  CHECK(live(*s, "q1", "voice", LiveKpi::kCasesActive) == 1);  // k1
+  Event resolve1 = open1;
+  resolve1.type = EventType::kCaseResolved;
+  resolve1.time = at(100);
+  resolve1.contacts = 1;
+  CHECK(copy->engine.apply(resolve1) == ApplyResult::kApplied);
+  s = copy->engine.snapshot(at(100));
+  CHECK(live(*s, "q1", "voice", LiveKpi::kCasesActive) == 0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kResolvedCases) == 2.0);
+  // Resolution times 20 - 10 = 10 s and 100 - 0 = 100 s: mean 55 s.
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageResolution) == 55.0);
+  // A repeat of k2's resolution is still known as one.
+  Event again = resolve2;
+  again.time = at(110);
+  CHECK(copy->engine.apply(again) == ApplyResult::kOutOfSequence);
+}
+
+TEST_CASE("today rolls over at the local day start after decode", "[persist][parts]") {
+  // kT0 is 08:00Z; the UTC day ends 16 h = 57,600 s later.
+  World w(config(), DedupOptions{}, {});
+  w.engine.apply(queued(57540, "c1"));  // 23:59:00
+  w.engine.snapshot(at(57560));
+  auto copy = roundtrip(w);
+  auto s = copy->engine.snapshot(at(57590));
+  CHECK(value(*s, "q1", "voice", "today", Kpi::kOffered) == 1.0);
+  copy->engine.advance(at(57610));  // 00:00:10: a new day
+  s = copy->engine.snapshot(at(57610));
+  CHECK(value(*s, "q1", "voice", "today", Kpi::kOffered) == 0.0);
+  copy->engine.apply(queued(57620, "c2"));
+  s = copy->engine.snapshot(at(57620));
+  CHECK(value(*s, "q1", "voice", "today", Kpi::kOffered) == 1.0);
+  CHECK(value(*s, "q1", "voice", "1h", Kpi::kOffered) == 2.0);
+}
+
+TEST_CASE("partly expired windows keep expiring where they were", "[persist][parts]") {
+  World w(config(), DedupOptions{}, {});
+  for (int i = 0; i < 10; ++i) {
+    std::string c("c");
+    c.append(std::to_string(i));
+    w.engine.apply(queued(60.0 * i, c.c_str()));  // at 0, 60, ..., 540 s
+  }
+  w.engine.snapshot(at(550));  // the 5m window has dropped its first buckets
+  auto copy = roundtrip(w);
+  // 5m at 600 covers (300, 600]: 360, 420, 480, 540; 1h all ten.
+  auto s = copy->engine.snapshot(at(600));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kOffered) == 4.0);
+  CHECK(value(*s, "q1", "voice", "1h", Kpi::kOffered) == 10.0);
+  // At 700: (400, 700] holds 420, 480, 540.
+  s = copy->engine.snapshot(at(700));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kOffered) == 3.0);
+}
+
+TEST_CASE("the duplicate-id memory keeps its ids, times and order", "[persist][parts]") {
+  World w(config(), DedupOptions{seconds(100), 3}, {});
+  CHECK(w.dedup.insert("a", at(0)));
+  CHECK(w.dedup.insert("b", at(10)));
+  CHECK(w.dedup.insert("c", at(20)));
+  auto copy = roundtrip(w);
+  Deduplicator& d = copy->dedup;
+  CHECK(d.size() == 3);
+  CHECK_FALSE(d.insert("b", at(30)));  // remembered
+  CHECK(d.insert("d", at(40)));        // at max_ids 3 the oldest, a, goes
+  CHECK(d.insert("a", at(50)));        // so a is new again; b goes
+  CHECK_FALSE(d.insert("c", at(60)));  // c stays: accepted at 20, horizon to 120
+  CHECK(d.insert("c", at(120)));       // 120 - 20 >= 100: forgotten, new again
+}
+
+TEST_CASE("a pending SLA `for` timer survives", "[persist][parts]") {
+  SlaRule oldest;
+  oldest.name = "oldest";
+  oldest.kpi = "oldest_waiting_seconds";
+  oldest.comparison = Comparison::kLessEqual;
+  oldest.target = 20;
+  oldest.for_duration = seconds(15);
+  World w(config(), DedupOptions{}, {oldest});
+  w.engine.apply(queued(0, "c1"));
+  // 25 s > 20: violating from 25, not breached before 25 + 15 = 40.
+  w.sla.evaluate(*w.engine.snapshot(at(25)), at(25));
+  REQUIRE(w.sla.states().size() == 1);
+  CHECK_FALSE(w.sla.states()[0].breached);
+  auto copy = roundtrip(w);
+  REQUIRE(copy->sla.rules().size() == 1);
+  copy->sla.evaluate(*copy->engine.snapshot(at(40)), at(40));
+  REQUIRE(copy->sla.states().size() == 1);
+  CHECK(copy->sla.states()[0].breached);
+  CHECK(copy->sla.states()[0].since == at(40));
+  const auto t = copy->sla.take_transitions();
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].entered);
+  CHECK(t[0].at == at(40));
+}

@@ -1,0 +1,74 @@
+// libFuzzer target: bytes -> persist::decode_state (core/persist, the state
+// images the daemon keeps in its state directory, docs/state-format.md).
+// A refused image throws FormatError with a message and changes nothing; an
+// accepted one is canonical (it encodes back to the same bytes) and the
+// restored engine, memory and SLA evaluator take events, ticks, snapshots
+// and evaluations. Seeds: ccmon_state_fixture (tests/core/persist).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine.hpp"
+#include "core/engine/snapshot.hpp"
+#include "core/persist/state_codec.hpp"
+#include "core/sla/sla_evaluator.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+
+using namespace ccmon::core;
+
+namespace {
+
+// A few events over the names the seeds use, then a day later.
+void use(Engine& engine, Deduplicator& dedup, SlaEvaluator& sla) {
+  const Timestamp t0 = seconds(1'800'000'100);
+  const EventType types[] = {EventType::kContactQueued,  EventType::kContactAnswered,
+                             EventType::kContactEnded,   EventType::kAgentState,
+                             EventType::kCaseResolved,   EventType::kContactAbandoned,
+                             EventType::kContactWrapped, EventType::kMessageSent};
+  int i = 0;
+  for (EventType type : types) {
+    Event e;
+    e.type = type;
+    e.time = t0 + seconds(i);
+    e.id = "fuzz";
+    e.id.append(std::to_string(i));
+    e.contact = i % 2 == 0 ? "c1" : "c2";
+    e.queue = "q1";
+    e.channel = "voice";
+    e.agent = "a1";
+    e.team = "t1";
+    e.case_id = "k1";
+    e.contacts = 1;
+    e.state = AgentState::kAvailable;
+    if (dedup.insert(e.id, e.time)) engine.apply(e);
+    ++i;
+  }
+  for (const Timestamp now : {t0 + seconds(60), t0 + hours(30)}) {
+    engine.advance(now);
+    dedup.expire(now);
+    sla.evaluate(*engine.snapshot(now), now);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  Engine engine(EngineConfig{});
+  Deduplicator dedup;
+  SlaEvaluator sla({});
+  const std::string fresh = persist::encode_state(engine, dedup, sla, "");
+  std::string extra;
+  try {
+    extra = persist::decode_state(bytes, engine, dedup, sla);
+  } catch (const persist::FormatError& e) {
+    CCMON_FUZZ_CHECK(std::string_view(e.what()).rfind("state image: ", 0) == 0);
+    CCMON_FUZZ_CHECK(persist::encode_state(engine, dedup, sla, "") == fresh);  // untouched
+    return 0;
+  }
+  CCMON_FUZZ_CHECK(persist::encode_state(engine, dedup, sla, extra) == bytes);
+  use(engine, dedup, sla);
+  return 0;
+}
