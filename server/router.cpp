@@ -159,6 +159,13 @@ Routed ingest(const Exchange& x) {
     }
   }
   EngineService& engine = x.rc.server.runner;
+  if (!engine.state_ready()) {
+    auto res = server::refuse(x.metrics(), RequestRejection::kStateUnavailable,
+                              http::status::service_unavailable, "state_unavailable",
+                              "the state is being restored; retry later", x.version, x.keep_alive);
+    res.set(http::field::retry_after, "1");
+    return x.answer(std::move(res));
+  }
   const core::Timestamp now = engine.wall_now();
   core::DecodedBatch decoded = x.rc.decoder.decode(body, *format, now);
   inflated = std::string{};  // the events own their text now
@@ -182,9 +189,20 @@ Routed ingest(const Exchange& x) {
   Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
   engine.submit(
       std::move(batch), [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
+                         metrics = &x.metrics(),
                          decoded = std::make_shared<const core::DecodedBatch>(std::move(decoded))](
                             BatchResult result) {
-        responder->resume([responder, version, keep_alive, decoded, result] {
+        responder->resume([responder, version, keep_alive, metrics, decoded, result] {
+          if (result.state_unavailable) {
+            // Nothing of the body was applied (or it is not known to be on
+            // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
+            auto res = refuse(*metrics, RequestRejection::kStateUnavailable,
+                              http::status::service_unavailable, "state_unavailable",
+                              "the events cannot be stored (disk full or failing); retry later",
+                              version, keep_alive);
+            res.set(http::field::retry_after, "1");
+            return responder->respond(std::move(res));
+          }
           responder->respond(json_response(http::status::ok,
                                            ingest_reply_json(result, *decoded, std::nullopt),
                                            version, keep_alive));
@@ -372,7 +390,7 @@ Routed route_request(const Request& req, const RequestContext& rc,
   }
   if (path == "/-/ready") {
     if (!x.get()) return x.method_not_allowed("GET");
-    const bool ready = rc.server.ready && !rc.server.stopping;
+    const bool ready = rc.server.ready && !rc.server.stopping && rc.server.runner.state_ready();
     return x.answer_get(text_response(ready ? http::status::ok : http::status::service_unavailable,
                                       ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
                                       "text/plain", x.version, x.keep_alive));

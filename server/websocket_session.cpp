@@ -119,6 +119,13 @@ void WebSocketSession::on_read(beast::error_code ec) {
   }
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
+  if (!ctx_->runner.state_ready()) {
+    // The frame is answered, not applied: the client resends it.
+    ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+    complete(seq, ingest_error_json(seq, "state_unavailable",
+                                    "the state is being restored; resend later"));
+    return do_read();
+  }
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded;
   try {
@@ -162,6 +169,12 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
                                              std::move(decoded))](BatchResult result) {
     boost::asio::post(self->ws_.get_executor(), [self, seq, result, decoded] {
       try {
+        if (result.state_unavailable) {
+          self->ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+          return self->complete(seq, ingest_error_json(seq, "state_unavailable",
+                                                       "the events cannot be stored (disk "
+                                                       "full or failing); resend later"));
+        }
         self->complete(seq, ingest_reply_json(result, *decoded, seq));
       } catch (const std::exception&) {
         self->fail_internal();

@@ -24,6 +24,8 @@ TEST_CASE("flags and their values", "[server][cli]") {
   CHECK(parse({"--version"}).options.version);
   CHECK(parse({"-h"}).options.help);
   CHECK(parse({"--check-config", "x.yml"}).options.check_config == "x.yml");
+  CHECK(parse({"--check-state", "/s"}).options.check_state == "/s");
+  CHECK(parse({"--reset-state=/s"}).options.reset_state == "/s");
 }
 
 TEST_CASE("a malformed command line is an error", "[server][cli]") {
@@ -82,6 +84,20 @@ TEST_CASE("overrides replace the file's values", "[server][cli]") {
   REQUIRE(plain.config);
   CHECK(plain.config->listen == "127.0.0.1:9477");
   CHECK(plain.config->log_level == "info");
+  CHECK(plain.config->durable.dir == "./ccmon-state");
+}
+
+TEST_CASE("--state-dir replaces state.dir; an empty one keeps no state", "[server][cli]") {
+  auto p = parse({"--state-dir", "/var/tmp/x"});
+  REQUIRE(p.error.empty());
+  auto loaded = load_configuration(p.options);
+  REQUIRE(loaded.config);
+  CHECK(loaded.config->durable.dir == "/var/tmp/x");
+  p = parse({"--state-dir", ""});
+  REQUIRE(p.error.empty());
+  loaded = load_configuration(p.options);
+  REQUIRE(loaded.config);
+  CHECK(loaded.config->durable.dir.empty());
 }
 
 }  // namespace
