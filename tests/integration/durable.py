@@ -367,14 +367,19 @@ def stream(target, day_rounds, on_round=None):
     return http, ws
 
 
-# Families about the daemon and its transports and disk, not about the
-# contact center: they differ between a run with crashes and one without by
-# design (resends are received again and answered as duplicates, refusals
-# while the journal is replayed, wall-clock arrival lag, reloads, the journal
-# of each run) or do not exist in both.
+# Families about the daemon process itself ("The daemon itself" in
+# docs/metrics.md) and its journal, not about the contact center: they count
+# what this process received, refused, accepted and wrote since it started,
+# so they differ between a run with crashes and one without by design
+# (resends are received again and answered as duplicates, refusals while the
+# journal is replayed, wall-clock arrival lag, each run's own journal).
+# Everything else is the state that must survive exactly.
 SELF_FAMILIES = (
     "ccmon_events_received_total",
+    "ccmon_events_accepted_total",
+    "ccmon_events_rejected_total",
     "ccmon_events_duplicate_total",
+    "ccmon_last_event_timestamp_seconds",
     "ccmon_requests_rejected_total",
     "ccmon_events_in_flight",
     "ccmon_event_lag_seconds",
@@ -392,7 +397,7 @@ SELF_FAMILIES = (
 def kpi_samples(samples):
     """The samples of `parse_metrics` that describe the contact center: every
     windowed and live KPI, every since-start counter and histogram bucket,
-    engine counters and ccmon_events_accepted_total."""
+    the engine's counters and the SLA rule states."""
     return {k: v for k, v in samples.items()
             if not any(k[0].startswith(f) for f in SELF_FAMILIES)}
 
