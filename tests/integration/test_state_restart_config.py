@@ -212,7 +212,7 @@ class LockedStateDirectoryTest(unittest.TestCase):
                     f.write(config)
                 proc = subprocess.run(
                     [ccmond_path(), "--listen", "127.0.0.1:0", "--config", config_path],
-                    capture_output=True, text=True, timeout=60)
+                    capture_output=True, text=True, timeout=30)
                 out = proc.stdout + proc.stderr
                 self.assertEqual(proc.returncode, 2, out)
                 self.assertIn(state, out)
