@@ -959,8 +959,10 @@ class Suite:
             with open(notes) as f:
                 add(f.read().strip() + "\n")
         add("## Running it\n")
-        add("```sh\nscripts/bench            # 4-5 minutes here; rewrites docs/benchmarks.md\n"
-            "scripts/bench --quick    # smoke run with small sizes\n```\n")
+        add("```sh\nscripts/bench            # 8-10 minutes here; rewrites docs/benchmarks.md\n"
+            "scripts/bench --quick    # smoke run with small sizes\n"
+            "scripts/bench --only state,http   # some parts only: prints the table, "
+            "leaves this page alone\n```\n")
         add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
             "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
             "F.ndjson [--batch N] [--connections N] [--window N] [--rate EVENTS_PER_S] [--skip "
