@@ -252,8 +252,8 @@ class HttpClient:
                 pending.pop(0)
                 attempts = 0
                 continue
-            if status is not None and status not in (200, 503):
-                raise AssertionError(f"HTTP {status}: {answer}")
+            if status is not None and status != 503:
+                raise AssertionError(f"HTTP {status} is neither an ack nor a refusal: {answer}")
             if status == 503:
                 self.refusals += 1
             attempts += 1
