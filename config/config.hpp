@@ -39,6 +39,27 @@ struct AuthConfig {
   }
 };
 
+// Where and how the state is kept across restarts (docs/configuration.md,
+// "state"; docs/ingestion.md, "Acknowledgements").
+enum class SyncMode {
+  kAlways,    // acknowledge a batch only once an fdatasync covers its journal record
+  kInterval,  // acknowledge at once; fdatasync every sync_interval
+};
+
+inline constexpr std::string_view kDefaultStateDir = "./ccmon-state";
+
+struct DurableConfig {
+  // Empty: nothing is kept (no files, no overhead). A configuration file or
+  // the embedded default without state.dir gets kDefaultStateDir; a Config
+  // built in code gets "" so that tests never write by accident.
+  std::string dir;
+  SyncMode sync = SyncMode::kAlways;
+  core::Duration sync_interval = 100'000;  // 100 ms
+  core::Duration snapshot_interval = core::minutes(5);
+  std::uint64_t snapshot_journal_bytes = 256ull
+                                         << 20;  // a snapshot once the journal grew this much
+};
+
 struct Config {
   std::string source = "<embedded>";      // file the configuration came from
   std::string listen = "127.0.0.1:9477";  // HOST:PORT
@@ -50,6 +71,7 @@ struct Config {
   core::DedupOptions dedup;
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
+  DurableConfig durable;
 };
 
 struct ConfigError {

@@ -146,6 +146,8 @@ class ConfigLoader {
       log_level(v);
     } else if (key == "server.clock") {
       clock(v);
+    } else if (key == "state.dir") {
+      set(c_.durable.dir, r_.string(v));
     } else {
       return false;
     }
@@ -371,7 +373,30 @@ class ConfigLoader {
                  [&](const Value& v) { set(e.case_idle_timeout, r_.duration(v, 1)); }},
                 {"max_contacts", [&](const Value& v) { count(v, e.max_tracked_contacts); }},
                 {"max_cases", [&](const Value& v) { count(v, e.max_tracked_cases); }},
-                {"max_agents", [&](const Value& v) { count(v, e.max_tracked_agents); }}});
+                {"max_agents", [&](const Value& v) { count(v, e.max_tracked_agents); }},
+                {"dir", [&](const Value& v) { set(c_.durable.dir, r_.string(v)); }},
+                {"sync", [&](const Value& v) { sync_mode(v); }},
+                {"sync_interval",
+                 [&](const Value& v) { set(c_.durable.sync_interval, r_.duration(v, 1000)); }},
+                {"snapshot_interval",
+                 [&](const Value& v) {
+                   set(c_.durable.snapshot_interval, r_.duration(v, core::seconds(1)));
+                 }},
+                {"snapshot_journal_bytes", [&](const Value& v) {
+                   if (auto n = r_.size(v, 1 << 20)) c_.durable.snapshot_journal_bytes = *n;
+                 }}});
+  }
+
+  void sync_mode(const Value& v) {
+    auto s = r_.string(v);
+    if (!s) return;
+    if (*s == "always") {
+      c_.durable.sync = SyncMode::kAlways;
+    } else if (*s == "interval") {
+      c_.durable.sync = SyncMode::kInterval;
+    } else {
+      r_.error(v, quoted(*s) + " is not one of always, interval");
+    }
   }
 
   void cardinality(const Value& section) {
@@ -545,7 +570,9 @@ LoadResult load_config_string(std::string_view yaml, const std::string& name) {
     result.errors = std::move(reader.errors());
     return result;
   }
-  ConfigLoader loader(reader);
+  Config initial;
+  initial.durable.dir = kDefaultStateDir;  // a file without state.dir
+  ConfigLoader loader(reader, std::move(initial));
   loader.load(root);
   // Cross-section checks run last; list problems in file order all the same.
   std::stable_sort(reader.errors().begin(), reader.errors().end(),

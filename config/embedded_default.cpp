@@ -42,6 +42,11 @@ state:
   max_contacts: 2000000
   max_cases: 2000000
   max_agents: 100000
+  dir: ./ccmon-state
+  sync: always
+  sync_interval: 100ms
+  snapshot_interval: 5m
+  snapshot_journal_bytes: 256MiB
 cardinality:
   queues: []
   max_queues: 200

@@ -31,6 +31,12 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       value(o.clock);
     } else if (arg == "--log-level") {
       value(o.log_level);
+    } else if (arg == "--state-dir") {
+      value(o.state_dir);
+    } else if (arg == "--check-state") {
+      value(o.check_state);
+    } else if (arg == "--reset-state") {
+      value(o.reset_state);
     } else if (arg == "--version") {
       o.version = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -57,6 +63,7 @@ std::vector<config::Override> overrides(const CommandLine& cli) {
   if (cli.listen) out.push_back({"--listen", "server.listen", *cli.listen});
   if (cli.clock) out.push_back({"--clock", "server.clock", *cli.clock});
   if (cli.log_level) out.push_back({"--log-level", "server.log_level", *cli.log_level});
+  if (cli.state_dir) out.push_back({"--state-dir", "state.dir", *cli.state_dir});
   return out;
 }
 
@@ -73,13 +80,19 @@ Options:
   --clock wall|event    override server.clock (event: now = latest event time)
   --log-level LEVEL     override server.log_level (trace debug info warn error
                         critical off)
+  --state-dir DIR       override state.dir ("" keeps no state)
+  --check-state DIR     print what state directory DIR holds and what a start
+                        would restore; exit 0 if intact, 1 if damage would be
+                        cut (read-only, also while a daemon runs on it)
+  --reset-state DIR     delete the snapshots and journal of DIR (refused while
+                        a daemon holds it)
   --version             print the version and exit
   --help                print this help and exit
 
 Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT shut down gracefully.
 Exit status: 0 after a clean shutdown, 1 for a configuration that cannot be
 used, 2 for an invalid command line (including a bad --listen, --clock or
---log-level value).
+--log-level value) or a state directory in use by another ccmond.
 )";
 }
 

@@ -15,6 +15,9 @@ struct CommandLine {
   std::optional<std::string> listen;        // --listen HOST:PORT
   std::optional<std::string> clock;         // --clock wall|event
   std::optional<std::string> log_level;     // --log-level LEVEL
+  std::optional<std::string> state_dir;     // --state-dir DIR ("" keeps nothing)
+  std::optional<std::string> check_state;   // --check-state DIR
+  std::optional<std::string> reset_state;   // --reset-state DIR
   bool version = false;
   bool help = false;
 };
@@ -25,7 +28,8 @@ struct ParsedCommandLine {
 };
 
 // Parses the arguments after the program name. Values that override
-// configuration keys (--listen, --clock, --log-level) are validated exactly
+// configuration keys (--listen, --clock, --log-level,
+// --state-dir) are validated exactly
 // as the same keys in a file (config::apply_overrides); a bad one is an error.
 ParsedCommandLine parse_command_line(const std::vector<std::string>& args);
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/build_info.hpp"
+#include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
 #include "server/listener.hpp"
 #include "server/reloader.hpp"
@@ -124,6 +125,17 @@ int Daemon::Impl::run() {
     spdlog::critical("{}", error);
     return 1;
   }
+  // The state directory's lock first: a second daemon on it exits before
+  // it takes a port or touches a file.
+  if (!config->durable.dir.empty()) {
+    bool in_use = false;
+    auto state = DurableState::open(config->durable, metrics, error, in_use);
+    if (!state) {
+      spdlog::critical("{}", error);
+      return in_use ? 2 : 1;
+    }
+    runner.attach_state(std::move(state), state_codec());
+  }
   listener = std::make_shared<Listener>(io, ctx);
   if (auto ec = listener->listen(endpoint)) {
     spdlog::critical("cannot listen on {}: {}", config->listen, ec.message());
@@ -142,9 +154,10 @@ int Daemon::Impl::run() {
   wait_signal();
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   ctx->ready = true;
-  spdlog::info("ccmond {} listening on http://{} (config {}, {} clock)", kVersion,
+  spdlog::info("ccmond {} listening on http://{} (config {}, {} clock, state {})", kVersion,
                format_endpoint(listener->local_endpoint()), config->source,
-               config->clock == config::ClockMode::kEvent ? "event" : "wall");
+               config->clock == config::ClockMode::kEvent ? "event" : "wall",
+               config->durable.dir.empty() ? std::string("not kept") : config->durable.dir);
 
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::thread> pool;
@@ -180,6 +193,13 @@ ReloadOutcome Daemon::Impl::reload() {
   auto previous = ctx->config();
   if (next->listen != previous->listen) {
     spdlog::warn("server.listen changed to {}: takes effect at the next restart", next->listen);
+  }
+  const auto& d = next->durable;
+  const auto& p = previous->durable;
+  if (d.dir != p.dir || d.sync != p.sync || d.sync_interval != p.sync_interval ||
+      d.snapshot_interval != p.snapshot_interval ||
+      d.snapshot_journal_bytes != p.snapshot_journal_bytes) {
+    spdlog::warn("state.* changed: takes effect at the next restart");
   }
   apply_log_level(next->log_level);
   // Answer only once the engine runs with the new rules.

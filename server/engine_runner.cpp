@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <unordered_set>
 
 namespace ccmon::server {
 namespace {
@@ -32,13 +33,35 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       clock_mode_(config.clock),
       engine_(config.engine),
       dedup_(config.dedup),
-      sla_(config.sla_rules) {}
+      sla_(config.sla_rules),
+      dedup_enabled_(config.dedup.max_ids != 0),
+      engine_config_(config.engine),
+      dedup_options_(config.dedup),
+      sla_rules_(config.sla_rules) {}
 
 EngineRunner::~EngineRunner() {
   if (thread_.joinable()) drain_and_stop();
 }
 
+void EngineRunner::attach_state(std::unique_ptr<DurableState> state,
+                                std::optional<StateCodec> codec) {
+  durable_ = std::move(state);
+  codec_ = std::move(codec);
+  ack_after_sync_ = durable_ && durable_->options().sync == config::SyncMode::kAlways;
+}
+
 void EngineRunner::start() {
+  if (durable_) {
+    // Readers get an empty view until the state is back: a throwaway engine's
+    // (published snapshots outlive their engine), so the real one is not
+    // advanced to the wall clock before its history is replayed.
+    core::Engine empty(engine_config_);
+    auto view = std::make_shared<View>();
+    view->snapshot = empty.snapshot(clock_());
+    startup_view_ = std::move(view);
+    restoring_.store(true, std::memory_order_release);
+    boost::asio::post(io_, [this] { restore(); });
+  }
   schedule_tick();
   thread_ = std::thread([this] { io_.run(); });
 }
@@ -49,6 +72,12 @@ void EngineRunner::drain_and_stop() {
     // keeps it from arming the timer again, or io_ would never run out.
     stopping_ = true;
     tick_.cancel();
+    if (durable_ && !restoring_) {
+      // Clean shutdown: a last snapshot (the next start replays nothing),
+      // then the journal's last sync; its report releases the waiting acks.
+      take_snapshot(/*now=*/true);
+      durable_->sync_and_stop();
+    }
     work_.reset();
   });
   if (thread_.joinable()) thread_.join();
@@ -66,29 +95,40 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     BatchResult result;
     apply(batch, result);
     admission_.release(batch.admitted);
+    // `always`: answered once a sync covers everything journaled so far —
+    // a batch of duplicates too, since the record of their first acceptance
+    // may not be on disk yet.
+    if (ack_after_sync_ && !result.state_unavailable && durable_->written() > durable_upto_) {
+      pending_acks_.push_back({durable_->written(), std::move(done), result});
+      return;
+    }
     done(result);
   });
 }
 
+// Dedup check -> journal -> apply: a batch the journal refuses changes
+// nothing, so the client's resend is applied as if it were the first.
 void EngineRunner::apply(Batch& batch, BatchResult& result) {
   std::array<std::size_t, core::kEventTypeCount> by_type{};
   const auto& bounds = SelfMetrics::lag_bounds();
   std::vector<double> lag_buckets(bounds.size() + 1, 0.0);
   double lag_sum = 0;
   core::Timestamp latest = latest_event_time_;
-  std::vector<const core::Event*> fresh;  // not duplicates: applied together below
+  std::vector<state_records::FreshEvent> fresh;  // not duplicates: applied together below
   fresh.reserve(batch.events.size());
+  std::unordered_set<std::string_view> in_batch;  // ids fresh earlier in this batch
   for (auto& item : batch.events) {
     const core::Event& event = item.event;
     // Dedup horizon runs on the engine's clock, so replays of history
     // remember ids over event time as live traffic does over wall time.
     const core::Timestamp dedup_now =
         clock_mode_ == config::ClockMode::kEvent ? std::max(latest, event.time) : batch.arrival;
-    if (!dedup_.insert(event.id, dedup_now)) {
+    if (dedup_enabled_ &&
+        (dedup_.contains(event.id, dedup_now) || !in_batch.insert(event.id).second)) {
       ++result.duplicates;
       continue;
     }
-    fresh.push_back(&event);
+    fresh.push_back({&event, dedup_now});
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -97,7 +137,29 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), lag) - bounds.begin();
     lag_buckets[static_cast<std::size_t>(bucket)] += 1;
   }
-  engine_.apply(fresh);
+  if (durable_ && !fresh.empty()) {
+    std::string record;
+    state_records::encode_batch(fresh, record);
+    if (const auto appended = durable_->append(record); appended.error != 0) {
+      spdlog::warn("state: journal write failed ({}); answering state_unavailable",
+                   store::error_text(appended.error));
+      result = {};
+      result.state_unavailable = true;
+      return;
+    }
+    if (tick_not_journaled_) {
+      // The journal works again: a snapshot covers the ticks it missed.
+      tick_not_journaled_ = false;
+      take_snapshot(/*now=*/false);
+    }
+  }
+  std::vector<const core::Event*> events;
+  events.reserve(fresh.size());
+  for (const auto& f : fresh) {
+    dedup_.insert(f.event->id, f.remembered_at);
+    events.push_back(f.event);
+  }
+  engine_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));
@@ -114,6 +176,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {
+  if (restoring_.load(std::memory_order_acquire)) {
+    done(startup_view_);  // /metrics keeps answering during a long replay
+    return;
+  }
   boost::asio::post(io_, [this, done = std::move(done)]() mutable {
     // Requests queued behind the same batch share one snapshot.
     view_requests_.push_back(std::move(done));
@@ -132,11 +198,18 @@ void EngineRunner::make_views() {
 
 std::shared_ptr<const View> EngineRunner::build_view() {
   const core::Timestamp t = now();
+  journal_tick(t, state_records::kAdvance);
+  return evaluate(t, /*live=*/true);
+}
+
+std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool live) {
   engine_.advance(t);
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
   sla_.evaluate(*view->snapshot, t);
-  for (const auto& tr : sla_.take_transitions()) {
+  auto transitions = sla_.take_transitions();
+  if (!live) return view;
+  for (const auto& tr : transitions) {
     if (tr.entered) {
       spdlog::warn("SLA breached: rule={} queue={} channel={} value={} target={}", tr.sla, tr.queue,
                    tr.channel, format_value(tr.value), tr.target);
@@ -158,11 +231,18 @@ void EngineRunner::schedule_tick() {
   tick_.expires_after(kTick);
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
+    if (restoring_) return schedule_tick();
     // Live KPIs (oldest waiting) and SLA rules move with time even when no
     // event arrives: evaluate every second, and publish it (the live feed).
-    auto view = build_view();
+    const core::Timestamp t = now();
+    journal_tick(t, state_records::kAdvance | state_records::kExpire);
+    auto view = evaluate(t, /*live=*/true);
     if (tick_listener_) tick_listener_(std::move(view));
-    dedup_.expire(now());
+    dedup_.expire(t);
+    if (durable_) {
+      maybe_snapshot();
+      metrics_.enable_state().snapshot_age->Set(durable_->snapshot_age_seconds());
+    }
     schedule_tick();
   });
 }
@@ -172,12 +252,129 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
   boost::asio::post(io_,
                     [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
                      mode = config.clock, done = std::move(done)]() mutable {
+                      engine_config_ = engine;
+                      dedup_options_ = dedup;
+                      sla_rules_ = rules;
+                      dedup_enabled_ = dedup.max_ids != 0;
                       engine_.reconfigure(std::move(engine));
                       dedup_.reconfigure(dedup);
                       sla_.reconfigure(std::move(rules));
                       clock_mode_ = mode;
+                      // The journal never spans a configuration change: a
+                      // snapshot of the reconfigured state starts it afresh.
+                      if (durable_) take_snapshot(/*now=*/false);
                       if (done) done();
                     });
+}
+
+// --- durable state ----------------------------------------------------------
+
+void EngineRunner::restore() {
+  std::function<store::Sequence(std::string_view)> from_snapshot;
+  if (codec_) {
+    from_snapshot = [this](std::string_view payload) {
+      const auto extra =
+          state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
+      // The snapshot brought the configuration of its time; the one in
+      // force now applies by the documented rules of a reload.
+      engine_.reconfigure(engine_config_);
+      dedup_.reconfigure(dedup_options_);
+      sla_.reconfigure(sla_rules_);
+      latest_event_time_ = extra.latest_event_time;
+      return extra.sequence;
+    };
+  }
+  DurableState::Recovery r;
+  try {
+    r = durable_->recover(from_snapshot,
+                          [this](std::string_view record) { return replay(record); });
+  } catch (const std::exception& e) {
+    // The directory cannot be read at all (permissions, I/O errors): no
+    // state can be trusted, and starting empty would hide it.
+    spdlog::critical("state: cannot read {}: {}; not starting", durable_->options().dir, e.what());
+    std::_Exit(1);
+  }
+  if (latest_event_time_ != 0) metrics_.last_event_time(core::to_seconds(latest_event_time_));
+  durable_upto_ = durable_->written();  // what recovery read is on disk
+  durable_->start_sync([this](const store::SyncReport& report) {
+    boost::asio::post(io_, [this, report] { on_synced(report); });
+  });
+  spdlog::info(
+      "state: restored from {} in {:.3f} s: snapshot at record {}, {} journal records replayed, "
+      "{} cut, {} damaged snapshots skipped",
+      durable_->options().dir, r.seconds, r.snapshot, r.replayed, r.cut_records, r.fallbacks);
+  startup_view_.reset();
+  restoring_.store(false, std::memory_order_release);
+}
+
+bool EngineRunner::replay(std::string_view bytes) {
+  state_records::Record record;
+  try {
+    record = state_records::decode_record(bytes);
+  } catch (const state_records::RecordError& e) {
+    spdlog::error("state: unreadable journal record: {}", e.what());
+    return false;
+  }
+  if (record.type == state_records::RecordType::kBatch) {
+    std::vector<const core::Event*> events;
+    events.reserve(record.events.size());
+    for (std::size_t i = 0; i < record.events.size(); ++i) {
+      dedup_.insert(record.events[i].id, record.remembered_at[i]);
+      events.push_back(&record.events[i]);
+      latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
+    }
+    engine_.apply(events);
+  } else {
+    if (record.what & state_records::kAdvance) evaluate(record.now, /*live=*/false);
+    if (record.what & state_records::kExpire) dedup_.expire(record.now);
+  }
+  return true;
+}
+
+void EngineRunner::journal_tick(core::Timestamp t, std::uint8_t what) {
+  if (!durable_ || restoring_) return;
+  // Applied even when the journal refuses it (the views must go on); a
+  // snapshot covers it once the journal works again.
+  if (durable_->append(state_records::encode_tick(t, what)).error != 0) {
+    tick_not_journaled_ = true;
+  } else if (tick_not_journaled_) {
+    tick_not_journaled_ = false;
+    take_snapshot(/*now=*/false);
+  }
+}
+
+void EngineRunner::on_synced(const store::SyncReport& report) {
+  if (report.error == 0) durable_upto_ = std::max(durable_upto_, report.durable);
+  while (!pending_acks_.empty() && pending_acks_.front().needs <= report.durable) {
+    auto ack = std::move(pending_acks_.front());
+    pending_acks_.pop_front();
+    if (report.error != 0) {
+      // Applied, but not known to be on disk: the client resends, and the
+      // resend is answered as duplicates.
+      ack.result = {};
+      ack.result.state_unavailable = true;
+    }
+    ack.done(ack.result);
+  }
+}
+
+void EngineRunner::maybe_snapshot() {
+  if (codec_ && durable_->snapshot_due(std::chrono::steady_clock::now())) take_snapshot(false);
+}
+
+void EngineRunner::take_snapshot(bool now) {
+  if (!codec_) return;
+  const auto start = std::chrono::steady_clock::now();
+  const store::Sequence sequence = durable_->written();
+  std::string payload = codec_->encode(engine_, dedup_, sla_,
+                                       state_records::encode_extra({sequence, latest_event_time_}));
+  const double encode_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (now) {
+    durable_->write_snapshot_now(sequence, std::move(payload), encode_seconds);
+  } else {
+    durable_->write_snapshot(sequence, std::move(payload), encode_seconds);
+  }
 }
 
 }  // namespace ccmon::server

@@ -5,9 +5,11 @@
 // ingestion for longer than taking one snapshot.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,8 +23,11 @@
 #include "core/engine/snapshot.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "server/admission.hpp"
+#include "server/durable_state.hpp"
 #include "server/engine_service.hpp"
 #include "server/self_metrics.hpp"
+#include "server/state_codec_binding.hpp"
+#include "server/state_records.hpp"
 
 namespace ccmon::server {
 
@@ -41,6 +46,12 @@ class EngineRunner final : public EngineService {
     tick_listener_ = std::move(listener);
   }
 
+  // Keeps the state in `state` (docs/architecture.md, "Durable state"):
+  // start() then restores it on the engine thread before anything else, and
+  // every change is journaled before it is applied. `codec`: snapshots (none:
+  // the journal alone). Before start().
+  void attach_state(std::unique_ptr<DurableState> state, std::optional<StateCodec> codec);
+
   void start();
   // Applies everything already submitted, then stops the thread.
   void drain_and_stop();
@@ -49,6 +60,7 @@ class EngineRunner final : public EngineService {
   core::Timestamp wall_now() const override { return clock_(); }
   void submit(Batch batch, std::function<void(BatchResult)> done) override;
   void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
+  bool state_ready() const override { return !restoring_.load(std::memory_order_acquire); }
 
   // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode);
   // `done`, if given, runs on the engine thread once it is in force.
@@ -59,7 +71,18 @@ class EngineRunner final : public EngineService {
   void apply(Batch& batch, BatchResult& result);
   void make_views();
   std::shared_ptr<const View> build_view();
+  // advance + snapshot + SLA evaluation at `t`; `live`: log transitions and
+  // count them (replay does neither).
+  std::shared_ptr<const View> evaluate(core::Timestamp t, bool live);
   void schedule_tick();
+
+  // Durable state, all on the engine thread.
+  void restore();
+  bool replay(std::string_view record);
+  void journal_tick(core::Timestamp t, std::uint8_t what);
+  void on_synced(const store::SyncReport& report);
+  void take_snapshot(bool now);
+  void maybe_snapshot();
 
   SelfMetrics& metrics_;
   WallClock clock_;
@@ -75,6 +98,27 @@ class EngineRunner final : public EngineService {
   bool stopping_ = false;                      // drain_and_stop() asked
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
   std::function<void(std::shared_ptr<const View>)> tick_listener_;
+  bool dedup_enabled_ = true;  // max_ids > 0
+  // The configuration in force, applied again over a restored snapshot.
+  core::EngineConfig engine_config_;
+  core::DedupOptions dedup_options_;
+  std::vector<core::SlaRule> sla_rules_;
+
+  // Durable state (null: state.dir is ""). Acknowledgements in `always`
+  // mode wait in pending_acks_ until a sync covers their record.
+  struct PendingAck {
+    store::Sequence needs;
+    std::function<void(BatchResult)> done;
+    BatchResult result;
+  };
+  std::unique_ptr<DurableState> durable_;
+  std::optional<StateCodec> codec_;
+  bool ack_after_sync_ = false;
+  std::deque<PendingAck> pending_acks_;
+  store::Sequence durable_upto_ = 0;
+  bool tick_not_journaled_ = false;  // a tick applied while the journal failed
+  std::atomic<bool> restoring_{false};
+  std::shared_ptr<const View> startup_view_;  // what readers get while restoring
 
   boost::asio::io_context io_{1};
   boost::asio::steady_timer tick_{io_};

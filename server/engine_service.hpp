@@ -32,6 +32,11 @@ struct Batch {
 struct BatchResult {
   std::size_t accepted = 0;
   std::size_t duplicates = 0;
+  // The journal could not take the batch (disk full or failing; see
+  // docs/ingestion.md, "Acknowledgements"): nothing of it was applied and
+  // its ids are not remembered. Answered 503 / an error frame
+  // `state_unavailable`; the client resends.
+  bool state_unavailable = false;
 };
 
 class EngineService {
@@ -49,8 +54,14 @@ class EngineService {
   // engine thread: callers hop to their own executor before doing more.
   virtual void submit(Batch batch, std::function<void(BatchResult)> done) = 0;
 
-  // A fresh view as of now; `done` runs on the engine thread.
+  // A fresh view as of now; `done` runs on the engine thread (while the state
+  // is being restored at start: at once, on the calling thread, with the
+  // empty view of a fresh engine).
   virtual void request_view(std::function<void(std::shared_ptr<const View>)> done) = 0;
+
+  // False while the state is being restored at start: ingestion answers 503
+  // `state_unavailable` and /-/ready 503 until then. Thread-safe.
+  virtual bool state_ready() const { return true; }
 };
 
 }  // namespace ccmon::server

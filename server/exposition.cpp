@@ -61,4 +61,9 @@ std::string ingest_reply_json(const BatchResult& result,
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string ingest_error_json(std::uint64_t seq, std::string_view code, std::string_view message) {
+  const nlohmann::json body = {{"seq", seq}, {"error", code}, {"message", message}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace ccmon::server

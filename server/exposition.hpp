@@ -26,4 +26,8 @@ std::string ingest_reply_json(const BatchResult& result,
                               const std::vector<core::Rejection>& rejections,
                               std::optional<std::uint64_t> seq);
 
+// The reply frame of a WebSocket frame refused as a whole:
+// {"seq": k, "error": code, "message": "..."} (docs/ingestion.md).
+std::string ingest_error_json(std::uint64_t seq, std::string_view code, std::string_view message);
+
 }  // namespace ccmon::server

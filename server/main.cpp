@@ -10,6 +10,7 @@
 #include "server/build_info.hpp"
 #include "server/cli.hpp"
 #include "server/daemon.hpp"
+#include "server/state_tools.hpp"
 
 int main(int argc, char** argv) {
   using namespace ccmon;
@@ -36,6 +37,9 @@ int main(int argc, char** argv) {
     std::cout << *cli.check_config << ": configuration is valid\n";
     return 0;
   }
+
+  if (cli.check_state) return server::check_state(*cli.check_state, std::cout, std::cerr);
+  if (cli.reset_state) return server::reset_state(*cli.reset_state, std::cout, std::cerr);
 
   auto logger = spdlog::stderr_color_mt("ccmond");
   spdlog::set_default_logger(logger);

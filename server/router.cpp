@@ -97,6 +97,13 @@ Routed ingest(const Exchange& x) {
                         std::string(x.req[http::field::content_type]) + "`");
   }
   EngineService& engine = x.rc.server.runner;
+  if (!engine.state_ready()) {
+    auto res = server::refuse(x.metrics(), RequestRejection::kStateUnavailable,
+                              http::status::service_unavailable, "state_unavailable",
+                              "the state is being restored; retry later", x.version, x.keep_alive);
+    res.set(http::field::retry_after, "1");
+    return x.answer(std::move(res));
+  }
   const core::Timestamp now = engine.wall_now();
   core::DecodedBatch decoded = x.rc.decoder.decode(x.req.body(), *format, now);
   if (decoded.unreadable) {
@@ -118,15 +125,25 @@ Routed ingest(const Exchange& x) {
                                   x.version, x.keep_alive));
   }
   Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
-  engine.submit(
-      std::move(batch), [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
-                         rejections = std::move(decoded.rejections)](BatchResult result) {
-        responder->resume([responder, version, keep_alive, rejections, result] {
-          responder->respond(json_response(http::status::ok,
-                                           ingest_reply_json(result, rejections, std::nullopt),
-                                           version, keep_alive));
-        });
-      });
+  engine.submit(std::move(batch), [responder = x.responder, version = x.version,
+                                   keep_alive = x.keep_alive, metrics = &x.metrics(),
+                                   rejections = std::move(decoded.rejections)](BatchResult result) {
+    responder->resume([responder, version, keep_alive, metrics, rejections, result] {
+      if (result.state_unavailable) {
+        // Nothing of the body was applied (or it is not known to be on
+        // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
+        auto res = refuse(*metrics, RequestRejection::kStateUnavailable,
+                          http::status::service_unavailable, "state_unavailable",
+                          "the events cannot be stored (disk full or failing); retry later",
+                          version, keep_alive);
+        res.set(http::field::retry_after, "1");
+        return responder->respond(std::move(res));
+      }
+      responder->respond(json_response(http::status::ok,
+                                       ingest_reply_json(result, rejections, std::nullopt), version,
+                                       keep_alive));
+    });
+  });
   return Routed::kAnswering;
 }
 
@@ -273,7 +290,7 @@ Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Respo
   }
   if (path == "/-/ready") {
     if (!x.get()) return x.method_not_allowed("GET");
-    const bool ready = rc.server.ready && !rc.server.stopping;
+    const bool ready = rc.server.ready && !rc.server.stopping && rc.server.runner.state_ready();
     return x.answer_get(text_response(ready ? http::status::ok : http::status::service_unavailable,
                                       ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
                                       "text/plain", x.version, x.keep_alive));

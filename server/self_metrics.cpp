@@ -38,6 +38,8 @@ std::string_view to_string(RequestRejection r) {
       return "timeout";
     case RequestRejection::kConnectionLimit:
       return "connection_limit";
+    case RequestRejection::kStateUnavailable:
+      return "state_unavailable";
   }
   return "unknown";
 }
@@ -140,6 +142,52 @@ SelfMetrics::SelfMetrics(std::string_view version)
       .Register(*registry_)
       .Add({{"version", std::string(version)}})
       .Set(1);
+}
+
+StateMetrics& SelfMetrics::enable_state() {
+  if (state_) return *state_;
+  using prometheus::BuildCounter;
+  using prometheus::BuildGauge;
+  auto m = std::make_unique<StateMetrics>();
+  auto counter = [this](const char* name, const char* help) {
+    return &BuildCounter().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  auto gauge = [this](const char* name, const char* help) {
+    return &BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
+  };
+  m->journal_written_bytes =
+      counter("ccmon_journal_written_bytes_total", "Bytes appended to the journal.");
+  m->journal_records = counter("ccmon_journal_records_total",
+                               "Records appended to the journal (batches and ticks).");
+  m->fsync_duration = &prometheus::BuildHistogram()
+                           .Name("ccmon_journal_fsync_duration_seconds")
+                           .Help("Duration of one group commit (fdatasync of the journal).")
+                           .Register(*registry_)
+                           .Add({}, prometheus::Histogram::BucketBoundaries{
+                                        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                        0.05, 0.1, 0.25, 0.5, 1, 2.5, 10});
+  m->write_errors = counter("ccmon_journal_write_errors_total",
+                            "Journal writes and syncs that failed (disk full, I/O error).");
+  m->recovery_cut_records =
+      counter("ccmon_state_recovery_cut_records_total",
+              "Journal records cut at start because they were torn or corrupt, or followed one.");
+  m->snapshot_fallbacks =
+      counter("ccmon_state_snapshot_fallbacks_total",
+              "Snapshots skipped at start because they were damaged or unreadable.");
+  m->snapshot_age = gauge("ccmon_state_snapshot_age_seconds",
+                          "Age of the newest snapshot (since start while there is none).");
+  m->snapshot_duration = gauge("ccmon_state_snapshot_duration_seconds",
+                               "Duration of the last snapshot (encoding and writing).");
+  m->snapshot_size = gauge("ccmon_state_snapshot_size_bytes", "Size of the last snapshot file.");
+  m->replay_duration = gauge("ccmon_state_replay_duration_seconds",
+                             "Duration of the last start's recovery (snapshot and journal).");
+  m->replayed_records =
+      counter("ccmon_state_replayed_records_total", "Journal records replayed at start.");
+  m->writable = gauge("ccmon_state_writable",
+                      "1 while the journal accepts writes; 0 after a write error until one "
+                      "succeeds again.");
+  state_ = std::move(m);
+  return *state_;
 }
 
 }  // namespace ccmon::server

@@ -38,9 +38,27 @@ enum class RequestRejection {
   kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
   kTimeout,               // a request, response or pong not completed in time
   kConnectionLimit,       // connection refused at the cap
+  kStateUnavailable,      // 503 / error frame: the journal cannot take it (replaying, disk)
 };
-inline constexpr int kRequestRejectionCount = 14;
+inline constexpr int kRequestRejectionCount = 15;
 std::string_view to_string(RequestRejection r);
+
+// The state store's metrics (docs/metrics.md, "State"); registered only when
+// state.dir is set. Thread-safe like every prometheus-cpp metric.
+struct StateMetrics {
+  prometheus::Counter* journal_written_bytes = nullptr;
+  prometheus::Counter* journal_records = nullptr;
+  prometheus::Histogram* fsync_duration = nullptr;
+  prometheus::Counter* write_errors = nullptr;
+  prometheus::Counter* recovery_cut_records = nullptr;
+  prometheus::Counter* snapshot_fallbacks = nullptr;
+  prometheus::Gauge* snapshot_age = nullptr;
+  prometheus::Gauge* snapshot_duration = nullptr;
+  prometheus::Gauge* snapshot_size = nullptr;
+  prometheus::Gauge* replay_duration = nullptr;
+  prometheus::Counter* replayed_records = nullptr;
+  prometheus::Gauge* writable = nullptr;
+};
 
 class SelfMetrics {
  public:
@@ -67,6 +85,9 @@ class SelfMetrics {
   void config_success_time(double unix_seconds) { config_success_time_->Set(unix_seconds); }
   void sla_transitions_dropped(double n) { sla_transitions_dropped_->Increment(n); }
 
+  // Registers the state store's metrics (once; later calls return them).
+  StateMetrics& enable_state();
+
   // Bounds of ccmon_event_lag_seconds; lag_histogram() takes per-bucket
   // increments (see prometheus::Histogram::ObserveMultiple).
   static const prometheus::Histogram::BucketBoundaries& lag_bounds();
@@ -87,6 +108,7 @@ class SelfMetrics {
   prometheus::Gauge* config_success_time_ = nullptr;
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
+  std::unique_ptr<StateMetrics> state_;
 };
 
 }  // namespace ccmon::server

@@ -116,6 +116,13 @@ void WebSocketSession::on_read(beast::error_code ec) {
   if (!refresh()) return;  // revoked: this frame is not taken
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
+  if (!ctx_->runner.state_ready()) {
+    // The frame is answered, not applied: the client resends it.
+    ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+    complete(seq, ingest_error_json(seq, "state_unavailable",
+                                    "the state is being restored; resend later"));
+    return do_read();
+  }
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded =
       decoder_.for_config(config_).decode(frame, core::BodyFormat::kNdjson, now);
@@ -149,10 +156,16 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
   ctx_->runner.submit(
       std::move(batch), [self = shared_from_this(), seq,
                          rejections = std::move(decoded.rejections)](BatchResult result) mutable {
-        boost::asio::post(self->ws_.get_executor(),
-                          [self, seq, result, rejections = std::move(rejections)]() mutable {
-                            self->complete(seq, ingest_reply_json(result, rejections, seq));
-                          });
+        boost::asio::post(self->ws_.get_executor(), [self, seq, result,
+                                                     rejections = std::move(rejections)]() mutable {
+          if (result.state_unavailable) {
+            self->ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+            return self->complete(seq, ingest_error_json(seq, "state_unavailable",
+                                                         "the events cannot be stored (disk "
+                                                         "full or failing); resend later"));
+          }
+          self->complete(seq, ingest_reply_json(result, rejections, seq));
+        });
       });
 }
 

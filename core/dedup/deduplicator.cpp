@@ -115,6 +115,19 @@ bool Deduplicator::insert(std::string_view id, Timestamp now) {
   return true;
 }
 
+bool Deduplicator::contains(std::string_view id, Timestamp now) const {
+  const Impl& d = *impl_;
+  if (d.options.max_ids == 0) return false;
+  const std::uint64_t h = hash_id(id);
+  if (!d.contains(h)) return false;
+  // insert() expires first: an id among those it would forget is new.
+  for (const auto& r : d.fifo) {
+    if (now - r.at < d.options.horizon) break;
+    if (r.hash == h) return false;
+  }
+  return true;
+}
+
 void Deduplicator::expire(Timestamp now) {
   Impl& d = *impl_;
   // An id accepted at t is a duplicate until t + horizon (exclusive).

@@ -39,6 +39,12 @@ class Deduplicator {
   // duplicate does not extend that. max_ids == 0 turns dedup off.
   bool insert(std::string_view id, Timestamp now);
 
+  // What insert(id, now) would answer, without changing anything: true when
+  // `id` is a duplicate at `now`. Lets the caller decide, journal, and only
+  // then insert (the daemon's command log, docs/architecture.md). Costs a
+  // lookup plus a scan of the ids that insert's expiry would forget first.
+  bool contains(std::string_view id, Timestamp now) const;
+
   // Forgets ids older than the horizon.
   void expire(Timestamp now);
 

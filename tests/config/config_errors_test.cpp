@@ -264,3 +264,37 @@ TEST_CASE("an unreadable file is an error naming it", "[config][errors]") {
   CHECK(result.errors[0].line == 0);
   CHECK(to_string(result.errors[0]).find("/nonexistent/ccmon.yml: cannot read") == 0);
 }
+
+TEST_CASE("state store errors name the key and its position", "[config][errors]") {
+  const Row rows[] = {
+      // "state: {" is 8 characters, "sync: " 6.
+      {"state: {sync: sometimes}\n", 1, 15,
+       "state.sync: \"sometimes\" is not one of always, interval"},
+      // "  sync_interval: " is 17 characters.
+      {"state:\n  sync_interval: 0s\n", 2, 18, "state.sync_interval: must be at least 1000us"},
+      // "  snapshot_interval: " is 21 characters.
+      {"state:\n  snapshot_interval: 500ms\n", 2, 22, "state.snapshot_interval: must be at least"},
+      // "  snapshot_journal_bytes: " is 26 characters; the floor is 1 MiB.
+      {"state:\n  snapshot_journal_bytes: 64KiB\n", 2, 27,
+       "state.snapshot_journal_bytes: must be at least 1048576 bytes"},
+      {"state:\n  dir: [a, b]\n", 2, 8, "state.dir"},
+  };
+  for (const auto& row : rows) check_single_error(row);
+}
+
+TEST_CASE("state store keys are read; an empty state.dir turns persistence off", "[config]") {
+  auto r = load_config_string(
+      "state: {dir: \"\", sync: interval, sync_interval: 250ms, snapshot_interval: 1m,"
+      " snapshot_journal_bytes: 64MiB}\n",
+      "test.yml");
+  REQUIRE(r.config);
+  CHECK(r.config->durable.dir.empty());
+  CHECK(r.config->durable.sync == ccmon::config::SyncMode::kInterval);
+  CHECK(r.config->durable.sync_interval == 250'000);
+  CHECK(r.config->durable.snapshot_interval == 60'000'000);
+  CHECK(r.config->durable.snapshot_journal_bytes == 64u << 20);
+  // A file without the key keeps its state beside the daemon.
+  r = load_config_string("kpis: {today: true}\n", "test.yml");
+  REQUIRE(r.config);
+  CHECK(r.config->durable.dir == "./ccmon-state");
+}

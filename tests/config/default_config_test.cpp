@@ -35,6 +35,13 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.listen == b.listen);
   CHECK(a.log_level == b.log_level);
   CHECK(a.clock == b.clock);
+  // durable.dir differs by design: the embedded default keeps its state in
+  // ./ccmon-state, the example (the packaged /etc/ccmon/ccmon.yml) in
+  // /var/lib/ccmon, Config{} nowhere; checked on its own below.
+  CHECK(a.durable.sync == b.durable.sync);
+  CHECK(a.durable.sync_interval == b.durable.sync_interval);
+  CHECK(a.durable.snapshot_interval == b.durable.snapshot_interval);
+  CHECK(a.durable.snapshot_journal_bytes == b.durable.snapshot_journal_bytes);
   CHECK(a.limits.max_body_bytes == b.limits.max_body_bytes);
   CHECK(a.limits.max_ws_message_bytes == b.limits.max_ws_message_bytes);
   CHECK(a.limits.max_connections == b.limits.max_connections);
@@ -92,6 +99,8 @@ TEST_CASE("the example file and the embedded default agree", "[config][default]"
       ccmon::config::load_config_string(ccmon::config::embedded_default_config(), "<embedded>"));
   check_same(example, embedded);
   CHECK(embedded.source == "<embedded>");
+  CHECK(embedded.durable.dir == "./ccmon-state");
+  CHECK(example.durable.dir == "/var/lib/ccmon");  // the systemd unit's StateDirectory
 }
 
 TEST_CASE("the embedded default holds the documented values", "[config][default]") {
@@ -102,6 +111,11 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   check_same(c, Config{}, /*with_sla=*/false);
 
   CHECK(c.listen == "127.0.0.1:9477");
+  CHECK(c.durable.sync == ccmon::config::SyncMode::kAlways);
+  CHECK(c.durable.sync_interval == 100'000);               // 100 ms
+  CHECK(c.durable.snapshot_interval == 300'000'000);       // 5 m
+  CHECK(c.durable.snapshot_journal_bytes == 268'435'456);  // 256 MiB
+  CHECK(Config{}.durable.dir.empty());                     // code-built: no files
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
   CHECK(c.auth.ingest_tokens.empty());
   CHECK(c.auth.metrics_tokens.empty());

@@ -112,3 +112,21 @@ TEST_CASE("many ids: growth, eviction and deletion keep the set exact", "[dedup]
 }
 
 }  // namespace
+
+TEST_CASE("contains answers what insert would, without remembering anything", "[dedup]") {
+  Deduplicator d(DedupOptions{seconds(10), 100});
+  REQUIRE(d.insert("a", kT0));
+  REQUIRE(d.insert("b", kT0 + seconds(5)));
+  CHECK_FALSE(d.contains("c", kT0 + seconds(1)));
+  CHECK(d.size() == 2);  // "c" was not remembered
+  CHECK(d.insert("c", kT0 + seconds(1)));
+  // "a" is a duplicate until kT0 + 10 s (exclusive), then new: as insert says.
+  CHECK(d.contains("a", kT0 + seconds(10) - 1));
+  CHECK_FALSE(d.contains("a", kT0 + seconds(10)));
+  CHECK(d.contains("b", kT0 + seconds(10)));  // accepted at +5 s: until +15 s
+  CHECK(d.size() == 3);                       // contains forgot nothing
+  CHECK(d.insert("a", kT0 + seconds(10)));
+  Deduplicator off(DedupOptions{seconds(10), 0});
+  REQUIRE(off.insert("a", kT0));
+  CHECK_FALSE(off.contains("a", kT0));
+}

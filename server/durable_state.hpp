@@ -1,0 +1,100 @@
+// The daemon's side of the state directory (docs/architecture.md, "Durable
+// state"): the lock, recovery, the journal writer with its sync thread, and
+// the snapshot thread. The engine runner drives it from the engine thread;
+// the bytes of records and snapshots are the runner's (server/state_records,
+// the state codec).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "config/config.hpp"
+#include "server/self_metrics.hpp"
+#include "store/journal.hpp"
+#include "store/journal_sync.hpp"
+#include "store/state_lock.hpp"
+
+namespace ccmon::server {
+
+class DurableState {
+ public:
+  // Takes the lock of options.dir (creating the directory). nullptr with
+  // `error` set ("state directory DIR is in use by another ccmond (pid N)")
+  // when it cannot; `in_use` says it is another daemon's (the daemon then
+  // exits 2, else 1).
+  static std::unique_ptr<DurableState> open(const config::DurableConfig& options,
+                                            SelfMetrics& metrics, std::string& error, bool& in_use);
+  ~DurableState();
+
+  struct Recovery {
+    store::Sequence sequence = 0;   // last record restored
+    std::uint64_t replayed = 0;     // journal records applied
+    std::uint64_t cut_records = 0;  // torn or corrupt, cut
+    std::uint64_t fallbacks = 0;    // damaged snapshots skipped
+    store::Sequence snapshot = 0;   // sequence of the snapshot used (0: none)
+    double seconds = 0;
+  };
+  // Engine thread, once, first. `restore(payload)` decodes a snapshot into
+  // the state and returns the record it covers, or throws (the snapshot is
+  // then skipped and counted); nullptr when snapshots cannot be read (no
+  // codec): the journal is then replayed from its start. `replay(payload)`
+  // applies one record; false when it cannot be read (treated as damage).
+  // Damage is cut; then the journal is open for appends.
+  Recovery recover(const std::function<store::Sequence(std::string_view)>& restore,
+                   const std::function<bool(std::string_view)>& replay);
+
+  // Starts the sync thread; `report` runs on it after each sync.
+  void start_sync(std::function<void(const store::SyncReport&)> report);
+
+  // Engine thread: appends one record (see store::Journal::append); counts
+  // bytes, records and errors, and keeps ccmon_state_writable.
+  store::Journal::Appended append(std::string_view record);
+  store::Sequence written() const { return journal_->written(); }
+
+  // Engine thread: whether a snapshot is due (interval or journal growth)
+  // and none is being written.
+  bool snapshot_due(std::chrono::steady_clock::time_point now) const;
+  // Engine thread: writes `payload` (the state as of record `sequence`) on
+  // the snapshot thread, then deletes what it makes unnecessary. The journal
+  // rolls to a new segment first. `encode_seconds` is added to the
+  // duration metric.
+  void write_snapshot(store::Sequence sequence, std::string payload, double encode_seconds);
+  // Same, on the calling thread (clean shutdown); waits for one in flight.
+  void write_snapshot_now(store::Sequence sequence, std::string payload, double encode_seconds);
+  // Seconds since the newest snapshot (or since open while there is none).
+  double snapshot_age_seconds() const;
+
+  // Clean shutdown: sync what is written (reporting it), stop the threads.
+  void sync_and_stop();
+
+  const config::DurableConfig& options() const { return options_; }
+
+ private:
+  DurableState(config::DurableConfig options, StateMetrics& metrics, store::StateLock lock);
+  void write_snapshot_blocking(store::Sequence sequence, const std::string& payload,
+                               double encode_seconds);
+  void join_snapshot();
+
+  config::DurableConfig options_;
+  std::filesystem::path dir_;
+  StateMetrics& metrics_;
+  store::StateLock lock_;
+  std::unique_ptr<store::Journal> journal_;
+  std::unique_ptr<store::JournalSync> sync_;
+
+  // Snapshot bookkeeping: written_at_ on the engine thread; the rest shared.
+  std::chrono::steady_clock::time_point last_snapshot_;
+  std::uint64_t journal_bytes_since_snapshot_ = 0;
+  std::thread snapshot_thread_;
+  std::atomic<bool> snapshot_running_{false};
+  std::atomic<double> snapshot_unix_seconds_{0};
+};
+
+}  // namespace ccmon::server

@@ -1,0 +1,30 @@
+// The state codec as the daemon uses it for snapshots: core/persist's
+// encode_state/decode_state, or none in a build without it — then no
+// snapshot is written and a start replays the whole journal (correct, only
+// slower).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine.hpp"
+#include "core/sla/sla_evaluator.hpp"
+
+namespace ccmon::server {
+
+struct StateCodec {
+  // See core/persist/state_codec.hpp: encode_state, decode_state (throws).
+  std::function<std::string(const core::Engine&, const core::Deduplicator&,
+                            const core::SlaEvaluator&, std::string_view extra)>
+      encode;
+  std::function<std::string(std::string_view, core::Engine&, core::Deduplicator&,
+                            core::SlaEvaluator&)>
+      decode;
+};
+
+std::optional<StateCodec> state_codec();
+
+}  // namespace ccmon::server
