@@ -196,7 +196,8 @@ class RestartWithChangedConfigTest(unittest.TestCase):
         proc = subprocess.run([ccmond_path(), "--check-state", self.state],
                               capture_output=True, text=True, timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertIn("snapshot", (proc.stdout + proc.stderr).lower())
+        # The verdict line (docs/operations.md, "ccmond --check-state DIR").
+        self.assertIn("state is intact", proc.stdout)
         self.assertEqual(files_digest(self.state), digest)
 
 
