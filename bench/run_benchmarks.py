@@ -212,9 +212,11 @@ class Suite:
     def exe(self, rel):
         return os.path.join(self.build, rel)
 
-    def daemon(self, config=None, prefix=()):
+    def daemon(self, config=None, prefix=(), state_dir=""):
+        # state_dir "": nothing kept, so every run starts fresh (every event id
+        # new to it); a directory measures the durable state (docs/ingestion.md).
         cmd = list(prefix) + [self.exe("server/ccmond"), "--config", config or self.config_path,
-                              "--listen", "127.0.0.1:0"]
+                              "--listen", "127.0.0.1:0", "--state-dir", state_dir]
         return Process(cmd, self.work, "ccmond", ready_path="/-/ready", timeout=300)
 
     def load(self, url, file, background=False, daemon=None, **opts):

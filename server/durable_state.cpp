@@ -20,17 +20,18 @@ double unix_seconds(std::filesystem::file_time_type t) {
 
 std::unique_ptr<DurableState> DurableState::open(const config::DurableConfig& options,
                                                  SelfMetrics& metrics, std::string& error,
-                                                 bool& in_use) {
+                                                 bool& in_use, store::FileOps ops) {
   auto lock = store::StateLock::acquire(options.dir, error, in_use);
   if (!lock) return nullptr;
   return std::unique_ptr<DurableState>(
-      new DurableState(options, metrics.enable_state(), std::move(*lock)));
+      new DurableState(options, metrics.enable_state(), std::move(*lock), std::move(ops)));
 }
 
 DurableState::DurableState(config::DurableConfig options, StateMetrics& metrics,
-                           store::StateLock lock)
+                           store::StateLock lock, store::FileOps ops)
     : options_(std::move(options)),
       dir_(options_.dir),
+      ops_(std::move(ops)),
       metrics_(metrics),
       lock_(std::move(lock)),
       last_snapshot_(std::chrono::steady_clock::now()),
@@ -92,7 +93,8 @@ DurableState::Recovery DurableState::recover(
       spdlog::error("state: cannot cut the damaged journal: {}", store::error_text(e));
     }
   }
-  journal_ = std::make_unique<store::Journal>(dir_, scan, r.sequence + 1);
+  journal_ = std::make_unique<store::Journal>(dir_, scan, r.sequence + 1,
+                                              store::JournalOptions{.ops = ops_});
   const auto end = std::chrono::steady_clock::now();
   r.seconds = std::chrono::duration<double>(end - start).count();
   metrics_.recovery_cut_records->Increment(static_cast<double>(r.cut_records));
@@ -109,8 +111,7 @@ void DurableState::start_sync(std::function<void(const store::SyncReport&)> repo
                             ? std::chrono::microseconds(0)
                             : std::chrono::microseconds(options_.sync_interval);
   sync_ = std::make_unique<store::JournalSync>(
-      *journal_, store::FileOps::system(), interval,
-      [this, report = std::move(report)](const store::SyncReport& r) {
+      *journal_, ops_, interval, [this, report = std::move(report)](const store::SyncReport& r) {
         metrics_.fsync_duration->Observe(r.seconds);
         if (r.error != 0) {
           metrics_.write_errors->Increment();
@@ -168,7 +169,7 @@ void DurableState::write_snapshot_now(store::Sequence sequence, std::string payl
 void DurableState::write_snapshot_blocking(store::Sequence sequence, const std::string& payload,
                                            double encode_seconds) {
   const auto start = std::chrono::steady_clock::now();
-  const auto w = store::write_snapshot(dir_, sequence, payload);
+  const auto w = store::write_snapshot(dir_, sequence, payload, ops_);
   const double seconds =
       encode_seconds +
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -30,7 +30,8 @@ class DurableState {
   // when it cannot; `in_use` says it is another daemon's (the daemon then
   // exits 2, else 1).
   static std::unique_ptr<DurableState> open(const config::DurableConfig& options,
-                                            SelfMetrics& metrics, std::string& error, bool& in_use);
+                                            SelfMetrics& metrics, std::string& error, bool& in_use,
+                                            store::FileOps ops = store::FileOps::system());
   ~DurableState();
 
   struct Recovery {
@@ -77,13 +78,15 @@ class DurableState {
   const config::DurableConfig& options() const { return options_; }
 
  private:
-  DurableState(config::DurableConfig options, StateMetrics& metrics, store::StateLock lock);
+  DurableState(config::DurableConfig options, StateMetrics& metrics, store::StateLock lock,
+               store::FileOps ops);
   void write_snapshot_blocking(store::Sequence sequence, const std::string& payload,
                                double encode_seconds);
   void join_snapshot();
 
   config::DurableConfig options_;
   std::filesystem::path dir_;
+  store::FileOps ops_;  // the journal's and snapshots' writes and syncs (tests inject failures)
   StateMetrics& metrics_;
   store::StateLock lock_;
   std::unique_ptr<store::Journal> journal_;

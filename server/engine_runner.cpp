@@ -275,11 +275,6 @@ void EngineRunner::restore() {
     from_snapshot = [this](std::string_view payload) {
       const auto extra =
           state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
-      // The snapshot brought the configuration of its time; the one in
-      // force now applies by the documented rules of a reload.
-      engine_.reconfigure(engine_config_);
-      dedup_.reconfigure(dedup_options_);
-      sla_.reconfigure(sla_rules_);
       latest_event_time_ = extra.latest_event_time;
       return extra.sequence;
     };
@@ -294,6 +289,14 @@ void EngineRunner::restore() {
     spdlog::critical("state: cannot read {}: {}; not starting", durable_->options().dir, e.what());
     std::_Exit(1);
   }
+  if (codec_) {
+    // The snapshot brought the configuration of its time, and the journal
+    // after it was written under that one too (a reload writes a snapshot);
+    // the configuration in force now applies last, by the rules of a reload.
+    engine_.reconfigure(engine_config_);
+    dedup_.reconfigure(dedup_options_);
+    sla_.reconfigure(sla_rules_);
+  }
   if (latest_event_time_ != 0) metrics_.last_event_time(core::to_seconds(latest_event_time_));
   durable_upto_ = durable_->written();  // what recovery read is on disk
   durable_->start_sync([this](const store::SyncReport& report) {
@@ -303,7 +306,7 @@ void EngineRunner::restore() {
       "state: restored from {} in {:.3f} s: snapshot at record {}, {} journal records replayed, "
       "{} cut, {} damaged snapshots skipped",
       durable_->options().dir, r.seconds, r.snapshot, r.replayed, r.cut_records, r.fallbacks);
-  startup_view_.reset();
+  // startup_view_ stays: a reader that saw restoring_ may still be copying it.
   restoring_.store(false, std::memory_order_release);
 }
 

@@ -263,7 +263,8 @@ class HttpIngestTest(unittest.TestCase):
 class HttpLifecycleTest(unittest.TestCase):
     def test_failed_bind_stops_startup(self):
         with Daemon() as d:
-            res = subprocess.run([os.environ["CCMOND"], "--listen", f"127.0.0.1:{d.port}"],
+            res = subprocess.run([os.environ["CCMOND"], "--listen", f"127.0.0.1:{d.port}",
+                                  "--state-dir", ""],
                                  capture_output=True, timeout=30)
             self.assertEqual(res.returncode, 1)
             self.assertIn(b"cannot listen on", res.stderr)

@@ -40,10 +40,16 @@ def poll(predicate, timeout=30.0, interval=0.02, what="condition"):
 class Daemon:
     """A running ccmond. Use as a context manager."""
 
-    def __init__(self, config=None, args=(), env=None):
+    def __init__(self, config=None, args=(), env=None, state_dir=None):
+        """`state_dir`: the daemon's state.dir. None: a fresh directory of its
+        own, removed with it (parallel tests never share a LOCK); "": no state
+        kept; a path: kept by the caller, e.g. to restart on the same state."""
         self.tmp = tempfile.TemporaryDirectory(prefix="ccmond-test-")
         self.config_path = None
-        cmd = [ccmond_path(), "--listen", "127.0.0.1:0"]
+        if state_dir is None:
+            state_dir = os.path.join(self.tmp.name, "state")
+        self.state_dir = state_dir
+        cmd = [ccmond_path(), "--listen", "127.0.0.1:0", "--state-dir", state_dir]
         if config is not None:
             self.config_path = os.path.join(self.tmp.name, "ccmon.yml")
             with open(self.config_path, "w") as f:

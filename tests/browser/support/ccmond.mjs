@@ -33,7 +33,8 @@ export class Daemon {
   static async start({ config = null, listen = "127.0.0.1:0", args = [] } = {}) {
     const d = new Daemon();
     d.dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccmond-browser-"));
-    const argv = ["--listen", listen];
+    // Its own state directory, removed with d.dir: parallel tests never share a LOCK.
+    const argv = ["--listen", listen, "--state-dir", path.join(d.dir, "state")];
     if (config !== null) {
       fs.writeFileSync(path.join(d.dir, "ccmon.yml"), config);
       argv.push("--config", path.join(d.dir, "ccmon.yml"));

@@ -1,0 +1,265 @@
+// The engine runner with a state directory: what it journals restores the
+// same KPIs, duplicate memory and all, in a second runner; a batch the
+// journal refuses changes nothing; acknowledgements wait for the sync.
+#include <prometheus/registry.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "server/durable_state.hpp"
+#include "server/engine_runner.hpp"
+#include "server/exposition.hpp"
+#include "server/state_records.hpp"
+#include "server_test_support.hpp"
+
+namespace ccmon::server {
+namespace {
+namespace fs = std::filesystem;
+using test::config_from;
+using test::sample;
+
+constexpr core::Timestamp kNow = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z
+
+struct TempDir {
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "ccmon-runner-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path path;
+};
+
+Batch batch_of(const config::Config& config, const std::string& ndjson) {
+  core::Decoder decoder(config.codec);
+  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
+  REQUIRE(decoded.rejections.empty());
+  const std::size_t admitted = decoded.events.size();
+  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
+}
+
+// Event clock (now = latest event time: the same in both runners), state in `dir`.
+std::shared_ptr<config::Config> event_clock_config(const fs::path& dir) {
+  auto config = std::make_shared<config::Config>(*config_from("server:\n  clock: event\n"));
+  config->durable.dir = dir.string();
+  return config;
+}
+
+BatchResult submit_and_wait(EngineRunner& runner, Batch batch) {
+  REQUIRE(runner.admission().try_admit(batch.admitted));
+  std::promise<BatchResult> done;
+  runner.submit(std::move(batch), [&done](BatchResult r) { done.set_value(r); });
+  return done.get_future().get();
+}
+
+std::string kpis_json(EngineRunner& runner) {
+  std::promise<std::shared_ptr<const View>> viewed;
+  runner.request_view([&](std::shared_ptr<const View> v) { viewed.set_value(std::move(v)); });
+  return render_kpis_json(*viewed.get_future().get(), {});
+}
+
+void wait_restored(const EngineRunner& runner) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!runner.state_ready()) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::yield();
+  }
+}
+
+std::unique_ptr<DurableState> open_state(const config::Config& config, SelfMetrics& metrics,
+                                         store::FileOps ops = store::FileOps::system()) {
+  std::string error;
+  bool in_use = false;
+  auto state = DurableState::open(config.durable, metrics, error, in_use, std::move(ops));
+  INFO(error);
+  REQUIRE(state);
+  return state;
+}
+
+double fsync_count(prometheus::Registry& registry) {
+  for (const auto& f : registry.Collect()) {
+    if (f.name == "ccmon_journal_fsync_duration_seconds") {
+      return static_cast<double>(f.metric.at(0).histogram.sample_count);
+    }
+  }
+  return -1;
+}
+
+// A day in a queue: two contacts, one answered and ended, one abandoned; an
+// agent's state. Times are Unix seconds around kNow.
+const char* kFirst =
+    R"({"id":"a1","type":"contact.queued","time":1699999900,"contact":"c1","queue":"sales","channel":"voice"}
+{"id":"a2","type":"contact.queued","time":1699999910,"contact":"c2","queue":"sales","channel":"voice","priority":3}
+{"id":"a3","type":"agent.state","time":1699999915,"agent":"alice","team":"t1","state":"available"}
+)";
+const char* kSecond =
+    R"({"id":"b1","type":"contact.answered","time":1699999930,"contact":"c1","agent":"alice"}
+{"id":"b2","type":"contact.abandoned","time":1699999950,"contact":"c2"}
+{"id":"b3","type":"contact.ended","time":1699999990,"contact":"c1"}
+{"id":"b4","type":"survey.answered","time":1699999995,"contact":"c1","csat":4,"nps":9}
+)";
+
+TEST_CASE("records encode and decode every event field", "[server][state]") {
+  core::Event e;
+  e.id = "id-1";
+  e.type = core::EventType::kSurveyAnswered;
+  e.time = kNow;
+  e.contact = "c";
+  e.case_id = "k";
+  e.channel = "voice";
+  e.queue = "q";
+  e.agent = "a";
+  e.team = "t";
+  e.customer = "cu";
+  e.to_queue = "q2";
+  e.to_agent = "a2";
+  e.to_channel = "chat";
+  e.reason = "r";
+  e.priority = -7;
+  e.automated = true;
+  e.value = 12.5;
+  e.score = -0.25;
+  e.csat = 5;
+  e.nps = 0;
+  e.ces = 7;
+  e.contacts = 3;
+  e.state = core::AgentState::kWrapUp;
+  core::Event bare;
+  bare.id = "id-2";
+  bare.time = kNow - 5'000'000;
+  const state_records::FreshEvent fresh[] = {{&e, kNow + 10}, {&bare, kNow + 11}};
+  std::string bytes;
+  state_records::encode_batch(fresh, bytes);
+  const auto r = state_records::decode_record(bytes);
+  REQUIRE(r.type == state_records::RecordType::kBatch);
+  REQUIRE(r.events.size() == 2);
+  const core::Event& d = r.events[0];
+  CHECK(d.id == e.id);
+  CHECK(d.type == e.type);
+  CHECK(d.time == e.time);
+  CHECK((d.contact == "c" && d.case_id == "k" && d.channel == "voice" && d.queue == "q"));
+  CHECK((d.agent == "a" && d.team == "t" && d.customer == "cu" && d.to_queue == "q2"));
+  CHECK((d.to_agent == "a2" && d.to_channel == "chat" && d.reason == "r"));
+  CHECK(d.priority == -7);
+  CHECK(d.automated);
+  CHECK(d.value == 12.5);
+  CHECK(d.score == -0.25);
+  CHECK((d.csat == 5 && d.nps == 0 && d.ces == 7 && d.contacts == 3));
+  CHECK(d.state == core::AgentState::kWrapUp);
+  CHECK(r.events[1].time == kNow - 5'000'000);
+  CHECK_FALSE(r.events[1].priority);
+  CHECK(r.remembered_at == std::vector<core::Timestamp>{kNow + 10, kNow + 11});
+
+  const auto tick = state_records::decode_record(state_records::encode_tick(kNow, 3));
+  CHECK((tick.type == state_records::RecordType::kTick && tick.now == kNow && tick.what == 3));
+  // Every proper prefix is refused, never read past its end.
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    CHECK_THROWS_AS(state_records::decode_record(std::string_view(bytes).substr(0, n)),
+                    state_records::RecordError);
+  }
+  CHECK_THROWS_AS(state_records::decode_record("\x09"), state_records::RecordError);
+}
+
+TEST_CASE("a second runner on the same directory restores the KPIs and the duplicate memory",
+          "[server][state]") {
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::string before;
+  {
+    SelfMetrics metrics("test");
+    EngineRunner runner(*config, metrics, [] { return kNow; });
+    runner.attach_state(open_state(*config, metrics), std::nullopt);
+    runner.start();
+    wait_restored(runner);
+    CHECK(submit_and_wait(runner, batch_of(*config, kFirst)).accepted == 3);
+    kpis_json(runner);  // a view in between: a tick record
+    CHECK(submit_and_wait(runner, batch_of(*config, kSecond)).accepted == 4);
+    before = kpis_json(runner);
+    // 2 batch records + 2 views.
+    CHECK(sample(metrics.registry(), "ccmon_journal_records_total") == 4);
+    runner.drain_and_stop();
+  }
+  REQUIRE(before.find("\"sales\"") != std::string::npos);
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics), std::nullopt);
+  runner.start();
+  wait_restored(runner);
+  CHECK(sample(metrics.registry(), "ccmon_state_replayed_records_total") == 4);
+  CHECK(kpis_json(runner) == before);
+  // The resend of a batch after the restart is all duplicates.
+  const auto again = submit_and_wait(runner, batch_of(*config, kSecond));
+  CHECK(again.accepted == 0);
+  CHECK(again.duplicates == 4);
+  runner.drain_and_stop();
+}
+
+TEST_CASE("a batch the journal refuses is not applied and its ids are not remembered",
+          "[server][state]") {
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::atomic<bool> full{false};
+  store::FileOps ops = store::FileOps::system();
+  auto real = ops.pwrite;
+  ops.pwrite = [&full, real](int fd, const void* data, std::size_t n, off_t at) -> ssize_t {
+    if (full) {
+      errno = ENOSPC;
+      return -1;
+    }
+    return real(fd, data, n, at);
+  };
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
+  runner.start();
+  wait_restored(runner);
+  const std::string empty = kpis_json(runner);
+  full = true;
+  const auto refused = submit_and_wait(runner, batch_of(*config, kFirst));
+  CHECK(refused.state_unavailable);
+  CHECK(refused.accepted == 0);
+  CHECK(sample(metrics.registry(), "ccmon_state_writable") == 0);
+  CHECK(sample(metrics.registry(), "ccmon_journal_write_errors_total") >= 1);
+  CHECK(sample(metrics.registry(), "ccmon_events_accepted_total", {{"type", "contact.queued"}}) ==
+        0);
+  full = false;  // space returns: the resend is new, not a duplicate
+  const auto resent = submit_and_wait(runner, batch_of(*config, kFirst));
+  CHECK_FALSE(resent.state_unavailable);
+  CHECK(resent.accepted == 3);
+  CHECK(resent.duplicates == 0);
+  CHECK(sample(metrics.registry(), "ccmon_state_writable") == 1);
+  CHECK(kpis_json(runner) != empty);
+  runner.drain_and_stop();
+}
+
+TEST_CASE("state.sync always acknowledges only after a sync covers the batch", "[server][state]") {
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::atomic<int> syncs{0};
+  store::FileOps ops = store::FileOps::system();
+  auto real = ops.fdatasync;
+  ops.fdatasync = [&syncs, real](int fd) {
+    ++syncs;
+    return real(fd);
+  };
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
+  runner.start();
+  wait_restored(runner);
+  REQUIRE(syncs == 0);  // nothing written yet
+  const auto r = submit_and_wait(runner, batch_of(*config, kFirst));
+  CHECK(r.accepted == 3);
+  CHECK(syncs >= 1);  // the acknowledgement came after an fdatasync
+  CHECK(fsync_count(metrics.registry()) >= 1);
+  runner.drain_and_stop();
+}
+
+}  // namespace
+}  // namespace ccmon::server
