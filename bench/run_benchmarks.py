@@ -30,23 +30,20 @@ LISTEN_RE = re.compile(r"listening on (?:http|ws)://([0-9.]+):(\d+)")
 # Event-clock mode: the replayed day's windows behave as a live center's
 # (every event lands in all windows). Caps wide enough for 100 queues and the
 # freshness markers; everything else is the default configuration.
-CONFIG_BASE = """server:
+CONFIG = """server:
   clock: event
   log_level: info
 cardinality:
   max_queues: 1000
   max_teams: 1000
 """
-# Benchmarks 1-6 measure ingestion itself, without a state directory; the
-# durable state's cost is measured apart (7.), against this same baseline.
-NO_STATE = 'state:\n  dir: ""\n'
-CONFIG = CONFIG_BASE + NO_STATE
-# 7.: the three ways to run (docs/configuration.md, state.*).
+# 7.: the three ways to run (docs/configuration.md, state.*); the directory
+# itself is given with --state-dir (Suite.daemon).
 STATE_MODES = (
-    ("none", "no state directory", NO_STATE),
-    ("always", "`state.sync: always`", "state:\n  dir: {dir}\n  sync: always\n"),
+    ("none", "no state directory", None),
+    ("always", "`state.sync: always`", "state:\n  sync: always\n"),
     ("interval", "`state.sync: interval` (100 ms)",
-     "state:\n  dir: {dir}\n  sync: interval\n  sync_interval: 100ms\n"),
+     "state:\n  sync: interval\n  sync_interval: 100ms\n"),
 )
 
 TARGETS = {
@@ -503,18 +500,21 @@ class Suite:
 
     # --- 7. durable state -------------------------------------------------------
     def state_config(self, name, mode_yaml):
-        """A config file for one run and its fresh state directory."""
+        """(config file, state directory) for one run; a fresh directory, or
+        "" (none) when mode_yaml is None."""
+        if mode_yaml is None:
+            return self.config_path, ""
         state_dir = os.path.join(self.work, f"state-{name}")
         shutil.rmtree(state_dir, ignore_errors=True)
         path = os.path.join(self.work, f"state-{name}.yml")
         with open(path, "w") as f:
-            f.write(CONFIG_BASE + mode_yaml.format(dir=json.dumps(state_dir)))
+            f.write(CONFIG + mode_yaml)
         return path, state_dir
 
-    def timed_start(self, config):
+    def timed_start(self, config, state_dir):
         """(daemon, seconds from exec to /-/ready 200): the restart time."""
         t0 = time.monotonic()
-        d = self.daemon(config)
+        d = self.daemon(config, state_dir=state_dir)
         return d, time.monotonic() - t0
 
     def state(self):
@@ -532,7 +532,7 @@ class Suite:
                 for mode, label, yaml in STATE_MODES:
                     log(f"state: {title}, {label}, run {i + 1}")
                     config, state_dir = self.state_config(mode, yaml)
-                    d = self.daemon(config)
+                    d = self.daemon(config, state_dir=state_dir)
                     try:
                         r = self.load(url.format(d.port), self.day, daemon=d, **opts)
                         m = http_get(d.base, "/metrics")
@@ -540,7 +540,8 @@ class Suite:
                         r["fsyncs"] = metric_value(m, "ccmon_journal_fsync_duration_seconds_count")
                     finally:
                         d.stop()
-                    shutil.rmtree(state_dir, ignore_errors=True)
+                    if state_dir:
+                        shutil.rmtree(state_dir, ignore_errors=True)
                     runs[mode].append(r)
             best = {mode: max(v, key=lambda x: x["events_per_s"]) for mode, v in runs.items()}
             out["ingest"][key] = {"title": title, "runs": runs, "best": best}
@@ -554,7 +555,7 @@ class Suite:
 
         log("state: restart after the large center's day")
         config, state_dir = self.state_config("restart", STATE_MODES[1][2])
-        d = self.daemon(config)
+        d = self.daemon(config, state_dir=state_dir)
         try:
             self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day, batch=500, connections=4,
                       window=64)
@@ -568,7 +569,7 @@ class Suite:
               "journal_records": metric_value(before, "ccmon_journal_records_total"),
               "dir_bytes_killed": dir_bytes(state_dir)}
         for how in ("sigkill", "sigterm"):
-            d, seconds = self.timed_start(config)
+            d, seconds = self.timed_start(config, state_dir)
             try:
                 m = http_get(d.base, "/metrics")
                 rs[how] = {
@@ -891,7 +892,7 @@ class Suite:
         if st:
             add(f"7. **Durable state** (docs/operations.md): the large center's whole day "
                 f"sent as in 2. and 3., to a daemon without a state directory "
-                f"(`state.dir: \"\"`, as in 1.-6.), with `state.sync: always` (the default: "
+                f"(`--state-dir \"\"`, as in 1.-6.), with `state.sync: always` (the default: "
                 f"each acknowledgement waits for the fsync that covers it, group-committed "
                 f"across connections) and with `state.sync: interval` (acknowledged at once, "
                 f"synced every 100 ms), each on a fresh state directory in the work directory "
