@@ -587,6 +587,8 @@ class Suite:
                 d.stop()  # SIGTERM: writes the snapshot the next start loads
             rs[how]["stop_s"] = time.monotonic() - t0
             rs[how]["dir_bytes_after_stop"] = dir_bytes(state_dir)
+            rs[how]["snapshots_after_stop"] = sum(
+                1 for n in os.listdir(state_dir) if n.startswith("snapshot-") and n.endswith(".bin"))
         shutil.rmtree(state_dir, ignore_errors=True)
         out["restart"] = rs
         self.results["state"] = out
@@ -750,6 +752,81 @@ class Suite:
         lines.insert(1, "-+-".join("-" * x for x in w))
         return "\n".join(lines)
 
+    def state_section(self, st, run=None):
+        """The lines of benchmark 7 (durable state), between markers so that
+        `--only state` can replace them in the page; `run` describes that
+        separate run (machine, date, load) when it is not the page's."""
+        md = ["<!-- state:begin -->"]
+        add = md.append
+        add(f"7. **Durable state** (docs/operations.md): the large center's whole day "
+            f"sent as in 2. and 3., to a daemon without a state directory "
+            f"(`--state-dir \"\"`, as in 1.-6.), with `state.sync: always` (the default: "
+            f"each acknowledgement waits for the fsync that covers it, group-committed "
+            f"across connections) and with `state.sync: interval` (acknowledged at once, "
+            f"synced every 100 ms), each on a fresh state directory in the work directory "
+            f"({st['filesystem']} on this machine's virtual disk). The three modes "
+            f"alternate, twice; the best run of each counts:\n")
+        if run:
+            add(f"Measured in a separate run (`scripts/bench --only state`) on the same "
+                f"machine: {run['date']}, {run['source']}, build {run['build_type']}; load "
+                f"average at start {run['started']}, while measuring "
+                f"{', '.join(run['loads'])}. The sections above come from the run the page "
+                f"header describes, so compare within this section only.\n")
+        add("| transport | mode | events/s (runs) | share of no state | fsyncs | "
+            "journal bytes/event |\n|---|---|---|---|---|---|")
+        for key, x in st["ingest"].items():
+            base = x["best"]["none"]["events_per_s"]
+            for mode, label, _ in STATE_MODES:
+                best = x["best"][mode]
+                runs = ", ".join(f"{y['events_per_s']:,.0f}" for y in x["runs"][mode])
+                jb, fs = best.get("journal_bytes"), best.get("fsyncs")
+                fsyncs = "-" if fs is None else f"{fs:,.0f}"
+                per_event = "-" if jb is None else f"{jb / max(best['events'], 1):.1f}"
+                add(f"| {x['title']} | {label} | {best['events_per_s']:,.0f} ({runs}) | "
+                    f"{best['events_per_s'] / base:.0%} | {fsyncs} | {per_event} |")
+        rs = st["restart"]
+        add(f"\n**Restart time.** The day ingested over WebSocket with `state.sync: "
+            f"always`, then SIGKILL: the state directory held "
+            f"{rs['dir_bytes_killed'] / 1e6:,.0f} MB "
+            f"({rs['journal_written_bytes'] / 1e6:,.0f} MB of journal written, "
+            f"{rs['journal_records']:,.0f} records, "
+            f"{rs['journal_written_bytes'] / rs['events']:.1f} bytes per event). From the "
+            f"start of `ccmond` to the first `/-/ready` 200 (polled every 50 ms), with "
+            f"every `ccmon_contacts_offered_total` restored:\n")
+        add("| restart | to ready | replay (`ccmon_state_replay_duration_seconds`) | "
+            "records replayed | RSS after | clean stop after | state directory after "
+            "the stop |\n|---|---|---|---|---|---|---|")
+        for how, label in (("sigkill", "after SIGKILL"),
+                           ("sigterm", "after the SIGTERM that ended the previous row")):
+            x = rs[how]
+            replay = "-" if x["replay_s"] is None else f"{x['replay_s']:.2f} s"
+            records = "-" if x["replayed_records"] is None else f"{x['replayed_records']:,.0f}"
+            add(f"| {label} | {x['ready_s']:.2f} s | {replay} | {records} | "
+                f"{x['rss_kib'] / 1024:,.0f} MiB | {x['stop_s']:.2f} s | "
+                f"{x['dir_bytes_after_stop'] / 1e6:,.0f} MB, "
+                f"{x.get('snapshots_after_stop', 0)} snapshot file(s) |")
+        add("")
+        md.append("<!-- state:end -->\n")
+        return md
+
+    def splice_state(self, path, machine, started):
+        """Replaces benchmark 7 in the page by this run's (--only state)."""
+        run = dict(machine, started=started, loads=self.loads)
+        section = "\n".join(self.state_section(self.results["state"], run))
+        with open(path) as f:
+            page = f.read()
+        begin, end = "<!-- state:begin -->", "<!-- state:end -->\n"
+        if begin in page:
+            a = page.index(begin)
+            b = page.index(end, a) + len(end)
+            page = page[:a] + section + page[b:]
+        else:  # first time: after benchmark 6, before the analysis
+            at = page.index("## Where the time goes") if "## Where the time goes" in page \
+                else page.index("## Running it")
+            page = page[:at] + section + "\n" + page[at:]
+        with open(path, "w") as f:
+            f.write(page)
+
     def write_doc(self, path, machine, started, seconds):
         r = self.results
         md = []
@@ -888,49 +965,8 @@ class Suite:
             f"day: {ws['rss_kib'] / 1024:,.0f} MiB with {ws['series']:,} series, "
             f"{ws['tracked_contacts']:,.0f} contacts still tracked and {ws['accepted']:,} event "
             f"ids remembered for de-duplication.\n")
-        st = r.get("state")
-        if st:
-            add(f"7. **Durable state** (docs/operations.md): the large center's whole day "
-                f"sent as in 2. and 3., to a daemon without a state directory "
-                f"(`--state-dir \"\"`, as in 1.-6.), with `state.sync: always` (the default: "
-                f"each acknowledgement waits for the fsync that covers it, group-committed "
-                f"across connections) and with `state.sync: interval` (acknowledged at once, "
-                f"synced every 100 ms), each on a fresh state directory in the work directory "
-                f"({st['filesystem']} on this machine's virtual disk). The three modes "
-                f"alternate, twice; the best run of each counts:\n")
-            add("| transport | mode | events/s (runs) | share of no state | fsyncs | "
-                "journal bytes/event |\n|---|---|---|---|---|---|")
-            for key, x in st["ingest"].items():
-                base = x["best"]["none"]["events_per_s"]
-                for mode, label, _ in STATE_MODES:
-                    best = x["best"][mode]
-                    runs = ", ".join(f"{y['events_per_s']:,.0f}" for y in x["runs"][mode])
-                    jb, fs = best.get("journal_bytes"), best.get("fsyncs")
-                    fsyncs = "-" if fs is None else f"{fs:,.0f}"
-                    per_event = "-" if jb is None else f"{jb / max(best['events'], 1):.1f}"
-                    add(f"| {x['title']} | {label} | {best['events_per_s']:,.0f} ({runs}) | "
-                        f"{best['events_per_s'] / base:.0%} | {fsyncs} | {per_event} |")
-            rs = st["restart"]
-            add(f"\n**Restart time.** The day ingested over WebSocket with `state.sync: "
-                f"always`, then SIGKILL: the state directory held "
-                f"{rs['dir_bytes_killed'] / 1e6:,.0f} MB "
-                f"({rs['journal_written_bytes'] / 1e6:,.0f} MB of journal written, "
-                f"{rs['journal_records']:,.0f} records, "
-                f"{rs['journal_written_bytes'] / rs['events']:.1f} bytes per event). From the "
-                f"start of `ccmond` to the first `/-/ready` 200 (polled every 50 ms), with "
-                f"every `ccmon_contacts_offered_total` restored:\n")
-            add("| restart | to ready | replay (`ccmon_state_replay_duration_seconds`) | "
-                "records replayed | RSS after | clean stop after | state directory after "
-                "the stop |\n|---|---|---|---|---|---|---|")
-            for how, label in (("sigkill", "after SIGKILL: snapshot (if any) + journal"),
-                               ("sigterm", "after SIGTERM: the shutdown snapshot")):
-                x = rs[how]
-                replay = "-" if x["replay_s"] is None else f"{x['replay_s']:.2f} s"
-                records = "-" if x["replayed_records"] is None else f"{x['replayed_records']:,.0f}"
-                add(f"| {label} | {x['ready_s']:.2f} s | {replay} | {records} | "
-                    f"{x['rss_kib'] / 1024:,.0f} MiB | {x['stop_s']:.2f} s | "
-                    f"{x['dir_bytes_after_stop'] / 1e6:,.0f} MB |")
-            add("")
+        if r.get("state"):
+            md.extend(self.state_section(r["state"]))
         if r.get("profiles"):
             add("## Where the time goes\n")
             tool = r["profiler"]
@@ -1030,7 +1066,11 @@ def main():
         results = os.path.join(suite.work, "results.json")
         suite.save(results, machine, started, seconds)
         if args.only is not None:
-            log(f"--only: {args.out} left alone; results in {results}")
+            if "state" in args.only:
+                suite.splice_state(args.out, machine, started)
+                log(f"--only: benchmark 7 of {args.out} replaced; results in {results}")
+            else:
+                log(f"--only: {args.out} left alone; results in {results}")
             return 0
         suite.write_doc(args.out, machine, started, seconds)
         log(f"wrote {args.out}; results in {results} (--render it after editing "
