@@ -523,12 +523,12 @@ class Suite:
              dict(batch=500, connections=4, window=64)),
             ("http", "HTTP, 1,000 events/body", "http://127.0.0.1:{}/v1/events",
              dict(batch=1000, connections=4, window=1)))
-        out = {"ingest": {}, "filesystem": subprocess.run(
+        out = {"ingest": {}, "runs": self.args.state_runs, "filesystem": subprocess.run(
             ["df", "--output=fstype", self.work], stdout=subprocess.PIPE,
             text=True).stdout.split()[-1]}
         for key, title, url, opts in transports:
             runs = {mode: [] for mode, _, _ in STATE_MODES}
-            for i in range(2):  # modes interleaved, best of two: the machine is shared
+            for i in range(self.args.state_runs):  # modes interleaved; the best counts
                 for mode, label, yaml in STATE_MODES:
                     log(f"state: {title}, {label}, run {i + 1}")
                     config, state_dir = self.state_config(mode, yaml)
@@ -765,7 +765,7 @@ class Suite:
             f"across connections) and with `state.sync: interval` (acknowledged at once, "
             f"synced every 100 ms), each on a fresh state directory in the work directory "
             f"({st['filesystem']} on this machine's virtual disk). The three modes "
-            f"alternate, twice; the best run of each counts:\n")
+            f"alternate, {st.get('runs', 2)} time(s); the best run of each counts:\n")
         if run:
             add(f"Measured in a separate run (`scripts/bench --only state`) on the same "
                 f"machine: {run['date']}, {run['source']}, build {run['build_type']}; load "
@@ -1034,6 +1034,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--state-runs", type=int, default=2,
+                    help="runs of each state mode in benchmark 7 (the best counts)")
     ap.add_argument("--only", type=lambda v: v.split(","), default=None,
                     help="comma-separated benchmarks to run (engine, websocket, http, scrape, "
                          "freshness, memory, state); prints the table, leaves the page alone")
