@@ -588,7 +588,8 @@ class Suite:
             rs[how]["stop_s"] = time.monotonic() - t0
             rs[how]["dir_bytes_after_stop"] = dir_bytes(state_dir)
             rs[how]["snapshots_after_stop"] = sum(
-                1 for n in os.listdir(state_dir) if n.startswith("snapshot-") and n.endswith(".bin"))
+                1 for n in os.listdir(state_dir)
+                if n.startswith("snapshot-") and n.endswith(".bin"))
         shutil.rmtree(state_dir, ignore_errors=True)
         out["restart"] = rs
         self.results["state"] = out

@@ -29,7 +29,7 @@ import websockets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
-from ccmond import LISTEN_RE, Daemon, ccmond_path, parse_metrics, poll  # noqa: E402
+from ccmond import Daemon, ccmond_path, parse_metrics, poll  # noqa: E402
 
 # The bank day of the crash test: 1999-03-15, a Monday (1,706 records, 7,676
 # events); the daemon's `today` in Asia/Jerusalem is that day (docs/replay.md).

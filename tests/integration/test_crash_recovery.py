@@ -31,7 +31,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from durable import (BANK_CONFIG, BANK_DAY, StateDaemon, Target,  # noqa: E402
+from durable import (BANK_CONFIG, StateDaemon, Target,  # noqa: E402
                      convert_bank_day, describe_differences, kpi_samples, kpis_json,
                      metrics_samples, poll, state_config, stream, transport_rounds)
 from ccmond import metric  # noqa: E402
