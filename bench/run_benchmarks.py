@@ -1015,7 +1015,7 @@ class Suite:
              "contacts_measured", "quick")
 
     def save(self, path, machine, started, seconds):
-        state = {k: getattr(self, k) for k in self.STATE}
+        state = {k: getattr(self, k, None) for k in self.STATE}  # --only: some unset
         state.update(machine=machine, started=started, seconds=seconds)
         with open(path, "w") as f:
             json.dump(state, f, indent=1)
