@@ -37,6 +37,14 @@ cardinality:
   max_queues: 1000
   max_teams: 1000
 """
+# 7.: the three ways to run (docs/configuration.md, state.*); the directory
+# itself is given with --state-dir (Suite.daemon).
+STATE_MODES = (
+    ("none", "no state directory", None),
+    ("always", "`state.sync: always`", "state:\n  sync: always\n"),
+    ("interval", "`state.sync: interval` (100 ms)",
+     "state:\n  sync: interval\n  sync_interval: 100ms\n"),
+)
 
 TARGETS = {
     "engine": 1_000_000,
@@ -46,6 +54,8 @@ TARGETS = {
     "scrape_50k_p99_ms": 100,
     "fresh_p99_ms": 50,
     "bytes_per_contact": 1024,
+    "state_ratio": 0.7,
+    "restart_s": 5.0,
 }
 
 
@@ -90,6 +100,22 @@ def metric_value(text, name):
         if line.startswith(name + " ") or line.startswith(name + "{"):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+def metric_sum(text, name):
+    """Sum of every sample of one family (all label sets), or None."""
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line.startswith(name + " ") or line.startswith(name + "{")]
+    return sum(values) if values else None
+
+
+def dir_bytes(path):
+    """Bytes of the regular files under path (apparent sizes)."""
+    total = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            total += os.path.getsize(os.path.join(root, name))
+    return total
 
 
 def count_series(text):
@@ -246,6 +272,8 @@ class Suite:
             os.remove(h)
         with open(self.day) as f:
             self.day_events = sum(1 for _ in f)
+        if self.args.only == ["state"]:
+            return  # 7. needs only the large center's day
         # Scrape sizes: queues x channels make the series count.
         self.scrape_files = {}
         for label, queues in (("1k", 1), ("10k", 12), ("50k", 64)):
@@ -470,6 +498,112 @@ class Suite:
         self.row("6b. RSS, large center after its 8 h day", "-",
                  f"{ws['rss_kib'] / 1024:,.0f} MiB", True)
 
+    # --- 7. durable state -------------------------------------------------------
+    def state_config(self, name, mode_yaml):
+        """(config file, state directory) for one run; a fresh directory, or
+        "" (none) when mode_yaml is None."""
+        if mode_yaml is None:
+            return self.config_path, ""
+        state_dir = os.path.join(self.work, f"state-{name}")
+        shutil.rmtree(state_dir, ignore_errors=True)
+        path = os.path.join(self.work, f"state-{name}.yml")
+        with open(path, "w") as f:
+            f.write(CONFIG + mode_yaml)
+        return path, state_dir
+
+    def timed_start(self, config, state_dir):
+        """(daemon, seconds from exec to /-/ready 200): the restart time."""
+        t0 = time.monotonic()
+        d = self.daemon(config, state_dir=state_dir)
+        return d, time.monotonic() - t0
+
+    def state(self):
+        transports = (
+            ("ws", "WebSocket, 500 events/frame", "ws://127.0.0.1:{}/v1/stream",
+             dict(batch=500, connections=4, window=64)),
+            ("http", "HTTP, 1,000 events/body", "http://127.0.0.1:{}/v1/events",
+             dict(batch=1000, connections=4, window=1)))
+        out = {"ingest": {}, "runs": self.args.state_runs, "filesystem": subprocess.run(
+            ["df", "--output=fstype", self.work], stdout=subprocess.PIPE,
+            text=True).stdout.split()[-1]}
+        for key, title, url, opts in transports:
+            runs = {mode: [] for mode, _, _ in STATE_MODES}
+            for i in range(self.args.state_runs):  # modes interleaved; the best counts
+                for mode, label, yaml in STATE_MODES:
+                    log(f"state: {title}, {label}, run {i + 1}")
+                    config, state_dir = self.state_config(mode, yaml)
+                    d = self.daemon(config, state_dir=state_dir)
+                    try:
+                        r = self.load(url.format(d.port), self.day, daemon=d, **opts)
+                        m = http_get(d.base, "/metrics")
+                        r["journal_bytes"] = metric_value(m, "ccmon_journal_written_bytes_total")
+                        r["fsyncs"] = metric_value(m, "ccmon_journal_fsync_duration_seconds_count")
+                    finally:
+                        d.stop()
+                    if state_dir:
+                        shutil.rmtree(state_dir, ignore_errors=True)
+                    runs[mode].append(r)
+            best = {mode: max(v, key=lambda x: x["events_per_s"]) for mode, v in runs.items()}
+            out["ingest"][key] = {"title": title, "runs": runs, "best": best}
+            base = best["none"]["events_per_s"]
+            for mode, label, _ in STATE_MODES[1:]:
+                rate = best[mode]["events_per_s"]
+                ok = mode != "always" or rate >= TARGETS["state_ratio"] * base
+                self.row(f"7a. {title}, {label}, events/s",
+                         f">= {TARGETS['state_ratio']:.0%} of no state" if mode == "always"
+                         else "-", f"{rate:,.0f} ({rate / base:.0%} of {base:,.0f})", ok)
+
+        log("state: restart after the large center's day")
+        config, state_dir = self.state_config("restart", STATE_MODES[1][2])
+        d = self.daemon(config, state_dir=state_dir)
+        try:
+            self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day, batch=500, connections=4,
+                      window=64)
+            before = http_get(d.base, "/metrics")
+        finally:
+            d.proc.kill()  # the crash: nothing written on the way out
+            d.stop()
+        rs = {"events": self.day_events,
+              "offered": metric_sum(before, "ccmon_contacts_offered_total"),
+              "journal_written_bytes": metric_value(before, "ccmon_journal_written_bytes_total"),
+              "journal_records": metric_value(before, "ccmon_journal_records_total"),
+              "dir_bytes_killed": dir_bytes(state_dir)}
+        for how in ("sigkill", "sigterm"):
+            d, seconds = self.timed_start(config, state_dir)
+            try:
+                m = http_get(d.base, "/metrics")
+                rs[how] = {
+                    "ready_s": seconds,
+                    "replay_s": metric_value(m, "ccmon_state_replay_duration_seconds"),
+                    "replayed_records": metric_value(m, "ccmon_state_replayed_records_total"),
+                    "rss_kib": rss_kib(d.pid),
+                    "offered": metric_sum(m, "ccmon_contacts_offered_total"),
+                }
+                if rs[how]["offered"] != rs["offered"]:
+                    raise RuntimeError(f"restart after {how} restored {rs[how]['offered']} "
+                                       f"offered, not {rs['offered']}")
+                t0 = time.monotonic()
+            finally:
+                d.stop()  # SIGTERM: writes the snapshot the next start loads
+            rs[how]["stop_s"] = time.monotonic() - t0
+            rs[how]["dir_bytes_after_stop"] = dir_bytes(state_dir)
+            rs[how]["snapshots_after_stop"] = sum(
+                1 for n in os.listdir(state_dir)
+                if n.startswith("snapshot-") and n.endswith(".bin"))
+        shutil.rmtree(state_dir, ignore_errors=True)
+        out["restart"] = rs
+        self.results["state"] = out
+        for how, label in (("sigkill", "after SIGKILL (journal replay)"),
+                           ("sigterm", "after SIGTERM (snapshot)")):
+            x = rs[how]
+            self.row(f"7b. restart {label}, large center's day, start to /-/ready",
+                     f"< {TARGETS['restart_s']:.0f} s", f"{x['ready_s']:.2f} s",
+                     x["ready_s"] < TARGETS["restart_s"])
+        per_event = (rs["journal_written_bytes"] or 0) / self.day_events
+        self.row("7c. journal bytes per event (`state.sync: always`)", "-",
+                 f"{per_event:.1f} B ({rs['journal_written_bytes'] / 1e6:,.0f} MB for "
+                 f"{self.day_events:,} events)", True)
+
     # --- profile -------------------------------------------------------------
     def profile(self):
         """Where the time goes, for the missed targets: perf when hardware
@@ -619,6 +753,81 @@ class Suite:
         lines.insert(1, "-+-".join("-" * x for x in w))
         return "\n".join(lines)
 
+    def state_section(self, st, run=None):
+        """The lines of benchmark 7 (durable state), between markers so that
+        `--only state` can replace them in the page; `run` describes that
+        separate run (machine, date, load) when it is not the page's."""
+        md = ["<!-- state:begin -->"]
+        add = md.append
+        add(f"7. **Durable state** (docs/operations.md): the large center's whole day "
+            f"sent as in 2. and 3., to a daemon without a state directory "
+            f"(`--state-dir \"\"`, as in 1.-6.), with `state.sync: always` (the default: "
+            f"each acknowledgement waits for the fsync that covers it, group-committed "
+            f"across connections) and with `state.sync: interval` (acknowledged at once, "
+            f"synced every 100 ms), each on a fresh state directory in the work directory "
+            f"({st['filesystem']} on this machine's virtual disk). The three modes "
+            f"alternate, {st.get('runs', 2)} time(s); the best run of each counts:\n")
+        if run:
+            add(f"Measured in a separate run (`scripts/bench --only state`) on the same "
+                f"machine: {run['date']}, {run['source']}, build {run['build_type']}; load "
+                f"average at start {run['started']}, while measuring "
+                f"{', '.join(run['loads'])}. The sections above come from the run the page "
+                f"header describes, so compare within this section only.\n")
+        add("| transport | mode | events/s (runs) | share of no state | fsyncs | "
+            "journal bytes/event |\n|---|---|---|---|---|---|")
+        for key, x in st["ingest"].items():
+            base = x["best"]["none"]["events_per_s"]
+            for mode, label, _ in STATE_MODES:
+                best = x["best"][mode]
+                runs = ", ".join(f"{y['events_per_s']:,.0f}" for y in x["runs"][mode])
+                jb, fs = best.get("journal_bytes"), best.get("fsyncs")
+                fsyncs = "-" if fs is None else f"{fs:,.0f}"
+                per_event = "-" if jb is None else f"{jb / max(best['events'], 1):.1f}"
+                add(f"| {x['title']} | {label} | {best['events_per_s']:,.0f} ({runs}) | "
+                    f"{best['events_per_s'] / base:.0%} | {fsyncs} | {per_event} |")
+        rs = st["restart"]
+        add(f"\n**Restart time.** The day ingested over WebSocket with `state.sync: "
+            f"always`, then SIGKILL: the state directory held "
+            f"{rs['dir_bytes_killed'] / 1e6:,.0f} MB "
+            f"({rs['journal_written_bytes'] / 1e6:,.0f} MB of journal written, "
+            f"{rs['journal_records']:,.0f} records, "
+            f"{rs['journal_written_bytes'] / rs['events']:.1f} bytes per event). From the "
+            f"start of `ccmond` to the first `/-/ready` 200 (polled every 50 ms), with "
+            f"every `ccmon_contacts_offered_total` restored:\n")
+        add("| restart | to ready | replay (`ccmon_state_replay_duration_seconds`) | "
+            "records replayed | RSS after | clean stop after | state directory after "
+            "the stop |\n|---|---|---|---|---|---|---|")
+        for how, label in (("sigkill", "after SIGKILL"),
+                           ("sigterm", "after the SIGTERM that ended the previous row")):
+            x = rs[how]
+            replay = "-" if x["replay_s"] is None else f"{x['replay_s']:.2f} s"
+            records = "-" if x["replayed_records"] is None else f"{x['replayed_records']:,.0f}"
+            add(f"| {label} | {x['ready_s']:.2f} s | {replay} | {records} | "
+                f"{x['rss_kib'] / 1024:,.0f} MiB | {x['stop_s']:.2f} s | "
+                f"{x['dir_bytes_after_stop'] / 1e6:,.0f} MB, "
+                f"{x.get('snapshots_after_stop', 0)} snapshot file(s) |")
+        add("")
+        md.append("<!-- state:end -->\n")
+        return md
+
+    def splice_state(self, path, machine, started):
+        """Replaces benchmark 7 in the page by this run's (--only state)."""
+        run = dict(machine, started=started, loads=self.loads)
+        section = "\n".join(self.state_section(self.results["state"], run))
+        with open(path) as f:
+            page = f.read()
+        begin, end = "<!-- state:begin -->", "<!-- state:end -->\n"
+        if begin in page:
+            a = page.index(begin)
+            b = page.index(end, a) + len(end)
+            page = page[:a] + section + page[b:]
+        else:  # first time: after benchmark 6, before the analysis
+            at = page.index("## Where the time goes") if "## Where the time goes" in page \
+                else page.index("## Running it")
+            page = page[:at] + section + "\n" + page[at:]
+        with open(path, "w") as f:
+            f.write(page)
+
     def write_doc(self, path, machine, started, seconds):
         r = self.results
         md = []
@@ -757,6 +966,8 @@ class Suite:
             f"day: {ws['rss_kib'] / 1024:,.0f} MiB with {ws['series']:,} series, "
             f"{ws['tracked_contacts']:,.0f} contacts still tracked and {ws['accepted']:,} event "
             f"ids remembered for de-duplication.\n")
+        if r.get("state"):
+            md.extend(self.state_section(r["state"]))
         if r.get("profiles"):
             add("## Where the time goes\n")
             tool = r["profiler"]
@@ -788,8 +999,10 @@ class Suite:
             with open(notes) as f:
                 add(f.read().strip() + "\n")
         add("## Running it\n")
-        add("```sh\nscripts/bench            # 4-5 minutes here; rewrites docs/benchmarks.md\n"
-            "scripts/bench --quick    # smoke run with small sizes\n```\n")
+        add("```sh\nscripts/bench            # 8-10 minutes here; rewrites docs/benchmarks.md\n"
+            "scripts/bench --quick    # smoke run with small sizes\n"
+            "scripts/bench --only state,http   # some parts only: prints the table, "
+            "leaves this page alone\n```\n")
         add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
             "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
             "F.ndjson [--batch N] [--connections N] [--window N] [--rate EVENTS_PER_S] [--skip "
@@ -802,7 +1015,7 @@ class Suite:
              "contacts_measured", "quick")
 
     def save(self, path, machine, started, seconds):
-        state = {k: getattr(self, k) for k in self.STATE}
+        state = {k: getattr(self, k, None) for k in self.STATE}  # --only: some unset
         state.update(machine=machine, started=started, seconds=seconds)
         with open(path, "w") as f:
             json.dump(state, f, indent=1)
@@ -822,6 +1035,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--state-runs", type=int, default=2,
+                    help="runs of each state mode in benchmark 7 (the best counts)")
+    ap.add_argument("--only", type=lambda v: v.split(","), default=None,
+                    help="comma-separated benchmarks to run (engine, websocket, http, scrape, "
+                         "freshness, memory, state); prints the table, leaves the page alone")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="rewrite the page from a previous run's results (no measuring)")
     args = ap.parse_args()
@@ -838,19 +1056,25 @@ def main():
     try:
         log(f"generating events in {suite.work}")
         suite.make_data()
-        suite.engine()
-        suite.websocket()
-        suite.http()
-        suite.scrape()
-        suite.freshness()
-        suite.memory()
-        suite.profile()
+        steps = ("engine", "websocket", "http", "scrape", "freshness", "memory", "state")
+        for step in steps:
+            if args.only is None or step in args.only:
+                getattr(suite, step)()
+        if args.only is None:
+            suite.profile()
         print()
         print(suite.table())
         seconds = time.monotonic() - t0
         suite.final_load = loadavg()
         results = os.path.join(suite.work, "results.json")
         suite.save(results, machine, started, seconds)
+        if args.only is not None:
+            if "state" in args.only:
+                suite.splice_state(args.out, machine, started)
+                log(f"--only: benchmark 7 of {args.out} replaced; results in {results}")
+            else:
+                log(f"--only: {args.out} left alone; results in {results}")
+            return 0
         suite.write_doc(args.out, machine, started, seconds)
         log(f"wrote {args.out}; results in {results} (--render it after editing "
             f"bench/analysis.md)")

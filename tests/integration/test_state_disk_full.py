@@ -1,0 +1,201 @@
+"""A full disk refuses what it cannot keep, and recovers by itself (issue 9).
+
+The state directory is on a real 8 MiB tmpfs mounted in a private mount
+namespace: `unshare --user --map-root-user --mount` starts a holder process
+that mounts it, and ccmond runs inside the holder's namespaces (nsenter), so
+no privilege is needed outside. The test fills the tmpfs through
+/proc/<holder>/root while a client streams: ingestion must answer 503
+`state_unavailable` (HTTP) and an error frame (WebSocket) instead of
+acknowledging, /metrics must keep answering with `ccmon_state_writable 0`
+and `ccmon_journal_write_errors_total` > 0; once space is freed, ingestion
+resumes by itself, and the counts equal exactly the acknowledged events,
+before and after a restart (nothing of a refused batch is ever counted).
+
+When user or mount namespaces are not permitted here, the test is skipped
+(exit 77) with the reason.
+"""
+
+import asyncio
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import websockets
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from durable import StateDaemon, metrics_samples, state_config  # noqa: E402
+from ccmond import metric, poll  # noqa: E402
+from events import queued  # noqa: E402
+
+TMPFS_SIZE = "8m"
+BATCH = 40
+CONFIG = "server:\n  clock: event\n"
+
+
+class Holder:
+    """A process in fresh user + mount namespaces with a tmpfs at `path`."""
+
+    def __init__(self, path):
+        self.path = path
+        self.proc = subprocess.Popen(
+            ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+             f'mount -t tmpfs -o size={TMPFS_SIZE} ccmon-test "$1" && echo mounted '
+             '&& exec sleep infinity', "sh", path],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if line != "mounted":
+            self.proc.wait()
+            self.reason = self.proc.stderr.read().strip() or f"exit {self.proc.returncode}"
+        else:
+            self.reason = None
+
+    def prefix(self):
+        """Command prefix that runs a program inside the namespaces."""
+        return ["nsenter", f"--target={self.proc.pid}", "--user", "--mount",
+                "--preserve-credentials"]
+
+    def inside(self, relative):
+        """The path of `relative` (under the tmpfs) seen from outside."""
+        return os.path.join(f"/proc/{self.proc.pid}/root", self.path.lstrip("/"), relative)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def fill(path):
+    """Writes zeros to `path` until the file system is full; returns bytes written."""
+    written = 0
+    chunk = b"\0" * 65536
+    with open(path, "wb", buffering=0) as f:
+        while True:
+            try:
+                n = f.write(chunk)
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+                break
+            written += n
+            if n < len(chunk):  # a short write is where the space ran out
+                try:
+                    f.write(chunk[n:])
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                break
+    return written
+
+
+class StateDiskFullTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        for tool in ("unshare", "nsenter"):
+            if shutil.which(tool) is None:
+                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
+        cls.tmp = tempfile.TemporaryDirectory(prefix="ccmon-diskfull-")
+        cls.holder = Holder(cls.tmp.name)
+        if cls.holder.reason:
+            cls.tmp.cleanup()
+            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
+                                    f"here: {cls.holder.reason}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.holder.stop()
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        self.next_id = 0
+        self.config = state_config(CONFIG, os.path.join(self.tmp.name, "state"))
+        self.d = StateDaemon(self.config, prefix=self.holder.prefix())
+
+    def tearDown(self):
+        self.d.stop()
+
+    def batch(self):
+        out = []
+        for _ in range(BATCH):
+            self.next_id += 1
+            out.append(queued(f"df{self.next_id}", id=f"df-{self.next_id}"))
+        return out
+
+    def post(self, events):
+        status, answer = self.d.post_events(events)
+        if status == 200:
+            self.assertEqual((answer["accepted"], answer["duplicates"], answer["rejected"]),
+                             (len(events), 0, []))
+        else:
+            self.assertEqual((status, answer.get("error")), (503, "state_unavailable"), answer)
+        return status
+
+    def ws_frame(self, events):
+        async def go():
+            async with websockets.connect(f"ws://{self.d.host}:{self.d.port}/v1/stream") as ws:
+                await ws.send("\n".join(json.dumps(e) for e in events))
+                return json.loads(await asyncio.wait_for(ws.recv(), 30))
+        return asyncio.run(go())
+
+    def offered(self):
+        m = metrics_samples(self.d)
+        return (metric(m, "ccmon_contacts_offered_total", queue="sales", channel="voice") or 0,
+                metric(m, "ccmon_events_accepted_total", type="contact.queued") or 0)
+
+    def test_full_disk_refuses_then_recovers_and_counts_only_acknowledged_events(self):
+        acked = 0
+        for _ in range(3):
+            self.assertEqual(self.post(self.batch()), 200)
+            acked += BATCH
+        filler = self.holder.inside("fill")
+        self.assertGreater(fill(filler), 0)
+        # A journal file's last page may still have room: keep streaming
+        # until the disk refuses (at most ~1 MB of events).
+        refused = 0
+        for _ in range(300):
+            if self.post(self.batch()) == 200:
+                acked += BATCH
+            else:
+                refused += 1
+                break
+        self.assertEqual(refused, 1, "a full disk refuses ingestion with 503 state_unavailable")
+        # The refusal holds while the disk is full, on both transports.
+        self.assertEqual(self.post(self.batch()), 503)
+        reply = self.ws_frame(self.batch())
+        self.assertEqual(reply.get("error"), "state_unavailable", reply)
+        self.assertNotIn("accepted", reply)
+        m = metrics_samples(self.d)  # /metrics answers throughout
+        self.assertEqual(metric(m, "ccmon_state_writable"), 0)
+        self.assertGreater(metric(m, "ccmon_journal_write_errors_total") or 0, 0)
+        self.assertEqual(self.offered(), (acked, acked))
+        self.assertEqual(self.d.status("/-/healthy"), 200)
+
+        os.remove(filler)
+        # Nothing is resent: each attempt is a new batch, so a refused one
+        # that were counted anyway would show in the totals below.
+        poll(lambda: self.post(self.batch()) == 200, timeout=30,
+             what="ingestion to recover by itself once space is back")
+        acked += BATCH
+        reply = self.ws_frame(batch := self.batch())
+        self.assertEqual((reply.get("accepted"), reply.get("duplicates")), (len(batch), 0), reply)
+        acked += BATCH
+        m = metrics_samples(self.d)
+        self.assertEqual(metric(m, "ccmon_state_writable"), 1)
+        self.assertEqual(self.offered(), (acked, acked))
+
+        # What the journal holds is exactly what was acknowledged: a batch cut
+        # short by ENOSPC is neither replayed nor in the way of later records.
+        self.d.kill()
+        self.d = StateDaemon(self.config, prefix=self.holder.prefix())
+        self.assertEqual(self.offered()[0], acked)  # (accepted_total is per process)
+        self.assertEqual(self.post(self.batch()), 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
