@@ -121,7 +121,7 @@ void DurableState::start_sync(std::function<void(const store::SyncReport&)> repo
       });
 }
 
-store::Journal::Appended DurableState::append(std::string_view record) {
+store::Journal::Appended DurableState::append(std::string_view record, RecordKind kind) {
   const std::string_view records[] = {record};
   auto a = journal_->append(records);
   if (a.error != 0) {
@@ -129,7 +129,7 @@ store::Journal::Appended DurableState::append(std::string_view record) {
     metrics_.writable->Set(0);
     return a;
   }
-  metrics_.writable->Set(1);
+  if (kind == RecordKind::kBatch) metrics_.writable->Set(1);
   metrics_.journal_records->Increment();
   metrics_.journal_written_bytes->Increment(static_cast<double>(a.bytes));
   journal_bytes_since_snapshot_ += a.bytes;

@@ -55,8 +55,11 @@ class DurableState {
   void start_sync(std::function<void(const store::SyncReport&)> report);
 
   // Engine thread: appends one record (see store::Journal::append); counts
-  // bytes, records and errors, and keeps ccmon_state_writable.
-  store::Journal::Appended append(std::string_view record);
+  // bytes, records and errors, and keeps ccmon_state_writable: any failure
+  // sets it to 0, and only a stored batch sets it back to 1 (a small tick
+  // record can still fit where a batch does not).
+  enum class RecordKind { kBatch, kTick };
+  store::Journal::Appended append(std::string_view record, RecordKind kind = RecordKind::kBatch);
   store::Sequence written() const { return journal_->written(); }
 
   // Engine thread: whether a snapshot is due (interval or journal growth)

@@ -298,6 +298,10 @@ void EngineRunner::restore() {
     engine_.reconfigure(engine_config_);
     dedup_.reconfigure(dedup_options_);
     sla_.reconfigure(sla_rules_);
+    // Then a snapshot, written before ready: the journal this run writes
+    // must never be replayed under an older configuration after a crash,
+    // and a fresh directory gets the base its journal needs.
+    take_snapshot(/*now=*/true);
   }
   if (latest_event_time_ != 0) metrics_.last_event_time(core::to_seconds(latest_event_time_));
   durable_upto_ = durable_->written();  // what recovery read is on disk
@@ -340,7 +344,8 @@ void EngineRunner::journal_tick(core::Timestamp t, std::uint8_t what) {
   if (!durable_ || restoring_) return;
   // Applied even when the journal refuses it (the views must go on); a
   // snapshot covers it once the journal works again.
-  if (durable_->append(state_records::encode_tick(t, what)).error != 0) {
+  if (durable_->append(state_records::encode_tick(t, what), DurableState::RecordKind::kTick)
+          .error != 0) {
     tick_not_journaled_ = true;
   } else if (tick_not_journaled_) {
     tick_not_journaled_ = false;

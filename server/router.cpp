@@ -187,27 +187,26 @@ Routed ingest(const Exchange& x) {
                                   x.version, x.keep_alive));
   }
   Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
-  engine.submit(
-      std::move(batch), [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
-                         metrics = &x.metrics(),
-                         decoded = std::make_shared<const core::DecodedBatch>(std::move(decoded))](
-                            BatchResult result) {
-        responder->resume([responder, version, keep_alive, metrics, decoded, result] {
-          if (result.state_unavailable) {
-            // Nothing of the body was applied (or it is not known to be on
-            // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
-            auto res = refuse(*metrics, RequestRejection::kStateUnavailable,
-                              http::status::service_unavailable, "state_unavailable",
-                              "the events cannot be stored (disk full or failing); retry later",
-                              version, keep_alive);
-            res.set(http::field::retry_after, "1");
-            return responder->respond(std::move(res));
-          }
-          responder->respond(json_response(http::status::ok,
-                                           ingest_reply_json(result, *decoded, std::nullopt),
-                                           version, keep_alive));
-        });
-      });
+  engine.submit(std::move(batch), [responder = x.responder, version = x.version,
+                                   keep_alive = x.keep_alive, metrics = &x.metrics(),
+                                   decoded = std::make_shared<const core::DecodedBatch>(
+                                       std::move(decoded))](BatchResult result) {
+    responder->resume([responder, version, keep_alive, metrics, decoded, result] {
+      if (result.state_unavailable) {
+        // Nothing of the body was applied (or it is not known to be on
+        // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
+        auto res = refuse(*metrics, RequestRejection::kStateUnavailable,
+                          http::status::service_unavailable, "state_unavailable",
+                          "the events cannot be stored (disk full or failing); retry later",
+                          version, keep_alive);
+        res.set(http::field::retry_after, "1");
+        return responder->respond(std::move(res));
+      }
+      responder->respond(json_response(http::status::ok,
+                                       ingest_reply_json(result, *decoded, std::nullopt), version,
+                                       keep_alive));
+    });
+  });
   return Routed::kAnswering;
 }
 

@@ -1,7 +1,7 @@
 // The state codec as the daemon uses it for snapshots: core/persist's
-// encode_state/decode_state, or none in a build without it — then no
-// snapshot is written and a start replays the whole journal (correct, only
-// slower).
+// encode_state/decode_state. The runner takes it as an optional so that
+// tests can run it without one: then no snapshot is written and a start
+// replays the whole journal (correct, only slower).
 #pragma once
 
 #include <functional>
