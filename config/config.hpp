@@ -60,8 +60,8 @@ struct DurableConfig {
   SyncMode sync = SyncMode::kAlways;
   core::Duration sync_interval = 100'000;  // 100 ms
   core::Duration snapshot_interval = core::minutes(5);
-  std::uint64_t snapshot_journal_bytes = 256ull
-                                         << 20;  // a snapshot once the journal grew this much
+  // A snapshot once the journal grew this much: bounds the replay after a crash.
+  std::uint64_t snapshot_journal_bytes = 32ull << 20;
 };
 
 struct Config {

@@ -56,6 +56,7 @@ DurableState::Recovery DurableState::recover(
         try {
           r.sequence = restore(read.payload);
           r.snapshot = file.sequence;
+          r.from_snapshot = true;
           snapshot_unix_seconds_ = unix_seconds(file.written);
           spdlog::info("state: restored snapshot {} ({} bytes)", file.path.string(), file.bytes);
           break;
@@ -146,13 +147,28 @@ void DurableState::join_snapshot() {
   if (snapshot_thread_.joinable()) snapshot_thread_.join();
 }
 
-void DurableState::write_snapshot(store::Sequence sequence, std::string payload,
-                                  double encode_seconds) {
+void DurableState::write_snapshot(store::Sequence sequence,
+                                  const std::function<std::string()>& encode) {
   join_snapshot();  // the previous one has finished (snapshot_due said so)
   journal_->roll();
   last_snapshot_ = std::chrono::steady_clock::now();
   journal_bytes_since_snapshot_ = 0;
   snapshot_running_ = true;
+  int error = 0;
+  if (auto child = store::ChildSnapshot::start(dir_, sequence, encode, ops_, error)) {
+    snapshot_thread_ = std::thread([this, sequence, child = std::move(*child)]() mutable {
+      const auto r = child.wait();
+      snapshot_written(sequence, r.write, r.encode_seconds + r.write_seconds);
+      snapshot_running_ = false;
+    });
+    return;
+  }
+  spdlog::warn("state: cannot fork the snapshot process ({}); encoding on the engine thread",
+               store::error_text(error));
+  const auto start = std::chrono::steady_clock::now();
+  std::string payload = encode();
+  const double encode_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   snapshot_thread_ = std::thread([this, sequence, payload = std::move(payload), encode_seconds] {
     write_snapshot_blocking(sequence, payload, encode_seconds);
     snapshot_running_ = false;
@@ -170,9 +186,14 @@ void DurableState::write_snapshot_blocking(store::Sequence sequence, const std::
                                            double encode_seconds) {
   const auto start = std::chrono::steady_clock::now();
   const auto w = store::write_snapshot(dir_, sequence, payload, ops_);
-  const double seconds =
+  snapshot_written(
+      sequence, w,
       encode_seconds +
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+void DurableState::snapshot_written(store::Sequence sequence, const store::SnapshotWrite& w,
+                                    double seconds) {
   if (w.error != 0) {
     metrics_.write_errors->Increment();
     spdlog::error("state: snapshot at record {} not written ({} failed: {}); keeping the previous",

@@ -19,6 +19,7 @@
 #include "server/self_metrics.hpp"
 #include "store/journal.hpp"
 #include "store/journal_sync.hpp"
+#include "store/snapshot_child.hpp"
 #include "store/state_lock.hpp"
 
 namespace ccmon::server {
@@ -39,7 +40,8 @@ class DurableState {
     std::uint64_t replayed = 0;     // journal records applied
     std::uint64_t cut_records = 0;  // torn or corrupt, cut
     std::uint64_t fallbacks = 0;    // damaged snapshots skipped
-    store::Sequence snapshot = 0;   // sequence of the snapshot used (0: none)
+    store::Sequence snapshot = 0;   // sequence of the snapshot used
+    bool from_snapshot = false;     // false: none was usable, the state started empty
     double seconds = 0;
   };
   // Engine thread, once, first. `restore(payload)` decodes a snapshot into
@@ -65,11 +67,13 @@ class DurableState {
   // Engine thread: whether a snapshot is due (interval or journal growth)
   // and none is being written.
   bool snapshot_due(std::chrono::steady_clock::time_point now) const;
-  // Engine thread: writes `payload` (the state as of record `sequence`) on
-  // the snapshot thread, then deletes what it makes unnecessary. The journal
-  // rolls to a new segment first. `encode_seconds` is added to the
-  // duration metric.
-  void write_snapshot(store::Sequence sequence, std::string payload, double encode_seconds);
+  // Engine thread: writes the state as of record `sequence` in the
+  // background, then deletes what it makes unnecessary; the journal rolls to
+  // a new segment first. `encode` makes the bytes: it runs in a forked child
+  // (store/snapshot_child.hpp), so the engine thread is held only for the
+  // fork; when the fork fails (counted and logged) it runs here and the
+  // bytes are written on the snapshot thread.
+  void write_snapshot(store::Sequence sequence, const std::function<std::string()>& encode);
   // Same, on the calling thread (clean shutdown); waits for one in flight.
   void write_snapshot_now(store::Sequence sequence, std::string payload, double encode_seconds);
   // Seconds since the newest snapshot (or since open while there is none).
@@ -85,6 +89,8 @@ class DurableState {
                store::FileOps ops);
   void write_snapshot_blocking(store::Sequence sequence, const std::string& payload,
                                double encode_seconds);
+  // Snapshot thread: the bookkeeping after a write, in-process or a child's.
+  void snapshot_written(store::Sequence sequence, const store::SnapshotWrite& w, double seconds);
   void join_snapshot();
 
   config::DurableConfig options_;

@@ -263,8 +263,10 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
                       sla_.reconfigure(std::move(rules));
                       clock_mode_ = mode;
                       // The journal never spans a configuration change: a
-                      // snapshot of the reconfigured state starts it afresh.
-                      if (durable_) take_snapshot(/*now=*/false);
+                      // snapshot of the reconfigured state starts it afresh,
+                      // written before anything else is journaled (a crash
+                      // must not replay this run's records under the old one).
+                      if (durable_) take_snapshot(/*now=*/true);
                       if (done) done();
                     });
 }
@@ -295,14 +297,17 @@ void EngineRunner::restore() {
     // The snapshot brought the configuration of its time, and the journal
     // after it was written under that one too (a reload writes a snapshot);
     // the configuration in force now applies last, by the rules of a reload.
+    const bool unchanged = r.from_snapshot && restored_configuration_in_force();
     engine_.reconfigure(engine_config_);
     dedup_.reconfigure(dedup_options_);
     sla_.reconfigure(sla_rules_);
-    // Then a snapshot, written before ready: the journal this run writes
-    // must never be replayed under an older configuration after a crash,
-    // and a fresh directory gets the base its journal needs.
-    take_snapshot(/*now=*/true);
+    // Then, unless the configuration is the snapshot's, a snapshot written
+    // before ready: the journal this run writes must never be replayed under
+    // an older configuration after a crash, and a fresh directory gets the
+    // base its journal needs. An unchanged one lets the journal go on.
+    if (!unchanged) take_snapshot(/*now=*/true);
   }
+  replay_record_ = {};
   if (latest_event_time_ != 0) metrics_.last_event_time(core::to_seconds(latest_event_time_));
   durable_upto_ = durable_->written();  // what recovery read is on disk
   durable_->start_sync([this](const store::SyncReport& report) {
@@ -317,9 +322,9 @@ void EngineRunner::restore() {
 }
 
 bool EngineRunner::replay(std::string_view bytes) {
-  state_records::Record record;
+  state_records::Record& record = replay_record_;
   try {
-    record = state_records::decode_record(bytes);
+    state_records::decode_record(bytes, record);
   } catch (const state_records::RecordError& e) {
     spdlog::error("state: unreadable journal record: {}", e.what());
     return false;
@@ -374,17 +379,31 @@ void EngineRunner::maybe_snapshot() {
 
 void EngineRunner::take_snapshot(bool now) {
   if (!codec_) return;
-  const auto start = std::chrono::steady_clock::now();
   const store::Sequence sequence = durable_->written();
-  std::string payload = codec_->encode(engine_, dedup_, sla_,
-                                       state_records::encode_extra({sequence, latest_event_time_}));
+  const auto encode = [this, sequence] {
+    return codec_->encode(engine_, dedup_, sla_,
+                          state_records::encode_extra({sequence, latest_event_time_}));
+  };
+  if (!now) return durable_->write_snapshot(sequence, encode);
+  const auto start = std::chrono::steady_clock::now();
+  std::string payload = encode();
   const double encode_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (now) {
-    durable_->write_snapshot_now(sequence, std::move(payload), encode_seconds);
-  } else {
-    durable_->write_snapshot(sequence, std::move(payload), encode_seconds);
-  }
+  durable_->write_snapshot_now(sequence, std::move(payload), encode_seconds);
+}
+
+bool EngineRunner::restored_configuration_in_force() const {
+  // The codec writes a configuration the same way every time, so equal
+  // images of empty states mean equal configurations.
+  const auto image = [this](const core::EngineConfig& engine, const core::DedupOptions& dedup,
+                            const std::vector<core::SlaRule>& rules) {
+    core::Engine e(engine);
+    core::Deduplicator d(dedup);
+    core::SlaEvaluator s(rules);
+    return codec_->encode(e, d, s, {});
+  };
+  return image(engine_.config(), dedup_.options(), sla_.rules()) ==
+         image(engine_config_, dedup_options_, sla_rules_);
 }
 
 }  // namespace ccmon::server

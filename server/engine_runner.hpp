@@ -81,11 +81,15 @@ class EngineRunner final : public EngineService {
   bool replay(std::string_view record);
   void journal_tick(core::Timestamp t, std::uint8_t what);
   void on_synced(const store::SyncReport& report);
+  // now: encoded and written before returning; else in a forked child.
   void take_snapshot(bool now);
   void maybe_snapshot();
+  // Whether the restored configuration (the snapshot's) equals the one in force.
+  bool restored_configuration_in_force() const;
 
   SelfMetrics& metrics_;
   WallClock clock_;
+  state_records::Record replay_record_;  // reused by every replayed record
   Admission admission_;
   config::ClockMode clock_mode_;
 

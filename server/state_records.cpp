@@ -44,7 +44,7 @@ class Reader {
     const std::uint64_t z = varint();
     return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
   }
-  std::string string() { return std::string(take(static_cast<std::size_t>(varint()))); }
+  void string(std::string& into) { into.assign(take(static_cast<std::size_t>(varint()))); }
   double real() {
     const auto p = take(8);
     std::uint64_t bits = 0;
@@ -159,24 +159,35 @@ std::string encode_tick(core::Timestamp now, std::uint8_t what) {
 }
 
 Record decode_record(std::string_view bytes) {
-  Reader r(bytes);
   Record rec;
+  decode_record(bytes, rec);
+  return rec;
+}
+
+void decode_record(std::string_view bytes, Record& rec) {
+  Reader r(bytes);
   const std::uint8_t type = r.byte();
   if (type == static_cast<std::uint8_t>(RecordType::kTick)) {
     rec.type = RecordType::kTick;
+    rec.events.clear();
+    rec.remembered_at.clear();
     rec.now = r.signed_varint();
     rec.what = r.byte();
     if (rec.what == 0 || rec.what > (kAdvance | kExpire)) throw RecordError("unknown tick kind");
   } else if (type == static_cast<std::uint8_t>(RecordType::kBatch)) {
     rec.type = RecordType::kBatch;
+    rec.now = 0;
+    rec.what = 0;
     const std::uint64_t n = r.varint();
     if (n > r.left()) throw RecordError("event count beyond the record");  // >= 1 byte each
+    // Events of the previous record are overwritten field by field: their
+    // strings keep their capacity, so a replay allocates little.
     rec.events.resize(static_cast<std::size_t>(n));
     rec.remembered_at.resize(static_cast<std::size_t>(n));
     core::Timestamp previous = 0;
     for (std::size_t i = 0; i < n; ++i) {
       core::Event& e = rec.events[i];
-      e.id = r.string();
+      r.string(e.id);
       const std::uint8_t t = r.byte();
       if (t >= core::kEventTypeCount) throw RecordError("unknown event type");
       e.type = static_cast<core::EventType>(t);
@@ -186,16 +197,29 @@ Record decode_record(std::string_view bytes) {
       const std::uint64_t mask = r.varint();
       if (mask & ~std::uint64_t{kAllFields}) throw RecordError("unknown event fields");
       for (const auto& f : kStrings) {
-        if (mask & f.bit) e.*f.member = r.string();
+        if (mask & f.bit) {
+          r.string(e.*f.member);
+        } else {
+          (e.*f.member).clear();
+        }
       }
       for (const auto& f : kInts) {
-        if (mask & f.bit) e.*f.member = static_cast<int>(r.signed_varint());
+        if (mask & f.bit) {
+          e.*f.member = static_cast<int>(r.signed_varint());
+        } else {
+          (e.*f.member).reset();
+        }
       }
+      e.priority.reset();
       if (mask & kPriority) e.priority = r.signed_varint();
       e.automated = (mask & kAutomated) != 0;
+      e.value.reset();
       if (mask & kValue) e.value = r.real();
+      e.score.reset();
       if (mask & kScore) e.score = r.real();
+      e.contacts.reset();
       if (mask & kContacts) e.contacts = r.signed_varint();
+      e.state.reset();
       if (mask & kState) {
         const std::uint8_t s = r.byte();
         if (s >= core::kAgentStateCount) throw RecordError("unknown agent state");
@@ -208,7 +232,6 @@ Record decode_record(std::string_view bytes) {
     throw RecordError(what);
   }
   if (!r.done()) throw RecordError("trailing bytes after the record");
-  return rec;
 }
 
 std::string encode_extra(const SnapshotExtra& extra) {

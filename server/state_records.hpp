@@ -51,6 +51,9 @@ struct Record {
 
 // Throws RecordError naming the problem; never reads out of bounds.
 Record decode_record(std::string_view bytes);
+// The same into `into`, reusing its events' storage (a replay decodes
+// millions of events). After a throw `into` holds a partial record.
+void decode_record(std::string_view bytes, Record& into);
 
 // The daemon's own fields stored beside a state snapshot (the codec's
 // `extra`): the journal record the snapshot covers and the latest event time.

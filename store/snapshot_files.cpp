@@ -118,8 +118,8 @@ SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::
   put_le(header, sequence, 8);
   put_le(header, payload.size(), 8);
   Crc32c crc;
-  crc.process_bytes(header.data() + 16, 16);
-  crc.process_bytes(payload.data(), payload.size());
+  crc.process(header.data() + 16, 16);
+  crc.process(payload.data(), payload.size());
   const std::uint32_t sum = crc.checksum();
   for (int i = 0; i < 4; ++i) header[12 + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
 

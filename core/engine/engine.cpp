@@ -85,6 +85,10 @@ void Engine::reconfigure(EngineConfig config) {
   state_->configure(std::move(config));
 }
 
+const EngineConfig& Engine::config() const {
+  return state_->config;
+}
+
 EngineStats Engine::stats() const {
   return state_->stats();
 }

@@ -53,6 +53,8 @@ class Engine {
 
   // Applies a reloaded configuration, keeping all state that still fits.
   void reconfigure(EngineConfig config);
+  // The configuration in force (the last constructed, reconfigured or restored).
+  const EngineConfig& config() const;
 
   EngineStats stats() const;
 

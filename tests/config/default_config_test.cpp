@@ -114,7 +114,7 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.durable.sync == ccmon::config::SyncMode::kAlways);
   CHECK(c.durable.sync_interval == 100'000);               // 100 ms
   CHECK(c.durable.snapshot_interval == 300'000'000);       // 5 m
-  CHECK(c.durable.snapshot_journal_bytes == 268'435'456);  // 256 MiB
+  CHECK(c.durable.snapshot_journal_bytes == 33'554'432);  // 32 MiB
   CHECK(Config{}.durable.dir.empty());                     // code-built: no files
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
   CHECK(c.auth.ingest_tokens.empty());

@@ -21,6 +21,7 @@ acknowledged *and* then synced survives a SIGKILL, and that a SIGTERM
 restart keeps everything.
 """
 
+import glob
 import os
 import random
 import sys
@@ -105,7 +106,9 @@ class CrashRecoveryTest(unittest.TestCase):
                                                        KILLS))
         print(f"kills after {thresholds} acknowledged events", flush=True)
         with tempfile.TemporaryDirectory(prefix="ccmon-crash-state-") as state:
-            config = state_config(BANK_CONFIG, state)
+            # A snapshot every second: forked snapshot processes run while the
+            # daemon streams, so some kills land during one (docs/operations.md).
+            config = state_config(BANK_CONFIG, state, extra_state="  snapshot_interval: 1s\n")
             target = Target(StateDaemon(config))
             kills, errors, done = [], [], threading.Event()
 
@@ -149,6 +152,12 @@ class CrashRecoveryTest(unittest.TestCase):
                 self.assertEqual(kpis_json(d), self.ref["full_json"])
                 # Recovery of the finished day from disk alone, once more.
                 d.kill()
+                # Periodic snapshots were written (by forked children): with
+                # an unchanged configuration only the first start writes one,
+                # at record 0, and a kill writes none.
+                snapshots = glob.glob(os.path.join(state, "snapshot-*.bin"))
+                self.assertTrue(any(not p.endswith("-00000000000000000000.bin")
+                                    for p in snapshots), snapshots)
                 d = StateDaemon(config)
                 self.assert_same_kpis(self.ref["full"], d, "after a final kill and restart")
                 self.assertEqual(kpis_json(d), self.ref["full_json"])

@@ -1,0 +1,134 @@
+#include "store/snapshot_child.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace ccmon::store {
+namespace {
+
+// Crosses the pipe as raw bytes: both ends are this binary.
+struct Report {
+  int error = 0;
+  char step[32] = {};
+  std::uint64_t bytes = 0;
+  Sequence oldest_kept = 0;
+  double encode_seconds = 0;
+  double write_seconds = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+[[noreturn]] void run_child(int out, pid_t parent, const std::filesystem::path& state_dir,
+                            Sequence sequence, const std::function<std::string()>& encode,
+                            const FileOps& ops) {
+  // Dies with the parent: a crashed daemon's child must not outlive it (its
+  // restart would find half a snapshot being written under its feet).
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
+  // Keep 0-2 (a crash message still reaches the journal) and the pipe; the
+  // lock's descriptor and the sockets go, so they stay the parent's alone.
+  if (out > 3) close_range(3, static_cast<unsigned>(out) - 1, 0);
+  close_range(static_cast<unsigned>(out) + 1, ~0u, 0);
+  Report r;
+  SnapshotWrite w;
+  try {  // nothing may unwind into the copy of the parent's stack
+    const auto start = std::chrono::steady_clock::now();
+    const std::string payload = encode();
+    r.encode_seconds = seconds_since(start);
+    const auto write_start = std::chrono::steady_clock::now();
+    w = write_snapshot(state_dir, sequence, payload, ops);
+    r.write_seconds = seconds_since(write_start);
+  } catch (...) {
+    _exit(1);
+  }
+  r.error = w.error;
+  std::strncpy(r.step, w.step.c_str(), sizeof r.step - 1);
+  r.bytes = w.bytes;
+  r.oldest_kept = w.oldest_kept;
+  const char* p = reinterpret_cast<const char*>(&r);
+  std::size_t left = sizeof r;
+  while (left > 0) {
+    const ssize_t n = ::write(out, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) _exit(1);
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+std::optional<ChildSnapshot> ChildSnapshot::start(const std::filesystem::path& state_dir,
+                                                  Sequence sequence,
+                                                  const std::function<std::string()>& encode,
+                                                  const FileOps& ops, int& error) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    error = errno;
+    return std::nullopt;
+  }
+  FileDescriptor read_end(fds[0]);
+  FileDescriptor write_end(fds[1]);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    error = errno;
+    return std::nullopt;
+  }
+  if (pid == 0) run_child(write_end.get(), parent, state_dir, sequence, encode, ops);
+  return ChildSnapshot(pid, std::move(read_end));
+}
+
+ChildSnapshotResult ChildSnapshot::wait() {
+  Report r;
+  char* p = reinterpret_cast<char*>(&r);
+  std::size_t got = 0;
+  while (got < sizeof r) {
+    const ssize_t n = ::read(result_.get(), p + got, sizeof r - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the child died before reporting
+    got += static_cast<std::size_t>(n);
+  }
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  ChildSnapshotResult out;
+  if (got != sizeof r || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    out.write.error = EIO;
+    out.write.step = "snapshot process";
+    return out;
+  }
+  out.write.error = r.error;
+  out.write.step = r.step;
+  out.write.bytes = r.bytes;
+  out.write.oldest_kept = r.oldest_kept;
+  out.encode_seconds = r.encode_seconds;
+  out.write_seconds = r.write_seconds;
+  return out;
+}
+
+ChildSnapshot::ChildSnapshot(ChildSnapshot&& o) noexcept
+    : pid_(o.pid_), result_(std::move(o.result_)) {
+  o.pid_ = -1;
+}
+
+ChildSnapshot::~ChildSnapshot() {
+  if (pid_ > 0) {
+    // Never waited for (an error path): do not leave a zombie.
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+}  // namespace ccmon::store

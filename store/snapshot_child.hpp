@@ -1,0 +1,64 @@
+// Snapshots written by a forked child process, as Redis's BGSAVE does: the
+// child inherits a copy-on-write image of the parent's memory at the fork,
+// so it can encode and write the state while the parent's engine thread goes
+// on applying events; the parent pays only for the fork (copying page
+// tables: milliseconds for a few hundred MiB). See docs/operations.md,
+// "Snapshots".
+//
+// The child closes every inherited descriptor (the state directory's lock
+// and the listening sockets stay the parent's alone), dies with its parent
+// (PR_SET_PDEATHSIG), never logs and never returns: it reports through a
+// pipe and calls _exit. A child killed half-way leaves only a `.tmp` file,
+// which the next start removes.
+//
+// Memory: while the child runs, every page the parent changes is copied, so
+// the process can briefly use up to twice the memory of the state.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+
+#include "store/file_ops.hpp"
+#include "store/snapshot_files.hpp"
+
+namespace ccmon::store {
+
+// What the child reports: the write's outcome and the seconds it spent
+// encoding and writing.
+struct ChildSnapshotResult {
+  SnapshotWrite write;
+  double encode_seconds = 0;
+  double write_seconds = 0;
+};
+
+class ChildSnapshot {
+ public:
+  // Forks; the child runs `encode` (which must only read memory and
+  // allocate: no locks other threads may hold, no logging), writes its bytes
+  // with write_snapshot(state_dir, sequence, ..., ops) and exits. nullopt
+  // with `error` (errno) when the fork or the pipe cannot be made; the
+  // caller then writes in-process. Call from the thread that owns what
+  // `encode` reads.
+  static std::optional<ChildSnapshot> start(const std::filesystem::path& state_dir,
+                                            Sequence sequence,
+                                            const std::function<std::string()>& encode,
+                                            const FileOps& ops, int& error);
+
+  // Blocks until the child has reported and exited. A child that died
+  // without reporting gives error EIO and step "snapshot process".
+  // Any thread; once.
+  ChildSnapshotResult wait();
+
+  ChildSnapshot(ChildSnapshot&& o) noexcept;
+  ChildSnapshot& operator=(ChildSnapshot&&) = delete;
+  ~ChildSnapshot();
+
+ private:
+  ChildSnapshot(pid_t pid, FileDescriptor result) : pid_(pid), result_(std::move(result)) {}
+  pid_t pid_ = -1;
+  FileDescriptor result_;  // the pipe's read end
+};
+
+}  // namespace ccmon::store

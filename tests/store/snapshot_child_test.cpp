@@ -1,0 +1,83 @@
+#include "store/snapshot_child.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+
+#include "tests/store/temp_dir.hpp"
+
+namespace ccmon::store {
+namespace {
+namespace fs = std::filesystem;
+using test::TempDir;
+
+TEST_CASE("a child process writes the state as it was at the fork") {
+  TempDir dir;
+  std::string state = "state at the fork";
+  int error = 0;
+  auto child = ChildSnapshot::start(
+      dir.path(), 7, [&state] { return state; }, FileOps::system(), error);
+  REQUIRE(child);
+  // The parent goes on changing its state: the child's copy does not see it.
+  state = "changed after the fork";
+  const auto r = child->wait();
+  CHECK(r.write.error == 0);
+  CHECK(r.write.bytes == kSnapshotHeaderBytes + 17);
+  const auto files = list_snapshots(dir.path());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].sequence == 7);
+  const auto read = read_snapshot(files[0]);
+  REQUIRE(read.ok);
+  CHECK(read.payload == "state at the fork");
+}
+
+TEST_CASE("the child inherits no descriptor but its report pipe and 0-2") {
+  TempDir dir;
+  // Stands for the state directory's lock and the listening sockets.
+  const FileDescriptor held(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+  REQUIRE(held.valid());
+  const int fd = held.get();
+  int error = 0;
+  auto child = ChildSnapshot::start(
+      dir.path(), 1, [fd] { return std::string(::fcntl(fd, F_GETFD) == -1 ? "closed" : "open"); },
+      FileOps::system(), error);
+  REQUIRE(child);
+  REQUIRE(child->wait().write.error == 0);
+  const auto read = read_snapshot(list_snapshots(dir.path()).at(0));
+  REQUIRE(read.ok);
+  CHECK(read.payload == "closed");
+  CHECK(::fcntl(fd, F_GETFD) != -1);  // the parent's stays open
+}
+
+TEST_CASE("a child that fails to encode or to write is reported, and leaves no file") {
+  TempDir dir;
+  int error = 0;
+  auto thrower = ChildSnapshot::start(
+      dir.path(), 3, []() -> std::string { throw std::runtime_error("no memory"); },
+      FileOps::system(), error);
+  REQUIRE(thrower);
+  const auto r = thrower->wait();
+  CHECK(r.write.error == EIO);
+  CHECK(r.write.step == "snapshot process");
+
+  FileOps full = FileOps::system();
+  full.pwrite = [](int, const void*, std::size_t, off_t) -> ssize_t {
+    errno = ENOSPC;
+    return -1;
+  };
+  auto no_space = ChildSnapshot::start(
+      dir.path(), 4, [] { return std::string("four"); }, full, error);
+  REQUIRE(no_space);
+  const auto w = no_space->wait();
+  CHECK(w.write.error == ENOSPC);
+  CHECK(w.write.step == "write");
+  CHECK(list_snapshots(dir.path()).empty());
+  for (const auto& entry : fs::directory_iterator(dir.path())) FAIL(entry.path());
+}
+
+}  // namespace
+}  // namespace ccmon::store
