@@ -77,7 +77,8 @@ TlsContextPtr make_tls_context(const config::TlsConfig& tls, std::string& error)
   SSL_CTX* h = ctx->native_handle();
   if (SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(h, kTls12Ciphers) != 1 || SSL_CTX_set1_groups_list(h, kGroups) != 1) {
-    error = "server.tls: cannot set the protocol versions and ciphers: " + openssl_error();
+    error = "server.tls: cannot set the protocol versions and ciphers: ";
+    error += openssl_error();
     return nullptr;
   }
   // Renegotiation: a client could make the server redo expensive handshakes
