@@ -43,6 +43,18 @@ struct AuthConfig {
   }
 };
 
+// TLS for server.listen (docs/security.md, "Running with TLS"). PEM files,
+// read at start and again on every reload (a renewed certificate at the
+// same path is taken up); relative paths are from the working directory.
+struct TlsConfig {
+  std::string cert_file;       // the server certificate, then its chain; empty: TLS off
+  std::string key_file;        // its private key (unencrypted PEM)
+  std::string client_ca_file;  // empty: no client certificate asked; else mutual TLS
+
+  bool enabled() const { return !cert_file.empty(); }
+  bool operator==(const TlsConfig&) const = default;
+};
+
 // Where and how the state is kept across restarts (docs/configuration.md,
 // "state"; docs/ingestion.md, "Acknowledgements").
 enum class SyncMode {
@@ -66,10 +78,14 @@ struct DurableConfig {
 
 struct Config {
   std::string source = "<embedded>";      // file the configuration came from
-  std::string listen = "127.0.0.1:9477";  // HOST:PORT
-  std::string log_level = "info";         // spdlog level name
+  std::string listen = "127.0.0.1:9477";  // HOST:PORT; TLS when tls.enabled()
+  // HOST:PORT of a second listener that never uses TLS (e.g. /metrics on
+  // loopback beside ingest over TLS); empty: none.
+  std::string plain_listen;
+  std::string log_level = "info";  // spdlog level name
   ClockMode clock = ClockMode::kWall;
   ServerLimits limits;
+  TlsConfig tls;
   AuthConfig auth;
   core::CodecOptions codec;
   core::DedupOptions dedup;

@@ -125,6 +125,8 @@ class ConfigLoader {
     r_.mapping(
         section,
         {{"listen", [&](const Value& v) { listen(v); }},
+         {"plain_listen", [&](const Value& v) { plain_listen(v); }},
+         {"tls", [&](const Value& v) { tls(v); }},
          {"log_level", [&](const Value& v) { log_level(v); }},
          {"clock", [&](const Value& v) { clock(v); }},
          {"limits", [&](const Value& v) { limits(v); }},
@@ -164,6 +166,37 @@ class ConfigLoader {
       r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9477)");
     } else if (s) {
       c_.listen = *s;
+    }
+  }
+
+  void plain_listen(const Value& v) {
+    auto s = r_.string(v);
+    if (s && !valid_listen(*s)) {
+      r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9478)");
+    } else if (s) {
+      c_.plain_listen = *s;
+    }
+  }
+
+  // The files themselves are read by the server (server/tls_context.hpp),
+  // at start, on reload and by --check-config.
+  void tls(const Value& section) {
+    TlsConfig& t = c_.tls;
+    auto file = [&](const Value& v, std::string& out) {
+      auto s = r_.string(v);
+      if (s && s->empty()) {
+        r_.error(v, "must name a PEM file (leave the key out to go without)");
+      } else if (s) {
+        out = *s;
+      }
+    };
+    r_.mapping(section, {{"cert_file", [&](const Value& v) { file(v, t.cert_file); }},
+                         {"key_file", [&](const Value& v) { file(v, t.key_file); }},
+                         {"client_ca_file", [&](const Value& v) { file(v, t.client_ca_file); }}});
+    if (t.cert_file.empty() != t.key_file.empty()) {
+      r_.error(section, "cert_file and key_file go together: set both for TLS, or neither");
+    } else if (!t.client_ca_file.empty() && t.cert_file.empty()) {
+      r_.error(section, "client_ca_file (mutual TLS) needs cert_file and key_file");
     }
   }
 

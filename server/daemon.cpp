@@ -20,6 +20,7 @@
 #include "server/reloader.hpp"
 #include "server/self_metrics.hpp"
 #include "server/server_context.hpp"
+#include "server/tls_context.hpp"
 
 namespace ccmon::server {
 namespace asio = boost::asio;
@@ -100,6 +101,12 @@ struct Daemon::Impl {
         reloader([this] { return reload(); }) {}
 
   int run();
+  // Opens `listen` (the key named in errors); logs and returns null on failure.
+  std::shared_ptr<Listener> open_listener(const std::string& key, const std::string& listen,
+                                          std::shared_ptr<const TlsContextSlot> tls_slot);
+  // The TLS context a reload to `next` brings, or null when there is none
+  // to swap in; sets `error` when the files cannot be loaded.
+  TlsContextPtr reload_tls(const config::Config& next, std::string& error);
   void wait_signal();
   ReloadOutcome reload();
   void shutdown();
@@ -112,18 +119,40 @@ struct Daemon::Impl {
   asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer drain_timer;
-  std::shared_ptr<Listener> listener;
+  std::shared_ptr<Listener> listener;        // server.listen
+  std::shared_ptr<Listener> plain_listener;  // server.plain_listen, if set
+  std::shared_ptr<TlsContextSlot> tls;       // server.listen's, when it is TLS
   Reloader reloader;  // last: its thread may call reload() as soon as it exists
 };
+
+std::shared_ptr<Listener> Daemon::Impl::open_listener(
+    const std::string& key, const std::string& listen,
+    std::shared_ptr<const TlsContextSlot> tls_slot) {
+  asio::ip::tcp::endpoint endpoint;
+  std::string error;
+  if (!resolve_listen(listen, endpoint, error)) {
+    spdlog::critical("{}: {}", key, error);
+    return nullptr;
+  }
+  auto l = std::make_shared<Listener>(io, ctx, std::move(tls_slot));
+  if (auto ec = l->listen(endpoint)) {
+    spdlog::critical("cannot listen on {} ({}): {}", listen, key, ec.message());
+    return nullptr;
+  }
+  return l;
+}
 
 int Daemon::Impl::run() {
   auto config = ctx->config();
   apply_log_level(config->log_level);
-  asio::ip::tcp::endpoint endpoint;
   std::string error;
-  if (!resolve_listen(config->listen, endpoint, error)) {
-    spdlog::critical("{}", error);
-    return 1;
+  if (config->tls.enabled()) {
+    auto context = make_tls_context(config->tls, error);
+    if (!context) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+    tls = std::make_shared<TlsContextSlot>(std::move(context));
   }
   // The state directory's lock first: a second daemon on it exits before
   // it takes a port or touches a file.
@@ -136,10 +165,11 @@ int Daemon::Impl::run() {
     }
     runner.attach_state(std::move(state), state_codec());
   }
-  listener = std::make_shared<Listener>(io, ctx);
-  if (auto ec = listener->listen(endpoint)) {
-    spdlog::critical("cannot listen on {}: {}", config->listen, ec.message());
-    return 1;
+  listener = open_listener("server.listen", config->listen, tls);
+  if (!listener) return 1;
+  if (!config->plain_listen.empty()) {
+    plain_listener = open_listener("server.plain_listen", config->plain_listen, nullptr);
+    if (!plain_listener) return 1;
   }
   ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
     reloader.request(std::move(done));
@@ -151,13 +181,25 @@ int Daemon::Impl::run() {
   });
   runner.start();
   listener->run();
+  if (plain_listener) plain_listener->run();
   wait_signal();
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   ctx->ready = true;
-  spdlog::info("ccmond {} listening on http://{} (config {}, {} clock, state {})", kVersion,
-               format_endpoint(listener->local_endpoint()), config->source,
+  spdlog::info("ccmond {} listening on {}://{} (config {}, {} clock, state {})", kVersion,
+               tls ? "https" : "http", format_endpoint(listener->local_endpoint()), config->source,
                config->clock == config::ClockMode::kEvent ? "event" : "wall",
                config->durable.dir.empty() ? std::string("not kept") : config->durable.dir);
+  if (tls) {
+    spdlog::info(
+        "TLS: certificate {}, {}", config->tls.cert_file,
+        config->tls.client_ca_file.empty()
+            ? std::string("no client certificates asked")
+            : "clients must present a certificate signed by " + config->tls.client_ca_file);
+  }
+  if (plain_listener) {
+    spdlog::info("plain HTTP also on http://{} (server.plain_listen)",
+                 format_endpoint(plain_listener->local_endpoint()));
+  }
 
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::thread> pool;
@@ -180,12 +222,46 @@ void Daemon::Impl::wait_signal() {
   });
 }
 
+TlsContextPtr Daemon::Impl::reload_tls(const config::Config& next, std::string& error) {
+  const auto& running = ctx->config()->tls;
+  if (!tls) {
+    if (next.tls.enabled()) {
+      spdlog::warn("server.tls set: server.listen turns to TLS at the next restart");
+    }
+    return nullptr;
+  }
+  if (!next.tls.enabled()) {
+    // Never silently back to plain text: the listener keeps TLS.
+    spdlog::warn(
+        "server.tls removed: server.listen stays TLS, with the certificate it has, until the "
+        "next restart");
+    return nullptr;
+  }
+  if (!running.client_ca_file.empty() && next.tls.client_ca_file.empty()) {
+    spdlog::warn("server.tls.client_ca_file removed: new connections need no client certificate");
+  }
+  // Read again even when the paths are the same: a renewed certificate is
+  // usually written over the old file.
+  return make_tls_context(next.tls, error);
+}
+
 // Runs on the reload thread, one reload at a time.
 ReloadOutcome Daemon::Impl::reload() {
   config::LoadResult loaded = load_configuration(cli);
   for (auto& why : config::reload_refusals(*ctx->config(), loaded)) {  // empty file, tokens dropped
     loaded.errors.push_back({cli.config_path.value_or("<embedded>"), 0, 0, std::move(why)});
     loaded.config.reset();
+  }
+  // A certificate, key or CA that does not load refuses the reload like a
+  // bad file: the running ones stay.
+  TlsContextPtr next_tls;
+  if (loaded.config) {
+    std::string why;
+    next_tls = reload_tls(*loaded.config, why);
+    if (!why.empty()) {
+      loaded.errors.push_back({cli.config_path.value_or("<embedded>"), 0, 0, std::move(why)});
+      loaded.config.reset();
+    }
   }
   if (!loaded.config) {
     const std::string message = join_errors(loaded.errors);
@@ -197,6 +273,10 @@ ReloadOutcome Daemon::Impl::reload() {
   auto previous = ctx->config();
   if (next->listen != previous->listen) {
     spdlog::warn("server.listen changed to {}: takes effect at the next restart", next->listen);
+  }
+  if (next->plain_listen != previous->plain_listen) {
+    spdlog::warn("server.plain_listen changed to \"{}\": takes effect at the next restart",
+                 next->plain_listen);
   }
   const auto& d = next->durable;
   const auto& p = previous->durable;
@@ -211,7 +291,8 @@ ReloadOutcome Daemon::Impl::reload() {
   runner.reconfigure(*next, [&applied] { applied.set_value(); });
   applied.get_future().wait();
   ctx->set_config(next);
-  ctx->connections.config_changed_all();  // open WebSocket streams take it up now
+  if (next_tls) tls->set(std::move(next_tls));  // new handshakes; open connections keep theirs
+  ctx->connections.config_changed_all();        // open WebSocket streams take it up now
   metrics.reload(true);
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   spdlog::info("configuration reloaded from {}", next->source);
@@ -222,6 +303,7 @@ void Daemon::Impl::shutdown() {
   if (ctx->stopping.exchange(true)) return;
   ctx->ready = false;
   listener->stop();
+  if (plain_listener) plain_listener->stop();
   ctx->connections.close_all();
   wait_drained(std::chrono::steady_clock::now() + kDrainTimeout);
 }

@@ -1,5 +1,7 @@
 #include "server/http_session.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 
 #include "server/live_session.hpp"
@@ -16,9 +18,9 @@ std::chrono::microseconds to_chrono(core::Duration d) {
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+HttpSession::HttpSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                          std::shared_ptr<ConnectionSlot> slot)
-    : stream_(std::move(socket)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
+    : stream_(std::move(stream)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
   ctx_->metrics.connection_opened(Transport::kHttp);
 }
 
@@ -30,7 +32,24 @@ HttpSession::~HttpSession() {
 void HttpSession::run() {
   registry_id_ = ctx_->connections.add(weak_from_this());
   // Start on the session's strand: the socket was accepted on another.
-  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    auto* tls = self->stream_.tls();
+    if (tls == nullptr) return self->do_read();
+    // The handshake counts against the first request's header_timeout.
+    self->stream_.expires_after(to_chrono(self->ctx_->config()->limits.header_timeout));
+    tls->async_handshake(boost::asio::ssl::stream_base::server,
+                         [self](beast::error_code ec) { self->on_handshake(ec); });
+  });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+  if (!ec) return do_read();
+  if (ec != boost::asio::error::operation_aborted) {  // not the shutdown's cancel
+    const TlsHandshakeFailure why = classify_handshake_error(ec);
+    ctx_->metrics.tls_handshake_failed(why);
+    spdlog::debug("TLS handshake failed ({}): {}", to_string(why), ec.message());
+  }
+  stream_.close();
 }
 
 void HttpSession::close_gracefully() {
@@ -104,12 +123,12 @@ void HttpSession::handle(Request& req) {
   if (routed == Routed::kAnswering) return;
   stream_.expires_never();
   if (routed == Routed::kUpgrade) {
-    auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_, slot_);
+    auto ws = std::make_shared<WebSocketSession>(std::move(stream_), ctx_, slot_);
     ws->run(std::move(req), std::move(buffer_));
     return;
   }
   auto live =
-      std::make_shared<LiveSession>(stream_.release_socket(), ctx_, slot_, routed == Routed::kLive);
+      std::make_shared<LiveSession>(std::move(stream_), ctx_, slot_, routed == Routed::kLive);
   live->run(std::move(req), std::move(buffer_));
 }
 

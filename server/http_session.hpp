@@ -1,4 +1,5 @@
-// One HTTP/1.1 connection: reads requests with a fresh parser each (header
+// One HTTP/1.1 connection, plain or TLS (ClientStream; a TLS one starts
+// with its handshake): reads requests with a fresh parser each (header
 // and body limits, timeouts), passes them to route() (server/router.hpp),
 // writes the answers, and hands WebSocket upgrades to WebSocketSession. Runs
 // on its own strand.
@@ -6,11 +7,11 @@
 
 #include <array>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
 #include <optional>
 
+#include "server/client_stream.hpp"
 #include "server/http_util.hpp"
 #include "server/router.hpp"
 #include "server/server_context.hpp"
@@ -22,7 +23,7 @@ class HttpSession : public Closable,
                     public Responder,
                     public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+  HttpSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
               std::shared_ptr<ConnectionSlot> slot);
   ~HttpSession() override;
 
@@ -32,6 +33,7 @@ class HttpSession : public Closable,
   void resume(std::function<void()> work) override;
 
  private:
+  void on_handshake(boost::beast::error_code ec);
   void do_read();
   void on_header(boost::beast::error_code ec);
   void on_read(boost::beast::error_code ec);
@@ -42,7 +44,7 @@ class HttpSession : public Closable,
   void drain();
   void close();
 
-  boost::beast::tcp_stream stream_;
+  ClientStream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<ConnectionSlot> slot_;

@@ -11,11 +11,13 @@
 
 namespace ccmon::server {
 
-Listener::Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx)
+Listener::Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
+                   std::shared_ptr<const TlsContextSlot> tls)
     : io_(io),
       acceptor_(boost::asio::make_strand(io)),
       backoff_(acceptor_.get_executor()),
-      ctx_(std::move(ctx)) {}
+      ctx_(std::move(ctx)),
+      tls_(std::move(tls)) {}
 
 void Listener::raise_fd_limit() {
   rlimit lim{};
@@ -83,7 +85,9 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
   } else {
     ctx_->open_connections.fetch_add(1);
     auto slot = std::make_shared<ConnectionSlot>(ctx_);
-    std::make_shared<HttpSession>(std::move(socket), ctx_, std::move(slot))->run();
+    ClientStream stream =
+        tls_ ? ClientStream(std::move(socket), tls_->get()) : ClientStream(std::move(socket));
+    std::make_shared<HttpSession>(std::move(stream), ctx_, std::move(slot))->run();
   }
   do_accept();
 }

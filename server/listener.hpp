@@ -1,5 +1,7 @@
 // Accepts TCP connections and starts an HttpSession for each, up to the
-// configured connection cap; backs off while out of file descriptors.
+// configured connection cap; backs off while out of file descriptors. With a
+// TLS context slot, every connection is TLS (handshake with the slot's
+// context of the moment); without, plain.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,12 +11,14 @@
 #include <memory>
 
 #include "server/server_context.hpp"
+#include "server/tls_context.hpp"
 
 namespace ccmon::server {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx);
+  Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
+           std::shared_ptr<const TlsContextSlot> tls = nullptr);
 
   // Opens, binds and listens; a failure is returned, never thrown.
   boost::system::error_code listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -42,6 +46,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;  // on the acceptor's strand
   std::shared_ptr<ServerContext> ctx_;
+  std::shared_ptr<const TlsContextSlot> tls_;  // null: plain
   std::chrono::steady_clock::time_point last_fd_log_{};
   std::uint64_t fd_failures_ = 0;  // since the last log line
 };

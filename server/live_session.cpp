@@ -8,9 +8,9 @@ namespace ccmon::server {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-LiveSession::LiveSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+LiveSession::LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                          std::shared_ptr<ConnectionSlot> slot, bool authorised)
-    : ws_(std::move(socket)),
+    : ws_(std::move(stream)),
       ctx_(std::move(ctx)),
       slot_(std::move(slot)),
       feed_(ctx_->live),

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <memory>
 
+#include "server/client_stream.hpp"
 #include "server/http_util.hpp"
 #include "server/live_feed.hpp"
 #include "server/server_context.hpp"
@@ -28,7 +28,7 @@ class LiveSession : public Closable,
  public:
   // `authorised` false: the handshake completes, then the feed closes with
   // kCloseUnauthorized and sends nothing.
-  LiveSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+  LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
               std::shared_ptr<ConnectionSlot> slot, bool authorised);
   ~LiveSession() override;
 
@@ -49,7 +49,7 @@ class LiveSession : public Closable,
   void on_write(boost::beast::error_code ec);
   void close_with(boost::beast::websocket::close_reason reason);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<ClientStream> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<ConnectionSlot> slot_;

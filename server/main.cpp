@@ -12,6 +12,7 @@
 #include "server/daemon.hpp"
 #include "server/listener.hpp"
 #include "server/state_tools.hpp"
+#include "server/tls_context.hpp"
 
 int main(int argc, char** argv) {
   using namespace ccmon;
@@ -35,6 +36,15 @@ int main(int argc, char** argv) {
     const auto result = config::load_config_file(*cli.check_config);
     for (const auto& e : result.errors) std::cerr << config::to_string(e) << "\n";
     if (!result.config) return 1;
+    // The TLS files as the daemon will read them: a bad certificate or a key
+    // that is not its own is found here, not at start.
+    if (result.config->tls.enabled()) {
+      std::string error;
+      if (!server::make_tls_context(result.config->tls, error)) {
+        std::cerr << *cli.check_config << ": " << error << "\n";
+        return 1;
+      }
+    }
     std::cout << *cli.check_config << ": configuration is valid\n";
     return 0;
   }

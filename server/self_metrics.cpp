@@ -46,6 +46,26 @@ std::string_view to_string(RequestRejection r) {
   return "unknown";
 }
 
+std::string_view to_string(TlsHandshakeFailure f) {
+  switch (f) {
+    case TlsHandshakeFailure::kNotTls:
+      return "not_tls";
+    case TlsHandshakeFailure::kProtocol:
+      return "protocol";
+    case TlsHandshakeFailure::kClientCertificate:
+      return "client_certificate";
+    case TlsHandshakeFailure::kServerCertificate:
+      return "server_certificate";
+    case TlsHandshakeFailure::kTimeout:
+      return "timeout";
+    case TlsHandshakeFailure::kClosed:
+      return "closed";
+    case TlsHandshakeFailure::kOther:
+      return "other";
+  }
+  return "other";
+}
+
 void SelfMetrics::decoded(Transport t, const core::DecodedBatch& batch) {
   received(t, static_cast<double>(batch.events.size() + batch.rejected));
   for (int i = 0; i < core::kRejectReasonCount; ++i) {
@@ -136,6 +156,15 @@ SelfMetrics::SelfMetrics(std::string_view version)
                "piled up between two evaluations.")
            .Register(*registry_)
            .Add({});
+  auto& tls_failures =
+      BuildCounter()
+          .Name("ccmon_tls_handshake_failures_total")
+          .Help("TLS handshakes that failed, by reason (no connection was served).")
+          .Register(*registry_);
+  for (int i = 0; i < kTlsHandshakeFailureCount; ++i) {
+    tls_handshake_failures_[i] = &tls_failures.Add(
+        {{"reason", std::string(to_string(static_cast<TlsHandshakeFailure>(i)))}});
+  }
   lag_ = &prometheus::BuildHistogram()
               .Name("ccmon_event_lag_seconds")
               .Help("Arrival time minus event time of accepted events.")

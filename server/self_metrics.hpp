@@ -44,6 +44,20 @@ enum class RequestRejection {
 inline constexpr int kRequestRejectionCount = 16;
 std::string_view to_string(RequestRejection r);
 
+// Why a TLS handshake failed: the `reason` label of
+// ccmon_tls_handshake_failures_total (docs/metrics.md).
+enum class TlsHandshakeFailure {
+  kNotTls,             // the client spoke something else, e.g. plain HTTP to the TLS port
+  kProtocol,           // no protocol version or cipher in common (e.g. a TLS 1.0-only client)
+  kClientCertificate,  // mutual TLS: no client certificate, or one client_ca_file did not sign
+  kServerCertificate,  // the client refused ours (unknown CA, expired, bad): check the rotation
+  kTimeout,            // not completed within server.limits.header_timeout
+  kClosed,             // the client closed or reset the connection during the handshake
+  kOther,              // anything else OpenSSL refused
+};
+inline constexpr int kTlsHandshakeFailureCount = 7;
+std::string_view to_string(TlsHandshakeFailure f);
+
 // The state store's metrics (docs/metrics.md, "State"); registered only when
 // state.dir is set. Thread-safe like every prometheus-cpp metric.
 struct StateMetrics {
@@ -85,6 +99,9 @@ class SelfMetrics {
   void reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
   void config_success_time(double unix_seconds) { config_success_time_->Set(unix_seconds); }
   void sla_transitions_dropped(double n) { sla_transitions_dropped_->Increment(n); }
+  void tls_handshake_failed(TlsHandshakeFailure f) {
+    tls_handshake_failures_[static_cast<int>(f)]->Increment();
+  }
 
   // Registers the state store's metrics (once; later calls return them).
   StateMetrics& enable_state();
@@ -101,6 +118,7 @@ class SelfMetrics {
   std::array<prometheus::Counter*, core::kRejectReasonCount> rejected_{};
   std::array<prometheus::Counter*, kRequestRejectionCount> request_rejected_{};
   std::array<prometheus::Gauge*, kTransportCount> connections_{};
+  std::array<prometheus::Counter*, kTlsHandshakeFailureCount> tls_handshake_failures_{};
   prometheus::Counter* duplicates_ = nullptr;
   prometheus::Gauge* last_event_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;

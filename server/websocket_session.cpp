@@ -12,10 +12,9 @@ namespace ccmon::server {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket&& socket,
-                                   std::shared_ptr<ServerContext> ctx,
+WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                                    std::shared_ptr<ConnectionSlot> slot)
-    : ws_(std::move(socket)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
+    : ws_(std::move(stream)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
   ctx_->metrics.connection_opened(Transport::kWebSocket);
 }
 

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <map>
@@ -16,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "server/client_stream.hpp"
 #include "server/http_util.hpp"
 #include "server/server_context.hpp"
 #include "server/session_decoder.hpp"
@@ -24,7 +24,7 @@ namespace ccmon::server {
 
 class WebSocketSession : public Closable, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> ctx,
+  WebSocketSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                    std::shared_ptr<ConnectionSlot> slot);
   ~WebSocketSession() override;
 
@@ -56,7 +56,7 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   // of them (docs/security.md).
   static constexpr std::size_t kMaxQueuedReplyBytes = 1024 * 1024;
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<ClientStream> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<ConnectionSlot> slot_;

@@ -33,6 +33,8 @@ void check_same_sla(const SlaRule& a, const SlaRule& b) {
 // Every field, so a key added to one text and not the other shows up here.
 void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.listen == b.listen);
+  CHECK(a.plain_listen == b.plain_listen);
+  CHECK(a.tls == b.tls);
   CHECK(a.log_level == b.log_level);
   CHECK(a.clock == b.clock);
   // durable.dir differs by design: the embedded default keeps its state in

@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 
-LISTEN_RE = re.compile(r"listening on http://([0-9.]+|\[[0-9a-f:]+\]):(\d+)")
+LISTEN_RE = re.compile(r"listening on (?:https?)://([0-9.]+|\[[0-9a-f:]+\]):(\d+)")
 
 
 def ccmond_path():
@@ -40,10 +40,14 @@ def poll(predicate, timeout=30.0, interval=0.02, what="condition"):
 class Daemon:
     """A running ccmond. Use as a context manager."""
 
-    def __init__(self, config=None, args=(), env=None, state_dir=None):
+    ssl_context = None  # set for a daemon listening with TLS (subclasses may not call __init__)
+
+    def __init__(self, config=None, args=(), env=None, state_dir=None, ssl_context=None):
         """`state_dir`: the daemon's state.dir. None: a fresh directory of its
         own, removed with it (parallel tests never share a LOCK); "": no state
-        kept; a path: kept by the caller, e.g. to restart on the same state."""
+        kept; a path: kept by the caller, e.g. to restart on the same state.
+        `ssl_context`: what request() uses when the daemon listens with TLS."""
+        self.ssl_context = ssl_context
         self.tmp = tempfile.TemporaryDirectory(prefix="ccmond-test-")
         self.config_path = None
         if state_dir is None:
@@ -62,7 +66,8 @@ class Daemon:
                                      env={**os.environ, **(env or {})})
         match = poll(self._find_listen, what="ccmond to listen")
         self.host, self.port = match.group(1), int(match.group(2))
-        self.base = f"http://{self.host}:{self.port}"
+        scheme = "https" if match.group(0).startswith("listening on https") else "http"
+        self.base = f"{scheme}://{self.host}:{self.port}"
         poll(lambda: self.status("/-/ready") == 200, what="ccmond to be ready")
 
     def _find_listen(self):
@@ -100,7 +105,7 @@ class Daemon:
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=30, context=self.ssl_context) as resp:
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
