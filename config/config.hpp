@@ -27,9 +27,14 @@ struct ServerLimits {
   std::size_t max_events_in_flight = 200'000;  // decoded, not yet applied -> 503 / backpressure
 };
 
+// Bearer tokens per role (docs/ingestion.md, "Authentication"). Each list
+// holds the tokens written in the file and those read from the role's
+// `*_token_files` (config/token_file.hpp), without duplicates.
 struct AuthConfig {
-  std::vector<std::string> ingest_tokens;   // empty: ingestion open
-  std::vector<std::string> metrics_tokens;  // empty: /metrics and /v1/kpis open
+  std::vector<std::string> ingest_tokens;  // empty: ingestion open
+  // The read role: /metrics, /v1/kpis and the wallboard feed /v1/live.
+  // Empty: open.
+  std::vector<std::string> metrics_tokens;
   // /-/reload. Empty: open only while no token of any role is set, else
   // refused (403); see docs/ingestion.md, "Authentication".
   std::vector<std::string> admin_tokens;
@@ -110,6 +115,9 @@ struct LoadResult {
   // The document holds no setting at all (empty, blank or only comments):
   // valid at start (all defaults) but refused by reload_refusals().
   bool empty_document = false;
+  // Not errors, worth logging at start and reload and printing with
+  // --check-config: a token file readable by group or others.
+  std::vector<ConfigError> warnings;
 };
 
 LoadResult load_config_file(const std::string& path);

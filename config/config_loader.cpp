@@ -2,12 +2,14 @@
 // maps onto Config. Generic typed reads live in yaml_reader.cpp.
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/token_file.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/kpi.hpp"
 
@@ -77,6 +79,9 @@ class ConfigLoader {
   }
 
   Config& config() { return c_; }
+  // Problems inside token files (they name the token file, not this one).
+  std::vector<ConfigError>& errors_in_files() { return errors_in_files_; }
+  std::vector<ConfigError>& warnings() { return warnings_; }
 
  private:
   // Readers that store into `out` only when the value is valid.
@@ -113,32 +118,74 @@ class ConfigLoader {
     r_.sequence(v, [&](const Value& e) {
       auto s = r_.string(e);
       if (!s) return;
-      if (s->empty() || s->find_first_of(" \t\r\n") != std::string::npos) {
-        r_.error(e, "a token must be a non-empty string without spaces");
+      if (const char* why = token_problem(*s)) {
+        r_.error(e, why);  // never the token itself: errors are logged
       } else {
         out.push_back(*s);
       }
     });
   }
 
+  // server.auth.*_token_files: each file's tokens go to `out` (docs/
+  // configuration.md, "Token files"). Relative paths are relative to the
+  // configuration file's directory. Files are read at every load, so a
+  // reload picks up rotated tokens; a file that cannot be used is an error.
+  void token_files(const Value& v, std::vector<std::string>& out) {
+    r_.sequence(v, [&](const Value& e) {
+      auto s = r_.string(e);
+      if (!s) return;
+      if (s->empty()) return r_.error(e, "a token file path must not be empty");
+      const std::string name = token_file_path(*s, r_.file());
+      const TokenFileRead read = read_token_file(name);
+      if (!read.error.empty()) return r_.error(e, name + ": " + read.error);
+      for (const auto& p : read.content.problems) {
+        errors_in_files_.push_back({name, p.line, 0, e.path + ": " + p.message});
+      }
+      if (!read.content.problems.empty()) return;
+      if (read.exposed) {
+        char mode[16];
+        std::snprintf(mode, sizeof mode, "%04o", read.mode);
+        warnings_.push_back({name, 0, 0,
+                             e.path + ": the token file is readable by group or others (mode " +
+                                 mode +
+                                 "); chmod 600 it (docs/configuration.md, \"Token files\")"});
+      }
+      for (const auto& t : read.content.tokens) {
+        if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+      }
+    });
+  }
+
+  void auth(const Value& section) {
+    AuthConfig& a = c_.auth;
+    std::vector<std::string> from_files[3];  // merged after the inline lists
+    r_.mapping(section,
+               {{"ingest_tokens", [&](const Value& t) { tokens(t, a.ingest_tokens); }},
+                {"metrics_tokens", [&](const Value& t) { tokens(t, a.metrics_tokens); }},
+                {"admin_tokens", [&](const Value& t) { tokens(t, a.admin_tokens); }},
+                {"ingest_token_files", [&](const Value& t) { token_files(t, from_files[0]); }},
+                {"metrics_token_files", [&](const Value& t) { token_files(t, from_files[1]); }},
+                {"admin_token_files", [&](const Value& t) { token_files(t, from_files[2]); }},
+                {"allow_removing_all_tokens",
+                 [&](const Value& t) { set(a.allow_removing_all_tokens, r_.boolean(t)); }}});
+    std::vector<std::string>* lists[3] = {&a.ingest_tokens, &a.metrics_tokens, &a.admin_tokens};
+    for (int i = 0; i < 3; ++i) {
+      for (auto& t : from_files[i]) {
+        if (std::find(lists[i]->begin(), lists[i]->end(), t) == lists[i]->end()) {
+          lists[i]->push_back(std::move(t));
+        }
+      }
+    }
+  }
+
   void server(const Value& section) {
-    r_.mapping(
-        section,
-        {{"listen", [&](const Value& v) { listen(v); }},
-         {"plain_listen", [&](const Value& v) { plain_listen(v); }},
-         {"tls", [&](const Value& v) { tls(v); }},
-         {"log_level", [&](const Value& v) { log_level(v); }},
-         {"clock", [&](const Value& v) { clock(v); }},
-         {"limits", [&](const Value& v) { limits(v); }},
-         {"auth", [&](const Value& v) {
-            r_.mapping(
-                v, {{"ingest_tokens", [&](const Value& t) { tokens(t, c_.auth.ingest_tokens); }},
-                    {"metrics_tokens", [&](const Value& t) { tokens(t, c_.auth.metrics_tokens); }},
-                    {"admin_tokens", [&](const Value& t) { tokens(t, c_.auth.admin_tokens); }},
-                    {"allow_removing_all_tokens", [&](const Value& t) {
-                       set(c_.auth.allow_removing_all_tokens, r_.boolean(t));
-                     }}});
-          }}});
+    r_.mapping(section, {{"listen", [&](const Value& v) { listen(v); }},
+                         {"plain_listen", [&](const Value& v) { plain_listen(v); }},
+                         {"tls", [&](const Value& v) { tls(v); }},
+                         {"log_level", [&](const Value& v) { log_level(v); }},
+                         {"clock", [&](const Value& v) { clock(v); }},
+                         {"limits", [&](const Value& v) { limits(v); }},
+                         {"auth", [&](const Value& v) { auth(v); }}});
   }
 
  public:
@@ -596,6 +643,8 @@ class ConfigLoader {
   std::vector<std::pair<std::string, int>> sla_names_;  // name, line
   std::vector<WindowRef> window_refs_;
   std::vector<ChannelRef> channel_refs_;
+  std::vector<ConfigError> errors_in_files_;
+  std::vector<ConfigError> warnings_;
 };
 
 }  // namespace
@@ -616,6 +665,8 @@ LoadResult load_config_string(std::string_view yaml, const std::string& name) {
   initial.durable.dir = kDefaultStateDir;  // a file without state.dir
   ConfigLoader loader(reader, std::move(initial));
   loader.load(root);
+  for (auto& e : loader.errors_in_files()) reader.errors().push_back(std::move(e));
+  result.warnings = std::move(loader.warnings());
   // Cross-section checks run last; list problems in file order all the same.
   std::stable_sort(reader.errors().begin(), reader.errors().end(),
                    [](const ConfigError& a, const ConfigError& b) {

@@ -22,6 +22,9 @@ server:
     ingest_tokens: []
     metrics_tokens: []
     admin_tokens: []
+    ingest_token_files: []
+    metrics_token_files: []
+    admin_token_files: []
 ingest:
   channels: [voice, chat, messaging, email, social]
   max_clock_skew: 60s

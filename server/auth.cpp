@@ -20,19 +20,24 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-// True when `authorization` is `Bearer <t>` for one of `tokens`.
-bool bearer_matches(std::string_view authorization, const std::vector<std::string>& tokens) {
+// The token of `Bearer <token>`, or nullopt for no header or another scheme.
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
   constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size()) return false;
+  if (authorization.size() <= kScheme.size()) return std::nullopt;
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
         std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return false;
+      return std::nullopt;
     }
   }
   authorization.remove_prefix(kScheme.size());
+  return authorization;
+}
+
+// Every token is compared, a match or not.
+bool any_matches(std::string_view token, const std::vector<std::string>& tokens) {
   bool ok = false;
-  for (const auto& t : tokens) ok |= constant_time_equal(authorization, t);
+  for (const auto& t : tokens) ok |= constant_time_equal(token, t);
   return ok;
 }
 
@@ -40,7 +45,7 @@ const std::vector<std::string>& tokens_of(const config::AuthConfig& auth, Role r
   switch (role) {
     case Role::kIngest:
       return auth.ingest_tokens;
-    case Role::kMetrics:
+    case Role::kRead:
       return auth.metrics_tokens;
     case Role::kAdmin:
       break;
@@ -50,13 +55,56 @@ const std::vector<std::string>& tokens_of(const config::AuthConfig& auth, Role r
 
 }  // namespace
 
-Access check_access(std::string_view authorization, const config::AuthConfig& auth, Role role) {
+std::string_view to_string(Role r) {
+  switch (r) {
+    case Role::kIngest:
+      return "ingest";
+    case Role::kRead:
+      return "read";
+    case Role::kAdmin:
+      break;
+  }
+  return "admin";
+}
+
+std::string_view to_string(AuthRefusal r) {
+  switch (r) {
+    case AuthRefusal::kMissingToken:
+      return "missing_token";
+    case AuthRefusal::kUnknownToken:
+      return "unknown_token";
+    case AuthRefusal::kWrongRole:
+      return "wrong_role";
+    case AuthRefusal::kRoleClosed:
+      return "role_closed";
+    case AuthRefusal::kRevoked:
+      break;
+  }
+  return "revoked";
+}
+
+bool is_forbidden(AuthRefusal r) {
+  return r == AuthRefusal::kWrongRole || r == AuthRefusal::kRoleClosed;
+}
+
+std::optional<AuthRefusal> check_access(std::string_view authorization,
+                                        const config::AuthConfig& auth, Role role) {
   const auto& tokens = tokens_of(auth, role);
   if (tokens.empty()) {
     // Reloading is an operator's act: with auth on, it needs its own token.
-    return role == Role::kAdmin && auth.any() ? Access::kForbidden : Access::kAllowed;
+    if (role == Role::kAdmin && auth.any()) return AuthRefusal::kRoleClosed;
+    return std::nullopt;
   }
-  return bearer_matches(authorization, tokens) ? Access::kAllowed : Access::kUnauthorized;
+  const auto token = bearer_token(authorization);
+  if (!token) return AuthRefusal::kMissingToken;
+  bool mine = false;
+  bool other = false;
+  for (const Role r : {Role::kIngest, Role::kRead, Role::kAdmin}) {
+    const bool match = any_matches(*token, tokens_of(auth, r));
+    (r == role ? mine : other) |= match;
+  }
+  if (mine) return std::nullopt;
+  return other ? AuthRefusal::kWrongRole : AuthRefusal::kUnknownToken;
 }
 
 }  // namespace ccmon::server

@@ -269,6 +269,7 @@ ReloadOutcome Daemon::Impl::reload() {
     metrics.reload(false);
     return {false, message};
   }
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", config::to_string(w));
   auto next = std::make_shared<const config::Config>(std::move(*loaded.config));
   auto previous = ctx->config();
   if (next->listen != previous->listen) {

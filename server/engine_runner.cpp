@@ -7,16 +7,12 @@
 #include <chrono>
 #include <unordered_set>
 
-#include "server/text_escape.hpp"
+#include "server/sla_log.hpp"
 
 namespace ccmon::server {
 namespace {
 
 constexpr auto kTick = std::chrono::seconds(1);
-
-std::string format_value(const std::optional<double>& v) {
-  return v ? fmt::format("{:g}", *v) : std::string("undefined");
-}
 
 }  // namespace
 
@@ -200,31 +196,36 @@ void EngineRunner::make_views() {
 
 std::shared_ptr<const View> EngineRunner::build_view() {
   const core::Timestamp t = now();
-  journal_tick(t, state_records::kAdvance);
-  return evaluate(t, /*live=*/true);
+  // A scrape advances the KPIs but never judges SLA rules: any client can
+  // scrape, and transitions (and their log lines) come from the tick alone.
+  journal_tick(t, state_records::kScrape);
+  return evaluate(t, /*judge_sla=*/false, /*live=*/true);
 }
 
-std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool live) {
+std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge_sla, bool live) {
   engine_.advance(t);
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
+  if (!judge_sla) {
+    if (live) view->sla = sla_.states();  // as of the last tick
+    return view;
+  }
   sla_.evaluate(*view->snapshot, t);
   auto transitions = sla_.take_transitions();
   if (!live) return view;
-  for (const auto& tr : transitions) {
-    if (tr.entered) {
-      spdlog::warn("SLA breached: rule={} queue={} channel={} value={} target={}", tr.sla,
-                   loggable(tr.queue), tr.channel, format_value(tr.value), tr.target);
+  const SlaLog log = sla_log_lines(transitions);
+  for (const auto& line : log.lines) {
+    if (line.warning) {
+      spdlog::warn("{}", line.text);
     } else {
-      spdlog::info("SLA recovered: rule={} queue={} channel={} value={} target={}", tr.sla,
-                   loggable(tr.queue), tr.channel, format_value(tr.value), tr.target);
+      spdlog::info("{}", line.text);
     }
   }
   view->sla = sla_.states();
-  if (sla_.transitions_dropped() != sla_transitions_dropped_) {
-    metrics_.sla_transitions_dropped(
-        static_cast<double>(sla_.transitions_dropped() - sla_transitions_dropped_));
-    sla_transitions_dropped_ = sla_.transitions_dropped();
+  const std::uint64_t dropped = sla_.transitions_dropped() - sla_transitions_dropped_;
+  sla_transitions_dropped_ = sla_.transitions_dropped();
+  if (dropped + log.suppressed != 0) {
+    metrics_.sla_transitions_dropped(static_cast<double>(dropped + log.suppressed));
   }
   return view;
 }
@@ -238,13 +239,14 @@ void EngineRunner::schedule_tick() {
     // event arrives: evaluate every second, and publish it (the live feed).
     const core::Timestamp t = now();
     journal_tick(t, state_records::kAdvance | state_records::kExpire);
-    auto view = evaluate(t, /*live=*/true);
+    auto view = evaluate(t, /*judge_sla=*/true, /*live=*/true);
     if (tick_listener_) tick_listener_(std::move(view));
     dedup_.expire(t);
     if (durable_) {
       maybe_snapshot();
       metrics_.enable_state().snapshot_age->Set(durable_->snapshot_age_seconds());
     }
+    metrics_.engine_tick();
     schedule_tick();
   });
 }
@@ -339,7 +341,8 @@ bool EngineRunner::replay(std::string_view bytes) {
     }
     engine_.apply(events);
   } else {
-    if (record.what & state_records::kAdvance) evaluate(record.now, /*live=*/false);
+    if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
+    if (record.what & state_records::kScrape) evaluate(record.now, false, /*live=*/false);
     if (record.what & state_records::kExpire) dedup_.expire(record.now);
   }
   return true;

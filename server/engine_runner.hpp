@@ -71,9 +71,10 @@ class EngineRunner final : public EngineService {
   void apply(Batch& batch, BatchResult& result);
   void make_views();
   std::shared_ptr<const View> build_view();
-  // advance + snapshot + SLA evaluation at `t`; `live`: log transitions and
-  // count them (replay does neither).
-  std::shared_ptr<const View> evaluate(core::Timestamp t, bool live);
+  // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the
+  // tick's, never a scrape's); `live`: log transitions and count them, and
+  // put the SLA states in the view (replay does none of it).
+  std::shared_ptr<const View> evaluate(core::Timestamp t, bool judge_sla, bool live);
   void schedule_tick();
 
   // Durable state, all on the engine thread.

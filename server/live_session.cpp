@@ -4,6 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "server/auth.hpp"
+#include "server/router.hpp"
+
 namespace ccmon::server {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -27,7 +30,9 @@ LiveSession::~LiveSession() {
 void LiveSession::run(Request req, beast::flat_buffer buffer) {
   registry_id_ = ctx_->connections.add(weak_from_this());
   buffer_ = std::move(buffer);
-  const auto config = ctx_->config();
+  config_ = ctx_->config();
+  const auto& config = config_;
+  credential_ = live_credential(req, config->auth);
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::microseconds(config->limits.header_timeout);
   // A viewer that neither reads nor answers pings is closed after this.
@@ -50,11 +55,15 @@ void LiveSession::on_accept(beast::error_code ec) {
     return;
   }
   if (!authorised_) {
-    websocket::close_reason reason(kCloseUnauthorized);
-    reason.reason = "unauthorized";
+    // Counted by the router; 4403 for another role's token, as HTTP's 403.
+    const auto why = check_access(credential_, config_->auth, Role::kRead);
+    const bool forbidden = why && is_forbidden(*why);
+    websocket::close_reason reason(forbidden ? kCloseForbidden : kCloseUnauthorized);
+    reason.reason = forbidden ? "forbidden" : "unauthorized";
     return close_with(reason);
   }
   if (closing_) return close_with(websocket::close_code::going_away);
+  if (!still_allowed()) return;  // a reload during the handshake
   accepted_ = true;
   auto [id, state] = feed_->subscribe(weak_from_this());
   feed_id_ = id;
@@ -128,6 +137,28 @@ void LiveSession::close_gracefully() {
     self->queue_.resize(self->writing_ ? 1 : 0);
     if (self->accepted_ && !self->writing_) self->close_with(self->close_reason_);
   });
+}
+
+void LiveSession::config_changed() {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->accepted_) self->still_allowed();
+  });
+}
+
+bool LiveSession::still_allowed() {
+  if (closing_ || closed_) return false;
+  auto current = ctx_->config();
+  if (current == config_) return true;
+  config_ = std::move(current);
+  if (!check_access(credential_, config_->auth, Role::kRead)) return true;
+  ctx_->metrics.auth_rejected(Role::kRead, AuthRefusal::kRevoked);
+  close_reason_ =
+      websocket::close_reason(websocket::close_code::policy_error, "read token no longer accepted");
+  closing_ = true;
+  // What is queued is not sent: the viewer may no longer see it.
+  queue_.resize(writing_ ? 1 : 0);
+  if (!writing_) close_with(close_reason_);  // else on_write closes
+  return false;
 }
 
 void LiveSession::close_with(websocket::close_reason reason) {

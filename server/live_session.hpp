@@ -18,16 +18,19 @@
 
 namespace ccmon::server {
 
-// The close code of a refused token (docs/wallboard.md): browsers cannot see
-// an HTTP 401 on a WebSocket, so the upgrade is accepted and closed with it.
+// The close codes of a refused token (docs/wallboard.md): browsers cannot see
+// an HTTP 401 or 403 on a WebSocket, so the upgrade is accepted and closed
+// with the same number in the private range (RFC 6455 §7.4.2).
 inline constexpr std::uint16_t kCloseUnauthorized = 4401;
+inline constexpr std::uint16_t kCloseForbidden = 4403;
 
 class LiveSession : public Closable,
                     public LiveViewer,
                     public std::enable_shared_from_this<LiveSession> {
  public:
   // `authorised` false: the handshake completes, then the feed closes with
-  // kCloseUnauthorized and sends nothing.
+  // kCloseUnauthorized or kCloseForbidden and sends nothing. A reload that
+  // revokes the viewer's token closes an open feed with 1008.
   LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
               std::shared_ptr<ConnectionSlot> slot, bool authorised);
   ~LiveSession() override;
@@ -36,6 +39,7 @@ class LiveSession : public Closable,
   void run(Request req, boost::beast::flat_buffer buffer);
   void close_gracefully() override;
   void deliver(LiveMessages messages) override;
+  void config_changed() override;
 
   // Messages queued per viewer beyond the one being written; past this the
   // queue is replaced by the latest state. A few seconds of ticks.
@@ -48,6 +52,9 @@ class LiveSession : public Closable,
   void do_write();
   void on_write(boost::beast::error_code ec);
   void close_with(boost::beast::websocket::close_reason reason);
+  // Takes up a reloaded configuration; false (counted, closing with 1008)
+  // when the viewer's token no longer opens the feed.
+  bool still_allowed();
 
   boost::beast::websocket::stream<ClientStream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -55,6 +62,8 @@ class LiveSession : public Closable,
   std::shared_ptr<ConnectionSlot> slot_;
   std::shared_ptr<LiveFeed> feed_;
   bool authorised_;
+  std::string credential_;                        // as an Authorization value; never logged
+  std::shared_ptr<const config::Config> config_;  // the one the token was last checked with
   std::uint64_t registry_id_ = 0;
   std::uint64_t feed_id_ = 0;
   std::deque<SharedText> queue_;  // front is being written while writing_

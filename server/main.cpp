@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   if (cli.check_config) {
     const auto result = config::load_config_file(*cli.check_config);
     for (const auto& e : result.errors) std::cerr << config::to_string(e) << "\n";
+    for (const auto& w : result.warnings) std::cerr << "warning: " << config::to_string(w) << "\n";
     if (!result.config) return 1;
     // The TLS files as the daemon will read them: a bad certificate or a key
     // that is not its own is found here, not at start.
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     spdlog::critical("invalid configuration; not starting");
     return 1;
   }
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", config::to_string(w));
   server::Listener::raise_fd_limit();
   server::Daemon daemon(std::move(*loaded.config), cli);
   return daemon.run();

@@ -35,22 +35,31 @@ std::optional<core::BodyFormat> body_format(std::string_view content_type) {
 std::optional<Response> access_refusal(const Request& req, const config::Config& config, Role role,
                                        const std::string& path, SelfMetrics& metrics,
                                        bool keep_alive) {
-  switch (check_access(req[http::field::authorization], config.auth, role)) {
-    case Access::kAllowed:
-      return std::nullopt;
-    case Access::kForbidden:
-      return refuse(metrics, RequestRejection::kForbidden, http::status::forbidden, "forbidden",
-                    path +
-                        " is closed while authentication is on and server.auth.admin_tokens "
-                        "is empty (docs/ingestion.md); SIGHUP still reloads",
-                    req.version(), keep_alive);
-    case Access::kUnauthorized:
-      break;
+  const auto refused = check_access(req[http::field::authorization], config.auth, role);
+  if (!refused) return std::nullopt;
+  metrics.auth_rejected(role, *refused);
+  if (*refused == AuthRefusal::kRoleClosed) {
+    return json_error(http::status::forbidden, "forbidden",
+                      path +
+                          " is closed while authentication is on and server.auth.admin_tokens "
+                          "is empty (docs/ingestion.md); SIGHUP still reloads",
+                      req.version(), keep_alive);
   }
-  auto res = refuse(metrics, RequestRejection::kUnauthorized, http::status::unauthorized,
-                    "unauthorized", "a valid `Authorization: Bearer <token>` header is required",
-                    req.version(), keep_alive);
-  res.set(http::field::www_authenticate, "Bearer realm=\"ccmon\"");
+  if (*refused == AuthRefusal::kWrongRole) {
+    std::string message = "the token is valid but not for the ";
+    message += to_string(role);
+    message += " role that ";
+    message += path;
+    message += " needs (docs/ingestion.md, \"Authentication\")";
+    return json_error(http::status::forbidden, "forbidden", message, req.version(), keep_alive);
+  }
+  auto res = json_error(http::status::unauthorized, "unauthorized",
+                        "a valid `Authorization: Bearer <token>` header is required", req.version(),
+                        keep_alive);
+  // RFC 6750 §3: the challenge; invalid_token when one was sent.
+  res.set(http::field::www_authenticate, *refused == AuthRefusal::kUnknownToken
+                                             ? "Bearer realm=\"ccmon\", error=\"invalid_token\""
+                                             : "Bearer realm=\"ccmon\"");
   return res;
 }
 
@@ -63,7 +72,7 @@ std::optional<Role> screened_role(const std::string& path, http::verb method) {
   if (path == "/-/reload" && (method == http::verb::post || method == http::verb::put)) {
     return Role::kAdmin;
   }
-  if ((path == "/metrics" || path == "/v1/kpis") && get) return Role::kMetrics;
+  if ((path == "/metrics" || path == "/v1/kpis") && get) return Role::kRead;
   return std::nullopt;
 }
 
@@ -330,6 +339,19 @@ std::optional<Response> screen_header(const Request& req, const config::Config& 
   return std::nullopt;
 }
 
+std::string live_credential(const Request& req, const config::AuthConfig& auth) {
+  std::string header(req[http::field::authorization]);
+  const auto query = parse_target(req.target()).query;
+  const auto token = query.find("token");
+  if (token == query.end()) return header;
+  std::string from_query = "Bearer ";
+  from_query += token->second;
+  // A header a proxy added (its own Basic credentials) must not hide the
+  // token of the URL, nor the other way round: the one that opens it.
+  if (!header.empty() && !check_access(header, auth, Role::kRead)) return header;
+  return from_query;
+}
+
 Response internal_error(SelfMetrics& metrics, unsigned version) {
   return refuse(metrics, RequestRejection::kInternalError, http::status::internal_server_error,
                 "internal_error", "the request could not be served; the daemon goes on", version,
@@ -365,21 +387,18 @@ Routed route_request(const Request& req, const RequestContext& rc,
   }
   if (path == "/v1/live") {
     if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
-    // Browsers cannot set headers on a WebSocket: the metrics token may also
-    // come as ?token= (docs/wallboard.md). A refusal is a close code, 4401.
-    const auto token = x.target.query.find("token");
-    const bool allowed =
-        check_access(req[http::field::authorization], rc.config->auth, Role::kMetrics) ==
-            Access::kAllowed ||
-        (token != x.target.query.end() && check_access("Bearer " + token->second, rc.config->auth,
-                                                       Role::kMetrics) == Access::kAllowed);
-    if (allowed) return Routed::kLive;
-    x.metrics().request_rejected(RequestRejection::kUnauthorized);
+    // Browsers cannot set headers on a WebSocket: the read token may also
+    // come as ?token= (docs/wallboard.md). A refusal is a close code
+    // (4401, 4403) the session sends after the handshake.
+    const auto refused =
+        check_access(live_credential(req, rc.config->auth), rc.config->auth, Role::kRead);
+    if (!refused) return Routed::kLive;
+    x.metrics().auth_rejected(Role::kRead, *refused);
     return Routed::kLiveRefused;
   }
   if (path == "/metrics" || path == "/v1/kpis") {
     if (!x.get()) return x.method_not_allowed("GET");
-    if (auto denied = x.deny(Role::kMetrics)) return *denied;
+    if (auto denied = x.deny(Role::kRead)) return *denied;
     return scrape(x, path == "/v1/kpis");
   }
   if (path == "/-/healthy") {

@@ -44,7 +44,7 @@ enum class Routed {
   kAnswering,    // respond() has been or will be called
   kUpgrade,      // an authorised WebSocket upgrade of /v1/stream: the caller hands it over
   kLive,         // an authorised upgrade of /v1/live: the caller hands it to a LiveSession
-  kLiveRefused,  // an upgrade of /v1/live with a refused token (counted): accept, close 4401
+  kLiveRefused,  // an upgrade of /v1/live with a refused token (counted): accept, close 4401/4403
 };
 
 // Routes one complete request (behaviour documented in docs/ingestion.md and
@@ -71,6 +71,12 @@ std::optional<Response> read_error_response(boost::beast::error_code ec,
 // only after this check.
 std::optional<Response> screen_header(const Request& req, const config::Config& config,
                                       SelfMetrics& metrics);
+
+// The credential a /v1/live upgrade presents, as an `Authorization` value
+// (docs/wallboard.md): browsers cannot set headers on a WebSocket, so the
+// read token may come as `?token=`. With both, the one check_access accepts
+// for the read role under `auth` (the header first); with neither, "".
+std::string live_credential(const Request& req, const config::AuthConfig& auth);
 
 // 500 internal_error, counted, closing the connection: what a request gets
 // when serving it threw (std::bad_alloc above all). Only that request fails.

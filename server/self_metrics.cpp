@@ -66,6 +66,12 @@ std::string_view to_string(TlsHandshakeFailure f) {
   return "other";
 }
 
+void SelfMetrics::auth_rejected(Role role, AuthRefusal why) {
+  request_rejected(is_forbidden(why) ? RequestRejection::kForbidden
+                                     : RequestRejection::kUnauthorized);
+  auth_rejected_[static_cast<int>(role)][static_cast<int>(why)]->Increment();
+}
+
 void SelfMetrics::decoded(Transport t, const core::DecodedBatch& batch) {
   received(t, static_cast<double>(batch.events.size() + batch.rejected));
   for (int i = 0; i < core::kRejectReasonCount; ++i) {
@@ -122,6 +128,17 @@ SelfMetrics::SelfMetrics(std::string_view version)
     request_rejected_[i] =
         &requests.Add({{"reason", std::string(to_string(static_cast<RequestRejection>(i)))}});
   }
+  auto& auth = BuildCounter()
+                   .Name("ccmon_auth_rejected_total")
+                   .Help("Requests and streams refused for their token, by role and reason.")
+                   .Register(*registry_);
+  for (int r = 0; r < kRoleCount; ++r) {
+    for (int w = 0; w < kAuthRefusalCount; ++w) {
+      auth_rejected_[r][w] =
+          &auth.Add({{"role", std::string(to_string(static_cast<Role>(r)))},
+                     {"reason", std::string(to_string(static_cast<AuthRefusal>(w)))}});
+    }
+  }
   duplicates_ = &BuildCounter()
                      .Name("ccmon_events_duplicate_total")
                      .Help("Events whose id was already accepted within the dedup horizon.")
@@ -152,8 +169,8 @@ SelfMetrics::SelfMetrics(std::string_view version)
       &BuildCounter()
            .Name("ccmon_sla_transitions_dropped_total")
            .Help(
-               "SLA breach and recovery transitions not logged because more than 10000 "
-               "piled up between two evaluations.")
+               "SLA breach and recovery transitions without a log line of their own: beyond "
+               "the lines logged per evaluation, or more than 10000 piled up.")
            .Register(*registry_)
            .Add({});
   auto& tls_failures =
@@ -165,6 +182,13 @@ SelfMetrics::SelfMetrics(std::string_view version)
     tls_handshake_failures_[i] = &tls_failures.Add(
         {{"reason", std::string(to_string(static_cast<TlsHandshakeFailure>(i)))}});
   }
+  engine_ticks_ = &BuildCounter()
+                       .Name("ccmon_engine_ticks_total")
+                       .Help(
+                           "Engine ticks run (one a second): live values advanced and SLA "
+                           "rules evaluated.")
+                       .Register(*registry_)
+                       .Add({});
   lag_ = &prometheus::BuildHistogram()
               .Name("ccmon_event_lag_seconds")
               .Help("Arrival time minus event time of accepted events.")

@@ -13,6 +13,7 @@
 
 #include "core/codec/codec.hpp"
 #include "core/event.hpp"
+#include "server/auth.hpp"
 
 namespace ccmon::server {
 
@@ -25,7 +26,7 @@ std::string_view to_string(Transport t);
 // reason is used whichever transport it happens on.
 enum class RequestRejection {
   kUnauthorized,          // 401; a WebSocket stream whose token a reload revoked (close 1008)
-  kForbidden,             // 403: no token can open it (reload with auth on, no admin token)
+  kForbidden,             // 403: another role's token, or a role no token opens
   kNotFound,              // 404
   kMethodNotAllowed,      // 405
   kUpgradeRequired,       // 426: plain HTTP on the WebSocket endpoint
@@ -92,16 +93,22 @@ class SelfMetrics {
   }
   void duplicates(double n) { duplicates_->Increment(n); }
   void request_rejected(RequestRejection r) { request_rejected_[static_cast<int>(r)]->Increment(); }
+  // A refused token: ccmon_auth_rejected_total{role, reason}, and
+  // ccmon_requests_rejected_total{reason="unauthorized"|"forbidden"}.
+  void auth_rejected(Role role, AuthRefusal why);
   void connection_opened(Transport t) { connections_[static_cast<int>(t)]->Increment(); }
   void connection_closed(Transport t) { connections_[static_cast<int>(t)]->Decrement(); }
   void last_event_time(double unix_seconds) { last_event_->Set(unix_seconds); }
   void in_flight(double n) { in_flight_->Set(n); }
   void reload(bool ok) { (ok ? reload_ok_ : reload_failed_)->Increment(); }
   void config_success_time(double unix_seconds) { config_success_time_->Set(unix_seconds); }
+  // SLA transitions that got no log line of their own.
   void sla_transitions_dropped(double n) { sla_transitions_dropped_->Increment(n); }
   void tls_handshake_failed(TlsHandshakeFailure f) {
     tls_handshake_failures_[static_cast<int>(f)]->Increment();
   }
+  // One engine tick done: live values advanced and SLA rules evaluated.
+  void engine_tick() { engine_ticks_->Increment(); }
 
   // Registers the state store's metrics (once; later calls return them).
   StateMetrics& enable_state();
@@ -117,6 +124,7 @@ class SelfMetrics {
   std::array<prometheus::Counter*, core::kEventTypeCount> accepted_{};
   std::array<prometheus::Counter*, core::kRejectReasonCount> rejected_{};
   std::array<prometheus::Counter*, kRequestRejectionCount> request_rejected_{};
+  std::array<std::array<prometheus::Counter*, kAuthRefusalCount>, kRoleCount> auth_rejected_{};
   std::array<prometheus::Gauge*, kTransportCount> connections_{};
   std::array<prometheus::Counter*, kTlsHandshakeFailureCount> tls_handshake_failures_{};
   prometheus::Counter* duplicates_ = nullptr;
@@ -126,6 +134,7 @@ class SelfMetrics {
   prometheus::Counter* reload_failed_ = nullptr;
   prometheus::Gauge* config_success_time_ = nullptr;
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
+  prometheus::Counter* engine_ticks_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
   std::unique_ptr<StateMetrics> state_;
 };

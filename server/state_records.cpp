@@ -173,7 +173,9 @@ void decode_record(std::string_view bytes, Record& rec) {
     rec.remembered_at.clear();
     rec.now = r.signed_varint();
     rec.what = r.byte();
-    if (rec.what == 0 || rec.what > (kAdvance | kExpire)) throw RecordError("unknown tick kind");
+    if (rec.what == 0 || rec.what > (kAdvance | kExpire | kScrape)) {
+      throw RecordError("unknown tick kind");
+    }
   } else if (type == static_cast<std::uint8_t>(RecordType::kBatch)) {
     rec.type = RecordType::kBatch;
     rec.now = 0;

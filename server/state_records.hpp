@@ -6,7 +6,9 @@
 //   batch: u8 kBatch, varint n, n x event (fresh events in apply order, each
 //          with the time the duplicate memory remembered its id at)
 //   tick:  u8 kTick, zigzag now, u8 what (kAdvance: advance + snapshot + SLA
-//          evaluation at `now`; kExpire: the duplicate memory's expiry)
+//          evaluation at `now`, the engine tick; kExpire: the duplicate
+//          memory's expiry; kScrape: advance + snapshot without SLA
+//          evaluation, a scrape's)
 //
 // A record type byte never changes meaning: a new layout gets a new type.
 #pragma once
@@ -25,7 +27,7 @@ namespace ccmon::server::state_records {
 
 enum class RecordType : std::uint8_t { kBatch = 1, kTick = 2 };
 
-enum Tick : std::uint8_t { kAdvance = 1, kExpire = 2 };
+enum Tick : std::uint8_t { kAdvance = 1, kExpire = 2, kScrape = 4 };
 
 struct FreshEvent {
   const core::Event* event;

@@ -50,9 +50,9 @@ bool WebSocketSession::refresh() {
   auto current = ctx_->config();
   if (current == config_) return true;
   config_ = std::move(current);
-  if (check_access(authorization_, config_->auth, Role::kIngest) != Access::kAllowed) {
+  if (check_access(authorization_, config_->auth, Role::kIngest)) {
     // Frames read before the reload are still answered; nothing more is read.
-    ctx_->metrics.request_rejected(RequestRejection::kUnauthorized);
+    ctx_->metrics.auth_rejected(Role::kIngest, AuthRefusal::kRevoked);
     close_reason_ = websocket::close_reason(websocket::close_code::policy_error,
                                             "ingest token no longer accepted");
     closing_ = true;

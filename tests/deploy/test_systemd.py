@@ -1,6 +1,7 @@
 """The systemd unit is hardened and reloads with SIGHUP (docs/ingestion.md)."""
 
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -62,6 +63,19 @@ class UnitTest(unittest.TestCase):
         problems = [line for line in (proc.stdout + proc.stderr).splitlines()
                     if line.strip() and "is not executable" not in line]
         self.assertEqual(problems, [])
+
+    @unittest.skipUnless(shutil.which("systemd-analyze"),
+                         "systemd-analyze is not installed (Debian package systemd)")
+    def test_security_exposure_is_ok_or_better(self):
+        # docs/deploy.md, "Hardening": 1.1 with systemd 252. "OK" is below 2.
+        proc = subprocess.run(["systemd-analyze", "security", "--offline=yes", UNIT],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        match = re.search(r"Overall exposure level for ccmond\.service: ([0-9.]+) (\w+)",
+                          proc.stdout)
+        self.assertIsNotNone(match, proc.stdout[-500:])
+        self.assertLessEqual(float(match.group(1)), 1.1)
+        self.assertIn(match.group(2), ("OK", "SAFE", "PERFECT"))
 
 
 if __name__ == "__main__":

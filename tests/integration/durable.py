@@ -388,6 +388,8 @@ SELF_FAMILIES = (
     "ccmon_config_last_reload_success_timestamp_seconds",
     "ccmon_build_info",
     "ccmon_sla_transitions_dropped_total",
+    "ccmon_engine_ticks_total",
+    "ccmon_auth_rejected_total",
     "ccmon_journal_",
     "ccmon_state_",
     "process_",

@@ -25,7 +25,7 @@ CONFIG = "server:\n  clock: event\n"
 # on /metrics is the KPI state and must survive.
 OWN = ("ccmon_events_", "ccmon_requests_rejected", "ccmon_connections", "ccmon_config_",
        "ccmon_build_info", "ccmon_journal_", "ccmon_state_", "ccmon_event_lag",
-       "ccmon_sla_transitions_dropped")
+       "ccmon_sla_transitions_dropped", "ccmon_engine_ticks", "ccmon_auth_rejected")
 
 
 def kpi_lines(daemon):

@@ -141,12 +141,13 @@ class HttpIngestTest(unittest.TestCase):
         self.assertEqual((status, r["error"]), (401, "unauthorized"))
         status, _ = self.post(json.dumps(queued("t2")), token="wrong")
         self.assertEqual(status, 401)
-        status, _ = self.post(json.dumps(queued("t3")), token=MET)  # metrics token cannot ingest
-        self.assertEqual(status, 401)
+        # A valid token of another role: 403 (RFC 9110 §15.5.4), not 401.
+        status, r = self.post(json.dumps(queued("t3")), token=MET)  # metrics token cannot ingest
+        self.assertEqual((status, r["error"]), (403, "forbidden"))
         status, _ = curl(self.d, f"{self.d.base}/metrics")
         self.assertEqual(status, 401)
         status, _ = curl(self.d, f"{self.d.base}/metrics", "-H", f"Authorization: Bearer {ING}")
-        self.assertEqual(status, 401)
+        self.assertEqual(status, 403)
         status, body = curl(self.d, f"{self.d.base}/metrics", "-H",
                             f"Authorization: Bearer {MET}")
         self.assertEqual(status, 200)
@@ -295,7 +296,7 @@ class HttpLifecycleTest(unittest.TestCase):
             with open(d.config_path, "w") as f:
                 f.write(auth + "    ingest_tokens: [two]\n  bogus_key: 1\n")
             # Reloading is the admin tokens' alone.
-            for token, expected in [("one", 401), (None, 401)]:
+            for token, expected in [("one", 403), ("nope", 401), (None, 401)]:
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 self.assertEqual(d.request("POST", "/-/reload", headers=headers)[0], expected)
             status, _, body = d.request("POST", "/-/reload",

@@ -129,15 +129,18 @@ class LiveFeedTest(unittest.TestCase):
 
         before = metric(self.d.metrics("viewer"), "ccmon_requests_rejected_total",
                         reason="unauthorized") or 0
-        # Missing, wrong, and an ingest token (another role): 4401 unauthorized.
+        # Missing and wrong: 4401 unauthorized; an ingest token (valid, for
+        # another role): 4403 forbidden, as HTTP would answer 401 and 403.
         self.assertEqual(run(code(self.uri)), (4401, "unauthorized"))
         self.assertEqual(run(code(self.uri + "?token=nope")), (4401, "unauthorized"))
-        self.assertEqual(run(code(self.uri + "?token=ing")), (4401, "unauthorized"))
+        self.assertEqual(run(code(self.uri + "?token=ing")), (4403, "forbidden"))
         self.assertEqual(run(code(self.uri, {"Authorization": "Bearer nope"})),
                          (4401, "unauthorized"))
         after = metric(self.d.metrics("viewer"), "ccmon_requests_rejected_total",
                        reason="unauthorized")
-        self.assertEqual(after - before, 4)
+        self.assertEqual(after - before, 3)
+        self.assertEqual(metric(self.d.metrics("viewer"), "ccmon_auth_rejected_total",
+                                role="read", reason="wrong_role"), 1)
         # The token is never written to the log.
         self.assertNotIn("nope", self.d.log())
         # Plain HTTP on the endpoint: 426.

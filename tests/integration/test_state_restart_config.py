@@ -125,12 +125,15 @@ class RestartWithChangedConfigTest(unittest.TestCase):
         # now = BASE+70. today (sales, voice): offered 3, answered 1, abandoned 1
         # (waited 60 s, not short); SL = 0 within 20 s / (1 + 1 - 0) = 0;
         # abandon ratio = (1 - 0) / (1 + 1 - 0) = 0.5 > 0.05: abandon_now and
-        # abandon_changed breach now, abandon_for starts its 10 min timer.
+        # abandon_changed breach now, abandon_for starts its 10 min timer (at
+        # the next tick: rules are judged on the tick, not on a scrape).
+        self.d.wait_tick()
         before = metrics_samples(self.d)
         self.assertEqual(self.today(before, "ccmon_abandon_ratio"), 0.5)
         self.assertEqual(metric(before, "ccmon_sla_breached", sla="abandon_now", queue="sales",
                                 channel="voice"), 1)
         self.post(queued("s1", queue="support", t=BASE + 300))  # now = BASE+300
+        self.d.wait_tick()
         before = metrics_samples(self.d)
         self.assertEqual(metric(before, "ccmon_sla_breached", sla="abandon_for", queue="sales",
                                 channel="voice"), 0)  # 230 s of the 600 s
@@ -158,7 +161,9 @@ class RestartWithChangedConfigTest(unittest.TestCase):
         # T is 30 s from now on; c1's 25 s wait was judged against 20 s.
         self.assertEqual(metric(after, "ccmon_service_level_threshold_seconds", queue="sales",
                                 channel="voice"), 30)
-        # SLA: unchanged rules keep their state, the changed one starts afresh.
+        # SLA: unchanged rules keep their state, the changed one starts afresh
+        # (judged from the first tick after the restart).
+        self.d.wait_tick()
         sla = sla_states(self.d)
         self.assertEqual((sla["abandon_now"]["breached"], sla["abandon_now"]["since"],
                           sla["abandon_now"]["breaches_total"]), (True, BASE + 70, 1))
@@ -167,6 +172,7 @@ class RestartWithChangedConfigTest(unittest.TestCase):
 
         self.post(queued("c5", t=BASE + 600), answered("c5", t=BASE + 625),  # waited 25 s
                   queued("s2", queue="support", t=BASE + 680))  # now = BASE+680
+        self.d.wait_tick()
         after = metrics_samples(self.d)
         # SL today = (0 + 1 within 30 s) / (2 answered + 1 abandoned - 0) = 1/3.
         self.assertAlmostEqual(self.today(after, "ccmon_service_level_ratio"), 1 / 3, places=12)

@@ -1,12 +1,16 @@
 // The engine runner's own metrics, with its real engine thread: the in-flight
-// gauge returns to 0 once batches are applied, and SLA transitions dropped
-// from the log are exported.
+// gauge returns to 0 once batches are applied, SLA transitions dropped from
+// the log are exported, and SLA rules are judged on the tick, never on a
+// scrape.
 #include "server/engine_runner.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <string>
 
 #include "server_test_support.hpp"
@@ -34,6 +38,41 @@ Batch queued_batch(const config::Config& config, int n) {
   return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
 }
 
+// The views of the engine's ticks (on_tick: construct before start()).
+// Ordering on the engine thread makes waits exact: a tick whose view comes
+// after count() was read once a batch was done ran wholly after that batch.
+class Ticks {
+ public:
+  explicit Ticks(EngineRunner& runner) {
+    runner.on_tick([this](std::shared_ptr<const View> v) {
+      std::lock_guard lock(mutex_);
+      views_.push_back(std::move(v));
+      cv_.notify_all();
+    });
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return views_.size();
+  }
+  // The view of the first tick after `n` ticks (waits for it).
+  std::shared_ptr<const View> after(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return views_.size() > n; });
+    return views_[n];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<const View>> views_;
+};
+
+std::shared_ptr<const View> scrape(EngineRunner& runner) {
+  std::promise<std::shared_ptr<const View>> viewed;
+  runner.request_view([&](std::shared_ptr<const View> v) { viewed.set_value(std::move(v)); });
+  return viewed.get_future().get();
+}
+
 BatchResult submit_and_wait(EngineRunner& runner, Batch batch) {
   std::promise<BatchResult> done;
   runner.submit(std::move(batch), [&done](BatchResult r) { done.set_value(r); });
@@ -59,8 +98,9 @@ TEST_CASE("ccmon_events_in_flight returns to 0 once traffic stops", "[server][en
 
 TEST_CASE("dropped SLA transitions are exported", "[server][engine_runner][sla]") {
   // One live rule over every queue: each queue with a contact waiting
-  // breaches at once. 10001 queues breach in one evaluation; the evaluator
-  // keeps kMaxPendingTransitions = 10000 of them, so exactly 1 is dropped.
+  // breaches at once. 10001 queues breach in one tick; the evaluator keeps
+  // kMaxPendingTransitions = 10000 of them (1 dropped), the log takes
+  // kMaxSlaLogLines = 10 and summarises 9990: 9991 without a line.
   const int queues = static_cast<int>(core::SlaEvaluator::kMaxPendingTransitions) + 1;
   const auto config = config_from(
       "server:\n  clock: event\n"
@@ -68,7 +108,7 @@ TEST_CASE("dropped SLA transitions are exported", "[server][engine_runner][sla]"
       "sla:\n  - {name: nobody_waits, kpi: contacts_waiting, op: \"<=\", target: 0}\n");
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
-  // 10001 "SLA breached" lines would only slow the test down.
+  Ticks ticks(runner);
   const auto level = spdlog::get_level();
   spdlog::set_level(spdlog::level::off);
   runner.start();
@@ -77,13 +117,63 @@ TEST_CASE("dropped SLA transitions are exported", "[server][engine_runner][sla]"
 
   REQUIRE(runner.admission().try_admit(static_cast<std::size_t>(queues)));
   submit_and_wait(runner, queued_batch(*config, queues));
-  std::promise<std::shared_ptr<const View>> viewed;
-  runner.request_view([&](std::shared_ptr<const View> v) { viewed.set_value(std::move(v)); });
-  const auto view = viewed.get_future().get();
+  const auto view = ticks.after(ticks.count());
   CHECK(view->sla.size() == static_cast<std::size_t>(queues));
-  CHECK(dropped() == 1);
+  CHECK(dropped() == 9991);
   runner.drain_and_stop();
   spdlog::set_level(level);
+}
+
+TEST_CASE("a scrape never judges SLA rules; the next tick does", "[server][engine_runner][sla]") {
+  const auto config = config_from(
+      "server:\n  clock: event\n"
+      "sla:\n  - {name: nobody_waits, kpi: contacts_waiting, op: \"<=\", target: 0}\n");
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  Ticks ticks(runner);
+  runner.start();
+  // One contact waiting in a fresh queue breaks the rule (1 > 0). A scrape
+  // after the batch shows the KPI but not the breach, as long as no tick ran
+  // in between (ticks are 1 s apart: retried, in a new queue, if one did).
+  auto state_of = [](const View& v, const std::string& queue) -> const core::SlaState* {
+    for (const auto& s : v.sla) {
+      if (s.queue == queue) return &s;
+    }
+    return nullptr;
+  };
+  bool judged_without_tick = false;
+  std::string queue;
+  for (int attempt = 0; attempt < 5 && !judged_without_tick; ++attempt) {
+    const std::size_t before = ticks.count();
+    REQUIRE(runner.admission().try_admit(1));
+    Batch batch = queued_batch(*config, 1);
+    queue = "fresh" + std::to_string(attempt);
+    batch.events[0].event.id += queue;
+    batch.events[0].event.contact += queue;
+    batch.events[0].event.queue = queue;
+    submit_and_wait(runner, std::move(batch));
+    const auto view = scrape(runner);
+    if (ticks.count() != before) continue;
+    judged_without_tick = true;
+    const auto& series = view->snapshot->series;
+    CHECK(std::any_of(series.begin(), series.end(),
+                      [&](const auto& s) { return s.queue == queue; }));  // the scrape saw it
+    CHECK(state_of(*view, queue) == nullptr);                             // never judged
+    const auto tick = ticks.after(before);                                // the next tick judges it
+    REQUIRE(state_of(*tick, queue) != nullptr);
+    CHECK(state_of(*tick, queue)->breached);
+    CHECK(state_of(*tick, queue)->breaches_total == 1);
+  }
+  REQUIRE(judged_without_tick);
+  // Scrapes read the tick's state and change nothing.
+  for (int i = 0; i < 20; ++i) {
+    const auto view = scrape(runner);
+    REQUIRE(state_of(*view, queue) != nullptr);
+    CHECK(state_of(*view, queue)->breached);
+    CHECK(state_of(*view, queue)->breaches_total == 1);
+  }
+  CHECK(sample(metrics.registry(), "ccmon_engine_ticks_total") >= 1);
+  runner.drain_and_stop();
 }
 
 TEST_CASE("reconfigure reports when the engine runs with the new rules",
@@ -91,6 +181,7 @@ TEST_CASE("reconfigure reports when the engine runs with the new rules",
   const auto config = config_from("server:\n  clock: event\n");
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
+  Ticks ticks(runner);
   runner.start();
   REQUIRE(runner.admission().try_admit(1));
   submit_and_wait(runner, queued_batch(*config, 1));  // queue q0, one contact waiting
@@ -101,10 +192,8 @@ TEST_CASE("reconfigure reports when the engine runs with the new rules",
   std::promise<void> applied;
   runner.reconfigure(*next, [&] { applied.set_value(); });
   applied.get_future().wait();
-  std::promise<std::shared_ptr<const View>> viewed;
-  runner.request_view([&](std::shared_ptr<const View> v) { viewed.set_value(std::move(v)); });
-  const auto view = viewed.get_future().get();
-  REQUIRE(view->sla.size() == 1);  // the new rule judges q0 × voice
+  const auto view = ticks.after(ticks.count());  // the first tick under the new rules
+  REQUIRE(view->sla.size() == 1);                // the new rule judges q0 × voice
   CHECK(view->sla[0].sla == "nobody_waits");
   CHECK(view->sla[0].breached);  // 1 waiting > 0
   CHECK(runner.admission().try_admit(2));

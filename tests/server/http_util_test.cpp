@@ -1,10 +1,8 @@
-// Request targets, media types, answers, and the token rules per role.
+// Request targets, media types and answers (token rules: auth_test.cpp).
 #include "server/http_util.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "server/auth.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -42,33 +40,6 @@ TEST_CASE("JSON error answers carry code and message", "[server][http]") {
   const Response bad = json_error(http::status::bad_request, "x", "\xff", 10, false);
   CHECK(nlohmann::json::parse(bad.body()).at("message") == "\xef\xbf\xbd");
   CHECK_FALSE(bad.keep_alive());
-}
-
-TEST_CASE("access per role", "[server][auth]") {
-  config::AuthConfig none;
-  for (Role role : {Role::kIngest, Role::kMetrics, Role::kAdmin}) {
-    CHECK(check_access("", none, role) == Access::kAllowed);
-  }
-
-  config::AuthConfig ingest_only;
-  ingest_only.ingest_tokens = {"ing1", "ing2"};
-  CHECK(check_access("Bearer ing2", ingest_only, Role::kIngest) == Access::kAllowed);
-  CHECK(check_access("BEARER ing1", ingest_only, Role::kIngest) == Access::kAllowed);
-  CHECK(check_access("Bearer ing", ingest_only, Role::kIngest) == Access::kUnauthorized);
-  CHECK(check_access("Bearer ing1x", ingest_only, Role::kIngest) == Access::kUnauthorized);
-  CHECK(check_access("Basic aW5nMQ==", ingest_only, Role::kIngest) == Access::kUnauthorized);
-  CHECK(check_access("Bearer ", ingest_only, Role::kIngest) == Access::kUnauthorized);
-  CHECK(check_access("", ingest_only, Role::kIngest) == Access::kUnauthorized);
-  CHECK(check_access("", ingest_only, Role::kMetrics) == Access::kAllowed);
-  // With auth on and no admin token, nobody reloads over HTTP.
-  CHECK(check_access("Bearer ing1", ingest_only, Role::kAdmin) == Access::kForbidden);
-  CHECK(check_access("", ingest_only, Role::kAdmin) == Access::kForbidden);
-
-  config::AuthConfig admin;
-  admin.admin_tokens = {"adm"};
-  CHECK(check_access("Bearer adm", admin, Role::kAdmin) == Access::kAllowed);
-  CHECK(check_access("", admin, Role::kAdmin) == Access::kUnauthorized);
-  CHECK(check_access("", admin, Role::kIngest) == Access::kAllowed);
 }
 
 }  // namespace

@@ -177,28 +177,51 @@ TEST_CASE("ingest refusals: 400, 415, 405, 503", "[server][router]") {
   }
 }
 
-TEST_CASE("ingest and metrics tokens: 401 for a missing or wrong one", "[server][router][auth]") {
+TEST_CASE("tokens: 401 for a missing or unknown one, 403 for another role's",
+          "[server][router][auth]") {
   Fixture f(
       "server:\n  auth:\n    ingest_tokens: [ing]\n    metrics_tokens: [met]\n    admin_tokens: "
       "[adm]\n");
-  for (const std::string token : {"", "wrong", "met", "adm"}) {
+  auto auth_rejected = [&](const std::string& role, const std::string& reason) {
+    return sample(f.metrics.registry(), "ccmon_auth_rejected_total",
+                  {{"role", role}, {"reason", reason}})
+        .value_or(-1);
+  };
+  for (const std::string token : {"", "wrong"}) {
     INFO("token `" << token << "`");
     const Answer a = f.call(post_events(kTwoEvents, "application/x-ndjson", token));
     check_error(a, http::status::unauthorized, "unauthorized");
-    CHECK((*a.res)[http::field::www_authenticate] == "Bearer realm=\"ccmon\"");
+    // RFC 6750 §3: the challenge, with invalid_token when a token was sent.
+    CHECK((*a.res)[http::field::www_authenticate] ==
+          (token.empty() ? "Bearer realm=\"ccmon\""
+                         : "Bearer realm=\"ccmon\", error=\"invalid_token\""));
   }
-  CHECK(f.rejected("unauthorized") == 4);
+  for (const std::string token : {"met", "adm"}) {
+    INFO("token `" << token << "`");
+    const Answer a = f.call(post_events(kTwoEvents, "application/x-ndjson", token));
+    check_error(a, http::status::forbidden, "forbidden");
+    CHECK(body_of(*a.res).at("message") ==
+          "the token is valid but not for the ingest role that /v1/events needs "
+          "(docs/ingestion.md, \"Authentication\")");
+  }
+  CHECK(f.rejected("unauthorized") == 2);
+  CHECK(f.rejected("forbidden") == 2);
+  CHECK(auth_rejected("ingest", "missing_token") == 1);
+  CHECK(auth_rejected("ingest", "unknown_token") == 1);
+  CHECK(auth_rejected("ingest", "wrong_role") == 2);
   CHECK(f.engine.batches.empty());
   CHECK(f.call(post_events(kTwoEvents, "application/x-ndjson", "ing")).res->result() ==
         http::status::ok);
 
   for (const std::string token : {"", "ing", "adm"}) {
     INFO("token `" << token << "`");
-    check_error(f.call(request(http::verb::get, "/metrics", token)), http::status::unauthorized,
-                "unauthorized");
-    check_error(f.call(request(http::verb::get, "/v1/kpis", token)), http::status::unauthorized,
-                "unauthorized");
+    const auto status = token.empty() ? http::status::unauthorized : http::status::forbidden;
+    const std::string code = token.empty() ? "unauthorized" : "forbidden";
+    check_error(f.call(request(http::verb::get, "/metrics", token)), status, code);
+    check_error(f.call(request(http::verb::get, "/v1/kpis", token)), status, code);
   }
+  CHECK(auth_rejected("read", "missing_token") == 2);
+  CHECK(auth_rejected("read", "wrong_role") == 4);
   CHECK(f.call(request(http::verb::get, "/metrics", "met")).res->result() == http::status::ok);
   // The scheme is case-insensitive (RFC 7235), the token is not.
   Request lower = request(http::verb::get, "/metrics");
@@ -206,6 +229,9 @@ TEST_CASE("ingest and metrics tokens: 401 for a missing or wrong one", "[server]
   CHECK(f.call(lower).res->result() == http::status::ok);
   CHECK(f.call(request(http::verb::get, "/metrics", "MET")).res->result() ==
         http::status::unauthorized);
+  CHECK(auth_rejected("read", "unknown_token") == 1);
+  // Nothing else was counted: 2 + 2 ingest, 2 + 4 + 1 read refusals.
+  CHECK(f.rejected("unauthorized") + f.rejected("forbidden") == 11);
 }
 
 TEST_CASE("/metrics and /v1/kpis render a fresh view", "[server][router]") {
@@ -385,7 +411,8 @@ TEST_CASE("/v1/live: metrics token in the header or ?token=, refusals are close 
   CHECK(f.rejected("unauthorized") == 0);
 
   // Missing, wrong, another role's token: the upgrade goes ahead so that the
-  // browser sees close code 4401 (an HTTP 401 is invisible to it); counted.
+  // browser sees close code 4401 or 4403 (an HTTP answer is invisible to
+  // it); counted as 401 (missing, unknown) and 403 (another role's).
   for (const Request& req :
        {upgrade("/v1/live"), upgrade("/v1/live?token=wrong"), upgrade("/v1/live?token=ing"),
         upgrade("/v1/live", "ing"), upgrade("/v1/live?token=")}) {
@@ -394,7 +421,16 @@ TEST_CASE("/v1/live: metrics token in the header or ?token=, refusals are close 
     CHECK(a.routed == Routed::kLiveRefused);
     CHECK_FALSE(a.res);
   }
-  CHECK(f.rejected("unauthorized") == 5);
+  CHECK(f.rejected("unauthorized") == 3);
+  CHECK(f.rejected("forbidden") == 2);
+  CHECK(sample(f.metrics.registry(), "ccmon_auth_rejected_total",
+               {{"role", "read"}, {"reason", "wrong_role"}}) == 2);
+  // The credential the session keeps: the one that opens the feed.
+  const auto& auth = f.config->auth;
+  CHECK(live_credential(upgrade("/v1/live?token=met", "wrong"), auth) == "Bearer met");
+  CHECK(live_credential(upgrade("/v1/live?token=wrong", "met"), auth) == "Bearer met");
+  CHECK(live_credential(upgrade("/v1/live?token=ing"), auth) == "Bearer ing");
+  CHECK(live_credential(upgrade("/v1/live"), auth).empty());
 
   // Without metrics tokens the feed is open, like /metrics.
   Fixture open;
@@ -425,16 +461,19 @@ TEST_CASE("/-/reload needs an admin token once any token is set", "[server][rout
   }
   SECTION("admin tokens: only they reload") {
     Fixture f("server:\n  auth:\n    ingest_tokens: [ing]\n    admin_tokens: [adm]\n");
-    for (const std::string token : {"", "ing", "wrong"}) {
+    for (const std::string token : {"", "wrong"}) {
       check_error(f.call(request(http::verb::post, "/-/reload", token)), http::status::unauthorized,
                   "unauthorized");
     }
+    // A producer's token is valid, but not for reloading: 403.
+    check_error(f.call(request(http::verb::post, "/-/reload", "ing")), http::status::forbidden,
+                "forbidden");
     CHECK(f.reloads == 0);
     CHECK(f.call(request(http::verb::post, "/-/reload", "adm")).res->result() == http::status::ok);
     CHECK(f.reloads == 1);
     // An admin token is no ingest token.
     CHECK(f.call(post_events(kTwoEvents, "application/x-ndjson", "adm")).res->result() ==
-          http::status::unauthorized);
+          http::status::forbidden);
   }
   SECTION("admin tokens alone switch reload auth on, and nothing else") {
     Fixture f("server:\n  auth:\n    admin_tokens: [adm]\n");
@@ -542,7 +581,8 @@ TEST_CASE("screen_header refuses on the headers alone", "[server][router][auth]"
     Request reload = request(http::verb::post, "/-/reload", "ing");
     auto res = screen_header(reload, *f.config, f.metrics);
     REQUIRE(res);
-    CHECK(res->result() == http::status::unauthorized);
+    CHECK(res->result() == http::status::forbidden);
+    CHECK(f.rejected("forbidden") == 1);
   }
   SECTION("open endpoints, and a method route() answers 405, are not screened") {
     CHECK_FALSE(screen_header(request(http::verb::get, "/-/healthy"), *f.config, f.metrics));

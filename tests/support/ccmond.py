@@ -140,6 +140,16 @@ class Daemon:
     def metrics(self, token=None):
         return parse_metrics(self.metrics_text(token))
 
+    def wait_tick(self, token=None, timeout=30):
+        """Waits until an engine tick ran wholly after this call: SLA rules
+        are judged on the tick only, never on a scrape (docs/sla.md). Exact,
+        not timed: the engine thread applies batches and runs ticks one at a
+        time, so a tick counted after a batch was answered ran after it."""
+        def ticks():
+            return metric(self.metrics(token), "ccmon_engine_ticks_total")
+        start = ticks()
+        poll(lambda: ticks() > start, timeout=timeout, what="an engine tick")
+
 
 SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)$')
 LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
