@@ -5,6 +5,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <exception>
 #include <unordered_set>
 
 #include "server/sla_log.hpp"
@@ -13,6 +14,16 @@ namespace ccmon::server {
 namespace {
 
 constexpr auto kTick = std::chrono::seconds(1);
+
+std::string exception_text(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
 
 }  // namespace
 
@@ -29,8 +40,8 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       admission_(config.limits.max_events_in_flight,
                  [&metrics](std::size_t n) { metrics.in_flight(static_cast<double>(n)); }),
       clock_mode_(config.clock),
-      engine_(config.engine),
-      dedup_(config.dedup),
+      engine_(config.engine, hash_key_),
+      dedup_(config.dedup, hash_key_),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       engine_config_(config.engine),
@@ -91,12 +102,21 @@ core::Timestamp EngineRunner::now() const {
 void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     BatchResult result;
-    apply(batch, result);
+    try {
+      apply(batch, result);
+    } catch (...) {
+      // An exception escaping io_.run() would end the process.
+      spdlog::error("applying a batch of {} events failed: {}", batch.events.size(),
+                    exception_text(std::current_exception()));
+      result = {};
+      result.internal_error = true;
+    }
     admission_.release(batch.admitted);
     // `always`: answered once a sync covers everything journaled so far —
     // a batch of duplicates too, since the record of their first acceptance
     // may not be on disk yet.
-    if (ack_after_sync_ && !result.state_unavailable && durable_->written() > durable_upto_) {
+    if (ack_after_sync_ && !result.state_unavailable && !result.internal_error &&
+        durable_->written() > durable_upto_) {
       pending_acks_.push_back({durable_->written(), std::move(done), result});
       return;
     }
@@ -114,7 +134,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   core::Timestamp latest = latest_event_time_;
   std::vector<state_records::FreshEvent> fresh;  // not duplicates: applied together below
   fresh.reserve(batch.events.size());
-  std::unordered_set<std::string_view> in_batch;  // ids fresh earlier in this batch
+  // Ids fresh earlier in this batch, hashed keyed: crafted ids must not
+  // share a bucket.
+  std::unordered_set<std::string_view, core::KeyedStringHash, std::equal_to<>> in_batch(
+      0, core::KeyedStringHash{hash_key_});
   for (auto& item : batch.events) {
     const core::Event& event = item.event;
     // Dedup horizon runs on the engine's clock, so replays of history

@@ -25,6 +25,7 @@
 #include "server/admission.hpp"
 #include "server/durable_state.hpp"
 #include "server/engine_service.hpp"
+#include "server/hash_key.hpp"
 #include "server/self_metrics.hpp"
 #include "server/state_codec_binding.hpp"
 #include "server/state_records.hpp"
@@ -94,7 +95,9 @@ class EngineRunner final : public EngineService {
   Admission admission_;
   config::ClockMode clock_mode_;
 
-  // Engine-thread state.
+  // Engine-thread state. Client strings are hashed under a key drawn once
+  // per process (docs/security.md, "Hash flooding").
+  const core::HashKey hash_key_ = random_hash_key();
   core::Engine engine_;
   core::Deduplicator dedup_;
   core::SlaEvaluator sla_;

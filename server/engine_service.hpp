@@ -37,6 +37,11 @@ struct BatchResult {
   // its ids are not remembered. Answered 503 / an error frame
   // `state_unavailable`; the client resends.
   bool state_unavailable = false;
+  // Applying the batch threw (std::bad_alloc, or a defect): the daemon goes
+  // on; what of the batch was applied or remembered is unknown. Answered
+  // 500 / an error frame `internal_error`, counted in
+  // ccmon_requests_rejected_total{reason="internal_error"}.
+  bool internal_error = false;
 };
 
 class EngineService {

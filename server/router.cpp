@@ -63,6 +63,52 @@ std::optional<Response> access_refusal(const Request& req, const config::Config&
   return res;
 }
 
+// The endpoints and the methods each answers, in one place for route() and
+// screen_header(): `allow` is the Allow header of a 405.
+// The WebSocket endpoints take any method here; route() answers 426 to a
+// request that is not an upgrade.
+struct Endpoint {
+  std::string_view allow;
+  bool (*accepts)(http::verb);
+};
+bool is_get(http::verb m) {
+  return m == http::verb::get || m == http::verb::head;
+}
+std::optional<Endpoint> endpoint_of(const std::string& path) {
+  if (path == "/v1/events") {
+    return Endpoint{"POST", [](http::verb m) { return m == http::verb::post; }};
+  }
+  if (path == "/v1/stream" || path == "/v1/live") {
+    return Endpoint{"GET", [](http::verb) { return true; }};
+  }
+  if (path == "/-/reload") {
+    return Endpoint{"POST",
+                    [](http::verb m) { return m == http::verb::post || m == http::verb::put; }};
+  }
+  if (path == "/metrics" || path == "/v1/kpis" || path == "/-/healthy" || path == "/-/ready" ||
+      path == "/" || path.starts_with("/assets/")) {
+    return Endpoint{"GET", is_get};
+  }
+  return std::nullopt;
+}
+
+// 404 for no such endpoint, 405 for a method it does not answer; nullopt
+// when the request is for an endpoint.
+std::optional<Response> endpoint_refusal(const Request& req, const std::string& path,
+                                         SelfMetrics& metrics, bool keep_alive) {
+  const auto endpoint = endpoint_of(path);
+  if (!endpoint) {
+    return refuse(metrics, RequestRejection::kNotFound, http::status::not_found, "not_found",
+                  "no such endpoint: " + path, req.version(), keep_alive);
+  }
+  if (endpoint->accepts(req.method())) return std::nullopt;
+  auto res = refuse(metrics, RequestRejection::kMethodNotAllowed, http::status::method_not_allowed,
+                    "method_not_allowed", "use " + std::string(endpoint->allow) + " for " + path,
+                    req.version(), keep_alive);
+  res.set(http::field::allow, endpoint->allow);
+  return res;
+}
+
 // The role a request needs when route() would check its token; nullopt
 // when route() answers otherwise (404, 405, 426, open endpoints), so that
 // screening the header never changes the answer, only when it is sent.
@@ -106,14 +152,6 @@ struct Exchange {
                 std::string_view message) const {
     return answer(server::refuse(metrics(), reason, status, code, message, version, keep_alive));
   }
-  Routed method_not_allowed(std::string_view allow) const {
-    auto res =
-        server::refuse(metrics(), RequestRejection::kMethodNotAllowed,
-                       http::status::method_not_allowed, "method_not_allowed",
-                       "use " + std::string(allow) + " for " + target.path, version, keep_alive);
-    res.set(http::field::allow, allow);
-    return answer(std::move(res));
-  }
   // Nullopt when `role` may call the endpoint, else the refusal sent.
   std::optional<Routed> deny(Role role) const {
     auto res = access_refusal(req, *rc.config, role, target.path, metrics(), keep_alive);
@@ -127,7 +165,6 @@ struct Exchange {
     res.set(http::field::upgrade, "websocket");
     return answer(std::move(res));
   }
-  bool get() const { return req.method() == http::verb::get || head; }
   // GET and HEAD answers: HEAD keeps the headers (Content-Length included).
   Routed answer_get(Response res) const {
     if (head) res.body().clear();
@@ -201,6 +238,7 @@ Routed ingest(const Exchange& x) {
                                    decoded = std::make_shared<const core::DecodedBatch>(
                                        std::move(decoded))](BatchResult result) {
     responder->resume([responder, version, keep_alive, metrics, decoded, result] {
+      if (result.internal_error) return responder->respond(internal_error(*metrics, version));
       if (result.state_unavailable) {
         // Nothing of the body was applied (or it is not known to be on
         // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
@@ -325,6 +363,14 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
 std::optional<Response> screen_header(const Request& req, const config::Config& config,
                                       SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;
+  // 404 and 405 do not depend on the body: when there is one, answer before
+  // reading it (and close, since it stays unread). Without one, route()
+  // answers them and the connection stays open.
+  const bool has_body =
+      req.chunked() || (req.has_content_length() && req[http::field::content_length] != "0");
+  if (has_body) {
+    if (auto res = endpoint_refusal(req, path, metrics, false)) return res;
+  }
   const auto role = screened_role(path, req.method());
   if (role) {
     if (auto res = access_refusal(req, config, *role, path, metrics, false)) return res;
@@ -374,9 +420,11 @@ Routed route_request(const Request& req, const RequestContext& rc,
                      std::shared_ptr<Responder> responder) {
   const Exchange x{req, rc, std::move(responder)};
   const std::string& path = x.target.path;
+  if (auto refusal = endpoint_refusal(req, path, x.metrics(), x.keep_alive)) {
+    return x.answer(std::move(*refusal));
+  }
 
   if (path == "/v1/events") {
-    if (req.method() != http::verb::post) return x.method_not_allowed("POST");
     if (auto denied = x.deny(Role::kIngest)) return *denied;
     return ingest(x);
   }
@@ -397,35 +445,27 @@ Routed route_request(const Request& req, const RequestContext& rc,
     return Routed::kLiveRefused;
   }
   if (path == "/metrics" || path == "/v1/kpis") {
-    if (!x.get()) return x.method_not_allowed("GET");
     if (auto denied = x.deny(Role::kRead)) return *denied;
     return scrape(x, path == "/v1/kpis");
   }
   if (path == "/-/healthy") {
-    if (!x.get()) return x.method_not_allowed("GET");
     return x.answer_get(text_response(http::status::ok, "ccmond is healthy.\n", "text/plain",
                                       x.version, x.keep_alive));
   }
   if (path == "/-/ready") {
-    if (!x.get()) return x.method_not_allowed("GET");
     const bool ready = rc.server.ready && !rc.server.stopping && rc.server.runner.state_ready();
     return x.answer_get(text_response(ready ? http::status::ok : http::status::service_unavailable,
                                       ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
                                       "text/plain", x.version, x.keep_alive));
   }
   if (path == "/-/reload") {
-    if (req.method() != http::verb::post && req.method() != http::verb::put) {
-      return x.method_not_allowed("POST");
-    }
     if (auto denied = x.deny(Role::kAdmin)) return *denied;
     return reload(x);
   }
   if (path == "/" || path.starts_with("/assets/")) {
-    if (!x.get()) return x.method_not_allowed("GET");
     return asset(x);
   }
-  return x.refuse(RequestRejection::kNotFound, http::status::not_found, "not_found",
-                  "no such endpoint: " + path);
+  return x.answer(internal_error(x.metrics(), x.version));  // endpoint_of() and this disagree
 }
 
 }  // namespace

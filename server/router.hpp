@@ -64,9 +64,9 @@ std::optional<Response> read_error_response(boost::beast::error_code ec,
 // Decides on a request from its header alone, before its body is read: the
 // refusal route() would give (401/403 for a token the endpoint's role does
 // not accept, 415 for a Content-Encoding other than gzip or identity on
-// POST /v1/events), counted and marked to close, or nullopt to go on
-// reading. Other answers (404, 405) still come after the body, which the
-// parser's body limit bounds. An unauthenticated client
+// POST /v1/events, and, when the request has a body, 404 for no such
+// endpoint and 405 for a method the endpoint does not answer), counted and
+// marked to close, or nullopt to go on reading. An unauthenticated client
 // thus never has its body buffered, and `Expect: 100-continue` is answered
 // only after this check.
 std::optional<Response> screen_header(const Request& req, const config::Config& config,

@@ -168,6 +168,12 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
                                              std::move(decoded))](BatchResult result) {
     boost::asio::post(self->ws_.get_executor(), [self, seq, result, decoded] {
       try {
+        if (result.internal_error) {
+          self->ctx_->metrics.request_rejected(RequestRejection::kInternalError);
+          return self->complete(seq, ingest_error_json(seq, "internal_error",
+                                                       "the batch could not be applied; the "
+                                                       "daemon goes on"));
+        }
         if (result.state_unavailable) {
           self->ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
           return self->complete(seq, ingest_error_json(seq, "state_unavailable",

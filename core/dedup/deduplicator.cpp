@@ -2,6 +2,8 @@
 // probing, backward-shift deletion, no tombstones) plus a FIFO of
 // (hash, accepted-at) that drives both expiry and the max_ids eviction.
 // Each hash is in the FIFO exactly once because only new ids are added.
+// The first `legacy` FIFO entries are unkeyed hashes from a v1 image
+// (deduplicator.hpp).
 #include "core/dedup/deduplicator.hpp"
 
 #include <bit>
@@ -20,10 +22,18 @@ constexpr std::size_t kMinCapacity = 16;
 
 using Remembered = Deduplicator::Remembered;
 
-std::uint64_t hash_id(std::string_view id) {
-  // libstdc++ hashes bytes with 64-bit MurmurHash; 0 marks an empty slot.
-  const std::uint64_t h = std::hash<std::string_view>{}(id);
+// 0 marks an empty slot.
+std::uint64_t nonzero(std::uint64_t h) {
   return h == kEmpty ? 1 : h;
+}
+
+std::uint64_t hash_id(const HashKey& key, std::string_view id) {
+  return nonzero(keyed_hash(key, id));
+}
+
+// How a v1 image hashed ids: libstdc++'s std::hash (64-bit MurmurHash).
+std::uint64_t legacy_hash_id(std::string_view id) {
+  return nonzero(std::hash<std::string_view>{}(id));
 }
 
 // Smallest power of two holding `n` hashes at a load factor of at most 3/4.
@@ -35,6 +45,9 @@ std::size_t capacity_for(std::size_t n) {
 
 struct Deduplicator::Impl {
   DedupOptions options;
+  HashKey key;
+  std::size_t legacy = 0;  // the oldest FIFO entries hashed unkeyed
+  mutable std::uint64_t probe_steps = 0;
   std::vector<std::uint64_t> slots;
   std::size_t count = 0;
   std::deque<Remembered> fifo;
@@ -49,11 +62,19 @@ struct Deduplicator::Impl {
   // Slot of `h`, or of the empty slot where it would go.
   std::size_t find(std::uint64_t h) const {
     std::size_t i = home(h);
-    while (slots[i] != kEmpty && slots[i] != h) i = (i + 1) & mask();
+    for (; slots[i] != kEmpty && slots[i] != h; i = (i + 1) & mask()) ++probe_steps;
     return i;
   }
 
   bool contains(std::uint64_t h) const { return !slots.empty() && slots[find(h)] == h; }
+
+  // Whether `id` is remembered: under the key, or unkeyed among the legacy
+  // ids. Sets `h` / `legacy_h` to the hashes looked up (legacy_h 0: none).
+  bool remembers(std::string_view id, std::uint64_t& h, std::uint64_t& legacy_h) const {
+    h = hash_id(key, id);
+    legacy_h = legacy > 0 ? legacy_hash_id(id) : kEmpty;
+    return contains(h) || (legacy_h != kEmpty && contains(legacy_h));
+  }
 
   void rehash(std::size_t capacity) {
     slots.assign(capacity, kEmpty);
@@ -92,13 +113,16 @@ struct Deduplicator::Impl {
   }
 
   void forget_oldest() {
+    if (legacy > 0) --legacy;
     remove(fifo.front().hash);
     fifo.pop_front();
   }
 };
 
-Deduplicator::Deduplicator(DedupOptions options) : impl_(std::make_unique<Impl>()) {
+Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
+  impl_->key = hash_key;
 }
 
 Deduplicator::~Deduplicator() = default;
@@ -107,8 +131,8 @@ bool Deduplicator::insert(std::string_view id, Timestamp now) {
   Impl& d = *impl_;
   if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off
   expire(now);
-  const std::uint64_t h = hash_id(id);
-  if (d.contains(h)) return false;  // the first acceptance keeps its time
+  std::uint64_t h = 0, legacy_h = 0;
+  if (d.remembers(id, h, legacy_h)) return false;  // the first acceptance keeps its time
   while (d.count >= d.options.max_ids) d.forget_oldest();
   d.add(h, now);
   return true;
@@ -117,12 +141,13 @@ bool Deduplicator::insert(std::string_view id, Timestamp now) {
 bool Deduplicator::contains(std::string_view id, Timestamp now) const {
   const Impl& d = *impl_;
   if (d.options.max_ids == 0) return false;
-  const std::uint64_t h = hash_id(id);
-  if (!d.contains(h)) return false;
-  // insert() expires first: an id among those it would forget is new.
+  std::uint64_t h = 0, legacy_h = 0;
+  if (!d.remembers(id, h, legacy_h)) return false;
+  // insert() expires first: an id among those it would forget is new. (An
+  // id remembered under both hashes is a 2^-64 accident, not handled.)
   for (const auto& r : d.fifo) {
     if (now - r.at < d.options.horizon) break;
-    if (r.hash == h) return false;
+    if (r.hash == h || r.hash == legacy_h) return false;
   }
   return true;
 }
@@ -156,7 +181,23 @@ std::vector<Remembered> Deduplicator::remembered() const {
   return {impl_->fifo.begin(), impl_->fifo.end()};
 }
 
-void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& remembered) {
+const HashKey& Deduplicator::hash_key() const {
+  return impl_->key;
+}
+
+std::size_t Deduplicator::legacy() const {
+  return impl_->legacy;
+}
+
+std::uint64_t Deduplicator::probe_steps() const {
+  return impl_->probe_steps;
+}
+
+void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& remembered,
+                           const HashKey& hash_key, std::size_t legacy) {
+  if (legacy > remembered.size()) {
+    throw std::invalid_argument("more legacy (unkeyed) ids than remembered ids");
+  }
   if (remembered.size() > options.max_ids) {
     std::string what("more remembered ids (");
     what.append(std::to_string(remembered.size()))
@@ -167,6 +208,8 @@ void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& 
   }
   auto fresh = std::make_unique<Impl>();
   fresh->options = options;
+  fresh->key = hash_key;
+  fresh->legacy = legacy;
   fresh->fifo.assign(remembered.begin(), remembered.end());
   fresh->count = remembered.size();
   fresh->slots.assign(capacity_for(remembered.size()), kEmpty);

@@ -3,8 +3,16 @@
 // An id is remembered as a 64-bit hash, not its text: two distinct ids
 // collide (the second is wrongly taken for a duplicate) with probability
 // about n / 2^64 per new id while n ids are remembered: ~1.1e-13 at the
-// default bound of 2M ids. The hash is not keyed, so a producer could craft
-// colliding ids; that only drops its own events.
+// default bound of 2M ids. The hash is SipHash-2-4 under a secret key
+// (core/hash/keyed_hash.hpp): a producer cannot craft ids that collide, in
+// the set's probe chains (which would make every insert slow) or in full.
+//
+// Ids remembered by a v1 state image were hashed with libstdc++'s unkeyed
+// std::hash and cannot be rehashed (only hashes are kept). Restored, they
+// stay "legacy": the oldest ids of the FIFO, also looked up by their
+// unkeyed hash until they expire, while every new id is remembered under
+// the key. Lookups of crafted ids by the unkeyed hash stay short because
+// no crafted value is ever inserted.
 //
 // Memory bound: 16 bytes of FIFO (hash, time) per remembered id plus an
 // open-addressing table of 8-byte slots sized to the smallest power of two
@@ -21,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::core {
@@ -32,7 +41,9 @@ struct DedupOptions {
 
 class Deduplicator {
  public:
-  explicit Deduplicator(DedupOptions options = {});
+  // `hash_key`: the secret key ids are hashed under; a daemon passes a
+  // random one, the all-zero default is for tests and tools.
+  explicit Deduplicator(DedupOptions options = {}, const HashKey& hash_key = {});
   ~Deduplicator();
 
   // True when `id` is new (and now remembered at `now`); false when it was
@@ -60,12 +71,23 @@ class Deduplicator {
     std::uint64_t hash;
     Timestamp at;
   };
+  // The hashes are only meaningful under the key they were made with, so
+  // the key is state too and travels with them; `legacy` counts the oldest
+  // remembered ids that were hashed unkeyed (restored from a v1 image).
   DedupOptions options() const;
   std::vector<Remembered> remembered() const;
-  // Replaces options and memory. Throws std::invalid_argument naming the
-  // problem (a zero or repeated hash, more ids than max_ids) and then
-  // leaves the memory unchanged.
-  void restore(DedupOptions options, const std::vector<Remembered>& remembered);
+  const HashKey& hash_key() const;
+  std::size_t legacy() const;
+  // Replaces options, key and memory; the first `legacy` ids of
+  // `remembered` are unkeyed std::hash values. Throws std::invalid_argument
+  // naming the problem (a zero or repeated hash, more ids than max_ids,
+  // more legacy ids than ids) and then leaves everything unchanged.
+  void restore(DedupOptions options, const std::vector<Remembered>& remembered,
+               const HashKey& hash_key, std::size_t legacy);
+
+  // Cells visited by lookups and inserts since construction or restore: the
+  // measure of probe-chain length that the hash-flooding tests bound.
+  std::uint64_t probe_steps() const;
 
  private:
   struct Impl;

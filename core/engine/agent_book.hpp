@@ -53,6 +53,9 @@ struct StateInterval {
 class AgentBook {
  public:
   void set_cap(std::size_t max_tracked) { cap_ = max_tracked; }
+  // The key ids are hashed under; set while the book is empty.
+  void set_hash_key(const HashKey& key) { table_.set_hash_key(key); }
+  const LruTable<Agent>& table() const { return table_; }
 
   // The agent's record, marked most recently active; created when absent
   // (evicting the least recently active one at the cap).

@@ -80,7 +80,7 @@ bool fits(const Contact& k, const Event& e) {
 struct Apply {
   EngineState& s;
   EventLabels labels;
-  std::uint64_t contact_hash = 0;  // ContactBook::hash_of(e.contact), when it has one
+  std::uint64_t contact_hash = 0;  // contacts.hash_of(e.contact), when it has one
 
   // The series of an event's own queue / channel (absent: "unknown").
   std::uint32_t own_series(const Event& e) {

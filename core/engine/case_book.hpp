@@ -27,6 +27,9 @@ struct Case {
 class CaseBook {
  public:
   void set_cap(std::size_t max_tracked) { cap_ = max_tracked; }
+  // The key ids are hashed under; set while the book is empty.
+  void set_hash_key(const HashKey& key) { table_.set_hash_key(key); }
+  const LruTable<Case>& table() const { return table_; }
 
   std::uint32_t find(std::string_view id) const { return table_.find(id); }
   void touch(std::uint32_t k) { table_.touch(k); }

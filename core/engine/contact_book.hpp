@@ -124,7 +124,9 @@ class ContactBook {
   void set_cap(std::size_t max_tracked) { cap_ = max_tracked; }
 
   // Lookup. Callers that may look up then insert hash once.
-  static std::uint64_t hash_of(std::string_view id) { return LruTable<Contact>::hash_of(id); }
+  std::uint64_t hash_of(std::string_view id) const { return table_.hash_of(id); }
+  // The key ids are hashed under; set while the book is empty.
+  void set_hash_key(const HashKey& key) { table_.set_hash_key(key); }
   std::uint32_t find(std::string_view id) const { return table_.find(id); }
   std::uint32_t find(std::string_view id, std::uint64_t hash) const {
     return table_.find(id, hash);

@@ -43,7 +43,8 @@ EngineStats EngineState::stats() const {
 
 }  // namespace engine_detail
 
-Engine::Engine(EngineConfig config) : state_(std::make_unique<State>(std::move(config))) {}
+Engine::Engine(EngineConfig config, const HashKey& hash_key)
+    : state_(std::make_unique<State>(std::move(config), hash_key)) {}
 Engine::~Engine() = default;
 
 ApplyResult Engine::apply(const Event& event) {

@@ -10,6 +10,7 @@
 #include "core/engine/engine_config.hpp"
 #include "core/engine/persist_access.hpp"
 #include "core/event.hpp"
+#include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::core {
@@ -31,7 +32,11 @@ struct EngineStats {
 
 class Engine {
  public:
-  explicit Engine(EngineConfig config);
+  // `hash_key`: the secret key under which client strings (contact, agent
+  // and case ids, label values) are hashed (core/hash/keyed_hash.hpp). A
+  // daemon facing clients passes a random one; the default all-zero key is
+  // for tests and tools. Kept across reconfigure and a state restore.
+  explicit Engine(EngineConfig config, const HashKey& hash_key = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

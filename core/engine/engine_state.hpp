@@ -46,15 +46,24 @@ struct EngineState {
   std::vector<std::uint32_t> series_order, team_order;
   SnapshotPool snapshots;
 
-  explicit EngineState(EngineConfig c) { configure(std::move(c)); }
+  // `key`: the secret key of every table keyed by client strings (contact,
+  // agent and case ids, label values), core/hash/keyed_hash.hpp.
+  EngineState(EngineConfig c, const HashKey& key) {
+    contacts.set_hash_key(key);
+    agents.set_hash_key(key);
+    cases.set_hash_key(key);
+    store.set_hash_key(key);
+    configure(std::move(c));
+  }
+  const HashKey& hash_key() const { return contacts.table().hash_key(); }
   // Applies a (re)configuration, keeping all state that still fits.
   void configure(EngineConfig c);
 
   // Applies one event (attribution.cpp); `contact_hash` is
-  // ContactBook::hash_of(e.contact), which batch callers have computed
+  // contacts.hash_of(e.contact), which batch callers have computed
   // already to prefetch.
   ApplyResult apply(const Event& e, std::uint64_t contact_hash);
-  ApplyResult apply(const Event& e) { return apply(e, ContactBook::hash_of(e.contact)); }
+  ApplyResult apply(const Event& e) { return apply(e, contacts.hash_of(e.contact)); }
   // Ends a contact's ACW at t, as a wrap would (attribution.cpp).
   void close_acw(std::uint32_t c, Timestamp t);
   // Closes timed-out ACW, evicts idle contacts and cases, rolls the day.

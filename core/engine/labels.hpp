@@ -11,17 +11,13 @@
 #include <vector>
 
 #include "core/engine/persist_access.hpp"
-#include "core/engine/string_hash.hpp"
+#include "core/hash/keyed_hash.hpp"
 
 namespace ccmon::core::engine_detail {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return hash_string(s); }
-};
-
+// Label values are client-chosen: hashed under a secret key.
 template <typename V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using StringMap = std::unordered_map<std::string, V, KeyedStringHash, std::equal_to<>>;
 
 using LabelId = std::uint16_t;
 
@@ -33,6 +29,15 @@ class LabelSet {
   LabelSet() {
     intern("other");
     intern("unknown");
+  }
+
+  // The key values are hashed under (core/hash/keyed_hash.hpp); set before
+  // any value besides the two reserved ones is interned.
+  void set_hash_key(const HashKey& key) {
+    ids_ = StringMap<LabelId>(0, KeyedStringHash{key});
+    allow_ = StringMap<bool>(0, KeyedStringHash{key});
+    for (std::size_t i = 0; i < names_.size(); ++i)
+      ids_.emplace(names_[i], static_cast<LabelId>(i));
   }
 
   // Allow-list (empty = any) and cap on distinct values besides the two

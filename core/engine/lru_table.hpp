@@ -14,9 +14,12 @@
 #include "core/engine/assert.hpp"
 #include "core/engine/inline_key.hpp"
 #include "core/engine/persist_access.hpp"
-#include "core/engine/string_hash.hpp"
+#include "core/hash/keyed_hash.hpp"
 
 namespace ccmon::core::engine_detail {
+
+using core::HashKey;
+using core::keyed_hash;
 
 inline constexpr std::uint32_t kNil = 0xFFFFFFFFu;
 
@@ -30,14 +33,23 @@ struct Handle {
 template <typename V>
 class LruTable {
  public:
+  // Keys are client-chosen: the table hashes them under a secret key
+  // (core/hash/keyed_hash.hpp), set while the table is empty.
+  void set_hash_key(const HashKey& key) {
+    CCMON_ASSERT(size_ == 0);
+    hash_key_ = key;
+  }
+  const HashKey& hash_key() const { return hash_key_; }
+
   // Callers that may look up then insert hash once and pass it to both.
-  static std::uint64_t hash_of(std::string_view key) { return hash_string(key); }
+  std::uint64_t hash_of(std::string_view key) const { return keyed_hash(hash_key_, key); }
 
   std::uint32_t find(std::string_view key) const { return find(key, hash_of(key)); }
   std::uint32_t find(std::string_view key, std::uint64_t h) const {
     if (cells_.empty()) return kNil;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      ++probe_steps_;
       const Cell& c = cells_[i];
       if (c.slot == kNil) return kNil;
       if (c.tag == tag && entries_[c.slot].key.view() == key) return c.slot;
@@ -124,6 +136,9 @@ class LruTable {
   }
   std::uint32_t oldest() const { return head_; }
   std::size_t size() const { return size_; }
+  // Cells visited by find() and inserts since construction: the measure of
+  // probe-chain length that the hash-flooding tests bound.
+  std::uint64_t probe_steps() const { return probe_steps_; }
 
   // Calls f(slot, record) from the least to the most recently touched.
   template <typename F>
@@ -158,7 +173,7 @@ class LruTable {
   void place(std::uint32_t s) {
     const std::uint64_t h = entries_[s].hash;
     std::size_t i = h & mask_;
-    while (cells_[i].slot != kNil) i = (i + 1) & mask_;
+    for (; cells_[i].slot != kNil; i = (i + 1) & mask_) ++probe_steps_;
     cells_[i] = {static_cast<std::uint32_t>(h >> 32), s};
   }
 
@@ -194,6 +209,8 @@ class LruTable {
   std::vector<Cell> cells_;
   std::size_t mask_ = 0, size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil;
+  HashKey hash_key_;
+  mutable std::uint64_t probe_steps_ = 0;
 };
 
 }  // namespace ccmon::core::engine_detail

@@ -62,6 +62,13 @@ class WindowStore {
   // contents), and the local day (restarted when its definition changed).
   void configure(const EngineConfig& c);
 
+  // The key label values are hashed under; set before any is interned.
+  void set_hash_key(const HashKey& key) {
+    labels_.queues.set_hash_key(key);
+    labels_.channels.set_hash_key(key);
+    labels_.teams.set_hash_key(key);
+  }
+
   Labels& labels() { return labels_; }
   const Labels& labels() const { return labels_; }
 

@@ -579,7 +579,7 @@ struct Access {
 
   // Slots keep their numbers and generations (handles stay valid), the LRU
   // chain its order, the free list its order (the next insert's slot); the
-  // hash index is rebuilt with this process's hash.
+  // hash index is rebuilt under the restoring engine's hash key.
   template <typename V, typename F>
   static void load_table(Reader& r, LruTable<V>& t, std::size_t value_bytes, F&& load_value) {
     const std::size_t slots = r.count(5, "record slots");
@@ -593,7 +593,7 @@ struct Access {
       r.check(r.ctx.buf->remaining() >= value_bytes, "truncated");
       const std::string key = r.str("key bytes");
       e.key.assign(key);
-      e.hash = LruTable<V>::hash_of(key);
+      e.hash = t.hash_of(key);
       load_value(r, e.value);
       ++used;
     }
@@ -817,8 +817,9 @@ struct Access {
   }
 
   using StatePtr = std::unique_ptr<Engine::State>;
-  static StatePtr make_state(EngineConfig c) {
-    return std::make_unique<Engine::State>(std::move(c));
+  // The engine's hash key is not state: a restored engine keeps its own.
+  static StatePtr make_state(EngineConfig c, const HashKey& key) {
+    return std::make_unique<Engine::State>(std::move(c), key);
   }
   static void commit(Engine& e, StatePtr s) { e.state_ = std::move(s); }
 
@@ -967,6 +968,8 @@ struct DedupPart {
   const Deduplicator* in = nullptr;
   DedupOptions* options = nullptr;
   std::vector<Deduplicator::Remembered>* out = nullptr;
+  HashKey* key = nullptr;  // in: the restoring memory's own key
+  std::size_t* legacy = nullptr;
   Context* ctx = nullptr;
 };
 struct SlaPart {
@@ -1021,11 +1024,15 @@ void save(Out& ar, const DedupPart& p, std::uint32_t) {
   w.count(ids.size());
   w.array(hashes.data(), hashes.size());
   w.array(times.data(), times.size());
+  // Version 2: the key the hashes were made with, and how many of the
+  // oldest are unkeyed ones from a v1 image (core/dedup/deduplicator.hpp).
+  w.array(p.in->hash_key().bytes.data(), p.in->hash_key().bytes.size());
+  w.put(static_cast<std::uint64_t>(p.in->legacy()));
 }
 void load(In& ar, DedupPart& p, std::uint32_t version) {
   p.ctx->part = "duplicate-id memory";
   Reader r{ar, *p.ctx};
-  check_version(r, version, 1);
+  check_version(r, version, 2);
   p.options->horizon = r.time();
   p.options->max_ids = Access::size_value(r);
   const std::size_t n = r.count(16, "remembered ids");
@@ -1035,6 +1042,14 @@ void load(In& ar, DedupPart& p, std::uint32_t version) {
   r.times(times.data(), n);
   p.out->resize(n);
   for (std::size_t i = 0; i < n; ++i) (*p.out)[i] = {hashes[i], times[i]};
+  if (version == 1) {
+    // Unkeyed std::hash values: legacy until they expire; new ids are
+    // hashed under the restoring memory's key, which *p.key holds already.
+    *p.legacy = n;
+    return;
+  }
+  r.array(p.key->bytes.data(), p.key->bytes.size());
+  *p.legacy = Access::size_value(r);
 }
 
 void save(Out& ar, const SlaPart& p, std::uint32_t) {
@@ -1054,7 +1069,7 @@ void load(In& ar, SlaPart& p, std::uint32_t version) {
 
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::ConfigPart, 1)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 1)
-CEREAL_CLASS_VERSION(ccmon::core::persist::image::DedupPart, 1)
+CEREAL_CLASS_VERSION(ccmon::core::persist::image::DedupPart, 2)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::SlaPart, 1)
 
 namespace ccmon::core::persist {
@@ -1071,7 +1086,7 @@ std::string encode_state(const Engine& engine, const Deduplicator& dedup, const 
     const Access::State& s = Access::state(engine);
     ar(image::ConfigPart{&s.config, nullptr, nullptr});
     ar(image::EnginePart{&s, nullptr, nullptr});
-    ar(image::DedupPart{&dedup, nullptr, nullptr, nullptr});
+    ar(image::DedupPart{&dedup, nullptr, nullptr, nullptr, nullptr, nullptr});
     ar(image::SlaPart{&sla, nullptr, nullptr});
     Writer w{ar};
     w.str(extra);
@@ -1103,14 +1118,16 @@ std::string decode_state(std::string_view bytes, Engine& engine, Deduplicator& d
   Access::StatePtr state;
   DedupOptions dedup_options;
   std::vector<Deduplicator::Remembered> remembered;
+  HashKey dedup_key = dedup.hash_key();
+  std::size_t dedup_legacy = 0;
   Access::Sla sla_state;
   std::string extra;
   try {
     In ar(is, In::Options::LittleEndian());
     ar(image::ConfigPart{nullptr, &config, &ctx});
-    state = Access::make_state(config);
+    state = Access::make_state(config, Access::state(engine).hash_key());
     ar(image::EnginePart{nullptr, state.get(), &ctx});
-    ar(image::DedupPart{nullptr, &dedup_options, &remembered, &ctx});
+    ar(image::DedupPart{nullptr, &dedup_options, &remembered, &dedup_key, &dedup_legacy, &ctx});
     ar(image::SlaPart{nullptr, &sla_state, &ctx});
     ctx.part = "extra";
     Reader r{ar, ctx};
@@ -1121,7 +1138,8 @@ std::string decode_state(std::string_view bytes, Engine& engine, Deduplicator& d
   if (buf.remaining() != 0) fail(ctx, num(buf.remaining()) + " bytes after the end of the image");
   ctx.part = "duplicate-id memory";
   try {
-    dedup.restore(dedup_options, remembered);  // the last step that may fail
+    // the last step that may fail
+    dedup.restore(dedup_options, remembered, dedup_key, dedup_legacy);
   } catch (const std::invalid_argument& e) {
     fail(ctx, e.what());
   }

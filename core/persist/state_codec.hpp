@@ -21,7 +21,8 @@ namespace ccmon::core::persist {
 // The version encode_state writes. Bump it on any change of the layout;
 // decode_state keeps reading every version it ever wrote
 // (docs/state-format.md, "Versioning").
-inline constexpr std::uint32_t kStateFormatVersion = 1;
+// 2: the duplicate-id memory carries its hash key (ids are hashed keyed).
+inline constexpr std::uint32_t kStateFormatVersion = 2;
 
 // A state image that cannot be read: bad magic, a newer version, truncation,
 // or an inconsistency such as an index out of range. what() names the part
@@ -34,7 +35,8 @@ struct FormatError : std::runtime_error {
 // string: the engine (configuration in force, labels, series and teams with
 // their windows, today and since-start counters, contacts, agents and cases
 // with their LRU order and handles, ACW timers, the engine's counters), the
-// duplicate-id memory (hashes and times, oldest first), the SLA rules and
+// duplicate-id memory (hashes and times, oldest first, and the key of the
+// hashes: the image is as secret as the state directory), the SLA rules and
 // rule states (breaches, pending `for` timers, transitions not yet taken),
 // and `extra`, an opaque string the caller keeps alongside. Starts with the
 // magic "CCMONSTA" and kStateFormatVersion (u32, little-endian). Derived
@@ -57,7 +59,10 @@ std::string encode_state(const Engine& engine, const Deduplicator& dedup, const 
 // (an index or enum out of range, a repeated key, unsorted data the engine
 // relies on). Never reads out of bounds and never allocates more than the
 // input's length justifies. On any exception the three objects are left as
-// they were. Reads every version <= kStateFormatVersion.
+// they were. Reads every version <= kStateFormatVersion. The engine keeps
+// its own hash key (its indexes are rebuilt from the ids); the duplicate-id
+// memory takes the image's (it only has hashes), or, from a v1 image, keeps
+// its own for new ids and marks the image's unkeyed hashes legacy.
 std::string decode_state(std::string_view bytes, Engine& engine, Deduplicator& dedup,
                          SlaEvaluator& sla);
 

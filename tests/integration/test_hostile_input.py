@@ -1,7 +1,8 @@
 """What a hostile probe broke (docs/security.md), each against the real daemon
 over loopback: reply amplification, unbounded label values, reloads of an
 empty or token-less file, bodies buffered before the 401, file-descriptor
-exhaustion, far-past event times, gzip and byte order marks.
+exhaustion, far-past event times, gzip and byte order marks, 404 and 405
+answered before the body.
 
 Sizes: the label test runs at the probe's size (200 events with 60 KB queue
 names). The reply test sends 1 MiB of "1\\n" (524,288 bad lines) instead of
@@ -195,6 +196,22 @@ class HostileInputTest(unittest.TestCase):
                           "Content-Type: application/x-ndjson\r\nContent-Length: 10\r\n"
                           f"Authorization: Bearer {ING}\r\nExpect: 100-continue\r\n\r\n")
         self.assertTrue(got.startswith("HTTP/1.1 100 "), got)
+
+    def test_404_and_405_are_answered_before_the_body(self):
+        # Headers announcing 8 MiB and 64 KiB of it sent: the answer comes
+        # without the rest (the server's read deadline is 60 s, so an answer
+        # that waited for the body would time this out instead).
+        for target, method, expected in [("/nope", "POST", "404"),
+                                         ("/metrics", "PUT", "405"),
+                                         ("/v1/events", "PATCH", "405")]:
+            got = raw_request(self.d, f"{method} {target} HTTP/1.1\r\nHost: x\r\n"
+                              f"Content-Length: {8 * 1024 * 1024}\r\n\r\n",
+                              b"x" * 65536, timeout=5.0)
+            self.assertTrue(got.startswith(f"HTTP/1.1 {expected} "), (target, got[:80]))
+        # Without a body a 404 keeps the connection open, as before.
+        got = raw_request(self.d, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(got.startswith("HTTP/1.1 404 "), got[:80])
+        self.assertNotIn("Connection: close", got)
 
     # 10. gzip, other encodings, byte order mark ----------------------------
     def test_gzip_bodies_and_other_encodings(self):

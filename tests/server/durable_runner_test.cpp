@@ -2,14 +2,17 @@
 // same KPIs, duplicate memory and all, in a second runner; a batch the
 // journal refuses changes nothing; acknowledgements wait for the sync.
 #include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <new>
 #include <string>
 #include <thread>
 
@@ -242,6 +245,39 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
   CHECK(resent.duplicates == 0);
   CHECK(sample(metrics.registry(), "ccmon_state_writable") == 1);
   CHECK(kpis_json(runner) != empty);
+  runner.drain_and_stop();
+}
+
+TEST_CASE("an exception while applying a batch answers internal_error; the runner goes on",
+          "[server][state]") {
+  // std::bad_alloc from inside the batch's apply (here the journal's write):
+  // before, it escaped the engine thread's io_.run() and ended the process.
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::atomic<bool> fail{false};
+  store::FileOps ops = store::FileOps::system();
+  auto real = ops.pwrite;
+  ops.pwrite = [&fail, real](int fd, const void* data, std::size_t n, off_t at) -> ssize_t {
+    if (fail) throw std::bad_alloc();
+    return real(fd, data, n, at);
+  };
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
+  runner.start();
+  wait_restored(runner);
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::off);  // the expected error line
+  fail = true;
+  const auto failed = submit_and_wait(runner, batch_of(*config, kFirst));
+  spdlog::set_level(level);
+  CHECK(failed.internal_error);
+  CHECK(failed.accepted == 0);
+  CHECK(runner.admission().in_flight() == 0);  // its events were released
+  fail = false;
+  const auto next = submit_and_wait(runner, batch_of(*config, kSecond));
+  CHECK_FALSE(next.internal_error);
+  CHECK(next.accepted == 4);
   runner.drain_and_stop();
 }
 

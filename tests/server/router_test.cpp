@@ -584,9 +584,30 @@ TEST_CASE("screen_header refuses on the headers alone", "[server][router][auth]"
     CHECK(res->result() == http::status::forbidden);
     CHECK(f.rejected("forbidden") == 1);
   }
-  SECTION("open endpoints, and a method route() answers 405, are not screened") {
+  SECTION("open endpoints, and a 405 without a body, are not screened") {
     CHECK_FALSE(screen_header(request(http::verb::get, "/-/healthy"), *f.config, f.metrics));
     CHECK_FALSE(screen_header(request(http::verb::get, "/v1/events"), *f.config, f.metrics));
+    CHECK_FALSE(screen_header(request(http::verb::get, "/nope"), *f.config, f.metrics));
+  }
+  SECTION("with a body, 404 and 405 before it, closing") {
+    Request nope = request(http::verb::post, "/nope");
+    nope.set(http::field::content_length, "8388608");
+    auto res = screen_header(nope, *f.config, f.metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::not_found);
+    CHECK_FALSE(res->keep_alive());
+    CHECK(f.rejected("not_found") == 1);
+    Request put = request(http::verb::put, "/metrics");
+    put.chunked(true);
+    res = screen_header(put, *f.config, f.metrics);
+    REQUIRE(res);
+    CHECK(res->result() == http::status::method_not_allowed);
+    CHECK((*res)[http::field::allow] == "GET");
+    CHECK(f.rejected("method_not_allowed") == 1);
+    // An endpoint's own method with a body goes on to the token check.
+    Request reload = request(http::verb::put, "/-/reload", "adm");
+    reload.set(http::field::content_length, "10");
+    CHECK_FALSE(screen_header(reload, *f.config, f.metrics));
   }
 }
 

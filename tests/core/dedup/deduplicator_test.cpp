@@ -3,8 +3,14 @@
 #include "core/dedup/deduplicator.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace {
 
@@ -122,7 +128,7 @@ TEST_CASE("remembered() and restore() carry the memory over, in order", "[dedup]
   CHECK(memory[1].at == kT0 + seconds(10));
 
   Deduplicator copy;
-  copy.restore(d.options(), memory);
+  copy.restore(d.options(), memory, d.hash_key(), 0);
   CHECK(copy.options().max_ids == 3);
   CHECK_FALSE(copy.insert("b", kT0 + seconds(20)));
   CHECK(copy.insert("c", kT0 + seconds(20)));
@@ -136,9 +142,10 @@ TEST_CASE("remembered() and restore() carry the memory over, in order", "[dedup]
   CHECK(other.insert("x", kT0));
   auto twice = memory;
   twice.push_back(memory[0]);
-  CHECK_THROWS_AS(other.restore(d.options(), twice), std::invalid_argument);
-  CHECK_THROWS_AS(other.restore(DedupOptions{seconds(100), 1}, memory), std::invalid_argument);
-  CHECK_THROWS_AS(other.restore(d.options(), {{0, kT0}}), std::invalid_argument);
+  CHECK_THROWS_AS(other.restore(d.options(), twice, {}, 0), std::invalid_argument);
+  CHECK_THROWS_AS(other.restore(DedupOptions{seconds(100), 1}, memory, {}, 0),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(other.restore(d.options(), {{0, kT0}}, {}, 0), std::invalid_argument);
   CHECK(other.size() == 1);
   CHECK_FALSE(other.insert("x", kT0 + seconds(1)));
 }
@@ -162,3 +169,105 @@ TEST_CASE("contains answers what insert would, without remembering anything", "[
   REQUIRE(off.insert("a", kT0));
   CHECK_FALSE(off.contains("a", kT0));
 }
+
+namespace {
+
+using ccmon::core::HashKey;
+
+// libstdc++'s std::hash for strings (MurmurHash64A, seed 0xc70f6907),
+// which the memory used before keying, block by block: for a 16-byte id,
+// h = ((h0 ^ K(w1)) * m ^ K(w2)) * m, then a fixed finaliser.
+constexpr std::uint64_t kM = 0xc6a4a7935bd1e995ull;
+std::uint64_t xorshift47(std::uint64_t x) {
+  return x ^ (x >> 47);  // its own inverse: 2 * 47 >= 64
+}
+std::uint64_t murmur_k(std::uint64_t w) {
+  return xorshift47(w * kM) * kM;
+}
+std::uint64_t inverse_mod_2_64(std::uint64_t a) {
+  std::uint64_t x = a;                         // Newton: correct to 3 bits for odd a,
+  for (int i = 0; i < 5; ++i) x *= 2 - a * x;  // doubling each step: 96 >= 64
+  return x;
+}
+
+// n distinct 16-byte ids whose std::hash values differ only in their
+// lowest bits after the set's Fibonacci multiplication (h * phi = kBase + i),
+// so they all share one home slot in any table of up to 2^51 slots: every
+// insert walks every id before it. The finaliser and the blocks are
+// invertible, so each id costs a few multiplications.
+constexpr std::uint64_t kPhi = 0x9E3779B97F4A7C15ull;  // the set's multiplier (deduplicator.cpp)
+std::vector<std::string> std_hash_clustered_ids(std::size_t n) {
+  constexpr std::uint64_t kBase = 0x5555000000000000ull;
+  const std::uint64_t m_inv = inverse_mod_2_64(kM);
+  const std::uint64_t phi_inv = inverse_mod_2_64(kPhi);
+  const std::uint64_t h0 = 0xc70f6907ull ^ (16 * kM);
+  std::vector<std::string> ids;
+  for (std::uint64_t w1 = 1; w1 <= n; ++w1) {
+    const std::uint64_t final_hash = (kBase + w1) * phi_inv;
+    // Undo the finaliser h ^= h >> 47; h *= m; h ^= h >> 47.
+    const std::uint64_t state = xorshift47(xorshift47(final_hash) * m_inv);
+    // state = (h1 ^ K(w2)) * m with h1 = (h0 ^ K(w1)) * m.
+    const std::uint64_t k2 = (state * m_inv) ^ ((h0 ^ murmur_k(w1)) * kM);
+    const std::uint64_t w2 = xorshift47(k2 * m_inv) * m_inv;  // K^-1(k2)
+    std::string id(16, '\0');
+    std::memcpy(id.data(), &w1, 8);
+    std::memcpy(id.data() + 8, &w2, 8);
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
+HashKey some_key() {
+  HashKey k;
+  for (std::size_t i = 0; i < k.bytes.size(); ++i)
+    k.bytes[i] = static_cast<std::uint8_t>(5 * i + 1);
+  return k;
+}
+
+TEST_CASE("hash flood: ids clustered under std::hash stay cheap", "[dedup][flood]") {
+  constexpr std::size_t n = 5000;
+  const auto ids = std_hash_clustered_ids(n);
+  // The attack works: distinct std::hash values, one home slot.
+  const std::hash<std::string_view> std_hash;
+  std::set<std::uint64_t> hashes;
+  for (const auto& id : ids) {
+    hashes.insert(std_hash(id));
+    REQUIRE((std_hash(id) * kPhi) >> 13 == (std_hash(ids[0]) * kPhi) >> 13);
+  }
+  REQUIRE(hashes.size() == n);
+
+  // Under std::hash insert i walked the i ids before it: n^2/2 = 12.5e6
+  // probe steps. Keyed, probes stay linear: at a load of at most 3/4,
+  // linear probing expects 8.5 cells per miss (Knuth, TAOCP vol. 3, 6.4),
+  // and the load averages well below that while the table grows.
+  Deduplicator d(DedupOptions{seconds(3600), 1'000'000}, some_key());
+  for (const auto& id : ids) REQUIRE(d.insert(id, kT0));
+  for (const auto& id : ids) REQUIRE(d.contains(id, kT0 + seconds(1)));
+  CHECK(d.size() == n);
+  CHECK(d.probe_steps() <= 8 * n);
+}
+
+TEST_CASE("a v1 memory (unkeyed hashes) is looked up until it expires", "[dedup]") {
+  // What a v1 state image holds: std::hash values of the ids it remembered.
+  const std::hash<std::string_view> std_hash;
+  const std::vector<Deduplicator::Remembered> v1 = {{std_hash("old-a"), kT0},
+                                                    {std_hash("old-b"), kT0 + seconds(10)}};
+  Deduplicator d(DedupOptions{seconds(100), 10}, some_key());
+  d.restore(DedupOptions{seconds(100), 10}, v1, some_key(), 2);
+  CHECK(d.legacy() == 2);
+  CHECK_FALSE(d.insert("old-a", kT0 + seconds(20)));  // still a duplicate
+  CHECK(d.contains("old-b", kT0 + seconds(20)));
+  CHECK(d.insert("new", kT0 + seconds(20)));  // remembered under the key
+  CHECK_FALSE(d.insert("new", kT0 + seconds(21)));
+  CHECK(d.remembered().back().hash != std_hash("new"));
+  // old-a expires at kT0 + 100 s: one legacy id left; old-b at +110 s.
+  CHECK(d.insert("old-a", kT0 + seconds(100)));
+  CHECK(d.legacy() == 1);
+  d.expire(kT0 + seconds(110));
+  CHECK(d.legacy() == 0);
+  CHECK(d.size() == 2);  // new (at +20) and old-a again (at +100, keyed)
+  CHECK_THROWS_AS(d.restore(DedupOptions{seconds(100), 10}, v1, some_key(), 3),
+                  std::invalid_argument);
+}
+
+}  // namespace

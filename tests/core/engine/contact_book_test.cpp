@@ -107,9 +107,9 @@ TEST_CASE("contact book: eviction at the cap and when idle leaves the live count
   queue_at(b, "z", seconds(3), 0);  // evicts y (waiting)
   CHECK(b.find("y") == kNil);
   CHECK(b.evicted_total() == 1);
-  CHECK(b.live(0).waiting == 1);                                    // z only
-  CHECK(b.insert_if_room("w", ContactBook::hash_of("w")) == kNil);  // full: never evicts
-  b.evict_idle(seconds(5));  // x (last event 1 s) and z (3 s) are idle
+  CHECK(b.live(0).waiting == 1);                         // z only
+  CHECK(b.insert_if_room("w", b.hash_of("w")) == kNil);  // full: never evicts
+  b.evict_idle(seconds(5));                              // x (last event 1 s) and z (3 s) are idle
   CHECK(b.size() == 0);
   CHECK(b.evicted_total() == 3);
   CHECK(b.live(0).waiting == 0);

@@ -1,11 +1,14 @@
-// The committed v1 image (data/state-v1.bin, written once by
-// ccmon_state_fixture from fixture.hpp's scenario) must stay readable by
-// every later ccmon: these checks are computed by hand from the scenario.
+// The committed images (data/state-v1.bin and state-v2.bin, each written
+// once by ccmon_state_fixture from fixture.hpp's scenario) must stay readable
+// by every later ccmon: these checks are computed by hand from the scenario.
+// v2 differs from v1 only in the duplicate-id memory, which carries its hash
+// key; v1's unkeyed hashes are restored as legacy ids.
 #include "fixture.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
+#include <string>
 
 #include "persist_test_util.hpp"
 
@@ -14,8 +17,9 @@ using namespace ccmon::core::test;
 
 namespace {
 
-std::string read_fixture() {
-  const std::string path = CCMON_SOURCE_DIR "/tests/core/persist/data/state-v1.bin";
+std::string read_fixture(int version) {
+  const std::string path =
+      CCMON_SOURCE_DIR "/tests/core/persist/data/state-v" + std::to_string(version) + ".bin";
   std::ifstream in(path, std::ios::binary);
   REQUIRE(in.good());
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -27,10 +31,15 @@ Timestamp at(double s) {
 
 }  // namespace
 
-TEST_CASE("the v1 fixture decodes to the scenario's state", "[persist][fixture]") {
-  const std::string image = read_fixture();
+TEST_CASE("the v1 and v2 fixtures decode to the scenario's state", "[persist][fixture]") {
+  const int version = GENERATE(1, 2);
+  INFO("state-v" << version << ".bin");
+  const std::string image = read_fixture(version);
   World w(EngineConfig{}, DedupOptions{}, {});
   REQUIRE(persist::decode_state(image, w.engine, w.dedup, w.sla) == kFixtureExtra);
+  // v1: 18 unkeyed hashes, all legacy; v2: the generator's key (all zero).
+  CHECK(w.dedup.legacy() == (version == 1 ? 18u : 0u));
+  CHECK(w.dedup.hash_key() == HashKey{});
 
   auto s = w.engine.snapshot(at(80));
   // The configuration in force came with it: one 5m window and today.
@@ -76,10 +85,10 @@ TEST_CASE("the v1 fixture decodes to the scenario's state", "[persist][fixture]"
   CHECK(w.sla.states()[0].breaches_total == 1);
 }
 
-TEST_CASE("the fixture scenario still encodes to the committed v1 bytes", "[persist][fixture]") {
-  // The encoder writes exactly the v1 layout: a layout change must bump the
-  // version, add data/state-v2.bin and point this test at it, while the test
-  // above keeps reading v1 (docs/state-format.md, "Versioning").
-  STATIC_REQUIRE(persist::kStateFormatVersion == 1);
-  CHECK(fixture_image() == read_fixture());
+TEST_CASE("the fixture scenario still encodes to the committed v2 bytes", "[persist][fixture]") {
+  // The encoder writes exactly the v2 layout: a layout change must bump the
+  // version, add data/state-v3.bin and point this test at it, while the test
+  // above keeps reading v1 and v2 (docs/state-format.md, "Versioning").
+  STATIC_REQUIRE(persist::kStateFormatVersion == 2);
+  CHECK(fixture_image() == read_fixture(2));
 }

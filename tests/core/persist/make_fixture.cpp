@@ -1,7 +1,7 @@
 // ccmon_state_fixture: writes the state images the tests and the fuzz target
 // start from, from deterministic scenarios (docs/state-format.md):
 //   ccmon_state_fixture FIXTURE [SEED_DIR]
-// FIXTURE gets the v1 fixture (fixture.hpp; commit it only when a new format
+// FIXTURE gets the current version's fixture (fixture.hpp; commit it only when a new format
 // version is added: a committed version-N file must stay as it was written).
 // SEED_DIR (tests/fuzz/corpus/fuzz_state_codec) gets the fuzz seeds: the
 // fixture, the image of an engine without events and of a busier random day.
@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
     World empty(fixture_config(), fixture_dedup(), fixture_rules());
     World busy(busy_config(), busy_dedup(), busy_rules());
     for (const Step& s : random_steps(5, 300)) run(busy, s);
-    if (!write(dir + "/seed-fixture-v1", fixture) ||
+    std::string seed_name("/seed-fixture-v");
+    seed_name.append(std::to_string(persist::kStateFormatVersion));
+    if (!write(dir + seed_name, fixture) ||
         !write(dir + "/seed-empty",
                persist::encode_state(empty.engine, empty.dedup, empty.sla, "")) ||
         !write(dir + "/seed-busy", persist::encode_state(busy.engine, busy.dedup, busy.sla, "b"))) {
