@@ -5,9 +5,10 @@ accepted, and the daemon's memory stays bounded.
 
 Sizes: slowloris with 2,000 connections and idle keep-alives up to the
 default cap of 1,024 run at the probe's size (this process raises its own
-RLIMIT_NOFILE for them). The cardinality flood sends 20,000 distinct queue
+RLIMIT_NOFILE for them). The cardinality flood sends 10,000 distinct queue
 names instead of a million: under AddressSanitizer on the shared 2-core
-machine 10,000 events take seconds to decode, a million many minutes, and the bound asserted (the scrape's size, folded at
+machine 10,000 events took from seconds to over two minutes with the
+machine loaded, a million would take hours, and the bound asserted (the scrape's size, folded at
 engine.limits.max_queues) is reached after the first 200 names. The burst
 is ten times the in-flight budget, with the budget scaled down to 2,000
 events (20,000 sent at once).
@@ -381,7 +382,7 @@ class FloodTest(unittest.TestCase):
                         t.join()
             # Every scrape answers, but not within a second: the scrape's
             # connection waits in the kernel's accept queue behind the flood
-            # (measured up to ~9 s under ASan on the loaded 2-core machine).
+            # (measured up to 19 s under ASan on the loaded 2-core machine).
             # Known gap, docs/security.md "Not yet": a separate listener for
             # the scrape.
             watch.check(self, deadline=30.0)
@@ -481,7 +482,7 @@ class BurstTest(unittest.TestCase):
 
 class CardinalityFloodTest(unittest.TestCase):
     def test_cardinality_flood(self):
-        # 20,000 distinct queue names: past engine.limits.max_queues (200)
+        # 10,000 distinct queue names: past engine.limits.max_queues (200)
         # they fold into `other`; the scrape stays small and fast.
         with Daemon() as d:
             rss_before = rss_bytes(d.proc.pid)
@@ -490,10 +491,10 @@ class CardinalityFloodTest(unittest.TestCase):
                     body = "\n".join(
                         json.dumps(queued(f"c{chunk}-{i}", queue=f"flood-{chunk}-{i}",
                                           id=f"card-{chunk}-{i}"))
-                        for i in range(10_000))
+                        for i in range(5_000))
                     status, _, _ = request(d, "POST", "/v1/events", body,
                                            {"Content-Type": "application/x-ndjson"},
-                                           source="127.0.0.1", timeout=120)
+                                           source="127.0.0.1", timeout=300)
                     self.assertEqual(status, 200)
                 self.assertEqual(honest_post(d, "card"), 5)
             watch.check(self)
