@@ -19,11 +19,17 @@ namespace ccmon::config {
 enum class ClockMode { kWall, kEvent };
 
 struct ServerLimits {
-  std::size_t max_body_bytes = 8 * 1024 * 1024;       // HTTP request body -> 413
-  std::size_t max_ws_message_bytes = 1024 * 1024;     // WebSocket message -> close 1009
-  std::size_t max_connections = 1024;                 // further connections are refused
-  core::Duration header_timeout = core::seconds(10);  // request line + headers + body
-  core::Duration idle_timeout = core::seconds(120);   // keep-alive / WebSocket silence
+  std::size_t max_body_bytes = 8 * 1024 * 1024;    // HTTP request body -> 413
+  std::size_t max_ws_message_bytes = 1024 * 1024;  // WebSocket message -> close 1009
+  std::size_t max_connections = 1024;              // further connections are refused
+  std::size_t max_connections_per_address = 128;   // from one IPv4 address or IPv6 /64
+  // Beyond max_connections, only for GET /metrics, /-/ready and /-/healthy
+  // (docs/security.md, "Connections"); 0: none.
+  std::size_t reserved_probe_connections = 8;
+  // Headers within this of a request's first byte, its body within this of
+  // the headers' end; bytes arriving never extend either.
+  core::Duration header_timeout = core::seconds(10);
+  core::Duration idle_timeout = core::seconds(120);  // keep-alive / WebSocket silence
   std::size_t max_events_in_flight = 200'000;  // decoded, not yet applied -> 503 / backpressure
 };
 

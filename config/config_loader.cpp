@@ -278,6 +278,14 @@ class ConfigLoader {
         {{"max_body_size", [&](const Value& v) { bytes(v, l.max_body_bytes); }},
          {"max_ws_message_size", [&](const Value& v) { bytes(v, l.max_ws_message_bytes); }},
          {"max_connections", [&](const Value& v) { count(v, l.max_connections); }},
+         {"max_connections_per_address",
+          [&](const Value& v) { count(v, l.max_connections_per_address); }},
+         {"reserved_probe_connections",
+          [&](const Value& v) {
+            if (auto n = r_.integer(v, 0, kMaxCount)) {
+              l.reserved_probe_connections = static_cast<std::size_t>(*n);
+            }
+          }},
          {"header_timeout", [&](const Value& v) { set(l.header_timeout, r_.duration(v, 1)); }},
          {"idle_timeout", [&](const Value& v) { set(l.idle_timeout, r_.duration(v, 1)); }},
          {"max_events_in_flight", [&](const Value& v) { count(v, l.max_events_in_flight); }}});

@@ -15,6 +15,8 @@ server:
     max_body_size: 8MiB
     max_ws_message_size: 1MiB
     max_connections: 1024
+    max_connections_per_address: 128
+    reserved_probe_connections: 8
     header_timeout: 10s
     idle_timeout: 2m
     max_events_in_flight: 200000

@@ -66,11 +66,35 @@ void HttpSession::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(config_->limits.max_body_bytes);
-  // A new connection gets header_timeout to send its first request; a
-  // kept-alive one may idle for idle_timeout before the next.
+  busy_ = false;
+  // A new connection gets header_timeout from its accept for its whole first
+  // request; a kept-alive one may idle for idle_timeout before the next.
   stream_.expires_after(
       to_chrono(first_request_ ? config_->limits.header_timeout : config_->limits.idle_timeout));
-  busy_ = false;
+  if (buffer_.size() != 0) return read_header();  // pipelined: the request has begun
+  // At max_connections an idle connection is closed to make room, then one
+  // that reads its headers slowly (server/connection_limits.hpp).
+  slot_->enter(Phase::kIdle, reclaimer());
+  stream_.async_read_some(buffer_.prepare(kFirstRead),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->buffer_.commit(n);
+                            if (ec) return self->on_read_error(ec);
+                            self->read_header();
+                          });
+}
+
+std::function<void()> HttpSession::reclaimer() {
+  return [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->close_gracefully();
+  };
+}
+
+void HttpSession::read_header() {
+  slot_->enter(Phase::kReading, reclaimer());
+  // The deadline runs from the request's first byte and is not extended by
+  // more bytes arriving: a client trickling its headers (slowloris) cannot
+  // hold the connection longer than header_timeout.
+  if (!first_request_) stream_.expires_after(to_chrono(config_->limits.header_timeout));
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -79,12 +103,16 @@ void HttpSession::do_read() {
 void HttpSession::on_header(beast::error_code ec) {
   if (ec) return on_read_error(ec);
   busy_ = true;
+  slot_->enter(Phase::kBusy);
   stream_.expires_after(to_chrono(config_->limits.header_timeout));
   auto read_body = [self = shared_from_this()] {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      [self](beast::error_code e, std::size_t) { self->on_read(e); });
   };
   const auto& req = parser_->get();
+  if (slot_->reserved()) {
+    if (auto refusal = screen_reserved(req, ctx_->metrics)) return respond(std::move(*refusal));
+  }
   // Refused on its header alone (a missing token above all): answered
   // before any of the body is read, and the connection closes.
   if (auto refusal = screen_header(req, *config_, ctx_->metrics)) {
@@ -144,7 +172,8 @@ void HttpSession::resume(std::function<void()> work) {
 }
 
 void HttpSession::respond(Response res) {
-  const bool close_after = !res.keep_alive() || closing_ || ctx_->stopping;
+  // A reserved connection serves one probe: its slot is for the next one.
+  const bool close_after = !res.keep_alive() || closing_ || ctx_->stopping || slot_->reserved();
   if (close_after) res.keep_alive(false);
   response_.emplace(std::move(res));
   // A client that stops reading cannot hold the connection forever.

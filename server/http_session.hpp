@@ -35,6 +35,9 @@ class HttpSession : public Closable,
  private:
   void on_handshake(boost::beast::error_code ec);
   void do_read();
+  void read_header();
+  // Closes this session if its slot is reclaimed (at the accepting thread).
+  std::function<void()> reclaimer();
   void on_header(boost::beast::error_code ec);
   void on_read(boost::beast::error_code ec);
   void on_read_error(boost::beast::error_code ec);
@@ -43,6 +46,9 @@ class HttpSession : public Closable,
   void linger();
   void drain();
   void close();
+
+  // Read while waiting for a request's first byte; the parser takes the rest.
+  static constexpr std::size_t kFirstRead = 4096;
 
   ClientStream stream_;
   boost::beast::flat_buffer buffer_;

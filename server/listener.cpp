@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <cerrno>
@@ -78,18 +79,56 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
   }
   if (ec) {
     spdlog::warn("accept failed: {}", ec.message());
-  } else if (ctx_->open_connections.load() >= ctx_->config()->limits.max_connections) {
-    ctx_->metrics.request_rejected(RequestRejection::kConnectionLimit);
-    spdlog::debug("connection refused: {} connections open", ctx_->open_connections.load());
-    socket.close(ec);
   } else {
-    ctx_->open_connections.fetch_add(1);
-    auto slot = std::make_shared<ConnectionSlot>(ctx_);
-    ClientStream stream =
-        tls_ ? ClientStream(std::move(socket), tls_->get()) : ClientStream(std::move(socket));
-    std::make_shared<HttpSession>(std::move(stream), ctx_, std::move(slot))->run();
+    admit(std::move(socket));
   }
   do_accept();
+}
+
+std::string client_address_key(const boost::asio::ip::address& address) {
+  if (address.is_v6() && !address.to_v6().is_v4_mapped()) {
+    // One host commonly holds a whole /64 (RFC 4291 interface identifiers,
+    // RFC 8981 temporary addresses): counted per /64, not per address.
+    auto bytes = address.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    std::string key = boost::asio::ip::address_v6(bytes).to_string();
+    key += "/64";
+    return key;
+  }
+  if (address.is_v6()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .to_string();
+  }
+  return address.to_string();
+}
+
+void Listener::admit(boost::asio::ip::tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // the client has gone already
+  const auto config = ctx_->config();
+  const ConnectionCaps caps{config->limits.max_connections,
+                            config->limits.max_connections_per_address,
+                            config->limits.reserved_probe_connections};
+  auto decision = ctx_->limits.admit(client_address_key(remote.address()), caps);
+  if (decision.reclaimed) {
+    ctx_->metrics.connection_reclaimed(decision.reclaimed_phase == Phase::kIdle);
+    decision.reclaimed();
+  }
+  if (decision.admit == Admit::kAddressFull || decision.admit == Admit::kFull) {
+    const bool address = decision.admit == Admit::kAddressFull;
+    ctx_->metrics.request_rejected(address ? RequestRejection::kAddressLimit
+                                           : RequestRejection::kConnectionLimit);
+    spdlog::debug("connection from {} refused: {}", remote.address().to_string(),
+                  address ? "max_connections_per_address reached" : "max_connections reached");
+    socket.close(ec);
+    return;
+  }
+  auto slot =
+      std::make_shared<ConnectionSlot>(ctx_, decision.slot, decision.admit == Admit::kReserved);
+  ClientStream stream =
+      tls_ ? ClientStream(std::move(socket), tls_->get()) : ClientStream(std::move(socket));
+  std::make_shared<HttpSession>(std::move(stream), ctx_, std::move(slot))->run();
 }
 
 void Listener::back_off(const boost::system::error_code& ec) {

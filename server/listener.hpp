@@ -1,7 +1,8 @@
-// Accepts TCP connections and starts an HttpSession for each, up to the
-// configured connection cap; backs off while out of file descriptors. With a
-// TLS context slot, every connection is TLS (handshake with the slot's
-// context of the moment); without, plain.
+// Accepts TCP connections and starts an HttpSession for each one that
+// ServerContext::limits admits (the caps, the probe reserve, reclaiming idle
+// connections: server/connection_limits.hpp); backs off while out of file
+// descriptors. With a TLS context slot, every connection is TLS (handshake
+// with the slot's context of the moment); without, plain.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -9,11 +10,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "server/server_context.hpp"
 #include "server/tls_context.hpp"
 
 namespace ccmon::server {
+
+// The key a client is counted under for max_connections_per_address: the
+// IPv4 address (also when IPv4-mapped), or the IPv6 address's /64 prefix.
+std::string client_address_key(const boost::asio::ip::address& address);
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
@@ -34,6 +40,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Admits `socket` into a slot (reclaiming an idle one if needed) and
+  // starts its session, or refuses it, counted by reason.
+  void admit(boost::asio::ip::tcp::socket socket);
   // Out of file descriptors (EMFILE, ENFILE): accepting again at once would
   // fail again at once, a busy loop. Waits kFdBackoff, logs at most every
   // kFdLogInterval.

@@ -360,6 +360,21 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
   return json_error(status, code, message, version, keep_alive);
 }
 
+std::optional<Response> screen_reserved(const Request& req, SelfMetrics& metrics) {
+  const std::string path = parse_target(req.target()).path;
+  const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+  if (get && (path == "/metrics" || path == "/-/ready" || path == "/-/healthy")) {
+    return std::nullopt;
+  }
+  auto res = refuse(metrics, RequestRejection::kConnectionLimit, http::status::service_unavailable,
+                    "connection_limit",
+                    "all connections are in use; this one may only serve GET /metrics, /-/ready "
+                    "or /-/healthy; retry later",
+                    req.version(), false);
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
 std::optional<Response> screen_header(const Request& req, const config::Config& config,
                                       SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;

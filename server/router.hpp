@@ -78,6 +78,12 @@ std::optional<Response> screen_header(const Request& req, const config::Config& 
 // for the read role under `auth` (the header first); with neither, "".
 std::string live_credential(const Request& req, const config::AuthConfig& auth);
 
+// What a connection admitted into the probe reserve (docs/security.md,
+// "Connections") may ask: nullopt for GET or HEAD of /metrics, /-/ready or
+// /-/healthy (routed as usual, tokens included); any other request is
+// refused from its header, 503 `connection_limit` with Retry-After, counted.
+std::optional<Response> screen_reserved(const Request& req, SelfMetrics& metrics);
+
 // 500 internal_error, counted, closing the connection: what a request gets
 // when serving it threw (std::bad_alloc above all). Only that request fails.
 Response internal_error(SelfMetrics& metrics, unsigned version);

@@ -40,6 +40,8 @@ std::string_view to_string(RequestRejection r) {
       return "connection_limit";
     case RequestRejection::kInternalError:
       return "internal_error";
+    case RequestRejection::kAddressLimit:
+      return "address_limit";
     case RequestRejection::kStateUnavailable:
       return "state_unavailable";
   }
@@ -189,6 +191,16 @@ SelfMetrics::SelfMetrics(std::string_view version)
                            "rules evaluated.")
                        .Register(*registry_)
                        .Add({});
+  auto& reclaimed =
+      BuildCounter()
+          .Name("ccmon_connections_reclaimed_total")
+          .Help(
+              "Connections closed to make room for a new one at server.limits.max_connections, "
+              "by what they were doing: idle (waiting for a request) or reading (a request's "
+              "headers, slowly).")
+          .Register(*registry_);
+  reclaimed_idle_ = &reclaimed.Add({{"state", "idle"}});
+  reclaimed_reading_ = &reclaimed.Add({{"state", "reading"}});
   lag_ = &prometheus::BuildHistogram()
               .Name("ccmon_event_lag_seconds")
               .Help("Arrival time minus event time of accepted events.")

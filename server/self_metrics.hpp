@@ -38,11 +38,12 @@ enum class RequestRejection {
   kUnreadable,            // 400: a body that cannot be decoded at all
   kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
   kTimeout,               // a request, response or pong not completed in time
-  kConnectionLimit,       // connection refused at the cap
+  kConnectionLimit,       // connection refused at the cap; a non-probe request on a reserved one
   kInternalError,         // 500 / WebSocket close 1011: serving it threw (e.g. out of memory)
   kStateUnavailable,      // 503 / error frame: the journal cannot take it (replaying, disk)
+  kAddressLimit,          // connection refused: its address holds max_connections_per_address
 };
-inline constexpr int kRequestRejectionCount = 16;
+inline constexpr int kRequestRejectionCount = 17;
 std::string_view to_string(RequestRejection r);
 
 // Why a TLS handshake failed: the `reason` label of
@@ -109,6 +110,11 @@ class SelfMetrics {
   }
   // One engine tick done: live values advanced and SLA rules evaluated.
   void engine_tick() { engine_ticks_->Increment(); }
+  // A connection closed to make room at max_connections: idle, or reading
+  // its request's headers (a slow sender).
+  void connection_reclaimed(bool idle) {
+    (idle ? reclaimed_idle_ : reclaimed_reading_)->Increment();
+  }
 
   // Registers the state store's metrics (once; later calls return them).
   StateMetrics& enable_state();
@@ -135,6 +141,8 @@ class SelfMetrics {
   prometheus::Gauge* config_success_time_ = nullptr;
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
   prometheus::Counter* engine_ticks_ = nullptr;
+  prometheus::Counter* reclaimed_idle_ = nullptr;
+  prometheus::Counter* reclaimed_reading_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
   std::unique_ptr<StateMetrics> state_;
 };

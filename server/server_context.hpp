@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "server/build_info.hpp"
+#include "server/connection_limits.hpp"
 #include "server/engine_service.hpp"
 #include "server/live_feed.hpp"
 #include "server/self_metrics.hpp"
@@ -47,17 +48,27 @@ class ConnectionRegistry {
 
 class ServerContext;
 
-// Holds one of the open_connections slots; passed from HttpSession to
-// WebSocketSession on upgrade, freed when the socket closes.
+// Holds a slot of ServerContext::limits (and counts in open_connections);
+// passed from HttpSession to WebSocketSession on upgrade, freed when the
+// socket closes. Used on the owning session's strand.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerContext> ctx);
+  ConnectionSlot(std::shared_ptr<ServerContext> ctx, std::uint64_t id, bool reserved);
   ~ConnectionSlot();
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
+  // A reserved slot serves one probe (GET /metrics, /-/ready, /-/healthy).
+  bool reserved() const { return reserved_; }
+  // The connection enters `phase` (ConnectionLimits::enter): in kIdle and
+  // kReading, `reclaim` may be called (from the accepting thread) to close
+  // it when a new connection needs its slot.
+  void enter(Phase phase, std::function<void()> reclaim = {});
+
  private:
   std::shared_ptr<ServerContext> ctx_;
+  std::uint64_t id_;
+  bool reserved_;
 };
 
 struct ReloadOutcome {
@@ -86,6 +97,7 @@ class ServerContext {
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket
+  ConnectionLimits limits;  // which may open; a reclaimed one still counts above until closed
   // The wallboard feed (/v1/live): the daemon publishes each tick's view.
   std::shared_ptr<LiveFeed> live = std::make_shared<LiveFeed>(std::string(kVersion));
   // Reloads the configuration off the I/O threads and calls `done` from the

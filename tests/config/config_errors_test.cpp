@@ -55,6 +55,12 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
       {"server:\n  limits:\n    max_connections: 0\n", 3, 22,
        "server.limits.max_connections: \"0\" is outside 1.."},
       {"server:\n  limits:\n    max_connections: ten\n", 3, 22, "\"ten\" is not an integer"},
+      // "    max_connections_per_address: " is 33 characters.
+      {"server:\n  limits:\n    max_connections_per_address: 0\n", 3, 34,
+       "server.limits.max_connections_per_address: \"0\" is outside 1.."},
+      // "    reserved_probe_connections: " is 32 characters.
+      {"server:\n  limits:\n    reserved_probe_connections: -1\n", 3, 33,
+       "server.limits.reserved_probe_connections: \"-1\" is outside 0.."},
       {"server:\n  limits:\n    idle_timeout: 0s\n", 3, 19,
        "server.limits.idle_timeout: must be greater than 0"},
       // "    ingest_tokens: " 19 -> '[' at 20, "\"ok\"" 21..24, ", " -> '"' at 27.

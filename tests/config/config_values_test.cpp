@@ -30,6 +30,8 @@ server:
     max_body_size: 2MiB
     max_ws_message_size: 64KiB
     max_connections: 10
+    max_connections_per_address: 3
+    reserved_probe_connections: 0
     header_timeout: 1500ms
     idle_timeout: 1h30m
     max_events_in_flight: 500
@@ -86,8 +88,10 @@ sla:
   CHECK(c.limits.max_body_bytes == 2 * 1048576);
   CHECK(c.limits.max_ws_message_bytes == 65536);
   CHECK(c.limits.max_connections == 10);
-  CHECK(c.limits.header_timeout == 1'500'000);    // 1.5 s in us
-  CHECK(c.limits.idle_timeout == 5'400'000'000);  // 5400 s
+  CHECK(c.limits.max_connections_per_address == 3);
+  CHECK(c.limits.reserved_probe_connections == 0);  // 0 allowed: no reserve
+  CHECK(c.limits.header_timeout == 1'500'000);      // 1.5 s in us
+  CHECK(c.limits.idle_timeout == 5'400'000'000);    // 5400 s
   CHECK(c.limits.max_events_in_flight == 500);
   CHECK(c.auth.ingest_tokens == std::vector<std::string>{"tok1", "tok2"});
   CHECK(c.auth.metrics_tokens == std::vector<std::string>{"scrape"});

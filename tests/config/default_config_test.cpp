@@ -47,6 +47,8 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.limits.max_body_bytes == b.limits.max_body_bytes);
   CHECK(a.limits.max_ws_message_bytes == b.limits.max_ws_message_bytes);
   CHECK(a.limits.max_connections == b.limits.max_connections);
+  CHECK(a.limits.max_connections_per_address == b.limits.max_connections_per_address);
+  CHECK(a.limits.reserved_probe_connections == b.limits.reserved_probe_connections);
   CHECK(a.limits.header_timeout == b.limits.header_timeout);
   CHECK(a.limits.idle_timeout == b.limits.idle_timeout);
   CHECK(a.limits.max_events_in_flight == b.limits.max_events_in_flight);
