@@ -116,10 +116,10 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
 
   CHECK(c.listen == "127.0.0.1:9477");
   CHECK(c.durable.sync == ccmon::config::SyncMode::kAlways);
-  CHECK(c.durable.sync_interval == 100'000);               // 100 ms
-  CHECK(c.durable.snapshot_interval == 300'000'000);       // 5 m
+  CHECK(c.durable.sync_interval == 100'000);              // 100 ms
+  CHECK(c.durable.snapshot_interval == 300'000'000);      // 5 m
   CHECK(c.durable.snapshot_journal_bytes == 33'554'432);  // 32 MiB
-  CHECK(Config{}.durable.dir.empty());                     // code-built: no files
+  CHECK(Config{}.durable.dir.empty());                    // code-built: no files
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
   CHECK(c.auth.ingest_tokens.empty());
   CHECK(c.auth.metrics_tokens.empty());
