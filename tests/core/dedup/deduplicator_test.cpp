@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/core/hash/flood_ids.hpp"
+
 namespace {
 
 using ccmon::core::Deduplicator;
@@ -209,19 +211,9 @@ std::vector<std::string> std_hash_clustered_ids(std::size_t n) {
     // state = (h1 ^ K(w2)) * m with h1 = (h0 ^ K(w1)) * m.
     const std::uint64_t k2 = (state * m_inv) ^ ((h0 ^ murmur_k(w1)) * kM);
     const std::uint64_t w2 = xorshift47(k2 * m_inv) * m_inv;  // K^-1(k2)
-    std::string id(16, '\0');
-    std::memcpy(id.data(), &w1, 8);
-    std::memcpy(id.data() + 8, &w2, 8);
-    ids.push_back(std::move(id));
+    ids.push_back(ccmon::core::test::two_word_id(w1, w2));
   }
   return ids;
-}
-
-HashKey some_key() {
-  HashKey k;
-  for (std::size_t i = 0; i < k.bytes.size(); ++i)
-    k.bytes[i] = static_cast<std::uint8_t>(5 * i + 1);
-  return k;
 }
 
 TEST_CASE("hash flood: ids clustered under std::hash stay cheap", "[dedup][flood]") {
@@ -240,7 +232,7 @@ TEST_CASE("hash flood: ids clustered under std::hash stay cheap", "[dedup][flood
   // probe steps. Keyed, probes stay linear: at a load of at most 3/4,
   // linear probing expects 8.5 cells per miss (Knuth, TAOCP vol. 3, 6.4),
   // and the load averages well below that while the table grows.
-  Deduplicator d(DedupOptions{seconds(3600), 1'000'000}, some_key());
+  Deduplicator d(DedupOptions{seconds(3600), 1'000'000}, ccmon::core::test::fixed_test_key());
   for (const auto& id : ids) REQUIRE(d.insert(id, kT0));
   for (const auto& id : ids) REQUIRE(d.contains(id, kT0 + seconds(1)));
   CHECK(d.size() == n);
@@ -252,8 +244,8 @@ TEST_CASE("a v1 memory (unkeyed hashes) is looked up until it expires", "[dedup]
   const std::hash<std::string_view> std_hash;
   const std::vector<Deduplicator::Remembered> v1 = {{std_hash("old-a"), kT0},
                                                     {std_hash("old-b"), kT0 + seconds(10)}};
-  Deduplicator d(DedupOptions{seconds(100), 10}, some_key());
-  d.restore(DedupOptions{seconds(100), 10}, v1, some_key(), 2);
+  Deduplicator d(DedupOptions{seconds(100), 10}, ccmon::core::test::fixed_test_key());
+  d.restore(DedupOptions{seconds(100), 10}, v1, ccmon::core::test::fixed_test_key(), 2);
   CHECK(d.legacy() == 2);
   CHECK_FALSE(d.insert("old-a", kT0 + seconds(20)));  // still a duplicate
   CHECK(d.contains("old-b", kT0 + seconds(20)));
@@ -266,8 +258,9 @@ TEST_CASE("a v1 memory (unkeyed hashes) is looked up until it expires", "[dedup]
   d.expire(kT0 + seconds(110));
   CHECK(d.legacy() == 0);
   CHECK(d.size() == 2);  // new (at +20) and old-a again (at +100, keyed)
-  CHECK_THROWS_AS(d.restore(DedupOptions{seconds(100), 10}, v1, some_key(), 3),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      d.restore(DedupOptions{seconds(100), 10}, v1, ccmon::core::test::fixed_test_key(), 3),
+      std::invalid_argument);
 }
 
 }  // namespace

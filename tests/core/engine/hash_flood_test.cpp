@@ -11,6 +11,7 @@
 
 #include "core/engine/labels.hpp"
 #include "core/engine/lru_table.hpp"
+#include "tests/core/hash/flood_ids.hpp"
 
 using namespace ccmon::core::engine_detail;
 using ccmon::core::HashKey;
@@ -48,19 +49,9 @@ std::vector<std::string> colliding_ids(std::size_t n) {
   std::vector<std::string> ids;
   for (std::uint64_t w1 = 1; w1 <= n; ++w1) {
     const std::uint64_t w2 = mix(h0, w1) ^ kT;
-    std::string id(16, '\0');
-    std::memcpy(id.data(), &w1, 8);
-    std::memcpy(id.data() + 8, &w2, 8);
-    ids.push_back(std::move(id));
+    ids.push_back(ccmon::core::test::two_word_id(w1, w2));
   }
   return ids;
-}
-
-HashKey some_key() {
-  HashKey k;
-  for (std::size_t i = 0; i < k.bytes.size(); ++i)
-    k.bytes[i] = static_cast<std::uint8_t>(7 * i + 3);
-  return k;
 }
 
 }  // namespace
@@ -77,7 +68,7 @@ TEST_CASE("hash flood: the contact table's probes stay linear in n", "[engine][f
   // vol. 3, 6.4); 8n leaves room for chance and still fails by 600x before.
   constexpr std::size_t n = 5000;
   const auto ids = colliding_ids(n);
-  for (const HashKey& key : {HashKey{}, some_key()}) {
+  for (const HashKey& key : {HashKey{}, ccmon::core::test::fixed_test_key()}) {
     LruTable<int> t;
     t.set_hash_key(key);
     for (const auto& id : ids) {
@@ -94,7 +85,7 @@ TEST_CASE("hash flood: a label set keyed by the process's key", "[engine][flood]
   // The label maps are std::unordered_map with chaining: a full collision
   // puts every value in one bucket. Keyed, bucket sizes stay small.
   LabelSet set;
-  set.set_hash_key(some_key());
+  set.set_hash_key(ccmon::core::test::fixed_test_key());
   set.set_limits({}, 2000);
   const auto ids = colliding_ids(2000);
   for (const auto& id : ids) {
