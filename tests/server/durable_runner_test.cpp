@@ -86,6 +86,17 @@ std::unique_ptr<DurableState> open_state(const config::Config& config, SelfMetri
   return state;
 }
 
+// System file operations whose pwrite calls `fault` instead while `on` is
+// set (it fails the write or throws).
+store::FileOps pwrite_faulty_while(const std::atomic<bool>& on, ssize_t (*fault)()) {
+  store::FileOps ops = store::FileOps::system();
+  ops.pwrite = [&on, fault, real = ops.pwrite](int fd, const void* data, std::size_t n,
+                                               off_t at) -> ssize_t {
+    return on ? fault() : real(fd, data, n, at);
+  };
+  return ops;
+}
+
 double fsync_count(prometheus::Registry& registry) {
   for (const auto& f : registry.Collect()) {
     if (f.name == "ccmon_journal_fsync_duration_seconds") {
@@ -215,15 +226,10 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
   TempDir dir;
   const auto config = event_clock_config(dir.path / "state");
   std::atomic<bool> full{false};
-  store::FileOps ops = store::FileOps::system();
-  auto real = ops.pwrite;
-  ops.pwrite = [&full, real](int fd, const void* data, std::size_t n, off_t at) -> ssize_t {
-    if (full) {
-      errno = ENOSPC;
-      return -1;
-    }
-    return real(fd, data, n, at);
-  };
+  const auto ops = pwrite_faulty_while(full, []() -> ssize_t {
+    errno = ENOSPC;
+    return -1;
+  });
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
   runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
@@ -255,12 +261,7 @@ TEST_CASE("an exception while applying a batch answers internal_error; the runne
   TempDir dir;
   const auto config = event_clock_config(dir.path / "state");
   std::atomic<bool> fail{false};
-  store::FileOps ops = store::FileOps::system();
-  auto real = ops.pwrite;
-  ops.pwrite = [&fail, real](int fd, const void* data, std::size_t n, off_t at) -> ssize_t {
-    if (fail) throw std::bad_alloc();
-    return real(fd, data, n, at);
-  };
+  const auto ops = pwrite_faulty_while(fail, []() -> ssize_t { throw std::bad_alloc(); });
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
   runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
