@@ -37,6 +37,8 @@ class LiveRenderer {
  public:
   explicit LiveRenderer(std::string build) : build_(std::move(build)) {}
   LiveMessages render(const View& view);
+  // Forgets the sections last sent: the next update then carries every one.
+  void forget() { previous_.clear(); }
 
  private:
   std::string build_;
@@ -57,12 +59,15 @@ class LiveFeed {
  public:
   explicit LiveFeed(std::string build = {}) : renderer_(std::move(build)) {}
 
-  // Renders `view` once and delivers it to every viewer still alive.
-  // Publishes are serialised; call it off the engine thread.
+  // Renders `view` once and delivers it to every viewer still alive; with
+  // none, renders nothing and drops the latest state (a viewer subscribing
+  // then gets the next publish's state). Publishes are serialised; call it
+  // off the engine thread.
   void publish(const View& view);
 
   // Registers `viewer`; returns its id and the latest state (null before
-  // the first publish: the viewer gets the first tick's state instead).
+  // the first publish with a viewer: the viewer gets the next tick's state
+  // instead).
   std::pair<std::uint64_t, SharedText> subscribe(std::weak_ptr<LiveViewer> viewer);
   void unsubscribe(std::uint64_t id);
   std::size_t viewers() const;

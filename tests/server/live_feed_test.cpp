@@ -91,5 +91,26 @@ TEST_CASE("one rendering per tick, shared by every viewer", "[server][live]") {
   CHECK(feed.viewers() == 1);
 }
 
+TEST_CASE("nothing is rendered while nobody watches", "[server][live]") {
+  LiveFeed feed("b");
+  feed.publish(view_at(kT0, {"5m"}));
+  // Rendered, the state would be handed to the next viewer here.
+  auto viewer = std::make_shared<Recorder>();
+  auto [id, state] = feed.subscribe(viewer);
+  CHECK(state == nullptr);
+  // The first tick with a viewer is a full state, and its update holds
+  // every section, not only what changed since a tick nobody saw.
+  feed.publish(view_at(kT0 + 1000000, {"5m"}));
+  REQUIRE(viewer->got.size() == 1);
+  CHECK(keys(*viewer->got[0].update) == keys(*viewer->got[0].state));
+  CHECK(nlohmann::json::parse(*viewer->got[0].state).at("type") == "state");
+
+  // The viewer leaves: the next tick is not rendered and the state dropped.
+  feed.unsubscribe(id);
+  feed.publish(view_at(kT0 + 2000000, {"5m"}));
+  auto [id2, after] = feed.subscribe(std::make_shared<Recorder>());
+  CHECK(after == nullptr);
+}
+
 }  // namespace
 }  // namespace ccmon::server
