@@ -25,9 +25,10 @@ struct CodecOptions {
   std::size_t max_label_bytes = 128;
   std::size_t max_id_bytes = 128;
   // `time` earlier than now - max_event_age -> past_time; 0 turns the check
-  // off, the default for now (docs/security.md); the daemon also turns it
-  // off in event-clock mode, where history is the input.
-  Duration max_event_age = 0;
+  // off, as replays of history need (the daemon turns it off in event-clock
+  // mode). 72 h: a producer that buffered through a weekend outage still
+  // catches up (docs/security.md).
+  Duration max_event_age = hours(72);
   // Rejections kept with their index and message per body or frame; the rest
   // are only counted by reason (DecodedBatch::rejected_by_reason).
   std::size_t max_rejection_details = 100;

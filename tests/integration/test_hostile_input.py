@@ -281,18 +281,26 @@ class ReloadRefusalTest(unittest.TestCase):
 
 
 class PastEventTest(unittest.TestCase):
-    """9. ingest.max_event_age in wall-clock mode; off with the event clock."""
+    """9. ingest.max_event_age (72h by default) in wall-clock mode; off with
+    the event clock, and with 0."""
 
     def test_far_past_time_is_rejected_in_wall_clock_mode_only(self):
-        with Daemon("ingest:\n  max_event_age: 72h\n") as d:
+        with Daemon() as d:  # the embedded default configuration
             now = int(time.time())
-            status, r = d.post_events([queued("p1", t=0), queued("p2", t=now - 3600)])
-            self.assertEqual((status, r["accepted"]), (200, 1))
-            self.assertEqual([x["reason"] for x in r["rejected"]], ["past_time"])
+            # 0, 73 h ago: refused; 71 h and 1 h ago: kept.
+            status, r = d.post_events([queued("p1", t=0), queued("p2", t=now - 3600),
+                                       queued("p3", t=now - 73 * 3600),
+                                       queued("p4", t=now - 71 * 3600)])
+            self.assertEqual((status, r["accepted"]), (200, 2))
+            self.assertEqual([(x["index"], x["reason"]) for x in r["rejected"]],
+                             [(0, "past_time"), (2, "past_time")])
             self.assertEqual(metric(d.metrics(), "ccmon_events_rejected_total",
-                                    reason="past_time"), 1)
-        with Daemon("server:\n  clock: event\ningest:\n  max_event_age: 72h\n") as d:
-            status, r = d.post_events([queued("p3", t=0)])
+                                    reason="past_time"), 2)
+        with Daemon("server:\n  clock: event\n") as d:
+            status, r = d.post_events([queued("p5", t=0)])
+            self.assertEqual((status, r["accepted"]), (200, 1))
+        with Daemon("ingest:\n  max_event_age: 0\n") as d:
+            status, r = d.post_events([queued("p6", t=0)])
             self.assertEqual((status, r["accepted"]), (200, 1))
 
 

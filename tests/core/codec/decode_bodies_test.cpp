@@ -41,7 +41,8 @@ TEST_CASE("NDJSON: each non-empty line is one event, bad lines rejected alone", 
                            "   \t \r\n" +           // whitespace only
                            "[1]\n" +                //
                            "{\"id\":\"\xff\"}\n" +  //
-                           R"({"id":"x","type":"contact.held","time":0})" + "\n" + held("c") + "\n";
+                           R"({"id":"x","type":"contact.held","time":1795338000})" + "\n" +
+                           held("c") + "\n";
   Decoder decoder;
   const DecodedBatch batch = decoder.decode(body, BodyFormat::kNdjson, kNow);
   CHECK_FALSE(batch.unreadable);

@@ -83,9 +83,7 @@ TEST_CASE("label values and ids longer than their limit are out_of_range", "[cod
 }
 
 TEST_CASE("an event older than max_event_age is past_time; 0 turns it off", "[codec][limits]") {
-  CodecOptions options;
-  options.max_event_age = hours(72);
-  Decoder decoder(options);
+  Decoder decoder;  // the default: 72 h
   // kNow = 1795338900 s; 72 h = 259200 s; now - 72 h = 1795079700 s.
   const std::string held = R"(,"contact":"c1")";
   CHECK(decoder.decode(with_time("contact.held", "1795079700", held), BodyFormat::kJson, kNow)
@@ -101,7 +99,9 @@ TEST_CASE("an event older than max_event_age is past_time; 0 turns it off", "[co
   REQUIRE(b.rejections.size() == 1);
   CHECK(b.rejections[0].reason == RejectReason::kPastTime);
 
-  Decoder unbounded;  // max_event_age 0: replays of history
+  CodecOptions options;
+  options.max_event_age = 0;  // replays of history
+  Decoder unbounded(options);
   CHECK(unbounded.decode(with_time("contact.held", "0", held), BodyFormat::kJson, kNow)
             .events.size() == 1);
 }
