@@ -93,6 +93,11 @@ struct Config {
   // HOST:PORT of a second listener that never uses TLS (e.g. /metrics on
   // loopback beside ingest over TLS); empty: none.
   std::string plain_listen;
+  // HOST:PORT of a listener serving only GET /metrics, /-/ready and
+  // /-/healthy, with its own accept queue and connection budget, so a flood
+  // of the ingest listener never delays the scrape; TLS when tls.enabled().
+  // Empty: none (docs/security.md, "Connections").
+  std::string metrics_listen;
   std::string log_level = "info";  // spdlog level name
   ClockMode clock = ClockMode::kWall;
   ServerLimits limits;

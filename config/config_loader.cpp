@@ -181,6 +181,7 @@ class ConfigLoader {
   void server(const Value& section) {
     r_.mapping(section, {{"listen", [&](const Value& v) { listen(v); }},
                          {"plain_listen", [&](const Value& v) { plain_listen(v); }},
+                         {"metrics_listen", [&](const Value& v) { metrics_listen(v); }},
                          {"tls", [&](const Value& v) { tls(v); }},
                          {"log_level", [&](const Value& v) { log_level(v); }},
                          {"clock", [&](const Value& v) { clock(v); }},
@@ -216,12 +217,16 @@ class ConfigLoader {
     }
   }
 
-  void plain_listen(const Value& v) {
+  void plain_listen(const Value& v) { optional_listen(v, c_.plain_listen); }
+  void metrics_listen(const Value& v) { optional_listen(v, c_.metrics_listen); }
+
+  // A second listener's HOST:PORT; "" (the default) for none.
+  void optional_listen(const Value& v, std::string& out) {
     auto s = r_.string(v);
-    if (s && !valid_listen(*s)) {
+    if (s && !s->empty() && !valid_listen(*s)) {
       r_.error(v, quoted(*s) + " is not HOST:PORT (port 0..65535, IPv6 as [::1]:9478)");
     } else if (s) {
-      c_.plain_listen = *s;
+      out = *s;
     }
   }
 

@@ -29,6 +29,14 @@ enum class Phase {
   kReading,  // reading a request's line and headers: reclaimed when none is idle
 };
 
+// What a connection may ask for, by how it got in (docs/security.md,
+// "Connections").
+enum class Lane {
+  kOrdinary,  // every endpoint
+  kReserve,   // the probe reserve of a full listener: one probe, then closed
+  kMetrics,   // server.metrics_listen: probes only, kept alive
+};
+
 enum class Admit {
   kOrdinary,     // admitted
   kReserved,     // admitted into the reserve: serve only a probe, then close

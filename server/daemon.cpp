@@ -103,7 +103,8 @@ struct Daemon::Impl {
   int run();
   // Opens `listen` (the key named in errors); logs and returns null on failure.
   std::shared_ptr<Listener> open_listener(const std::string& key, const std::string& listen,
-                                          std::shared_ptr<const TlsContextSlot> tls_slot);
+                                          std::shared_ptr<const TlsContextSlot> tls_slot,
+                                          bool metrics_only = false);
   // The TLS context a reload to `next` brings, or null when there is none
   // to swap in; sets `error` when the files cannot be loaded.
   TlsContextPtr reload_tls(const config::Config& next, std::string& error);
@@ -119,22 +120,23 @@ struct Daemon::Impl {
   asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer drain_timer;
-  std::shared_ptr<Listener> listener;        // server.listen
-  std::shared_ptr<Listener> plain_listener;  // server.plain_listen, if set
-  std::shared_ptr<TlsContextSlot> tls;       // server.listen's, when it is TLS
+  std::shared_ptr<Listener> listener;          // server.listen
+  std::shared_ptr<Listener> plain_listener;    // server.plain_listen, if set
+  std::shared_ptr<Listener> metrics_listener;  // server.metrics_listen, if set
+  std::shared_ptr<TlsContextSlot> tls;         // server.listen's, when it is TLS
   Reloader reloader;  // last: its thread may call reload() as soon as it exists
 };
 
 std::shared_ptr<Listener> Daemon::Impl::open_listener(
     const std::string& key, const std::string& listen,
-    std::shared_ptr<const TlsContextSlot> tls_slot) {
+    std::shared_ptr<const TlsContextSlot> tls_slot, bool metrics_only) {
   asio::ip::tcp::endpoint endpoint;
   std::string error;
   if (!resolve_listen(listen, endpoint, error)) {
     spdlog::critical("{}: {}", key, error);
     return nullptr;
   }
-  auto l = std::make_shared<Listener>(io, ctx, std::move(tls_slot));
+  auto l = std::make_shared<Listener>(io, ctx, std::move(tls_slot), metrics_only);
   if (auto ec = l->listen(endpoint)) {
     spdlog::critical("cannot listen on {} ({}): {}", listen, key, ec.message());
     return nullptr;
@@ -171,6 +173,10 @@ int Daemon::Impl::run() {
     plain_listener = open_listener("server.plain_listen", config->plain_listen, nullptr);
     if (!plain_listener) return 1;
   }
+  if (!config->metrics_listen.empty()) {
+    metrics_listener = open_listener("server.metrics_listen", config->metrics_listen, tls, true);
+    if (!metrics_listener) return 1;
+  }
   ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
     reloader.request(std::move(done));
   };
@@ -182,6 +188,7 @@ int Daemon::Impl::run() {
   runner.start();
   listener->run();
   if (plain_listener) plain_listener->run();
+  if (metrics_listener) metrics_listener->run();
   wait_signal();
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   ctx->ready = true;
@@ -199,6 +206,10 @@ int Daemon::Impl::run() {
   if (plain_listener) {
     spdlog::info("plain HTTP also on http://{} (server.plain_listen)",
                  format_endpoint(plain_listener->local_endpoint()));
+  }
+  if (metrics_listener) {
+    spdlog::info("metrics and probes also on {}://{} (server.metrics_listen)",
+                 tls ? "https" : "http", format_endpoint(metrics_listener->local_endpoint()));
   }
 
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
@@ -279,6 +290,10 @@ ReloadOutcome Daemon::Impl::reload() {
     spdlog::warn("server.plain_listen changed to \"{}\": takes effect at the next restart",
                  next->plain_listen);
   }
+  if (next->metrics_listen != previous->metrics_listen) {
+    spdlog::warn("server.metrics_listen changed to \"{}\": takes effect at the next restart",
+                 next->metrics_listen);
+  }
   const auto& d = next->durable;
   const auto& p = previous->durable;
   if (d.dir != p.dir || d.sync != p.sync || d.sync_interval != p.sync_interval ||
@@ -305,6 +320,7 @@ void Daemon::Impl::shutdown() {
   ctx->ready = false;
   listener->stop();
   if (plain_listener) plain_listener->stop();
+  if (metrics_listener) metrics_listener->stop();
   ctx->connections.close_all();
   wait_drained(std::chrono::steady_clock::now() + kDrainTimeout);
 }

@@ -110,8 +110,10 @@ void HttpSession::on_header(beast::error_code ec) {
                      [self](beast::error_code e, std::size_t) { self->on_read(e); });
   };
   const auto& req = parser_->get();
-  if (slot_->reserved()) {
-    if (auto refusal = screen_reserved(req, ctx_->metrics)) return respond(std::move(*refusal));
+  if (slot_->probes_only()) {
+    if (auto refusal = screen_probes_only(req, slot_->lane(), ctx_->metrics)) {
+      return respond(std::move(*refusal));
+    }
   }
   // Refused on its header alone (a missing token above all): answered
   // before any of the body is read, and the connection closes.

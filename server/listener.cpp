@@ -13,12 +13,13 @@
 namespace ccmon::server {
 
 Listener::Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
-                   std::shared_ptr<const TlsContextSlot> tls)
+                   std::shared_ptr<const TlsContextSlot> tls, bool metrics_only)
     : io_(io),
       acceptor_(boost::asio::make_strand(io)),
       backoff_(acceptor_.get_executor()),
       ctx_(std::move(ctx)),
-      tls_(std::move(tls)) {}
+      tls_(std::move(tls)),
+      metrics_only_(metrics_only) {}
 
 void Listener::raise_fd_limit() {
   rlimit lim{};
@@ -107,10 +108,17 @@ void Listener::admit(boost::asio::ip::tcp::socket socket) {
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // the client has gone already
   const auto config = ctx_->config();
-  const ConnectionCaps caps{config->limits.max_connections,
-                            config->limits.max_connections_per_address,
-                            config->limits.reserved_probe_connections};
-  auto decision = ctx_->limits.admit(client_address_key(remote.address()), caps);
+  ConnectionLimits& limits = metrics_only_ ? ctx_->metrics_limits : ctx_->limits;
+  // The metrics lane needs no reserve of its own: it only serves probes.
+  const ConnectionCaps caps =
+      metrics_only_ ? ConnectionCaps{kMetricsConnections,
+                                     std::min(kMetricsConnections,
+                                              config->limits.max_connections_per_address),
+                                     0}
+                    : ConnectionCaps{config->limits.max_connections,
+                                     config->limits.max_connections_per_address,
+                                     config->limits.reserved_probe_connections};
+  auto decision = limits.admit(client_address_key(remote.address()), caps);
   if (decision.reclaimed) {
     ctx_->metrics.connection_reclaimed(decision.reclaimed_phase == Phase::kIdle);
     decision.reclaimed();
@@ -124,8 +132,10 @@ void Listener::admit(boost::asio::ip::tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  auto slot =
-      std::make_shared<ConnectionSlot>(ctx_, decision.slot, decision.admit == Admit::kReserved);
+  const Lane lane = metrics_only_                        ? Lane::kMetrics
+                    : decision.admit == Admit::kReserved ? Lane::kReserve
+                                                         : Lane::kOrdinary;
+  auto slot = std::make_shared<ConnectionSlot>(ctx_, limits, decision.slot, lane);
   ClientStream stream =
       tls_ ? ClientStream(std::move(socket), tls_->get()) : ClientStream(std::move(socket));
   std::make_shared<HttpSession>(std::move(stream), ctx_, std::move(slot))->run();

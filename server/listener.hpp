@@ -2,7 +2,9 @@
 // ServerContext::limits admits (the caps, the probe reserve, reclaiming idle
 // connections: server/connection_limits.hpp); backs off while out of file
 // descriptors. With a TLS context slot, every connection is TLS (handshake
-// with the slot's context of the moment); without, plain.
+// with the slot's context of the moment); without, plain. A metrics-only
+// listener (server.metrics_listen) has its own budget of
+// kMetricsConnections and serves probes only.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -23,8 +25,12 @@ std::string client_address_key(const boost::asio::ip::address& address);
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
+  // The metrics listener's connections, all addresses together: Prometheus
+  // holds one per target, health checkers a few; fixed (docs/security.md).
+  static constexpr std::size_t kMetricsConnections = 64;
+
   Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
-           std::shared_ptr<const TlsContextSlot> tls = nullptr);
+           std::shared_ptr<const TlsContextSlot> tls = nullptr, bool metrics_only = false);
 
   // Opens, binds and listens; a failure is returned, never thrown.
   boost::system::error_code listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -56,6 +62,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::steady_timer backoff_;  // on the acceptor's strand
   std::shared_ptr<ServerContext> ctx_;
   std::shared_ptr<const TlsContextSlot> tls_;  // null: plain
+  bool metrics_only_;
   std::chrono::steady_clock::time_point last_fd_log_{};
   std::uint64_t fd_failures_ = 0;  // since the last log line
 };

@@ -360,11 +360,17 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
   return json_error(status, code, message, version, keep_alive);
 }
 
-std::optional<Response> screen_reserved(const Request& req, SelfMetrics& metrics) {
+std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   if (get && (path == "/metrics" || path == "/-/ready" || path == "/-/healthy")) {
     return std::nullopt;
+  }
+  if (lane == Lane::kMetrics) {
+    return refuse(metrics, RequestRejection::kNotFound, http::status::not_found, "not_found",
+                  "this listener (server.metrics_listen) serves only GET /metrics, /-/ready and "
+                  "/-/healthy",
+                  req.version(), false);
   }
   auto res = refuse(metrics, RequestRejection::kConnectionLimit, http::status::service_unavailable,
                     "connection_limit",

@@ -78,11 +78,13 @@ std::optional<Response> screen_header(const Request& req, const config::Config& 
 // for the read role under `auth` (the header first); with neither, "".
 std::string live_credential(const Request& req, const config::AuthConfig& auth);
 
-// What a connection admitted into the probe reserve (docs/security.md,
-// "Connections") may ask: nullopt for GET or HEAD of /metrics, /-/ready or
-// /-/healthy (routed as usual, tokens included); any other request is
-// refused from its header, 503 `connection_limit` with Retry-After, counted.
-std::optional<Response> screen_reserved(const Request& req, SelfMetrics& metrics);
+// What a connection on a probes-only lane (docs/security.md, "Connections")
+// may ask: nullopt for GET or HEAD of /metrics, /-/ready or /-/healthy
+// (routed as usual, tokens included). Any other request is refused from its
+// header, counted: on the probe reserve 503 `connection_limit` with
+// Retry-After (it may succeed later); on the metrics listener 404
+// `not_found` (it never will there). `lane` is kReserve or kMetrics.
+std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMetrics& metrics);
 
 // 500 internal_error, counted, closing the connection: what a request gets
 // when serving it threw (std::bad_alloc above all). Only that request fails.

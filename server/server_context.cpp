@@ -4,18 +4,19 @@
 
 namespace ccmon::server {
 
-ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerContext> ctx, std::uint64_t id, bool reserved)
-    : ctx_(std::move(ctx)), id_(id), reserved_(reserved) {
+ConnectionSlot::ConnectionSlot(std::shared_ptr<ServerContext> ctx, ConnectionLimits& limits,
+                               std::uint64_t id, Lane lane)
+    : ctx_(std::move(ctx)), limits_(limits), id_(id), lane_(lane) {
   ctx_->open_connections.fetch_add(1);
 }
 
 ConnectionSlot::~ConnectionSlot() {
-  ctx_->limits.release(id_);
+  limits_.release(id_);
   ctx_->open_connections.fetch_sub(1);
 }
 
 void ConnectionSlot::enter(Phase phase, std::function<void()> reclaim) {
-  ctx_->limits.enter(id_, phase, std::move(reclaim));
+  limits_.enter(id_, phase, std::move(reclaim));
 }
 
 std::uint64_t ConnectionRegistry::add(std::weak_ptr<Closable> c) {

@@ -48,18 +48,23 @@ class ConnectionRegistry {
 
 class ServerContext;
 
-// Holds a slot of ServerContext::limits (and counts in open_connections);
-// passed from HttpSession to WebSocketSession on upgrade, freed when the
-// socket closes. Used on the owning session's strand.
+// Holds a slot of one listener's ConnectionLimits (and counts in
+// ServerContext::open_connections); passed from HttpSession to
+// WebSocketSession on upgrade, freed when the socket closes. Used on the
+// owning session's strand.
 class ConnectionSlot {
  public:
-  ConnectionSlot(std::shared_ptr<ServerContext> ctx, std::uint64_t id, bool reserved);
+  ConnectionSlot(std::shared_ptr<ServerContext> ctx, ConnectionLimits& limits, std::uint64_t id,
+                 Lane lane);
   ~ConnectionSlot();
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
 
-  // A reserved slot serves one probe (GET /metrics, /-/ready, /-/healthy).
-  bool reserved() const { return reserved_; }
+  // Only GET (or HEAD) of /metrics, /-/ready, /-/healthy is served on it.
+  bool probes_only() const { return lane_ != Lane::kOrdinary; }
+  // A reserved slot serves one probe, then makes room for the next.
+  bool reserved() const { return lane_ == Lane::kReserve; }
+  Lane lane() const { return lane_; }
   // The connection enters `phase` (ConnectionLimits::enter): in kIdle and
   // kReading, `reclaim` may be called (from the accepting thread) to close
   // it when a new connection needs its slot.
@@ -67,8 +72,9 @@ class ConnectionSlot {
 
  private:
   std::shared_ptr<ServerContext> ctx_;
+  ConnectionLimits& limits_;  // outlives the slot: a member of ctx_
   std::uint64_t id_;
-  bool reserved_;
+  Lane lane_;
 };
 
 struct ReloadOutcome {
@@ -98,6 +104,9 @@ class ServerContext {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket
   ConnectionLimits limits;  // which may open; a reclaimed one still counts above until closed
+  // server.metrics_listen's own budget: a flood of the main listener never
+  // takes the scrape's connections.
+  ConnectionLimits metrics_limits;
   // The wallboard feed (/v1/live): the daemon publishes each tick's view.
   std::shared_ptr<LiveFeed> live = std::make_shared<LiveFeed>(std::string(kVersion));
   // Reloads the configuration off the I/O threads and calls `done` from the

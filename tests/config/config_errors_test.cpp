@@ -43,6 +43,9 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
       {"server:\n  listen: \"::1:9477\"\n", 2, 11, "is not HOST:PORT"},
       {"server:\n  listen: \"[::1]9477\"\n", 2, 11, "is not HOST:PORT"},
       {"server:\n  listen: \"host:\"\n", 2, 11, "is not HOST:PORT"},
+      // "  metrics_listen: " is 18 characters.
+      {"server:\n  metrics_listen: \"host:70000\"\n", 2, 19,
+       "server.metrics_listen: \"host:70000\" is not HOST:PORT"},
       // An empty value is reported at its key.
       {"server:\n  listen:\n", 2, 3, "server.listen: missing value"},
       // "server: {" is 9 characters, "log_level: " 11.

@@ -34,6 +34,7 @@ void check_same_sla(const SlaRule& a, const SlaRule& b) {
 void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.listen == b.listen);
   CHECK(a.plain_listen == b.plain_listen);
+  CHECK(a.metrics_listen == b.metrics_listen);
   CHECK(a.tls == b.tls);
   CHECK(a.log_level == b.log_level);
   CHECK(a.clock == b.clock);
