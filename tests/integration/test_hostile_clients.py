@@ -11,7 +11,8 @@ machine, loaded, 10,000 such events took over two minutes and a million
 would take hours, and the bound asserted (the scrape's size, folded at
 engine.limits.max_queues) is reached after the first 200 names. The burst
 is ten times the in-flight budget, with the budget scaled down to 2,000
-events (20,000 sent at once).
+events (20,000 sent at once). The hash flood sends 100,000 crafted ids on
+Release builds (the probe's size) and 20,000 under AddressSanitizer.
 """
 
 import concurrent.futures
@@ -21,6 +22,7 @@ import os
 import resource
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -509,6 +511,74 @@ class CardinalityFloodTest(unittest.TestCase):
             # names would be over a gigabyte.
             self.assertLess(len(text), 16 * 1024 * 1024, len(text))
             self.assertLess(rss_bytes(d.proc.pid) - rss_before, 256 * 1024 * 1024)
+
+
+MASK = (1 << 64) - 1
+OLD_MUL = 0x9E3779B97F4A7C15
+
+
+def old_hash16(s):
+    """The engine's id hash before keying, for 16-byte ids: a second
+    implementation of tests/core/hash/flood_ids.hpp's, to check that the
+    generated ids really are an attack on it."""
+    def mix(h, w):
+        h = ((h ^ w) * OLD_MUL) & MASK
+        return h ^ (h >> 32)
+    h = mix(mix(0x2545F4914F6CDD1D ^ ((16 * OLD_MUL) & MASK), int.from_bytes(s[:8], "little")),
+            int.from_bytes(s[8:], "little"))
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & MASK
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & MASK
+    return h ^ (h >> 33)
+
+
+class HashFloodTest(unittest.TestCase):
+    def test_crafted_collisions_cost_what_ordinary_ids_cost(self):
+        # Contact ids crafted to collide in full under the former unkeyed
+        # hash: 100k of them took 46 s to apply instead of 0.6 s, quadratic
+        # in their number. Keyed (SipHash, a random key per process) they
+        # are ordinary ids: applying them costs about what as many ordinary
+        # ids cost, and the scrape and an honest producer are served.
+        n = 20_000 if sanitized() else 100_000
+        out = subprocess.run([os.environ["CCMON_COLLIDING_IDS"], str(n)], check=True,
+                             capture_output=True).stdout
+        crafted = out.split(b"\n")[:n]
+        self.assertEqual(len(set(crafted)), n)
+        self.assertEqual({len(c) for c in crafted}, {16})
+        self.assertEqual(len({old_hash16(c) for c in crafted}), 1, "not one collision class")
+        ordinary = [f"ordinary-{i:07d}".encode() for i in range(n)]  # 16 bytes too
+
+        with Daemon() as d:
+            def apply(contacts, tag):
+                # Contacts queued now, so they stay tracked (in the table).
+                start, now = time.monotonic(), int(time.time())
+                for first in range(0, n, 1000):
+                    body = "\n".join(
+                        json.dumps(queued(c.decode(), queue=tag, t=now, id=f"{tag}-{first + i}"))
+                        for i, c in enumerate(contacts[first:first + 1000]))
+                    status, _, data = request(d, "POST", "/v1/events", body,
+                                              {"Content-Type": "application/x-ndjson"},
+                                              source="127.0.0.1", timeout=300)
+                    self.assertEqual(status, 200)
+                    self.assertEqual(json.loads(data)["accepted"], len(contacts[first:first + 1000]))
+                return time.monotonic() - start
+
+            with Watch(d) as watch:
+                ordinary_s = apply(ordinary, "ordinary")
+                crafted_s = apply(crafted, "crafted")
+                self.assertEqual(honest_post(d, "hash"), 5)
+            watch.check(self)
+            samples = scrape(d)
+            for queue in ("ordinary", "crafted"):
+                self.assertEqual(metric(samples, "ccmon_contacts_waiting", queue=queue,
+                                        channel="voice"), n)
+            # Colliding, the crafted half took 77 times longer at 100k (46 s
+            # against 0.6 s), 15 times at 20k (quadratic); allow 3x and 2 s
+            # for noise.
+            self.assertLess(crafted_s, 3 * ordinary_s + 2.0, (crafted_s, ordinary_s))
+            print(f"{n} ordinary ids applied in {ordinary_s:.2f} s, {n} crafted in "
+                  f"{crafted_s:.2f} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,45 +16,8 @@
 using namespace ccmon::core::engine_detail;
 using ccmon::core::HashKey;
 
-namespace {
-
-constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-
-// The engine's id hash before keying (formerly core/engine/string_hash.hpp),
-// for ids of exactly 16 bytes: two 8-byte steps, then MurmurHash3's
-// finaliser (a bijection, so equal pre-finaliser states collide in full).
-std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
-  h = (h ^ w) * kMul;
-  return h ^ (h >> 32);
-}
-std::uint64_t old_hash16(const std::string& s) {
-  std::uint64_t w1, w2;
-  std::memcpy(&w1, s.data(), 8);
-  std::memcpy(&w2, s.data() + 8, 8);
-  std::uint64_t h = mix(mix(0x2545F4914F6CDD1Dull ^ (16 * kMul), w1), w2);
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
-
-// n distinct 16-byte ids with one old hash: any first word w1, and the
-// second word chosen so that the state after it is the same constant T,
-// w2 = mix(h0, w1) ^ T (the attack costs one multiplication per id).
-std::vector<std::string> colliding_ids(std::size_t n) {
-  constexpr std::uint64_t kT = 0x0123456789ABCDEFull;
-  const std::uint64_t h0 = 0x2545F4914F6CDD1Dull ^ (16 * kMul);
-  std::vector<std::string> ids;
-  for (std::uint64_t w1 = 1; w1 <= n; ++w1) {
-    const std::uint64_t w2 = mix(h0, w1) ^ kT;
-    ids.push_back(ccmon::core::test::two_word_id(w1, w2));
-  }
-  return ids;
-}
-
-}  // namespace
+using ccmon::core::test::colliding_ids;
+using ccmon::core::test::old_hash16;
 
 TEST_CASE("hash flood: crafted ids collide in full under the old hash", "[engine][flood]") {
   const auto ids = colliding_ids(1000);
