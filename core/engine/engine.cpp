@@ -19,6 +19,24 @@ void EngineState::configure(EngineConfig c) {
   cases.set_cap(config.max_tracked_cases);
   agents.set_cap(config.max_tracked_agents);
   store.configure(config);
+  enforce_byte_bound();  // a lowered bound applies at once
+}
+
+void EngineState::enforce_byte_bound() {
+  while (tracked_bytes() > config.max_tracked_bytes) {
+    // The kind holding the most bytes pays: a flood of one kind (say,
+    // contacts with long ids) evicts its own kind, not the few agents.
+    const std::size_t kb = contacts.bytes(), cb = cases.bytes(), ab = agents.bytes();
+    if (kb >= cb && kb >= ab && contacts.size() > 0) {
+      contacts.evict_oldest_for_bytes();
+    } else if (cb >= ab && cases.size() > 0) {
+      cases.evict_oldest_for_bytes();
+    } else if (agents.size() > 0) {
+      agents.evict_oldest_for_bytes();
+    } else {
+      break;  // nothing tracked: bytes() are 0 (cannot happen)
+    }
+  }
 }
 
 void EngineState::advance(Timestamp now) {
@@ -37,6 +55,10 @@ EngineStats EngineState::stats() const {
   s.evicted_contacts_total = contacts.evicted_total();
   s.evicted_cases_total = cases.evicted_total();
   s.evicted_agents_total = agents.evicted_total();
+  s.evicted_contacts_for_bytes_total = contacts.evicted_for_bytes_total();
+  s.evicted_cases_for_bytes_total = cases.evicted_for_bytes_total();
+  s.evicted_agents_for_bytes_total = agents.evicted_for_bytes_total();
+  s.tracked_state_bytes = tracked_bytes();
   s.series_folded_total = series_folded_total;
   return s;
 }
