@@ -99,7 +99,7 @@ class AgentBook {
   std::optional<Duration> take_gap(Handle agent, Timestamp t);
 
   // The agent's ACW list, edited by f(std::vector<Handle>&): the one way
-  // to change it, so that bytes() follows its capacity.
+  // to change it, so that bytes() follows its size.
   template <typename F>
   void edit_acw(std::uint32_t a, F&& f) {
     const std::size_t before = bytes_of(a);

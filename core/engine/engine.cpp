@@ -26,10 +26,11 @@ void EngineState::enforce_byte_bound() {
   while (tracked_bytes() > config.max_tracked_bytes) {
     // The kind holding the most bytes pays: a flood of one kind (say,
     // contacts with long ids) evicts its own kind, not the few agents.
-    const std::size_t kb = contacts.bytes(), cb = cases.bytes(), ab = agents.bytes();
-    if (kb >= cb && kb >= ab && contacts.size() > 0) {
+    const std::size_t in_contacts = contacts.bytes(), in_cases = cases.bytes(),
+                      in_agents = agents.bytes();
+    if (in_contacts >= in_cases && in_contacts >= in_agents && contacts.size() > 0) {
       contacts.evict_oldest_for_bytes();
-    } else if (cb >= ab && cases.size() > 0) {
+    } else if (in_cases >= in_agents && cases.size() > 0) {
       cases.evict_oldest_for_bytes();
     } else if (agents.size() > 0) {
       agents.evict_oldest_for_bytes();
