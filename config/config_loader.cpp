@@ -475,6 +475,13 @@ class ConfigLoader {
                 {"max_contacts", [&](const Value& v) { count(v, e.max_tracked_contacts); }},
                 {"max_cases", [&](const Value& v) { count(v, e.max_tracked_cases); }},
                 {"max_agents", [&](const Value& v) { count(v, e.max_tracked_agents); }},
+                {"max_tracked_bytes",
+                 [&](const Value& v) {
+                   // Below 1 MiB a few thousand contacts would not fit.
+                   if (auto n = r_.size(v, 1 << 20)) {
+                     e.max_tracked_bytes = static_cast<std::size_t>(*n);
+                   }
+                 }},
                 {"dir", [&](const Value& v) { set(c_.durable.dir, r_.string(v)); }},
                 {"sync", [&](const Value& v) { sync_mode(v); }},
                 {"sync_interval",

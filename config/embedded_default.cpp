@@ -47,6 +47,7 @@ state:
   max_contacts: 2000000
   max_cases: 2000000
   max_agents: 100000
+  max_tracked_bytes: 1GiB
   dir: ./ccmon-state
   sync: always
   sync_interval: 100ms

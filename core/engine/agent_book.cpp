@@ -12,17 +12,37 @@ std::uint32_t AgentBook::touch_or_insert(std::string_view id) {
     table_.touch(a);
     return a;
   }
-  if (table_.size() >= cap_ && table_.oldest() != kNil) {
-    table_.erase(table_.oldest());
-    ++evicted_;
-  }
-  return table_.insert(id);
+  if (table_.size() >= cap_ && table_.oldest() != kNil) evict(table_.oldest());
+  const std::uint32_t added = table_.insert(id);
+  bytes_ += bytes_of(added);
+  return added;
 }
 
-void AgentBook::remember(Agent& ag, std::vector<AgentTransition>::const_iterator at,
+void AgentBook::evict(std::uint32_t a) {
+  CCMON_ASSERT(bytes_ >= bytes_of(a));
+  bytes_ -= bytes_of(a);
+  table_.erase(a);
+  ++evicted_;
+}
+
+void AgentBook::evict_oldest_for_bytes() {
+  if (table_.oldest() == kNil) return;
+  evict(table_.oldest());
+  ++byte_bound_evictions_;
+}
+
+void AgentBook::recount_bytes() {
+  bytes_ = 0;
+  table_.for_each([&](std::uint32_t a, const Agent&) { bytes_ += bytes_of(a); });
+}
+
+void AgentBook::remember(std::uint32_t a, std::vector<AgentTransition>::const_iterator at,
                          AgentTransition tr) {
+  const std::size_t before = bytes_of(a);
+  Agent& ag = table_[a];
   ag.history.insert(at, tr);
   if (ag.history.size() > kAgentHistory) ag.history.erase(ag.history.begin());
+  bytes_ = bytes_ - before + bytes_of(a);
 }
 
 std::optional<StateInterval> AgentBook::change_state(std::uint32_t a, Timestamp t, AgentState state,
@@ -35,7 +55,7 @@ std::optional<StateInterval> AgentBook::change_state(std::uint32_t a, Timestamp 
   ag.has_state = true;
   ag.state = state;
   ag.since = t;
-  remember(ag, ag.history.end(), {t, state, ag.team});
+  remember(a, ag.history.end(), {t, state, ag.team});
   return left;
 }
 
@@ -53,7 +73,7 @@ StateInterval AgentBook::insert_late(std::uint32_t a, std::size_t position, Time
   CCMON_ASSERT(position > 0 && position < ag.history.size());
   const auto next = ag.history.begin() + static_cast<std::ptrdiff_t>(position);
   const StateInterval resplit{t, next->at, state, team};
-  remember(ag, next, {t, state, team});
+  remember(a, next, {t, state, team});
   return resplit;
 }
 

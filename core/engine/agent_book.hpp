@@ -12,6 +12,7 @@
 // closes or re-splits, and the attribution credits them to teams.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -97,17 +98,58 @@ class AgentBook {
   void segment_ended(Handle agent, Timestamp t);
   std::optional<Duration> take_gap(Handle agent, Timestamp t);
 
+  // The agent's ACW list, edited by f(std::vector<Handle>&): the one way
+  // to change it, so that bytes() follows its size.
+  template <typename F>
+  void edit_acw(std::uint32_t a, F&& f) {
+    const std::size_t before = bytes_of(a);
+    f(table_[a].acw);
+    bytes_ = bytes_ - before + bytes_of(a);
+  }
+
+  // Evicts the least recently active agent, as the cap does, for the byte
+  // bound (state.max_tracked_bytes); counted in both totals below.
+  void evict_oldest_for_bytes();
+  // Every eviction (count cap, byte bound) / those for the byte bound.
   std::uint64_t evicted_total() const { return evicted_; }
+  std::uint64_t byte_bound_evictions_total() const { return byte_bound_evictions_; }
+
+  // Estimated bytes of the tracked agents, kept up to date on every insert,
+  // eviction and change of an agent's lists: O(1) per change.
+  std::size_t bytes() const { return bytes_; }
+  // The estimate for one agent: its table record (LruTable::kRecordBytes,
+  // 184 bytes on x86-64), its id's heap part, and its ACW list and state
+  // history at the capacity push_back gives them (list_bytes; a full
+  // history counts 2 * kAgentHistory entries: the insert before the trim
+  // doubles it). From sizes, not capacity(), so that a restored agent
+  // (whose vectors are sized exactly) counts as before.
+  std::size_t bytes_of(std::uint32_t a) const {
+    const Agent& ag = table_[a];
+    const std::size_t history =
+        ag.history.size() == kAgentHistory ? 2 * kAgentHistory : ag.history.size();
+    return LruTable<Agent>::kRecordBytes() + LruTable<Agent>::key_heap_bytes(table_.key(a)) +
+           list_bytes(ag.acw.size(), sizeof(Handle)) + list_bytes(history, sizeof(AgentTransition));
+  }
+  // A vector filled by push_back holds the next power of two >= its size.
+  static constexpr std::size_t list_bytes(std::size_t n, std::size_t element) {
+    return n == 0 ? 0 : std::bit_ceil(n) * element;
+  }
+  // Recomputes bytes() from the records (after the state codec restored
+  // them: the total is derived, never written). O(agents).
+  void recount_bytes();
 
  private:
   friend struct persist::Access;
 
-  static void remember(Agent& ag, std::vector<AgentTransition>::const_iterator at,
-                       AgentTransition tr);
+  void remember(std::uint32_t a, std::vector<AgentTransition>::const_iterator at,
+                AgentTransition tr);
+  void evict(std::uint32_t a);
 
   LruTable<Agent> table_;
   std::size_t cap_ = 100'000;
   std::uint64_t evicted_ = 0;
+  std::uint64_t byte_bound_evictions_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace ccmon::core::engine_detail

@@ -261,9 +261,10 @@ ApplyResult Apply::contact(const Event& e) {
         if (s.agents.valid(k.agent)) {
           // Keep the list to the contacts still in ACW (bounded by the
           // agent's concurrent contacts even if it never changes state).
-          auto& pending = s.agents[k.agent.slot].acw;
-          std::erase_if(pending, [&](const Handle& h) { return !contacts.in_acw(h); });
-          pending.push_back(contacts.handle(c));
+          s.agents.edit_acw(k.agent.slot, [&](std::vector<Handle>& pending) {
+            std::erase_if(pending, [&](const Handle& h) { return !contacts.in_acw(h); });
+            pending.push_back(contacts.handle(c));
+          });
         }
         contacts.schedule_acw_timeout(c, t + s.config.acw_timeout, t);
         break;
@@ -469,12 +470,14 @@ ApplyResult Apply::agent(const Event& e) {
   // Entering wrap-up starts ACW; any other state ends the agent's pending
   // ACW, at this change or at the timeout if that came first.
   if (agents[a].state != AgentState::kWrapUp) {
-    std::erase_if(agents[a].acw, [&](const Handle& h) {
-      if (!s.contacts.in_acw(h)) return true;
-      const Contact& k = s.contacts[h.slot];
-      if (k.ended_at > t) return false;  // ended after this state change
-      close_acw(h.slot, std::min(t, k.ended_at + s.config.acw_timeout));
-      return true;
+    agents.edit_acw(a, [&](std::vector<Handle>& pending) {
+      std::erase_if(pending, [&](const Handle& h) {
+        if (!s.contacts.in_acw(h)) return true;
+        const Contact& k = s.contacts[h.slot];
+        if (k.ended_at > t) return false;  // ended after this state change
+        close_acw(h.slot, std::min(t, k.ended_at + s.config.acw_timeout));
+        return true;
+      });
     });
   }
   return ApplyResult::kApplied;
@@ -510,6 +513,7 @@ ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
   }
   if (r == ApplyResult::kOutOfSequence) ++out_of_sequence_total;
   if (a.labels.folded) ++series_folded_total;
+  enforce_byte_bound();
   return r;
 }
 

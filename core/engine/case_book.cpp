@@ -8,7 +8,9 @@ namespace ccmon::core::engine_detail {
 
 std::uint32_t CaseBook::insert(std::string_view id) {
   if (table_.size() >= cap_ && table_.oldest() != kNil) evict(table_.oldest());
-  return table_.insert(id);
+  const std::uint32_t k = table_.insert(id);
+  bytes_ += bytes_of(k);
+  return k;
 }
 
 void CaseBook::open(std::uint32_t k, Timestamp t, std::uint32_t series) {
@@ -47,8 +49,21 @@ void CaseBook::evict(std::uint32_t k) {
     --active_[cs.series];
     CCMON_ASSERT(active_[cs.series] >= 0);
   }
+  CCMON_ASSERT(bytes_ >= bytes_of(k));
+  bytes_ -= bytes_of(k);
   table_.erase(k);
   ++evicted_;
+}
+
+void CaseBook::evict_oldest_for_bytes() {
+  if (table_.oldest() == kNil) return;
+  evict(table_.oldest());
+  ++byte_bound_evictions_;
+}
+
+void CaseBook::recount_bytes() {
+  bytes_ = 0;
+  table_.for_each([&](std::uint32_t k, const Case&) { bytes_ += bytes_of(k); });
 }
 
 void CaseBook::evict_idle(Timestamp before) {

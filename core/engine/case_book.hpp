@@ -55,7 +55,24 @@ class CaseBook {
 
   // Evicts cases with no event since `before`, oldest first.
   void evict_idle(Timestamp before);
+  // Evicts the least recently touched case, as the cap does, for the byte
+  // bound (state.max_tracked_bytes); counted in both totals below.
+  void evict_oldest_for_bytes();
+  // Every eviction (idle, count cap, byte bound) / those for the byte bound.
   std::uint64_t evicted_total() const { return evicted_; }
+  std::uint64_t byte_bound_evictions_total() const { return byte_bound_evictions_; }
+
+  // Estimated bytes of the tracked cases, kept up to date on every insert
+  // and eviction: O(1) per change. A case owns nothing on the heap but a
+  // long id: its table record (LruTable::kRecordBytes, 136 bytes on x86-64)
+  // plus the id's heap part.
+  std::size_t bytes() const { return bytes_; }
+  std::size_t bytes_of(std::uint32_t k) const {
+    return LruTable<Case>::kRecordBytes() + LruTable<Case>::key_heap_bytes(table_.key(k));
+  }
+  // Recomputes bytes() from the records (after the state codec restored
+  // them: the total is derived, never written). O(cases).
+  void recount_bytes();
 
  private:
   friend struct persist::Access;
@@ -66,6 +83,8 @@ class CaseBook {
   std::vector<std::int64_t> active_;  // by series index, grown on demand
   std::size_t cap_ = 2'000'000;
   std::uint64_t evicted_ = 0;
+  std::uint64_t byte_bound_evictions_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace ccmon::core::engine_detail

@@ -13,11 +13,17 @@ std::uint32_t ContactBook::touch_or_insert(std::string_view id, std::uint64_t ha
     return c;
   }
   if (table_.size() >= cap_ && table_.oldest() != kNil) evict(table_.oldest());
-  return table_.insert(id, hash);
+  return insert_record(id, hash);
 }
 
 std::uint32_t ContactBook::insert_if_room(std::string_view id, std::uint64_t hash) {
-  return table_.size() < cap_ ? table_.insert(id, hash) : kNil;
+  return table_.size() < cap_ ? insert_record(id, hash) : kNil;
+}
+
+std::uint32_t ContactBook::insert_record(std::string_view id, std::uint64_t hash) {
+  const std::uint32_t c = table_.insert(id, hash);
+  bytes_ += bytes_of(c);
+  return c;
 }
 
 void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
@@ -26,6 +32,7 @@ void ContactBook::move(std::uint32_t c, Phase to, std::uint32_t series) {
   const std::uint32_t old_series = k.series;
   k.phase = to;
   k.series = series;
+  bytes_ = bytes_ - phase_bytes(from) + phase_bytes(to);
   if (from == Phase::kWaiting) {
     SeriesLive& l = live_of(old_series);
     --l.waiting;
@@ -159,8 +166,21 @@ void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp
 
 void ContactBook::evict(std::uint32_t c) {
   move(c, Phase::kDone, table_[c].series);  // leaves the live counts
+  CCMON_ASSERT(bytes_ >= bytes_of(c));
+  bytes_ -= bytes_of(c);
   table_.erase(c);
   ++evicted_;
+}
+
+void ContactBook::evict_oldest_for_bytes() {
+  if (table_.oldest() == kNil) return;
+  evict(table_.oldest());
+  ++byte_bound_evictions_;
+}
+
+void ContactBook::recount_bytes() {
+  bytes_ = 0;
+  table_.for_each([&](std::uint32_t c, const Contact&) { bytes_ += bytes_of(c); });
 }
 
 void ContactBook::evict_idle(Timestamp before) {
@@ -174,6 +194,9 @@ void ContactBook::check_invariants() const {
 #if defined(CCMON_ASSERTIONS) && CCMON_ASSERTIONS
   std::vector<std::int64_t> active(live_.size(), 0), waiting(live_.size(), 0);
   std::vector<Timestamp> oldest(live_.size(), kNever);
+  std::size_t bytes = 0;
+  table_.for_each([&](std::uint32_t c, const Contact&) { bytes += bytes_of(c); });
+  CCMON_ASSERT(bytes == bytes_);
   table_.for_each([&](std::uint32_t, const Contact& k) {
     if (k.phase != Phase::kActive && k.phase != Phase::kWaiting) return;
     CCMON_ASSERT(k.series < live_.size());

@@ -16,8 +16,10 @@
 //   O(log n) in any order;
 // - a series' `active` count is the number of contacts in phase kActive with
 //   that series; no count is ever negative;
+// - bytes() is the sum of bytes_of() over the tracked contacts;
 // - phase and series change only through move(), which keeps both of the
-//   above; the other fields of a record are the attribution's to write.
+//   count invariants above; the other fields of a record are the
+//   attribution's to write.
 // The book never records KPI deltas: what a transition is worth is decided
 // by the attribution (attribution.cpp).
 #pragma once
@@ -184,7 +186,32 @@ class ContactBook {
 
   // Evicts contacts with no event since `before`, oldest first.
   void evict_idle(Timestamp before);
+  // Evicts the least recently touched contact, as the cap does, for the
+  // byte bound (state.max_tracked_bytes); counted in both totals below.
+  void evict_oldest_for_bytes();
+  // Every eviction (idle, count cap, byte bound) / those for the byte bound.
   std::uint64_t evicted_total() const { return evicted_; }
+  std::uint64_t byte_bound_evictions_total() const { return byte_bound_evictions_; }
+
+  // Estimated bytes of the tracked contacts (see bytes_of), kept up to date
+  // on every insert, eviction and phase change: O(1) per change.
+  std::size_t bytes() const { return bytes_; }
+  // The estimate for one contact: its table record (LruTable::kRecordBytes,
+  // 216 bytes on x86-64), its id's heap part, and what its phase holds
+  // elsewhere (phase_bytes).
+  std::size_t bytes_of(std::uint32_t c) const {
+    return LruTable<Contact>::kRecordBytes() + LruTable<Contact>::key_heap_bytes(table_.key(c)) +
+           phase_bytes(table_[c].phase);
+  }
+  // A waiting contact has an entry in its series' waiting list, which holds
+  // up to twice the waiting contacts (stale entries, before compaction):
+  // two entries counted. One in ACW has a timeout in the ACW heap.
+  static constexpr std::size_t phase_bytes(Phase p) {
+    return p == Phase::kWaiting ? 2 * sizeof(WaitEntry) : p == Phase::kAcw ? sizeof(AcwDue) : 0;
+  }
+  // Recomputes bytes() from the records (after the state codec restored
+  // them: the total is derived, never written). O(contacts).
+  void recount_bytes();
 
   // Recomputes the live counts and waiting queues from the records (the
   // state codec restores records only; these are derived from them).
@@ -198,6 +225,7 @@ class ContactBook {
   friend struct persist::Access;
 
   void evict(std::uint32_t c);
+  std::uint32_t insert_record(std::string_view id, std::uint64_t hash);
   void enter_waiting(std::uint32_t c);
   // Drops stale entries from the fronts of a series' waiting list, and
   // compacts the list when stale entries are most of it (amortised
@@ -215,6 +243,8 @@ class ContactBook {
   std::priority_queue<AcwDue, std::vector<AcwDue>, std::greater<>> acw_due_;
   std::size_t cap_ = 2'000'000;
   std::uint64_t evicted_ = 0;
+  std::uint64_t byte_bound_evictions_ = 0;
+  std::size_t bytes_ = 0;
   std::uint64_t queue_steps_ = 0;
 };
 

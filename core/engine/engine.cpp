@@ -19,6 +19,25 @@ void EngineState::configure(EngineConfig c) {
   cases.set_cap(config.max_tracked_cases);
   agents.set_cap(config.max_tracked_agents);
   store.configure(config);
+  enforce_byte_bound();  // a lowered bound applies at once
+}
+
+void EngineState::enforce_byte_bound() {
+  while (tracked_bytes() > config.max_tracked_bytes) {
+    // The kind holding the most bytes pays: a flood of one kind (say,
+    // contacts with long ids) evicts its own kind, not the few agents.
+    const std::size_t in_contacts = contacts.bytes(), in_cases = cases.bytes(),
+                      in_agents = agents.bytes();
+    if (in_contacts >= in_cases && in_contacts >= in_agents && contacts.size() > 0) {
+      contacts.evict_oldest_for_bytes();
+    } else if (in_cases >= in_agents && cases.size() > 0) {
+      cases.evict_oldest_for_bytes();
+    } else if (agents.size() > 0) {
+      agents.evict_oldest_for_bytes();
+    } else {
+      break;  // nothing tracked: bytes() are 0 (cannot happen)
+    }
+  }
 }
 
 void EngineState::advance(Timestamp now) {
@@ -37,6 +56,10 @@ EngineStats EngineState::stats() const {
   s.evicted_contacts_total = contacts.evicted_total();
   s.evicted_cases_total = cases.evicted_total();
   s.evicted_agents_total = agents.evicted_total();
+  s.evicted_contacts_for_bytes_total = contacts.byte_bound_evictions_total();
+  s.evicted_cases_for_bytes_total = cases.byte_bound_evictions_total();
+  s.evicted_agents_for_bytes_total = agents.byte_bound_evictions_total();
+  s.tracked_state_bytes = tracked_bytes();
   s.series_folded_total = series_folded_total;
   return s;
 }

@@ -26,7 +26,14 @@ struct EngineStats {
   std::uint64_t out_of_sequence_total = 0;
   std::uint64_t evicted_contacts_total = 0;
   std::uint64_t evicted_cases_total = 0;
-  std::uint64_t evicted_agents_total = 0;  // past max_tracked_agents
+  std::uint64_t evicted_agents_total = 0;  // past max_tracked_agents or max_tracked_bytes
+  // The evictions above that were for max_tracked_bytes.
+  std::uint64_t evicted_contacts_for_bytes_total = 0;
+  std::uint64_t evicted_cases_for_bytes_total = 0;
+  std::uint64_t evicted_agents_for_bytes_total = 0;
+  // Estimated bytes of the tracked contacts, cases and agents (the measure
+  // max_tracked_bytes bounds).
+  std::uint64_t tracked_state_bytes = 0;
   std::uint64_t series_folded_total = 0;
 };
 

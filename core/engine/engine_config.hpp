@@ -63,6 +63,10 @@ struct EngineConfig {
   std::size_t max_tracked_contacts = 2'000'000;
   std::size_t max_tracked_cases = 2'000'000;
   std::size_t max_tracked_agents = 100'000;
+  // Bound on the estimated bytes of tracked contacts, cases and agents
+  // together (ContactBook/CaseBook/AgentBook::bytes_of): past it, the kind
+  // holding the most bytes loses its least recently touched record.
+  std::size_t max_tracked_bytes = std::size_t{1} << 30;
 
   CardinalityLimits limits;
 };

@@ -68,6 +68,13 @@ struct EngineState {
   void close_acw(std::uint32_t c, Timestamp t);
   // Closes timed-out ACW, evicts idle contacts and cases, rolls the day.
   void advance(Timestamp now);
+  // Estimated bytes of the tracked contacts, cases and agents.
+  std::size_t tracked_bytes() const { return contacts.bytes() + cases.bytes() + agents.bytes(); }
+  // While tracked_bytes() exceeds config.max_tracked_bytes, evicts the least
+  // recently touched record of the kind holding the most bytes, through the
+  // book's own eviction (as its count cap does). Amortised O(1) per event:
+  // each record is evicted at most once after being inserted.
+  void enforce_byte_bound();
   // The counters of EngineStats, with the tracked sizes.
   EngineStats stats() const;
   // Every KPI as of `now` (engine_snapshot.cpp).

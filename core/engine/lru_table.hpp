@@ -136,6 +136,19 @@ class LruTable {
   }
   std::uint32_t oldest() const { return head_; }
   std::size_t size() const { return size_; }
+
+  // The estimated bytes of one tracked record (for state.max_tracked_bytes),
+  // apart from what the record's value owns on the heap: its slot (the
+  // value, the inline id, hash, generation), its LRU link, and its share of
+  // the hash index, which is kept at most half full and doubles when it
+  // fills: 2 to 4 cells per record, 4 counted. Slack of the slot vectors
+  // is not counted: freed slots are reused, so it never outgrows the most
+  // records ever tracked at once.
+  static constexpr std::size_t kRecordBytes();
+  // The heap bytes of an id beyond its inline part (InlineKey::kInline).
+  static std::size_t key_heap_bytes(std::string_view key) {
+    return key.size() > InlineKey::kInline ? key.size() : 0;
+  }
   // Cells visited by find() and inserts since construction: the measure of
   // probe-chain length that the hash-flooding tests bound.
   std::uint64_t probe_steps() const { return probe_steps_; }
@@ -169,6 +182,7 @@ class LruTable {
   struct Link {
     std::uint32_t prev = kNil, next = kNil;
   };
+  static constexpr std::size_t kCellsPerRecord = 4;
 
   void place(std::uint32_t s) {
     const std::uint64_t h = entries_[s].hash;
@@ -212,5 +226,10 @@ class LruTable {
   HashKey hash_key_;
   mutable std::uint64_t probe_steps_ = 0;
 };
+
+template <typename V>
+constexpr std::size_t LruTable<V>::kRecordBytes() {
+  return sizeof(Entry) + sizeof(Link) + kCellsPerRecord * sizeof(Cell);
+}
 
 }  // namespace ccmon::core::engine_detail

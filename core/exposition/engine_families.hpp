@@ -55,7 +55,7 @@ struct EngineStat {
   bool counter;  // else a gauge
   std::uint64_t EngineStats::*member;
 };
-inline constexpr std::array<EngineStat, 8> kEngineStats = {{
+inline constexpr std::array<EngineStat, 9> kEngineStats = {{
     {{"tracked_contacts", "Contacts the engine holds in memory now."},
      false,
      &EngineStats::tracked_contacts},
@@ -65,6 +65,10 @@ inline constexpr std::array<EngineStat, 8> kEngineStats = {{
     {{"tracked_agents", "Agents the engine holds in memory now."},
      false,
      &EngineStats::tracked_agents},
+    {{"tracked_state_bytes",
+      "Estimated bytes of the contacts, cases and agents the engine holds in memory now."},
+     false,
+     &EngineStats::tracked_state_bytes},
     {{"events_out_of_sequence_total",
       "Events the engine found out of sequence with the state they apply to."},
      true,
@@ -76,13 +80,30 @@ inline constexpr std::array<EngineStat, 8> kEngineStats = {{
      true,
      &EngineStats::evicted_cases_total},
     {{"evicted_agents_total",
-      "Agents evicted from the engine's memory because state.max_agents was reached."},
+      "Agents evicted from the engine's memory because state.max_agents or "
+      "state.max_tracked_bytes was reached."},
      true,
      &EngineStats::evicted_agents_total},
     {{"series_folded_total",
       "Label values folded into `other` because a configured cap was reached."},
      true,
      &EngineStats::series_folded_total},
+}};
+
+// Evictions for state.max_tracked_bytes, by kind of record: `ccmon_<key>{kind}`
+// in /metrics, "stats": {"<key>": {"<kind>": n}} in /v1/kpis.
+struct KindCount {
+  std::string_view kind;
+  std::uint64_t EngineStats::*member;
+};
+inline constexpr KpiInfo kEvictedForBytes{
+    "byte_bound_evictions_total",
+    "Records evicted from the engine's memory because state.max_tracked_bytes was reached, by "
+    "kind (also counted in ccmon_evicted_<kind>s_total)."};
+inline constexpr std::array<KindCount, 3> kEvictedForBytesKinds = {{
+    {"contact", &EngineStats::evicted_contacts_for_bytes_total},
+    {"case", &EngineStats::evicted_cases_for_bytes_total},
+    {"agent", &EngineStats::evicted_agents_for_bytes_total},
 }};
 
 }  // namespace ccmon::core::engine_families

@@ -100,6 +100,11 @@ json stats_json(const EngineStats& st) {
   for (const engine_families::EngineStat& s : engine_families::kEngineStats) {
     out[std::string(s.info.key)] = st.*s.member;
   }
+  json by_kind = json::object();
+  for (const engine_families::KindCount& k : engine_families::kEvictedForBytesKinds) {
+    by_kind[std::string(k.kind)] = st.*k.member;
+  }
+  out[std::string(engine_families::kEvictedForBytes.key)] = std::move(by_kind);
   return out;
 }
 

@@ -271,6 +271,13 @@ void stats(std::string& out, const EngineStats& st) {
     Family(out, s.info, s.counter ? "counter" : "gauge")
         .unlabelled(static_cast<double>(st.*s.member));
   }
+  Family f(out, engine_families::kEvictedForBytes, "counter");
+  for (const engine_families::KindCount& k : engine_families::kEvictedForBytesKinds) {
+    f.open("kind=\"");
+    out += k.kind;
+    out += '"';
+    f.close(static_cast<double>(st.*k.member));
+  }
 }
 
 }  // namespace

@@ -705,6 +705,7 @@ struct Access {
             "the ACW timeouts are not a heap");
     b.evicted_ = r.get<std::uint64_t>();
     b.rebuild_live();
+    b.recount_bytes();  // derived from the records, never written
   }
 
   // --- Agents -----------------------------------------------------------
@@ -759,6 +760,7 @@ struct Access {
                "an agent history is not sorted by time");
     });
     b.evicted_ = r.get<std::uint64_t>();
+    b.recount_bytes();  // derived from the records, never written
   }
 
   // --- Cases ------------------------------------------------------------
@@ -790,6 +792,7 @@ struct Access {
     });
     b.evicted_ = r.get<std::uint64_t>();
     b.rebuild_active();
+    b.recount_bytes();  // derived from the records, never written
   }
 
   // --- The whole engine -------------------------------------------------

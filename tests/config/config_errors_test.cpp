@@ -2,6 +2,7 @@
 // hand from the YAML text of each row (1-based, as editors show them).
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -287,6 +288,14 @@ TEST_CASE("state store errors name the key and its position", "[config][errors]"
       {"state:\n  snapshot_journal_bytes: 64KiB\n", 2, 27,
        "state.snapshot_journal_bytes: must be at least 1048576 bytes"},
       {"state:\n  dir: [a, b]\n", 2, 8, "state.dir"},
+      // "  max_tracked_bytes: " is 21 characters; the floor is 1 MiB.
+      {"state:\n  max_tracked_bytes: 1023KiB\n", 2, 22,
+       "state.max_tracked_bytes: must be at least 1048576 bytes"},
+      {"state:\n  max_tracked_bytes: 0\n", 2, 22,
+       "state.max_tracked_bytes: must be at least 1048576 bytes"},
+      {"state:\n  max_tracked_bytes: 1GB5\n", 2, 22,
+       "state.max_tracked_bytes: \"1GB5\" is not a size (e.g. 65536, 64KiB, 8MiB)"},
+      {"state:\n  max_tracked_bytes: -1\n", 2, 22, "state.max_tracked_bytes: \"-1\" is not a size"},
   };
   for (const auto& row : rows) check_single_error(row);
 }
@@ -306,4 +315,24 @@ TEST_CASE("state store keys are read; an empty state.dir turns persistence off",
   r = load_config_string("kpis: {today: true}\n", "test.yml");
   REQUIRE(r.config);
   CHECK(r.config->durable.dir == "./ccmon-state");
+}
+
+TEST_CASE("state.max_tracked_bytes takes any size syntax from 1 MiB up", "[config]") {
+  const std::pair<const char*, std::size_t> rows[] = {
+      {"1048576", 1'048'576},       // the floor, as a plain byte count
+      {"1MiB", 1'048'576},          // the floor, in IEC units
+      {"2GB", 2'000'000'000},       // SI units are powers of 1000
+      {"1GiB", 1'073'741'824},      // the default
+      {"3TiB", 3'298'534'883'328},  // 3 * 1024^4
+  };
+  for (const auto& [text, bytes] : rows) {
+    INFO(text);
+    std::string yaml = "state: {max_tracked_bytes: ";
+    yaml += text;
+    yaml += "}\n";
+    const auto r = load_config_string(yaml, "test.yml");
+    for (const auto& e : r.errors) FAIL_CHECK(to_string(e));
+    REQUIRE(r.config);
+    CHECK(r.config->engine.max_tracked_bytes == bytes);
+  }
 }

@@ -62,6 +62,7 @@ state:
   max_contacts: 100
   max_cases: 200
   max_agents: 300
+  max_tracked_bytes: 256MiB
 cardinality:
   queues: [sales, support]
   max_queues: 5
@@ -124,6 +125,7 @@ sla:
   CHECK(e.max_tracked_contacts == 100);
   CHECK(e.max_tracked_cases == 200);
   CHECK(e.max_tracked_agents == 300);
+  CHECK(e.max_tracked_bytes == 268'435'456);  // 256 * 1024 * 1024
   CHECK(e.limits.queues == std::vector<std::string>{"sales", "support"});
   CHECK(e.limits.max_queues == 5);
   CHECK(e.limits.teams == std::vector<std::string>{"blue"});

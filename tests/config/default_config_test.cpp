@@ -83,6 +83,7 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(x.max_tracked_contacts == y.max_tracked_contacts);
   CHECK(x.max_tracked_cases == y.max_tracked_cases);
   CHECK(x.max_tracked_agents == y.max_tracked_agents);
+  CHECK(x.max_tracked_bytes == y.max_tracked_bytes);
   CHECK(x.limits.queues == y.limits.queues);
   CHECK(x.limits.max_queues == y.limits.max_queues);
   CHECK(x.limits.teams == y.limits.teams);
@@ -120,6 +121,7 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.durable.sync_interval == 100'000);              // 100 ms
   CHECK(c.durable.snapshot_interval == 300'000'000);      // 5 m
   CHECK(c.durable.snapshot_journal_bytes == 33'554'432);  // 32 MiB
+  CHECK(c.engine.max_tracked_bytes == 1'073'741'824);     // 1 GiB
   CHECK(Config{}.durable.dir.empty());                    // code-built: no files
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
   CHECK(c.auth.ingest_tokens.empty());

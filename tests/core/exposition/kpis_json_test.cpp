@@ -82,9 +82,10 @@ json expected_team(bool with_5m, bool with_1h) {
 }
 
 const json kStats = json::parse(R"({
-  "tracked_contacts": 12, "tracked_cases": 2, "tracked_agents": 6,
+  "tracked_contacts": 12, "tracked_cases": 2, "tracked_agents": 6, "tracked_state_bytes": 5120,
   "events_out_of_sequence_total": 1, "evicted_contacts_total": 3,
-  "evicted_cases_total": 0, "evicted_agents_total": 4, "series_folded_total": 0
+  "evicted_cases_total": 0, "evicted_agents_total": 4, "series_folded_total": 0,
+  "byte_bound_evictions_total": {"contact": 2, "case": 0, "agent": 1}
 })");
 
 TEST_CASE("kpis_json without filter holds every series, team and window") {

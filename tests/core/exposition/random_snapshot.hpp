@@ -69,6 +69,10 @@ class SnapshotGenerator {
     snap.stats.evicted_cases_total = counter(malformed);
     snap.stats.evicted_agents_total = counter(malformed);
     snap.stats.series_folded_total = counter(malformed);
+    snap.stats.tracked_state_bytes = counter(malformed);
+    snap.stats.evicted_contacts_for_bytes_total = counter(malformed);
+    snap.stats.evicted_cases_for_bytes_total = counter(malformed);
+    snap.stats.evicted_agents_for_bytes_total = counter(malformed);
     return snap;
   }
 

@@ -85,6 +85,10 @@ inline Snapshot small_snapshot() {
   snap.stats.evicted_cases_total = 0;
   snap.stats.evicted_agents_total = 4;
   snap.stats.series_folded_total = 0;
+  snap.stats.tracked_state_bytes = 5120;
+  snap.stats.evicted_contacts_for_bytes_total = 2;
+  snap.stats.evicted_cases_for_bytes_total = 0;
+  snap.stats.evicted_agents_for_bytes_total = 1;
   return snap;
 }
 

@@ -164,6 +164,10 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "# HELP ccmon_tracked_agents Agents the engine holds in memory now.\n"
       "# TYPE ccmon_tracked_agents gauge\n"
       "ccmon_tracked_agents 6\n"
+      "# HELP ccmon_tracked_state_bytes Estimated bytes of the contacts, cases and agents the "
+      "engine holds in memory now.\n"
+      "# TYPE ccmon_tracked_state_bytes gauge\n"
+      "ccmon_tracked_state_bytes 5120\n"
       "# HELP ccmon_events_out_of_sequence_total Events the engine found out of sequence with "
       "the state they apply to.\n"
       "# TYPE ccmon_events_out_of_sequence_total counter\n"
@@ -175,13 +179,20 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "# TYPE ccmon_evicted_cases_total counter\n"
       "ccmon_evicted_cases_total 0\n"
       "# HELP ccmon_evicted_agents_total Agents evicted from the engine's memory because "
-      "state.max_agents was reached.\n"
+      "state.max_agents or state.max_tracked_bytes was reached.\n"
       "# TYPE ccmon_evicted_agents_total counter\n"
       "ccmon_evicted_agents_total 4\n"
       "# HELP ccmon_series_folded_total Label values folded into `other` because a configured "
       "cap was reached.\n"
       "# TYPE ccmon_series_folded_total counter\n"
-      "ccmon_series_folded_total 0\n";
+      "ccmon_series_folded_total 0\n"
+      "# HELP ccmon_byte_bound_evictions_total Records evicted from the engine's memory because "
+      "state.max_tracked_bytes was reached, by kind (also counted in "
+      "ccmon_evicted_<kind>s_total).\n"
+      "# TYPE ccmon_byte_bound_evictions_total counter\n"
+      "ccmon_byte_bound_evictions_total{kind=\"contact\"} 2\n"
+      "ccmon_byte_bound_evictions_total{kind=\"case\"} 0\n"
+      "ccmon_byte_bound_evictions_total{kind=\"agent\"} 1\n";
   CHECK(render(testing::small_snapshot()) == expected);
 }
 
@@ -198,12 +209,14 @@ TEST_CASE("an empty snapshot exposes only the engine stats") {
   std::vector<std::string> names;
   for (const auto& f : e.families) names.push_back(f.name);
   // No series, no team: every labelled family is empty and left out.
-  CHECK(names ==
-        std::vector<std::string>{"ccmon_tracked_contacts", "ccmon_tracked_cases",
-                                 "ccmon_tracked_agents", "ccmon_events_out_of_sequence_total",
-                                 "ccmon_evicted_contacts_total", "ccmon_evicted_cases_total",
-                                 "ccmon_evicted_agents_total", "ccmon_series_folded_total"});
-  CHECK(e.samples.size() == 8);
+  CHECK(names == std::vector<std::string>{
+                     "ccmon_tracked_contacts", "ccmon_tracked_cases", "ccmon_tracked_agents",
+                     "ccmon_tracked_state_bytes", "ccmon_events_out_of_sequence_total",
+                     "ccmon_evicted_contacts_total", "ccmon_evicted_cases_total",
+                     "ccmon_evicted_agents_total", "ccmon_series_folded_total",
+                     "ccmon_byte_bound_evictions_total"});
+  CHECK(e.samples.size() == 12);  // 9 unlabelled, 3 kinds
+  CHECK(e.samples.at({"ccmon_byte_bound_evictions_total", {{"kind", "agent"}}}).text == "0");
   CHECK(e.samples.at({"ccmon_tracked_contacts", {}}).text == "0");
 }
 
@@ -391,6 +404,7 @@ Expected expected_from(const Snapshot& snap) {
       {"tracked_contacts", &EngineStats::tracked_contacts},
       {"tracked_cases", &EngineStats::tracked_cases},
       {"tracked_agents", &EngineStats::tracked_agents},
+      {"tracked_state_bytes", &EngineStats::tracked_state_bytes},
       {"events_out_of_sequence_total", &EngineStats::out_of_sequence_total},
       {"evicted_contacts_total", &EngineStats::evicted_contacts_total},
       {"evicted_cases_total", &EngineStats::evicted_cases_total},
@@ -403,6 +417,14 @@ Expected expected_from(const Snapshot& snap) {
     x.values[{x.families.back().first, {}}] = static_cast<double>(snap.stats.*member);
     end_family();
   }
+  family("byte_bound_evictions_total", "counter");
+  for (const auto& [kind, member] :
+       {std::pair{"contact", &EngineStats::evicted_contacts_for_bytes_total},
+        std::pair{"case", &EngineStats::evicted_cases_for_bytes_total},
+        std::pair{"agent", &EngineStats::evicted_agents_for_bytes_total}}) {
+    x.values[{x.families.back().first, {{"kind", kind}}}] = static_cast<double>(snap.stats.*member);
+  }
+  end_family();
   return x;
 }
 

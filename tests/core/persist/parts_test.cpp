@@ -112,6 +112,40 @@ TEST_CASE("agents keep their state, history and pending ACW contacts", "[persist
   CHECK(observe(*copy, at(100)) == observe(w, at(100)));
 }
 
+TEST_CASE("the tracked-state byte estimate is recomputed on decode, not stored",
+          "[persist][parts][bytes]") {
+  // Per-record estimates (core/engine/*_book.hpp, x86-64): contact 216
+  // (+32 waiting, +24 in ACW), case 136, agent 184 (+16 per history entry,
+  // +8 per pending ACW contact, at power-of-two capacities), ids longer
+  // than 44 bytes add their length.
+  World w(config(), DedupOptions{}, {});
+  const std::string long_id(60, 'x');
+  Event open1 = ev(EventType::kCaseOpened, 0);
+  open1.case_id = "k1";
+  open1.queue = "q1";
+  open1.channel = "voice";
+  for (const Event& e :
+       {agent_state(0, "a1", AgentState::kAvailable), agent_state(0, "a2", AgentState::kAvailable),
+        agent_state(1, "a2", AgentState::kBusy), agent_state(2, "a2", AgentState::kAvailable),
+        queued(10, "c1"), queued(11, "c2"), queued(12, long_id.c_str()), answered(20, "c2", "a1"),
+        ev(EventType::kContactEnded, 40, "c2"), open1}) {
+    REQUIRE(w.engine.apply(e) == ApplyResult::kApplied);
+  }
+  // a1: 184 + 16 + 8 (c2 in its ACW list) = 208; a2: 184 + 4 * 16 (three
+  // changes) = 248; c1 waiting 248; the long id waiting 248 + 60 = 308;
+  // c2 in ACW 240; k1 136. In all 1388.
+  const std::uint64_t expected = 208 + 248 + 248 + 308 + 240 + 136;
+  CHECK(w.engine.stats().tracked_state_bytes == expected);
+  auto copy = roundtrip(w);
+  CHECK(copy->engine.stats().tracked_state_bytes == expected);
+  // And it goes on from there: c2 wraps (ACW ends, -24), c1 abandons (-32).
+  for (World* x : {&w, copy.get()}) {
+    x->engine.apply(ev(EventType::kContactWrapped, 45, "c2"));
+    x->engine.apply(ev(EventType::kContactAbandoned, 46, "c1"));
+    CHECK(x->engine.stats().tracked_state_bytes == expected - 24 - 32);
+  }
+}
+
 TEST_CASE("open and resolved cases survive", "[persist][parts]") {
   World w(config(), DedupOptions{}, {});
   Event open1 = ev(EventType::kCaseOpened, 0);
