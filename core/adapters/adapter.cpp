@@ -50,6 +50,11 @@ bool valid_source_name(std::string_view source) {
   return true;
 }
 
+std::size_t max_native_id_bytes(std::string_view source, std::size_t suffix_bytes) {
+  const std::size_t used = source.size() + 1 + suffix_bytes;
+  return used < kMaxIdBytes ? kMaxIdBytes - used : 0;
+}
+
 bool admit_source(std::string_view source, AdapterBatch& out) {
   if (valid_source_name(source)) return true;
   out.issue(0, RecordOutcome::kRejected, "invalid_source",

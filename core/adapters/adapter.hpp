@@ -69,6 +69,13 @@ inline constexpr std::size_t kMaxIdBytes = 128;    // event ids (docs/events.md)
 inline constexpr std::size_t kMaxNameBytes = 128;  // queue, agent, team, reason
 inline constexpr std::size_t kMaxSourceBytes = 32;
 
+// The longest native id that still gives an id of at most kMaxIdBytes
+// (docs/events.md) once written "<source>:<native id>" followed by
+// `suffix_bytes` more (2 for an event id's ":<n>" with one event per
+// record). A longer native id rejects its record (field_too_long): the
+// ingest would refuse the event, and cutting could merge two contacts.
+std::size_t max_native_id_bytes(std::string_view source, std::size_t suffix_bytes = 0);
+
 // A source names one platform instance (one PBX, one Twilio workspace...):
 // 1..kMaxSourceBytes bytes of [A-Za-z0-9_.-]. It prefixes contact and event
 // ids, so two sources can never collide.

@@ -74,6 +74,28 @@ bool names_ok(std::initializer_list<std::pair<const char*, const std::string*>> 
   return true;
 }
 
+// Checks that each native id fits the id it becomes, "<source>:<native>"
+// plus `suffix` bytes (max_native_id_bytes); false after a rejection.
+struct NativeId {
+  const char* name;
+  const std::string* value;
+  std::size_t suffix;
+};
+bool ids_fit(std::initializer_list<NativeId> ids, std::string_view source, std::size_t index,
+             AdapterBatch& out) {
+  for (const NativeId& id : ids) {
+    const std::size_t max = max_native_id_bytes(source, id.suffix);
+    if (id.value->size() > max) {
+      out.issue(index, RecordOutcome::kRejected, "field_too_long",
+                std::string("field `") + id.name + "`: more than " + std::to_string(max) +
+                    " bytes (ids with the source prefix are at most " +
+                    std::to_string(kMaxIdBytes) + ")");
+      return false;
+    }
+  }
+  return true;
+}
+
 void map_contact_event(const json& ev, std::size_t index, const ConnectOptions& o,
                        AdapterBatch& out) {
   if (!ev.is_object()) {
@@ -112,7 +134,11 @@ void map_contact_event(const json& ev, std::size_t index, const ConnectOptions& 
                  {"queue", &queue},
                  {"agent", &agent},
                  {"detail.disconnectReason", &reason}},
-                index, out)) {
+                index, out) ||
+      !ids_fit({{"id", &event_id, 2},
+                {"detail.contactId", &contact_id, 0},
+                {"detail.previousContactId", &previous, 0}},
+               o.source, index, out)) {
     return;
   }
   if (event_id.empty() || contact_id.empty() || event_type.empty()) {
@@ -154,12 +180,18 @@ void map_contact_event(const json& ev, std::size_t index, const ConnectOptions& 
       // The customer left the queue for a callback: a flow-out, not an abandon.
       emit(EventType::kContactOverflowed, *event_time, previous).reason = "callback";
     } else if (method != "TRANSFER" && method != "QUEUE_TRANSFER" && method != "CALLBACK") {
+      // contact.created requires a channel (events.md).
+      if (channel_raw.empty()) {
+        out.issue(index, RecordOutcome::kRejected, "missing_field",
+                  "INITIATED needs `detail.channel`");
+        return;
+      }
       emit(EventType::kContactCreated, *event_time, contact_id);
     }
   } else if (event_type == "QUEUED") {
-    if (queue.empty()) {
+    if (queue.empty() || channel_raw.empty()) {
       out.issue(index, RecordOutcome::kRejected, "missing_field",
-                "QUEUED needs `detail.queueInfo.queueArn`");
+                "QUEUED needs `detail.queueInfo.queueArn` and `detail.channel`");
       return;
     }
     emit(EventType::kContactQueued, time_of(queue_info, "enqueueTimestamp").value_or(*event_time),
@@ -273,6 +305,7 @@ void map_agent_record(std::string_view text, std::size_t index, const ConnectOpt
               "an agent record needs `EventId` and `AgentARN`");
     return;
   }
+  if (!ids_fit({{"EventId", &event_id, 2}}, o.source, index, out)) return;
   const std::optional<Timestamp> at = time_of(rec, "EventTimestamp");
   if (!at) {
     out.issue(index, RecordOutcome::kRejected, "invalid_time",

@@ -115,6 +115,15 @@ class LineMapper {
         return false;
       }
     }
+    // The contact id "<source>:<callid>" must fit events.md's 128 bytes too.
+    const std::size_t max_callid = max_native_id_bytes(o_.source);
+    if (callid.size() > max_callid) {
+      reject("field_too_long", "field `callid`: " + std::to_string(callid.size()) +
+                                   " bytes, more than " + std::to_string(max_callid) +
+                                   " (the contact id is <source>:<callid>, at most " +
+                                   std::to_string(kMaxIdBytes) + ")");
+      return false;
+    }
     if (!callid.empty()) contact_ = o_.source + ':' + std::string(callid);
     agent_ = queue_log_agent_id(member, o_.strip_member_technology);
     return true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/adapters/form_urlencoded.hpp"
 #include "core/codec/codec.hpp"
@@ -114,6 +115,18 @@ class Mapper {
                       std::string("field `") + name + "`: not UTF-8 or a control character");
       }
     }
+    // The ids they become fit events.md's 128 bytes: "<source>:<TaskSid>"
+    // and "<source>:<Sid>:0" (one event per record).
+    for (const auto& [name, v, suffix] : {std::tuple{"TaskSid", &r.task_sid, std::size_t{0}},
+                                          std::tuple{"Sid", &r.event_sid, std::size_t{2}}}) {
+      const std::size_t max = max_native_id_bytes(o_.source, suffix);
+      if (v->size() > max) {
+        return reject("field_too_long", std::string("field `") + name + "`: more than " +
+                                            std::to_string(max) +
+                                            " bytes (ids with the source prefix are at most " +
+                                            std::to_string(kMaxIdBytes) + ")");
+      }
+    }
     id_prefix_ =
         o_.source + ':' + (r.event_sid.empty() ? fnv1a64_hex(identity) : r.event_sid) + ':';
     emitted_ = 0;
@@ -161,6 +174,10 @@ class Mapper {
 
   bool dispatch(const Record& r) {
     const std::string& t = r.event_type;
+    // contact.created and contact.queued require a channel (events.md).
+    if ((t == "task.created" || t == "task-queue.entered") && r.channel.empty()) {
+      return reject("missing_field", t + " needs TaskChannelUniqueName"), false;
+    }
     if (t == "task.created") {
       return contact(EventType::kContactCreated, r) != nullptr;
     }

@@ -175,9 +175,163 @@ def ws_seeds():
         write("fuzz_websocket_frame", name, bytes([i * 13 + 5]) + data)
 
 
+# Adapter seeds (docs/adapters.md): the payload shapes of tests/core/adapters,
+# written for the tests from the vendors' documentation; queue_log lines are
+# made up in Asterisk's format, never taken from a real PBX.
+QUEUE_LOG = {
+    "call-life.log": "1000000076|1000000070.5|sales|NONE|ENTERQUEUE||5551234|1\n"
+                     "1000000100|1000000070.5|sales|PJSIP/201|CONNECT|24|1000000099.7|3\n"
+                     "1000000400|1000000070.5|sales|PJSIP/201|COMPLETECALLER|24|300|1\n",
+    "complete-agent.log": "100|7.1|q|Agent/9|CONNECT|2|8.1|1\n200|7.1|q|Agent/9|COMPLETEAGENT|2|100|1\n",
+    "queue-exits.log": "10|c1|q|NONE|ABANDON|1|1|9\n11|c2|q|NONE|EXITWITHTIMEOUT|1|2|300\n"
+                       "12|c3|q|NONE|EXITEMPTY|1|1|4\n13|c4|q|NONE|EXITWITHKEY|5|1|1|20\n"
+                       "14|c5|q|NONE|WITHDRAW|1|1|30|callback\n",
+    "transfers.log": "20|c1|q|Agent/1|TRANSFER|200|from-internal|5|60|1\n"
+                     "21|c2|q|Agent/2|BLINDTRANSFER|5550100|1142|transfer\n"
+                     "22|c3|q|Agent/3|ATTENDEDTRANSFER|5550101\n",
+    "agent-verbs.log": "30|NONE|NONE|Agent/7|AGENTLOGIN|SIP/7\n31|NONE|q1|Local/7@from-queue/n|ADDMEMBER|\n"
+                       "32|NONE|q2|Local/7@from-queue/n|ADDMEMBER|\n33|NONE|q1|Agent/7|PAUSE|lunch\n"
+                       "34|NONE|q2|Agent/7|PAUSE|lunch\n35|NONE|NONE|Agent/7|PAUSEALL|lunch\n"
+                       "36|NONE|NONE|Agent/7|UNPAUSEALL|\n37|NONE|q1|Local/7@from-queue/n|REMOVEMEMBER|\n"
+                       "38|NONE|q2|Local/7@from-queue/n|REMOVEMEMBER|\n39|NONE|q1|SIP/8|ADDMEMBER|\n"
+                       "40|NONE|NONE|Agent/8|UNPAUSE|\n41|NONE|NONE|Agent/8|AGENTLOGOFF|SIP/8|3600\n",
+    "ignored-unknown.log": "50|NONE|NONE|NONE|QUEUESTART|\n51|c9|q|Agent/1|RINGNOANSWER|15000\n"
+                           "52|c9|q|NONE|MYCUSTOMVERB|x\n\n  \n53|NONE|NONE|NONE|CONFIGRELOAD|\r\n",
+    "malformed.log": "abc|c1|q|NONE|ENTERQUEUE\n60|c1|q\n61|c1|q|NONE|BAD VERB\n"
+                     "62.1234567|c1|q|NONE|ABANDON|1|1|1\n63|c\x01|q|NONE|ENTERQUEUE||1|1\n"
+                     "64|c1|q|NONE|ENTERQUEUE||1|1",
+}
+
+T0 = 1795338000  # 2026-11-22T09:00:00Z
+INSTANCE = "arn:aws:connect:eu-west-1:111122223333:instance/i-1"
+
+
+def iso(s):
+    return "2026-11-22T09:%02d:%02d.000Z" % (s // 60, s % 60)
+
+
+def contact_event(id_, t, type_, contact, extra="", method="INBOUND", channel="VOICE"):
+    return ('{"version":"0","id":"%s","detail-type":"Amazon Connect Contact Event","source":"aws.connect",'
+            '"time":"%s","region":"eu-west-1","resources":[],"detail":{"eventType":"%s","contactId":"%s",'
+            '"channel":"%s","initiationMethod":"%s","instanceArn":"%s"%s}}'
+            % (id_, iso(t), type_, contact, channel, method, INSTANCE, extra))
+
+
+def queue_info(t):
+    return ',"queueInfo":{"queueArn":"%s/queue/q-111","enqueueTimestamp":"%s","queueType":"STANDARD"}' % (
+        INSTANCE, iso(t))
+
+
+def agent_info(t, acw=None):
+    s = ',"agentInfo":{"agentArn":"%s/agent/a-1","connectedToAgentTimestamp":"%s"' % (INSTANCE, iso(t))
+    if acw is not None:
+        s += ',"afterContactWorkEndTimestamp":"%s"' % iso(acw)
+    return s + "}"
+
+
+def agent_record(id_, t, type_, status_type, status_name, contact_state=""):
+    contacts = "[]" if not contact_state else \
+        '[{"ContactId":"c1","Channel":"VOICE","State":"%s"}]' % contact_state
+    return ('{"AWSAccountId":"111122223333","AgentARN":"%s/agent/a-1","EventId":"%s","EventTimestamp":"%s",'
+            '"EventType":"%s","InstanceARN":"%s","Version":"2019-05-25","CurrentAgentSnapshot":'
+            '{"AgentStatus":{"Name":"%s","Type":"%s"},"Contacts":%s}}'
+            % (INSTANCE, id_, iso(t), type_, INSTANCE, status_name, status_type, contacts))
+
+
+def firehose(datas):
+    return ('{"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1795338000123,"records":[%s]}'
+            % ",".join('{"data":"%s"}' % d for d in datas))
+
+
+def connect_seeds():
+    import base64
+    b64 = lambda s: base64.b64encode(s.encode()).decode()
+    call = [contact_event("e1", 0, "INITIATED", "c1"),
+            contact_event("e2", 6, "QUEUED", "c1", queue_info(5)),
+            contact_event("e3", 26, "CONNECTED_TO_AGENT", "c1", queue_info(5) + agent_info(25)),
+            contact_event("e4", 300, "DISCONNECTED", "c1",
+                          queue_info(5) + agent_info(25) + ',"disconnectTimestamp":"%s"' % iso(299)),
+            contact_event("e5", 331, "COMPLETED", "c1", queue_info(5) + agent_info(25, 330))]
+    write("fuzz_adapter_connect", "inbound-call.json", "[" + ",".join(call) + "]")
+    write("fuzz_adapter_connect", "one-event.json", call[1])
+    write("fuzz_adapter_connect", "transfer.json", contact_event(
+        "t1", 40, "INITIATED", "c2", ',"previousContactId":"c1"' + queue_info(40), method="QUEUE_TRANSFER"))
+    write("fuzz_adapter_connect", "callback-chat.json", "[" + contact_event(
+        "k1", 50, "INITIATED", "c3", ',"previousContactId":"c1"', method="CALLBACK") + "," + contact_event(
+        "k2", 51, "DISCONNECTED", "c4", queue_info(45) + ',"disconnectReason":"CUSTOMER_DISCONNECT"',
+        channel="CHAT") + "]")
+    write("fuzz_adapter_connect", "hostile.json", "[42," + '{"id":"h1","time":"2026-11-22T09:00:00Z"}' + ","
+          + contact_event("h3", 1, "QUEUED", "c1") + "," + contact_event("h6", 1, "QUEUED", "c\\u0001", queue_info(1))
+          + ',{"id":"h7","detail-type":"Amazon Connect Contact Event","time":"yesterday",'
+          '"detail":{"eventType":"QUEUED","contactId":"c1"}}]')
+    records = [agent_record("E-1", 0, "LOGIN", "ROUTABLE", "Available"),
+               agent_record("E-2", 30, "STATE_CHANGE", "ROUTABLE", "Available", "CONNECTED"),
+               agent_record("E-3", 330, "STATE_CHANGE", "ROUTABLE", "Available", "ENDED"),
+               agent_record("E-4", 400, "STATE_CHANGE", "CUSTOM", "Lunch"),
+               agent_record("E-5", 520, "HEART_BEAT", "CUSTOM", "Lunch"),
+               agent_record("E-6", 600, "LOGOUT", "OFFLINE", "Offline")]
+    write("fuzz_adapter_connect", "firehose.json",
+          firehose([b64(r) for r in records] + ["not base64!", b64("{not json"),
+                                               b64(agent_record("E-7", 601, "TELEPORT", "OFFLINE", "Offline"))]))
+    # Agent records as they are: the target also wraps each input as a record.
+    for i, r in enumerate(records[1:4]):
+        write("fuzz_adapter_connect", "agent-record-%d.json" % i, r)
+    write("fuzz_adapter_connect", "firehose-bad.json", '{"requestId":"r1","records":{}}')
+
+
+def twilio_form(type_, t, extra=""):
+    return "EventType=%s&AccountSid=AC01&WorkspaceSid=WS01&Sid=EV%s%d&Timestamp=%d%s" % (
+        type_, type_, t, t, extra)
+
+
+def twilio_seeds():
+    task = "&TaskSid=WT01&TaskQueueName=Support&TaskChannelUniqueName=voice&TaskAge=3"
+    worker = "&WorkerSid=WK07&WorkerName=alice"
+    forms = {
+        "task-created.form": twilio_form("task.created", T0, task),
+        "queue-entered.form": twilio_form("task-queue.entered", T0 + 1, task),
+        "accepted.form": twilio_form("reservation.accepted", T0 + 13, task + worker),
+        "wrapup.form": twilio_form("task.wrapup", T0 + 200, task + worker),
+        "completed.form": twilio_form("task.completed", T0 + 230, task + worker),
+        "canceled.form": twilio_form("task.canceled", T0 + 5, task + "&TaskCanceledReason=Task+TTL+Exceeded"),
+        "activity.form": twilio_form("worker.activity.update", T0 + 60, worker +
+                                     "&WorkerActivityName=Wrap%20Up") + "&TimestampMs=1795338060500",
+        "attributes.form": twilio_form("task.updated", T0, task + "&TaskAttributes=%7B%22a%22%3A1%7D"),
+        "bad-escape.form": "EventType=task.created&TaskSid=%G1&x=%4",
+    }
+    for name, body in forms.items():
+        write("fuzz_adapter_twilio", name, body)
+    streams = ('[{"specversion":"1.0","type":"com.twilio.taskrouter.task-queue.entered","source":"x",'
+               '"id":"EV100","time":"2026-11-22T09:00:05Z","data":{"payload":{"eventtype":"task-queue.entered",'
+               '"timestamp":"2026-11-22T09:00:01.500Z","task_sid":"WT02","task_queue_name":"Sales",'
+               '"task_channel_unique_name":"chat"}}},'
+               '{"specversion":"1.0","type":"com.twilio.taskrouter.reservation.accepted","id":"EV101",'
+               '"data":{"payload":{"timestamp":"2026-11-22T09:00:20Z","task_sid":"WT02",'
+               '"task_queue_name":"Sales","task_channel_unique_name":"chat","worker_sid":"WK01"}}},42,'
+               '{"specversion":"1.0","type":"com.twilio.taskrouter.task.canceled","id":"EV102",'
+               '"data":{"payload":{"task_sid":"WT03"}}},'
+               '{"specversion":"1.0","type":"com.twilio.voice.status-callback.call.ringing","id":"EV103"},'
+               '{"specversion":"1.0","id":"EV104"},'
+               '{"specversion":"1.0","type":"com.twilio.taskrouter.worker.activity.update","id":"EV105",'
+               '"time":"2026-11-22T09:01:00Z","data":{"payload":{"worker_sid":"WK01",'
+               '"worker_activity_name":"Break"}}}]')
+    write("fuzz_adapter_twilio", "event-streams.json", streams)
+    write("fuzz_adapter_twilio", "event-streams-one.json",
+          '{"specversion":"1.0","type":"com.twilio.taskrouter.task.completed","id":"EV200",'
+          '"time":"2026-11-22T09:05:00Z","data":{"payload":{"task_sid":"WT02","worker_name":"bob"}}}')
+
+
+def adapter_seeds():
+    for name, text in QUEUE_LOG.items():
+        write("fuzz_adapter_queue_log", name, text)
+    connect_seeds()
+    twilio_seeds()
+
+
 if __name__ == "__main__":
     codec_seeds()
     config_seeds()
     tzif_seeds()
     http_seeds()
     ws_seeds()
+    adapter_seeds()

@@ -356,3 +356,51 @@ TEST_CASE("Firehose requests that cannot be read, and the response format") {
   CHECK(err["errorMessage"] == "bad \"key\"");
   CHECK(err["requestId"] == "r1");
 }
+
+TEST_CASE("contact.created and contact.queued need the contact's channel") {
+  // From fuzz_adapter_connect, crash-801de1f48f76943d85fb1162c81a951a767063c0:
+  // a QUEUED event without `detail.channel` gave a contact.queued without the
+  // channel events.md requires.
+  const std::string body = "[" + contact_event("e1", 0, "INITIATED", "c1", "", "INBOUND", "") +
+                           "," +
+                           contact_event("e2", 6, "QUEUED", "c1", queue_info(5), "INBOUND", "") +
+                           "," + contact_event("e3", 6, "QUEUED", "c1", queue_info(5)) + "]";
+  const AdapterBatch b = map_connect_contact_events(body, opts());
+  CHECK(b.count(RecordOutcome::kRejected) == 2);
+  CHECK(b.count(RecordOutcome::kMapped) == 1);
+  REQUIRE(b.issues.size() == 2);
+  CHECK(b.issues[0].record == 1);
+  CHECK(b.issues[0].code == "missing_field");
+  CHECK(b.issues[1].record == 2);
+  CHECK(b.issues[1].code == "missing_field");
+  REQUIRE(b.events.size() == 1);
+  CHECK(b.events[0].channel == "voice");
+}
+
+TEST_CASE("Connect ids with the source prefix stay within events.md's 128 bytes") {
+  // The same fuzz finding's other half (adapter_fuzz_check.hpp checks every
+  // id): with source "eu1" (3 bytes) a ContactId may have 128 - 4 = 124
+  // bytes ("eu1:<ContactId>"), an event id 128 - 4 - 2 = 122 ("eu1:<id>:0").
+  const std::string c124(124, 'c'), c125(125, 'c'), e122(122, 'e'), e123(123, 'e');
+  const std::string body = "[" + contact_event("ok1", 0, "INITIATED", c125) + "," +
+                           contact_event(e123, 0, "INITIATED", "c1") + "," +
+                           contact_event(e122, 0, "INITIATED", c124) + "]";
+  const AdapterBatch b = map_connect_contact_events(body, opts());
+  CHECK(b.count(RecordOutcome::kRejected) == 2);
+  REQUIRE(b.issues.size() == 2);
+  CHECK(b.issues[0].code == "field_too_long");
+  CHECK(b.issues[1].code == "field_too_long");
+  REQUIRE(b.events.size() == 1);
+  CHECK(b.events[0].id.size() == 128);
+  CHECK(b.events[0].contact.size() == 128);
+
+  const ConnectAgentResult r = map_connect_agent_firehose(
+      firehose({b64(agent_record(e123, 0, "LOGIN", "ROUTABLE", "Available")),
+                b64(agent_record(e122, 0, "LOGIN", "ROUTABLE", "Available"))}),
+      opts());
+  REQUIRE(r.batch.issues.size() == 1);
+  CHECK(r.batch.issues[0].record == 1);
+  CHECK(r.batch.issues[0].code == "field_too_long");
+  REQUIRE(r.batch.events.size() == 1);
+  CHECK(r.batch.events[0].id.size() == 128);
+}

@@ -302,3 +302,21 @@ TEST_CASE("arbitrary bytes never crash the parser") {
   CHECK(total > 0);
   CHECK(b.issues.size() <= kMaxIssues);
 }
+
+TEST_CASE("the contact id <source>:<callid> stays within events.md's 128 bytes") {
+  // From fuzz_adapter_queue_log, crash-ac5e0d561f6e78712ace37790baa979a1c3ee3f3:
+  // a 124-byte call id passed the 128-byte name check, and the contact id
+  // "pbx1:<callid>" (129 bytes) was one the ingest refuses. With source
+  // "pbx1" (4 bytes) the call id may have 128 - 5 = 123 bytes.
+  const std::string fits(123, 'c');
+  const std::string over(124, 'c');
+  const AdapterBatch b =
+      run("1|" + over + "|q|NONE|ENTERQUEUE||x|1\n1|" + fits + "|q|NONE|ENTERQUEUE||x|1\n");
+  CHECK(b.count(RecordOutcome::kRejected) == 1);
+  REQUIRE(b.issues.size() == 1);
+  CHECK(b.issues[0].record == 1);
+  CHECK(b.issues[0].code == "field_too_long");
+  REQUIRE(b.events.size() == 1);
+  CHECK(b.events[0].contact == "pbx1:" + fits);
+  CHECK(b.events[0].contact.size() == 128);
+}

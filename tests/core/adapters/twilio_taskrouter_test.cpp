@@ -143,14 +143,17 @@ TEST_CASE("duplicates keep their id; out-of-order deliveries map each on its own
   // Event time is the callback's Timestamp, not arrival order.
   CHECK(q.events[0].time < a1.events[0].time);
   // No Sid: the id comes from the body's hash, still stable across retries.
-  const std::string no_sid = "EventType=task.created&TaskSid=WT5&Timestamp=1795338000";
+  const std::string no_sid =
+      "EventType=task.created&TaskSid=WT5&Timestamp=1795338000&TaskChannelUniqueName=voice";
   CHECK(map_taskrouter_callback(no_sid, opts()).events.at(0).id ==
         map_taskrouter_callback(no_sid, opts()).events.at(0).id);
 }
 
 TEST_CASE("TimestampMs wins over Timestamp") {
   const AdapterBatch b = map_taskrouter_callback(
-      "EventType=task.created&TaskSid=WT1&Timestamp=1795338000&TimestampMs=1795338000250", opts());
+      "EventType=task.created&TaskSid=WT1&TaskChannelUniqueName=voice&Timestamp=1795338000&"
+      "TimestampMs=1795338000250",
+      opts());
   REQUIRE(b.events.size() == 1);
   CHECK(b.events[0].time == seconds(kT0) + 250000);
 }
@@ -258,4 +261,39 @@ TEST_CASE("Event Streams: unreadable and oversized bodies") {
   // Deep nesting is bounded by the body size and parsed without recursion.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   CHECK(map_twilio_event_streams(deep, opts()).count(RecordOutcome::kRejected) == 1);
+}
+
+TEST_CASE("Twilio ids with the source prefix stay within events.md's 128 bytes") {
+  // The defect fuzz_adapter_connect found (crash-801de1f4... in its corpus),
+  // checked here too: with source "acme" (4 bytes) a TaskSid may have
+  // 128 - 5 = 123 bytes ("acme:<TaskSid>"), a Sid 128 - 5 - 2 = 121
+  // ("acme:<Sid>:0").
+  const std::string t123(123, 't'), t124(124, 't'), s121(121, 's'), s122(122, 's');
+  auto body = [](const std::string& sid, const std::string& task) {
+    return "EventType=task.created&Sid=" + sid + "&Timestamp=1795338000&TaskSid=" + task +
+           "&TaskChannelUniqueName=voice";
+  };
+  for (const auto& [sid, task] : {std::pair{s121, t124}, std::pair{s122, t123}}) {
+    const AdapterBatch b = map_taskrouter_callback(body(sid, task), opts());
+    CHECK(b.events.empty());
+    REQUIRE(b.issues.size() == 1);
+    CHECK(b.issues[0].code == "field_too_long");
+  }
+  const AdapterBatch ok = map_taskrouter_callback(body(s121, t123), opts());
+  REQUIRE(ok.events.size() == 1);
+  CHECK(ok.events[0].id.size() == 128);
+  CHECK(ok.events[0].contact.size() == 128);
+}
+
+TEST_CASE("task.created and task-queue.entered need the task channel") {
+  // contact.created and contact.queued require `channel` (events.md); found
+  // for Connect by fuzz_adapter_connect (crash-801de1f4...), the same here.
+  for (const std::string type : {"task.created", "task-queue.entered"}) {
+    const AdapterBatch b = map_taskrouter_callback(
+        "EventType=" + type + "&Timestamp=1795338000&TaskSid=WT1&TaskQueueName=Support", opts());
+    INFO(type);
+    CHECK(b.events.empty());
+    REQUIRE(b.issues.size() == 1);
+    CHECK(b.issues[0].code == "missing_field");
+  }
 }
