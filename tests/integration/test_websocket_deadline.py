@@ -62,11 +62,12 @@ class Frames:
         out = []
         while len(self.buf) >= 2:
             n, off = self.buf[1] & 0x7F, 2
-            if n == 126:
-                n, off = (struct.unpack("!H", self.buf[2:4])[0], 4) if len(self.buf) >= 4 else (0, 0)
-            elif n == 127:
-                n, off = (struct.unpack("!Q", self.buf[2:10])[0], 10) if len(self.buf) >= 10 else (0, 0)
-            if off == 0 or len(self.buf) < off + n:
+            if n >= 126:  # a 16- or 64-bit length follows
+                fmt, off = ("!H", 4) if n == 126 else ("!Q", 10)
+                if len(self.buf) < off:
+                    break
+                n = struct.unpack(fmt, self.buf[2:off])[0]
+            if len(self.buf) < off + n:
                 break
             out.append((self.buf[0] & 0x0F, self.buf[off:off + n]))
             self.buf = self.buf[off + n:]
