@@ -30,6 +30,9 @@ struct ServerLimits {
   // the headers' end; bytes arriving never extend either.
   core::Duration header_timeout = core::seconds(10);
   core::Duration idle_timeout = core::seconds(120);  // keep-alive / WebSocket silence
+  // A WebSocket message whole within this of its first bytes; bytes arriving
+  // never extend it -> close 1008.
+  core::Duration message_timeout = core::seconds(10);
   std::size_t max_events_in_flight = 200'000;  // decoded, not yet applied -> 503 / backpressure
 };
 

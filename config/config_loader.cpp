@@ -293,6 +293,7 @@ class ConfigLoader {
           }},
          {"header_timeout", [&](const Value& v) { set(l.header_timeout, r_.duration(v, 1)); }},
          {"idle_timeout", [&](const Value& v) { set(l.idle_timeout, r_.duration(v, 1)); }},
+         {"message_timeout", [&](const Value& v) { set(l.message_timeout, r_.duration(v, 1)); }},
          {"max_events_in_flight", [&](const Value& v) { count(v, l.max_events_in_flight); }}});
   }
 

@@ -19,6 +19,7 @@ server:
     reserved_probe_connections: 8
     header_timeout: 10s
     idle_timeout: 2m
+    message_timeout: 10s
     max_events_in_flight: 200000
   auth:
     ingest_tokens: []

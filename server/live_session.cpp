@@ -15,6 +15,13 @@ LiveSession::LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> c
                          std::shared_ptr<ConnectionSlot> slot, bool authorised)
     : ws_(std::move(stream)),
       ctx_(std::move(ctx)),
+      // What is queued is not sent: close now (1008), the viewer reconnects.
+      reader_(ws_, ctx_->metrics, "/v1/live",
+              [this] {
+                queue_.resize(writing_ ? 1 : 0);
+                close_with(websocket::close_reason(websocket::close_code::policy_error,
+                                                   MessageReader::kCloseReason));
+              }),
       slot_(std::move(slot)),
       feed_(ctx_->live),
       authorised_(authorised) {
@@ -76,15 +83,17 @@ void LiveSession::on_accept(beast::error_code ec) {
 }
 
 void LiveSession::do_read() {
-  // Reading answers pings and notices the viewer's close; frames are dropped.
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->buffer_.consume(self->buffer_.size());
-    if (ec) {
-      self->closed_ = true;
-      return;
-    }
-    self->do_read();
-  });
+  // Reading answers pings and notices the viewer's close; frames are dropped,
+  // each within server.limits.message_timeout of its first bytes.
+  reader_.async_read(buffer_, config_->limits.message_timeout, weak_from_this(),
+                     [self = shared_from_this()](beast::error_code ec) {
+                       self->buffer_.consume(self->buffer_.size());
+                       if (ec) {
+                         self->closed_ = true;
+                         return;
+                       }
+                       self->do_read();
+                     });
 }
 
 void LiveSession::deliver(LiveMessages messages) {

@@ -14,6 +14,7 @@
 #include "server/client_stream.hpp"
 #include "server/http_util.hpp"
 #include "server/live_feed.hpp"
+#include "server/message_reader.hpp"
 #include "server/server_context.hpp"
 
 namespace ccmon::server {
@@ -59,6 +60,7 @@ class LiveSession : public Closable,
   boost::beast::websocket::stream<ClientStream> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
+  MessageReader reader_;  // a viewer cannot hold the feed with a trickled message either
   std::shared_ptr<ConnectionSlot> slot_;
   std::shared_ptr<LiveFeed> feed_;
   bool authorised_;

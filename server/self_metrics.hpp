@@ -37,7 +37,7 @@ enum class RequestRejection {
   kUnsupportedMediaType,  // 415
   kUnreadable,            // 400: a body that cannot be decoded at all
   kOverloaded,            // 503 (HTTP) or a paused read (WebSocket)
-  kTimeout,               // a request, response or pong not completed in time
+  kTimeout,               // a request, response, pong or WebSocket message not completed in time
   kConnectionLimit,       // connection refused at the cap; a non-probe request on a reserved one
   kInternalError,         // 500 / WebSocket close 1011: serving it threw (e.g. out of memory)
   kStateUnavailable,      // 503 / error frame: the journal cannot take it (replaying, disk)

@@ -14,7 +14,10 @@ namespace websocket = beast::websocket;
 
 WebSocketSession::WebSocketSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                                    std::shared_ptr<ConnectionSlot> slot)
-    : ws_(std::move(stream)), ctx_(std::move(ctx)), slot_(std::move(slot)) {
+    : ws_(std::move(stream)),
+      ctx_(std::move(ctx)),
+      reader_(ws_, ctx_->metrics, "/v1/stream", [this] { on_message_expired(); }),
+      slot_(std::move(slot)) {
   ctx_->metrics.connection_opened(Transport::kWebSocket);
 }
 
@@ -95,9 +98,18 @@ void WebSocketSession::do_read() {
   // frames and in bytes. Resumed by on_write.
   if (outstanding_ >= kMaxOutstandingFrames || queued_bytes_ >= kMaxQueuedReplyBytes) return;
   reading_ = true;
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_read(ec);
-  });
+  // The message's deadline runs from its first bytes (server.limits.message_timeout).
+  reader_.async_read(buffer_, config_->limits.message_timeout, weak_from_this(),
+                     [self = shared_from_this()](beast::error_code ec) { self->on_read(ec); });
+}
+
+void WebSocketSession::on_message_expired() {
+  close_reason_ =
+      websocket::close_reason(websocket::close_code::policy_error, MessageReader::kCloseReason);
+  closing_ = true;
+  if (closed_) return;
+  closed_ = true;
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
 }
 
 void WebSocketSession::on_read(beast::error_code ec) {

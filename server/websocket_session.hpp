@@ -17,6 +17,7 @@
 
 #include "server/client_stream.hpp"
 #include "server/http_util.hpp"
+#include "server/message_reader.hpp"
 #include "server/server_context.hpp"
 #include "server/session_decoder.hpp"
 
@@ -41,6 +42,10 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec);
+  // A message missed server.limits.message_timeout (counted and logged by
+  // the reader): closes with 1008 at once; replies still owed are not sent,
+  // the client resends those frames as after any lost connection.
+  void on_message_expired();
   void submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now);
   void complete(std::uint64_t seq, std::string reply);
   void do_write();
@@ -59,6 +64,7 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   boost::beast::websocket::stream<ClientStream> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
+  MessageReader reader_;
   std::shared_ptr<ConnectionSlot> slot_;
   std::shared_ptr<const config::Config> config_;  // the one the stream runs with now
   SessionDecoder decoder_;

@@ -67,6 +67,11 @@ TEST_CASE("server and ingest errors name the key and its position", "[config][er
        "server.limits.reserved_probe_connections: \"-1\" is outside 0.."},
       {"server:\n  limits:\n    idle_timeout: 0s\n", 3, 19,
        "server.limits.idle_timeout: must be greater than 0"},
+      // "    message_timeout: " is 21 characters.
+      {"server:\n  limits:\n    message_timeout: 0s\n", 3, 22,
+       "server.limits.message_timeout: must be greater than 0"},
+      {"server:\n  limits:\n    message_timeout: 10\n", 3, 22,
+       "server.limits.message_timeout: \"10\" is not a duration"},
       // "    ingest_tokens: " 19 -> '[' at 20, "\"ok\"" 21..24, ", " -> '"' at 27.
       {"server:\n  auth:\n    ingest_tokens: [\"ok\", \"\"]\n", 3, 27,
        "server.auth.ingest_tokens[1]: a token must be a non-empty string"},

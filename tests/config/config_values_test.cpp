@@ -34,6 +34,7 @@ server:
     reserved_probe_connections: 0
     header_timeout: 1500ms
     idle_timeout: 1h30m
+    message_timeout: 2500ms
     max_events_in_flight: 500
   auth:
     ingest_tokens: [tok1, "tok2"]
@@ -93,6 +94,7 @@ sla:
   CHECK(c.limits.reserved_probe_connections == 0);  // 0 allowed: no reserve
   CHECK(c.limits.header_timeout == 1'500'000);      // 1.5 s in us
   CHECK(c.limits.idle_timeout == 5'400'000'000);    // 5400 s
+  CHECK(c.limits.message_timeout == 2'500'000);     // 2.5 s in us
   CHECK(c.limits.max_events_in_flight == 500);
   CHECK(c.auth.ingest_tokens == std::vector<std::string>{"tok1", "tok2"});
   CHECK(c.auth.metrics_tokens == std::vector<std::string>{"scrape"});

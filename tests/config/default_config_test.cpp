@@ -52,6 +52,7 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.limits.reserved_probe_connections == b.limits.reserved_probe_connections);
   CHECK(a.limits.header_timeout == b.limits.header_timeout);
   CHECK(a.limits.idle_timeout == b.limits.idle_timeout);
+  CHECK(a.limits.message_timeout == b.limits.message_timeout);
   CHECK(a.limits.max_events_in_flight == b.limits.max_events_in_flight);
   CHECK(a.auth.ingest_tokens == b.auth.ingest_tokens);
   CHECK(a.auth.metrics_tokens == b.auth.metrics_tokens);
