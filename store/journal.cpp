@@ -243,7 +243,6 @@ void Journal::roll() {
 }
 
 Journal::Appended Journal::append(std::span<const std::string_view> payloads) {
-  Appended result;
   if (payloads.empty()) return {0, written_, 0};
   if (!file_ || roll_ || offset_ >= options_.segment_bytes) {
     if (int err = open_segment(next_)) return {err, 0, 0};
