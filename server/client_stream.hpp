@@ -38,7 +38,9 @@ class ClientStream {
       : context_(std::move(context)), tls_(std::in_place, std::move(socket), *context_) {}
 
   ClientStream(ClientStream&&) = default;
-  ClientStream& operator=(ClientStream&&) = default;
+  // beast::basic_stream has no move assignment: neither has this (clang
+  // refuses a defaulted one that is deleted).
+  ClientStream& operator=(ClientStream&&) = delete;
 
   bool is_tls() const { return tls_.has_value(); }
   tls_stream_type* tls() { return tls_ ? &*tls_ : nullptr; }
