@@ -17,6 +17,31 @@ namespace {
 Routed route_request(const Request& req, const RequestContext& rc,
                      std::shared_ptr<Responder> responder);
 
+// RFC 9110 §9.3.2: the answer to HEAD has the headers of the GET one
+// (Content-Length included) and no content, refusals too: a body after it
+// would be read by a keep-alive client as the start of the next answer.
+Response without_content(http::verb method, Response res) {
+  if (method == http::verb::head) res.body().clear();
+  return res;
+}
+std::optional<Response> without_content(http::verb method, std::optional<Response> res) {
+  if (res) *res = without_content(method, std::move(*res));
+  return res;
+}
+
+// Passes every answer to a HEAD request on without its content.
+class HeadResponder final : public Responder {
+ public:
+  explicit HeadResponder(std::shared_ptr<Responder> inner) : inner_(std::move(inner)) {}
+  void respond(Response res) override {
+    inner_->respond(without_content(http::verb::head, std::move(res)));
+  }
+  void resume(std::function<void()> work) override { inner_->resume(std::move(work)); }
+
+ private:
+  std::shared_ptr<Responder> inner_;
+};
+
 std::optional<core::BodyFormat> body_format(std::string_view content_type) {
   const std::string type = media_type(content_type);
   if (type == "application/json" || type == "application/cloudevents+json" ||
@@ -360,7 +385,8 @@ Response refuse(SelfMetrics& metrics, RequestRejection reason, http::status stat
   return json_error(status, code, message, version, keep_alive);
 }
 
-std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMetrics& metrics) {
+namespace {
+std::optional<Response> probes_only_refusal(const Request& req, Lane lane, SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   if (get && (path == "/metrics" || path == "/-/ready" || path == "/-/healthy")) {
@@ -381,8 +407,8 @@ std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMe
   return res;
 }
 
-std::optional<Response> screen_header(const Request& req, const config::Config& config,
-                                      SelfMetrics& metrics) {
+std::optional<Response> header_refusal(const Request& req, const config::Config& config,
+                                       SelfMetrics& metrics) {
   const std::string path = parse_target(req.target()).path;
   // 404 and 405 do not depend on the body: when there is one, answer before
   // reading it (and close, since it stays unread). Without one, route()
@@ -406,6 +432,17 @@ std::optional<Response> screen_header(const Request& req, const config::Config& 
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMetrics& metrics) {
+  return without_content(req.method(), probes_only_refusal(req, lane, metrics));
+}
+
+std::optional<Response> screen_header(const Request& req, const config::Config& config,
+                                      SelfMetrics& metrics) {
+  return without_content(req.method(), header_refusal(req, config, metrics));
+}
+
 std::string live_credential(const Request& req, const config::AuthConfig& auth) {
   std::string header(req[http::field::authorization]);
   const auto query = parse_target(req.target()).query;
@@ -426,6 +463,9 @@ Response internal_error(SelfMetrics& metrics, unsigned version) {
 }
 
 Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder) {
+  if (req.method() == http::verb::head) {
+    responder = std::make_shared<HeadResponder>(std::move(responder));
+  }
   try {
     return route_request(req, rc, responder);
   } catch (const std::exception&) {

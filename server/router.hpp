@@ -25,8 +25,9 @@ class Responder {
  public:
   virtual ~Responder() = default;
   // Sends the answer to the routed request. Called exactly once per request
-  // (unless route() returned kUpgrade), always on the session's executor:
-  // inline from route() or from a resume()d function.
+  // when route() returned kAnswering, never for the upgrades (kUpgrade, kLive,
+  // kLiveRefused: the WebSocket session answers), always on the session's
+  // executor: inline from route() or from a resume()d function.
   virtual void respond(Response res) = 0;
   // Runs `work` on the session's executor. Callbacks from the engine and
   // reload threads hop back with it before rendering or answering, so those
@@ -50,8 +51,9 @@ enum class Routed {
 // Routes one complete request (behaviour documented in docs/ingestion.md and
 // docs/api-kpis.md). Errors are `{"error": code, "message": text}`; every
 // refusal is counted in ccmon_requests_rejected_total by reason
-// (docs/metrics.md). An exception while routing is answered with
-// internal_error(), never let out.
+// (docs/metrics.md). Every answer to HEAD, refusals included, has the
+// headers of the GET one and no content (RFC 9110 §9.3.2). An exception
+// while routing is answered with internal_error(), never let out.
 Routed route(const Request& req, const RequestContext& rc, std::shared_ptr<Responder> responder);
 
 // The answer to a request the parser gave up on: 413 (body over the limit),
@@ -68,7 +70,7 @@ std::optional<Response> read_error_response(boost::beast::error_code ec,
 // endpoint and 405 for a method the endpoint does not answer), counted and
 // marked to close, or nullopt to go on reading. An unauthenticated client
 // thus never has its body buffered, and `Expect: 100-continue` is answered
-// only after this check.
+// only after this check. To HEAD, without content, as route().
 std::optional<Response> screen_header(const Request& req, const config::Config& config,
                                       SelfMetrics& metrics);
 
@@ -83,7 +85,8 @@ std::string live_credential(const Request& req, const config::AuthConfig& auth);
 // (routed as usual, tokens included). Any other request is refused from its
 // header, counted: on the probe reserve 503 `connection_limit` with
 // Retry-After (it may succeed later); on the metrics listener 404
-// `not_found` (it never will there). `lane` is kReserve or kMetrics.
+// `not_found` (it never will there); to HEAD without content. `lane` is
+// kReserve or kMetrics.
 std::optional<Response> screen_probes_only(const Request& req, Lane lane, SelfMetrics& metrics);
 
 // 500 internal_error, counted, closing the connection: what a request gets

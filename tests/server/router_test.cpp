@@ -279,6 +279,40 @@ TEST_CASE("health, readiness and unknown paths", "[server][router]") {
   CHECK(f.rejected("unauthorized") == 0);
 }
 
+// Found by fuzz_http_request (tests/fuzz/corpus/fuzz_http_request/crash-8d15ab84…):
+// refusals to HEAD carried their JSON body, which a keep-alive client reads
+// as the start of the next answer (RFC 9110 §9.3.2: no content).
+TEST_CASE("answers to HEAD carry no content, refusals included", "[server][router]") {
+  Fixture f("server:\n  auth:\n    metrics_tokens: [met]\n");
+  const std::vector<std::pair<std::string, http::status>> cases = {
+      {"/nope", http::status::not_found},                // no such endpoint
+      {"/v1/events", http::status::method_not_allowed},  // POST only
+      {"/v1/kpis", http::status::unauthorized},          // no read token
+  };
+  for (const auto& [path, status] : cases) {
+    INFO(path);
+    const Answer get = f.call(request(http::verb::get, path));
+    REQUIRE(get.res);
+    REQUIRE_FALSE(get.res->body().empty());
+    const Answer head = f.call(request(http::verb::head, path));
+    REQUIRE(head.res);
+    CHECK(head.res->result() == status);
+    CHECK(head.res->body().empty());
+    // The headers of the GET answer, its length included.
+    CHECK((*head.res)[http::field::content_length] == std::to_string(get.res->body().size()));
+  }
+  // Refused on the header alone: the same.
+  Request metrics = request(http::verb::head, "/metrics");
+  auto res = screen_header(metrics, *f.config, f.metrics);
+  REQUIRE(res);
+  CHECK(res->result() == http::status::unauthorized);
+  CHECK(res->body().empty());
+  res = screen_probes_only(request(http::verb::head, "/v1/kpis"), Lane::kMetrics, f.metrics);
+  REQUIRE(res);
+  CHECK(res->result() == http::status::not_found);
+  CHECK(res->body().empty());
+}
+
 // The headers every page and asset answer carries (docs/wallboard.md,
 // "Assets in the binary").
 void check_page_headers(const Response& res, const web::Asset& asset) {
