@@ -6,6 +6,7 @@ config tests, config/*.yml, time zone files); regression inputs (crash-*)
 are added by hand next to them and are never touched here. Run it again
 after changing a seed below; see docs/fuzzing.md.
 """
+import gzip
 import pathlib
 import struct
 
@@ -142,6 +143,38 @@ def http_seeds():
     }
     for i, (name, data) in enumerate(reqs.items()):
         write("fuzz_http_request", name, bytes([i * 9]) + data)
+    # Routing seeds; bits 6-7 of the first byte: 0 tokens on, 1 tokens off,
+    # 2 tokens on + probe reserve, 3 tokens off + metrics listener.
+    nd = ("\n".join(VALID[:3]) + "\n").encode()
+    gz = gzip.compress(nd, mtime=0)
+    upgrade = b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" \
+              b"Sec-WebSocket-Version: 13\r\n"
+    routed = {
+        "post-ndjson-token.http": (0, b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                                      b"Authorization: Bearer s3cret-ingest\r\nContent-Length: %d\r\n\r\n%s"
+                                      % (len(nd), nd)),
+        "post-gzip-token.http": (0, b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                                    b"Content-Encoding: gzip\r\nAuthorization: Bearer s3cret-ingest\r\n"
+                                    b"Content-Length: %d\r\n\r\n" % len(gz) + gz),
+        "post-open.http": (1, b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              b"Content-Length: %d\r\n\r\n%s" % (len(VALID[1]), VALID[1].encode())),
+        "reload-admin.http": (0, b"POST /-/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-admin\r\n"
+                                 b"Content-Length: 0\r\n\r\nPUT /-/reload HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "reload-open.http": (1, b"POST /-/reload HTTP/1.1\r\nHost: x\r\n\r\n"),
+        "stream-upgrade-token.http": (0, b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-ingest\r\n"
+                                         + upgrade + b"\r\n"),
+        "live-upgrade-query.http": (0, b"GET /v1/live?token=s3cret-read HTTP/1.1\r\nHost: x\r\n" + upgrade + b"\r\n"),
+        "kpis-head-token.http": (0, b"HEAD /v1/kpis?window=5m HTTP/1.1\r\nHost: x\r\n"
+                                    b"Authorization: Bearer s3cret-read\r\n\r\nGET /metrics HTTP/1.1\r\n"
+                                    b"Authorization: Bearer s3cret-read\r\n\r\n"),
+        "wallboard.http": (1, b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /assets/x HTTP/1.1\r\n"
+                              b"If-None-Match: \"x\"\r\n\r\nDELETE /-/healthy HTTP/1.1\r\n\r\n"),
+        "probe-reserve.http": (2, b"GET /-/ready HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n"),
+        "metrics-listener.http": (3, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nHEAD /-/healthy HTTP/1.1\r\n\r\n"
+                                     b"POST /v1/events HTTP/1.1\r\nContent-Length: 2\r\n\r\n[]"),
+    }
+    for i, (name, (mode, data)) in enumerate(routed.items()):
+        write("fuzz_http_request", name, bytes([mode << 6 | (i * 7 + 3) % 64]) + data)
 
 
 def ws_frame(opcode, payload, fin=True):
