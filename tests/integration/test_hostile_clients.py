@@ -510,6 +510,11 @@ class CardinalityFloodTest(unittest.TestCase):
             text = request(d, "GET", "/metrics", timeout=60)[2]
             samples = parse_metrics(text.decode())
             self.assertGreater(metric(samples, "ccmon_series_folded_total") or 0, 0)
+            sent = max(1, names // 1000) * 1000
+            self.assertEqual(metric(samples, "ccmon_events_accepted_total",
+                                    type="contact.queued"), sent + 5)
+            print(f"{sent} queue names: scrape {len(text)} bytes, RSS +"
+                  f"{(rss_bytes(d.proc.pid) - rss_before) >> 20} MiB", file=sys.stderr)
             # 200 queues x ~95 series x ~150 bytes is ~3 MB; 100,000 unfolded
             # names would be over a gigabyte.
             self.assertLess(len(text), 16 * 1024 * 1024, len(text))
