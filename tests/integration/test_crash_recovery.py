@@ -35,7 +35,7 @@ sys.path.insert(0, HERE)
 from durable import (BANK_CONFIG, StateDaemon, Target,  # noqa: E402
                      convert_bank_day, describe_differences, kpi_samples, kpis_json,
                      metrics_samples, poll, state_config, stream, transport_rounds)
-from ccmond import metric  # noqa: E402
+from ccmond import metric, poll  # noqa: E402
 
 KILLS = 4
 
@@ -150,14 +150,17 @@ class CrashRecoveryTest(unittest.TestCase):
                 d.wait_ready()
                 self.assert_same_kpis(self.ref["full"], d, f"after {KILLS} kills")
                 self.assertEqual(kpis_json(d), self.ref["full_json"])
+                # Periodic snapshots are written (by forked children): with
+                # an unchanged configuration only the first start writes one,
+                # at record 0, and a kill writes none. Polled: on a fast run
+                # every daemon may have lived less than the 1 s interval.
+                def periodic():
+                    return [p for p in glob.glob(os.path.join(state, "snapshot-*.bin"))
+                            if not p.endswith("-00000000000000000000.bin")]
+
+                poll(periodic, timeout=30, what="a periodic snapshot")
                 # Recovery of the finished day from disk alone, once more.
                 d.kill()
-                # Periodic snapshots were written (by forked children): with
-                # an unchanged configuration only the first start writes one,
-                # at record 0, and a kill writes none.
-                snapshots = glob.glob(os.path.join(state, "snapshot-*.bin"))
-                self.assertTrue(any(not p.endswith("-00000000000000000000.bin")
-                                    for p in snapshots), snapshots)
                 d = StateDaemon(config)
                 self.assert_same_kpis(self.ref["full"], d, "after a final kill and restart")
                 self.assertEqual(kpis_json(d), self.ref["full_json"])
