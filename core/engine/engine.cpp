@@ -56,9 +56,9 @@ EngineStats EngineState::stats() const {
   s.evicted_contacts_total = contacts.evicted_total();
   s.evicted_cases_total = cases.evicted_total();
   s.evicted_agents_total = agents.evicted_total();
-  s.evicted_contacts_for_bytes_total = contacts.byte_bound_evictions_total();
-  s.evicted_cases_for_bytes_total = cases.byte_bound_evictions_total();
-  s.evicted_agents_for_bytes_total = agents.byte_bound_evictions_total();
+  s.contact_byte_bound_evictions_total = contacts.byte_bound_evictions_total();
+  s.case_byte_bound_evictions_total = cases.byte_bound_evictions_total();
+  s.agent_byte_bound_evictions_total = agents.byte_bound_evictions_total();
   s.tracked_state_bytes = tracked_bytes();
   s.series_folded_total = series_folded_total;
   return s;

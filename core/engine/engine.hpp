@@ -28,9 +28,9 @@ struct EngineStats {
   std::uint64_t evicted_cases_total = 0;
   std::uint64_t evicted_agents_total = 0;  // past max_tracked_agents or max_tracked_bytes
   // The evictions above that were for max_tracked_bytes.
-  std::uint64_t evicted_contacts_for_bytes_total = 0;
-  std::uint64_t evicted_cases_for_bytes_total = 0;
-  std::uint64_t evicted_agents_for_bytes_total = 0;
+  std::uint64_t contact_byte_bound_evictions_total = 0;
+  std::uint64_t case_byte_bound_evictions_total = 0;
+  std::uint64_t agent_byte_bound_evictions_total = 0;
   // Estimated bytes of the tracked contacts, cases and agents (the measure
   // max_tracked_bytes bounds).
   std::uint64_t tracked_state_bytes = 0;

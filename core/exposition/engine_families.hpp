@@ -96,14 +96,14 @@ struct KindCount {
   std::string_view kind;
   std::uint64_t EngineStats::*member;
 };
-inline constexpr KpiInfo kEvictedForBytes{
+inline constexpr KpiInfo kByteBoundEvictions{
     "byte_bound_evictions_total",
     "Records evicted from the engine's memory because state.max_tracked_bytes was reached, by "
     "kind (also counted in ccmon_evicted_<kind>s_total)."};
-inline constexpr std::array<KindCount, 3> kEvictedForBytesKinds = {{
-    {"contact", &EngineStats::evicted_contacts_for_bytes_total},
-    {"case", &EngineStats::evicted_cases_for_bytes_total},
-    {"agent", &EngineStats::evicted_agents_for_bytes_total},
+inline constexpr std::array<KindCount, 3> kByteBoundEvictionKinds = {{
+    {"contact", &EngineStats::contact_byte_bound_evictions_total},
+    {"case", &EngineStats::case_byte_bound_evictions_total},
+    {"agent", &EngineStats::agent_byte_bound_evictions_total},
 }};
 
 }  // namespace ccmon::core::engine_families

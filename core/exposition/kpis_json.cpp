@@ -101,10 +101,10 @@ json stats_json(const EngineStats& st) {
     out[std::string(s.info.key)] = st.*s.member;
   }
   json by_kind = json::object();
-  for (const engine_families::KindCount& k : engine_families::kEvictedForBytesKinds) {
+  for (const engine_families::KindCount& k : engine_families::kByteBoundEvictionKinds) {
     by_kind[std::string(k.kind)] = st.*k.member;
   }
-  out[std::string(engine_families::kEvictedForBytes.key)] = std::move(by_kind);
+  out[std::string(engine_families::kByteBoundEvictions.key)] = std::move(by_kind);
   return out;
 }
 

@@ -271,8 +271,8 @@ void stats(std::string& out, const EngineStats& st) {
     Family(out, s.info, s.counter ? "counter" : "gauge")
         .unlabelled(static_cast<double>(st.*s.member));
   }
-  Family f(out, engine_families::kEvictedForBytes, "counter");
-  for (const engine_families::KindCount& k : engine_families::kEvictedForBytesKinds) {
+  Family f(out, engine_families::kByteBoundEvictions, "counter");
+  for (const engine_families::KindCount& k : engine_families::kByteBoundEvictionKinds) {
     f.open("kind=\"");
     out += k.kind;
     out += '"';

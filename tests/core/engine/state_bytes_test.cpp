@@ -88,9 +88,9 @@ TEST_CASE("the byte estimate follows records through their life and back down",
   CHECK(e.stats().evicted_contacts_total == 1);
   CHECK(bytes() == kAgent + kHistoryEntry + kCase);  // 336
   // Under the default bound nothing is evicted for bytes.
-  CHECK(e.stats().evicted_contacts_for_bytes_total == 0);
-  CHECK(e.stats().evicted_cases_for_bytes_total == 0);
-  CHECK(e.stats().evicted_agents_for_bytes_total == 0);
+  CHECK(e.stats().contact_byte_bound_evictions_total == 0);
+  CHECK(e.stats().case_byte_bound_evictions_total == 0);
+  CHECK(e.stats().agent_byte_bound_evictions_total == 0);
   CHECK(e.snapshot(at(3650))->stats.tracked_state_bytes == 336);
 }
 
@@ -102,11 +102,11 @@ TEST_CASE("past max_tracked_bytes the least recently touched contact is evicted 
   REQUIRE(e.apply(queued("c2", 1)) == ApplyResult::kApplied);
   REQUIRE(e.apply(queued("c3", 2)) == ApplyResult::kApplied);
   CHECK(e.stats().tracked_state_bytes == 744);
-  CHECK(e.stats().evicted_contacts_for_bytes_total == 0);
+  CHECK(e.stats().contact_byte_bound_evictions_total == 0);
   // A message touches c1: c2 is now the least recently touched.
   REQUIRE(e.apply(Ev(EventType::kMessageReceived, at(3), "c1")) == ApplyResult::kApplied);
   REQUIRE(e.apply(queued("c4", 4)) == ApplyResult::kApplied);  // 992 > 744: c2 goes
-  CHECK(e.stats().evicted_contacts_for_bytes_total == 1);
+  CHECK(e.stats().contact_byte_bound_evictions_total == 1);
   CHECK(e.stats().evicted_contacts_total == 1);  // the total counts it too
   CHECK(e.stats().tracked_contacts == 3);
   CHECK(e.stats().tracked_state_bytes == 744);
@@ -118,11 +118,11 @@ TEST_CASE("past max_tracked_bytes the least recently touched contact is evicted 
 
   REQUIRE(e.apply(queued("c5", 6)) == ApplyResult::kApplied);  // order c3 c1 c4: c3 goes
   REQUIRE(e.apply(queued("c6", 7)) == ApplyResult::kApplied);  // then c1
-  CHECK(e.stats().evicted_contacts_for_bytes_total == 3);
+  CHECK(e.stats().contact_byte_bound_evictions_total == 3);
   s = e.snapshot(at(8));
   CHECK(live(*s, LiveKpi::kContactsWaiting) == 3);
   CHECK(live(*s, LiveKpi::kOldestWaiting) == 4);  // c4, queued at 4
-  CHECK(s->stats.evicted_contacts_for_bytes_total == 3);
+  CHECK(s->stats.contact_byte_bound_evictions_total == 3);
   CHECK(s->stats.tracked_state_bytes == 744);
   // c1's outcome no longer fits: it was forgotten.
   CHECK(e.apply(Ev(EventType::kContactAbandoned, at(9), "c1")) == ApplyResult::kOutOfSequence);
@@ -171,7 +171,7 @@ TEST_CASE("past max_tracked_bytes the kind holding the most bytes loses its olde
   apply(s, created("c1", 3));
   apply(s, created("c2", 4));
   CHECK(s.tracked_bytes() == 968);
-  CHECK(s.stats().evicted_contacts_for_bytes_total == 0);
+  CHECK(s.stats().contact_byte_bound_evictions_total == 0);
 
   // c3: 1184; contacts hold 648 (most): c1 goes, 968.
   apply(s, created("c3", 5));
@@ -191,9 +191,9 @@ TEST_CASE("past max_tracked_bytes the kind holding the most bytes loses its olde
   CHECK(s.tracked_bytes() == kContact + 2 * kCase + 2 * agent);  // 888
 
   EngineStats st = s.stats();
-  CHECK(st.evicted_contacts_for_bytes_total == 2);
-  CHECK(st.evicted_cases_for_bytes_total == 1);
-  CHECK(st.evicted_agents_for_bytes_total == 1);
+  CHECK(st.contact_byte_bound_evictions_total == 2);
+  CHECK(st.case_byte_bound_evictions_total == 1);
+  CHECK(st.agent_byte_bound_evictions_total == 1);
   CHECK(st.evicted_contacts_total == 2);
   CHECK(st.evicted_cases_total == 1);
   CHECK(st.evicted_agents_total == 1);
@@ -213,7 +213,7 @@ TEST_CASE("past max_tracked_bytes the kind holding the most bytes loses its olde
   CHECK(s.cases.find("k3") != kNil);
   CHECK(s.contacts.size() == 0);
   st = s.stats();
-  CHECK(st.evicted_agents_for_bytes_total == 2);
-  CHECK(st.evicted_cases_for_bytes_total == 2);
-  CHECK(st.evicted_contacts_for_bytes_total == 3);
+  CHECK(st.agent_byte_bound_evictions_total == 2);
+  CHECK(st.case_byte_bound_evictions_total == 2);
+  CHECK(st.contact_byte_bound_evictions_total == 3);
 }

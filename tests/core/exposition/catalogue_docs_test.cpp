@@ -60,7 +60,7 @@ std::set<std::string> snapshot_family_keys() {
   }
   for (const auto& c : engine_families::kSeriesCounters) keys.emplace(c.info.key);
   for (const auto& s : engine_families::kEngineStats) keys.emplace(s.info.key);
-  keys.emplace(engine_families::kEvictedForBytes.key);
+  keys.emplace(engine_families::kByteBoundEvictions.key);
   return keys;
 }
 

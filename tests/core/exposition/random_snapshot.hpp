@@ -70,9 +70,9 @@ class SnapshotGenerator {
     snap.stats.evicted_agents_total = counter(malformed);
     snap.stats.series_folded_total = counter(malformed);
     snap.stats.tracked_state_bytes = counter(malformed);
-    snap.stats.evicted_contacts_for_bytes_total = counter(malformed);
-    snap.stats.evicted_cases_for_bytes_total = counter(malformed);
-    snap.stats.evicted_agents_for_bytes_total = counter(malformed);
+    snap.stats.contact_byte_bound_evictions_total = counter(malformed);
+    snap.stats.case_byte_bound_evictions_total = counter(malformed);
+    snap.stats.agent_byte_bound_evictions_total = counter(malformed);
     return snap;
   }
 

@@ -86,9 +86,9 @@ inline Snapshot small_snapshot() {
   snap.stats.evicted_agents_total = 4;
   snap.stats.series_folded_total = 0;
   snap.stats.tracked_state_bytes = 5120;
-  snap.stats.evicted_contacts_for_bytes_total = 2;
-  snap.stats.evicted_cases_for_bytes_total = 0;
-  snap.stats.evicted_agents_for_bytes_total = 1;
+  snap.stats.contact_byte_bound_evictions_total = 2;
+  snap.stats.case_byte_bound_evictions_total = 0;
+  snap.stats.agent_byte_bound_evictions_total = 1;
   return snap;
 }
 

@@ -419,9 +419,9 @@ Expected expected_from(const Snapshot& snap) {
   }
   family("byte_bound_evictions_total", "counter");
   for (const auto& [kind, member] :
-       {std::pair{"contact", &EngineStats::evicted_contacts_for_bytes_total},
-        std::pair{"case", &EngineStats::evicted_cases_for_bytes_total},
-        std::pair{"agent", &EngineStats::evicted_agents_for_bytes_total}}) {
+       {std::pair{"contact", &EngineStats::contact_byte_bound_evictions_total},
+        std::pair{"case", &EngineStats::case_byte_bound_evictions_total},
+        std::pair{"agent", &EngineStats::agent_byte_bound_evictions_total}}) {
     x.values[{x.families.back().first, {{"kind", kind}}}] = static_cast<double>(snap.stats.*member);
   }
   end_family();
