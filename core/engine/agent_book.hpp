@@ -15,6 +15,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,16 @@ struct AgentTransition {
 };
 inline constexpr std::size_t kAgentHistory = 16;
 
+// An agent's own figures for the local day that starts at `day` (the window
+// store's day_start() when they were last written): read as zero once the
+// day has rolled, and reset by the next write (AgentBook::day_of).
+struct AgentDay {
+  Timestamp day = kNever;
+  std::uint32_t handled = 0;                      // segments ended (docs/kpis.md, handled)
+  Duration handle_sum = 0;                        // their talk + hold + ACW, us
+  Duration available = 0, busy = 0, wrap_up = 0;  // closed state time, us
+};
+
 struct Agent {
   Timestamp since = kNever;
   Timestamp last_wrap = kNever;  // end of its last segment, for time between contacts
@@ -42,6 +53,9 @@ struct Agent {
   AgentState state = AgentState::kOffline;
   std::vector<Handle> acw;               // contacts whose ACW may end at the next state change
   std::vector<AgentTransition> history;  // the last kAgentHistory changes, by time
+  Handle contact;      // the contact it answered last (current while active and its agent)
+  std::string reason;  // the latest agent.state's reason ("" when none)
+  AgentDay today;
 };
 
 // Time an agent spent in `state` for `team`, [from, to).
@@ -98,6 +112,20 @@ class AgentBook {
   void segment_ended(Handle agent, Timestamp t);
   std::optional<Duration> take_gap(Handle agent, Timestamp t);
 
+  // The agent's figures of the day starting at `day_start`, reset first
+  // when they belong to an earlier day.
+  AgentDay& day_of(std::uint32_t a, Timestamp day_start) {
+    AgentDay& d = table_[a].today;
+    if (d.day != day_start) d = AgentDay{day_start};
+    return d;
+  }
+  // Sets the reason of the latest state (kept in bytes()).
+  void set_reason(std::uint32_t a, std::string_view reason) {
+    const std::size_t before = bytes_of(a);
+    table_[a].reason.assign(reason);
+    bytes_ = bytes_ - before + bytes_of(a);
+  }
+
   // The agent's ACW list, edited by f(std::vector<Handle>&): the one way
   // to change it, so that bytes() follows its size.
   template <typename F>
@@ -118,7 +146,7 @@ class AgentBook {
   // eviction and change of an agent's lists: O(1) per change.
   std::size_t bytes() const { return bytes_; }
   // The estimate for one agent: its table record (LruTable::kRecordBytes,
-  // 184 bytes on x86-64), its id's heap part, and its ACW list and state
+  // 272 bytes on x86-64), its id's heap part, and its ACW list and state
   // history at the capacity push_back gives them (list_bytes; a full
   // history counts 2 * kAgentHistory entries: the insert before the trim
   // doubles it). From sizes, not capacity(), so that a restored agent
@@ -128,8 +156,12 @@ class AgentBook {
     const std::size_t history =
         ag.history.size() == kAgentHistory ? 2 * kAgentHistory : ag.history.size();
     return LruTable<Agent>::kRecordBytes() + LruTable<Agent>::key_heap_bytes(table_.key(a)) +
-           list_bytes(ag.acw.size(), sizeof(Handle)) + list_bytes(history, sizeof(AgentTransition));
+           list_bytes(ag.acw.size(), sizeof(Handle)) +
+           list_bytes(history, sizeof(AgentTransition)) + reason_heap_bytes(ag.reason.size());
   }
+  // A reason longer than libstdc++'s inline 15 characters takes its length
+  // plus the terminator on the heap.
+  static constexpr std::size_t reason_heap_bytes(std::size_t n) { return n > 15 ? n + 1 : 0; }
   // A vector filled by push_back holds the next power of two >= its size.
   static constexpr std::size_t list_bytes(std::size_t n, std::size_t element) {
     return n == 0 ? 0 : std::bit_ceil(n) * element;

@@ -106,6 +106,12 @@ struct Apply {
     td.add(kTeamHandled, 1);
     s.store.record_team(s.store.team_for(team), t, td);
     s.agents.segment_ended(k.agent, t);
+    // The agent's own day (/v1/agents): handled and handle time.
+    if (s.agents.valid(k.agent) && s.store.today_at(t)) {
+      AgentDay& day = s.agents.day_of(k.agent.slot, s.store.day_start());
+      ++day.handled;
+      day.handle_sum += k.talk + k.hold + acw;
+    }
   }
 
   // ACW ends at t (wrap, the agent's next state, or the timeout).
@@ -116,9 +122,17 @@ struct Apply {
 
   // An agent's time in a state, credited (sign +1) or taken back (-1) to
   // the team it was in during that time.
-  void credit_time(const StateInterval& i, std::int64_t sign) {
-    if (const std::uint8_t f = time_field(i.state); f != kTeamFieldCount)
-      s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
+  // Also to the agent's own day, clipped to the day as the team's today.
+  void credit_time(std::uint32_t a, const StateInterval& i, std::int64_t sign) {
+    const std::uint8_t f = time_field(i.state);
+    if (f == kTeamFieldCount) return;
+    s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
+    if (i.to <= i.from || !s.store.today_at(i.to - 1)) return;
+    const Timestamp from = std::max(i.from, s.store.day_start());
+    if (i.to <= from) return;
+    AgentDay& day = s.agents.day_of(a, s.store.day_start());
+    Duration& field = f == kTimeAvailable ? day.available : f == kTimeBusy ? day.busy : day.wrap_up;
+    field += sign * (i.to - from);
   }
 
   ApplyResult contact(const Event& e);
@@ -213,6 +227,7 @@ ApplyResult Apply::contact(const Event& e) {
         k.answered_at = t;
         k.hold = 0;
         k.flags &= static_cast<std::uint8_t>(~kHeld);
+        if (s.agents.valid(k.agent)) s.agents[k.agent.slot].contact = contacts.handle(c);
         // Time between contacts: from the agent's last segment end, in its team.
         if (const auto gap = s.agents.take_gap(k.agent, t)) {
           Delta td;
@@ -273,7 +288,9 @@ ApplyResult Apply::contact(const Event& e) {
       end_segment(c, t, 0, true);
       if (!e.to_agent.empty() && e.to_queue.empty()) {
         // Direct transfer to an agent: the next segment starts now, no queue.
-        k.agent = s.agents.handle(s.agents.touch_or_insert(e.to_agent));
+        const std::uint32_t to = s.agents.touch_or_insert(e.to_agent);
+        k.agent = s.agents.handle(to);
+        s.agents[to].contact = contacts.handle(c);
         k.answered_at = t;
         k.hold = 0;
         contacts.move(c, Phase::kActive, k.series);
@@ -450,8 +467,8 @@ ApplyResult Apply::late_agent_state(std::uint32_t a, const Event& e) {
   const LabelId team = e.team.empty() ? prev.team : labels.team(e.team);
   const StateInterval resplit =
       s.agents.insert_late(a, *position, e.time, e.state.value_or(AgentState::kOffline), team);
-  credit_time({resplit.from, resplit.to, prev.state, prev.team}, -1);
-  credit_time(resplit, +1);
+  credit_time(a, {resplit.from, resplit.to, prev.state, prev.team}, -1);
+  credit_time(a, resplit, +1);
   return ApplyResult::kApplied;
 }
 
@@ -463,8 +480,9 @@ ApplyResult Apply::agent(const Event& e) {
   const LabelId team = e.team.empty() ? kNoLabel : labels.team(e.team);
   // The interval left belongs to the team the agent was in during it.
   if (const auto left = agents.change_state(a, t, e.state.value_or(AgentState::kOffline), team)) {
-    credit_time(*left, +1);
+    credit_time(a, *left, +1);
   }
+  agents.set_reason(a, e.reason);
   s.store.team_for(agents[a].team);  // the team shows in snapshots from now on
 
   // Entering wrap-up starts ACW; any other state ends the agent's pending

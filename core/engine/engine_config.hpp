@@ -44,6 +44,9 @@ struct EngineConfig {
   bool today_window = true;  // the "today" window
   TimeZone time_zone;        // UTC by default
   int day_start_hour = 0;    // 0..23
+  // The length of /v1/intervals' fixed intervals when the query names none:
+  // 15 or 30 minutes (rows are kept by 15 minutes either way).
+  Duration interval_length = minutes(15);
 
   ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;  // core/kpi.hpp
   double service_level_threshold_s = 20;                                      // T

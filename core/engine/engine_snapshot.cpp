@@ -347,8 +347,115 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
     }
   }
 
+  agent_rows(now, today, *snap);
+  interval_rows(now, today, *snap);
   snap->stats = stats();
   return snapshots.publish(std::move(snap));
+}
+
+void engine_detail::EngineState::agent_rows(Timestamp now, bool today, Snapshot& snap) const {
+  const Labels& labels = store.labels();
+  const Timestamp day_start = store.day_start();
+  const bool day_live = today && day_start != kNever && now >= day_start;
+  // Ids sorted bytewise: the grid's and the paging's order.
+  std::vector<std::pair<std::string_view, std::uint32_t>> order;
+  order.reserve(agents.size());
+  agents.for_each(
+      [&](std::uint32_t a, const Agent&) { order.emplace_back(agents.table().key(a), a); });
+  std::sort(order.begin(), order.end());
+  snap.agents.resize(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Agent& a = agents[order[i].second];
+    AgentSnapshot& out = snap.agents[i];
+    out.agent.assign(order[i].first);
+    out.team.reset();
+    if (a.team != kNoLabel) out.team = labels.teams.name(a.team);
+    out.state = a.has_state ? a.state : AgentState::kOffline;
+    out.reason.reset();
+    if (!a.reason.empty()) out.reason = a.reason;
+    out.state_since.reset();
+    if (a.has_state) out.state_since = a.since;
+    out.contact.reset();
+    if (contacts.valid(a.contact)) {
+      const Contact& k = contacts[a.contact.slot];
+      const Handle self = agents.handle(order[i].second);
+      if (k.phase == Phase::kActive && k.agent.slot == self.slot && k.agent.gen == self.gen) {
+        out.contact = AgentSnapshot::Contact{
+            std::string(contacts.table().key(a.contact.slot)),
+            labels.queues.name(k.queue == kNoLabel ? LabelSet::kUnknown : k.queue),
+            labels.channels.name(k.channel == kNoLabel ? LabelSet::kUnknown : k.channel),
+            k.answered_at};
+      }
+    }
+    // The day's closed time, plus the current state's part since the later
+    // of its start and the day's.
+    const bool counted = day_live && a.today.day == day_start;
+    std::array<Duration, 3> time{};
+    if (counted) time = {a.today.available, a.today.busy, a.today.wrap_up};
+    if (day_live && a.has_state) {
+      const Duration ongoing = now - std::max(a.since, day_start);
+      if (ongoing > 0) {
+        if (a.state == AgentState::kAvailable) time[0] += ongoing;
+        if (a.state == AgentState::kBusy) time[1] += ongoing;
+        if (a.state == AgentState::kWrapUp) time[2] += ongoing;
+      }
+    }
+    out.handled_today = counted ? a.today.handled : 0;
+    out.handle_seconds_today = counted ? static_cast<double>(a.today.handle_sum) * kPerMicro : 0;
+    // A late change can take back more than the day credited so far.
+    out.available_seconds_today = static_cast<double>(std::max<Duration>(0, time[0])) * kPerMicro;
+    out.busy_seconds_today = static_cast<double>(std::max<Duration>(0, time[1])) * kPerMicro;
+    out.wrap_up_seconds_today = static_cast<double>(std::max<Duration>(0, time[2])) * kPerMicro;
+  }
+}
+
+void engine_detail::EngineState::interval_rows(Timestamp now, bool today, Snapshot& snap) const {
+  IntervalDay& out = snap.intervals;
+  const Timestamp day_start = store.day_start();
+  out.enabled = today && day_start != kNever && now >= day_start;
+  out.step = kIntervalStep;
+  out.default_length = config.interval_length;
+  out.formula = config.service_level_formula;
+  out.time_zone = config.time_zone.name;
+  out.starts.clear();
+  out.utc_offsets.clear();
+  out.series.resize(store.series_count());
+  if (!out.enabled) {
+    out.series.clear();
+    out.day_start = 0;
+    return;
+  }
+  out.day_start = day_start;
+  std::size_t rows = std::min<std::size_t>(
+      kMaxIntervals, static_cast<std::size_t>((now - day_start) / kIntervalStep) + 1);
+  for (std::size_t i = 0; i < store.series_count(); ++i) {
+    rows = std::max(rows, store.series(series_order[i]).intervals.size());
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    const Timestamp start = day_start + static_cast<Duration>(r) * kIntervalStep;
+    out.starts.push_back(start);
+    out.utc_offsets.push_back(config.time_zone.offset_at(start));
+  }
+  const Labels& labels = store.labels();
+  constexpr double kPerSecond = kPerMicro;
+  for (std::size_t i = 0; i < store.series_count(); ++i) {
+    const Series& s = store.series(series_order[i]);
+    IntervalSeries& o = out.series[i];
+    o.queue = labels.queues.name(s.queue);
+    o.channel = labels.channels.name(s.channel);
+    o.service_level_threshold_s = s.threshold_s;
+    o.rows.assign(rows, IntervalCounts{});
+    for (std::size_t r = 0; r < s.intervals.size() && r < rows; ++r) {
+      const IntervalRow& v = s.intervals[r];
+      auto u = [&](IntervalField f) {
+        return static_cast<std::uint64_t>(std::max<std::int64_t>(0, v[f]));
+      };
+      o.rows[r] = {u(kIvOffered),        u(kIvAnswered),
+                   u(kIvAbandoned),      u(kIvOverflowed),
+                   u(kIvAnsweredWithin), u(kIvAbandonedWithin),
+                   u(kIvShortAbandoned), static_cast<double>(v[kIvWaitAnsweredSum]) * kPerSecond};
+    }
+  }
 }
 
 }  // namespace ccmon::core

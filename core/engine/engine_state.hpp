@@ -79,6 +79,9 @@ struct EngineState {
   EngineStats stats() const;
   // Every KPI as of `now` (engine_snapshot.cpp).
   std::shared_ptr<const Snapshot> snapshot(Timestamp now);
+  // The snapshot's agents and today's intervals (engine_snapshot.cpp).
+  void agent_rows(Timestamp now, bool today, Snapshot& snap) const;
+  void interval_rows(Timestamp now, bool today, Snapshot& snap) const;
 };
 
 }  // namespace ccmon::core::engine_detail

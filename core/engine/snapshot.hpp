@@ -59,12 +59,62 @@ struct TeamSnapshot {
   std::vector<std::array<KpiValue, kTeamKpiCount>> windows;  // parallel to Snapshot::windows
 };
 
+// One tracked agent now (/v1/agents, docs/wallboard.md). Times are instants
+// (us since the epoch) so that a client ticks them; kNever-free: fields that
+// may be absent are optional.
+struct AgentSnapshot {
+  std::string agent;
+  std::optional<std::string> team;  // null: never named
+  AgentState state = AgentState::kOffline;
+  std::optional<std::string> reason;     // the latest agent.state's reason
+  std::optional<Timestamp> state_since;  // null: no agent.state seen yet
+  struct Contact {
+    std::string contact, queue, channel;
+    Timestamp answered_at = 0;
+  };
+  std::optional<Contact> contact;  // the contact it is handling now
+  // Since the start of the local day (zero with no today window): segments
+  // handled, their handle time, and time available / busy / in wrap-up,
+  // the current state's ongoing part included (seconds).
+  std::uint64_t handled_today = 0;
+  double handle_seconds_today = 0;
+  double available_seconds_today = 0, busy_seconds_today = 0, wrap_up_seconds_today = 0;
+};
+
+// Counts of one fixed interval of a series (the fields its service level,
+// under any formula, and its ASA need). Wait sum in seconds.
+struct IntervalCounts {
+  std::uint64_t offered = 0, answered = 0, abandoned = 0, overflowed = 0;
+  std::uint64_t answered_within = 0, abandoned_within = 0, short_abandoned = 0;
+  double wait_answered_seconds = 0;
+};
+struct IntervalSeries {
+  std::string queue, channel;
+  double service_level_threshold_s = 20;
+  std::vector<IntervalCounts> rows;  // parallel to IntervalDay::starts
+};
+// Today's fixed intervals by `step` from the local day's start, every one
+// up to and including the one holding `now` (none before the day started).
+struct IntervalDay {
+  bool enabled = false;         // the today window is on and a day started
+  Timestamp day_start = 0;      // UTC instant; its local date names the day
+  std::string time_zone;        // IANA name
+  Duration step = 0;            // the stored rows' length (15 min)
+  Duration default_length = 0;  // the configured interval (15 or 30 min)
+  ServiceLevelFormula formula = ServiceLevelFormula::kDefault;
+  std::vector<Timestamp> starts;          // each row's start (UTC instant)
+  std::vector<std::int32_t> utc_offsets;  // the zone's offset at each start, s
+  std::vector<IntervalSeries> series;     // sorted by (queue, channel)
+};
+
 struct Snapshot {
   Timestamp now = 0;
   std::vector<std::string> windows;        // "5m", "15m", "1h", "24h", "today"
   std::vector<double> wait_bucket_bounds;  // seconds, ascending; include every SL threshold
   std::vector<SeriesSnapshot> series;      // sorted by (queue, channel)
   std::vector<TeamSnapshot> teams;         // sorted by team
+  std::vector<AgentSnapshot> agents;       // every tracked agent, sorted by id (bytewise)
+  IntervalDay intervals;
   EngineStats stats;
 };
 

@@ -100,7 +100,10 @@ void WindowStore::configure(const EngineConfig& c) {
   window_lengths_ = std::move(lengths);
   if (day_changed) {  // the day boundary may have moved: restart today
     day_start_ = next_day_start_ = kNever;
-    for (auto& s : series_) s->today.clear();
+    for (auto& s : series_) {
+      s->today.clear();
+      s->intervals.clear();
+    }
     for (auto& t : teams_) t->today.clear();
   }
 }
@@ -142,7 +145,10 @@ void WindowStore::roll_day(Timestamp t) {
   // exactly on its start).
   next_day_start_ = local_day_start(time_zone_, day_start_hour_, day_start_ + hours(25));
   if (next_day_start_ <= day_start_) next_day_start_ = day_start_ + hours(24);
-  for (auto& s : series_) s->today.clear();
+  for (auto& s : series_) {
+    s->today.clear();
+    s->intervals.clear();
+  }
   for (auto& team : teams_) team->today.clear();
 }
 
@@ -159,7 +165,18 @@ bool WindowStore::in_today(Timestamp t) {
 void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
   Series& ser = *series_[s];
   for (auto& w : ser.windows) w.add(t, d);
-  if (in_today(t)) ser.today.apply(d);
+  if (!in_today(t)) return;
+  ser.today.apply(d);
+  const auto row = static_cast<std::size_t>((t - day_start_) / kIntervalStep);
+  if (row >= kMaxIntervals) return;  // past a 25-hour day: cannot be today
+  bool grown = false;
+  for (int i = 0; i < d.size; ++i) {
+    const std::uint8_t f = interval_field(d.fields[static_cast<std::size_t>(i)].field);
+    if (f == kIntervalFieldCount) continue;
+    if (!grown && ser.intervals.size() <= row) ser.intervals.resize(row + 1, IntervalRow{});
+    grown = true;
+    ser.intervals[row][f] += d.fields[static_cast<std::size_t>(i)].value;
+  }
 }
 
 void WindowStore::record_team(std::uint32_t team, Timestamp t, const Delta& d) {

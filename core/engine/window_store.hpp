@@ -13,6 +13,7 @@
 //   [day_start_, next_day_start_) since the last roll.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -37,12 +38,59 @@ struct SinceStartHistogram {
   Duration sum = 0;
 };
 
+// Today's fixed intervals (/v1/intervals): per series, the counts of each
+// kIntervalStep from the local day's start, timed as the today window times
+// them (offered at contact.queued, the outcomes at theirs). Coarser
+// intervals (30m, 60m) are sums of these rows. A local day lasts 23 to 25
+// hours, so at most kMaxIntervals rows.
+inline constexpr Duration kIntervalStep = minutes(15);
+inline constexpr std::size_t kMaxIntervals = 25 * 4;
+enum IntervalField : std::uint8_t {
+  kIvOffered,
+  kIvAnswered,
+  kIvAbandoned,
+  kIvOverflowed,
+  kIvAnsweredWithin,
+  kIvAbandonedWithin,
+  kIvShortAbandoned,
+  kIvWaitAnsweredSum,  // us
+  kIntervalFieldCount
+};
+using IntervalRow = std::array<std::int64_t, kIntervalFieldCount>;
+
+// The interval field a window field adds to (kIntervalFieldCount: none).
+constexpr std::uint8_t interval_field(std::uint8_t f) {
+  switch (f) {
+    case kOffered:
+      return kIvOffered;
+    case kAnswered:
+      return kIvAnswered;
+    case kAbandoned:
+      return kIvAbandoned;
+    case kOverflowed:
+      return kIvOverflowed;
+    case kAnsweredWithin:
+      return kIvAnsweredWithin;
+    case kAbandonedWithin:
+      return kIvAbandonedWithin;
+    case kShortAbandoned:
+      return kIvShortAbandoned;
+    case kWaitAnsweredSum:
+      return kIvWaitAnsweredSum;
+    default:
+      return kIntervalFieldCount;
+  }
+}
+
 struct Series {
   LabelId queue = 0, channel = 0;
   double threshold_s = 20, short_abandon_s = 5;
   Duration threshold = 0, short_abandon = 0;  // the same in us
   std::vector<Window<kFieldCount>> windows;
   DayTotals<kFieldCount> today;
+  // Today's rows by kIntervalStep from the day's start, up to the latest
+  // one written (cleared with today).
+  std::vector<IntervalRow> intervals;
 
   // Since start (Prometheus counters).
   std::uint64_t offered_total = 0, answered_total = 0, abandoned_total = 0, handled_total = 0;
@@ -100,6 +148,11 @@ class WindowStore {
   std::uint32_t team_of(LabelId label) const {
     return team_index_[label == kNoLabel ? LabelSet::kUnknown : label];
   }
+
+  // Whether a quantity timed at t counts in today (rolling the day first
+  // when t lies past it), as record() decides for its own deltas.
+  bool today_at(Timestamp t) { return in_today(t); }
+  const TimeZone& time_zone() const { return time_zone_; }
 
   const std::vector<double>& bounds_s() const { return bounds_s_; }
   bool today_enabled() const { return today_; }
