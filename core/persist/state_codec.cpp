@@ -819,6 +819,60 @@ struct Access {
     s.series_folded_total = r.get<std::uint64_t>();
   }
 
+  // --- The wallboard's figures (format v3) -------------------------------
+  //
+  // Per used agent slot, in slot order: its current contact's handle, the
+  // latest state reason, and its figures of the day; per series, in index
+  // order: today's interval rows.
+
+  static void save_wallboard(Writer& w, const State& s) {
+    const auto& agents = s.agents.table_;
+    w.count(agents.size());
+    for (const auto& e : agents.entries_) {
+      if (!e.used) continue;
+      const engine_detail::Agent& a = e.value;
+      save_handle(w, a.contact);
+      w.str(a.reason);
+      w.put(a.today.day);
+      w.put(a.today.handled);
+      w.put(a.today.handle_sum);
+      w.put(a.today.available);
+      w.put(a.today.busy);
+      w.put(a.today.wrap_up);
+    }
+    w.count(s.store.series_.size());
+    for (const auto& ser : s.store.series_) {
+      w.count(ser->intervals.size());
+      for (const auto& row : ser->intervals) w.array(row.data(), row.size());
+    }
+  }
+
+  static void load_wallboard(Reader& r, State& s) {
+    auto& agents = s.agents.table_;
+    r.check(r.count(52, "agents' day figures") == agents.size(),
+            "the agents' day figures do not match the agents");
+    for (auto& e : agents.entries_) {
+      if (!e.used) continue;
+      engine_detail::Agent& a = e.value;
+      a.contact = load_handle(r);
+      a.reason = r.str("reason bytes");
+      a.today.day = r.time_or_never();
+      a.today.handled = r.get<std::uint32_t>();
+      a.today.handle_sum = r.time();
+      a.today.available = r.time();
+      a.today.busy = r.time();
+      a.today.wrap_up = r.time();
+    }
+    r.check(r.count(4, "interval series") == s.store.series_.size(),
+            "the interval series do not match the series");
+    for (auto& ser : s.store.series_) {
+      ser->intervals.resize(r.count(sizeof(engine_detail::IntervalRow), "interval rows"));
+      r.check(ser->intervals.size() <= engine_detail::kMaxIntervals, "too many interval rows");
+      for (auto& row : ser->intervals) r.times(row.data(), row.size());
+    }
+    s.agents.recount_bytes();  // reasons count in the estimate
+  }
+
   using StatePtr = std::unique_ptr<Engine::State>;
   // The engine's hash key is not state: a restored engine keeps its own.
   static StatePtr make_state(EngineConfig c, const HashKey& key) {
@@ -980,6 +1034,12 @@ struct SlaPart {
   Access::Sla* out = nullptr;
   Context* ctx = nullptr;
 };
+// From format v3: the agents' day figures and today's intervals.
+struct WallboardPart {
+  const Access::State* in = nullptr;
+  Access::State* out = nullptr;
+  Context* ctx = nullptr;
+};
 
 // A part version this build does not know (newer, or 0) is refused.
 void check_version(Reader& r, std::uint32_t version, std::uint32_t newest) {
@@ -1066,6 +1126,17 @@ void load(In& ar, SlaPart& p, std::uint32_t version) {
   *p.out = Access::load_sla(r);
 }
 
+void save(Out& ar, const WallboardPart& p, std::uint32_t) {
+  Writer w{ar};
+  Access::save_wallboard(w, *p.in);
+}
+void load(In& ar, WallboardPart& p, std::uint32_t version) {
+  p.ctx->part = "wallboard figures";
+  Reader r{ar, *p.ctx};
+  check_version(r, version, 1);
+  Access::load_wallboard(r, *p.out);
+}
+
 }  // namespace image
 
 }  // namespace ccmon::core::persist
@@ -1074,6 +1145,7 @@ CEREAL_CLASS_VERSION(ccmon::core::persist::image::ConfigPart, 1)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 1)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::DedupPart, 2)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::SlaPart, 1)
+CEREAL_CLASS_VERSION(ccmon::core::persist::image::WallboardPart, 1)
 
 namespace ccmon::core::persist {
 
@@ -1091,6 +1163,7 @@ std::string encode_state(const Engine& engine, const Deduplicator& dedup, const 
     ar(image::EnginePart{&s, nullptr, nullptr});
     ar(image::DedupPart{&dedup, nullptr, nullptr, nullptr, nullptr, nullptr});
     ar(image::SlaPart{&sla, nullptr, nullptr});
+    ar(image::WallboardPart{&s, nullptr, nullptr});
     Writer w{ar};
     w.str(extra);
   }
@@ -1132,6 +1205,8 @@ std::string decode_state(std::string_view bytes, Engine& engine, Deduplicator& d
     ar(image::EnginePart{nullptr, state.get(), &ctx});
     ar(image::DedupPart{nullptr, &dedup_options, &remembered, &dedup_key, &dedup_legacy, &ctx});
     ar(image::SlaPart{nullptr, &sla_state, &ctx});
+    // Before v3 the agents' day and the intervals start at zero.
+    if (version >= 3) ar(image::WallboardPart{nullptr, state.get(), &ctx});
     ctx.part = "extra";
     Reader r{ar, ctx};
     extra = r.str("extra bytes");

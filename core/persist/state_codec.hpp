@@ -22,7 +22,9 @@ namespace ccmon::core::persist {
 // decode_state keeps reading every version it ever wrote
 // (docs/state-format.md, "Versioning").
 // 2: the duplicate-id memory carries its hash key (ids are hashed keyed).
-inline constexpr std::uint32_t kStateFormatVersion = 2;
+// 3: a wallboard part after the SLA states: the agents' day figures and
+//    today's intervals (/v1/agents, /v1/intervals).
+inline constexpr std::uint32_t kStateFormatVersion = 3;
 
 // A state image that cannot be read: bad magic, a newer version, truncation,
 // or an inconsistency such as an index out of range. what() names the part

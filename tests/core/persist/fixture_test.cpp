@@ -31,8 +31,8 @@ Timestamp at(double s) {
 
 }  // namespace
 
-TEST_CASE("the v1 and v2 fixtures decode to the scenario's state", "[persist][fixture]") {
-  const int version = GENERATE(1, 2);
+TEST_CASE("the v1, v2 and v3 fixtures decode to the scenario's state", "[persist][fixture]") {
+  const int version = GENERATE(1, 2, 3);
   INFO("state-v" << version << ".bin");
   const std::string image = read_fixture(version);
   World w(EngineConfig{}, DedupOptions{}, {});
@@ -85,10 +85,50 @@ TEST_CASE("the v1 and v2 fixtures decode to the scenario's state", "[persist][fi
   CHECK(w.sla.states()[0].breaches_total == 1);
 }
 
-TEST_CASE("the fixture scenario still encodes to the committed v2 bytes", "[persist][fixture]") {
-  // The encoder writes exactly the v2 layout: a layout change must bump the
-  // version, add data/state-v3.bin and point this test at it, while the test
-  // above keeps reading v1 and v2 (docs/state-format.md, "Versioning").
-  STATIC_REQUIRE(persist::kStateFormatVersion == 2);
-  CHECK(fixture_image() == read_fixture(2));
+TEST_CASE("the fixture scenario still encodes to the committed v3 bytes", "[persist][fixture]") {
+  // The encoder writes exactly the v3 layout: a layout change must bump the
+  // version, add data/state-v4.bin and point this test at it, while the test
+  // above keeps reading v1 to v3 (docs/state-format.md, "Versioning").
+  STATIC_REQUIRE(persist::kStateFormatVersion == 3);
+  CHECK(fixture_image() == read_fixture(3));
+}
+
+TEST_CASE("the v3 fixture carries the agents' day and today's intervals", "[persist][fixture]") {
+  World w(EngineConfig{}, DedupOptions{}, {});
+  REQUIRE(persist::decode_state(read_fixture(3), w.engine, w.dedup, w.sla) == kFixtureExtra);
+  auto s = w.engine.snapshot(at(80));
+  REQUIRE(s->agents.size() == 2);
+  // a1: available 0..60, wrap-up since 60 with c1 in ACW (no contact now).
+  const AgentSnapshot& a1 = s->agents[0];
+  CHECK(a1.agent == "a1");
+  CHECK(a1.state == AgentState::kWrapUp);
+  CHECK(a1.state_since == at(60));
+  CHECK_FALSE(a1.contact.has_value());
+  CHECK(a1.available_seconds_today == 60);
+  CHECK(a1.wrap_up_seconds_today == 20);
+  CHECK(a1.handled_today == 0);
+  // a2: available since 0, talking to c4 (answered at 55, on hold).
+  const AgentSnapshot& a2 = s->agents[1];
+  REQUIRE(a2.contact.has_value());
+  CHECK(a2.contact->contact == "c4");
+  CHECK(a2.contact->answered_at == at(55));
+  // Today's 08:00 quarter-hour (row 32): c1..c5 offered, c1 and c4
+  // answered (10 s, 5 s), c3 abandoned.
+  const IntervalDay& d = s->intervals;
+  REQUIRE(d.enabled);
+  REQUIRE(d.starts.size() == 33);
+  CHECK(d.starts[32] == kT0);
+  REQUIRE(d.series.size() == 1);
+  const IntervalCounts& row = d.series[0].rows[32];
+  CHECK(row.offered == 5);
+  CHECK(row.answered == 2);
+  CHECK(row.abandoned == 1);
+  CHECK(row.answered_within == 2);
+  CHECK(row.wait_answered_seconds == 15);
+  // c1's ACW times out at 90: a1 handled 1 with 40 s talk + 30 s ACW.
+  w.engine.advance(at(100));
+  s = w.engine.snapshot(at(100));
+  CHECK(s->agents[0].handled_today == 1);
+  CHECK(s->agents[0].handle_seconds_today == 70);
+  CHECK(s->agents[0].wrap_up_seconds_today == 40);
 }
