@@ -90,6 +90,16 @@ struct DurableConfig {
   std::uint64_t snapshot_journal_bytes = 32ull << 20;
 };
 
+// The built-in wallboard's feed (docs/wallboard.md, `wallboard:`).
+struct WallboardConfig {
+  std::size_t max_viewers = 200;  // further /v1/live viewers are closed with 1013
+  std::size_t feed_agents = 500;  // agents in the feed's `agents` (the first by id)
+  // An SLA rule is at risk when it is not breached and its value is within
+  // this fraction of |target| of the target (the feed's `at_risk`).
+  double at_risk_margin = 0.1;
+  bool operator==(const WallboardConfig&) const = default;
+};
+
 struct Config {
   std::string source = "<embedded>";      // file the configuration came from
   std::string listen = "127.0.0.1:9477";  // HOST:PORT; TLS when tls.enabled()
@@ -111,6 +121,7 @@ struct Config {
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
+  WallboardConfig wallboard;
 };
 
 struct ConfigError {

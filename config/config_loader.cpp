@@ -74,7 +74,8 @@ class ConfigLoader {
                      {"kpis", [&](const Value& v) { kpis(v); }},
                      {"state", [&](const Value& v) { state(v); }},
                      {"cardinality", [&](const Value& v) { cardinality(v); }},
-                     {"sla", [&](const Value& v) { sla(v); }}});
+                     {"sla", [&](const Value& v) { sla(v); }},
+                     {"wallboard", [&](const Value& v) { wallboard(v); }}});
     cross_checks();
   }
 
@@ -354,7 +355,33 @@ class ConfigLoader {
                      set(e.negative_sentiment_threshold, x);
                    }
                  }},
-                {"acw_timeout", [&](const Value& v) { set(e.acw_timeout, r_.duration(v, 1)); }}});
+                {"acw_timeout", [&](const Value& v) { set(e.acw_timeout, r_.duration(v, 1)); }},
+                {"interval", [&](const Value& v) {
+                   auto d = r_.duration(v, 1);
+                   if (d && *d != core::minutes(15) && *d != core::minutes(30)) {
+                     r_.error(v, "must be 15m or 30m (the fixed intervals of /v1/intervals)");
+                   } else {
+                     set(e.interval_length, d);
+                   }
+                 }}});
+  }
+
+  void wallboard(const Value& section) {
+    WallboardConfig& w = c_.wallboard;
+    r_.mapping(section, {{"max_viewers", [&](const Value& v) { count(v, w.max_viewers); }},
+                         {"feed_agents",
+                          [&](const Value& v) {
+                            if (auto n = r_.integer(v, 0, 5000))
+                              w.feed_agents = static_cast<std::size_t>(*n);
+                          }},
+                         {"at_risk_margin", [&](const Value& v) {
+                            auto x = r_.number(v);
+                            if (x && !(*x >= 0 && *x <= 1)) {
+                              r_.error(v, "must be between 0 and 1 (a fraction of the target)");
+                            } else {
+                              set(w.at_risk_margin, x);
+                            }
+                          }}});
   }
 
   void windows(const Value& v) {

@@ -42,6 +42,7 @@ kpis:
   wait_buckets: []
   negative_sentiment_threshold: -0.25
   acw_timeout: 10m
+  interval: 15m
 state:
   contact_idle_timeout: 12h
   case_idle_timeout: 720h
@@ -70,6 +71,10 @@ sla:
      window: 15m, queue: "*", channel: chat}
   - {name: abandon_rate, kpi: abandon_ratio, op: "<=", target: 0.05,
      window: 15m, queue: "*", channel: "*", min_volume: 20}
+wallboard:
+  max_viewers: 200
+  feed_agents: 500
+  at_risk_margin: 0.1
 )yaml";
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "core/exposition/rfc3339_format.hpp"
+#include "core/exposition/wallboard_json.hpp"
 #include "server/auth.hpp"
 #include "server/exposition.hpp"
 #include "server/gzip.hpp"
@@ -110,8 +112,8 @@ std::optional<Endpoint> endpoint_of(const std::string& path) {
     return Endpoint{"POST",
                     [](http::verb m) { return m == http::verb::post || m == http::verb::put; }};
   }
-  if (path == "/metrics" || path == "/v1/kpis" || path == "/-/healthy" || path == "/-/ready" ||
-      path == "/" || path.starts_with("/assets/")) {
+  if (path == "/metrics" || path == "/v1/kpis" || path == "/v1/agents" || path == "/v1/intervals" ||
+      path == "/-/healthy" || path == "/-/ready" || path == "/" || path.starts_with("/assets/")) {
     return Endpoint{"GET", is_get};
   }
   return std::nullopt;
@@ -143,7 +145,11 @@ std::optional<Role> screened_role(const std::string& path, http::verb method) {
   if (path == "/-/reload" && (method == http::verb::post || method == http::verb::put)) {
     return Role::kAdmin;
   }
-  if ((path == "/metrics" || path == "/v1/kpis") && get) return Role::kRead;
+  if ((path == "/metrics" || path == "/v1/kpis" || path == "/v1/agents" ||
+       path == "/v1/intervals") &&
+      get) {
+    return Role::kRead;
+  }
   return std::nullopt;
 }
 
@@ -307,6 +313,78 @@ Routed scrape(const Exchange& x, bool json) {
       responder->respond(std::move(res));
     });
   });
+  return Routed::kAnswering;
+}
+
+// /v1/agents and /v1/intervals (docs/wallboard.md): parameters are checked
+// before the view is asked for, so a bad one costs no engine work.
+Routed wallboard(const Exchange& x, bool agents) {
+  const auto& query = x.target.query;
+  auto get = [&](const char* key) -> std::optional<std::string> {
+    const auto it = query.find(key);
+    if (it == query.end()) return std::nullopt;
+    return it->second;
+  };
+  core::AgentQuery agent_query;
+  std::optional<std::string> interval;
+  if (agents) {
+    agent_query.team = get("team").value_or("");
+    agent_query.after = get("after").value_or("");
+    if (const auto limit = get("limit")) {
+      const std::string& text = *limit;
+      std::size_t n = 0;
+      bool ok = !text.empty() && text.size() <= 6 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (ok) n = std::stoul(text);
+      if (!ok || n < 1 || n > core::kAgentPageMax) {
+        return x.refuse(RequestRejection::kInvalidQuery, http::status::bad_request, "bad_limit",
+                        "limit must be an integer from 1 to " +
+                            std::to_string(core::kAgentPageMax) + ", not `" + text + "`");
+      }
+      agent_query.limit = n;
+    }
+  } else {
+    interval = get("interval");
+  }
+  x.rc.server.runner.request_view(
+      [responder = x.responder, metrics = &x.metrics(), agents, head = x.head, version = x.version,
+       keep_alive = x.keep_alive, agent_query, interval, queue = get("queue").value_or(""),
+       channel = get("channel").value_or("")](std::shared_ptr<const View> view) {
+        responder->resume([=] {
+          const core::Snapshot& snap = *view->snapshot;
+          nlohmann::json body;
+          body["now"] = core::format_rfc3339(snap.now);
+          if (agents) {
+            body.update(core::agents_page_json(snap, agent_query));
+          } else {
+            const core::Duration configured = snap.intervals.default_length;
+            core::Duration length = configured;
+            if (interval) {
+              const auto parsed = core::interval_length(*interval, configured);
+              if (!parsed) {
+                const bool is30 = configured == core::minutes(30);
+                auto res = refuse(*metrics, RequestRejection::kInvalidQuery,
+                                  http::status::bad_request, "unknown_interval",
+                                  "interval must be " +
+                                      std::string(is30 ? "30m or 60m" : "15m, 30m or 60m") +
+                                      " (the configured kpis.interval or a multiple of it that "
+                                      "divides an hour), not `" +
+                                      *interval + "`",
+                                  version, keep_alive);
+                if (head) res.body().clear();
+                return responder->respond(std::move(res));
+              }
+              length = *parsed;
+            }
+            body.update(core::intervals_json(snap, length, queue, channel));
+          }
+          Response res = json_response(
+              http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+              version, keep_alive);
+          if (head) res.body().clear();
+          responder->respond(std::move(res));
+        });
+      });
   return Routed::kAnswering;
 }
 
@@ -508,6 +586,10 @@ Routed route_request(const Request& req, const RequestContext& rc,
   if (path == "/metrics" || path == "/v1/kpis") {
     if (auto denied = x.deny(Role::kRead)) return *denied;
     return scrape(x, path == "/v1/kpis");
+  }
+  if (path == "/v1/agents" || path == "/v1/intervals") {
+    if (auto denied = x.deny(Role::kRead)) return *denied;
+    return wallboard(x, path == "/v1/agents");
   }
   if (path == "/-/healthy") {
     return x.answer_get(text_response(http::status::ok, "ccmond is healthy.\n", "text/plain",

@@ -54,4 +54,18 @@ std::string format_rfc3339(Timestamp t) {
   return out;
 }
 
+std::string format_rfc3339_offset(Timestamp t, std::int32_t utc_offset_s) {
+  // The local clock is the UTC formatting of t + offset; its "Z" and
+  // milliseconds give way to the offset.
+  std::string out = format_rfc3339(t + Duration{utc_offset_s} * kMicrosPerSecond).substr(0, 19);
+  const std::int32_t a = utc_offset_s < 0 ? -utc_offset_s : utc_offset_s;
+  char tail[6];
+  tail[0] = utc_offset_s < 0 ? '-' : '+';
+  put_digits(tail + 1, a / 3600, 2);
+  tail[3] = ':';
+  put_digits(tail + 4, a / 60 % 60, 2);
+  out.append(tail, 6);
+  return out;
+}
+
 }  // namespace ccmon::core

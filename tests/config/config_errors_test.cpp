@@ -119,6 +119,13 @@ TEST_CASE("kpi errors name the key and its position", "[config][errors]") {
       {"kpis:\n  day_start_hour: 24\n", 2, 19, "kpis.day_start_hour: \"24\" is outside 0..23"},
       // "  time_zone: " is 13 characters.
       {"kpis:\n  time_zone: Mars/Olympus\n", 2, 14, "kpis.time_zone: unknown time zone"},
+      // "  interval: " is 12 characters.
+      {"kpis:\n  interval: 20m\n", 2, 13, "kpis.interval: must be 15m or 30m"},
+      // "wallboard: {at_risk_margin: " is 28 characters.
+      {"wallboard: {at_risk_margin: 1.5}\n", 1, 29,
+       "wallboard.at_risk_margin: must be between 0 and 1"},
+      // "wallboard: {max_viewers: " is 25 characters.
+      {"wallboard: {max_viewers: 0}\n", 1, 26, "wallboard.max_viewers"},
       {"kpis:\n  time_zone: ../etc/passwd\n", 2, 14, "is not a valid time zone name"},
       // "    formula: " is 13 characters.
       {"kpis:\n  service_level:\n    formula: fastest\n", 3, 14,

@@ -58,6 +58,8 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(a.auth.metrics_tokens == b.auth.metrics_tokens);
   CHECK(a.auth.admin_tokens == b.auth.admin_tokens);
   CHECK(a.codec.channels == b.codec.channels);
+  CHECK(a.engine.interval_length == b.engine.interval_length);
+  CHECK(a.wallboard == b.wallboard);
   CHECK(a.codec.max_clock_skew == b.codec.max_clock_skew);
   CHECK(a.codec.max_event_bytes == b.codec.max_event_bytes);
   CHECK(a.dedup.horizon == b.dedup.horizon);
@@ -129,6 +131,10 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.auth.metrics_tokens.empty());
   CHECK(c.auth.admin_tokens.empty());
   CHECK(c.engine.time_zone.name == "UTC");
+  CHECK(c.engine.interval_length == 900'000'000);  // 15 min
+  CHECK(c.wallboard.max_viewers == 200);
+  CHECK(c.wallboard.feed_agents == 500);
+  CHECK(c.wallboard.at_risk_margin == 0.1);
   REQUIRE(c.engine.windows.size() == 4);
   CHECK(c.engine.windows[3].name == "24h");
   CHECK(c.engine.windows[3].length == 86'400'000'000);  // 24 * 3600 s
