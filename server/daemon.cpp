@@ -73,6 +73,11 @@ void apply_log_level(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
+// The wallboard feed's settings from the configuration.
+LiveOptions live_options(const config::Config& c) {
+  return {c.wallboard.max_viewers, c.wallboard.feed_agents, c.wallboard.at_risk_margin};
+}
+
 }  // namespace
 
 config::LoadResult load_configuration(const CommandLine& cli) {
@@ -182,6 +187,7 @@ int Daemon::Impl::run() {
   };
   // Each tick's view goes to the wallboard feed, rendered on the I/O
   // threads: the engine thread only posts it.
+  ctx->live->configure(live_options(*config));
   runner.on_tick([this](std::shared_ptr<const View> view) {
     asio::post(io, [feed = ctx->live, view = std::move(view)] { feed->publish(*view); });
   });
@@ -309,6 +315,7 @@ ReloadOutcome Daemon::Impl::reload() {
   ctx->set_config(next);
   if (next_tls) tls->set(std::move(next_tls));  // new handshakes; open connections keep theirs
   ctx->connections.config_changed_all();        // open WebSocket streams take it up now
+  ctx->live->configure(live_options(*next));    // and viewers get a fresh state
   metrics.reload(true);
   metrics.config_success_time(core::to_seconds(system_wall_clock()));
   spdlog::info("configuration reloaded from {}", next->source);

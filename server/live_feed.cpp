@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/exposition/kpis_json.hpp"
+#include "core/exposition/wallboard_json.hpp"
 #include "core/sla/sla_exposition.hpp"
 
 namespace ccmon::server {
@@ -13,13 +14,74 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string row_key(const nlohmann::json& series, const nlohmann::json& row) {
+  std::string key = series.value("queue", "");
+  key.append(1, '\0').append(series.value("channel", "")).append(1, '\0');
+  key.append(row.value("start", ""));
+  return key;
+}
+
 }  // namespace
 
-LiveMessages LiveRenderer::render(const View& view) {
+std::optional<std::string> LiveRenderer::intervals_update(const nlohmann::json& section,
+                                                          const std::string& text) {
+  const auto prev = previous_.find("intervals");
+  std::map<std::string, std::string> rows;
+  for (const auto& s : section["series"]) {
+    for (const auto& r : s["intervals"]) rows.emplace(row_key(s, r), dump(r));
+  }
+  std::optional<std::string> out;
+  if (prev == previous_.end()) {
+    out = text;
+  } else if (prev->second != text) {
+    const nlohmann::json before = nlohmann::json::parse(prev->second, nullptr, false);
+    const bool same_day =
+        !before.is_discarded() &&
+        before.value("day", nlohmann::json()) == section.value("day", nlohmann::json()) &&
+        before.value("interval_seconds", 0) == section.value("interval_seconds", 0);
+    if (!same_day) {
+      out = text;
+    } else {
+      nlohmann::json changed = section;
+      nlohmann::json series = nlohmann::json::array();
+      for (const auto& s : section["series"]) {
+        nlohmann::json kept = nlohmann::json::array();
+        for (const auto& r : s["intervals"]) {
+          const auto was = previous_rows_.find(row_key(s, r));
+          if (was == previous_rows_.end() || was->second != dump(r)) kept.push_back(r);
+        }
+        if (kept.empty()) continue;
+        nlohmann::json one = s;
+        one["intervals"] = std::move(kept);
+        series.push_back(std::move(one));
+      }
+      changed["series"] = std::move(series);
+      out = dump(changed);
+    }
+  }
+  previous_rows_ = std::move(rows);
+  return out;
+}
+
+LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) {
+  const core::Snapshot& snap = *view.snapshot;
   // The /v1/kpis sections (now, windows, series, teams, stats), unfiltered.
-  nlohmann::json sections = core::kpis_json(*view.snapshot, {});
-  sections["sla"] = core::sla_json(view.sla);
+  nlohmann::json sections = core::kpis_json(snap, {});
+  nlohmann::json sla = core::sla_json(view.sla);
+  for (std::size_t i = 0; i < sla.size() && i < view.sla.size(); ++i) {
+    // The margin judgement; a forecast's prediction, where the feed gets
+    // one, ORs into the same flag (docs/wallboard.md).
+    sla[i]["at_risk"] = core::near_target(view.sla[i], options.at_risk_margin);
+  }
+  sections["sla"] = std::move(sla);
   sections["build"] = build_;
+  nlohmann::json agents = nlohmann::json::array();
+  for (std::size_t i = 0; i < snap.agents.size() && i < options.feed_agents; ++i) {
+    agents.push_back(core::agent_json(snap.agents[i]));
+  }
+  sections["agents"] = std::move(agents);
+  sections["agents_total"] = snap.agents.size();
+  sections["intervals"] = core::intervals_json(snap, snap.intervals.default_length);
 
   // Texts are assembled by hand so each section is dumped once and the same
   // text serves the state, the update and the next tick's comparison.
@@ -31,11 +93,16 @@ LiveMessages LiveRenderer::render(const View& view) {
     // Appended in parts: "x" + std::string&& trips GCC 12's false
     // -Wstringop-overflow at -O3.
     std::string member(1, ',');
-    member.append(dump(key)).append(1, ':').append(text);
+    member.append(dump(key)).append(1, ':');
     state += member;
+    state += text;
     const auto prev = previous_.find(key);
-    // `now` is always sent: the update is also the heartbeat.
-    if (key == "now" || prev == previous_.end() || prev->second != text) update += member;
+    if (key == "intervals") {
+      if (auto changed = intervals_update(value, text)) update.append(member).append(*changed);
+    } else if (key == "now" || prev == previous_.end() || prev->second != text) {
+      // `now` is always sent: the update is also the heartbeat.
+      update.append(member).append(text);
+    }
     current.emplace(key, std::move(text));
   }
   state += '}';
@@ -43,6 +110,12 @@ LiveMessages LiveRenderer::render(const View& view) {
   previous_ = std::move(current);
   return {std::make_shared<const std::string>(std::move(state)),
           std::make_shared<const std::string>(std::move(update))};
+}
+
+void LiveFeed::configure(const LiveOptions& options) {
+  std::lock_guard lock(mutex_);
+  options_ = options;
+  resend_state_ = true;
 }
 
 void LiveFeed::publish(const View& view) {
@@ -67,8 +140,14 @@ void LiveFeed::publish(const View& view) {
       renderer_.forget();
       return;
     }
-    messages = renderer_.render(view);
+    messages = renderer_.render(view, options_);
     state_ = messages.state;
+    if (resend_state_) {
+      // A reload may change what every section means (windows, rules):
+      // everyone starts again from a full state.
+      messages.update = messages.state;
+      resend_state_ = false;
+    }
   }
   // Outside the lock: a viewer's deliver() may subscribe or unsubscribe.
   for (auto& v : targets) v->deliver(messages);
@@ -76,6 +155,8 @@ void LiveFeed::publish(const View& view) {
 
 std::pair<std::uint64_t, SharedText> LiveFeed::subscribe(std::weak_ptr<LiveViewer> viewer) {
   std::lock_guard lock(mutex_);
+  std::erase_if(viewers_, [](const auto& v) { return v.second.expired(); });
+  if (viewers_.size() >= options_.max_viewers) return {0, nullptr};
   const std::uint64_t id = ++next_id_;
   viewers_.emplace(id, std::move(viewer));
   return {id, state_};

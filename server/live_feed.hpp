@@ -9,6 +9,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,24 +27,40 @@ struct LiveMessages {
   SharedText update;  // {"type": "update", "now", the sections that changed}
 };
 
+// The feed's settings (`wallboard:` in the configuration).
+struct LiveOptions {
+  std::size_t max_viewers = 200;  // further viewers are closed with 1013
+  std::size_t feed_agents = 500;  // agents in `agents` (the first by id)
+  double at_risk_margin = 0.1;    // `at_risk` of the `sla` items (core::near_target)
+};
+
 // Renders views into feed messages and remembers the last sections sent, for
 // the change detection of the next update. Not thread-safe (LiveFeed
 // serialises it).
 //
-// Sections filled: now, build, windows, series, teams, sla, stats (the
-// /v1/kpis shapes, unfiltered). `agents`, `agents_total`, `intervals` and
-// `feeds` are left out — the engine does not track them yet — which the
-// contract reads as "unchanged/unknown" (docs/wallboard.md, Status).
+// Sections: now, build, windows, series, teams, sla (with `at_risk`), stats
+// (the /v1/kpis shapes, unfiltered), agents, agents_total and intervals (at
+// the configured interval; an update carries only its changed rows). `feeds`
+// is not sent: the daemon does not track input feeds yet.
 class LiveRenderer {
  public:
   explicit LiveRenderer(std::string build) : build_(std::move(build)) {}
-  LiveMessages render(const View& view);
+  LiveMessages render(const View& view, const LiveOptions& options = {});
   // Forgets the sections last sent: the next update then carries every one.
-  void forget() { previous_.clear(); }
+  void forget() {
+    previous_.clear();
+    previous_rows_.clear();
+  }
 
  private:
+  // The update's `intervals`: only the rows that changed since the last
+  // message, or the whole section on a new day or interval length.
+  std::optional<std::string> intervals_update(const nlohmann::json& section,
+                                              const std::string& text);
+
   std::string build_;
   std::map<std::string, std::string, std::less<>> previous_;  // section -> its JSON text
+  std::map<std::string, std::string> previous_rows_;  // queue \0 channel \0 start -> row text
 };
 
 // A connected viewer as the feed reaches it.
@@ -59,6 +77,10 @@ class LiveFeed {
  public:
   explicit LiveFeed(std::string build = {}) : renderer_(std::move(build)) {}
 
+  // Takes up settings (at start and on every reload). The next publish
+  // sends every viewer a full `state` (docs/wallboard.md: after a reload).
+  void configure(const LiveOptions& options);
+
   // Renders `view` once and delivers it to every viewer still alive; with
   // none, renders nothing and drops the latest state (a viewer subscribing
   // then gets the next publish's state). Publishes are serialised; call it
@@ -67,7 +89,7 @@ class LiveFeed {
 
   // Registers `viewer`; returns its id and the latest state (null before
   // the first publish with a viewer: the viewer gets the next tick's state
-  // instead).
+  // instead). Id 0: refused, max_viewers are connected already.
   std::pair<std::uint64_t, SharedText> subscribe(std::weak_ptr<LiveViewer> viewer);
   void unsubscribe(std::uint64_t id);
   std::size_t viewers() const;
@@ -75,6 +97,8 @@ class LiveFeed {
  private:
   mutable std::mutex mutex_;
   LiveRenderer renderer_;
+  LiveOptions options_;
+  bool resend_state_ = false;  // set by configure(): the next publish sends `state`
   SharedText state_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<LiveViewer>> viewers_;

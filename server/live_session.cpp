@@ -73,6 +73,13 @@ void LiveSession::on_accept(beast::error_code ec) {
   if (!still_allowed()) return;  // a reload during the handshake
   accepted_ = true;
   auto [id, state] = feed_->subscribe(weak_from_this());
+  if (id == 0) {
+    // wallboard.max_viewers reached (docs/wallboard.md): the page retries
+    // with backoff.
+    accepted_ = false;
+    return close_with(
+        websocket::close_reason(websocket::close_code::try_again_later, "viewer limit reached"));
+  }
   feed_id_ = id;
   if (state) {
     queue_.push_back(std::move(state));

@@ -1,5 +1,6 @@
 #include "core/sla/sla_exposition.hpp"
 
+#include <cmath>
 #include <string>
 
 namespace ccmon::core {
@@ -58,6 +59,11 @@ nlohmann::json sla_json(const std::vector<SlaState>& states) {
     out.push_back(std::move(j));
   }
   return out;
+}
+
+bool near_target(const SlaState& s, double margin) {
+  if (s.breached || !s.value) return false;
+  return std::fabs(*s.value - s.target) <= margin * std::fabs(s.target);
 }
 
 }  // namespace ccmon::core

@@ -41,12 +41,15 @@ TEST_CASE("the state carries every section; updates only what changed", "[server
   CHECK(state.at("windows") == nlohmann::json::array({"5m", "15m"}));
   CHECK(state.at("series") == nlohmann::json::array());
   CHECK(state.at("sla") == nlohmann::json::array());
-  // Not tracked by the engine yet: absent, never sent as empty (Status).
-  CHECK_FALSE(state.contains("agents"));
-  CHECK_FALSE(state.contains("intervals"));
+  CHECK(state.at("agents") == nlohmann::json::array());
+  CHECK(state.at("agents_total") == 0);
+  CHECK(state.at("intervals").at("series") == nlohmann::json::array());
+  // Input feeds are not tracked yet: absent, never sent as empty.
+  CHECK_FALSE(state.contains("feeds"));
   // Nothing was sent before: the first update holds every section.
-  CHECK(keys(*first.update) == std::vector<std::string>{"build", "now", "series", "sla", "stats",
-                                                        "teams", "type", "windows"});
+  CHECK(keys(*first.update) == std::vector<std::string>{"agents", "agents_total", "build",
+                                                        "intervals", "now", "series", "sla",
+                                                        "stats", "teams", "type", "windows"});
 
   // One second later, nothing else changed: only the heartbeat.
   const LiveMessages second = renderer.render(view_at(kT0 + 1000000, {"5m", "15m"}));
@@ -110,6 +113,130 @@ TEST_CASE("nothing is rendered while nobody watches", "[server][live]") {
   feed.publish(view_at(kT0 + 2000000, {"5m"}));
   auto [id2, after] = feed.subscribe(std::make_shared<Recorder>());
   CHECK(after == nullptr);
+}
+
+// A view with one series' intervals: rows 0..n-1 of 15 minutes from kT0,
+// offered[i] in row i; and `agents` agents a0, a1, ...
+View wallboard_view(core::Timestamp now, std::vector<std::uint64_t> offered,
+                    std::size_t agents = 0) {
+  View v = view_at(now, {"15m"});
+  auto snap = std::make_shared<core::Snapshot>(*v.snapshot);
+  core::IntervalDay& d = snap->intervals;
+  d.enabled = true;
+  d.day_start = kT0;
+  d.time_zone = "UTC";
+  d.step = d.default_length = core::minutes(15);
+  core::IntervalSeries s{"sales", "voice", 20, {}};
+  for (std::size_t i = 0; i < offered.size(); ++i) {
+    d.starts.push_back(kT0 + static_cast<core::Duration>(i) * core::minutes(15));
+    d.utc_offsets.push_back(0);
+    core::IntervalCounts c;
+    c.offered = offered[i];
+    s.rows.push_back(c);
+  }
+  d.series.push_back(std::move(s));
+  for (std::size_t i = 0; i < agents; ++i) {
+    core::AgentSnapshot a;
+    a.agent = "a";  // appended in parts: GCC 12's false -Wrestrict on "a" + string
+    a.agent += std::to_string(i);
+    snap->agents.push_back(std::move(a));
+  }
+  v.snapshot = std::move(snap);
+  return v;
+}
+
+TEST_CASE("an update's intervals carry only the rows that changed", "[server][live]") {
+  LiveRenderer renderer("b");
+  renderer.render(wallboard_view(kT0, {1, 2}));
+  // Row 1 changed (2 -> 3), row 0 did not.
+  const auto u = nlohmann::json::parse(*renderer.render(wallboard_view(kT0 + 1, {1, 3})).update);
+  const auto& rows = u.at("intervals").at("series").at(0).at("intervals");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].at("start") == "2026-11-30T10:15:00+00:00");
+  CHECK(rows[0].at("offered") == 3);
+  // A new row (the next interval began): only it.
+  const auto v = nlohmann::json::parse(*renderer.render(wallboard_view(kT0 + 2, {1, 3, 0})).update);
+  REQUIRE(v.at("intervals").at("series").at(0).at("intervals").size() == 1);
+  CHECK(v.at("intervals").at("series").at(0).at("intervals")[0].at("offered") == 0);
+  // Nothing changed: no intervals at all.
+  const auto w = nlohmann::json::parse(*renderer.render(wallboard_view(kT0 + 3, {1, 3, 0})).update);
+  CHECK_FALSE(w.contains("intervals"));
+  // Another day (a new `day`): the whole section.
+  View next = wallboard_view(kT0 + 4, {5});
+  auto snap = std::make_shared<core::Snapshot>(*next.snapshot);
+  snap->intervals.day_start = snap->intervals.starts[0] = kT0 + core::hours(24);
+  next.snapshot = snap;
+  const auto x = nlohmann::json::parse(*renderer.render(next).update);
+  CHECK(x.at("intervals").at("day") == "2026-12-01");
+  CHECK(x.at("intervals").at("series").at(0).at("intervals").size() == 1);
+}
+
+TEST_CASE("the feed's agents are capped; agents_total counts them all", "[server][live]") {
+  LiveRenderer renderer("b");
+  LiveOptions options;
+  options.feed_agents = 2;
+  const auto s = nlohmann::json::parse(*renderer.render(wallboard_view(kT0, {}, 3), options).state);
+  REQUIRE(s.at("agents").size() == 2);
+  CHECK(s.at("agents")[0].at("agent") == "a0");
+  CHECK(s.at("agents")[1].at("agent") == "a1");
+  CHECK(s.at("agents_total") == 3);
+}
+
+TEST_CASE("at_risk: within the margin of the target and not breached", "[server][live]") {
+  View v = view_at(kT0, {"15m"});
+  core::SlaState rule;
+  rule.sla = "sl";
+  rule.comparison = core::Comparison::kGreaterEqual;
+  rule.target = 0.8;
+  // |0.85 - 0.8| = 0.05 <= 0.1 * 0.8: at risk; 0.9: not; 0.75 breached: not.
+  for (double value : {0.85, 0.9, 0.75}) {
+    rule.value = value;
+    rule.breached = value < 0.8;
+    v.sla.push_back(rule);
+  }
+  LiveRenderer renderer("b");
+  LiveOptions options;
+  options.at_risk_margin = 0.1;
+  const auto s = nlohmann::json::parse(*renderer.render(v, options).state).at("sla");
+  CHECK(s[0].at("at_risk") == true);
+  CHECK(s[1].at("at_risk") == false);
+  CHECK(s[2].at("at_risk") == false);
+  options.at_risk_margin = 0.2;  // 0.9 - 0.8 = 0.1 <= 0.16
+  const auto t = nlohmann::json::parse(*renderer.render(v, options).state).at("sla");
+  CHECK(t[1].at("at_risk") == true);
+}
+
+TEST_CASE("a reload sends every viewer a full state", "[server][live]") {
+  LiveFeed feed("b");
+  auto a = std::make_shared<Recorder>();
+  feed.subscribe(a);
+  feed.publish(view_at(kT0, {"5m"}));
+  feed.publish(view_at(kT0 + 1000000, {"5m"}));
+  REQUIRE(a->got.size() == 2);
+  CHECK(nlohmann::json::parse(*a->got[1].update).at("type") == "update");
+  feed.configure(LiveOptions{});
+  feed.publish(view_at(kT0 + 2000000, {"5m"}));
+  REQUIRE(a->got.size() == 3);
+  CHECK(nlohmann::json::parse(*a->got[2].update).at("type") == "state");
+  feed.publish(view_at(kT0 + 3000000, {"5m"}));
+  CHECK(nlohmann::json::parse(*a->got[3].update).at("type") == "update");
+}
+
+TEST_CASE("past max_viewers a viewer is refused", "[server][live]") {
+  LiveFeed feed("b");
+  LiveOptions options;
+  options.max_viewers = 2;
+  feed.configure(options);
+  auto a = std::make_shared<Recorder>();
+  auto b = std::make_shared<Recorder>();
+  auto c = std::make_shared<Recorder>();
+  CHECK(feed.subscribe(a).first != 0);
+  const auto id_b = feed.subscribe(b).first;
+  CHECK(id_b != 0);
+  CHECK(feed.subscribe(c).first == 0);
+  // One leaves: room again.
+  feed.unsubscribe(id_b);
+  CHECK(feed.subscribe(c).first != 0);
 }
 
 }  // namespace
