@@ -63,7 +63,16 @@ nlohmann::json sla_json(const std::vector<SlaState>& states) {
 
 bool near_target(const SlaState& s, double margin) {
   if (s.breached || !s.value) return false;
-  return std::fabs(*s.value - s.target) <= margin * std::fabs(s.target);
+  const double m = margin * std::fabs(s.target);
+  switch (s.comparison) {
+    case Comparison::kGreaterEqual:
+    case Comparison::kGreater:
+      return *s.value < s.target + m;
+    case Comparison::kLessEqual:
+    case Comparison::kLess:
+      return *s.value > s.target - m;
+  }
+  return false;
 }
 
 }  // namespace ccmon::core

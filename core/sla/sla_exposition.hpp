@@ -20,9 +20,10 @@ std::vector<MetricFamily> sla_families(const std::vector<SlaState>& states);
 //   skipped), target, op, breached, breaches_total, since (unix seconds)}]
 nlohmann::json sla_json(const std::vector<SlaState>& states);
 
-// The wallboard's margin judgement (`wallboard.at_risk_margin`): a rule not
-// breached whose value is within margin * |target| of its target, on either
-// side (so failing while its `for` is pending counts). False without a value.
+// The wallboard's margin judgement (`wallboard.at_risk_margin`), the same
+// as the page's own (docs/wallboard.md): a rule not breached whose value is
+// closer than margin * |target| to its target on the good side, or on the
+// failing side (its `for` pending). False without a value.
 bool near_target(const SlaState& s, double margin);
 
 }  // namespace ccmon::core

@@ -9,7 +9,6 @@ import { SIZES, artifactDir, guard, launch } from "./support/browser.mjs";
 import { Daemon, event } from "./support/ccmond.mjs";
 
 export const NOT_SERVED = "daemon has no /v1/live yet";
-export const NO_AGENTS = "the daemon's feed has no agents section yet";
 
 // A live rule (no min_volume, no window): more than two waiting is a breach.
 const CONFIG = `
@@ -20,6 +19,9 @@ sla:
     target: 2
     queue: sales
     channel: voice
+# Exactly on target is not at risk with no margin (the daemon's at_risk).
+wallboard:
+  at_risk_margin: 0
 `;
 
 // Probe once, at load time, so that the skip is decided before any test runs.
@@ -74,8 +76,9 @@ describe("the wallboard served by ccmond", { skip, timeout: 300000 }, () => {
 
   test("tiles appear with the right values; screenshots at 1080p and 4K", async () => {
     for (const size of SIZES) {
-      // risk=0: two waiting against "<= 2" is exactly on target; with the
-      // page's default 10 % margin it would show at risk (docs/wallboard.md).
+      // risk=0 and wallboard.at_risk_margin 0: two waiting against "<= 2" is
+      // exactly on target; with a 10 % margin it would show at risk
+      // (docs/wallboard.md). The daemon's at_risk wins over the page's.
       const { page, seen } = await open("window=15m&risk=0", size);
       await page.locator(tile("sales", "voice")).waitFor();
       assert.equal(await value(page, "sales", "voice", "contacts_waiting"), "2");
@@ -91,11 +94,31 @@ describe("the wallboard served by ccmond", { skip, timeout: 300000 }, () => {
     }
   });
 
-  // The feed has no `agents` section yet (docs/wallboard.md, Status): this
-  // skips, visibly, rather than pass on an empty grid.
-  test("the agent grid lists the agents", { skip: NO_AGENTS }, async () => {
-    const { page } = await open();
+  test("the agent grid shows the daemon's agents; the chart today's intervals", async () => {
+    const { page, seen } = await open();
     await page.locator('.agent-row[data-agent="a1"]').waitFor();
+    // a1 (north) logged in available at t0 - 60 and answered c1 at t0 - 30
+    // without a state change: available, talking on sales/voice for 30 s
+    // and more, nothing handled yet (AHT undefined), occupancy 0 %.
+    const cells = await page.locator('.agent-row[data-agent="a1"] > span').allTextContents();
+    assert.deepEqual([cells[0], cells[1], cells[2], cells[4], cells[6], cells[7], cells[8]],
+      ["a1", "north", "available", "sales · voice", "0", "–", "0%"]);
+    const seconds = (text) => text.split(":").reduce((a, b) => a * 60 + Number(b), 0);
+    assert.ok(seconds(cells[3]) >= 60, cells[3]);
+    assert.ok(seconds(cells[5]) >= 30, cells[5]);
+    assert.match(await page.locator(".agent-foot").textContent(), /^1 agent logged in/);
+    // Today's quarter-hours in UTC up to the current one: the page draws
+    // from the first busy one, but at least the last eight (empty ones with
+    // no height); the three offered make one of the last two tall.
+    await page.locator("#intervals-svg rect.bar-offered:not(.legend-key)").first().waitFor({ state: "attached" });
+    const heights = await page.locator("#intervals-svg rect.bar-offered:not(.legend-key)")
+      .evaluateAll((e) => e.map((x) => Number(x.getAttribute("height"))));
+    const midnight = new Date(); midnight.setUTCHours(0, 0, 0, 0);
+    assert.equal(heights.length, Math.min(8, Math.floor((Date.now() - midnight) / 900000) + 1));
+    assert.ok(heights.slice(-2).some((h) => h > 0), String(heights));
+    assert.match(await page.locator("#intervals-title").textContent(), /15-minute interval \(UTC\)/);
+    assert.deepEqual(seen.foreign, []);
+    assert.deepEqual(seen.errors, []);
     await page.close();
   });
 

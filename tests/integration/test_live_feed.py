@@ -4,6 +4,7 @@ WebSocket client (Debian's python3-websockets) against the real daemon."""
 import asyncio
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -83,20 +84,30 @@ class LiveFeedTest(unittest.TestCase):
                         return first, msg, time.monotonic() - sent
         first, update, delay = run(go())
         self.assertEqual(first["type"], "state")
-        for key in ("now", "build", "windows", "series", "teams", "sla", "stats"):
+        for key in ("now", "build", "windows", "series", "teams", "sla", "stats", "agents",
+                    "agents_total", "intervals"):
             self.assertIn(key, first)
-        # Not tracked by the engine yet: absent (docs/wallboard.md, Status).
-        self.assertNotIn("agents", first)
-        self.assertNotIn("intervals", first)
+        # Input feeds are not tracked yet: absent (docs/wallboard.md, Status).
+        self.assertNotIn("feeds", first)
+        # a1 answered c1 (no agent.state: offline, no team) and talks on it.
+        self.assertEqual(first["agents_total"], 1)
+        (a1,) = first["agents"]
+        self.assertEqual((a1["agent"], a1["state"], a1["contact"]["contact"]),
+                         ("a1", "offline", "c1"))
+        # The three queued 40 s ago are in today's last rows (the current
+        # quarter-hour, or the one before when it began within 40 s).
+        rows = first["intervals"]["series"][0]["intervals"]
+        self.assertEqual(sum(r["offered"] for r in rows[-2:]), 3)
         s = series(first, "sales", "voice")
         self.assertEqual(s["live"]["contacts_waiting"], 2)
         w = s["windows"]["15m"]
         self.assertEqual((w["offered"], w["answered"], w["abandoned"]), (3, 1, 0))
         self.assertEqual(w["service_level_ratio"], 1)
         self.assertEqual(w["average_speed_of_answer_seconds"], 10)
-        # 2 waiting <= 2: not breached; the fourth makes it 3 > 2.
-        self.assertEqual([(r["sla"], r["breached"]) for r in first["sla"]],
-                         [("sales_waiting", False)])
+        # 2 waiting <= 2: not breached, and on the target: at risk (within
+        # the default 10 % margin); the fourth makes it 3 > 2.
+        self.assertEqual([(r["sla"], r["breached"], r["at_risk"]) for r in first["sla"]],
+                         [("sales_waiting", False, True)])
         self.assertLess(delay, 2.0)
         self.assertEqual([(r["sla"], r["breached"]) for r in update["sla"]],
                          [("sales_waiting", True)])
@@ -190,6 +201,23 @@ class LiveFeedTest(unittest.TestCase):
         self.assertLess(rss[-1] - rss[2], 64 * 1024, rss)
         slow.close()
 
+    def test_fresh_state_after_a_reload(self):
+        async def go():
+            async with websockets.connect(self.uri + "?token=viewer") as ws:
+                self.assertEqual(json.loads(await ws.recv())["type"], "state")
+                self.assertEqual(json.loads(await asyncio.wait_for(ws.recv(), 3))["type"],
+                                 "update")
+                await asyncio.to_thread(self.d.proc.send_signal, signal.SIGHUP)
+                for _ in range(10):
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                    if msg["type"] == "state":
+                        return msg
+                return None
+        msg = run(go())
+        self.assertIsNotNone(msg, "no state within 10 ticks of the reload")
+        for key in ("windows", "series", "sla", "agents", "intervals"):
+            self.assertIn(key, msg)
+
     def test_close_1001_on_shutdown(self):
         async def go():
             async with websockets.connect(self.uri + "?token=viewer") as ws:
@@ -202,6 +230,31 @@ class LiveFeedTest(unittest.TestCase):
                     return e.code
         self.assertEqual(run(go()), 1001)
         self.assertEqual(self.d.proc.wait(30), 0)
+
+
+class ViewerLimitTest(unittest.TestCase):
+    def test_1013_past_max_viewers(self):
+        with Daemon("wallboard: {max_viewers: 2}\n", state_dir="") as d:
+            uri = f"ws://{d.host}:{d.port}/v1/live"
+
+            async def go():
+                async with websockets.connect(uri) as a, websockets.connect(uri) as b:
+                    await a.recv()
+                    await b.recv()
+                    async with websockets.connect(uri) as c:
+                        try:
+                            await asyncio.wait_for(c.recv(), 10)
+                        except websockets.ConnectionClosed as e:
+                            third = (e.code, e.reason)
+                        else:
+                            third = None
+                # Both left: room again.
+                async with websockets.connect(uri) as e:
+                    again = json.loads(await asyncio.wait_for(e.recv(), 10))["type"]
+                return third, again
+            third, again = run(go())
+            self.assertEqual(third, (1013, "viewer limit reached"))
+            self.assertEqual(again, "state")
 
 
 if __name__ == "__main__":

@@ -176,13 +176,9 @@ class WallboardApiTest(unittest.TestCase):
         self.assertEqual([a["agent"] for a in msg["agents"]], ["a1", "a2", "a3"])
         self.assertEqual(msg["intervals"]["interval_seconds"], 900)
         self.assertEqual(msg["intervals"]["series"][0]["intervals"][-1]["offered"], 3)
-        # SL over 15m is 1/3 = 0.333 >= 0.35 fails (not yet breached only
-        # when a `for` is pending; without one, breached): never at risk
-        # while breached.
+        # SL over 15m is 1/3 < 0.35: breached (no `for`), so not at risk.
         (rule,) = [s for s in msg["sla"] if s["sla"] == "sales_sl"]
-        self.assertIn("at_risk", rule)
-        self.assertEqual(rule["at_risk"], (not rule["breached"]) and
-                         abs(rule["value"] - 0.35) <= 0.035)
+        self.assertEqual((rule["breached"], rule["at_risk"]), (True, False))
 
 
 if __name__ == "__main__":
