@@ -1008,8 +1008,19 @@ class Suite:
             "F.ndjson [--batch N] [--connections N] [--window N] [--rate EVENTS_PER_S] [--skip "
             "N] [--limit N]`, `ccmon_ws_sink [--listen H:P]`, `ccmon_http_probe scrape|fresh "
             "--url http://H:P ...`.\n")
+        page = "\n".join(md)
+        # The live-feed section comes from bench/live_bench.py --doc: kept.
+        begin, end = "<!-- live:begin -->", "<!-- live:end -->\n"
+        if os.path.exists(path):
+            with open(path) as f:
+                old = f.read()
+            if begin in old and end in old:
+                kept = old[old.index(begin):old.index(end) + len(end)]
+                at = page.index("## Where the time goes") if "## Where the time goes" in page \
+                    else page.index("## Running it")
+                page = page[:at] + kept + "\n" + page[at:]
         with open(path, "w") as f:
-            f.write("\n".join(md))
+            f.write(page)
 
     STATE = ("results", "rows", "loads", "final_load", "day_events", "contacts_warmup",
              "contacts_measured", "quick")
