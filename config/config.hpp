@@ -97,6 +97,9 @@ struct WallboardConfig {
   // An SLA rule is at risk when it is not breached and its value is within
   // this fraction of |target| of the target (the feed's `at_risk`).
   double at_risk_margin = 0.1;
+  // An input feed with no event for longer than this is reported stale in
+  // the feed's `feeds` (the page then says STALE); 0: never.
+  core::Duration feed_stale_after = core::minutes(5);
   bool operator==(const WallboardConfig&) const = default;
 };
 

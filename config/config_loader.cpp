@@ -374,6 +374,8 @@ class ConfigLoader {
                             if (auto n = r_.integer(v, 0, 5000))
                               w.feed_agents = static_cast<std::size_t>(*n);
                           }},
+                         {"feed_stale_after",
+                          [&](const Value& v) { set(w.feed_stale_after, r_.duration(v, 0)); }},
                          {"at_risk_margin", [&](const Value& v) {
                             auto x = r_.number(v);
                             if (x && !(*x >= 0 && *x <= 1)) {

@@ -75,6 +75,7 @@ wallboard:
   max_viewers: 200
   feed_agents: 500
   at_risk_margin: 0.1
+  feed_stale_after: 5m
 )yaml";
 }
 

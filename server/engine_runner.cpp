@@ -46,7 +46,9 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       dedup_enabled_(config.dedup.max_ids != 0),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
-      sla_rules_(config.sla_rules) {}
+      sla_rules_(config.sla_rules) {
+  feed_stale_after_ = config.wallboard.feed_stale_after;
+}
 
 EngineRunner::~EngineRunner() {
   if (thread_.joinable()) drain_and_stop();
@@ -127,6 +129,11 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
 // Dedup check -> journal -> apply: a batch the journal refuses changes
 // nothing, so the client's resend is applied as if it were the first.
 void EngineRunner::apply(Batch& batch, BatchResult& result) {
+  // The feed is alive whatever becomes of its events (duplicates included).
+  if (!batch.events.empty()) {
+    auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
+    if (!added) it->second = std::max(it->second, batch.arrival);
+  }
   std::array<std::size_t, core::kEventTypeCount> by_type{};
   const auto& bounds = SelfMetrics::lag_bounds();
   std::vector<double> lag_buckets(bounds.size() + 1, 0.0);
@@ -229,6 +236,12 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
   engine_.advance(t);
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
+  if (live) {
+    const core::Timestamp wall = clock_();
+    for (const auto& [feed, last] : feeds_) {
+      view->feeds.push_back({feed, last, feed_stale_after_ > 0 && wall - last > feed_stale_after_});
+    }
+  }
   if (!judge_sla) {
     if (live) view->sla = sla_.states();  // as of the last tick
     return view;
@@ -278,7 +291,9 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
   admission_.set_limit(config.limits.max_events_in_flight);
   boost::asio::post(io_,
                     [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
-                     mode = config.clock, done = std::move(done)]() mutable {
+                     mode = config.clock, stale = config.wallboard.feed_stale_after,
+                     done = std::move(done)]() mutable {
+                      feed_stale_after_ = stale;
                       engine_config_ = engine;
                       dedup_options_ = dedup;
                       sla_rules_ = rules;

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -102,6 +103,10 @@ class EngineRunner final : public EngineService {
   core::Deduplicator dedup_;
   core::SlaEvaluator sla_;
   core::Timestamp latest_event_time_ = 0;
+  // Input feeds: the wall-clock arrival of each one's latest batch, and
+  // after how long without one it is stale (0: never).
+  std::map<std::string, core::Timestamp, std::less<>> feeds_;
+  core::Duration feed_stale_after_ = 0;
   std::uint64_t sla_transitions_dropped_ = 0;  // last count exported
   bool stopping_ = false;                      // drain_and_stop() asked
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;

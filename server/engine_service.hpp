@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/codec/codec.hpp"
@@ -16,10 +17,19 @@
 
 namespace ccmon::server {
 
-// What readers see: the KPI snapshot and the SLA states at the same instant.
+// An input feed as the wallboard reports it (docs/wallboard.md, `feeds`).
+struct FeedState {
+  std::string feed;            // adapter/source, "events" for /v1/events and /v1/stream
+  core::Timestamp last_event;  // wall-clock arrival of its latest batch
+  bool stale = false;          // nothing for longer than wallboard.feed_stale_after
+};
+
+// What readers see: the KPI snapshot and the SLA states at the same instant,
+// and the input feeds (sorted by name) as of the same tick.
 struct View {
   std::shared_ptr<const core::Snapshot> snapshot;
   std::vector<core::SlaState> sla;
+  std::vector<FeedState> feeds;
 };
 
 struct Batch {
@@ -27,6 +37,9 @@ struct Batch {
   std::vector<core::IndexedEvent> events;
   core::Timestamp arrival = 0;
   std::size_t admitted = 0;  // reserved in Admission, released once applied
+  // The input feed the batch came from: "adapter/source" for an adapter,
+  // "events" for /v1/events and /v1/stream.
+  std::string feed = "events";
 };
 
 struct BatchResult {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/exposition/kpis_json.hpp"
+#include "core/exposition/rfc3339_format.hpp"
 #include "core/exposition/wallboard_json.hpp"
 #include "core/sla/sla_exposition.hpp"
 
@@ -82,6 +83,12 @@ LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) 
   sections["agents"] = std::move(agents);
   sections["agents_total"] = snap.agents.size();
   sections["intervals"] = core::intervals_json(snap, snap.intervals.default_length);
+  nlohmann::json feeds = nlohmann::json::array();
+  for (const FeedState& f : view.feeds) {
+    feeds.push_back(
+        {{"feed", f.feed}, {"last_event", core::format_rfc3339(f.last_event)}, {"stale", f.stale}});
+  }
+  sections["feeds"] = std::move(feeds);
 
   // Texts are assembled by hand so each section is dumped once and the same
   // text serves the state, the update and the next tick's comparison.

@@ -39,9 +39,8 @@ struct LiveOptions {
 // serialises it).
 //
 // Sections: now, build, windows, series, teams, sla (with `at_risk`), stats
-// (the /v1/kpis shapes, unfiltered), agents, agents_total and intervals (at
-// the configured interval; an update carries only its changed rows). `feeds`
-// is not sent: the daemon does not track input feeds yet.
+// (the /v1/kpis shapes, unfiltered), agents, agents_total, intervals (at the
+// configured interval; an update carries only its changed rows) and feeds.
 class LiveRenderer {
  public:
   explicit LiveRenderer(std::string build) : build_(std::move(build)) {}

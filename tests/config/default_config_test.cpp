@@ -135,6 +135,7 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.wallboard.max_viewers == 200);
   CHECK(c.wallboard.feed_agents == 500);
   CHECK(c.wallboard.at_risk_margin == 0.1);
+  CHECK(c.wallboard.feed_stale_after == 300'000'000);  // 5 min
   REQUIRE(c.engine.windows.size() == 4);
   CHECK(c.engine.windows[3].name == "24h");
   CHECK(c.engine.windows[3].length == 86'400'000'000);  // 24 * 3600 s

@@ -87,8 +87,8 @@ class LiveFeedTest(unittest.TestCase):
         for key in ("now", "build", "windows", "series", "teams", "sla", "stats", "agents",
                     "agents_total", "intervals"):
             self.assertIn(key, first)
-        # Input feeds are not tracked yet: absent (docs/wallboard.md, Status).
-        self.assertNotIn("feeds", first)
+        # One input feed so far, /v1/events, fresh.
+        self.assertEqual([(f["feed"], f["stale"]) for f in first["feeds"]], [("events", False)])
         # a1 answered c1 (no agent.state: offline, no team) and talks on it.
         self.assertEqual(first["agents_total"], 1)
         (a1,) = first["agents"]
@@ -230,6 +230,27 @@ class LiveFeedTest(unittest.TestCase):
                     return e.code
         self.assertEqual(run(go()), 1001)
         self.assertEqual(self.d.proc.wait(30), 0)
+
+
+class StaleFeedTest(unittest.TestCase):
+    def test_a_silent_feed_turns_stale(self):
+        with Daemon("wallboard: {feed_stale_after: 1s}\n", state_dir="") as d:
+            self.assertEqual(d.post_events([queued("s1", t=time.time())])[0], 200)
+            uri = f"ws://{d.host}:{d.port}/v1/live"
+
+            async def go():
+                seen = []
+                async with websockets.connect(uri) as ws:
+                    for _ in range(10):  # ticks, one a second
+                        msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                        if "feeds" in msg:
+                            seen.append([(f["feed"], f["stale"]) for f in msg["feeds"]])
+                            if seen[-1] == [("events", True)]:
+                                return seen
+                return seen
+            seen = run(go())
+            # Stale once more than a second passed with nothing more.
+            self.assertEqual(seen[-1], [("events", True)], seen)
 
 
 class ViewerLimitTest(unittest.TestCase):

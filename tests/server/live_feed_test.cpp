@@ -44,10 +44,9 @@ TEST_CASE("the state carries every section; updates only what changed", "[server
   CHECK(state.at("agents") == nlohmann::json::array());
   CHECK(state.at("agents_total") == 0);
   CHECK(state.at("intervals").at("series") == nlohmann::json::array());
-  // Input feeds are not tracked yet: absent, never sent as empty.
-  CHECK_FALSE(state.contains("feeds"));
+  CHECK(state.at("feeds") == nlohmann::json::array());  // no event yet: no feed
   // Nothing was sent before: the first update holds every section.
-  CHECK(keys(*first.update) == std::vector<std::string>{"agents", "agents_total", "build",
+  CHECK(keys(*first.update) == std::vector<std::string>{"agents", "agents_total", "build", "feeds",
                                                         "intervals", "now", "series", "sla",
                                                         "stats", "teams", "type", "windows"});
 
@@ -204,6 +203,16 @@ TEST_CASE("at_risk: within the margin of the target and not breached", "[server]
   options.at_risk_margin = 0.2;  // 0.9 - 0.8 = 0.1 <= 0.16
   const auto t = nlohmann::json::parse(*renderer.render(v, options).state).at("sla");
   CHECK(t[1].at("at_risk") == true);
+}
+
+TEST_CASE("feeds: each input feed, its last batch and whether it is stale", "[server][live]") {
+  View v = view_at(kT0, {"5m"});
+  v.feeds = {{"asterisk/pbx1", kT0 - 600'000'000, true}, {"events", kT0, false}};
+  LiveRenderer renderer("b");
+  const auto s = nlohmann::json::parse(*renderer.render(v).state).at("feeds");
+  CHECK(s == nlohmann::json::parse(R"([
+    {"feed": "asterisk/pbx1", "last_event": "2026-11-30T09:50:00.000Z", "stale": true},
+    {"feed": "events", "last_event": "2026-11-30T10:00:00.000Z", "stale": false}])"));
 }
 
 TEST_CASE("a reload sends every viewer a full state", "[server][live]") {
