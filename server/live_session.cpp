@@ -75,7 +75,8 @@ void LiveSession::on_accept(beast::error_code ec) {
   auto [id, state] = feed_->subscribe(weak_from_this());
   if (id == 0) {
     // wallboard.max_viewers reached (docs/wallboard.md): the page retries
-    // with backoff.
+    // with backoff. Counted as a connection refused for room.
+    ctx_->metrics.request_rejected(RequestRejection::kConnectionLimit);
     accepted_ = false;
     return close_with(
         websocket::close_reason(websocket::close_code::try_again_later, "viewer limit reached"));

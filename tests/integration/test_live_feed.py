@@ -276,6 +276,8 @@ class ViewerLimitTest(unittest.TestCase):
             third, again = run(go())
             self.assertEqual(third, (1013, "viewer limit reached"))
             self.assertEqual(again, "state")
+            self.assertEqual(metric(d.metrics(), "ccmon_requests_rejected_total",
+                                    reason="connection_limit"), 1)
 
 
 if __name__ == "__main__":
