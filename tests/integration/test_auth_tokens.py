@@ -77,6 +77,13 @@ class TokenFilesTest(unittest.TestCase):
             for t in tokens:
                 self.assertNotIn(t, log)
 
+    def test_wallboard_endpoints_need_the_read_role(self):
+        # /v1/agents and /v1/intervals (docs/wallboard.md), like /v1/kpis.
+        for path in ("/v1/agents", "/v1/intervals"):
+            self.assertEqual(self.get(path)[0], 401, path)
+            self.assertEqual(self.get(path, "ing-a-5f1c")[0], 403, path)
+            self.assertEqual(self.get(path, "viewer-77aa")[0], 200, path)
+
     def test_401_for_missing_or_unknown_403_for_another_role(self):
         status, r = self.d.post_events([queued("a1")])
         self.assertEqual((status, r["error"]), (401, "unauthorized"))
