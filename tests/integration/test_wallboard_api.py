@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import unittest
 import urllib.parse
 
@@ -13,6 +14,7 @@ import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from ccmond import Daemon  # noqa: E402
+from durable import StateDaemon  # noqa: E402
 from events import BASE, answered, event, queued  # noqa: E402
 
 CONFIG = """
@@ -179,6 +181,32 @@ class WallboardApiTest(unittest.TestCase):
         # SL over 15m is 1/3 < 0.35: breached (no `for`), so not at risk.
         (rule,) = [s for s in msg["sla"] if s["sla"] == "sales_sl"]
         self.assertEqual((rule["breached"], rule["at_risk"]), (True, False))
+
+
+class WallboardRestartTest(unittest.TestCase):
+    def test_agents_and_intervals_survive_a_restart(self):
+        # SIGTERM writes a snapshot; the restart restores it (the state
+        # image's wallboard part, docs/state-format.md): the answers match.
+        with tempfile.TemporaryDirectory(prefix="ccmond-wallboard-") as state:
+            config = CONFIG + f"state:\n  dir: {json.dumps(state)}\n"
+            first = StateDaemon(config)
+            try:
+                status, reply = first.post_events(EVENTS)
+                self.assertEqual((status, reply["accepted"]), (200, len(EVENTS)))
+                before = [json.loads(first.request("GET", p)[2])
+                          for p in ("/v1/agents", "/v1/intervals")]
+            finally:
+                first.stop()
+            second = StateDaemon(config)
+            try:
+                self.assertIn("state: restored snapshot", second.log())
+                self.assertIn(" 0 journal records replayed", second.log())
+                after = [json.loads(second.request("GET", p)[2])
+                         for p in ("/v1/agents", "/v1/intervals")]
+            finally:
+                second.stop()
+        self.assertEqual(before[0]["agents"][0]["today"]["handled"], 1)
+        self.assertEqual(after, before)
 
 
 if __name__ == "__main__":
