@@ -13,7 +13,7 @@ import urllib.parse
 import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from ccmond import Daemon  # noqa: E402
+from ccmond import Daemon, metric  # noqa: E402
 from durable import StateDaemon  # noqa: E402
 from events import BASE, answered, event, queued  # noqa: E402
 
@@ -123,12 +123,19 @@ class WallboardApiTest(unittest.TestCase):
         status, r = self.get("/v1/agents", team="nobody")
         self.assertEqual((status, r["total"], r["agents"], r["next"]), (200, 0, [], None))
 
+    def rejected(self):
+        return metric(self.d.metrics(), "ccmon_requests_rejected_total",
+                      reason="invalid_query") or 0
+
     def test_bad_limit(self):
+        before = self.rejected()
         for bad in ["0", "5001", "abc", "-1", ""]:
             status, r = self.get("/v1/agents", limit=bad)
             self.assertEqual(status, 400, bad)
             self.assertEqual(r["error"], "bad_limit")
             self.assertIn("limit must be an integer from 1 to 5000", r["message"])
+        # Counted (docs/metrics.md, ccmon_requests_rejected_total).
+        self.assertEqual(self.rejected() - before, 5)
 
     def test_intervals_by_hand(self):
         status, r = self.get("/v1/intervals", queue="sales", channel="voice")
