@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/adapters_config.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine_config.hpp"
@@ -111,6 +112,7 @@ struct Config {
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
+  AdaptersConfig adapters;  // docs/adapters.md
 };
 
 struct ConfigError {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "config/adapters_loader.hpp"
 #include "config/config.hpp"
 #include "config/token_file.hpp"
 #include "config/yaml_reader.hpp"
@@ -74,7 +75,8 @@ class ConfigLoader {
                      {"kpis", [&](const Value& v) { kpis(v); }},
                      {"state", [&](const Value& v) { state(v); }},
                      {"cardinality", [&](const Value& v) { cardinality(v); }},
-                     {"sla", [&](const Value& v) { sla(v); }}});
+                     {"sla", [&](const Value& v) { sla(v); }},
+                     {"adapters", [&](const Value& v) { read_adapters(r_, v, c_.adapters); }}});
     cross_checks();
   }
 
