@@ -9,7 +9,7 @@ import unittest
 import deploy_kit as kit
 
 REQUIRED_ALERTS = {"CcmonSlaBreached", "CcmonOldestWaitingHigh", "CcmonFeedStale", "CcmonDown",
-                   "CcmonEventsRejected"}
+                   "CcmonEventsRejected", "CcmonSourceStale"}
 
 
 def run(args, cwd=None):
