@@ -169,10 +169,24 @@ Routed queue_log(const Call& c) {
   options.source = *source;
   options.wrapup = q.wrapup;
   options.strip_member_technology = q.strip_member_technology;
+  // Mapped with a copy of the source's agent memory, kept only once the
+  // delivery is taken: a refused one (503) is resent and must map the same.
+  auto next = std::make_shared<ad::QueueLogState>();
   ad::AdapterBatch batch = c.server().adapters.with_queue_log_state(
-      *source, c.rc.config->adapters.max_sources,
-      [&](ad::QueueLogState& state) { return ad::map_queue_log(*body, options, state); });
-  c.ingest(AdapterKind::kAsteriskQueueLog, *source, std::move(batch), "line", c.json_reply());
+      *source, c.rc.config->adapters.max_sources, [&](ad::QueueLogState& state) {
+        *next = state;
+        return ad::map_queue_log(*body, options, *next);
+      });
+  c.ingest(AdapterKind::kAsteriskQueueLog, *source, std::move(batch), "line",
+           [reply = c.json_reply(), hub = &c.server().adapters, source = *source,
+            max_sources = c.rc.config->adapters.max_sources, next](const AdapterOutcome& o) {
+             if (o.failure == AdapterOutcome::Failure::kNone) {
+               hub->with_queue_log_state(source, max_sources, [&](ad::QueueLogState& state) {
+                 state = std::move(*next);
+               });
+             }
+             return reply(o);
+           });
   return Routed::kAnswering;
 }
 
