@@ -36,7 +36,7 @@ kpis:
   windows: [24h]
   today: false
 adapters:
-  max_sources: 3
+  max_sources: 5
   twilio:
     auth_token: {TWILIO_TOKEN}
     public_base_url: {PUBLIC}/
@@ -136,6 +136,19 @@ class AdapterEndpointsTest(unittest.TestCase):
         self.assertEqual(adapter(self.d, "asterisk_queue_log", "pbx1", "duplicate"), 8)
         self.assertEqual(kpi(self.d, "ccmon_offered", "support"), 2)
 
+    def test_queue_log_huge_line_between_valid_ones(self):
+        # A 5,000-byte line (over the adapter's 4 KiB) is refused on its own;
+        # the lines around it are applied.
+        lines = [f"{T0 + 3}|big1|hugeq|NONE|ENTERQUEUE||X|1",
+                 f"{T0 + 4}|big2|hugeq|NONE|ENTERQUEUE||" + "Y" * 5000 + "|2",
+                 f"{T0 + 5}|big3|hugeq|NONE|ENTERQUEUE||X|3"]
+        status, reply = self.post_queue_log("\n".join(lines) + "\n", source="pbxhuge")
+        self.assertEqual(status, 200, reply)
+        self.assertEqual(reply["accepted"], 2, reply)
+        self.assertEqual([(r["record"], r["reason"]) for r in reply["rejected"]],
+                         [(2, "line_too_long")])
+        self.assertEqual(kpi(self.d, "ccmon_offered", "hugeq"), 2)
+
     def test_queue_log_needs_the_ingest_token(self):
         status, reply = self.post_queue_log(f"{T0}|c9|support|NONE|ENTERQUEUE||X|1\n", token=None)
         self.assertEqual(status, 401, reply)
@@ -152,9 +165,10 @@ class AdapterEndpointsTest(unittest.TestCase):
         self.assertEqual((status, reply["error"]), (400, "invalid_source"), reply)
 
     def test_source_label_is_bounded(self):
-        # max_sources: 3 for the queue_log adapter (pbx1, pbxgz and the
-        # ones below share it): later sources are counted as "other".
-        for s in ("capa", "capb", "capc", "capd"):
+        # max_sources: 5 for the queue_log adapter (pbx1, pbxgz, pbxhuge of
+        # the other tests and the ones below share it, in whatever order):
+        # later sources are counted as "other".
+        for s in ("capa", "capb", "capc", "capd", "cape", "capf"):
             status, reply = self.post_queue_log(f"{T0 + 2}|{s}1|capq|NONE|ENTERQUEUE||X|1\n",
                                                 source=s)
             self.assertEqual((status, reply["accepted"]), (200, 1), reply)
@@ -162,7 +176,7 @@ class AdapterEndpointsTest(unittest.TestCase):
         labelled = {dict(k[1]).get("source") for k in m
                     if k[0] == "ccmon_adapter_events_total"
                     and dict(k[1]).get("adapter") == "asterisk_queue_log"}
-        self.assertLessEqual(len(labelled - {"other"}), 3, labelled)
+        self.assertEqual(len(labelled - {"other"}), 5, labelled)
         self.assertIn("other", labelled)
         self.assertGreaterEqual(metric(m, "ccmon_adapter_sources_folded_total",
                                        adapter="asterisk_queue_log"), 1)
