@@ -8,7 +8,9 @@ figures: 108 offered, 93 answered, 12 abandoned, 1 timed out, ASA 38.7 s,
 41.9 % / 78.5 % of answered within 20 s / 60 s. Skipped (exit 77) without
 the data."""
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -78,6 +80,41 @@ class CopyTruncateTest(unittest.TestCase):
                 with open(path, "a") as f:
                     f.write(f"{t0 + 2}|c3|q1|NONE|ENTERQUEUE||X|1\n")
                 poll(lambda: offered() == 3, what="the call after the truncation")
+
+
+class SimulatedPbxTest(unittest.TestCase):
+    def test_simulated_queue_log_counts_as_the_simulator_says(self):
+        # ccmon-sim --format queue_log writes what a PBX would for its voice
+        # calls; followed by the daemon, every voice queue's offered,
+        # answered and abandoned must be the simulator's own counts.
+        sim = os.path.join(os.environ["CCMON_BUILD_DIR"], "tools", "sim", "ccmon-sim")
+        if not os.path.exists(sim):
+            raise AssertionError(f"{sim} is missing: build the ccmon-sim target")
+        with tempfile.TemporaryDirectory(prefix="ccmon-ql-") as tmp:
+            path = os.path.join(tmp, "queue_log")
+            run = subprocess.run([sim, "--format", "queue_log", "--out", path, "--summary",
+                                  "--duration", "2h", "--agents", "10", "--rate", "2.0",
+                                  "--seed", "7", "--start", "1772442000"],
+                                 capture_output=True, text=True, check=True)
+            series = [s for s in json.loads(run.stdout)["series"] if s["channel"] == "voice"]
+            self.assertTrue(series)
+            size = os.path.getsize(path)
+            with Daemon(config(path)) as d:
+                # Read to its end: the kept position is the file's size.
+                poll(lambda: (read_position(d.state_dir) or (0, 0, 0))[1] == size, timeout=60,
+                     what="the whole file read")
+                m = d.metrics()
+                self.assertEqual(metric(m, "ccmon_adapter_events_total",
+                                        adapter="asterisk_queue_log", source="pbxware",
+                                        result="rejected"), 0)
+                for s in series:
+                    with self.subTest(queue=s["queue"]):
+                        for kpi, key in (("ccmon_contacts_offered_total", "offered"),
+                                         ("ccmon_contacts_answered_total", "answered"),
+                                         ("ccmon_contacts_abandoned_total", "abandoned")):
+                            self.assertEqual(metric(m, kpi, queue=s["queue"], channel="voice")
+                                             or 0, s[key], kpi)
+            self.assertGreater(size, 0)
 
 
 @unittest.skipUnless(os.path.exists(LOG), "../shared/data/asterisk-queue-log is absent")

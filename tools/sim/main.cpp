@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tools/sim/options.hpp"
+#include "tools/sim/queue_log_writer.hpp"
 #include "tools/sim/sender.hpp"
 #include "tools/sim/simulator.hpp"
 
@@ -104,8 +105,14 @@ int main(int argc, char** argv) {
                                        : make_http_sender(endpoint, o.token, retry);
     }
     Simulator sim(o.sim);
-    Batcher batcher(o.batch,
-                    [&](std::string_view frame, std::size_t n) { sender->send(frame, n); });
+    QueueLogWriter queue_log;
+    std::string native;
+    Batcher batcher(o.batch, [&](std::string_view frame, std::size_t n) {
+      if (o.format == Options::Format::kCcmon) return sender->send(frame, n);
+      native.clear();
+      queue_log.convert(frame, native);
+      sender->send(native, n);  // acknowledged in ccmon events, as written
+    });
     if (o.speed == Speed::kMax) {
       run_flat_out(sim, batcher);
     } else {

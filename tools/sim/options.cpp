@@ -40,6 +40,10 @@ Transport:
   --token TOKEN         send Authorization: Bearer TOKEN
   --give-up D           fail after retrying a daemon this long (default 10m)
 Report:
+  --format ccmon|queue_log
+                        ccmon events as NDJSON (default), or the Asterisk
+                        queue_log a PBX would write for the same voice calls
+                        (with --out only; docs/adapters.md)
   --summary             print per queue x channel counts as JSON at the end
                         (to standard error when --out - is used)
   --help                show this help
@@ -184,6 +188,14 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
       if (!parse_number(v, o.window) || o.window == 0 || o.window > 1000) {
         return fail("--window must be 1..1000");  // the daemon reads at most 1024 ahead
       }
+    } else if (arg == "--format") {
+      if (v == "ccmon") {
+        o.format = Options::Format::kCcmon;
+      } else if (v == "queue_log") {
+        o.format = Options::Format::kQueueLog;
+      } else {
+        return fail("--format must be ccmon or queue_log, not `" + value + "`");
+      }
     } else if (arg == "--token") {
       o.token = value;
     } else {
@@ -192,6 +204,11 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
   }
   if (o.help) return parsed;
   if (o.out.empty() == o.url.empty()) return fail("give exactly one of --out and --url");
+  if (o.format == Options::Format::kQueueLog && o.out.empty()) {
+    return fail(
+        "--format queue_log writes a file (--out): have ccmond follow it "
+        "(adapters.asterisk_queue_log.files) or POST it to /v1/adapters/asterisk/queue_log");
+  }
   if (!speed_given && !o.url.empty()) o.speed = Speed::kRealtime;
   if (const std::string problem = validate(o.sim); !problem.empty()) return fail(problem);
   return parsed;
