@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <system_error>
@@ -165,10 +166,20 @@ void QueueLogFollower::poll() {
   if (!ctx_->runner.state_ready()) return schedule(false);
   if (!cur_.fd.valid() && !open_current()) return schedule(false);
   const std::size_t max = ctx_->config()->adapters.asterisk_queue_log.max_read_bytes;
-  std::string buf(max, '\0');
+  // Nothing new (the usual case, once a poll interval): no buffer, no read.
+  struct stat now {};
+  if (::fstat(cur_.fd.get(), &now) != 0) {
+    spdlog::error("queue_log {} (source {}): fstat failed: {}", cur_.name, file_.source,
+                  store::error_text(errno));
+    return schedule(false);
+  }
+  if (static_cast<std::uint64_t>(now.st_size) <= cur_.offset) return schedule(check_rotation());
+  const std::size_t want = static_cast<std::size_t>(
+      std::min<std::uint64_t>(max, static_cast<std::uint64_t>(now.st_size) - cur_.offset));
+  std::string buf(want, '\0');
   ssize_t got = -1;
   do {
-    got = ::pread(cur_.fd.get(), buf.data(), max, static_cast<off_t>(cur_.offset));
+    got = ::pread(cur_.fd.get(), buf.data(), want, static_cast<off_t>(cur_.offset));
   } while (got < 0 && errno == EINTR);
   if (got < 0) {
     spdlog::error("queue_log {} (source {}): read failed: {}", cur_.name, file_.source,
