@@ -200,5 +200,40 @@ class QueueLogFollowerTest(unittest.TestCase):
                 self.assertEqual(round(100 * within60 / answered, 1), 78.5)
 
 
+@unittest.skipUnless(os.path.exists(LOG), "../shared/data/asterisk-queue-log is absent")
+class LostPositionTest(unittest.TestCase):
+    def test_lines_read_again_are_duplicates(self):
+        # A crash between the engine's acknowledgement and the position
+        # write: the position file is behind, so lines are read again. Their
+        # event ids are the same, so they are duplicates and the KPIs do not
+        # move (the ids were remembered at arrival, within ingest.dedup.horizon).
+        with open(LOG, "rb") as f:
+            data = f.read()
+        with tempfile.TemporaryDirectory(prefix="ccmon-ql-") as tmp:
+            state = os.path.join(tmp, "state")
+            path = os.path.join(tmp, "queue_log")
+            with open(path, "wb") as f:
+                f.write(data)
+            cfg = config(path)
+            with Daemon(cfg, state_dir=state):
+                poll(lambda: (read_position(state) or (0, 0, 0))[1] == len(data), timeout=60,
+                     what="the whole file read")
+            ino, _, _ = read_position(state)
+            half = data.index(b"\n", len(data) // 2) + 1
+            with open(os.path.join(state, "adapters", "queue_log-pbxware.pos"), "w") as f:
+                f.write(f"ccmon-pos-v1 {os.stat(path).st_dev} {ino} {half} 500\n")
+            with Daemon(cfg, state_dir=state) as d:
+                poll(lambda: (read_position(state) or (0, 0, 0))[1] == len(data), timeout=60,
+                     what="the second half read again")
+                m = d.metrics()
+                self.assertGreater(metric(m, "ccmon_adapter_events_total",
+                                          adapter="asterisk_queue_log", source="pbxware",
+                                          result="duplicate"), 100)
+                k = {name: metric(m, name, queue="IT", channel="voice", window="7d")
+                     for name in ("ccmon_offered", "ccmon_answered", "ccmon_abandoned")}
+                self.assertEqual(k, {"ccmon_offered": 108, "ccmon_answered": 93,
+                                     "ccmon_abandoned": 12})
+
+
 if __name__ == "__main__":
     unittest.main()
