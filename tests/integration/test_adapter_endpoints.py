@@ -436,6 +436,22 @@ class AdapterEndpointsTest(unittest.TestCase):
         self.assertIn("errorMessage", reply)
 
 
+class AdapterReloadTest(unittest.TestCase):
+    def test_a_reload_rotates_an_adapter_key(self):
+        cfg = "server:\n  clock: event\nadapters:\n  amazon_connect:\n    api_key: {}\n"
+        with Daemon(cfg.format("old-key")) as d:
+            def post(key):
+                return d.request("POST", "/v1/adapters/amazon-connect/events", b"[]",
+                                 {"Content-Type": "application/json", "X-Api-Key": key})[0]
+            self.assertEqual(post("old-key"), 200)
+            with open(d.config_path, "w") as f:
+                f.write(cfg.format("new-key"))
+            status, _, body = d.request("POST", "/-/reload")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(post("old-key"), 403)
+            self.assertEqual(post("new-key"), 200)
+
+
 class DisabledAdaptersTest(unittest.TestCase):
     def test_adapters_without_credentials_are_disabled(self):
         with Daemon("server:\n  clock: event\n") as d:
