@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import subprocess
 import sys
 import unittest
 import urllib.parse
@@ -450,6 +451,43 @@ class AdapterReloadTest(unittest.TestCase):
             self.assertEqual(status, 200, body)
             self.assertEqual(post("old-key"), 403)
             self.assertEqual(post("new-key"), 200)
+
+
+class SimulatedConnectTest(unittest.TestCase):
+    def test_simulated_connect_events_count_as_the_simulator_says(self):
+        # ccmon-sim --format connect: its contacts as EventBridge events,
+        # posted in arrays of 200; per queue of the voice, chat and email
+        # channels the daemon must count the simulator's offered, answered
+        # and abandoned.
+        sim = os.path.join(os.environ["CCMON_BUILD_DIR"], "tools", "sim", "ccmon-sim")
+        if not os.path.exists(sim):
+            raise AssertionError(f"{sim} is missing: build the ccmon-sim target")
+        with Daemon(CONFIG) as d:
+            path = os.path.join(d.tmp.name, "connect.jsonl")
+            run = subprocess.run([sim, "--format", "connect", "--out", path, "--summary",
+                                  "--duration", "2h", "--agents", "10", "--rate", "2.0",
+                                  "--seed", "7", "--start", "1772442000"],
+                                 capture_output=True, text=True, check=True)
+            series = [s for s in json.loads(run.stdout)["series"]
+                      if s["channel"] in ("voice", "chat", "email")]
+            self.assertGreater(len(series), 4)
+            with open(path) as f:
+                events = [json.loads(line) for line in f]
+            for i in range(0, len(events), 200):
+                status, _, body = d.request(
+                    "POST", "/v1/adapters/amazon-connect/events?source=sim",
+                    json.dumps(events[i:i + 200]),
+                    {"Content-Type": "application/json", "X-Api-Key": CONNECT_KEY})
+                reply = json.loads(body)
+                self.assertEqual((status, reply["rejected"]), (200, []), reply)
+            m = d.metrics()
+            for s in series:
+                with self.subTest(queue=s["queue"], channel=s["channel"]):
+                    for kpi, key in (("ccmon_contacts_offered_total", "offered"),
+                                     ("ccmon_contacts_answered_total", "answered"),
+                                     ("ccmon_contacts_abandoned_total", "abandoned")):
+                        self.assertEqual(metric(m, kpi, queue=s["queue"], channel=s["channel"])
+                                         or 0, s[key], kpi)
 
 
 class DisabledAdaptersTest(unittest.TestCase):

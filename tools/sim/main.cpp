@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tools/sim/connect_writer.hpp"
 #include "tools/sim/options.hpp"
 #include "tools/sim/queue_log_writer.hpp"
 #include "tools/sim/sender.hpp"
@@ -106,11 +107,16 @@ int main(int argc, char** argv) {
     }
     Simulator sim(o.sim);
     QueueLogWriter queue_log;
+    ConnectWriter connect;
     std::string native;
     Batcher batcher(o.batch, [&](std::string_view frame, std::size_t n) {
       if (o.format == Options::Format::kCcmon) return sender->send(frame, n);
       native.clear();
-      queue_log.convert(frame, native);
+      if (o.format == Options::Format::kQueueLog) {
+        queue_log.convert(frame, native);
+      } else {
+        connect.convert(frame, native);
+      }
       sender->send(native, n);  // acknowledged in ccmon events, as written
     });
     if (o.speed == Speed::kMax) {

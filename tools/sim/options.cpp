@@ -40,10 +40,12 @@ Transport:
   --token TOKEN         send Authorization: Bearer TOKEN
   --give-up D           fail after retrying a daemon this long (default 10m)
 Report:
-  --format ccmon|queue_log
-                        ccmon events as NDJSON (default), or the Asterisk
-                        queue_log a PBX would write for the same voice calls
-                        (with --out only; docs/adapters.md)
+  --format ccmon|queue_log|connect
+                        ccmon events as NDJSON (default); the Asterisk
+                        queue_log a PBX would write for the same voice calls;
+                        or Amazon Connect contact events as EventBridge sends
+                        them, one a line (native formats with --out only;
+                        docs/adapters.md)
   --summary             print per queue x channel counts as JSON at the end
                         (to standard error when --out - is used)
   --help                show this help
@@ -193,8 +195,10 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
         o.format = Options::Format::kCcmon;
       } else if (v == "queue_log") {
         o.format = Options::Format::kQueueLog;
+      } else if (v == "connect") {
+        o.format = Options::Format::kConnect;
       } else {
-        return fail("--format must be ccmon or queue_log, not `" + value + "`");
+        return fail("--format must be ccmon, queue_log or connect, not `" + value + "`");
       }
     } else if (arg == "--token") {
       o.token = value;
