@@ -14,6 +14,7 @@
 #include "tools/sim/queue_log_writer.hpp"
 #include "tools/sim/sender.hpp"
 #include "tools/sim/simulator.hpp"
+#include "tools/sim/twilio_writer.hpp"
 
 namespace {
 
@@ -108,14 +109,17 @@ int main(int argc, char** argv) {
     Simulator sim(o.sim);
     QueueLogWriter queue_log;
     ConnectWriter connect;
+    TwilioWriter twilio;
     std::string native;
     Batcher batcher(o.batch, [&](std::string_view frame, std::size_t n) {
       if (o.format == Options::Format::kCcmon) return sender->send(frame, n);
       native.clear();
       if (o.format == Options::Format::kQueueLog) {
         queue_log.convert(frame, native);
-      } else {
+      } else if (o.format == Options::Format::kConnect) {
         connect.convert(frame, native);
+      } else {
+        twilio.convert(frame, native);
       }
       sender->send(native, n);  // acknowledged in ccmon events, as written
     });

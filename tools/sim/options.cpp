@@ -40,12 +40,13 @@ Transport:
   --token TOKEN         send Authorization: Bearer TOKEN
   --give-up D           fail after retrying a daemon this long (default 10m)
 Report:
-  --format ccmon|queue_log|connect
+  --format ccmon|queue_log|connect|twilio
                         ccmon events as NDJSON (default); the Asterisk
                         queue_log a PBX would write for the same voice calls;
-                        or Amazon Connect contact events as EventBridge sends
-                        them, one a line (native formats with --out only;
-                        docs/adapters.md)
+                        Amazon Connect contact events as EventBridge sends
+                        them, or Twilio TaskRouter Event Streams CloudEvents,
+                        one a line (native formats with --out only;
+                        docs/simulator.md)
   --summary             print per queue x channel counts as JSON at the end
                         (to standard error when --out - is used)
   --help                show this help
@@ -197,8 +198,10 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
         o.format = Options::Format::kQueueLog;
       } else if (v == "connect") {
         o.format = Options::Format::kConnect;
+      } else if (v == "twilio") {
+        o.format = Options::Format::kTwilio;
       } else {
-        return fail("--format must be ccmon, queue_log or connect, not `" + value + "`");
+        return fail("--format must be ccmon, queue_log, connect or twilio, not `" + value + "`");
       }
     } else if (arg == "--token") {
       o.token = value;
