@@ -73,9 +73,24 @@ std::size_t TwilioWriter::convert(std::string_view ndjson, std::string& out) {
       if (type == "contact.created") continue;
     }
     Task& k = it->second;
+    std::string sid = task;
+    if (k.segment != 0) sid.append(1, '~').append(std::to_string(k.segment));
+    if (type == "contact.transferred") {
+      // The original task ends handled; a new one goes to the target queue.
+      json p = {{"task_sid", sid}, {"task_channel_unique_name", k.channel}};
+      if (!k.queue.empty()) p["task_queue_name"] = k.queue;
+      cloud_event(out, "task.wrapup", id + "-w", time, p);
+      cloud_event(out, "task.completed", id + "-c", time, p);
+      ++k.segment;
+      sid.assign(task).append(1, '~').append(std::to_string(k.segment));
+      cloud_event(out, "task.created", id, time,
+                  {{"task_sid", sid}, {"task_channel_unique_name", k.channel}});
+      written += 3;
+      continue;
+    }
     if (type == "contact.queued") k.queue = str(e, "queue");
     // Task events carry the task's channel and current queue, as TaskRouter's do.
-    json p = {{"task_sid", task}, {"task_channel_unique_name", k.channel}};
+    json p = {{"task_sid", sid}, {"task_channel_unique_name", k.channel}};
     if (!k.queue.empty()) p["task_queue_name"] = k.queue;
     std::string kind;
     if (type == "contact.queued") {

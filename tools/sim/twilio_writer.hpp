@@ -11,10 +11,15 @@
 //   agent.state         worker.activity.update: Available, Busy, Wrap Up,
 //                       Break, Offline
 //
-// Channels voice, chat, sms (messaging) and email; a transfer is the task
-// entering its new queue (TaskRouter has no transfer event of its own), so
-// the engine sees a transfer as a re-queue of a contact being handled. No
-// holds, messages, cases or surveys. Pure; not thread-safe.
+//   contact.transferred task.wrapup and task.completed of the task, and a
+//                       new task ("<contact>~1", "~2"...) that enters the
+//                       target queue: transfers as Twilio's contact-center
+//                       blueprint makes them (a new task; the original one
+//                       completed), so they count as handled, not as
+//                       transferred
+//
+// Channels voice, chat, sms (messaging) and email. No holds, messages, cases
+// or surveys. Pure; not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +39,7 @@ class TwilioWriter {
   struct Task {
     std::string channel;  // the task channel's unique name
     std::string queue;    // the queue it last entered
+    int segment = 0;      // tasks made for it so far, less one (transfers)
   };
   std::map<std::string, Task, std::less<>> tasks_;  // contacts with a task.created written
 };

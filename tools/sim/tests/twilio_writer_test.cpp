@@ -1,7 +1,7 @@
 // The simulator's contacts as TaskRouter Event Streams CloudEvents, mapped
 // back by the Twilio adapter (core/adapters): the same offers and outcomes
-// per queue and channel, at the same times. (TaskRouter has no transfer
-// event: a transfer is the task entering its new queue, compared as such.)
+// per queue and channel, at the same times. (A transfer is a new task, as
+// TaskRouter makes it: the new task's offer counts in the target queue.)
 #include "tools/sim/twilio_writer.hpp"
 
 #include <catch2/catch.hpp>
