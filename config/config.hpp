@@ -11,6 +11,7 @@
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine_config.hpp"
+#include "core/prediction/prediction_config.hpp"
 #include "core/sla/sla_rule.hpp"
 #include "core/time.hpp"
 
@@ -111,6 +112,8 @@ struct Config {
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
+  // `forecast:` and `queues:` (docs/configuration.md, "Forecast").
+  core::PredictionConfig forecast;
 };
 
 struct ConfigError {

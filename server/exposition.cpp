@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/exposition/kpis_json.hpp"
 #include "core/exposition/snapshot_text.hpp"
 #include "core/exposition/text_format.hpp"
+#include "core/prediction/prediction_exposition.hpp"
 #include "core/sla/sla_exposition.hpp"
 #include "server/text_escape.hpp"
 
@@ -22,6 +24,7 @@ std::string render_metrics_text(const View& view, prometheus::Registry& registry
   out.reserve(last_size.load(std::memory_order_relaxed));
   core::append_snapshot_text(out, *view.snapshot);
   core::append_text(out, core::sla_families(view.sla));
+  if (view.forecast) core::append_text(out, core::forecast_families(*view.forecast));
   out += prometheus::TextSerializer().Serialize(registry.Collect());
   last_size.store(out.size(), std::memory_order_relaxed);
   return out;
@@ -37,13 +40,39 @@ std::string render_kpis_json(const View& view, const std::map<std::string, std::
   filter.channel = get("channel");
   filter.window = get("window");
   nlohmann::json body = core::kpis_json(*view.snapshot, filter);
+  const auto wanted = [&](const std::string& queue, const std::string& channel) {
+    return (filter.queue.empty() || queue == filter.queue) &&
+           (filter.channel.empty() || channel == filter.channel);
+  };
+  // The last tick's at-risk state of each rule, by labels (a scrape's SLA
+  // states are the tick's too, but a reload may have come in between).
+  std::map<std::tuple<std::string, std::string, std::string>, const core::RuleRisk*> risks;
+  if (view.forecast) {
+    for (const auto& r : view.forecast->rules) {
+      if (r.modelled) risks[{r.sla, r.queue, r.channel}] = &r;
+    }
+  }
   nlohmann::json sla = nlohmann::json::array();
   for (auto& s : core::sla_json(view.sla)) {
-    if (!filter.queue.empty() && s.value("queue", "") != filter.queue) continue;
-    if (!filter.channel.empty() && s.value("channel", "") != filter.channel) continue;
+    const std::string queue = s.value("queue", "");
+    const std::string channel = s.value("channel", "");
+    if (!wanted(queue, channel)) continue;
+    // at_risk / breach_eta_seconds: null for rules without a breach model.
+    const auto r = risks.find({s.value("sla", ""), queue, channel});
+    s["at_risk"] = r == risks.end() ? nlohmann::json(nullptr) : nlohmann::json(r->second->at_risk);
+    s["breach_eta_seconds"] = r == risks.end() || !r->second->breach_eta_seconds
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(*r->second->breach_eta_seconds);
     sla.push_back(std::move(s));
   }
   body["sla"] = std::move(sla);
+  nlohmann::json forecast = nlohmann::json::array();
+  if (view.forecast) {
+    for (const auto& f : view.forecast->series) {
+      if (wanted(f.queue, f.channel)) forecast.push_back(core::forecast_json(f));
+    }
+  }
+  body["forecast"] = std::move(forecast);
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

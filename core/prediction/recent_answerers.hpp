@@ -1,0 +1,60 @@
+// Which agents answered each queue x channel recently: the agents serving a
+// queue that no `queues:` entry maps to teams (docs/forecasting.md, "Inputs
+// the models use"). Fed with every applied event, in order; pure (time is
+// the events'). Not thread-safe: one owner (the engine runner). Not part of
+// the state image: after a restart from a snapshot it fills again from the
+// journal replayed after it and from new answers.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "core/event.hpp"
+#include "core/time.hpp"
+
+namespace ccmon::core {
+
+class RecentAnswerers {
+ public:
+  // Bounds on what is remembered: contacts waiting (to learn the series of a
+  // contact.answered, which names only the contact) and (series, agent)
+  // answers. Past a bound the oldest tenth is dropped at once (amortised
+  // O(1) per event even under a flood of new ids).
+  static constexpr std::size_t kMaxWaiting = 200'000;
+  static constexpr std::size_t kMaxAnswers = 200'000;
+
+  void apply(std::span<const Event* const> events);
+  void apply(const Event& e);
+
+  // Per series key(queue, channel): agents who answered it at or after
+  // `since` and have not gone away or offline after their last answer
+  // there. One pass over the answers kept (once a tick, not per series).
+  std::unordered_map<std::string, int> counts(Timestamp since) const;
+  static std::string series_key(const std::string& queue, const std::string& channel);
+
+  // Forgets answers before `since` (call once a tick with now - lookback).
+  void expire(Timestamp since);
+
+  std::size_t waiting_size() const { return waiting_.size(); }
+  std::size_t answers_size() const { return answers_.size(); }
+
+ private:
+  struct Series {
+    std::string queue;
+    std::string channel;
+    Timestamp queued = 0;
+  };
+  static std::string key(const std::string& queue, const std::string& channel,
+                         const std::string& agent);
+  void drop_oldest_waiting();
+  void drop_oldest_answers();
+
+  std::unordered_map<std::string, Series> waiting_;  // by contact id
+  // "queue\0channel\0agent" -> time of the latest answer.
+  std::unordered_map<std::string, Timestamp> answers_;
+  std::unordered_map<std::string, Timestamp> off_since_;  // agent -> went away/offline at
+};
+
+}  // namespace ccmon::core
