@@ -708,6 +708,10 @@ class ConfigLoader {
               return;
             }
             for (const auto& kv : v.node) {
+              if (!kv.first.IsScalar()) {
+                r_.error(v, "keys must be channel names");
+                continue;
+              }
               const std::string channel = kv.first.as<std::string>();
               const Value value{kv.second, v.path + "." + channel, kv.second.Mark()};
               if (auto n = r_.integer(value, 1, 1000)) {
