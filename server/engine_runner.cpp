@@ -233,8 +233,8 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
   view->snapshot = engine_.snapshot(t);
   if (!judge_sla) {
     if (live) {
-      view->sla = sla_.states();  // as of the last tick
-      view->forecast = forecast_;
+      view->sla = sla_.states();   // as of the last tick
+      view->forecast = forecast_;  // the same; none before the first live tick
     }
     return view;
   }
@@ -260,13 +260,18 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
   return view;
 }
 
-std::size_t EngineRunner::predict(View& view, core::Timestamp t) {
-  answerers_.expire(t - forecast_config_.answered_lookback);
+std::shared_ptr<const core::Forecast> EngineRunner::compute_forecast(const View& view,
+                                                                     core::Timestamp t) const {
   const core::PredictionSetup setup{forecast_config_, engine_config_.windows,
                                     engine_config_.service_level_formula};
-  forecast_ = std::make_shared<const core::Forecast>(
+  return std::make_shared<const core::Forecast>(
       core::make_forecast(setup, *view.snapshot, sla_.rules(), view.sla,
                           answerers_.counts(t - forecast_config_.answered_lookback)));
+}
+
+std::size_t EngineRunner::predict(View& view, core::Timestamp t) {
+  answerers_.expire(t - forecast_config_.answered_lookback);
+  forecast_ = compute_forecast(view, t);
   view.forecast = forecast_;
   const auto transitions = at_risk_.update(*forecast_);
   const SlaLog log = at_risk_log_lines(transitions);
@@ -330,9 +335,9 @@ void EngineRunner::restore() {
   std::function<store::Sequence(std::string_view)> from_snapshot;
   if (codec_) {
     from_snapshot = [this](std::string_view payload) {
-      const auto extra =
-          state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
+      auto extra = state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
       latest_event_time_ = extra.latest_event_time;
+      answerers_.restore(std::move(extra.answerers));
       return extra.sequence;
     };
   }
@@ -436,8 +441,9 @@ void EngineRunner::take_snapshot(bool now) {
   if (!codec_) return;
   const store::Sequence sequence = durable_->written();
   const auto encode = [this, sequence] {
-    return codec_->encode(engine_, dedup_, sla_,
-                          state_records::encode_extra({sequence, latest_event_time_}));
+    return codec_->encode(
+        engine_, dedup_, sla_,
+        state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()}));
   };
   if (!now) return durable_->write_snapshot(sequence, encode);
   const auto start = std::chrono::steady_clock::now();

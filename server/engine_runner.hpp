@@ -83,6 +83,7 @@ class EngineRunner final : public EngineService {
   // The tick's forecast from `view`'s snapshot and SLA states; logs at-risk
   // transitions. Returns the number of log lines suppressed.
   std::size_t predict(View& view, core::Timestamp t);
+  std::shared_ptr<const core::Forecast> compute_forecast(const View& view, core::Timestamp t) const;
 
   // Durable state, all on the engine thread.
   void restore();

@@ -30,6 +30,26 @@ std::string render_metrics_text(const View& view, prometheus::Registry& registry
   return out;
 }
 
+nlohmann::json sla_json_with_forecast(const View& view) {
+  // The last tick's at-risk state of each rule, by labels (a scrape's SLA
+  // states are the tick's too, but a reload may have come in between).
+  std::map<std::tuple<std::string, std::string, std::string>, const core::RuleRisk*> risks;
+  if (view.forecast) {
+    for (const auto& r : view.forecast->rules) {
+      if (r.modelled) risks[{r.sla, r.queue, r.channel}] = &r;
+    }
+  }
+  nlohmann::json out = core::sla_json(view.sla);
+  for (auto& s : out) {
+    const auto r = risks.find({s.value("sla", ""), s.value("queue", ""), s.value("channel", "")});
+    s["at_risk"] = r == risks.end() ? nlohmann::json(nullptr) : nlohmann::json(r->second->at_risk);
+    s["breach_eta_seconds"] = r == risks.end() || !r->second->breach_eta_seconds
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(*r->second->breach_eta_seconds);
+  }
+  return out;
+}
+
 std::string render_kpis_json(const View& view, const std::map<std::string, std::string>& query) {
   core::KpiFilter filter;
   auto get = [&](const char* key) {
@@ -44,26 +64,9 @@ std::string render_kpis_json(const View& view, const std::map<std::string, std::
     return (filter.queue.empty() || queue == filter.queue) &&
            (filter.channel.empty() || channel == filter.channel);
   };
-  // The last tick's at-risk state of each rule, by labels (a scrape's SLA
-  // states are the tick's too, but a reload may have come in between).
-  std::map<std::tuple<std::string, std::string, std::string>, const core::RuleRisk*> risks;
-  if (view.forecast) {
-    for (const auto& r : view.forecast->rules) {
-      if (r.modelled) risks[{r.sla, r.queue, r.channel}] = &r;
-    }
-  }
   nlohmann::json sla = nlohmann::json::array();
-  for (auto& s : core::sla_json(view.sla)) {
-    const std::string queue = s.value("queue", "");
-    const std::string channel = s.value("channel", "");
-    if (!wanted(queue, channel)) continue;
-    // at_risk / breach_eta_seconds: null for rules without a breach model.
-    const auto r = risks.find({s.value("sla", ""), queue, channel});
-    s["at_risk"] = r == risks.end() ? nlohmann::json(nullptr) : nlohmann::json(r->second->at_risk);
-    s["breach_eta_seconds"] = r == risks.end() || !r->second->breach_eta_seconds
-                                  ? nlohmann::json(nullptr)
-                                  : nlohmann::json(*r->second->breach_eta_seconds);
-    sla.push_back(std::move(s));
+  for (auto& s : sla_json_with_forecast(view)) {
+    if (wanted(s.value("queue", ""), s.value("channel", ""))) sla.push_back(std::move(s));
   }
   body["sla"] = std::move(sla);
   nlohmann::json forecast = nlohmann::json::array();

@@ -54,6 +54,13 @@ class Reader {
   std::uint8_t byte() { return static_cast<std::uint8_t>(take(1)[0]); }
   bool done() const { return b_.empty(); }
   std::size_t left() const { return b_.size(); }
+  // A list's length, each element at least 2 bytes: a damaged length fails
+  // here instead of allocating for elements the bytes cannot hold.
+  std::size_t count() {
+    const std::uint64_t n = varint();
+    if (n > b_.size() / 2) throw RecordError("list longer than the bytes left");
+    return static_cast<std::size_t>(n);
+  }
 
  private:
   std::string_view take(std::size_t n) {
@@ -240,6 +247,21 @@ std::string encode_extra(const SnapshotExtra& extra) {
   std::string out;
   put_varint(out, extra.sequence);
   put_signed(out, extra.latest_event_time);
+  const auto& a = extra.answerers;
+  put_varint(out, a.waiting.size());
+  for (const auto& w : a.waiting) {
+    put_string(out, w.contact);
+    put_string(out, w.queue);
+    put_string(out, w.channel);
+    put_signed(out, w.queued);
+  }
+  for (const auto* list : {&a.answers, &a.off_since}) {
+    put_varint(out, list->size());
+    for (const auto& [key, t] : *list) {
+      put_string(out, key);
+      put_signed(out, t);
+    }
+  }
   return out;
 }
 
@@ -248,6 +270,23 @@ SnapshotExtra decode_extra(std::string_view bytes) {
   SnapshotExtra x;
   x.sequence = r.varint();
   x.latest_event_time = r.signed_varint();
+  if (!r.done()) {  // the forecast's memory, in snapshots that carry it
+    auto& a = x.answerers;
+    a.waiting.resize(r.count());
+    for (auto& w : a.waiting) {
+      r.string(w.contact);
+      r.string(w.queue);
+      r.string(w.channel);
+      w.queued = r.signed_varint();
+    }
+    for (auto* list : {&a.answers, &a.off_since}) {
+      list->resize(r.count());
+      for (auto& [key, t] : *list) {
+        r.string(key);
+        t = r.signed_varint();
+      }
+    }
+  }
   if (!r.done()) throw RecordError("trailing bytes after the snapshot's own fields");
   return x;
 }

@@ -95,6 +95,31 @@ void RecentAnswerers::expire(Timestamp since) {
   std::erase_if(off_since_, [since](const auto& kv) { return kv.second < since; });
 }
 
+RecentAnswerers::Entries RecentAnswerers::entries() const {
+  Entries e;
+  e.waiting.reserve(waiting_.size());
+  for (const auto& [contact, s] : waiting_)
+    e.waiting.push_back({contact, s.queue, s.channel, s.queued});
+  std::sort(e.waiting.begin(), e.waiting.end(),
+            [](const auto& a, const auto& b) { return a.contact < b.contact; });
+  e.answers.assign(answers_.begin(), answers_.end());
+  std::sort(e.answers.begin(), e.answers.end());
+  e.off_since.assign(off_since_.begin(), off_since_.end());
+  std::sort(e.off_since.begin(), e.off_since.end());
+  return e;
+}
+
+void RecentAnswerers::restore(Entries e) {
+  waiting_.clear();
+  answers_.clear();
+  off_since_.clear();
+  for (auto& w : e.waiting) {
+    waiting_[std::move(w.contact)] = {std::move(w.queue), std::move(w.channel), w.queued};
+  }
+  for (auto& [k, t] : e.answers) answers_[std::move(k)] = t;
+  for (auto& [k, t] : e.off_since) off_since_[std::move(k)] = t;
+}
+
 namespace {
 
 // Erases the oldest tenth (at least one entry) of `map` by `time_of`.

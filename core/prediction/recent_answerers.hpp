@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/event.hpp"
 #include "core/time.hpp"
@@ -36,6 +38,20 @@ class RecentAnswerers {
 
   // Forgets answers before `since` (call once a tick with now - lookback).
   void expire(Timestamp since);
+
+  // Everything remembered, sorted (so equal memories give equal bytes):
+  // contacts waiting, answers by opaque key, agents away or offline.
+  struct Entries {
+    struct Waiting {
+      std::string contact, queue, channel;
+      Timestamp queued = 0;
+    };
+    std::vector<Waiting> waiting;
+    std::vector<std::pair<std::string, Timestamp>> answers;
+    std::vector<std::pair<std::string, Timestamp>> off_since;
+  };
+  Entries entries() const;
+  void restore(Entries e);
 
   std::size_t waiting_size() const { return waiting_.size(); }
   std::size_t answers_size() const { return answers_.size(); }
