@@ -120,7 +120,7 @@ class EngineRunner final : public EngineService {
   std::vector<core::SlaRule> sla_rules_;
   // The forecast (docs/forecasting.md): computed on each live tick.
   core::PredictionConfig forecast_config_;
-  core::RecentAnswerers answerers_;
+  core::RecentAnswerers answerers_{hash_key_};
   core::AtRiskTracker at_risk_;
   std::shared_ptr<const core::Forecast> forecast_;  // the last tick's
 

@@ -157,7 +157,7 @@ ForecastInputs forecast_inputs(const PredictionSetup& setup, const Snapshot& sna
 
 Forecast make_forecast(const PredictionSetup& setup, const Snapshot& snapshot,
                        const std::vector<SlaRule>& rules, const std::vector<SlaState>& sla,
-                       const std::unordered_map<std::string, int>& answerers) {
+                       const RecentAnswerers::Counts& answerers) {
   Forecast out;
   out.at = snapshot.now;
   out.series.reserve(snapshot.series.size());

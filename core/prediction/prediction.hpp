@@ -13,6 +13,7 @@
 #include "core/engine/snapshot.hpp"
 #include "core/forecast/queue_forecast.hpp"
 #include "core/prediction/prediction_config.hpp"
+#include "core/prediction/recent_answerers.hpp"
 #include "core/sla/sla_evaluator.hpp"
 
 namespace ccmon::core {
@@ -83,6 +84,6 @@ ForecastInputs forecast_inputs(const PredictionSetup& setup, const Snapshot& sna
 // required)) staffing searches.
 Forecast make_forecast(const PredictionSetup& setup, const Snapshot& snapshot,
                        const std::vector<SlaRule>& rules, const std::vector<SlaState>& sla,
-                       const std::unordered_map<std::string, int>& answerers);
+                       const RecentAnswerers::Counts& answerers);
 
 }  // namespace ccmon::core

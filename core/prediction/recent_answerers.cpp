@@ -78,8 +78,8 @@ void RecentAnswerers::apply(const Event& e) {
   }
 }
 
-std::unordered_map<std::string, int> RecentAnswerers::counts(Timestamp since) const {
-  std::unordered_map<std::string, int> out;
+RecentAnswerers::Counts RecentAnswerers::counts(Timestamp since) const {
+  Counts out(0, KeyedStringHash{key_});
   for (const auto& [k, at] : answers_) {
     if (at < since) continue;
     const std::size_t cut = series_prefix(k);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -14,12 +15,21 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::core {
 
 class RecentAnswerers {
  public:
+  // Client strings (contact, agent, queue names) are hashed under `key`
+  // (docs/security.md, "Hash flooding"); the default key is for tests.
+  explicit RecentAnswerers(const HashKey& key = {})
+      : waiting_(0, KeyedStringHash{key}),
+        answers_(0, KeyedStringHash{key}),
+        off_since_(0, KeyedStringHash{key}),
+        key_(key) {}
+
   // Bounds on what is remembered: contacts waiting (to learn the series of a
   // contact.answered, which names only the contact) and (series, agent)
   // answers. Past a bound the oldest tenth is dropped at once (amortised
@@ -33,7 +43,8 @@ class RecentAnswerers {
   // Per series key(queue, channel): agents who answered it at or after
   // `since` and have not gone away or offline after their last answer
   // there. One pass over the answers kept (once a tick, not per series).
-  std::unordered_map<std::string, int> counts(Timestamp since) const;
+  using Counts = std::unordered_map<std::string, int, KeyedStringHash, std::equal_to<>>;
+  Counts counts(Timestamp since) const;
   static std::string series_key(const std::string& queue, const std::string& channel);
 
   // Forgets answers before `since` (call once a tick with now - lookback).
@@ -67,10 +78,13 @@ class RecentAnswerers {
   void drop_oldest_waiting();
   void drop_oldest_answers();
 
-  std::unordered_map<std::string, Series> waiting_;  // by contact id
-  // "queue\0channel\0agent" -> time of the latest answer.
-  std::unordered_map<std::string, Timestamp> answers_;
-  std::unordered_map<std::string, Timestamp> off_since_;  // agent -> went away/offline at
+  template <typename V>
+  using Map = std::unordered_map<std::string, V, KeyedStringHash, std::equal_to<>>;
+  Map<Series> waiting_;  // by contact id
+  // key(queue, channel, agent) -> time of the latest answer.
+  Map<Timestamp> answers_;
+  Map<Timestamp> off_since_;  // agent -> went away/offline at
+  HashKey key_;
 };
 
 }  // namespace ccmon::core
