@@ -713,6 +713,11 @@ class ConfigLoader {
                 continue;
               }
               const std::string channel = kv.first.as<std::string>();
+              if (std::any_of(f.concurrency.begin(), f.concurrency.end(),
+                              [&](const auto& e) { return e.first == channel; })) {
+                r_.error(Value{kv.first, v.path + "." + channel, kv.first.Mark()}, "duplicate key");
+                continue;
+              }
               const Value value{kv.second, v.path + "." + channel, kv.second.Mark()};
               if (auto n = r_.integer(value, 1, 1000)) {
                 f.concurrency.emplace_back(channel, static_cast<int>(*n));

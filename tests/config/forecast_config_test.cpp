@@ -91,6 +91,8 @@ TEST_CASE("forecast and queues errors name the key and its position", "[config][
       {"forecast:\n  concurrency:\n    chat: 0\n", 3, 11, "forecast.concurrency.chat"},
       {"forecast:\n  concurrency:\n    fax: 2\n", 3, 5,
        "channel \"fax\" is not one of ingest.channels"},
+      {"forecast:\n  concurrency:\n    chat: 2\n    chat: 3\n", 4, 5,
+       "forecast.concurrency.chat: duplicate key"},
       {"forecast:\n  horizn: 5m\n", 2, 3,
        "forecast.horizn: unknown key (did you mean \"horizon\"?)"},
       {"queues:\n  - queue: sales\n", 2, 5, "queues[0]: missing required key teams"},
