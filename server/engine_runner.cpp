@@ -182,7 +182,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     events.push_back(f.event);
   }
   engine_.apply(events);
-  answerers_.apply(events);
+  if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));
@@ -396,7 +396,7 @@ bool EngineRunner::replay(std::string_view bytes) {
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }
     engine_.apply(events);
-    answerers_.apply(events);
+    if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
     if (record.what & state_records::kScrape) evaluate(record.now, false, /*live=*/false);

@@ -255,12 +255,17 @@ std::string encode_extra(const SnapshotExtra& extra) {
     put_string(out, w.channel);
     put_signed(out, w.queued);
   }
-  for (const auto* list : {&a.answers, &a.off_since}) {
-    put_varint(out, list->size());
-    for (const auto& [key, t] : *list) {
-      put_string(out, key);
-      put_signed(out, t);
-    }
+  put_varint(out, a.answers.size());
+  for (const auto& x : a.answers) {
+    put_string(out, x.queue);
+    put_string(out, x.channel);
+    put_string(out, x.agent);
+    put_signed(out, x.at);
+  }
+  put_varint(out, a.off_since.size());
+  for (const auto& [agent, t] : a.off_since) {
+    put_string(out, agent);
+    put_signed(out, t);
   }
   return out;
 }
@@ -279,12 +284,17 @@ SnapshotExtra decode_extra(std::string_view bytes) {
       r.string(w.channel);
       w.queued = r.signed_varint();
     }
-    for (auto* list : {&a.answers, &a.off_since}) {
-      list->resize(r.count());
-      for (auto& [key, t] : *list) {
-        r.string(key);
-        t = r.signed_varint();
-      }
+    a.answers.resize(r.count());
+    for (auto& answer : a.answers) {
+      r.string(answer.queue);
+      r.string(answer.channel);
+      r.string(answer.agent);
+      answer.at = r.signed_varint();
+    }
+    a.off_since.resize(r.count());
+    for (auto& [agent, t] : a.off_since) {
+      r.string(agent);
+      t = r.signed_varint();
     }
   }
   if (!r.done()) throw RecordError("trailing bytes after the snapshot's own fields");

@@ -42,6 +42,16 @@ struct PredictionConfig {
   std::vector<std::pair<std::string, int>> concurrency;
   std::vector<QueueTeams> queues;
 
+  // Whether some series may have no `queues` entry, so that the agents who
+  // answered it must be remembered (RecentAnswerers); false with a
+  // catch-all entry (queue "*", channel "*"), which spares that work.
+  bool needs_answerers() const {
+    for (const auto& q : queues) {
+      if (q.queue == "*" && q.channel == "*") return false;
+    }
+    return true;
+  }
+
   int concurrency_of(const std::string& channel) const {
     for (const auto& [c, k] : concurrency) {
       if (c == channel) return k;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -26,7 +27,7 @@ class RecentAnswerers {
   // (docs/security.md, "Hash flooding"); the default key is for tests.
   explicit RecentAnswerers(const HashKey& key = {})
       : waiting_(0, KeyedStringHash{key}),
-        answers_(0, KeyedStringHash{key}),
+        series_(0, KeyedStringHash{key}),
         off_since_(0, KeyedStringHash{key}),
         key_(key) {}
 
@@ -40,49 +41,64 @@ class RecentAnswerers {
   void apply(std::span<const Event* const> events);
   void apply(const Event& e);
 
-  // Per series key(queue, channel): agents who answered it at or after
+  // Per series_key(queue, channel): agents who answered it at or after
   // `since` and have not gone away or offline after their last answer
-  // there. One pass over the answers kept (once a tick, not per series).
+  // there. One pass over the answers kept, no allocation per answer (once a
+  // tick, not per series); series with none are left out.
   using Counts = std::unordered_map<std::string, int, KeyedStringHash, std::equal_to<>>;
   Counts counts(Timestamp since) const;
-  static std::string series_key(const std::string& queue, const std::string& channel);
+  // Length-prefixed ("5:sales5:voice"): no two (queue, channel) pairs share one.
+  static std::string series_key(std::string_view queue, std::string_view channel);
 
   // Forgets answers before `since` (call once a tick with now - lookback).
   void expire(Timestamp since);
 
   // Everything remembered, sorted (so equal memories give equal bytes):
-  // contacts waiting, answers by opaque key, agents away or offline.
+  // contacts waiting, answers, agents away or offline.
   struct Entries {
     struct Waiting {
       std::string contact, queue, channel;
       Timestamp queued = 0;
     };
+    struct Answer {
+      std::string queue, channel, agent;
+      Timestamp at = 0;
+    };
     std::vector<Waiting> waiting;
-    std::vector<std::pair<std::string, Timestamp>> answers;
+    std::vector<Answer> answers;
     std::vector<std::pair<std::string, Timestamp>> off_since;
   };
   Entries entries() const;
   void restore(Entries e);
 
   std::size_t waiting_size() const { return waiting_.size(); }
-  std::size_t answers_size() const { return answers_.size(); }
+  std::size_t answers_size() const { return answers_; }
 
  private:
+  template <typename V>
+  using Map = std::unordered_map<std::string, V, KeyedStringHash, std::equal_to<>>;
+  struct Waiting {
+    std::string series;  // series_key
+    Timestamp queued = 0;
+  };
   struct Series {
     std::string queue;
     std::string channel;
-    Timestamp queued = 0;
+    Map<Timestamp> agents;  // agent -> time of the latest answer
   };
-  static std::string key(const std::string& queue, const std::string& channel,
-                         const std::string& agent);
+
+  void answered(std::string_view queue, std::string_view channel, const std::string& agent,
+                Timestamp at);
+  Series& series(std::string_view queue, std::string_view channel);
   void drop_oldest_waiting();
   void drop_oldest_answers();
+  // Erases the answers with time < cut (<= cut when `inclusive`), and
+  // series left without any.
+  void erase_answers(Timestamp cut, bool inclusive);
 
-  template <typename V>
-  using Map = std::unordered_map<std::string, V, KeyedStringHash, std::equal_to<>>;
-  Map<Series> waiting_;  // by contact id
-  // key(queue, channel, agent) -> time of the latest answer.
-  Map<Timestamp> answers_;
+  Map<Waiting> waiting_;  // by contact id
+  Map<Series> series_;    // by series_key
+  std::size_t answers_ = 0;
   Map<Timestamp> off_since_;  // agent -> went away/offline at
   HashKey key_;
 };

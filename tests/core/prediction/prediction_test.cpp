@@ -36,6 +36,12 @@ struct Center {
   }
 };
 
+std::string agent_id(std::size_t i) {
+  std::string id = "agent";  // appended in parts (GCC 12 -O3 false warning)
+  id += std::to_string(i);
+  return id;
+}
+
 std::string contact_id(int i) {
   std::string id = "c";  // appended in parts: GCC 12 -O3 warns falsely on "c" + string
   id += std::to_string(i);
@@ -305,6 +311,41 @@ TEST_CASE("service-level rule: its target feeds staffing; failing now means ETA 
   CHECK(*f.rules[0].breach_eta_seconds == 0);
   CHECK_FALSE(f.rules[1].modelled);  // no breach model for AHT: no series
   CHECK(samples(forecast_families(f), "ccmon_sla_at_risk") == 1);
+}
+
+}  // namespace ccmon::core
+
+namespace ccmon::core {
+
+TEST_CASE("answer memory: explicit queue wins, bounded, off with a catch-all mapping",
+          "[prediction]") {
+  RecentAnswerers a;
+  Event q = Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice");
+  a.apply(q);
+  // contact.answered naming another queue: the explicit fields win.
+  a.apply(Ev(EventType::kContactAnswered, at(5), "c1").agent("a1").queue("vip").channel("voice"));
+  auto n = a.counts(at(0));
+  CHECK(n.size() == 1);
+  CHECK(n.at(RecentAnswerers::series_key("vip", "voice")) == 1);
+  CHECK(a.waiting_size() == 0);
+  // Past kMaxAnswers the oldest tenth goes: the memory stays bounded.
+  for (std::size_t i = 0; i <= RecentAnswerers::kMaxAnswers; ++i) {
+    Event e = Ev(EventType::kContactAnswered, at(10 + static_cast<double>(i)), "x")
+                  .agent(agent_id(i))
+                  .queue("sales")
+                  .channel("voice");
+    a.apply(e);
+  }
+  CHECK(a.answers_size() <= RecentAnswerers::kMaxAnswers);
+  CHECK(a.answers_size() >= RecentAnswerers::kMaxAnswers * 8 / 10);
+  CHECK(a.counts(at(0)).count(RecentAnswerers::series_key("vip", "voice")) == 0);  // oldest
+
+  PredictionConfig p;
+  CHECK(p.needs_answerers());
+  p.queues = {{"sales", "*", {"blue"}}};
+  CHECK(p.needs_answerers());
+  p.queues.push_back({"*", "*", {"all"}});
+  CHECK_FALSE(p.needs_answerers());
 }
 
 }  // namespace ccmon::core
