@@ -12,6 +12,7 @@
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine_config.hpp"
+#include "core/prediction/prediction_config.hpp"
 #include "core/sla/sla_rule.hpp"
 #include "core/time.hpp"
 
@@ -113,6 +114,8 @@ struct Config {
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
   AdaptersConfig adapters;  // docs/adapters.md
+  // `forecast:` and `queues:` (docs/configuration.md, "Forecast").
+  core::PredictionConfig forecast;
 };
 
 struct ConfigError {

@@ -46,7 +46,8 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       dedup_enabled_(config.dedup.max_ids != 0),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
-      sla_rules_(config.sla_rules) {}
+      sla_rules_(config.sla_rules),
+      forecast_config_(config.forecast) {}
 
 EngineRunner::~EngineRunner() {
   if (thread_.joinable()) drain_and_stop();
@@ -181,6 +182,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     events.push_back(f.event);
   }
   engine_.apply(events);
+  if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));
@@ -230,7 +232,10 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
   if (!judge_sla) {
-    if (live) view->sla = sla_.states();  // as of the last tick
+    if (live) {
+      view->sla = sla_.states();   // as of the last tick
+      view->forecast = forecast_;  // the same; none before the first live tick
+    }
     return view;
   }
   sla_.evaluate(*view->snapshot, t);
@@ -245,12 +250,39 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
     }
   }
   view->sla = sla_.states();
+  const std::size_t at_risk_suppressed = predict(*view, t);
   const std::uint64_t dropped = sla_.transitions_dropped() - sla_transitions_dropped_;
   sla_transitions_dropped_ = sla_.transitions_dropped();
-  if (dropped + log.suppressed != 0) {
-    metrics_.sla_transitions_dropped(static_cast<double>(dropped + log.suppressed));
+  if (dropped + log.suppressed + at_risk_suppressed != 0) {
+    metrics_.sla_transitions_dropped(
+        static_cast<double>(dropped + log.suppressed + at_risk_suppressed));
   }
   return view;
+}
+
+std::shared_ptr<const core::Forecast> EngineRunner::compute_forecast(const View& view,
+                                                                     core::Timestamp t) const {
+  const core::PredictionSetup setup{forecast_config_, engine_config_.windows,
+                                    engine_config_.service_level_formula};
+  return std::make_shared<const core::Forecast>(
+      core::make_forecast(setup, *view.snapshot, sla_.rules(), view.sla,
+                          answerers_.counts(t - forecast_config_.answered_lookback)));
+}
+
+std::size_t EngineRunner::predict(View& view, core::Timestamp t) {
+  answerers_.expire(t - forecast_config_.answered_lookback);
+  forecast_ = compute_forecast(view, t);
+  view.forecast = forecast_;
+  const auto transitions = at_risk_.update(*forecast_);
+  const SlaLog log = at_risk_log_lines(transitions);
+  for (const auto& line : log.lines) {
+    if (line.warning) {
+      spdlog::warn("{}", line.text);
+    } else {
+      spdlog::info("{}", line.text);
+    }
+  }
+  return log.suppressed;
 }
 
 void EngineRunner::schedule_tick() {
@@ -276,24 +308,25 @@ void EngineRunner::schedule_tick() {
 
 void EngineRunner::reconfigure(const config::Config& config, std::function<void()> done) {
   admission_.set_limit(config.limits.max_events_in_flight);
-  boost::asio::post(io_,
-                    [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
-                     mode = config.clock, done = std::move(done)]() mutable {
-                      engine_config_ = engine;
-                      dedup_options_ = dedup;
-                      sla_rules_ = rules;
-                      dedup_enabled_ = dedup.max_ids != 0;
-                      engine_.reconfigure(std::move(engine));
-                      dedup_.reconfigure(dedup);
-                      sla_.reconfigure(std::move(rules));
-                      clock_mode_ = mode;
-                      // The journal never spans a configuration change: a
-                      // snapshot of the reconfigured state starts it afresh,
-                      // written before anything else is journaled (a crash
-                      // must not replay this run's records under the old one).
-                      if (durable_) take_snapshot(/*now=*/true);
-                      if (done) done();
-                    });
+  boost::asio::post(
+      io_, [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
+            mode = config.clock, forecast = config.forecast, done = std::move(done)]() mutable {
+        engine_config_ = engine;
+        forecast_config_ = std::move(forecast);
+        dedup_options_ = dedup;
+        sla_rules_ = rules;
+        dedup_enabled_ = dedup.max_ids != 0;
+        engine_.reconfigure(std::move(engine));
+        dedup_.reconfigure(dedup);
+        sla_.reconfigure(std::move(rules));
+        clock_mode_ = mode;
+        // The journal never spans a configuration change: a
+        // snapshot of the reconfigured state starts it afresh,
+        // written before anything else is journaled (a crash
+        // must not replay this run's records under the old one).
+        if (durable_) take_snapshot(/*now=*/true);
+        if (done) done();
+      });
 }
 
 // --- durable state ----------------------------------------------------------
@@ -302,9 +335,9 @@ void EngineRunner::restore() {
   std::function<store::Sequence(std::string_view)> from_snapshot;
   if (codec_) {
     from_snapshot = [this](std::string_view payload) {
-      const auto extra =
-          state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
+      auto extra = state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
       latest_event_time_ = extra.latest_event_time;
+      answerers_.restore(std::move(extra.answerers));
       return extra.sequence;
     };
   }
@@ -363,6 +396,7 @@ bool EngineRunner::replay(std::string_view bytes) {
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }
     engine_.apply(events);
+    if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
     if (record.what & state_records::kScrape) evaluate(record.now, false, /*live=*/false);
@@ -407,8 +441,9 @@ void EngineRunner::take_snapshot(bool now) {
   if (!codec_) return;
   const store::Sequence sequence = durable_->written();
   const auto encode = [this, sequence] {
-    return codec_->encode(engine_, dedup_, sla_,
-                          state_records::encode_extra({sequence, latest_event_time_}));
+    return codec_->encode(
+        engine_, dedup_, sla_,
+        state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()}));
   };
   if (!now) return durable_->write_snapshot(sequence, encode);
   const auto start = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 
 #include "core/exposition/kpis_json.hpp"
 #include "core/sla/sla_exposition.hpp"
+#include "server/exposition.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -18,7 +19,7 @@ std::string dump(const nlohmann::json& j) {
 LiveMessages LiveRenderer::render(const View& view) {
   // The /v1/kpis sections (now, windows, series, teams, stats), unfiltered.
   nlohmann::json sections = core::kpis_json(*view.snapshot, {});
-  sections["sla"] = core::sla_json(view.sla);
+  sections["sla"] = sla_json_with_forecast(view);  // with at_risk, breach_eta_seconds
   sections["build"] = build_;
 
   // Texts are assembled by hand so each section is dumped once and the same

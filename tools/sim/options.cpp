@@ -34,6 +34,11 @@ Model:
                         or a comma-separated list of names
   --rate X              scale of the arrival rate (default 1: about 80 % load
                         at the peak of the day)
+  --steady R,AHT,P      instead of the day: one voice queue (the first of
+                        --queues) as the M/M/N+M queue of Erlang A: Poisson
+                        arrivals at R per second, exponential handle time of
+                        mean AHT s and patience of mean P s, --agents agents
+                        always logged in, first come first served
 Transport:
   --batch N             events per frame / request (default 500)
   --window N            WebSocket frames in flight before waiting (default 64)
@@ -184,6 +189,15 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
       }
     } else if (arg == "--rate") {
       if (!parse_double(v, o.sim.rate)) return fail("--rate must be a number");
+    } else if (arg == "--steady") {
+      const auto parts = split_names(v);
+      SteadyModel s;
+      if (parts.size() != 3 || !parse_double(parts[0], s.arrivals_per_second) ||
+          !parse_double(parts[1], s.handle_seconds) ||
+          !parse_double(parts[2], s.patience_seconds)) {
+        return fail("--steady must be RATE,AHT,PATIENCE (e.g. 0.1,180,120)");
+      }
+      o.sim.steady = s;
     } else if (arg == "--batch") {
       if (!parse_number(v, o.batch) || o.batch == 0)
         return fail("--batch must be a positive integer");
