@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "config/adapters_config.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine_config.hpp"
+#include "core/prediction/prediction_config.hpp"
 #include "core/sla/sla_rule.hpp"
 #include "core/time.hpp"
 
@@ -124,6 +126,9 @@ struct Config {
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
+  AdaptersConfig adapters;  // docs/adapters.md
+  // `forecast:` and `queues:` (docs/configuration.md, "Forecast").
+  core::PredictionConfig forecast;
   WallboardConfig wallboard;
 };
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "config/adapters_loader.hpp"
 #include "config/config.hpp"
 #include "config/token_file.hpp"
 #include "config/yaml_reader.hpp"
@@ -75,6 +76,9 @@ class ConfigLoader {
                      {"state", [&](const Value& v) { state(v); }},
                      {"cardinality", [&](const Value& v) { cardinality(v); }},
                      {"sla", [&](const Value& v) { sla(v); }},
+                     {"adapters", [&](const Value& v) { read_adapters(r_, v, c_.adapters); }},
+                     {"queues", [&](const Value& v) { queues(v); }},
+                     {"forecast", [&](const Value& v) { forecast(v); }},
                      {"wallboard", [&](const Value& v) { wallboard(v); }}});
     cross_checks();
   }
@@ -664,8 +668,110 @@ class ConfigLoader {
     c_.sla_rules.push_back(std::move(rule));
   }
 
+  // `queues:` (docs/configuration.md, "Forecast"): team -> queue mapping.
+  void queues(const Value& v) {
+    c_.forecast.queues.clear();
+    r_.sequence(v, [&](const Value& e) {
+      core::QueueTeams q;
+      const auto keys = r_.mapping(e, {{"queue", [&](const Value& x) { glob(x, q.queue); }},
+                                       {"channel",
+                                        [&](const Value& x) {
+                                          if (glob(x, q.channel))
+                                            channel_refs_.push_back({q.channel, x});
+                                        }},
+                                       {"teams", [&](const Value& x) {
+                                          string_list(x, q.teams, "team");
+                                          if (q.teams.empty() && x.node.IsSequence())
+                                            r_.error(x, "must name a team");
+                                        }}});
+      if (!e.node.IsMap()) return;
+      if (!keys.contains("teams")) r_.error(e, "missing required key teams");
+      c_.forecast.queues.push_back(std::move(q));
+    });
+  }
+
+  // `forecast:` (docs/configuration.md, "Forecast").
+  void forecast(const Value& section) {
+    core::PredictionConfig& f = c_.forecast;
+    const auto window = [&](const Value& v, std::string& out) {
+      if (auto s = r_.string(v)) {
+        out = *s;
+        forecast_window_refs_.push_back({*s, v, false});
+      }
+    };
+    r_.mapping(
+        section,
+        {{"arrival_window", [&](const Value& v) { window(v, f.arrival_window); }},
+         {"handle_time_window", [&](const Value& v) { window(v, f.handle_time_window); }},
+         {"handle_time_fallback_window",
+          [&](const Value& v) { window(v, f.handle_time_fallback_window); }},
+         {"min_handled",
+          [&](const Value& v) {
+            if (auto n = r_.integer(v, 1, 1'000'000)) f.min_handled = static_cast<double>(*n);
+          }},
+         {"horizon", [&](const Value& v) { seconds(v, f.horizon_seconds, core::seconds(1)); }},
+         {"service_level_target",
+          [&](const Value& v) {
+            auto x = r_.number(v);
+            if (x && !(*x > 0 && *x < 1)) {
+              r_.error(v, "must be above 0 and below 1 (100 % needs infinitely many agents)");
+            } else {
+              set(f.target_ratio, x);
+            }
+          }},
+         {"max_occupancy",
+          [&](const Value& v) {
+            if (v.node.IsNull()) {
+              f.max_occupancy.reset();
+              return;
+            }
+            auto x = r_.number(v);
+            if (x && !(*x > 0 && *x <= 1)) {
+              r_.error(v, "must be above 0 and at most 1 (or null: no cap)");
+            } else if (x) {
+              f.max_occupancy = *x;
+            }
+          }},
+         {"concurrency", [&](const Value& v) {
+            f.concurrency.clear();
+            if (!v.node.IsNull() && !v.node.IsMap()) {
+              r_.error(v, "must be a mapping of channel: contacts per agent");
+              return;
+            }
+            for (const auto& kv : v.node) {
+              if (!kv.first.IsScalar()) {
+                r_.error(v, "keys must be channel names");
+                continue;
+              }
+              const std::string channel = kv.first.as<std::string>();
+              if (std::any_of(f.concurrency.begin(), f.concurrency.end(),
+                              [&](const auto& e) { return e.first == channel; })) {
+                r_.error(Value{kv.first, v.path + "." + channel, kv.first.Mark()}, "duplicate key");
+                continue;
+              }
+              const Value value{kv.second, v.path + "." + channel, kv.second.Mark()};
+              if (auto n = r_.integer(value, 1, 1000)) {
+                f.concurrency.emplace_back(channel, static_cast<int>(*n));
+                channel_refs_.push_back(
+                    {channel, Value{kv.first, v.path + "." + channel, kv.first.Mark()}});
+              }
+            }
+          }}});
+  }
+
   // Checks that need more than one section.
   void cross_checks() {
+    // Forecast windows must be trailing windows (a rate needs a length).
+    for (const auto& ref : forecast_window_refs_) {
+      const auto& ws = c_.engine.windows;
+      if (std::any_of(ws.begin(), ws.end(), [&](const auto& w) { return w.name == ref.window; })) {
+        continue;
+      }
+      std::string known;
+      for (const auto& w : ws) known += (known.empty() ? "" : ", ") + w.name;
+      r_.error(ref.where, "window " + quoted(ref.window) +
+                              " is not a configured trailing window (" + known + ")");
+    }
     const auto& windows = c_.engine.windows;
     for (const auto& ref : window_refs_) {
       const bool found = (ref.window == "today" && c_.engine.today_window) ||
@@ -692,6 +798,7 @@ class ConfigLoader {
   Config c_;
   std::vector<std::pair<std::string, int>> sla_names_;  // name, line
   std::vector<WindowRef> window_refs_;
+  std::vector<WindowRef> forecast_window_refs_;
   std::vector<ChannelRef> channel_refs_;
   std::vector<ConfigError> errors_in_files_;
   std::vector<ConfigError> warnings_;

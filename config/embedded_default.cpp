@@ -62,6 +62,16 @@ cardinality:
   max_teams: 100
   max_channels: 16
   per_agent_series: false
+forecast:
+  arrival_window: 15m
+  handle_time_window: 1h
+  handle_time_fallback_window: 24h
+  min_handled: 10
+  horizon: 5m
+  service_level_target: 0.8
+  max_occupancy: null
+  concurrency: {}
+queues: []
 sla:
   - {name: voice_service_level, kpi: service_level_ratio, op: ">=", target: 0.8,
      window: 15m, queue: "*", channel: voice, min_volume: 10}

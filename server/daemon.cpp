@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
 #include "server/listener.hpp"
+#include "server/queue_log_follower.hpp"
 #include "server/reloader.hpp"
 #include "server/self_metrics.hpp"
 #include "server/server_context.hpp"
@@ -129,6 +131,8 @@ struct Daemon::Impl {
   std::shared_ptr<Listener> plain_listener;    // server.plain_listen, if set
   std::shared_ptr<Listener> metrics_listener;  // server.metrics_listen, if set
   std::shared_ptr<TlsContextSlot> tls;         // server.listen's, when it is TLS
+  // adapters.asterisk_queue_log.files, fixed at start.
+  std::vector<std::shared_ptr<QueueLogFollower>> followers;
   Reloader reloader;  // last: its thread may call reload() as soon as it exists
 };
 
@@ -192,6 +196,11 @@ int Daemon::Impl::run() {
     asio::post(io, [feed = ctx->live, view = std::move(view)] { feed->publish(*view); });
   });
   runner.start();
+  for (const auto& file : config->adapters.asterisk_queue_log.files) {
+    followers.push_back(std::make_shared<QueueLogFollower>(
+        io, ctx, file, std::filesystem::path(config->durable.dir)));
+    followers.back()->start();
+  }
   listener->run();
   if (plain_listener) plain_listener->run();
   if (metrics_listener) metrics_listener->run();
@@ -307,6 +316,9 @@ ReloadOutcome Daemon::Impl::reload() {
       d.snapshot_journal_bytes != p.snapshot_journal_bytes) {
     spdlog::warn("state.* changed: takes effect at the next restart");
   }
+  if (next->adapters.asterisk_queue_log.files != previous->adapters.asterisk_queue_log.files) {
+    spdlog::warn("adapters.asterisk_queue_log.files changed: takes effect at the next restart");
+  }
   apply_log_level(next->log_level);
   // Answer only once the engine runs with the new rules.
   std::promise<void> applied;
@@ -329,6 +341,7 @@ void Daemon::Impl::shutdown() {
   if (plain_listener) plain_listener->stop();
   if (metrics_listener) metrics_listener->stop();
   ctx->connections.close_all();
+  for (auto& f : followers) f->stop();
   wait_drained(std::chrono::steady_clock::now() + kDrainTimeout);
 }
 

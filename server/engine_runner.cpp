@@ -46,7 +46,8 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       dedup_enabled_(config.dedup.max_ids != 0),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
-      sla_rules_(config.sla_rules) {
+      sla_rules_(config.sla_rules),
+      forecast_config_(config.forecast) {
   feed_stale_after_ = config.wallboard.feed_stale_after;
 }
 
@@ -188,6 +189,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     events.push_back(f.event);
   }
   engine_.apply(events);
+  if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));
@@ -243,7 +245,10 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
     }
   }
   if (!judge_sla) {
-    if (live) view->sla = sla_.states();  // as of the last tick
+    if (live) {
+      view->sla = sla_.states();   // as of the last tick
+      view->forecast = forecast_;  // the same; none before the first live tick
+    }
     return view;
   }
   sla_.evaluate(*view->snapshot, t);
@@ -258,12 +263,39 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
     }
   }
   view->sla = sla_.states();
+  const std::size_t at_risk_suppressed = predict(*view, t);
   const std::uint64_t dropped = sla_.transitions_dropped() - sla_transitions_dropped_;
   sla_transitions_dropped_ = sla_.transitions_dropped();
-  if (dropped + log.suppressed != 0) {
-    metrics_.sla_transitions_dropped(static_cast<double>(dropped + log.suppressed));
+  if (dropped + log.suppressed + at_risk_suppressed != 0) {
+    metrics_.sla_transitions_dropped(
+        static_cast<double>(dropped + log.suppressed + at_risk_suppressed));
   }
   return view;
+}
+
+std::shared_ptr<const core::Forecast> EngineRunner::compute_forecast(const View& view,
+                                                                     core::Timestamp t) const {
+  const core::PredictionSetup setup{forecast_config_, engine_config_.windows,
+                                    engine_config_.service_level_formula};
+  return std::make_shared<const core::Forecast>(
+      core::make_forecast(setup, *view.snapshot, sla_.rules(), view.sla,
+                          answerers_.counts(t - forecast_config_.answered_lookback)));
+}
+
+std::size_t EngineRunner::predict(View& view, core::Timestamp t) {
+  answerers_.expire(t - forecast_config_.answered_lookback);
+  forecast_ = compute_forecast(view, t);
+  view.forecast = forecast_;
+  const auto transitions = at_risk_.update(*forecast_);
+  const SlaLog log = at_risk_log_lines(transitions);
+  for (const auto& line : log.lines) {
+    if (line.warning) {
+      spdlog::warn("{}", line.text);
+    } else {
+      spdlog::info("{}", line.text);
+    }
+  }
+  return log.suppressed;
 }
 
 void EngineRunner::schedule_tick() {
@@ -291,10 +323,11 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
   admission_.set_limit(config.limits.max_events_in_flight);
   boost::asio::post(io_,
                     [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
-                     mode = config.clock, stale = config.wallboard.feed_stale_after,
-                     done = std::move(done)]() mutable {
+                     mode = config.clock, forecast = config.forecast,
+                     stale = config.wallboard.feed_stale_after, done = std::move(done)]() mutable {
                       feed_stale_after_ = stale;
                       engine_config_ = engine;
+                      forecast_config_ = std::move(forecast);
                       dedup_options_ = dedup;
                       sla_rules_ = rules;
                       dedup_enabled_ = dedup.max_ids != 0;
@@ -317,9 +350,9 @@ void EngineRunner::restore() {
   std::function<store::Sequence(std::string_view)> from_snapshot;
   if (codec_) {
     from_snapshot = [this](std::string_view payload) {
-      const auto extra =
-          state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
+      auto extra = state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
       latest_event_time_ = extra.latest_event_time;
+      answerers_.restore(std::move(extra.answerers));
       return extra.sequence;
     };
   }
@@ -378,6 +411,7 @@ bool EngineRunner::replay(std::string_view bytes) {
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }
     engine_.apply(events);
+    if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
     if (record.what & state_records::kScrape) evaluate(record.now, false, /*live=*/false);
@@ -422,8 +456,9 @@ void EngineRunner::take_snapshot(bool now) {
   if (!codec_) return;
   const store::Sequence sequence = durable_->written();
   const auto encode = [this, sequence] {
-    return codec_->encode(engine_, dedup_, sla_,
-                          state_records::encode_extra({sequence, latest_event_time_}));
+    return codec_->encode(
+        engine_, dedup_, sla_,
+        state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()}));
   };
   if (!now) return durable_->write_snapshot(sequence, encode);
   const auto start = std::chrono::steady_clock::now();

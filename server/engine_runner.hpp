@@ -22,6 +22,9 @@
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/prediction/at_risk_tracker.hpp"
+#include "core/prediction/prediction.hpp"
+#include "core/prediction/recent_answerers.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "server/admission.hpp"
 #include "server/durable_state.hpp"
@@ -78,6 +81,10 @@ class EngineRunner final : public EngineService {
   // put the SLA states in the view (replay does none of it).
   std::shared_ptr<const View> evaluate(core::Timestamp t, bool judge_sla, bool live);
   void schedule_tick();
+  // The tick's forecast from `view`'s snapshot and SLA states; logs at-risk
+  // transitions. Returns the number of log lines suppressed.
+  std::size_t predict(View& view, core::Timestamp t);
+  std::shared_ptr<const core::Forecast> compute_forecast(const View& view, core::Timestamp t) const;
 
   // Durable state, all on the engine thread.
   void restore();
@@ -116,6 +123,11 @@ class EngineRunner final : public EngineService {
   core::EngineConfig engine_config_;
   core::DedupOptions dedup_options_;
   std::vector<core::SlaRule> sla_rules_;
+  // The forecast (docs/forecasting.md): computed on each live tick.
+  core::PredictionConfig forecast_config_;
+  core::RecentAnswerers answerers_{hash_key_};
+  core::AtRiskTracker at_risk_;
+  std::shared_ptr<const core::Forecast> forecast_;  // the last tick's
 
   // Durable state (null: state.dir is ""). Acknowledgements in `always`
   // mode wait in pending_acks_ until a sync covers their record.

@@ -11,6 +11,7 @@
 
 #include "core/codec/codec.hpp"
 #include "core/engine/snapshot.hpp"
+#include "core/prediction/prediction.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "server/admission.hpp"
 #include "server/self_metrics.hpp"
@@ -29,6 +30,9 @@ struct FeedState {
 struct View {
   std::shared_ptr<const core::Snapshot> snapshot;
   std::vector<core::SlaState> sla;
+  // The forecast of the last tick (docs/forecasting.md); null before the
+  // first tick. Computed once a tick, never per scrape.
+  std::shared_ptr<const core::Forecast> forecast;
   std::vector<FeedState> feeds;
 };
 

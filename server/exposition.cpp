@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/exposition/kpis_json.hpp"
 #include "core/exposition/snapshot_text.hpp"
 #include "core/exposition/text_format.hpp"
+#include "core/prediction/prediction_exposition.hpp"
 #include "core/sla/sla_exposition.hpp"
 #include "server/text_escape.hpp"
 
@@ -22,8 +24,29 @@ std::string render_metrics_text(const View& view, prometheus::Registry& registry
   out.reserve(last_size.load(std::memory_order_relaxed));
   core::append_snapshot_text(out, *view.snapshot);
   core::append_text(out, core::sla_families(view.sla));
+  if (view.forecast) core::append_text(out, core::forecast_families(*view.forecast));
   out += prometheus::TextSerializer().Serialize(registry.Collect());
   last_size.store(out.size(), std::memory_order_relaxed);
+  return out;
+}
+
+nlohmann::json sla_json_with_forecast(const View& view) {
+  // The last tick's at-risk state of each rule, by labels (a scrape's SLA
+  // states are the tick's too, but a reload may have come in between).
+  std::map<std::tuple<std::string, std::string, std::string>, const core::RuleRisk*> risks;
+  if (view.forecast) {
+    for (const auto& r : view.forecast->rules) {
+      if (r.modelled) risks[{r.sla, r.queue, r.channel}] = &r;
+    }
+  }
+  nlohmann::json out = core::sla_json(view.sla);
+  for (auto& s : out) {
+    const auto r = risks.find({s.value("sla", ""), s.value("queue", ""), s.value("channel", "")});
+    s["at_risk"] = r == risks.end() ? nlohmann::json(nullptr) : nlohmann::json(r->second->at_risk);
+    s["breach_eta_seconds"] = r == risks.end() || !r->second->breach_eta_seconds
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(*r->second->breach_eta_seconds);
+  }
   return out;
 }
 
@@ -37,13 +60,22 @@ std::string render_kpis_json(const View& view, const std::map<std::string, std::
   filter.channel = get("channel");
   filter.window = get("window");
   nlohmann::json body = core::kpis_json(*view.snapshot, filter);
+  const auto wanted = [&](const std::string& queue, const std::string& channel) {
+    return (filter.queue.empty() || queue == filter.queue) &&
+           (filter.channel.empty() || channel == filter.channel);
+  };
   nlohmann::json sla = nlohmann::json::array();
-  for (auto& s : core::sla_json(view.sla)) {
-    if (!filter.queue.empty() && s.value("queue", "") != filter.queue) continue;
-    if (!filter.channel.empty() && s.value("channel", "") != filter.channel) continue;
-    sla.push_back(std::move(s));
+  for (auto& s : sla_json_with_forecast(view)) {
+    if (wanted(s.value("queue", ""), s.value("channel", ""))) sla.push_back(std::move(s));
   }
   body["sla"] = std::move(sla);
+  nlohmann::json forecast = nlohmann::json::array();
+  if (view.forecast) {
+    for (const auto& f : view.forecast->series) {
+      if (wanted(f.queue, f.channel)) forecast.push_back(core::forecast_json(f));
+    }
+  }
+  body["forecast"] = std::move(forecast);
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

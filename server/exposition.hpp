@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,12 @@ namespace ccmon::server {
 
 // KPI families of the view, then the daemon's own metrics.
 std::string render_metrics_text(const View& view, prometheus::Registry& registry);
+
+// The SLA states of `view` as in core::sla_json, each with `at_risk`
+// (boolean) and `breach_eta_seconds` (number or null) from the view's
+// forecast; both null for a rule without a breach model
+// (docs/forecasting.md). Shared by /v1/kpis and the live feed.
+nlohmann::json sla_json_with_forecast(const View& view);
 
 // /v1/kpis; `query` may hold queue, channel, window filters.
 std::string render_kpis_json(const View& view, const std::map<std::string, std::string>& query);

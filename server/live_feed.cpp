@@ -7,6 +7,7 @@
 #include "core/exposition/rfc3339_format.hpp"
 #include "core/exposition/wallboard_json.hpp"
 #include "core/sla/sla_exposition.hpp"
+#include "server/exposition.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -68,11 +69,12 @@ LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) 
   const core::Snapshot& snap = *view.snapshot;
   // The /v1/kpis sections (now, windows, series, teams, stats), unfiltered.
   nlohmann::json sections = core::kpis_json(snap, {});
-  nlohmann::json sla = core::sla_json(view.sla);
+  // The forecast's at_risk and breach_eta_seconds (docs/forecasting.md), then
+  // the margin judgement ORed in (docs/wallboard.md).
+  nlohmann::json sla = sla_json_with_forecast(view);
   for (std::size_t i = 0; i < sla.size() && i < view.sla.size(); ++i) {
-    // The margin judgement; a forecast's prediction, where the feed gets
-    // one, ORs into the same flag (docs/wallboard.md).
-    sla[i]["at_risk"] = core::near_target(view.sla[i], options.at_risk_margin);
+    const bool predicted = sla[i]["at_risk"].is_boolean() && sla[i]["at_risk"].get<bool>();
+    sla[i]["at_risk"] = predicted || core::near_target(view.sla[i], options.at_risk_margin);
   }
   sections["sla"] = std::move(sla);
   sections["build"] = build_;

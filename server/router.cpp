@@ -8,6 +8,7 @@
 
 #include "core/exposition/rfc3339_format.hpp"
 #include "core/exposition/wallboard_json.hpp"
+#include "server/adapter_routes.hpp"
 #include "server/auth.hpp"
 #include "server/exposition.hpp"
 #include "server/gzip.hpp"
@@ -102,7 +103,7 @@ bool is_get(http::verb m) {
   return m == http::verb::get || m == http::verb::head;
 }
 std::optional<Endpoint> endpoint_of(const std::string& path) {
-  if (path == "/v1/events") {
+  if (path == "/v1/events" || is_adapter_path(path)) {
     return Endpoint{"POST", [](http::verb m) { return m == http::verb::post; }};
   }
   if (path == "/v1/stream" || path == "/v1/live") {
@@ -141,7 +142,9 @@ std::optional<Response> endpoint_refusal(const Request& req, const std::string& 
 // screening the header never changes the answer, only when it is sent.
 std::optional<Role> screened_role(const std::string& path, http::verb method) {
   const bool get = method == http::verb::get || method == http::verb::head;
-  if (path == "/v1/events" && method == http::verb::post) return Role::kIngest;
+  if ((path == "/v1/events" || path == kQueueLogPath) && method == http::verb::post) {
+    return Role::kIngest;
+  }
   if (path == "/-/reload" && (method == http::verb::post || method == http::verb::put)) {
     return Role::kAdmin;
   }
@@ -566,6 +569,14 @@ Routed route_request(const Request& req, const RequestContext& rc,
   if (path == "/v1/events") {
     if (auto denied = x.deny(Role::kIngest)) return *denied;
     return ingest(x);
+  }
+  if (is_adapter_path(path)) {
+    // queue_log lines come with the ordinary ingest token; the other
+    // adapters check their platform's credential (adapter_routes.cpp).
+    if (path == kQueueLogPath) {
+      if (auto denied = x.deny(Role::kIngest)) return *denied;
+    }
+    return route_adapter(req, rc, x.responder);
   }
   if (path == "/v1/stream") {
     if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();

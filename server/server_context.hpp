@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "server/adapter_hub.hpp"
 #include "server/build_info.hpp"
 #include "server/connection_limits.hpp"
 #include "server/engine_service.hpp"
@@ -99,6 +100,8 @@ class ServerContext {
 
   SelfMetrics& metrics;
   EngineService& runner;
+  // The platform adapters' metrics and memory (docs/adapters.md).
+  AdapterHub adapters{metrics.registry()};
   ConnectionRegistry connections;
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};

@@ -35,4 +35,39 @@ SlaLog sla_log_lines(std::span<const core::SlaTransition> transitions, std::size
   return log;
 }
 
+std::string format_at_risk_transition(const core::AtRiskTransition& tr) {
+  if (!tr.entered) {
+    return fmt::format("SLA no longer at risk: rule={} queue={} channel={}", tr.sla,
+                       loggable(tr.queue), loggable(tr.channel));
+  }
+  return fmt::format("SLA at risk: rule={} queue={} channel={} breach_eta={}", tr.sla,
+                     loggable(tr.queue), loggable(tr.channel),
+                     !tr.breach_eta_seconds        ? std::string("unknown")
+                     : *tr.breach_eta_seconds == 0 ? std::string("now")
+                                                   : fmt::format("{:g}s", *tr.breach_eta_seconds));
+}
+
+SlaLog at_risk_log_lines(std::span<const core::AtRiskTransition> transitions,
+                         std::size_t max_lines) {
+  SlaLog log;
+  std::size_t entered = 0;
+  for (std::size_t i = 0; i < transitions.size(); ++i) {
+    const auto& tr = transitions[i];
+    if (i < max_lines) {
+      log.lines.push_back({tr.entered, format_at_risk_transition(tr)});
+      continue;
+    }
+    ++log.suppressed;
+    if (tr.entered) ++entered;
+  }
+  if (log.suppressed != 0) {
+    log.lines.push_back(
+        {entered != 0,
+         fmt::format("{} more SLA at-risk transitions suppressed ({} at risk, {} no longer) to "
+                     "keep the log bounded; ccmon_sla_at_risk shows every rule's state",
+                     log.suppressed, entered, log.suppressed - entered)});
+  }
+  return log;
+}
+
 }  // namespace ccmon::server

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/prediction/at_risk_tracker.hpp"
 #include "core/sla/sla_evaluator.hpp"
 
 namespace ccmon::server {
@@ -36,5 +37,16 @@ std::string format_sla_transition(const core::SlaTransition& tr);
 // recovered) …" naming how many of each.
 SlaLog sla_log_lines(std::span<const core::SlaTransition> transitions,
                      std::size_t max_lines = kMaxSlaLogLines);
+
+// "SLA at risk: rule=… queue=… channel=… breach_eta=42s" (a warning; "now"
+// when the rule fails already) or "SLA no longer at risk: rule=… queue=…
+// channel=…" (info); queue and channel through loggable().
+std::string format_at_risk_transition(const core::AtRiskTransition& tr);
+
+// As sla_log_lines, for at-risk transitions (their own budget of
+// `max_lines` a tick, then "K more SLA at-risk transitions suppressed (A at
+// risk, N no longer) …").
+SlaLog at_risk_log_lines(std::span<const core::AtRiskTransition> transitions,
+                         std::size_t max_lines = kMaxSlaLogLines);
 
 }  // namespace ccmon::server

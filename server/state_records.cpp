@@ -54,6 +54,13 @@ class Reader {
   std::uint8_t byte() { return static_cast<std::uint8_t>(take(1)[0]); }
   bool done() const { return b_.empty(); }
   std::size_t left() const { return b_.size(); }
+  // A list's length, each element at least 2 bytes: a damaged length fails
+  // here instead of allocating for elements the bytes cannot hold.
+  std::size_t count() {
+    const std::uint64_t n = varint();
+    if (n > b_.size() / 2) throw RecordError("list longer than the bytes left");
+    return static_cast<std::size_t>(n);
+  }
 
  private:
   std::string_view take(std::size_t n) {
@@ -240,6 +247,26 @@ std::string encode_extra(const SnapshotExtra& extra) {
   std::string out;
   put_varint(out, extra.sequence);
   put_signed(out, extra.latest_event_time);
+  const auto& a = extra.answerers;
+  put_varint(out, a.waiting.size());
+  for (const auto& w : a.waiting) {
+    put_string(out, w.contact);
+    put_string(out, w.queue);
+    put_string(out, w.channel);
+    put_signed(out, w.queued);
+  }
+  put_varint(out, a.answers.size());
+  for (const auto& x : a.answers) {
+    put_string(out, x.queue);
+    put_string(out, x.channel);
+    put_string(out, x.agent);
+    put_signed(out, x.at);
+  }
+  put_varint(out, a.off_since.size());
+  for (const auto& [agent, t] : a.off_since) {
+    put_string(out, agent);
+    put_signed(out, t);
+  }
   return out;
 }
 
@@ -248,6 +275,28 @@ SnapshotExtra decode_extra(std::string_view bytes) {
   SnapshotExtra x;
   x.sequence = r.varint();
   x.latest_event_time = r.signed_varint();
+  if (!r.done()) {  // the forecast's memory, in snapshots that carry it
+    auto& a = x.answerers;
+    a.waiting.resize(r.count());
+    for (auto& w : a.waiting) {
+      r.string(w.contact);
+      r.string(w.queue);
+      r.string(w.channel);
+      w.queued = r.signed_varint();
+    }
+    a.answers.resize(r.count());
+    for (auto& answer : a.answers) {
+      r.string(answer.queue);
+      r.string(answer.channel);
+      r.string(answer.agent);
+      answer.at = r.signed_varint();
+    }
+    a.off_since.resize(r.count());
+    for (auto& [agent, t] : a.off_since) {
+      r.string(agent);
+      t = r.signed_varint();
+    }
+  }
   if (!r.done()) throw RecordError("trailing bytes after the snapshot's own fields");
   return x;
 }

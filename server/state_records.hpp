@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/prediction/recent_answerers.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::server::state_records {
@@ -58,10 +59,13 @@ Record decode_record(std::string_view bytes);
 void decode_record(std::string_view bytes, Record& into);
 
 // The daemon's own fields stored beside a state snapshot (the codec's
-// `extra`): the journal record the snapshot covers and the latest event time.
+// `extra`): the journal record the snapshot covers and the latest event time,
+// then (appended for the forecast; absent in snapshots written before it,
+// which restore an empty memory) who answered which queue lately.
 struct SnapshotExtra {
   std::uint64_t sequence = 0;
   core::Timestamp latest_event_time = 0;
+  core::RecentAnswerers::Entries answerers;
 };
 std::string encode_extra(const SnapshotExtra& extra);
 SnapshotExtra decode_extra(std::string_view bytes);  // throws RecordError

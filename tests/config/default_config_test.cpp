@@ -93,6 +93,18 @@ void check_same(const Config& a, const Config& b, bool with_sla = true) {
   CHECK(x.limits.max_teams == y.limits.max_teams);
   CHECK(x.limits.max_channels == y.limits.max_channels);
   CHECK(x.limits.per_agent_series == y.limits.per_agent_series);
+  const auto& f = a.forecast;
+  const auto& g = b.forecast;
+  CHECK(f.arrival_window == g.arrival_window);
+  CHECK(f.handle_time_window == g.handle_time_window);
+  CHECK(f.handle_time_fallback_window == g.handle_time_fallback_window);
+  CHECK(f.min_handled == g.min_handled);
+  CHECK(f.answered_lookback == g.answered_lookback);
+  CHECK(f.horizon_seconds == g.horizon_seconds);
+  CHECK(f.target_ratio == g.target_ratio);
+  CHECK(f.max_occupancy == g.max_occupancy);
+  CHECK(f.concurrency == g.concurrency);
+  CHECK(f.queues.size() == g.queues.size());
   if (!with_sla) return;
   REQUIRE(a.sla_rules.size() == b.sla_rules.size());
   for (std::size_t i = 0; i < a.sla_rules.size(); ++i)

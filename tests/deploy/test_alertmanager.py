@@ -30,6 +30,8 @@ class AmtoolTest(unittest.TestCase):
               "channel=chat"], "team-sales"),
             (["alertname=CcmonSlaBreached", "severity=warning", "queue=billing",
               "channel=email"], "team-support"),
+            (["alertname=CcmonSlaAtRisk", "severity=info", "queue=sales_b2b",
+              "channel=voice"], "team-sales"),
             (["alertname=CcmonSlaBreached", "severity=warning", "queue=other",
               "channel=voice"], "supervisors"),
         ]

@@ -8,8 +8,8 @@ import unittest
 
 import deploy_kit as kit
 
-REQUIRED_ALERTS = {"CcmonSlaBreached", "CcmonOldestWaitingHigh", "CcmonFeedStale", "CcmonDown",
-                   "CcmonEventsRejected"}
+REQUIRED_ALERTS = {"CcmonSlaBreached", "CcmonSlaAtRisk", "CcmonOldestWaitingHigh",
+                   "CcmonFeedStale", "CcmonDown", "CcmonEventsRejected", "CcmonSourceStale"}
 
 
 def run(args, cwd=None):
@@ -50,14 +50,14 @@ class RulesContentTest(unittest.TestCase):
         self.assertEqual({r["alert"] for r in rules}, REQUIRED_ALERTS)
         for r in rules:
             with self.subTest(alert=r["alert"]):
-                self.assertIn(r.get("labels", {}).get("severity"), {"warning", "critical"})
+                self.assertIn(r.get("labels", {}).get("severity"), {"info", "warning", "critical"})
                 for key in ("summary", "description"):
                     self.assertTrue(r.get("annotations", {}).get(key), f"no {key}")
                 self.assertIn("for", r, "every alert needs a pending period")
 
     def test_contact_center_alerts_name_queue_and_channel(self):
         for r in kit.alert_rules():
-            if r["alert"] in {"CcmonSlaBreached", "CcmonOldestWaitingHigh"}:
+            if r["alert"] in {"CcmonSlaBreached", "CcmonSlaAtRisk", "CcmonOldestWaitingHigh"}:
                 for key in ("summary", "description"):
                     text = r["annotations"][key]
                     self.assertIn("$labels.queue", text, f"{r['alert']} {key}")

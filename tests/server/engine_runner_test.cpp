@@ -201,5 +201,39 @@ TEST_CASE("reconfigure reports when the engine runs with the new rules",
   runner.drain_and_stop();
 }
 
+TEST_CASE("the forecast is the tick's, scrapes reuse it, a reload changes its horizon",
+          "[server][engine_runner][forecast]") {
+  const std::string base =
+      "server:\n  clock: event\n"
+      "sla:\n  - {name: oldest, kpi: oldest_waiting_seconds, op: \"<=\", target: 600}\n";
+  const auto config = config_from(base);
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  Ticks ticks(runner);
+  runner.start();
+  REQUIRE(runner.admission().try_admit(1));
+  submit_and_wait(runner, queued_batch(*config, 1));  // q0: one contact waiting since kNow
+  auto view = ticks.after(ticks.count());
+  REQUIRE(view->forecast);
+  REQUIRE(view->forecast->rules.size() == 1);
+  // Age 0: breach in 600 s, beyond the default 5 minute horizon.
+  CHECK(view->forecast->rules[0].modelled);
+  CHECK_FALSE(view->forecast->rules[0].at_risk);
+  // A scrape shows the last tick's forecast: the same object, not recomputed.
+  const std::size_t seen = ticks.count();
+  const auto scraped = scrape(runner);
+  if (ticks.count() == seen) CHECK(scraped->forecast == ticks.after(seen - 1)->forecast);
+
+  const auto next = config_from(base + "forecast:\n  horizon: 20m\n");
+  std::promise<void> applied;
+  runner.reconfigure(*next, [&] { applied.set_value(); });
+  applied.get_future().wait();
+  view = ticks.after(ticks.count());  // the first tick under the new horizon
+  REQUIRE(view->forecast->rules.size() == 1);
+  CHECK(view->forecast->rules[0].at_risk);
+  CHECK(view->forecast->rules[0].breach_eta_seconds == 600);
+  runner.drain_and_stop();
+}
+
 }  // namespace
 }  // namespace ccmon::server

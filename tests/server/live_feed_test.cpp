@@ -63,6 +63,29 @@ TEST_CASE("the state carries every section; updates only what changed", "[server
   CHECK(update.at("windows") == nlohmann::json::array({"1h"}));
 }
 
+TEST_CASE("sla rules carry the forecast's at_risk and breach ETA", "[server][live]") {
+  View v = view_at(kT0, {"15m"});
+  for (const char* sla : {"oldest", "aht"}) {
+    core::SlaState s;
+    s.sla = sla;
+    s.queue = "sales";
+    s.channel = "voice";
+    v.sla.push_back(s);
+  }
+  auto f = std::make_shared<core::Forecast>();
+  f->rules.push_back({"oldest", "sales", "voice", true, true, 250.0});
+  f->rules.push_back({"aht", "sales", "voice", false, false, std::nullopt});  // no model
+  v.forecast = f;
+  LiveRenderer renderer("1");
+  const auto state = nlohmann::json::parse(*renderer.render(v).state);
+  const auto& sla = state.at("sla");
+  REQUIRE(sla.size() == 2);
+  CHECK(sla[0].at("at_risk") == true);
+  CHECK(sla[0].at("breach_eta_seconds") == 250.0);
+  CHECK(sla[1].at("at_risk").is_null());  // the page judges it
+  CHECK(sla[1].at("breach_eta_seconds").is_null());
+}
+
 struct Recorder : LiveViewer {
   void deliver(LiveMessages m) override { got.push_back(std::move(m)); }
   std::vector<LiveMessages> got;

@@ -73,3 +73,34 @@ TEST_CASE("at most max_lines transitions a tick, then one summary line", "[serve
 }
 
 }  // namespace ccmon::server
+
+namespace ccmon::server {
+
+TEST_CASE("at-risk lines: ETA, escaping, their own cap and summary", "[server][sla][log]") {
+  core::AtRiskTransition tr;
+  tr.sla = "oldest_waiting";
+  tr.queue = "sales\n";
+  tr.channel = "voice";
+  tr.entered = true;
+  tr.breach_eta_seconds = 42.5;
+  CHECK(format_at_risk_transition(tr) ==
+        "SLA at risk: rule=oldest_waiting queue=sales\\x0a channel=voice breach_eta=42.5s");
+  tr.breach_eta_seconds = 0;
+  CHECK(format_at_risk_transition(tr).ends_with("breach_eta=now"));
+  tr.entered = false;
+  CHECK(format_at_risk_transition(tr) ==
+        "SLA no longer at risk: rule=oldest_waiting queue=sales\\x0a channel=voice");
+
+  // 13 transitions, 12 entering: 10 lines, then a summary of 3 (2 at risk, 1 no longer).
+  std::vector<core::AtRiskTransition> many(13, tr);
+  for (std::size_t i = 0; i < 12; ++i) many[i].entered = true;
+  const SlaLog log = at_risk_log_lines(many);
+  REQUIRE(log.lines.size() == 11);
+  CHECK(log.suppressed == 3);
+  CHECK(log.lines[0].warning);
+  CHECK(log.lines[10].warning);
+  CHECK(log.lines[10].text.starts_with(
+      "3 more SLA at-risk transitions suppressed (2 at risk, 1 no longer)"));
+}
+
+}  // namespace ccmon::server

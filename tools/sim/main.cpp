@@ -9,9 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tools/sim/connect_writer.hpp"
 #include "tools/sim/options.hpp"
+#include "tools/sim/queue_log_writer.hpp"
 #include "tools/sim/sender.hpp"
 #include "tools/sim/simulator.hpp"
+#include "tools/sim/twilio_writer.hpp"
 
 namespace {
 
@@ -104,8 +107,22 @@ int main(int argc, char** argv) {
                                        : make_http_sender(endpoint, o.token, retry);
     }
     Simulator sim(o.sim);
-    Batcher batcher(o.batch,
-                    [&](std::string_view frame, std::size_t n) { sender->send(frame, n); });
+    QueueLogWriter queue_log;
+    ConnectWriter connect;
+    TwilioWriter twilio;
+    std::string native;
+    Batcher batcher(o.batch, [&](std::string_view frame, std::size_t n) {
+      if (o.format == Options::Format::kCcmon) return sender->send(frame, n);
+      native.clear();
+      if (o.format == Options::Format::kQueueLog) {
+        queue_log.convert(frame, native);
+      } else if (o.format == Options::Format::kConnect) {
+        connect.convert(frame, native);
+      } else {
+        twilio.convert(frame, native);
+      }
+      sender->send(native, n);  // acknowledged in ccmon events, as written
+    });
     if (o.speed == Speed::kMax) {
       run_flat_out(sim, batcher);
     } else {

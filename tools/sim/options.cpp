@@ -34,12 +34,24 @@ Model:
                         or a comma-separated list of names
   --rate X              scale of the arrival rate (default 1: about 80 % load
                         at the peak of the day)
+  --steady R,AHT,P      instead of the day: one voice queue (the first of
+                        --queues) as the M/M/N+M queue of Erlang A: Poisson
+                        arrivals at R per second, exponential handle time of
+                        mean AHT s and patience of mean P s, --agents agents
+                        always logged in, first come first served
 Transport:
   --batch N             events per frame / request (default 500)
   --window N            WebSocket frames in flight before waiting (default 64)
   --token TOKEN         send Authorization: Bearer TOKEN
   --give-up D           fail after retrying a daemon this long (default 10m)
 Report:
+  --format ccmon|queue_log|connect|twilio
+                        ccmon events as NDJSON (default); the Asterisk
+                        queue_log a PBX would write for the same voice calls;
+                        Amazon Connect contact events as EventBridge sends
+                        them, or Twilio TaskRouter Event Streams CloudEvents,
+                        one a line (native formats with --out only;
+                        docs/simulator.md)
   --summary             print per queue x channel counts as JSON at the end
                         (to standard error when --out - is used)
   --help                show this help
@@ -177,12 +189,33 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
       }
     } else if (arg == "--rate") {
       if (!parse_double(v, o.sim.rate)) return fail("--rate must be a number");
+    } else if (arg == "--steady") {
+      const auto parts = split_names(v);
+      SteadyModel s;
+      if (parts.size() != 3 || !parse_double(parts[0], s.arrivals_per_second) ||
+          !parse_double(parts[1], s.handle_seconds) ||
+          !parse_double(parts[2], s.patience_seconds)) {
+        return fail("--steady must be RATE,AHT,PATIENCE (e.g. 0.1,180,120)");
+      }
+      o.sim.steady = s;
     } else if (arg == "--batch") {
       if (!parse_number(v, o.batch) || o.batch == 0)
         return fail("--batch must be a positive integer");
     } else if (arg == "--window") {
       if (!parse_number(v, o.window) || o.window == 0 || o.window > 1000) {
         return fail("--window must be 1..1000");  // the daemon reads at most 1024 ahead
+      }
+    } else if (arg == "--format") {
+      if (v == "ccmon") {
+        o.format = Options::Format::kCcmon;
+      } else if (v == "queue_log") {
+        o.format = Options::Format::kQueueLog;
+      } else if (v == "connect") {
+        o.format = Options::Format::kConnect;
+      } else if (v == "twilio") {
+        o.format = Options::Format::kTwilio;
+      } else {
+        return fail("--format must be ccmon, queue_log, connect or twilio, not `" + value + "`");
       }
     } else if (arg == "--token") {
       o.token = value;
@@ -192,6 +225,11 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
   }
   if (o.help) return parsed;
   if (o.out.empty() == o.url.empty()) return fail("give exactly one of --out and --url");
+  if (o.format == Options::Format::kQueueLog && o.out.empty()) {
+    return fail(
+        "--format queue_log writes a file (--out): have ccmond follow it "
+        "(adapters.asterisk_queue_log.files) or POST it to /v1/adapters/asterisk/queue_log");
+  }
   if (!speed_given && !o.url.empty()) o.speed = Speed::kRealtime;
   if (const std::string problem = validate(o.sim); !problem.empty()) return fail(problem);
   return parsed;

@@ -29,6 +29,13 @@ struct Options {
   std::size_t window = 64;  // WebSocket frames in flight before waiting for replies
   std::string token;
   bool summary = false;
+  // --format: ccmon events (NDJSON), the Asterisk queue_log a PBX would
+  // write for the same calls (tools/sim/queue_log_writer.hpp), or Amazon
+  // Connect contact events as EventBridge sends them, one a line
+  // (tools/sim/connect_writer.hpp), or Twilio TaskRouter events as Event
+  // Streams CloudEvents, one a line (tools/sim/twilio_writer.hpp). The
+  // native formats need --out.
+  enum class Format { kCcmon, kQueueLog, kConnect, kTwilio } format = Format::kCcmon;
   core::Duration give_up = core::minutes(10);  // retrying a dead daemon this long is fatal
   bool help = false;
 };

@@ -43,6 +43,13 @@ std::string validate(const SimConfig& config) {
     if (!seen.insert(q).second) return "queue `" + q + "` is listed twice";
   }
   if (!(config.rate > 0) || config.rate > 1e6) return "--rate must be a positive number";
+  if (const auto& s = config.steady) {
+    const auto ok = [](double v) { return v > 0 && v < 1e9; };
+    if (!ok(s->arrivals_per_second) || !ok(s->handle_seconds) || !ok(s->patience_seconds)) {
+      return "--steady needs three positive numbers: RATE (per second), AHT and PATIENCE "
+             "(seconds)";
+    }
+  }
   return {};
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,14 @@ enum class Channel : std::uint8_t { kVoice, kChat, kMessaging, kEmail };
 inline constexpr int kChannelCount = 4;
 const char* channel_name(Channel c);
 
+// `--steady RATE,AHT,PATIENCE`: the M/M/N+M center of steady_center.hpp
+// instead of the day model.
+struct SteadyModel {
+  double arrivals_per_second = 0;  // > 0
+  double handle_seconds = 0;       // mean, > 0
+  double patience_seconds = 0;     // mean, > 0
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;
   core::Timestamp start = 0;  // simulated time of the first instant
@@ -24,6 +33,7 @@ struct SimConfig {
   std::vector<std::string> queues = {"sales", "support", "billing", "vip"};
   double rate = 1.0;  // scales every arrival rate (1 = about 80 % load at peak)
   core::Duration short_abandon = core::seconds(5);  // for the summary's short_abandoned
+  std::optional<SteadyModel> steady;
 };
 
 // The built-in names for --queues N: sales, support, billing, vip, queue5, ...

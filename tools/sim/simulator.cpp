@@ -969,16 +969,21 @@ struct Simulator::Impl {
   std::vector<std::deque<Ticket>> waiting;  // per queue x channel, oldest first
 };
 
-Simulator::Simulator(SimConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Simulator::Simulator(SimConfig config) : impl_(std::make_unique<Impl>(config)) {
+  if (config.steady) steady_ = std::make_unique<SteadyCenter>(config);
+}
 Simulator::~Simulator() = default;
 
 void Simulator::run_until(core::Timestamp until, Batcher& out) {
+  if (steady_) return steady_->run_until(until, out);
   impl_->run_until(until, out);
 }
 bool Simulator::finished() const {
+  if (steady_) return steady_->finished();
   return impl_->heap.empty();
 }
 core::Timestamp Simulator::next_time() const {
+  if (steady_) return steady_->next_time();
   return impl_->heap.empty() ? impl_->end + 1 : impl_->heap.front().time;
 }
 core::Timestamp Simulator::start() const {
@@ -988,7 +993,7 @@ core::Timestamp Simulator::end() const {
   return impl_->end;
 }
 const SimCounts& Simulator::counts() const {
-  return impl_->counts;
+  return steady_ ? steady_->counts() : impl_->counts;
 }
 const SimConfig& Simulator::config() const {
   return impl_->config;

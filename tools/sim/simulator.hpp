@@ -11,6 +11,7 @@
 #include "tools/sim/counts.hpp"
 #include "tools/sim/event_writer.hpp"
 #include "tools/sim/sim_config.hpp"
+#include "tools/sim/steady_center.hpp"
 
 namespace ccmon::sim {
 
@@ -39,6 +40,7 @@ class Simulator {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<SteadyCenter> steady_;  // config.steady: this model instead
 };
 
 }  // namespace ccmon::sim

@@ -137,3 +137,17 @@ TEST_CASE("command lines", "[sim][options]") {
     }
   }
 }
+
+TEST_CASE("--steady takes a rate, a handle time and a patience", "[sim][options]") {
+  const auto ok = parse({"--out", "x", "--steady", "0.05,180,120"});
+  REQUIRE(ok.error.empty());
+  REQUIRE(ok.options.sim.steady);
+  CHECK(ok.options.sim.steady->arrivals_per_second == 0.05);
+  CHECK(ok.options.sim.steady->handle_seconds == 180);
+  CHECK(ok.options.sim.steady->patience_seconds == 120);
+  CHECK_FALSE(parse({"--out", "x"}).options.sim.steady);
+  for (const char* bad : {"0.05,180", "0.05,180,x", "0,180,120", "0.05,-1,120"}) {
+    INFO(bad);
+    CHECK_FALSE(parse({"--out", "x", "--steady", bad}).error.empty());
+  }
+}

@@ -332,3 +332,31 @@ TEST_CASE("the arrival rate follows --rate and the time of day", "[sim][model]")
   CHECK(base / night > 6.0);
   CHECK(base / night < 16.0);
 }
+
+TEST_CASE("the steady center: M/M/N+M events, deterministic, counted", "[sim][steady]") {
+  SimConfig c;
+  c.start = core::seconds(1'800'000'000);
+  c.duration = core::hours(2);
+  c.agents = 2;
+  c.queues = {"sales"};
+  c.steady = SteadyModel{0.02, 100, 60};  // 2 erlangs on 2 agents: some wait, some abandon
+  const auto run = [&] {
+    Simulator sim(c);
+    std::string all;
+    Batcher b(100, [&](std::string_view frame, std::size_t) { all.append(frame); });
+    sim.run(b);
+    b.flush();
+    return std::pair{all, sim.counts().at(0, Channel::kVoice)};
+  };
+  const auto [text, counts] = run();
+  CHECK(run().first == text);  // same seed, same bytes
+  // About 0.02 x 7200 = 144 arrivals; every one answered, abandoned or still waiting.
+  CHECK(counts.offered > 100);
+  CHECK(counts.offered < 200);
+  CHECK(counts.abandoned > 0);
+  CHECK(counts.answered + counts.abandoned <= counts.offered);
+  CHECK(counts.offered - counts.answered - counts.abandoned <= 10);  // waiting at the end
+  CHECK(text.find("\"type\":\"contact.queued\"") != std::string::npos);
+  CHECK(text.find("\"type\":\"contact.overflowed\"") == std::string::npos);
+  CHECK(text.find("\"channel\":\"chat\"") == std::string::npos);
+}

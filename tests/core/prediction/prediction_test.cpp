@@ -1,0 +1,351 @@
+// The daemon's forecast from a real engine fed a small event sequence:
+// inputs, predictions and exposition checked against hand computations.
+#include "core/prediction/prediction.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+
+#include "core/exposition/text_format.hpp"
+#include "core/prediction/at_risk_tracker.hpp"
+#include "core/prediction/prediction_exposition.hpp"
+#include "core/prediction/recent_answerers.hpp"
+#include "core/sla/sla_evaluator.hpp"
+#include "tests/core/engine/engine_test_util.hpp"
+
+namespace ccmon::core {
+namespace {
+
+using test::at;
+using test::Ev;
+
+EngineConfig config() {
+  EngineConfig c;
+  c.windows = {{"15m", minutes(15)}, {"1h", hours(1)}, {"24h", hours(24)}};
+  c.today_window = false;
+  return c;
+}
+
+// Feeds both the engine and the answerer tracker, as the engine runner does.
+struct Center {
+  Engine engine{config()};
+  RecentAnswerers answerers;
+  void apply(const Event& e) {
+    REQUIRE(engine.apply(e) == ApplyResult::kApplied);
+    answerers.apply(e);
+  }
+};
+
+std::string agent_id(std::size_t i) {
+  std::string id = "agent";  // appended in parts (GCC 12 -O3 false warning)
+  id += std::to_string(i);
+  return id;
+}
+
+std::string contact_id(int i) {
+  std::string id = "c";  // appended in parts: GCC 12 -O3 warns falsely on "c" + string
+  id += std::to_string(i);
+  return id;
+}
+
+// sales/voice, times in seconds from kT0:
+//   c9: queued -7200, answered -7190 (a9), ended -6700, wrapped -6690: handle 500 (24h only)
+//   c0..c5: queued 100 i, answered +10 by a0 / a1 alternately, ended +190,
+//           wrapped +200: waits 10, handle 180 talk + 10 ACW = 190
+//   c6, c7: queued 600, 700, abandoned after 30 s
+//   c8: queued 800, still waiting
+// At 800 the 15m window holds 9 offered (c0..c8): lambda = 9 / 900 = 0.01/s;
+// patience = (6 x 10 + 2 x 30) / 2 abandoned = 60 s.
+void feed(Center& c) {
+  c.apply(Ev(EventType::kContactQueued, at(-7200), "c9").queue("sales").channel("voice"));
+  c.apply(Ev(EventType::kContactAnswered, at(-7190), "c9").agent("a9"));
+  c.apply(Ev(EventType::kContactEnded, at(-6700), "c9"));
+  c.apply(Ev(EventType::kContactWrapped, at(-6690), "c9"));
+  for (int i = 0; i < 9; ++i) {
+    const std::string id = contact_id(i);
+    c.apply(Ev(EventType::kContactQueued, at(100 * i), id).queue("sales").channel("voice"));
+  }
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = contact_id(i);
+    c.apply(Ev(EventType::kContactAnswered, at(100 * i + 10), id).agent(i % 2 ? "a1" : "a0"));
+    c.apply(Ev(EventType::kContactEnded, at(100 * i + 190), id));
+    c.apply(Ev(EventType::kContactWrapped, at(100 * i + 200), id));
+  }
+  c.apply(Ev(EventType::kContactAbandoned, at(630), "c6"));
+  c.apply(Ev(EventType::kContactAbandoned, at(730), "c7"));
+}
+
+PredictionSetup setup(PredictionConfig p = {}) {
+  return {std::move(p), config().windows, ServiceLevelFormula::kDefault};
+}
+
+Forecast forecast_at(Center& c, Timestamp now, const PredictionSetup& s,
+                     const std::vector<SlaRule>& rules = {}) {
+  auto snap = c.engine.snapshot(now);
+  SlaEvaluator sla(rules);
+  sla.evaluate(*snap, now);
+  return make_forecast(s, *snap, sla.rules(), sla.states(), c.answerers.counts(now - hours(1)));
+}
+
+const SeriesForecast& sales(const Forecast& f) {
+  REQUIRE(f.series.size() == 1);
+  REQUIRE(f.series[0].queue == "sales");
+  return f.series[0];
+}
+
+double sample(const std::vector<MetricFamily>& fams, const std::string& name,
+              const std::string& model = "") {
+  for (const auto& f : fams) {
+    if (f.name != name) continue;
+    for (const auto& s : f.samples) {
+      bool ok = model.empty();
+      for (const auto& [k, v] : s.labels) ok = ok || (k == "model" && v == model);
+      if (ok) return s.value;
+    }
+    FAIL("no sample of " << name << " " << model);
+  }
+  FAIL("no family " << name);
+  return 0;
+}
+
+std::size_t samples(const std::vector<MetricFamily>& fams, const std::string& name) {
+  for (const auto& f : fams) {
+    if (f.name == name) return f.samples.size();
+  }
+  FAIL("no family " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("inputs: arrival rate, handle time, patience, recent answerers", "[prediction]") {
+  Center c;
+  feed(c);
+  PredictionConfig p;
+  p.min_handled = 6;  // the hour's 6 handled are enough
+  const Forecast all = forecast_at(c, at(800), setup(p));
+  const SeriesForecast& f = sales(all);
+  CHECK(*f.inputs.arrival_rate == Approx(0.01));
+  CHECK(*f.inputs.handle_time_seconds == Approx(190));
+  CHECK(*f.inputs.patience_seconds == Approx(60));
+  CHECK(f.inputs.agents_serving == 2);  // a0, a1 answered within the hour; a9 two hours ago
+  CHECK(f.inputs.target.threshold_seconds == 20);
+  CHECK(f.inputs.target.ratio == 0.8);
+}
+
+TEST_CASE("inputs: too few handled in the hour falls back to 24h", "[prediction]") {
+  Center c;
+  feed(c);
+  PredictionConfig p;
+  p.min_handled = 10;  // 6 in the hour: too few; 24h has 7
+  const Forecast all = forecast_at(c, at(800), setup(p));
+  const SeriesForecast& f = sales(all);
+  // (6 x 190 + 500) / 7
+  CHECK(*f.inputs.handle_time_seconds == Approx(1640.0 / 7));
+}
+
+TEST_CASE("inputs: undefined until offered, patience absent until abandons", "[prediction]") {
+  Center c;
+  c.apply(Ev(EventType::kContactQueued, at(0), "c0").queue("sales").channel("voice"));
+  c.apply(Ev(EventType::kContactAnswered, at(5), "c0").agent("a0"));
+  const Forecast f = forecast_at(c, at(10), setup());
+  CHECK(*sales(f).inputs.arrival_rate == Approx(1.0 / 900));
+  CHECK_FALSE(sales(f).inputs.handle_time_seconds);  // nothing handled yet
+  CHECK_FALSE(sales(f).inputs.patience_seconds);     // no abandon
+  CHECK_FALSE(sales(f).models.erlang_c.now);
+  const auto fams = forecast_families(f);
+  CHECK(samples(fams, "ccmon_forecast_handle_time_seconds") == 0);
+  CHECK(samples(fams, "ccmon_forecast_patience_seconds") == 0);
+  CHECK(samples(fams, "ccmon_estimated_wait_seconds") == 0);
+  CHECK(samples(fams, "ccmon_agents_serving") == 1);
+  // An hour and a quarter later nothing was offered in the 15m window.
+  const Forecast later = forecast_at(c, at(4500), setup());
+  CHECK_FALSE(sales(later).inputs.arrival_rate);
+}
+
+TEST_CASE("agents serving: mapped teams' available + busy + wrap-up", "[prediction]") {
+  Center c;
+  feed(c);
+  for (const auto& [agent, team, state] : {std::tuple{"x1", "blue", AgentState::kAvailable},
+                                           {"x2", "blue", AgentState::kBusy},
+                                           {"x3", "green", AgentState::kWrapUp},
+                                           {"x4", "blue", AgentState::kAway},
+                                           {"y1", "red", AgentState::kAvailable}}) {
+    Event e = Ev(EventType::kAgentState, at(790)).agent(agent).team(team).state(state);
+    c.apply(e);
+  }
+  PredictionConfig p;
+  p.queues = {{"sal*", "*", {"blue"}}, {"sales", "voice", {"green"}}, {"other", "*", {"red"}}};
+  const Forecast f = forecast_at(c, at(800), setup(p));
+  CHECK(sales(f).inputs.agents_serving == 3);  // x1, x2, x3
+}
+
+TEST_CASE("recent answerers: an agent gone away or offline stops counting", "[prediction]") {
+  Center c;
+  feed(c);
+  c.apply(Ev(EventType::kAgentState, at(790)).agent("a1").state(AgentState::kOffline));
+  const Forecast f = forecast_at(c, at(800), setup());
+  CHECK(sales(f).inputs.agents_serving == 1);
+  // An hour after a0's last answer (510) it no longer counts either.
+  c.answerers.expire(at(4111) - hours(1));
+  CHECK(c.answerers.counts(at(4111) - hours(1)).empty());
+}
+
+TEST_CASE("predictions and exposition by hand: A = 1.9 erlangs on 2 agents", "[prediction]") {
+  Center c;
+  feed(c);
+  PredictionConfig p;
+  p.min_handled = 6;
+  const Forecast f = forecast_at(c, at(800), setup(p));
+  const auto fams = forecast_families(f);
+  // Erlang B(2, 1.9): B1 = 1.9 / 2.9; B2 = 1.9 B1 / (2 + 1.9 B1) = 0.3836344
+  const double b1 = 1.9 / 2.9;
+  const double b2 = 1.9 * b1 / (2 + 1.9 * b1);
+  // Erlang C = 2 B2 / (2 - 1.9 (1 - B2)) = 0.9256410; EWT = C x 190 / 0.1
+  const double pc = 2 * b2 / (2 - 1.9 * (1 - b2));
+  CHECK(pc == Approx(0.925641).epsilon(1e-6));
+  CHECK(sample(fams, "ccmon_forecast_arrival_rate") == Approx(0.01));
+  CHECK(sample(fams, "ccmon_agents_serving") == 2);
+  CHECK(sample(fams, "ccmon_wait_probability", "erlang_c") == Approx(pc));
+  CHECK(sample(fams, "ccmon_estimated_wait_seconds", "erlang_c") == Approx(pc * 190 / 0.1));
+  // 80 % in 20 s: N = 3 gives 1 - C3 e^{-1.1 x 20 / 190} = 0.645, N = 4 gives 0.8795.
+  CHECK(sample(fams, "ccmon_agents_required", "erlang_c") == 4);
+  CHECK(sample(fams, "ccmon_agents_short", "erlang_c") == 2);
+  // Erlang A is there (patience known) and waits less than Erlang C.
+  CHECK(sample(fams, "ccmon_estimated_wait_seconds", "erlang_a") < 60);
+  CHECK(sample(fams, "ccmon_wait_probability", "erlang_a") < pc);
+
+  std::string text;
+  append_text(text, fams);
+  CHECK(text.find(
+            "ccmon_agents_required{queue=\"sales\",channel=\"voice\",model=\"erlang_c\"} 4\n") !=
+        std::string::npos);
+  CHECK(text.find("ccmon_forecast_patience_seconds{queue=\"sales\",channel=\"voice\"} 60\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("saturated Erlang C: +Inf wait, never NaN; concurrency divides agents", "[prediction]") {
+  Center c;
+  feed(c);
+  c.apply(Ev(EventType::kAgentState, at(790)).agent("a1").state(AgentState::kAway));
+  PredictionConfig p;
+  p.min_handled = 6;
+  Forecast f = forecast_at(c, at(800), setup(p));  // 1.9 erlangs on 1 agent
+  std::string text;
+  append_text(text, forecast_families(f));
+  CHECK(text.find("ccmon_estimated_wait_seconds{queue=\"sales\",channel=\"voice\",model="
+                  "\"erlang_c\"} +Inf\n") != std::string::npos);
+  CHECK(text.find("NaN") == std::string::npos);
+  CHECK(forecast_json(sales(f))["erlang_c"]["estimated_wait_seconds"] == "+Inf");
+
+  p.concurrency = {{"voice", 3}};  // 1 agent = 3 servers; 4 servers needed -> 2 agents
+  f = forecast_at(c, at(800), setup(p));
+  CHECK(sales(f).inputs.concurrency == 3);
+  CHECK(*sales(f).models.erlang_c.agents_required == 2);
+  CHECK(*sales(f).models.erlang_c.agents_short == 1);
+  CHECK(std::isfinite(sales(f).models.erlang_c.now->mean_wait_seconds));
+}
+
+TEST_CASE("oldest-waiting rule: at risk within the horizon, exact ETA, transitions",
+          "[prediction]") {
+  Center c;
+  feed(c);
+  SlaRule oldest;
+  oldest.name = "oldest";
+  oldest.kpi = "oldest_waiting_seconds";
+  oldest.comparison = Comparison::kLessEqual;
+  oldest.target = 600;
+  const std::vector<SlaRule> rules{oldest};
+  AtRiskTracker tracker;
+  // c8 waits since 800. At 1000: breach in 600 - 200 = 400 s > 300 s horizon.
+  Forecast f = forecast_at(c, at(1000), setup(), rules);
+  REQUIRE(f.rules.size() == 1);
+  CHECK(f.rules[0].modelled);
+  CHECK_FALSE(f.rules[0].at_risk);
+  CHECK_FALSE(f.rules[0].breach_eta_seconds);
+  CHECK(tracker.update(f).empty());
+  // At 1150: 600 - 350 = 250 s.
+  f = forecast_at(c, at(1150), setup(), rules);
+  CHECK(f.rules[0].at_risk);
+  CHECK(*f.rules[0].breach_eta_seconds == Approx(250));
+  auto tr = tracker.update(f);
+  REQUIRE(tr.size() == 1);
+  CHECK(tr[0].entered);
+  CHECK(*tr[0].breach_eta_seconds == Approx(250));
+  CHECK(tracker.update(f).empty());  // no new transition while it stays
+  const auto fams = forecast_families(f);
+  CHECK(sample(fams, "ccmon_sla_at_risk") == 1);
+  CHECK(sample(fams, "ccmon_sla_breach_eta_seconds") == Approx(250));
+  // Answered at 1200: nobody waits, no longer at risk.
+  c.apply(Ev(EventType::kContactAnswered, at(1200), "c8").agent("a0"));
+  f = forecast_at(c, at(1201), setup(), rules);
+  CHECK_FALSE(f.rules[0].at_risk);
+  tr = tracker.update(f);
+  REQUIRE(tr.size() == 1);
+  CHECK_FALSE(tr[0].entered);
+  CHECK(tr[0].sla == "oldest");
+  CHECK(tr[0].queue == "sales");
+  CHECK(tr[0].channel == "voice");
+}
+
+TEST_CASE("service-level rule: its target feeds staffing; failing now means ETA 0",
+          "[prediction]") {
+  Center c;
+  feed(c);
+  SlaRule sl;
+  sl.name = "sl";
+  sl.kpi = "service_level_ratio";
+  sl.comparison = Comparison::kGreaterEqual;
+  sl.target = 0.9;
+  sl.window = "15m";
+  SlaRule unmodelled;
+  unmodelled.name = "aht";
+  unmodelled.kpi = "average_handle_time_seconds";
+  unmodelled.comparison = Comparison::kLessEqual;
+  unmodelled.target = 100;
+  const Forecast f = forecast_at(c, at(800), setup(), {sl, unmodelled});
+  CHECK(sales(f).inputs.target.ratio == 0.9);
+  // 6 answered within 20 s / (6 + 2 abandoned) = 0.75 < 0.9: failing now.
+  REQUIRE(f.rules.size() == 2);
+  CHECK(f.rules[0].at_risk);
+  CHECK(*f.rules[0].breach_eta_seconds == 0);
+  CHECK_FALSE(f.rules[1].modelled);  // no breach model for AHT: no series
+  CHECK(samples(forecast_families(f), "ccmon_sla_at_risk") == 1);
+}
+
+}  // namespace ccmon::core
+
+namespace ccmon::core {
+
+TEST_CASE("answer memory: explicit queue wins, bounded, off with a catch-all mapping",
+          "[prediction]") {
+  RecentAnswerers a;
+  Event q = Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice");
+  a.apply(q);
+  // contact.answered naming another queue: the explicit fields win.
+  a.apply(Ev(EventType::kContactAnswered, at(5), "c1").agent("a1").queue("vip").channel("voice"));
+  auto n = a.counts(at(0));
+  CHECK(n.size() == 1);
+  CHECK(n.at(RecentAnswerers::series_key("vip", "voice")) == 1);
+  CHECK(a.waiting_size() == 0);
+  // Past kMaxAnswers the oldest tenth goes: the memory stays bounded.
+  for (std::size_t i = 0; i <= RecentAnswerers::kMaxAnswers; ++i) {
+    Event e = Ev(EventType::kContactAnswered, at(10 + static_cast<double>(i)), "x")
+                  .agent(agent_id(i))
+                  .queue("sales")
+                  .channel("voice");
+    a.apply(e);
+  }
+  CHECK(a.answers_size() <= RecentAnswerers::kMaxAnswers);
+  CHECK(a.answers_size() >= RecentAnswerers::kMaxAnswers * 8 / 10);
+  CHECK(a.counts(at(0)).count(RecentAnswerers::series_key("vip", "voice")) == 0);  // oldest
+
+  PredictionConfig p;
+  CHECK(p.needs_answerers());
+  p.queues = {{"sales", "*", {"blue"}}};
+  CHECK(p.needs_answerers());
+  p.queues.push_back({"*", "*", {"all"}});
+  CHECK_FALSE(p.needs_answerers());
+}
+
+}  // namespace ccmon::core
