@@ -70,11 +70,13 @@ LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) 
   // The /v1/kpis sections (now, windows, series, teams, stats), unfiltered.
   nlohmann::json sections = core::kpis_json(snap, {});
   // The forecast's at_risk and breach_eta_seconds (docs/forecasting.md), then
-  // the margin judgement ORed in (docs/wallboard.md).
+  // the margin judgement ORed in (docs/wallboard.md). A breached rule is red,
+  // not amber: the forecast calls it at risk with ETA 0, the feed does not.
   nlohmann::json sla = sla_json_with_forecast(view);
   for (std::size_t i = 0; i < sla.size() && i < view.sla.size(); ++i) {
     const bool predicted = sla[i]["at_risk"].is_boolean() && sla[i]["at_risk"].get<bool>();
-    sla[i]["at_risk"] = predicted || core::near_target(view.sla[i], options.at_risk_margin);
+    sla[i]["at_risk"] = (predicted && !view.sla[i].breached) ||
+                        core::near_target(view.sla[i], options.at_risk_margin);
   }
   sections["sla"] = std::move(sla);
   sections["build"] = build_;
