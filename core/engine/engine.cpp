@@ -70,8 +70,14 @@ Engine::Engine(EngineConfig config, const HashKey& hash_key)
     : state_(std::make_unique<State>(std::move(config), hash_key)) {}
 Engine::~Engine() = default;
 
+// Every call that changes the state ends with store.flush_spans(), and a
+// snapshot starts with it: no agent-state span is left pending between calls
+// (WindowStore::flush_spans), so snapshots and the state codec see windows
+// as if every span had been split when recorded.
 ApplyResult Engine::apply(const Event& event) {
-  return state_->apply(event);
+  const ApplyResult r = state_->apply(event);
+  state_->store.flush_spans();
+  return r;
 }
 
 void Engine::apply(std::span<const Event* const> events) {
@@ -95,18 +101,23 @@ void Engine::apply(std::span<const Event* const> events) {
     state_->apply(*events[i], hashes[i % kAhead]);
     stage1(i + kAhead);
   }
+  state_->store.flush_spans();  // one sweep per team window for the whole batch
 }
 
 void Engine::advance(Timestamp now) {
   state_->advance(now);
+  state_->store.flush_spans();
 }
 
 std::shared_ptr<const Snapshot> Engine::snapshot(Timestamp now) {
+  state_->store.flush_spans();
   return state_->snapshot(now);
 }
 
 void Engine::reconfigure(EngineConfig config) {
+  state_->store.flush_spans();
   state_->configure(std::move(config));
+  state_->store.flush_spans();
 }
 
 const EngineConfig& Engine::config() const {
