@@ -68,7 +68,7 @@ ADAPTER_CONFIG = """adapters:
 """
 # (key, title, ccmon-sim --format, endpoint, ccmon_ingest_load options)
 ADAPTERS = (
-    ("ccmon", "ccmon NDJSON, `/v1/events`", "ccmon", "/v1/events", {}),
+    ("ccmon", "ccmon NDJSON", "ccmon", "/v1/events", {}),
     ("queue_log", "Asterisk queue_log", "queue_log", "/v1/adapters/asterisk/queue_log",
      {"content_type": "text/plain"}),
     ("connect", "Amazon Connect (EventBridge)", "connect", "/v1/adapters/amazon-connect/events",
@@ -683,7 +683,7 @@ class Suite:
                  ratio >= TARGETS["peer_ratio"])
         parse = max(ceiling["parse"]["events_per_s"], ceiling["parse_many"]["events_per_s"])
         self.row("8b. ccmond end to end as a share of the parse-only ceiling (one core)", "-",
-                 f"{d['events_per_s'] / parse:.0%} ({d['events_per_s']:,.0f} vs "
+                 f"{d['events_per_s'] / parse:.1%} ({d['events_per_s']:,.0f} vs "
                  f"{parse:,.0f} events/s)", True)
 
     # --- 9. adapters ----------------------------------------------------------------
@@ -980,8 +980,8 @@ class Suite:
                            ("decode", "core::Decoder (parse, validation, core::Event)")):
             x = c[key]
             add(f"| {label} | {x['events_per_s']:,.0f} | {x['us_per_event']:.3f} | "
-                f"{d['events_per_s'] / x['events_per_s']:.0%} of the rate, "
-                f"{x['us_per_event'] / (d['daemon_cpu_s'] * 1e6 / ev):.0%} of the CPU |")
+                f"{d['events_per_s'] / x['events_per_s']:.1%} of the rate, "
+                f"{x['us_per_event'] / (d['daemon_cpu_s'] * 1e6 / ev):.1%} of the CPU |")
         add("")
         md.append("<!-- peer:end -->\n")
         return md
@@ -1090,7 +1090,8 @@ class Suite:
         add("\nThe machine is shared: the load averages above count other people's builds and "
             "tests next to ours, so wall-clock rates are lower, and noisier, than on an idle "
             "machine of the same kind. The engine benchmark reports CPU time, which others' "
-            "work does not inflate.\n")
+            "work inflates far less; read the CPU-per-event columns and the callgrind "
+            "instruction counts before the rates, and compare rates only within one run.\n")
         add("## Results\n")
         add("| benchmark | target | measured | result |\n|---|---|---|---|")
         for name, target, measured, res in self.rows:
@@ -1240,12 +1241,17 @@ class Suite:
         add("```sh\nscripts/bench            # 8-10 minutes here; rewrites docs/benchmarks.md\n"
             "scripts/bench --quick    # smoke run with small sizes\n"
             "scripts/bench --only state,http   # some parts only: prints the table, "
-            "leaves this page alone\n```\n")
+            "leaves this page alone\n"
+            "scripts/bench --only peer,adapters   # replace only their sections of this page\n"
+            "```\n")
         add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
             "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
             "F.ndjson [--batch N] [--connections N] [--window N] [--rate EVENTS_PER_S] [--skip "
-            "N] [--limit N]`, `ccmon_ws_sink [--listen H:P]`, `ccmon_http_probe scrape|fresh "
-            "--url http://H:P ...`.\n")
+            "N] [--limit N] [--body ndjson|array] [--content-type T] [--header 'K: V'] "
+            "[--twilio-token T]`, `ccmon_ws_sink [--listen H:P]`, `ccmon_http_probe scrape|fresh "
+            "--url http://H:P ...`, `ccmon_engine_bench --file F [--batch N]` (a file's events, "
+            "CPU time and a KPI checksum), `ccmon_codec_bench --file F [--batch N]` (the "
+            "parse-only ceiling).\n")
         page = "\n".join(md)
         # The live-feed section comes from bench/live_bench.py --doc: kept.
         begin, end = "<!-- live:begin -->", "<!-- live:end -->\n"
