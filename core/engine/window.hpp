@@ -311,39 +311,52 @@ class Window {
   void spread(std::span<const PendingSpan> spans, std::int64_t lo, std::int64_t hi) {
     static_assert(N <= Delta::kCapacity, "a bucket's span shares must fit one Delta");
     const auto len = static_cast<std::size_t>(hi - lo + 1);
-    // Per bucket and field: the partial shares, and the difference arrays of
-    // the full-bucket count and of the coverage (which buckets to write).
+    // Only the fields the spans use get a column (agent time: 3 of 6).
+    std::array<std::int8_t, N> col;
+    col.fill(-1);
+    std::array<std::uint8_t, N> field_of{};
+    std::size_t nf = 0;
+    for (const PendingSpan& p : spans) {
+      if (col[p.field] < 0) {
+        col[p.field] = static_cast<std::int8_t>(nf);
+        field_of[nf++] = p.field;
+      }
+    }
+    // Per bucket and column: the partial shares, and the difference arrays
+    // of the full-bucket count and of the coverage (which buckets to write).
     std::vector<std::int64_t>& part = scratch_part();
     std::vector<std::int64_t>& ramp = scratch_ramp();
     std::vector<std::int32_t>& cover = scratch_cover();
-    part.assign(len * N, 0);
-    ramp.assign((len + 1) * N, 0);
+    part.assign(len * nf, 0);
+    ramp.assign((len + 1) * nf, 0);
     cover.assign(len + 1, 0);
     for (const PendingSpan& p : spans) {
       const auto i0 = static_cast<std::size_t>(p.k0 - lo), i1 = static_cast<std::size_t>(p.k1 - lo);
+      const auto c = static_cast<std::size_t>(col[p.field]);
       ++cover[i0];
       --cover[i1 + 1];
       const Timestamp from0 = std::max(p.a, p.k0 * width_);
       if (i0 == i1) {
-        part[i0 * N + p.field] += p.sign * (p.b - from0);
+        part[i0 * nf + c] += p.sign * (p.b - from0);
         continue;
       }
-      part[i0 * N + p.field] += p.sign * ((p.k0 + 1) * width_ - from0);
-      part[i1 * N + p.field] += p.sign * (p.b - std::max(p.a, p.k1 * width_));
-      ramp[(i0 + 1) * N + p.field] += p.sign;  // buckets i0+1 .. i1-1 get a full width
-      ramp[i1 * N + p.field] -= p.sign;
+      part[i0 * nf + c] += p.sign * ((p.k0 + 1) * width_ - from0);
+      part[i1 * nf + c] += p.sign * (p.b - std::max(p.a, p.k1 * width_));
+      ramp[(i0 + 1) * nf + c] += p.sign;  // buckets i0+1 .. i1-1 get a full width
+      ramp[i1 * nf + c] -= p.sign;
     }
     std::array<std::int64_t, N> full{};
     std::int32_t covered = 0;
     for (std::size_t i = 0; i < len; ++i) {
       covered += cover[i];
-      Delta d;
-      for (std::size_t f = 0; f < N; ++f) {
-        full[f] += ramp[i * N + f];
-        const std::int64_t v = part[i * N + f] + full[f] * width_;
-        if (v != 0) d.add(static_cast<std::uint8_t>(f), v);
-      }
+      // Outside every span the ramps are zero too: nothing to add or write.
       if (covered == 0) continue;
+      Delta d;
+      for (std::size_t c = 0; c < nf; ++c) {
+        full[c] += ramp[i * nf + c];
+        const std::int64_t v = part[i * nf + c] + full[c] * width_;
+        if (v != 0) d.add(field_of[c], v);
+      }
       const std::int64_t k = lo + static_cast<std::int64_t>(i);
       Slot& s = slots_[ring(k)];
       if (s.k == k) {  // the bucket exists: its values and, if counted, the totals
