@@ -11,7 +11,7 @@
 #include "core/adapters/twilio_signature.hpp"
 #include "core/adapters/twilio_taskrouter.hpp"
 #include "server/adapter_ingest.hpp"
-#include "server/gzip.hpp"
+#include "server/exchange.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -30,24 +30,7 @@ bool secret_equal(std::string_view presented, std::string_view configured) {
 }
 
 // One adapter request being answered.
-struct Call {
-  const Request& req;
-  const RequestContext& rc;
-  std::shared_ptr<Responder> responder;
-  Target target = parse_target(req.target());
-  unsigned version = req.version();
-  bool keep_alive = req.keep_alive();
-
-  ServerContext& server() const { return rc.server; }
-  SelfMetrics& metrics() const { return rc.server.metrics; }
-  Routed answer(Response res) const {
-    responder->respond(std::move(res));
-    return Routed::kAnswering;
-  }
-  Routed refuse(RequestRejection reason, http::status status, std::string_view code,
-                std::string_view message) const {
-    return answer(server::refuse(metrics(), reason, status, code, message, version, keep_alive));
-  }
+struct Call : Exchange {
   Routed disabled(std::string_view key) const {
     std::string message = target.path;
     message += " is disabled: set ";
@@ -66,33 +49,6 @@ struct Call {
       return std::nullopt;
     }
     return it->second;
-  }
-  // The body, inflated when gzip; nullopt (answered) when it cannot be.
-  std::optional<std::string> body() const {
-    const std::string coding = media_type(req[http::field::content_encoding]);
-    if (coding.empty() || coding == "identity") return std::string(req.body());
-    if (coding != "gzip" && coding != "x-gzip") {
-      refuse(RequestRejection::kUnsupportedMediaType, http::status::unsupported_media_type,
-             "unsupported_media_type",
-             "Content-Encoding must be gzip or identity, not `" + coding + "`");
-      return std::nullopt;
-    }
-    std::string inflated;
-    const std::size_t limit = rc.config->limits.max_body_bytes;
-    switch (gunzip(req.body(), limit, inflated)) {
-      case Inflate::kOk:
-        return inflated;
-      case Inflate::kTooLarge:
-        refuse(
-            RequestRejection::kBodyTooLarge, http::status::payload_too_large, "too_large",
-            "decompressed request body is over the limit of " + std::to_string(limit) + " bytes");
-        return std::nullopt;
-      case Inflate::kCorrupt:
-        break;
-    }
-    refuse(RequestRejection::kUnreadable, http::status::bad_request, "invalid_gzip",
-           "request body is not valid gzip data");
-    return std::nullopt;
   }
   // Maps nothing more: the delivery `batch` of `source` goes to the engine
   // and the answer is written by `reply` (success) or the refusal of its
@@ -115,16 +71,14 @@ struct Call {
     if (o.failure == F::kNone) return std::nullopt;
     if (o.failure == F::kInternal) return internal_error(metrics, version);
     const bool overloaded = o.failure == F::kOverloaded;
-    auto res = server::refuse(
+    return retry_later(
         metrics, overloaded ? RequestRejection::kOverloaded : RequestRejection::kStateUnavailable,
-        http::status::service_unavailable, overloaded ? "overloaded" : "state_unavailable",
+        overloaded ? "overloaded" : "state_unavailable",
         overloaded                   ? "too many events in flight; retry later"
         : o.failure == F::kRestoring ? "the state is being restored; retry later"
                                      : "the events cannot be stored (disk full or failing); "
                                        "retry later",
         version, keep_alive);
-    res.set(http::field::retry_after, "1");
-    return res;
   }
   // The /v1/events-shaped answer (or the failure's refusal).
   std::function<Response(const AdapterOutcome&)> json_reply() const {
@@ -162,7 +116,8 @@ Routed queue_log(const Call& c) {
   }
   const auto source = c.source("asterisk");
   if (!source) return Routed::kAnswering;
-  const auto body = c.body();
+  std::string inflated;
+  const auto body = c.body(inflated);
   if (!body) return Routed::kAnswering;
   const auto& q = c.rc.config->adapters.asterisk_queue_log;
   ad::QueueLogOptions options;
@@ -229,7 +184,8 @@ Routed twilio(const Call& c) {
         AdapterKind::kTwilio, AdapterAuthFailure::kMissing, kMessage,
         json_error(http::status::forbidden, "forbidden", kMessage, c.version, c.keep_alive));
   }
-  const auto body = c.body();
+  std::string inflated;
+  const auto body = c.body(inflated);
   if (!body) return Routed::kAnswering;
   const std::string url = twilio_url(c);
   bool valid = false;
@@ -294,7 +250,8 @@ Routed connect_events(const Call& c) {
   }
   const auto source = c.source("connect");
   if (!source) return Routed::kAnswering;
-  const auto body = c.body();
+  std::string inflated;
+  const auto body = c.body(inflated);
   if (!body) return Routed::kAnswering;
   ad::ConnectOptions options;
   options.source = *source;
@@ -332,7 +289,8 @@ Routed connect_agent_events(const Call& c) {
   }
   const auto source = c.source("connect");
   if (!source) return Routed::kAnswering;
-  const auto body = c.body();
+  std::string inflated;
+  const auto body = c.body(inflated);
   if (!body) return Routed::kAnswering;
   ad::ConnectOptions options;
   options.source = *source;
@@ -370,7 +328,7 @@ bool is_adapter_path(std::string_view path) {
 
 Routed route_adapter(const Request& req, const RequestContext& rc,
                      std::shared_ptr<Responder> responder) {
-  const Call c{req, rc, std::move(responder)};
+  const Call c{{req, rc, std::move(responder)}};
   const std::string& path = c.target.path;
   if (path == kQueueLogPath) return queue_log(c);
   if (path == kTwilioPath) return twilio(c);

@@ -10,8 +10,8 @@
 #include "core/exposition/wallboard_json.hpp"
 #include "server/adapter_routes.hpp"
 #include "server/auth.hpp"
+#include "server/exchange.hpp"
 #include "server/exposition.hpp"
-#include "server/gzip.hpp"
 #include "web/assets.hpp"
 
 namespace ccmon::server {
@@ -156,55 +156,24 @@ std::optional<Role> screened_role(const std::string& path, http::verb method) {
   return std::nullopt;
 }
 
-// The body's Content-Encoding: identity (absent) or gzip; nullopt for any
-// other (RFC 9110 §8.4: answer 415).
-enum class Encoding { kIdentity, kGzip };
-std::optional<Encoding> content_encoding(std::string_view header) {
-  const std::string coding = media_type(header);  // trimmed, lower-cased
-  if (coding.empty() || coding == "identity") return Encoding::kIdentity;
-  if (coding == "gzip" || coding == "x-gzip") return Encoding::kGzip;
-  return std::nullopt;
+// Nullopt when `role` may call the endpoint, else the refusal sent.
+std::optional<Routed> deny(const Exchange& x, Role role) {
+  auto res = access_refusal(x.req, *x.rc.config, role, x.target.path, x.metrics(), x.keep_alive);
+  if (!res) return std::nullopt;
+  return x.answer(std::move(*res));
 }
-
-// One request being routed: what every answer needs.
-struct Exchange {
-  const Request& req;
-  const RequestContext& rc;
-  std::shared_ptr<Responder> responder;
-  Target target = parse_target(req.target());
-  unsigned version = req.version();
-  bool keep_alive = req.keep_alive();
-  bool head = req.method() == http::verb::head;
-
-  SelfMetrics& metrics() const { return rc.server.metrics; }
-
-  Routed answer(Response res) const {
-    responder->respond(std::move(res));
-    return Routed::kAnswering;
-  }
-  Routed refuse(RequestRejection reason, http::status status, std::string_view code,
-                std::string_view message) const {
-    return answer(server::refuse(metrics(), reason, status, code, message, version, keep_alive));
-  }
-  // Nullopt when `role` may call the endpoint, else the refusal sent.
-  std::optional<Routed> deny(Role role) const {
-    auto res = access_refusal(req, *rc.config, role, target.path, metrics(), keep_alive);
-    if (!res) return std::nullopt;
-    return answer(std::move(*res));
-  }
-  Routed upgrade_required() const {
-    auto res = server::refuse(metrics(), RequestRejection::kUpgradeRequired,
-                              http::status::upgrade_required, "upgrade_required",
-                              target.path + " is a WebSocket endpoint", version, false);
-    res.set(http::field::upgrade, "websocket");
-    return answer(std::move(res));
-  }
-  // GET and HEAD answers: HEAD keeps the headers (Content-Length included).
-  Routed answer_get(Response res) const {
-    if (head) res.body().clear();
-    return answer(std::move(res));
-  }
-};
+Routed upgrade_required(const Exchange& x) {
+  auto res = server::refuse(x.metrics(), RequestRejection::kUpgradeRequired,
+                            http::status::upgrade_required, "upgrade_required",
+                            x.target.path + " is a WebSocket endpoint", x.version, false);
+  res.set(http::field::upgrade, "websocket");
+  return x.answer(std::move(res));
+}
+// GET and HEAD answers: HEAD keeps the headers (Content-Length included).
+Routed answer_get(const Exchange& x, Response res) {
+  if (x.head) res.body().clear();
+  return x.answer(std::move(res));
+}
 
 Routed ingest(const Exchange& x) {
   const auto format = body_format(x.req[http::field::content_type]);
@@ -215,39 +184,15 @@ Routed ingest(const Exchange& x) {
                         std::string(x.req[http::field::content_type]) + "`");
   }
   std::string inflated;
-  std::string_view body = x.req.body();
-  const auto encoding = content_encoding(x.req[http::field::content_encoding]);
-  if (!encoding) {
-    return x.refuse(RequestRejection::kUnsupportedMediaType, http::status::unsupported_media_type,
-                    "unsupported_media_type",
-                    "Content-Encoding must be gzip or identity, not `" +
-                        std::string(x.req[http::field::content_encoding]) + "`");
-  }
-  if (*encoding == Encoding::kGzip) {
-    const std::size_t limit = x.rc.config->limits.max_body_bytes;
-    switch (gunzip(body, limit, inflated)) {
-      case Inflate::kOk:
-        body = inflated;
-        break;
-      case Inflate::kTooLarge:
-        return x.refuse(
-            RequestRejection::kBodyTooLarge, http::status::payload_too_large, "too_large",
-            "decompressed request body is over the limit of " + std::to_string(limit) + " bytes");
-      case Inflate::kCorrupt:
-        return x.refuse(RequestRejection::kUnreadable, http::status::bad_request, "invalid_gzip",
-                        "request body is not valid gzip data");
-    }
-  }
+  const auto body = x.body(inflated);
+  if (!body) return Routed::kAnswering;
   EngineService& engine = x.rc.server.runner;
   if (!engine.state_ready()) {
-    auto res = server::refuse(x.metrics(), RequestRejection::kStateUnavailable,
-                              http::status::service_unavailable, "state_unavailable",
-                              "the state is being restored; retry later", x.version, x.keep_alive);
-    res.set(http::field::retry_after, "1");
-    return x.answer(std::move(res));
+    return x.refuse_retry_later(RequestRejection::kStateUnavailable, "state_unavailable",
+                                "the state is being restored; retry later");
   }
   const core::Timestamp now = engine.wall_now();
-  core::DecodedBatch decoded = x.rc.decoder.decode(body, *format, now);
+  core::DecodedBatch decoded = x.rc.decoder.decode(*body, *format, now);
   inflated = std::string{};  // the events own their text now
   if (decoded.unreadable) {
     return x.refuse(RequestRejection::kUnreadable, http::status::bad_request,
@@ -255,11 +200,8 @@ Routed ingest(const Exchange& x) {
   }
   const std::size_t n = decoded.events.size();
   if (n != 0 && !engine.admission().try_admit(n)) {
-    auto res = server::refuse(x.metrics(), RequestRejection::kOverloaded,
-                              http::status::service_unavailable, "overloaded",
-                              "too many events in flight; retry later", x.version, x.keep_alive);
-    res.set(http::field::retry_after, "1");
-    return x.answer(std::move(res));
+    return x.refuse_retry_later(RequestRejection::kOverloaded, "overloaded",
+                                "too many events in flight; retry later");
   }
   x.metrics().decoded(Transport::kHttp, decoded);
   if (n == 0) {
@@ -276,12 +218,10 @@ Routed ingest(const Exchange& x) {
       if (result.state_unavailable) {
         // Nothing of the body was applied (or it is not known to be on
         // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
-        auto res = refuse(*metrics, RequestRejection::kStateUnavailable,
-                          http::status::service_unavailable, "state_unavailable",
-                          "the events cannot be stored (disk full or failing); retry later",
-                          version, keep_alive);
-        res.set(http::field::retry_after, "1");
-        return responder->respond(std::move(res));
+        return responder->respond(
+            retry_later(*metrics, RequestRejection::kStateUnavailable, "state_unavailable",
+                        "the events cannot be stored (disk full or failing); retry later", version,
+                        keep_alive));
       }
       responder->respond(json_response(http::status::ok,
                                        ingest_reply_json(result, *decoded, std::nullopt), version,
@@ -454,7 +394,7 @@ Routed asset(const Exchange& x) {
   res.set("Content-Security-Policy", kPageSecurityPolicy);
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Referrer-Policy", "no-referrer");
-  return x.answer_get(std::move(res));
+  return answer_get(x, std::move(res));
 }
 
 }  // namespace
@@ -479,13 +419,10 @@ std::optional<Response> probes_only_refusal(const Request& req, Lane lane, SelfM
                   "/-/healthy",
                   req.version(), false);
   }
-  auto res = refuse(metrics, RequestRejection::kConnectionLimit, http::status::service_unavailable,
-                    "connection_limit",
-                    "all connections are in use; this one may only serve GET /metrics, /-/ready "
-                    "or /-/healthy; retry later",
-                    req.version(), false);
-  res.set(http::field::retry_after, "1");
-  return res;
+  return retry_later(metrics, RequestRejection::kConnectionLimit, "connection_limit",
+                     "all connections are in use; this one may only serve GET /metrics, "
+                     "/-/ready or /-/healthy; retry later",
+                     req.version(), false);
 }
 
 std::optional<Response> header_refusal(const Request& req, const config::Config& config,
@@ -567,24 +504,24 @@ Routed route_request(const Request& req, const RequestContext& rc,
   }
 
   if (path == "/v1/events") {
-    if (auto denied = x.deny(Role::kIngest)) return *denied;
+    if (auto denied = deny(x, Role::kIngest)) return *denied;
     return ingest(x);
   }
   if (is_adapter_path(path)) {
     // queue_log lines come with the ordinary ingest token; the other
     // adapters check their platform's credential (adapter_routes.cpp).
     if (path == kQueueLogPath) {
-      if (auto denied = x.deny(Role::kIngest)) return *denied;
+      if (auto denied = deny(x, Role::kIngest)) return *denied;
     }
     return route_adapter(req, rc, x.responder);
   }
   if (path == "/v1/stream") {
-    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
-    if (auto denied = x.deny(Role::kIngest)) return *denied;
+    if (!boost::beast::websocket::is_upgrade(req)) return upgrade_required(x);
+    if (auto denied = deny(x, Role::kIngest)) return *denied;
     return Routed::kUpgrade;
   }
   if (path == "/v1/live") {
-    if (!boost::beast::websocket::is_upgrade(req)) return x.upgrade_required();
+    if (!boost::beast::websocket::is_upgrade(req)) return upgrade_required(x);
     // Browsers cannot set headers on a WebSocket: the read token may also
     // come as ?token= (docs/wallboard.md). A refusal is a close code
     // (4401, 4403) the session sends after the handshake.
@@ -595,25 +532,25 @@ Routed route_request(const Request& req, const RequestContext& rc,
     return Routed::kLiveRefused;
   }
   if (path == "/metrics" || path == "/v1/kpis") {
-    if (auto denied = x.deny(Role::kRead)) return *denied;
+    if (auto denied = deny(x, Role::kRead)) return *denied;
     return scrape(x, path == "/v1/kpis");
   }
   if (path == "/v1/agents" || path == "/v1/intervals") {
-    if (auto denied = x.deny(Role::kRead)) return *denied;
+    if (auto denied = deny(x, Role::kRead)) return *denied;
     return wallboard(x, path == "/v1/agents");
   }
   if (path == "/-/healthy") {
-    return x.answer_get(text_response(http::status::ok, "ccmond is healthy.\n", "text/plain",
-                                      x.version, x.keep_alive));
+    return answer_get(x, text_response(http::status::ok, "ccmond is healthy.\n", "text/plain",
+                                       x.version, x.keep_alive));
   }
   if (path == "/-/ready") {
     const bool ready = rc.server.ready && !rc.server.stopping && rc.server.runner.state_ready();
-    return x.answer_get(text_response(ready ? http::status::ok : http::status::service_unavailable,
-                                      ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
-                                      "text/plain", x.version, x.keep_alive));
+    return answer_get(x, text_response(ready ? http::status::ok : http::status::service_unavailable,
+                                       ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
+                                       "text/plain", x.version, x.keep_alive));
   }
   if (path == "/-/reload") {
-    if (auto denied = x.deny(Role::kAdmin)) return *denied;
+    if (auto denied = deny(x, Role::kAdmin)) return *denied;
     return reload(x);
   }
   if (path == "/" || path.starts_with("/assets/")) {

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "tools/sim/native_writer.hpp"
+
 namespace ccmon::sim {
 namespace {
 
@@ -10,10 +12,7 @@ using nlohmann::json;
 
 constexpr std::string_view kInstance = "arn:aws:connect:us-east-1:111122223333:instance/sim";
 
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using native::str;
 
 std::string arn(std::string_view kind, std::string_view name) {
   std::string out(kInstance);
@@ -37,14 +36,24 @@ std::string upper(std::string s) {
 
 std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
   std::size_t written = 0;
-  while (!ndjson.empty()) {
-    const std::size_t nl = ndjson.find('\n');
-    const std::string_view text = ndjson.substr(0, nl);
-    ndjson = nl == std::string_view::npos ? std::string_view{} : ndjson.substr(nl + 1);
-    const json e = json::parse(text, nullptr, false);
-    if (!e.is_object()) continue;
+  // One EventBridge event a line, with the envelope EventBridge gives it.
+  auto emit = [&](const std::string& id, const std::string& time, json detail) {
+    out += json{{"version", "0"},
+                {"id", id},
+                {"detail-type", "Amazon Connect Contact Event"},
+                {"source", "aws.connect"},
+                {"account", "111122223333"},
+                {"region", "us-east-1"},
+                {"time", time},
+                {"resources", json::array({std::string(kInstance)})},
+                {"detail", std::move(detail)}}
+               .dump();
+    out += '\n';
+    ++written;
+  };
+  native::for_each_event(ndjson, [&](const json& e) {
     const std::string type = str(e, "type");
-    if (!type.starts_with("contact.")) continue;
+    if (!type.starts_with("contact.")) return;
     const std::string contact = str(e, "contact");
     const std::string time = str(e, "time");
     auto it = contacts_.find(contact);
@@ -56,12 +65,12 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
                                   : ch == "chat"  ? "CHAT"
                                   : ch == "email" ? "EMAIL"
                                                   : "";
-      if (channel.empty()) continue;
+      if (channel.empty()) return;
       Contact fresh;
       fresh.channel = channel;
       it = contacts_.insert_or_assign(contact, std::move(fresh)).first;
     }
-    if (it == contacts_.end()) continue;  // a channel Connect does not have
+    if (it == contacts_.end()) return;  // a channel Connect does not have
     Contact& c = it->second;
     json d = {{"channel", c.channel},
               {"initiationMethod", "INBOUND"},
@@ -75,16 +84,7 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
         json init = d;
         init["eventType"] = "INITIATED";
         init["contactId"] = contact_id(contact, c.segment);
-        out += json{
-            {"version", "0"},
-            {"id", str(e, "id") + "-i"},
-            {"detail-type", "Amazon Connect Contact Event"},
-            {"source", "aws.connect"},
-            {"time", time},
-            {"detail",
-             init}}.dump();
-        out += '\n';
-        ++written;
+        emit(str(e, "id") + "-i", time, std::move(init));
         c.initiated = true;
       }
       if (c.ended || !c.enqueued.empty()) {
@@ -96,16 +96,7 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
         init["eventType"] = "INITIATED";
         init["initiationMethod"] = "API";
         init["contactId"] = contact_id(contact, c.segment);
-        out += json{
-            {"version", "0"},
-            {"id", str(e, "id") + "-i"},
-            {"detail-type", "Amazon Connect Contact Event"},
-            {"source", "aws.connect"},
-            {"time", time},
-            {"detail",
-             init}}.dump();
-        out += '\n';
-        ++written;
+        emit(str(e, "id") + "-i", time, std::move(init));
       }
       c.queue = str(e, "queue");
       c.enqueued = time;
@@ -125,7 +116,7 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
       d["disconnectReason"] = "CUSTOMER_DISCONNECT";
       event_type = "DISCONNECTED";
     } else if (type == "contact.wrapped") {
-      if (c.agent.empty()) continue;
+      if (c.agent.empty()) return;
       d["agentInfo"] = {{"agentArn", arn("agent", c.agent)},
                         {"connectedToAgentTimestamp", c.connected},
                         {"afterContactWorkEndTimestamp", time}};
@@ -142,7 +133,7 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
       c.enqueued.clear();
       c.agent.clear();
     } else {
-      continue;
+      return;
     }
     d["eventType"] = event_type;
     d["contactId"] = contact_id(contact, c.segment);
@@ -153,21 +144,9 @@ std::size_t ConnectWriter::convert(std::string_view ndjson, std::string& out) {
       d["agentInfo"] = {{"agentArn", arn("agent", c.agent)},
                         {"connectedToAgentTimestamp", c.connected}};
     }
-    out += json{
-        {"version", "0"},
-        {"id", str(e, "id")},
-        {"detail-type", "Amazon Connect Contact Event"},
-        {"source", "aws.connect"},
-        {"account", "111122223333"},
-        {"region", "us-east-1"},
-        {"time", time},
-        {"resources", json::array({std::string(kInstance)})},
-        {"detail",
-         d}}.dump();
-    out += '\n';
-    ++written;
+    emit(str(e, "id"), time, std::move(d));
     if (type == "contact.wrapped") contacts_.erase(it);
-  }
+  });
   return written;
 }
 

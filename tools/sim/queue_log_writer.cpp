@@ -4,16 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/codec/codec.hpp"
+#include "tools/sim/native_writer.hpp"
 
 namespace ccmon::sim {
 namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using native::str;
 
 // "1700000000.250": the simulator's millisecond times, as app_queue writes
 // epochs (the adapter accepts up to 6 decimals).
@@ -47,14 +45,9 @@ std::size_t QueueLogWriter::convert(std::string_view ndjson, std::string& out) {
     out += '\n';
     ++written;
   };
-  while (!ndjson.empty()) {
-    const std::size_t nl = ndjson.find('\n');
-    const std::string_view text = ndjson.substr(0, nl);
-    ndjson = nl == std::string_view::npos ? std::string_view{} : ndjson.substr(nl + 1);
-    const json e = json::parse(text, nullptr, false);
-    if (!e.is_object()) continue;
+  native::for_each_event(ndjson, [&](const json& e) {
     core::Timestamp t = 0;
-    if (!core::parse_rfc3339(str(e, "time"), t)) continue;
+    if (!core::parse_rfc3339(str(e, "time"), t)) return;
     const std::string type = str(e, "type");
     if (type == "agent.state") {
       const std::string agent = str(e, "agent");
@@ -71,20 +64,20 @@ std::size_t QueueLogWriter::convert(std::string_view ndjson, std::string& out) {
         line(t, "", "", member, "AGENTLOGOFF", {"Local/" + agent + "@agents", "0"});
       }
       last = state;
-      continue;
+      return;
     }
-    if (!type.starts_with("contact.")) continue;
+    if (!type.starts_with("contact.")) return;
     const std::string contact = str(e, "contact");
     if (type == "contact.queued") {
-      if (str(e, "channel") != "voice") continue;
+      if (str(e, "channel") != "voice") return;
       Call& c = calls_[contact];
       c.queue = str(e, "queue");
       c.queued = t;
       line(t, contact, c.queue, "", "ENTERQUEUE", {"", "CALLER", "1"});
-      continue;
+      return;
     }
     const auto it = calls_.find(contact);
-    if (it == calls_.end()) continue;  // not a voice call
+    if (it == calls_.end()) return;  // not a voice call
     Call& c = it->second;
     if (type == "contact.answered") {
       c.member = "Agent/" + str(e, "agent");
@@ -116,7 +109,7 @@ std::size_t QueueLogWriter::convert(std::string_view ndjson, std::string& out) {
            {whole_seconds(c.answered - c.queued), whole_seconds(t - c.answered), "1"});
       calls_.erase(it);
     }
-  }
+  });
   return written;
 }
 

@@ -2,15 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/sim/native_writer.hpp"
+
 namespace ccmon::sim {
 namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using native::str;
 
 void cloud_event(std::string& out, std::string_view kind, const std::string& id,
                  const std::string& time, json payload) {
@@ -38,12 +37,7 @@ std::string task_channel(const std::string& ch) {
 
 std::size_t TwilioWriter::convert(std::string_view ndjson, std::string& out) {
   std::size_t written = 0;
-  while (!ndjson.empty()) {
-    const std::size_t nl = ndjson.find('\n');
-    const std::string_view text = ndjson.substr(0, nl);
-    ndjson = nl == std::string_view::npos ? std::string_view{} : ndjson.substr(nl + 1);
-    const json e = json::parse(text, nullptr, false);
-    if (!e.is_object()) continue;
+  native::for_each_event(ndjson, [&](const json& e) {
     const std::string type = str(e, "type");
     const std::string id = str(e, "id");
     const std::string time = str(e, "time");
@@ -57,20 +51,20 @@ std::size_t TwilioWriter::convert(std::string_view ndjson, std::string& out) {
       cloud_event(out, "worker.activity.update", id, time,
                   {{"worker_sid", str(e, "agent")}, {"worker_activity_name", activity}});
       ++written;
-      continue;
+      return;
     }
-    if (!type.starts_with("contact.")) continue;
+    if (!type.starts_with("contact.")) return;
     const std::string task = str(e, "contact");
     auto it = tasks_.find(task);
     if (it == tasks_.end()) {
-      if (type != "contact.created" && type != "contact.queued") continue;  // no task channel
+      if (type != "contact.created" && type != "contact.queued") return;  // no task channel
       const std::string channel = task_channel(str(e, "channel"));
-      if (channel.empty()) continue;
+      if (channel.empty()) return;
       it = tasks_.emplace(task, Task{channel, {}}).first;
       cloud_event(out, "task.created", id + "-t", time,
                   {{"task_sid", task}, {"task_channel_unique_name", channel}});
       ++written;
-      if (type == "contact.created") continue;
+      if (type == "contact.created") return;
     }
     Task& k = it->second;
     std::string sid = task;
@@ -86,7 +80,7 @@ std::size_t TwilioWriter::convert(std::string_view ndjson, std::string& out) {
       cloud_event(out, "task.created", id, time,
                   {{"task_sid", sid}, {"task_channel_unique_name", k.channel}});
       written += 3;
-      continue;
+      return;
     }
     if (type == "contact.queued") k.queue = str(e, "queue");
     // Task events carry the task's channel and current queue, as TaskRouter's do.
@@ -109,11 +103,11 @@ std::size_t TwilioWriter::convert(std::string_view ndjson, std::string& out) {
       kind = "task.completed";
       tasks_.erase(it);
     } else {
-      continue;
+      return;
     }
     cloud_event(out, kind, id, time, std::move(p));
     ++written;
-  }
+  });
   return written;
 }
 
