@@ -83,7 +83,7 @@ void LiveSession::on_accept(beast::error_code ec) {
   }
   feed_id_ = id;
   if (state) {
-    pending_ = std::move(state);
+    pending_.push_back(std::move(state));
     have_state_ = true;
     do_write();
   }
@@ -114,26 +114,31 @@ void LiveSession::enqueue(const LiveMessages& messages) {
   if (!accepted_ || closing_ || closed_) return;
   if (!have_state_) {
     // Nothing to apply an update to yet.
-    pending_ = messages.state;
+    pending_.clear();
+    pending_.push_back(messages.state);
     have_state_ = true;
-  } else if (!pending_) {
-    pending_ = messages.update;
+  } else if (pending_.size() < kMaxQueued) {
+    pending_.push_back(messages.update);
   } else {
-    // A tick behind: what waits (an update, or an older state) is
-    // superseded by the latest full state, which carries every change in
-    // between. A backlog of updates would show a TV old numbers for as long
-    // as it is behind (docs/wallboard.md, "Slow viewers").
-    pending_ = messages.state;
-    ctx_->metrics.live_message_dropped();
+    // kMaxQueued ticks behind: what waits is superseded by the latest full
+    // state, which carries every change in between, so a TV never works
+    // through more than a few seconds of old numbers (docs/wallboard.md,
+    // "Slow viewers"). Not at the first tick behind: a state is far larger
+    // than an update, and handing states to every viewer that is a little
+    // behind (all of them, after a burst of connections) would keep them
+    // behind.
+    for (std::size_t i = 0; i < pending_.size(); ++i) ctx_->metrics.live_message_dropped();
+    pending_.clear();
+    pending_.push_back(messages.state);
   }
   do_write();
 }
 
 void LiveSession::do_write() {
-  if (writing_ || !pending_ || closed_) return;
+  if (writing_ || pending_.empty() || closed_) return;
   writing_ = true;
-  writing_text_ = std::move(pending_);
-  pending_.reset();
+  writing_text_ = std::move(pending_.front());
+  pending_.pop_front();
   // The shared text itself is written: no copy per viewer (no compression,
   // and a server's frames are not masked).
   ws_.async_write(

@@ -1,14 +1,15 @@
 // One wallboard viewer on the live feed (`GET /v1/live`, docs/wallboard.md):
 // a WebSocket that only sends. The first message is the latest full state;
-// then one message per engine tick. At most one message is written at a time
-// and at most one waits behind it: a viewer still writing when a second tick
-// comes (a slow TV) gets the latest full `state` in place of what waited, so
-// it shows the newest numbers, never a backlog of old ones, and holds at most
-// two shared messages. Runs on its own strand; the publisher only posts.
+// then one message per engine tick. One message is written at a time and at
+// most kMaxQueued updates wait behind it: a viewer further behind (a slow TV)
+// gets the latest full `state` in place of what waited, so it shows numbers
+// at most a few ticks old and holds at most kMaxQueued + 1 shared messages.
+// Runs on its own strand; the publisher only posts.
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <deque>
 #include <memory>
 
 #include "server/client_stream.hpp"
@@ -42,9 +43,9 @@ class LiveSession : public Closable,
   void deliver(LiveMessages messages) override;
   void config_changed() override;
 
-  // Messages waiting per viewer behind the one being written: a second tick
-  // replaces the waiting update by the latest state (counted as dropped).
-  static constexpr std::size_t kMaxQueued = 1;
+  // Updates waiting per viewer behind the one being written; a tick past
+  // them replaces them by the latest state (counted as dropped).
+  static constexpr std::size_t kMaxQueued = 3;
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -52,7 +53,7 @@ class LiveSession : public Closable,
   void enqueue(const LiveMessages& messages);
   // Drops the message waiting behind the one being written (shutdown,
   // revoked token): a WebSocket frame being written cannot be taken back.
-  void drop_pending() { pending_.reset(); }
+  void drop_pending() { pending_.clear(); }
   void do_write();
   void on_write(boost::beast::error_code ec);
   // A read or write failed: the viewer is gone (counted when timed out).
@@ -73,8 +74,8 @@ class LiveSession : public Closable,
   std::shared_ptr<const config::Config> config_;  // the one the token was last checked with
   std::uint64_t registry_id_ = 0;
   std::uint64_t feed_id_ = 0;
-  SharedText writing_text_;  // the message being written, kept alive until written
-  SharedText pending_;       // the next message to write, or null
+  SharedText writing_text_;         // the message being written, kept alive until written
+  std::deque<SharedText> pending_;  // the messages to write next, oldest first
   boost::beast::websocket::close_reason close_reason_;
   bool accepted_ = false;    // handshake done and subscribed
   bool have_state_ = false;  // a state is queued or sent: updates apply on top of it

@@ -195,7 +195,7 @@ SelfMetrics::SelfMetrics(std::string_view version)
                        .Name("ccmon_live_messages_dropped_total")
                        .Help(
                            "Wallboard feed messages not sent to a slow viewer: superseded by "
-                           "the latest state while it was still writing an older message.")
+                           "the latest state when more than three waited behind the one it was writing.")
                        .Register(*registry_)
                        .Add({});
   live_timed_out_ = &BuildCounter()

@@ -309,9 +309,10 @@ class StalledViewersTest(unittest.TestCase):
             # applied it.
             self.assertLessEqual(max(backlog), 2, backlog)
             # The stalled viewers did fall behind: each had its waiting
-            # message superseded by the latest state, tick after tick.
+            # updates superseded by the latest state (kMaxQueued = 3 of them
+            # each time it was 4 ticks behind).
             dropped = metric(d.metrics(), "ccmon_live_messages_dropped_total")
-            self.assertGreaterEqual(dropped, self.STALLED * (self.MARKERS // 2), dropped)
+            self.assertGreaterEqual(dropped, 3 * self.STALLED, dropped)
             # ... and are still connected (closed only after
             # server.limits.idle_timeout without an answer to a ping).
             poll(lambda: metric(d.metrics(), "ccmon_connections", transport="websocket")
