@@ -191,13 +191,14 @@ SelfMetrics::SelfMetrics(std::string_view version)
                            "rules evaluated.")
                        .Register(*registry_)
                        .Add({});
-  live_dropped_ = &BuildCounter()
-                       .Name("ccmon_live_messages_dropped_total")
-                       .Help(
-                           "Wallboard feed messages not sent to a slow viewer: superseded by "
-                           "the latest state when more than three waited behind the one it was writing.")
-                       .Register(*registry_)
-                       .Add({});
+  live_dropped_ =
+      &BuildCounter()
+           .Name("ccmon_live_messages_dropped_total")
+           .Help(
+               "Wallboard feed messages not sent to a slow viewer: superseded by "
+               "the latest state when more than three waited behind the one it was writing.")
+           .Register(*registry_)
+           .Add({});
   live_timed_out_ = &BuildCounter()
                          .Name("ccmon_live_viewers_timed_out_total")
                          .Help(
