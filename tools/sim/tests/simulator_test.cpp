@@ -257,6 +257,9 @@ TEST_CASE("contact and agent lifecycles are well formed; the counts recount", "[
           CHECK(*e.contacts >= 1);
           CHECK(*e.contacts <= 3);
           break;
+        case EventType::kCaseReopened:
+          FAIL("the simulator does not reopen cases");
+          break;
         case EventType::kSurveyAnswered:
           CHECK(known);  // about a contact of this run
           CHECK((e.csat || e.nps || e.ces));
