@@ -836,7 +836,8 @@ struct Access {
       }
       in.check(c.series == kNil ? !c.open : c.series < st.series_count(),
                "a case names an unknown series");
-      in.check(c.resolved || c.opened_at != engine_detail::kNever,
+      // (A case resolved without a known opening and reopened has none.)
+      in.check(c.resolved || c.reopened || c.opened_at != engine_detail::kNever,
                "an unresolved case has no opening time");
     });
     b.evicted_ = r.get<std::uint64_t>();
