@@ -20,6 +20,7 @@ void EngineState::configure(EngineConfig c) {
   agents.set_cap(config.max_tracked_agents);
   store.configure(config);
   enforce_byte_bound();  // a lowered bound applies at once
+  release_held(kNever);  // a lowered max_held_events applies at once
 }
 
 void EngineState::enforce_byte_bound() {
@@ -44,6 +45,7 @@ void EngineState::advance(Timestamp now) {
   contacts.expire_acw(now, [&](std::uint32_t c, Timestamp due) { close_acw(c, due); });
   contacts.evict_idle(now - config.contact_idle_timeout);
   cases.evict_idle(now - config.case_idle_timeout);
+  release_held(now);
   store.roll_day_if_due(now);
 }
 
@@ -61,6 +63,8 @@ EngineStats EngineState::stats() const {
   s.agent_byte_bound_evictions_total = agents.byte_bound_evictions_total();
   s.tracked_state_bytes = tracked_bytes();
   s.series_folded_total = series_folded_total;
+  s.held_events = held.size();
+  s.held_events_evicted_total = held.evicted_total();
   return s;
 }
 

@@ -94,6 +94,7 @@ struct Series {
 
   // Since start (Prometheus counters).
   std::uint64_t offered_total = 0, answered_total = 0, abandoned_total = 0, handled_total = 0;
+  std::uint64_t short_abandoned_total = 0, overflowed_total = 0;
   SinceStartHistogram wait_answered, wait_abandoned;
 };
 
