@@ -56,7 +56,11 @@ bool fits(const Contact& k, const Event& e) {
   const Timestamp t = e.time;
   switch (e.type) {
     case EventType::kContactCreated:
-      return !(k.flags & kCreatedDone) && k.phase == Phase::kNew;
+      // Once, first by event time: delivered after the queueing (Twilio's
+      // task.created and task-queue.entered share a time and come in either
+      // order) it is still in order when not later than the first queueing.
+      return !(k.flags & kCreatedDone) &&
+             (k.phase == Phase::kNew || (k.first_queued != kNever && t <= k.first_queued));
     case EventType::kContactQueued:
       return k.phase == Phase::kNew || k.phase == Phase::kTransferred || k.phase == Phase::kDone;
     case EventType::kContactAnswered:
