@@ -14,7 +14,6 @@ namespace websocket = beast::websocket;
 LiveSession::LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                          std::shared_ptr<ConnectionSlot> slot, bool authorised)
     : ws_(std::move(stream)),
-      shutdown_grace_(ws_.get_executor()),
       ctx_(std::move(ctx)),
       // What is queued is not sent: close now (1008), the viewer reconnects.
       reader_(ws_, ctx_->metrics, "/v1/live",
@@ -172,17 +171,6 @@ void LiveSession::close_gracefully() {
     // Shutdown: what waits is not worth waiting for.
     self->drop_pending();
     if (self->accepted_ && !self->writing_) self->close_with(self->close_reason_);
-    // A viewer that reads nothing (a stalled TV) never lets the message
-    // being written, or the close frame, out: past kShutdownGrace its TCP
-    // connection is closed, so it does not hold the daemon's exit for the
-    // whole drain timeout. A reading viewer has its 1001 long before.
-    self->shutdown_grace_.expires_after(kShutdownGrace);
-    self->shutdown_grace_.async_wait([weak = self->weak_from_this()](beast::error_code ec) {
-      if (ec) return;
-      if (auto session = weak.lock()) {
-        session->ws_.next_layer().close();
-      }
-    });
   });
 }
 

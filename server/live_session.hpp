@@ -7,10 +7,8 @@
 // Runs on its own strand; the publisher only posts.
 #pragma once
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <chrono>
 #include <deque>
 #include <memory>
 
@@ -48,9 +46,6 @@ class LiveSession : public Closable,
   // Updates waiting per viewer behind the one being written; a tick past
   // them replaces them by the latest state (counted as dropped).
   static constexpr std::size_t kMaxQueued = 3;
-  // How long a viewer may take to let its last message and 1001 out when
-  // the daemon shuts down, before its connection is closed.
-  static constexpr std::chrono::seconds kShutdownGrace{2};
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -69,7 +64,6 @@ class LiveSession : public Closable,
   bool still_allowed();
 
   boost::beast::websocket::stream<ClientStream> ws_;
-  boost::asio::steady_timer shutdown_grace_;  // see close_gracefully()
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   MessageReader reader_;  // a viewer cannot hold the feed with a trickled message either
