@@ -18,7 +18,7 @@ LiveSession::LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> c
       // What is queued is not sent: close now (1008), the viewer reconnects.
       reader_(ws_, ctx_->metrics, "/v1/live",
               [this] {
-                drop_pending();
+                queue_.resize(writing_ ? 1 : 0);
                 close_with(websocket::close_reason(websocket::close_code::policy_error,
                                                    MessageReader::kCloseReason));
               }),
@@ -83,7 +83,7 @@ void LiveSession::on_accept(beast::error_code ec) {
   }
   feed_id_ = id;
   if (state) {
-    pending_.push_back(std::move(state));
+    queue_.push_back(std::move(state));
     have_state_ = true;
     do_write();
   }
@@ -97,7 +97,7 @@ void LiveSession::do_read() {
                      [self = shared_from_this()](beast::error_code ec) {
                        self->buffer_.consume(self->buffer_.size());
                        if (ec) {
-                         self->failed(ec);
+                         self->closed_ = true;
                          return;
                        }
                        self->do_read();
@@ -112,55 +112,37 @@ void LiveSession::deliver(LiveMessages messages) {
 
 void LiveSession::enqueue(const LiveMessages& messages) {
   if (!accepted_ || closing_ || closed_) return;
-  if (!have_state_) {
-    // Nothing to apply an update to yet.
-    pending_.clear();
-    pending_.push_back(messages.state);
+  const std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
+  if (!have_state_ || waiting >= kMaxQueued) {
+    // Behind (or nothing to apply an update to yet): what is queued is
+    // superseded by the latest full state. The message being written stays:
+    // a WebSocket frame cannot be taken back.
+    queue_.resize(writing_ ? 1 : 0);
+    queue_.push_back(messages.state);
     have_state_ = true;
-  } else if (pending_.size() < kMaxQueued) {
-    pending_.push_back(messages.update);
   } else {
-    // kMaxQueued ticks behind: what waits is superseded by the latest full
-    // state, which carries every change in between, so a TV never works
-    // through more than a few seconds of old numbers (docs/wallboard.md,
-    // "Slow viewers"). Not at the first tick behind: a state is far larger
-    // than an update, and handing states to every viewer that is a little
-    // behind (all of them, after a burst of connections) would keep them
-    // behind.
-    for (std::size_t i = 0; i < pending_.size(); ++i) ctx_->metrics.live_message_dropped();
-    pending_.clear();
-    pending_.push_back(messages.state);
+    queue_.push_back(messages.update);
   }
   do_write();
 }
 
 void LiveSession::do_write() {
-  if (writing_ || pending_.empty() || closed_) return;
+  if (writing_ || queue_.empty() || closed_) return;
   writing_ = true;
-  writing_text_ = std::move(pending_.front());
-  pending_.pop_front();
-  // The shared text itself is written: no copy per viewer (no compression,
-  // and a server's frames are not masked).
   ws_.async_write(
-      boost::asio::buffer(*writing_text_),
+      boost::asio::buffer(*queue_.front()),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void LiveSession::on_write(beast::error_code ec) {
   writing_ = false;
-  writing_text_.reset();
-  if (ec) return failed(ec);
+  if (ec) {
+    closed_ = true;
+    return;
+  }
+  queue_.pop_front();
   if (closing_) return close_with(close_reason_);
   do_write();
-}
-
-void LiveSession::failed(beast::error_code ec) {
-  // A viewer that sent nothing, not even the answer to a ping, within
-  // server.limits.idle_timeout (a stalled TV): Beast closed it, and gives
-  // the timeout to the first pending operation only (the read, or the
-  // write), so it is counted once.
-  if (ec == beast::error::timeout) ctx_->metrics.live_viewer_timed_out();
-  closed_ = true;
 }
 
 void LiveSession::close_gracefully() {
@@ -168,8 +150,8 @@ void LiveSession::close_gracefully() {
     if (self->closing_ || self->closed_) return;
     self->closing_ = true;
     self->close_reason_ = websocket::close_code::going_away;
-    // Shutdown: what waits is not worth waiting for.
-    self->drop_pending();
+    // Shutdown: what is queued is not worth waiting for.
+    self->queue_.resize(self->writing_ ? 1 : 0);
     if (self->accepted_ && !self->writing_) self->close_with(self->close_reason_);
   });
 }
@@ -190,8 +172,8 @@ bool LiveSession::still_allowed() {
   close_reason_ =
       websocket::close_reason(websocket::close_code::policy_error, "read token no longer accepted");
   closing_ = true;
-  // What waits is not sent: the viewer may no longer see it.
-  drop_pending();
+  // What is queued is not sent: the viewer may no longer see it.
+  queue_.resize(writing_ ? 1 : 0);
   if (!writing_) close_with(close_reason_);  // else on_write closes
   return false;
 }

@@ -1,10 +1,9 @@
 // One wallboard viewer on the live feed (`GET /v1/live`, docs/wallboard.md):
 // a WebSocket that only sends. The first message is the latest full state;
-// then one message per engine tick. One message is written at a time and at
-// most kMaxQueued updates wait behind it: a viewer further behind (a slow TV)
-// gets the latest full `state` in place of what waited, so it shows numbers
-// at most a few ticks old and holds at most kMaxQueued + 1 shared messages.
-// Runs on its own strand; the publisher only posts.
+// then one message per engine tick, from a bounded queue: a viewer that falls
+// behind (a slow TV) has what is queued dropped and replaced by the latest
+// state, so it never loses a partial update silently and never holds memory
+// or other viewers up. Runs on its own strand.
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -43,21 +42,16 @@ class LiveSession : public Closable,
   void deliver(LiveMessages messages) override;
   void config_changed() override;
 
-  // Updates waiting per viewer behind the one being written; a tick past
-  // them replaces them by the latest state (counted as dropped).
-  static constexpr std::size_t kMaxQueued = 3;
+  // Messages queued per viewer beyond the one being written; past this the
+  // queue is replaced by the latest state. A few seconds of ticks.
+  static constexpr std::size_t kMaxQueued = 4;
 
  private:
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void enqueue(const LiveMessages& messages);
-  // Drops the message waiting behind the one being written (shutdown,
-  // revoked token): a WebSocket frame being written cannot be taken back.
-  void drop_pending() { pending_.clear(); }
   void do_write();
   void on_write(boost::beast::error_code ec);
-  // A read or write failed: the viewer is gone (counted when timed out).
-  void failed(boost::beast::error_code ec);
   void close_with(boost::beast::websocket::close_reason reason);
   // Takes up a reloaded configuration; false (counted, closing with 1008)
   // when the viewer's token no longer opens the feed.
@@ -74,13 +68,12 @@ class LiveSession : public Closable,
   std::shared_ptr<const config::Config> config_;  // the one the token was last checked with
   std::uint64_t registry_id_ = 0;
   std::uint64_t feed_id_ = 0;
-  SharedText writing_text_;         // the message being written, kept alive until written
-  std::deque<SharedText> pending_;  // the messages to write next, oldest first
+  std::deque<SharedText> queue_;  // front is being written while writing_
   boost::beast::websocket::close_reason close_reason_;
   bool accepted_ = false;    // handshake done and subscribed
   bool have_state_ = false;  // a state is queued or sent: updates apply on top of it
-  bool writing_ = false;     // an async_write is under way (writing_text_)
-  bool closing_ = false;     // close once the message being written is out
+  bool writing_ = false;
+  bool closing_ = false;  // close once the message being written is out
   bool closed_ = false;
 };
 

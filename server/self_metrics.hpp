@@ -110,12 +110,6 @@ class SelfMetrics {
   }
   // One engine tick done: live values advanced and SLA rules evaluated.
   void engine_tick() { engine_ticks_->Increment(); }
-  // The wallboard feed (docs/wallboard.md, "Slow viewers"): a message not
-  // sent to a viewer still writing an older one (superseded by the latest
-  // state), and a viewer closed because a write did not finish within
-  // server.limits.idle_timeout.
-  void live_message_dropped() { live_dropped_->Increment(); }
-  void live_viewer_timed_out() { live_timed_out_->Increment(); }
   // A connection closed to make room at max_connections: idle, or reading
   // its request's headers (a slow sender).
   void connection_reclaimed(bool idle) {
@@ -147,8 +141,6 @@ class SelfMetrics {
   prometheus::Gauge* config_success_time_ = nullptr;
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
   prometheus::Counter* engine_ticks_ = nullptr;
-  prometheus::Counter* live_dropped_ = nullptr;
-  prometheus::Counter* live_timed_out_ = nullptr;
   prometheus::Counter* reclaimed_idle_ = nullptr;
   prometheus::Counter* reclaimed_reading_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
