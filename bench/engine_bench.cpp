@@ -4,6 +4,14 @@
 // 5,000 agents in 50 teams, contacts with their lifecycle, messages,
 // surveys and agent state changes), then times Engine::apply over it.
 //   ccmon_engine_bench [contacts=200000] [apply]
+//
+// With --file, an NDJSON file instead (the large center's day of
+// docs/benchmarks.md, agent states included): decoded first, then applied in
+// batches of --batch (default 5,000, the peer benchmark's bodies) with a
+// snapshot every 20 batches at the latest event time (event-clock mode);
+// prints the CPU time of the applies and a checksum of every snapshot's
+// series and team KPIs, so that two builds can be compared for equal results.
+//   ccmon_engine_bench --file F [--batch 5000]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -13,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/event_file.hpp"
+#include "core/codec/codec.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/recent_answerers.hpp"
@@ -142,9 +152,86 @@ std::vector<Event> generate(int contacts) {
   return ordered;
 }
 
+// FNV-1a over the bytes of a value.
+template <typename T>
+void mix(std::uint64_t& h, const T& v) {
+  const auto* p = reinterpret_cast<const unsigned char*>(&v);
+  for (std::size_t i = 0; i < sizeof v; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+}
+
+void mix_kpi(std::uint64_t& h, const KpiValue& k) {
+  mix(h, k.value.has_value());
+  mix(h, k.value.value_or(0));
+  mix(h, k.volume);
+}
+
+int file_mode(const std::string& path, std::size_t batch_size) {
+  std::vector<Event> events;
+  {
+    const auto lines = ccmon::bench::read_lines(path, 0, 0);
+    CodecOptions options;
+    options.max_event_age = 0;  // history, as in event-clock mode
+    Decoder decoder(options);
+    auto frames = ccmon::bench::build_frames(lines, 1, 5000);  // one connection's bodies
+    for (auto& f : frames[0]) {
+      DecodedBatch b = decoder.decode(f.text, BodyFormat::kNdjson, seconds(4'102'444'800));
+      for (auto& e : b.events) events.push_back(std::move(e.event));
+    }
+  }
+  EngineConfig config;
+  config.limits.max_queues = 1000;  // the benchmark daemon's caps
+  config.limits.max_teams = 1000;
+  Engine engine(config);
+  std::uint64_t sum = 0xcbf29ce484222325ull;
+  double apply_cpu = 0, snap_cpu = 0;
+  std::size_t snapshots = 0;
+  Timestamp latest = 0;
+  std::vector<const Event*> batch;
+  auto take_snapshot = [&] {
+    const double s0 = cpu_s();
+    const auto snap = engine.snapshot(latest);
+    snap_cpu += cpu_s() - s0;
+    ++snapshots;
+    for (const auto& s : snap->series) {
+      for (const auto& w : s.windows) {
+        for (const auto& k : w.kpis) mix_kpi(sum, k);
+      }
+    }
+    for (const auto& t : snap->teams) {
+      for (const auto& w : t.windows) {
+        for (const auto& k : w) mix_kpi(sum, k);
+      }
+    }
+  };
+  for (std::size_t i = 0, n = 0; i < events.size(); i += batch_size, ++n) {
+    batch.clear();
+    for (std::size_t j = i; j < std::min(events.size(), i + batch_size); ++j) {
+      batch.push_back(&events[j]);
+      latest = std::max(latest, events[j].time);
+    }
+    const double c0 = cpu_s();
+    engine.apply(batch);
+    apply_cpu += cpu_s() - c0;
+    if (n % 20 == 19) take_snapshot();
+  }
+  take_snapshot();
+  std::printf(
+      "file: %zu events in batches of %zu in %.3f s CPU = %.0f events/s per core; %zu snapshots "
+      "in %.3f s CPU; KPI checksum %016llx (out of sequence: %llu)\n",
+      events.size(), batch_size, apply_cpu, static_cast<double>(events.size()) / apply_cpu,
+      snapshots, snap_cpu, static_cast<unsigned long long>(sum),
+      static_cast<unsigned long long>(engine.stats().out_of_sequence_total));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--file") {
+    const std::size_t batch =
+        argc > 4 ? static_cast<std::size_t>(std::strtoull(argv[4], nullptr, 10)) : 5000;
+    return file_mode(argv[2], batch == 0 ? 5000 : batch);
+  }
   const int contacts = argc > 1 ? std::atoi(argv[1]) : 200000;
   const bool apply_only = argc > 2 && std::string(argv[2]) == "apply";  // for profiling
 

@@ -5,10 +5,22 @@
 //   ccmon_ingest_load --url ws://127.0.0.1:PORT/v1/stream --file day.ndjson
 //                     [--skip N] [--limit N] [--batch 500] [--connections 4]
 //                     [--window 64] [--threads 1] [--rate EVENTS_PER_S]
+//                     [--body ndjson|array] [--content-type T] [--header "K: V"]...
+//                     [--twilio-token T]
 //
+// For the adapter endpoints (docs/adapters.md) the file holds native records,
+// one a line (ccmon-sim --format queue_log|connect|twilio): `--body array`
+// sends each frame's lines as a JSON array (Connect, Twilio Event Streams),
+// `--content-type` and `--header` set what the endpoint wants, and
+// `--twilio-token` signs each request as Twilio does for an Event Streams
+// body (bodySHA256 in the URL, X-Twilio-Signature over the URL).
 // Prints one JSON line: events, frames, seconds, events_per_s, and what the
 // replies said (accepted, duplicates, rejected, retries). SIGTERM / SIGINT
 // stop early and still print it (used for background load).
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -46,7 +58,10 @@ namespace {
 struct Options {
   std::string url, file;
   std::size_t skip = 0, limit = 0, batch = 500, connections = 4, window = 64, threads = 1;
-  double rate = 0;  // events/s over all connections; 0 = as fast as acknowledged
+  double rate = 0;     // events/s over all connections; 0 = as fast as acknowledged
+  bool array = false;  // --body array: a frame is a JSON array of its lines
+  std::string content_type = "application/x-ndjson", twilio_token;
+  std::vector<std::string> headers;  // "Name: value", as given
 };
 
 struct Url {
@@ -58,7 +73,8 @@ struct Url {
   std::fprintf(stderr,
                "ccmon_ingest_load: %s\nusage: ccmon_ingest_load --url ws://H:P/v1/stream|"
                "http://H:P/v1/events --file F [--skip N] [--limit N] [--batch N] "
-               "[--connections N] [--window N] [--threads N] [--rate EV/S]\n",
+               "[--connections N] [--window N] [--threads N] [--rate EV/S] [--body ndjson|array] "
+               "[--content-type T] [--header \"K: V\"] [--twilio-token T]\n",
                why);
   std::exit(2);
 }
@@ -111,10 +127,58 @@ std::uint64_t number_after(std::string_view s, std::string_view key) {
 void count_reply(std::string_view reply, Counts& c) {
   c.accepted += number_after(reply, "\"accepted\":");
   c.duplicates += number_after(reply, "\"duplicates\":");
+  // Adapter answers count their rejections (records and events) here.
+  if (reply.find("\"rejected_total\":") != std::string_view::npos) {
+    c.rejected += number_after(reply, "\"rejected_total\":");
+    return;
+  }
   for (std::size_t at = reply.find("\"index\""); at != std::string_view::npos;
        at = reply.find("\"index\"", at + 1)) {
     ++c.rejected;
   }
+}
+
+// "a\nb\n" -> "[a,b]": the lines of a frame as one JSON array.
+std::string json_array(const std::string& lines) {
+  std::string out = "[";
+  std::size_t pos = 0;
+  while (pos < lines.size()) {
+    std::size_t nl = lines.find('\n', pos);
+    if (nl == std::string::npos) nl = lines.size();
+    if (nl > pos) {
+      if (out.size() > 1) out += ',';
+      out.append(lines, pos, nl - pos);
+    }
+    pos = nl + 1;
+  }
+  out += ']';
+  return out;
+}
+
+std::string sha256_hex(const std::string& body) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+  static const char* const kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// base64(HMAC-SHA1(token, url)): Twilio's signature of a JSON body's request,
+// whose parameters are in the URL (docs/adapters.md, "Signature").
+std::string twilio_signature(const std::string& token, const std::string& url) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), token.data(), static_cast<int>(token.size()),
+       reinterpret_cast<const unsigned char*>(url.data()), url.size(), mac, &len);
+  std::string out(4 * ((len + 2) / 3) + 1, '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(len));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
 }
 
 // Shared by every connection: the start barrier and the end.
@@ -276,11 +340,20 @@ class HttpConnection final : public Connection {
   HttpConnection(Run& run, asio::io_context& io, std::vector<Frame> frames)
       : Connection(run, io, std::move(frames)), socket_(io) {
     // Whole requests, headers and body, ready to write as they are.
+    const std::string host = run.url.host + ":" + run.url.port;
     for (Frame& f : frames_) {
-      std::string req = "POST " + run.url.target + " HTTP/1.1\r\nHost: " + run.url.host + ":" +
-                        run.url.port +
-                        "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " +
-                        std::to_string(f.text.size()) + "\r\n\r\n";
+      if (run.opt.array) f.text = json_array(f.text);
+      std::string target = run.url.target, extra;
+      if (!run.opt.twilio_token.empty()) {
+        target += target.find('?') == std::string::npos ? "?" : "&";
+        target += "bodySHA256=" + sha256_hex(f.text);
+        extra = "X-Twilio-Signature: " +
+                twilio_signature(run.opt.twilio_token, "http://" + host + target) + "\r\n";
+      }
+      for (const std::string& h : run.opt.headers) extra += h + "\r\n";
+      std::string req = "POST " + target + " HTTP/1.1\r\nHost: " + host +
+                        "\r\nContent-Type: " + run.opt.content_type + "\r\n" + extra +
+                        "Content-Length: " + std::to_string(f.text.size()) + "\r\n\r\n";
       req.append(f.text);
       f.text = std::move(req);
     }
@@ -378,6 +451,14 @@ Options parse(int argc, char** argv) {
       o.threads = to_size(v);
     else if (a == "--rate")
       o.rate = std::strtod(v, nullptr);
+    else if (a == "--body")
+      o.array = std::string(v) == "array";
+    else if (a == "--content-type")
+      o.content_type = v;
+    else if (a == "--header")
+      o.headers.emplace_back(v);
+    else if (a == "--twilio-token")
+      o.twilio_token = v;
     else
       usage(("unknown option " + a).c_str());
   }

@@ -315,6 +315,7 @@ class ConfigLoader {
           }},
          {"max_clock_skew",
           [&](const Value& v) { set(c_.codec.max_clock_skew, r_.duration(v, 0)); }},
+         {"lateness", [&](const Value& v) { set(c_.engine.lateness, r_.duration(v, 0)); }},
          {"max_event_size", [&](const Value& v) { bytes(v, c_.codec.max_event_bytes); }},
          {"max_event_age", [&](const Value& v) { set(c_.codec.max_event_age, r_.duration(v, 0)); }},
          {"max_label_size", [&](const Value& v) { bytes(v, c_.codec.max_label_bytes); }},
@@ -420,8 +421,13 @@ class ConfigLoader {
     if (!out.empty()) c_.engine.windows = std::move(out);
   }
 
+  // `formula` names a preset of the four switches; a switch given beside it
+  // wins over the preset's value, whatever the order of the keys
+  // (docs/configuration.md, docs/kpis.md "Service level").
   void service_level(const Value& section) {
     core::EngineConfig& e = c_.engine;
+    core::ServiceLevelFormula f = e.service_level_formula;
+    std::optional<bool> abandoned, short_abandoned, overflowed, within_met;
     r_.mapping(
         section,
         {{"formula",
@@ -429,24 +435,38 @@ class ConfigLoader {
             auto s = r_.string(v);
             if (!s) return;
             if (*s == "default") {
-              e.service_level_formula = core::ServiceLevelFormula::kDefault;
+              f = core::ServiceLevelFormula::kDefault;
             } else if (*s == "answered_only") {
-              e.service_level_formula = core::ServiceLevelFormula::kAnsweredOnly;
+              f = core::ServiceLevelFormula::kAnsweredOnly;
             } else if (*s == "all") {
-              e.service_level_formula = core::ServiceLevelFormula::kAll;
+              f = core::ServiceLevelFormula::kAll;
             } else if (*s == "removed_within") {
-              e.service_level_formula = core::ServiceLevelFormula::kRemovedWithin;
+              f = core::ServiceLevelFormula::kRemovedWithin;
             } else {
               r_.error(v,
                        quoted(*s) + " is not one of default, answered_only, all, removed_within");
             }
           }},
+         {"include_abandoned", [&](const Value& v) { abandoned = r_.boolean(v); }},
+         {"include_short_abandoned", [&](const Value& v) { short_abandoned = r_.boolean(v); }},
+         {"include_overflowed", [&](const Value& v) { overflowed = r_.boolean(v); }},
+         {"abandoned_within_met", [&](const Value& v) { within_met = r_.boolean(v); }},
          {"threshold", [&](const Value& v) { seconds(v, e.service_level_threshold_s, 1); }},
          {"short_abandon", [&](const Value& v) { seconds(v, e.short_abandon_threshold_s, 0); }},
          {"overrides", [&](const Value& v) {
             e.service_level_overrides.clear();
             r_.sequence(v, [&](const Value& o) { override_entry(o); });
           }}});
+    set(f.include_abandoned, abandoned);
+    set(f.include_short_abandoned, short_abandoned);
+    set(f.include_overflowed, overflowed);
+    set(f.abandoned_within_met, within_met);
+    if (!f.include_abandoned && (f.include_short_abandoned || f.abandoned_within_met)) {
+      r_.error(section,
+               "include_short_abandoned and abandoned_within_met need include_abandoned: true");
+      return;
+    }
+    e.service_level_formula = f;
   }
 
   void override_entry(const Value& v) {
@@ -509,6 +529,7 @@ class ConfigLoader {
                 {"max_contacts", [&](const Value& v) { count(v, e.max_tracked_contacts); }},
                 {"max_cases", [&](const Value& v) { count(v, e.max_tracked_cases); }},
                 {"max_agents", [&](const Value& v) { count(v, e.max_tracked_agents); }},
+                {"max_held_events", [&](const Value& v) { count(v, e.max_held_events); }},
                 {"max_tracked_bytes",
                  [&](const Value& v) {
                    // Below 1 MiB a few thousand contacts would not fit.

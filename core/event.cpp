@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
     "contact.ended",      "contact.wrapped",   "contact.self_served", "contact.deflected",
     "contact.converted",  "contact.sentiment", "message.received",    "message.sent",
     "case.opened",        "case.escalated",    "case.resolved",       "survey.answered",
-    "customer.churned",   "agent.state",
+    "customer.churned",   "agent.state",       "case.reopened",
 };
 
 constexpr std::array<std::string_view, kAgentStateCount> kStateNames = {

@@ -33,8 +33,11 @@ enum class EventType : std::uint8_t {
   kSurveyAnswered,
   kCustomerChurned,
   kAgentState,
+  // Appended, not beside the other case events: the stored type numbers
+  // (state records, metrics arrays) of the types above stay as they were.
+  kCaseReopened,
 };
-inline constexpr int kEventTypeCount = static_cast<int>(EventType::kAgentState) + 1;
+inline constexpr int kEventTypeCount = static_cast<int>(EventType::kCaseReopened) + 1;
 
 // The wire name ("contact.queued"), also used as the `type` label of metrics.
 std::string_view to_string(EventType t);

@@ -96,7 +96,7 @@ enum class Formula : std::uint8_t {
   kRatio,         // numerator / denominator x value_scale(unit), undefined when the
                   // denominator is 0; volume = denominator (in seconds for durations)
   kPerHour,       // numerator / (denominator in hours); volume = those hours
-  kServiceLevel,  // kRatio, numerator and denominator from kServiceLevelFormulas
+  kServiceLevel,  // kRatio, numerator and denominator from service_level_ratio()
   kWaitMax,       // the window's longest wait; volume = denominator (the waits)
   kWaitQuantile,  // nearest-rank `quantile` of the window's waits; volume as kWaitMax
   kLive,          // not windowed: the engine's state now
@@ -181,18 +181,66 @@ using WindowKpiDescriptor = KpiDescriptor<Kpi>;
 using TeamKpiDescriptor = KpiDescriptor<TeamKpi>;
 using LiveKpiDescriptor = KpiDescriptor<LiveKpi>;
 
-// Service-level formulas (`service_level_formula`). "Within T" is wait <= T.
-enum class ServiceLevelFormula : std::uint8_t {
-  kDefault,        // answered within T / (answered + abandoned - short abandoned)
-  kAnsweredOnly,   // answered within T / answered (Asterisk)
-  kAll,            // answered within T / (answered + abandoned + overflowed)
-  kRemovedWithin,  // (answered within T + abandoned within T) / (answered + abandoned +
-                   // overflowed) (Amazon Connect)
+// The service-level formula (`kpis.service_level`, docs/kpis.md
+// "Service level"): answered within T over the contacts that left the queue,
+// shaped by four switches, as Genesys's service-level options are. "Within
+// T" is wait <= T; a short abandon is wait < S.
+//   numerator   = answered within T
+//                 + abandoned within T            if abandoned_within_met
+//                 - short abandoned               if that and not include_short_abandoned
+//   denominator = answered
+//                 + abandoned                     if include_abandoned
+//                 - short abandoned               if that and not include_short_abandoned
+//                 + overflowed                    if include_overflowed
+// (with abandoned_within_met and short abandons excluded, the numerator is
+// exact when S <= T, so that every short abandon is within T.) The four
+// named presets are the formulas of earlier versions, value for value.
+struct ServiceLevelFormula {
+  bool include_abandoned = true;
+  bool include_short_abandoned = false;  // only with include_abandoned
+  bool include_overflowed = false;
+  bool abandoned_within_met = false;  // only with include_abandoned
+
+  // answered within T / (answered + abandoned - short abandoned)
+  static const ServiceLevelFormula kDefault;
+  // answered within T / answered (Asterisk)
+  static const ServiceLevelFormula kAnsweredOnly;
+  // answered within T / (answered + abandoned + overflowed)
+  static const ServiceLevelFormula kAll;
+  // (answered + abandoned within T) / (answered + abandoned + overflowed)
+  // (Amazon Connect)
+  static const ServiceLevelFormula kRemovedWithin;
+
+  friend constexpr bool operator==(const ServiceLevelFormula&,
+                                   const ServiceLevelFormula&) = default;
 };
+inline constexpr ServiceLevelFormula ServiceLevelFormula::kDefault{true, false, false, false};
+inline constexpr ServiceLevelFormula ServiceLevelFormula::kAnsweredOnly{false, false, false, false};
+inline constexpr ServiceLevelFormula ServiceLevelFormula::kAll{true, true, true, false};
+inline constexpr ServiceLevelFormula ServiceLevelFormula::kRemovedWithin{true, true, true, true};
+
 struct ServiceLevelRatio {
   FieldSum<window_fields::Field> numerator;
   FieldSum<window_fields::Field> denominator;
 };
+
+// The formula's window sums (see ServiceLevelFormula).
+constexpr ServiceLevelRatio service_level_ratio(const ServiceLevelFormula& f) {
+  using namespace window_fields;  // NOLINT(google-build-using-namespace)
+  ServiceLevelRatio r;
+  const bool abandons = f.include_abandoned;
+  const bool drop_short = abandons && !f.include_short_abandoned;
+  r.numerator.terms[r.numerator.size++] = kAnsweredWithin;
+  if (abandons && f.abandoned_within_met) {
+    r.numerator.terms[r.numerator.size++] = kAbandonedWithin;
+    if (drop_short) r.numerator.terms[r.numerator.size++] = minus(kShortAbandoned);
+  }
+  r.denominator.terms[r.denominator.size++] = kAnswered;
+  if (abandons) r.denominator.terms[r.denominator.size++] = kAbandoned;
+  if (drop_short) r.denominator.terms[r.denominator.size++] = minus(kShortAbandoned);
+  if (f.include_overflowed) r.denominator.terms[r.denominator.size++] = kOverflowed;
+  return r;
+}
 
 namespace catalogue {
 
@@ -217,13 +265,6 @@ constexpr WindowKpiDescriptor of_waits(Kpi id, std::string_view key, std::string
                                        Formula formula, double quantile = 0) {
   return {id, {key, help, Unit::kSeconds}, formula, {}, {kAnswered, kAbandoned}, quantile};
 }
-
-inline constexpr std::array<ServiceLevelRatio, 4> kServiceLevelFormulas = {{
-    {{kAnsweredWithin}, {kAnswered, kAbandoned, minus(kShortAbandoned)}},
-    {{kAnsweredWithin}, {kAnswered}},
-    {{kAnsweredWithin}, {kAnswered, kAbandoned, kOverflowed}},
-    {{kAnsweredWithin, kAbandonedWithin}, {kAnswered, kAbandoned, kOverflowed}},
-}};
 
 inline constexpr std::array<WindowKpiDescriptor, kKpiCount> kKpis = {{
     count(Kpi::kOffered, "offered", "Contacts offered to the queue (contact.queued) in the window.",
@@ -340,7 +381,6 @@ inline constexpr std::array<LiveKpiDescriptor, kLiveKpiCount> kLiveKpis = {{
 // The tables, indexed by their enum.
 using catalogue::kKpis;
 using catalogue::kLiveKpis;
-using catalogue::kServiceLevelFormulas;
 using catalogue::kTeamKpis;
 
 constexpr const WindowKpiDescriptor& descriptor(Kpi k) {
@@ -351,9 +391,6 @@ constexpr const TeamKpiDescriptor& descriptor(TeamKpi k) {
 }
 constexpr const LiveKpiDescriptor& descriptor(LiveKpi k) {
   return kLiveKpis[static_cast<std::size_t>(k)];
-}
-constexpr const ServiceLevelRatio& service_level_ratio(ServiceLevelFormula f) {
-  return kServiceLevelFormulas[static_cast<std::size_t>(f)];
 }
 
 constexpr const KpiInfo& info(Kpi k) {

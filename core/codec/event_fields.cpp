@@ -39,6 +39,7 @@ constexpr std::array<TypeFields, kEventTypeCount> kTypeFields = {{
     {0, kContact | bit(Field::kCsat) | bit(Field::kNps) | bit(Field::kCes)},  // survey.answered
     {0, bit(Field::kCustomer)},                                               // customer.churned
     {bit(Field::kAgent) | bit(Field::kState), bit(Field::kReason)},           // agent.state
+    {bit(Field::kCase), 0},                                                   // case.reopened
 }};
 
 // Field indices grouped by name length: a key is compared with the few names

@@ -4,6 +4,9 @@
 // is counted at. The books keep the state machines' data and live counts;
 // the window store sums the deltas.
 #include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include "core/engine/engine_state.hpp"
 
@@ -27,6 +30,13 @@ bool needs_existing(EventType t) {
   }
 }
 
+// What to do with an event that does not fit its contact's or case's state.
+enum class Unfit : std::uint8_t {
+  kHold,   // newly arrived: hold it for the lateness (ApplyResult::kHeld)
+  kKeep,   // held and retried: leave it held, change nothing (kHeld)
+  kCount,  // never held, or given up: out of sequence, as docs/events.md says
+};
+
 // The team field accruing time in `s` (kTeamFieldCount: not staffed).
 std::uint8_t time_field(AgentState s) {
   switch (s) {
@@ -46,7 +56,11 @@ bool fits(const Contact& k, const Event& e) {
   const Timestamp t = e.time;
   switch (e.type) {
     case EventType::kContactCreated:
-      return !(k.flags & kCreatedDone) && k.phase == Phase::kNew;
+      // Once, first by event time: delivered after the queueing (Twilio's
+      // task.created and task-queue.entered share a time and come in either
+      // order) it is still in order when not later than the first queueing.
+      return !(k.flags & kCreatedDone) &&
+             (k.phase == Phase::kNew || (k.first_queued != kNever && t <= k.first_queued));
     case EventType::kContactQueued:
       return k.phase == Phase::kNew || k.phase == Phase::kTransferred || k.phase == Phase::kDone;
     case EventType::kContactAnswered:
@@ -69,8 +83,6 @@ bool fits(const Contact& k, const Event& e) {
       return !(k.flags & kDeflectedDone);
     case EventType::kContactConverted:
       return !(k.flags & kConvertedDone);
-    case EventType::kContactSentiment:
-      return !(k.flags & kSentimentDone);
     default:
       return true;
   }
@@ -135,21 +147,26 @@ struct Apply {
     field += sign * (i.to - from);
   }
 
-  ApplyResult contact(const Event& e);
+  ApplyResult contact(const Event& e, Unfit unfit);
   ApplyResult message(const Event& e);
-  ApplyResult case_event(const Event& e);
+  ApplyResult case_event(const Event& e, Unfit unfit);
   ApplyResult survey(const Event& e);
   ApplyResult churn(const Event& e);
   ApplyResult agent(const Event& e);
   ApplyResult late_agent_state(std::uint32_t a, const Event& e);
 };
 
-ApplyResult Apply::contact(const Event& e) {
+ApplyResult Apply::contact(const Event& e, Unfit unfit) {
   ContactBook& contacts = s.contacts;
   const Timestamp t = e.time;
   const std::uint64_t hash = contact_hash;  // one hash for find and insert
   std::uint32_t c = contacts.find(e.contact, hash);
   const bool lifecycle = needs_existing(e.type) || e.type == EventType::kContactQueued;
+  // A lifecycle event ahead of the one it depends on waits for it, leaving
+  // the record untouched (so a queueing arriving later is not "late").
+  if (unfit != Unfit::kCount && needs_existing(e.type) && (c == kNil || !fits(contacts[c], e))) {
+    return ApplyResult::kHeld;
+  }
   if (c == kNil && needs_existing(e.type)) {
     // Remember that the contact moved on, so that its contact.queued, if it
     // arrives late, is offered but not left waiting. Only when there is room:
@@ -239,7 +256,10 @@ ApplyResult Apply::contact(const Event& e) {
         contacts.move(c, Phase::kDone, series);
         d.add(kAbandoned, 1);
         d.add(kWaitAbandonedSum, wait);
-        if (wait < ser.short_abandon) d.add(kShortAbandoned, 1);
+        if (wait < ser.short_abandon) {
+          d.add(kShortAbandoned, 1);
+          ++ser.short_abandoned_total;
+        }
         if (wait <= ser.threshold) d.add(kAbandonedWithin, 1);
         d.wait = wait;
         ++ser.abandoned_total;
@@ -247,6 +267,7 @@ ApplyResult Apply::contact(const Event& e) {
       } else {
         contacts.move(c, Phase::kDone, series);
         d.add(kOverflowed, 1);
+        ++ser.overflowed_total;
       }
       s.store.record(series, t, d);
       break;
@@ -323,14 +344,30 @@ ApplyResult Apply::contact(const Event& e) {
       s.store.record(s.store.series_for(k.queue, k.channel), t, d);
       break;
 
-    case EventType::kContactSentiment:
+    case EventType::kContactSentiment: {
+      // The latest by event time wins: an earlier-scored one arriving later
+      // changes nothing; a later one withdraws the counted one at its time.
+      const std::uint32_t series = s.store.series_for(k.queue, k.channel);
+      if (k.flags & kSentimentDone) {
+        // (No time: counted before a restart from an image before v4; it
+        // cannot be taken back at its time, so it stays.)
+        if (k.sentiment_at == kNever || t <= k.sentiment_at) break;
+        Delta undo;
+        undo.add(kSentimentScored, -1);
+        if (k.flags & kSentimentCountedNegative) undo.add(kSentimentNegative, -1);
+        s.store.record(series, k.sentiment_at, undo);
+      }
       k.flags |= kSentimentDone;
+      k.flags &= static_cast<std::uint8_t>(~kSentimentCountedNegative);
+      k.sentiment_at = t;
       d.add(kSentimentScored, 1);
       if (e.score && *e.score <= s.config.negative_sentiment_threshold) {
         d.add(kSentimentNegative, 1);
+        k.flags |= kSentimentCountedNegative;
       }
-      s.store.record(s.store.series_for(k.queue, k.channel), t, d);
+      s.store.record(series, t, d);
       break;
+    }
 
     default:
       break;
@@ -369,10 +406,12 @@ ApplyResult Apply::message(const Event& e) {
   return ApplyResult::kApplied;
 }
 
-ApplyResult Apply::case_event(const Event& e) {
+ApplyResult Apply::case_event(const Event& e, Unfit unfit) {
   CaseBook& cases = s.cases;
   const Timestamp t = e.time;
   std::uint32_t k = cases.find(e.case_id);
+  // Held rather than out of sequence while the lateness runs (see contact()).
+  const bool may_wait = unfit != Unfit::kCount;
   Delta d;
   if (e.type == EventType::kCaseOpened) {
     if (k != kNil) {
@@ -386,18 +425,40 @@ ApplyResult Apply::case_event(const Event& e) {
     return ApplyResult::kApplied;
   }
   if (e.type == EventType::kCaseEscalated) {
+    const bool fit = k != kNil && cases[k].open && !cases[k].escalated;
+    if (!fit && may_wait) return ApplyResult::kHeld;
     if (k == kNil) return ApplyResult::kOutOfSequence;
     cases.touch(k);
     Case& cs = cases[k];
-    if (!cs.open || cs.escalated) return ApplyResult::kOutOfSequence;
+    if (!fit) return ApplyResult::kOutOfSequence;
     cs.escalated = true;
     cs.last_event = std::max(cs.last_event, t);
     d.add(kCasesEscalated, 1);
     s.store.record(cs.series, t, d);
     return ApplyResult::kApplied;
   }
-  // case.resolved
-  const bool one = e.contacts && *e.contacts == 1;
+  if (e.type == EventType::kCaseReopened) {
+    // Only a resolution before it is reopened; a first-contact one stops
+    // counting as such, at the time it was counted.
+    // (No resolution time: restored from a state image before v4.)
+    const bool fit = k != kNil && cases[k].resolved && cases[k].series != kNil &&
+                     (cases[k].resolved_at == kNever || t >= cases[k].resolved_at);
+    if (!fit && may_wait) return ApplyResult::kHeld;
+    if (k != kNil) cases.touch(k);
+    if (!fit) return ApplyResult::kOutOfSequence;
+    Case& cs = cases[k];
+    if (cs.first_contact && cs.resolved_at != kNever) {
+      d.add(kResolvedInOne, -1);
+      s.store.record(cs.series, cs.resolved_at, d);
+      cs.first_contact = false;
+    }
+    cases.reopen(k, t);
+    return ApplyResult::kApplied;
+  }
+  // case.resolved: first-contact when it took one contact and was never reopened.
+  const bool fit = k != kNil && !cases[k].resolved && t >= cases[k].opened_at;
+  if (!fit && may_wait) return ApplyResult::kHeld;
+  const bool one = e.contacts && *e.contacts == 1 && (k == kNil || !cases[k].reopened);
   d.add(kCasesResolved, 1);
   if (one) d.add(kResolvedInOne, 1);
   if (k == kNil) {
@@ -407,15 +468,19 @@ ApplyResult Apply::case_event(const Event& e) {
     k = cases.insert(e.case_id);
     cases.resolve(k, t);
     cases[k].series = own_series(e);
+    cases[k].first_contact = one;
     s.store.record(cases[k].series, t, d);
     return ApplyResult::kOutOfSequence;
   }
   cases.touch(k);
   Case& cs = cases[k];
-  if (cs.resolved || t < cs.opened_at) return ApplyResult::kOutOfSequence;
+  if (!fit) return ApplyResult::kOutOfSequence;
   cases.resolve(k, t);
-  d.add(kResolutionTimed, 1);
-  d.add(kResolutionSum, t - cs.opened_at);
+  cs.first_contact = one;
+  if (cs.opened_at != kNever) {  // unknown for a case reopened after a resolution without opening
+    d.add(kResolutionTimed, 1);
+    d.add(kResolutionSum, t - cs.opened_at);
+  }
   s.store.record(cs.series, t, d);
   return ApplyResult::kApplied;
 }
@@ -501,10 +566,20 @@ ApplyResult Apply::agent(const Event& e) {
   return ApplyResult::kApplied;
 }
 
-}  // namespace
+// Which book an event's state lives in, for holding it: contact and case
+// events that can arrive ahead of the event they depend on.
+std::optional<HeldKind> held_kind(EventType t) {
+  if (needs_existing(t)) return HeldKind::kContact;
+  if (t == EventType::kCaseEscalated || t == EventType::kCaseResolved ||
+      t == EventType::kCaseReopened) {
+    return HeldKind::kCase;
+  }
+  return std::nullopt;
+}
 
-ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
-  Apply a{*this, EventLabels{store.labels()}, contact_hash};
+// Applies one event, with `unfit` saying what to do if it does not fit.
+ApplyResult apply_one(EngineState& st, const Event& e, std::uint64_t contact_hash, Unfit unfit) {
+  Apply a{st, EventLabels{st.store.labels()}, contact_hash};
   ApplyResult r = ApplyResult::kApplied;
   switch (e.type) {
     case EventType::kMessageReceived:
@@ -514,7 +589,8 @@ ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
     case EventType::kCaseOpened:
     case EventType::kCaseEscalated:
     case EventType::kCaseResolved:
-      r = a.case_event(e);
+    case EventType::kCaseReopened:
+      r = a.case_event(e, unfit);
       break;
     case EventType::kSurveyAnswered:
       r = a.survey(e);
@@ -526,13 +602,64 @@ ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
       r = a.agent(e);
       break;
     default:
-      r = a.contact(e);
+      r = a.contact(e, unfit);
       break;
   }
-  if (r == ApplyResult::kOutOfSequence) ++out_of_sequence_total;
-  if (a.labels.folded) ++series_folded_total;
+  if (r == ApplyResult::kOutOfSequence) ++st.out_of_sequence_total;
+  if (a.labels.folded) ++st.series_folded_total;
+  return r;
+}
+
+// The events held for the contact or case `e` just changed, retried in
+// event-time order until none of the rest fits; the rest stay held.
+void retry_held(EngineState& st, const Event& e) {
+  const bool is_case = e.type == EventType::kCaseOpened || e.type == EventType::kCaseEscalated ||
+                       e.type == EventType::kCaseResolved || e.type == EventType::kCaseReopened;
+  const HeldKind kind = is_case ? HeldKind::kCase : HeldKind::kContact;
+  const std::string_view id = is_case ? std::string_view(e.case_id) : std::string_view(e.contact);
+  if (id.empty() || !st.held.any_for(kind, id)) return;
+  std::vector<HeldEvent> waiting = st.held.take(kind, id);
+  const std::uint64_t hash = st.contacts.hash_of(e.contact);
+  for (bool progress = true; progress && !waiting.empty();) {
+    progress = false;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (apply_one(st, it->event, hash, Unfit::kKeep) == ApplyResult::kHeld) {
+        ++it;
+      } else {
+        it = waiting.erase(it);
+        progress = true;
+      }
+    }
+  }
+  for (HeldEvent& h : waiting) st.held.put_back(kind, std::move(h));
+}
+
+}  // namespace
+
+ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
+  const auto kind = held_kind(e.type);
+  const bool may_hold = config.lateness > 0 && config.max_held_events > 0 && kind.has_value();
+  ApplyResult r = apply_one(*this, e, contact_hash, may_hold ? Unfit::kHold : Unfit::kCount);
+  if (r == ApplyResult::kHeld) {
+    held.hold(*kind, e, e.time + config.lateness);
+    release_held(kNever);  // past max_held_events, the oldest is given up
+  } else if (r == ApplyResult::kApplied) {
+    retry_held(*this, e);
+  }
   enforce_byte_bound();
   return r;
+}
+
+void EngineState::release_held(Timestamp now) {
+  while (held.size() > 0 && (held.size() > config.max_held_events || held.next_due() <= now)) {
+    const bool evicted = held.size() > config.max_held_events;
+    auto [kind, h] = held.pop_oldest();
+    if (evicted) held.count_eviction();
+    const Event& e = h.event;
+    if (apply_one(*this, e, contacts.hash_of(e.contact), Unfit::kCount) == ApplyResult::kApplied) {
+      retry_held(*this, e);
+    }
+  }
 }
 
 void EngineState::close_acw(std::uint32_t c, Timestamp t) {

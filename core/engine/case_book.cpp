@@ -26,12 +26,24 @@ void CaseBook::open(std::uint32_t k, Timestamp t, std::uint32_t series) {
 void CaseBook::resolve(std::uint32_t k, Timestamp t) {
   Case& cs = table_[k];
   cs.resolved = true;
+  cs.resolved_at = t;
   cs.last_event = std::max(cs.last_event, t);
   if (cs.open) {
     cs.open = false;
     --active_[cs.series];
     CCMON_ASSERT(active_[cs.series] >= 0);
   }
+}
+
+void CaseBook::reopen(std::uint32_t k, Timestamp t) {
+  Case& cs = table_[k];
+  CCMON_ASSERT(cs.resolved && !cs.open && cs.series != kNil);
+  cs.resolved = false;
+  cs.reopened = true;
+  cs.open = true;
+  cs.last_event = std::max(cs.last_event, t);
+  if (active_.size() <= cs.series) active_.resize(cs.series + std::size_t{1}, 0);
+  ++active_[cs.series];
 }
 
 void CaseBook::rebuild_active() {

@@ -20,8 +20,11 @@ namespace ccmon::core::engine_detail {
 struct Case {
   Timestamp opened_at = kNever;
   Timestamp last_event = kNever;
+  Timestamp resolved_at = kNever;  // the resolution counted last
   std::uint32_t series = kNil;
   bool open = false, escalated = false, resolved = false;  // open: written by the book
+  bool first_contact = false;  // that resolution counted as first-contact
+  bool reopened = false;       // reopened at least once: never first-contact again
 };
 
 class CaseBook {
@@ -43,6 +46,8 @@ class CaseBook {
   // A fresh case opens at t in `series` / a case is resolved at t (closing it if open).
   void open(std::uint32_t k, Timestamp t, std::uint32_t series);
   void resolve(std::uint32_t k, Timestamp t);
+  // A resolved case with a series is active again from t (case.reopened).
+  void reopen(std::uint32_t k, Timestamp t);
 
   // Open cases of a series.
   std::int64_t active(std::uint32_t series) const {
@@ -64,7 +69,7 @@ class CaseBook {
 
   // Estimated bytes of the tracked cases, kept up to date on every insert
   // and eviction: O(1) per change. A case owns nothing on the heap but a
-  // long id: its table record (LruTable::kRecordBytes, 136 bytes on x86-64)
+  // long id: its table record (LruTable::kRecordBytes, 152 bytes on x86-64)
   // plus the id's heap part.
   std::size_t bytes() const { return bytes_; }
   std::size_t bytes_of(std::uint32_t k) const {

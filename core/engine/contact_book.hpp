@@ -56,6 +56,7 @@ enum ContactFlag : std::uint8_t {
   kSentimentDone = 16,
   kHeld = 32,
   kCreatedDone = 64,
+  kSentimentCountedNegative = 128,  // the sentiment counted was negative
 };
 
 constexpr bool distinct_single_bits(std::initializer_list<unsigned> flags) {
@@ -67,10 +68,11 @@ constexpr bool distinct_single_bits(std::initializer_list<unsigned> flags) {
   return seen <= 0xFF;  // fits Contact::flags
 }
 static_assert(distinct_single_bits({kFirstResponseDone, kSelfServedDone, kDeflectedDone,
-                                    kConvertedDone, kSentimentDone, kHeld, kCreatedDone}),
+                                    kConvertedDone, kSentimentDone, kHeld, kCreatedDone,
+                                    kSentimentCountedNegative}),
               "contact flags must be distinct bits of Contact::flags: add new ones here");
 
-struct Contact {  // 104 bytes + the id string
+struct Contact {  // 112 bytes + the id string
   Timestamp first_queued = kNever;
   Timestamp queued_at = kNever;
   Timestamp answered_at = kNever;
@@ -81,6 +83,7 @@ struct Contact {  // 104 bytes + the id string
   Timestamp pending_since = kNever;  // oldest unanswered customer message
   Timestamp last_event = kNever;
   Timestamp last_lifecycle = kNever;  // latest queue/answer/end... event seen, even out of sequence
+  Timestamp sentiment_at = kNever;    // event time of the sentiment counted (the latest)
   Handle agent;
   std::uint32_t series = kNil;  // series of the current queue x channel (written by move())
   LabelId queue = kNoLabel, channel = kNoLabel;
@@ -197,7 +200,7 @@ class ContactBook {
   // on every insert, eviction and phase change: O(1) per change.
   std::size_t bytes() const { return bytes_; }
   // The estimate for one contact: its table record (LruTable::kRecordBytes,
-  // 216 bytes on x86-64), its id's heap part, and what its phase holds
+  // 224 bytes on x86-64), its id's heap part, and what its phase holds
   // elsewhere (phase_bytes).
   std::size_t bytes_of(std::uint32_t c) const {
     return LruTable<Contact>::kRecordBytes() + LruTable<Contact>::key_heap_bytes(table_.key(c)) +

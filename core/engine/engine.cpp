@@ -20,6 +20,7 @@ void EngineState::configure(EngineConfig c) {
   agents.set_cap(config.max_tracked_agents);
   store.configure(config);
   enforce_byte_bound();  // a lowered bound applies at once
+  release_held(kNever);  // a lowered max_held_events applies at once
 }
 
 void EngineState::enforce_byte_bound() {
@@ -44,6 +45,7 @@ void EngineState::advance(Timestamp now) {
   contacts.expire_acw(now, [&](std::uint32_t c, Timestamp due) { close_acw(c, due); });
   contacts.evict_idle(now - config.contact_idle_timeout);
   cases.evict_idle(now - config.case_idle_timeout);
+  release_held(now);
   store.roll_day_if_due(now);
 }
 
@@ -61,6 +63,8 @@ EngineStats EngineState::stats() const {
   s.agent_byte_bound_evictions_total = agents.byte_bound_evictions_total();
   s.tracked_state_bytes = tracked_bytes();
   s.series_folded_total = series_folded_total;
+  s.held_events = held.size();
+  s.held_events_evicted_total = held.evicted_total();
   return s;
 }
 
@@ -70,8 +74,14 @@ Engine::Engine(EngineConfig config, const HashKey& hash_key)
     : state_(std::make_unique<State>(std::move(config), hash_key)) {}
 Engine::~Engine() = default;
 
+// Every call that changes the state ends with store.flush_spans(), and a
+// snapshot starts with it: no agent-state span is left pending between calls
+// (WindowStore::flush_spans), so snapshots and the state codec see windows
+// as if every span had been split when recorded.
 ApplyResult Engine::apply(const Event& event) {
-  return state_->apply(event);
+  const ApplyResult r = state_->apply(event);
+  state_->store.flush_spans();
+  return r;
 }
 
 void Engine::apply(std::span<const Event* const> events) {
@@ -95,18 +105,23 @@ void Engine::apply(std::span<const Event* const> events) {
     state_->apply(*events[i], hashes[i % kAhead]);
     stage1(i + kAhead);
   }
+  state_->store.flush_spans();  // one sweep per team window for the whole batch
 }
 
 void Engine::advance(Timestamp now) {
   state_->advance(now);
+  state_->store.flush_spans();
 }
 
 std::shared_ptr<const Snapshot> Engine::snapshot(Timestamp now) {
+  state_->store.flush_spans();
   return state_->snapshot(now);
 }
 
 void Engine::reconfigure(EngineConfig config) {
+  state_->store.flush_spans();
   state_->configure(std::move(config));
+  state_->store.flush_spans();
 }
 
 const EngineConfig& Engine::config() const {

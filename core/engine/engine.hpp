@@ -17,7 +17,10 @@ namespace ccmon::core {
 
 struct Snapshot;  // core/engine/snapshot.hpp
 
-enum class ApplyResult { kApplied, kOutOfSequence };
+// kHeld: the event does not fit its contact's or case's state yet and waits
+// for the event it depends on, for the configured lateness (docs/events.md
+// "Unordered delivery"); it is applied, or counted out of sequence, later.
+enum class ApplyResult { kApplied, kOutOfSequence, kHeld };
 
 struct EngineStats {
   std::uint64_t tracked_contacts = 0;
@@ -35,6 +38,11 @@ struct EngineStats {
   // max_tracked_bytes bounds).
   std::uint64_t tracked_state_bytes = 0;
   std::uint64_t series_folded_total = 0;
+  // Unordered delivery: events held now, and those given up because
+  // state.max_held_events was reached (each also out of sequence if it
+  // still did not fit).
+  std::uint64_t held_events = 0;
+  std::uint64_t held_events_evicted_total = 0;
 };
 
 class Engine {
@@ -57,7 +65,8 @@ class Engine {
   void apply(std::span<const Event* const> events);
 
   // Moves time forward: evicts idle state, closes timed-out after-contact
-  // work. Called every tick; cheap when nothing is due.
+  // work, gives up held events whose lateness has passed (`now` is the
+  // engine's clock). Called every tick; cheap when nothing is due.
   void advance(Timestamp now);
 
   // An immutable view of every KPI as of `now`.

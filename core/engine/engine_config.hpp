@@ -48,8 +48,9 @@ struct EngineConfig {
   // 15 or 30 minutes (rows are kept by 15 minutes either way).
   Duration interval_length = minutes(15);
 
-  ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;  // core/kpi.hpp
-  double service_level_threshold_s = 20;                                      // T
+  ServiceLevelFormula service_level_formula =
+      ServiceLevelFormula::kDefault;      // switches, core/kpi.hpp
+  double service_level_threshold_s = 20;  // T
   double short_abandon_threshold_s = 5;
   std::vector<ServiceLevelOverride> service_level_overrides;
   std::vector<double> extra_wait_buckets_s;  // added to ccmon_wait_seconds bounds
@@ -70,6 +71,16 @@ struct EngineConfig {
   // together (ContactBook/CaseBook/AgentBook::bytes_of): past it, the kind
   // holding the most bytes loses its least recently touched record.
   std::size_t max_tracked_bytes = std::size_t{1} << 30;
+
+  // Unordered delivery (docs/events.md): a contact's or case's event that
+  // does not fit its state yet (an answer before its queueing) is held this
+  // long of event time, and applied in event-time order when the event it
+  // waits for arrives; past it, what still does not fit is out of sequence.
+  // 0 holds nothing (every such event is out of sequence at once).
+  Duration lateness = seconds(30);
+  // Bound on the events held at once; past it the one held longest (by
+  // event time) is given up as out of sequence, and counted.
+  std::size_t max_held_events = 100'000;
 
   CardinalityLimits limits;
 };

@@ -297,6 +297,8 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
     out.offered_total = s.offered_total;
     out.answered_total = s.answered_total;
     out.abandoned_total = s.abandoned_total;
+    out.short_abandoned_total = s.short_abandoned_total;
+    out.overflowed_total = s.overflowed_total;
     out.handled_total = s.handled_total;
     fill_histogram(out.wait_answered, s.wait_answered, bounds_s.size());
     fill_histogram(out.wait_abandoned, s.wait_abandoned, bounds_s.size());

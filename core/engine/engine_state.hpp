@@ -7,6 +7,7 @@
 //   CaseBook     case records, open cases per series   (case_book.hpp)
 //   WindowStore  labels, series and teams: trailing windows, today, the
 //                since-start counters                  (window_store.hpp)
+//   HeldBook     events held for unordered delivery    (held_book.hpp)
 //
 // The attribution (attribution.cpp) is the one place that turns an event
 // into book transitions and window deltas: which series, team and time each
@@ -27,6 +28,7 @@
 #include "core/engine/case_book.hpp"
 #include "core/engine/contact_book.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/held_book.hpp"
 #include "core/engine/snapshot_pool.hpp"
 #include "core/engine/window_store.hpp"
 
@@ -38,6 +40,7 @@ struct EngineState {
   AgentBook agents;
   CaseBook cases;
   WindowStore store;
+  HeldBook held;
   std::uint64_t out_of_sequence_total = 0;
   std::uint64_t series_folded_total = 0;
 
@@ -64,6 +67,10 @@ struct EngineState {
   // already to prefetch.
   ApplyResult apply(const Event& e, std::uint64_t contact_hash);
   ApplyResult apply(const Event& e) { return apply(e, contacts.hash_of(e.contact)); }
+  // Gives up the held events due at `now` and, past max_held_events, the
+  // ones held longest: each is applied as if never held, out of sequence
+  // when it still does not fit (attribution.cpp).
+  void release_held(Timestamp now);
   // Ends a contact's ACW at t, as a wrap would (attribution.cpp).
   void close_acw(std::uint32_t c, Timestamp t);
   // Closes timed-out ACW, evicts idle contacts and cases, rolls the day.

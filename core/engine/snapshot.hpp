@@ -48,6 +48,8 @@ struct SeriesSnapshot {
   std::uint64_t offered_total = 0;
   std::uint64_t answered_total = 0;
   std::uint64_t abandoned_total = 0;
+  std::uint64_t short_abandoned_total = 0;  // wait < the short-abandon threshold
+  std::uint64_t overflowed_total = 0;
   std::uint64_t handled_total = 0;
   Histogram wait_answered;
   Histogram wait_abandoned;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -192,21 +193,48 @@ class Window {
     add_at(k, d);
   }
 
-  // Spreads a duration [a, b) of `field` over the buckets it covers; sign -1
-  // takes it back (a late state change re-splits an interval).
-  void add_span(Timestamp a, Timestamp b, std::uint8_t field, std::int64_t sign = 1) {
-    if (b <= a) return;
+  // Adds a duration [a, b) of `field`, split over the buckets it covers;
+  // sign -1 takes it back (a late state change re-splits an interval). Only
+  // the span's ends are noted here, O(1): the buckets get their shares at
+  // flush_spans(), which the engine calls before anything reads the window
+  // or the state codec could see it (so buckets always look as if every
+  // span had been split at once). Returns whether the window had no span
+  // pending before (its owner lists it for the flush).
+  bool add_span(Timestamp a, Timestamp b, std::uint8_t field, std::int64_t sign = 1) {
+    if (b <= a) return false;
     const std::int64_t last = floor_div(b - 1, width_);
     std::int64_t k =
         std::max(floor_div(a, width_), last - static_cast<std::int64_t>(slots_.size()) + 1);
     if (lo_ != kNoBucket) k = std::max(k, lo_);
-    for (; k <= last; ++k) {
-      const Timestamp from = std::max(a, k * width_);
-      const Timestamp to = std::min(b, (k + 1) * width_);
-      Delta d;
-      d.add(field, sign * (to - from));
-      add_at(k, d);
+    if (k > last) return false;
+    const bool first = pending_.empty();
+    pending_.push_back(PendingSpan{a, b, k, last, sign, field});
+    return first;
+  }
+
+  bool spans_pending() const { return !pending_.empty(); }
+
+  // Gives the buckets their shares of the pending spans: a difference array
+  // over the buckets they cover (per field, +1 where a span's full buckets
+  // start, -1 where they stop, plus its two partial ends), summed in one
+  // sweep, so k spans over the same B buckets cost O(k + B), not O(k * B).
+  // Every bucket a span covers is written (even when the shares cancel),
+  // exactly as splitting each span at once would have.
+  void flush_spans() {
+    if (pending_.empty()) return;
+    std::int64_t lo = pending_.front().k0, hi = pending_.front().k1;
+    for (const PendingSpan& p : pending_) {
+      lo = std::min(lo, p.k0);
+      hi = std::max(hi, p.k1);
     }
+    const std::int64_t len = hi - lo + 1;
+    if (len > 4 * static_cast<std::int64_t>(slots_.size())) {
+      // Spans far apart in time (late events): one at a time.
+      for (const PendingSpan& p : pending_) spread({&p, 1}, p.k0, p.k1);
+    } else {
+      spread(pending_, lo, hi);
+    }
+    pending_.clear();  // keeps capacity
   }
 
   // Drops buckets that left the window at `now` from the running totals.
@@ -270,6 +298,93 @@ class Window {
     bool counted = false;          // contents included in totals_
     std::unique_ptr<Bucket<N>> b;  // allocated on first use, then reused
   };
+
+  // A span noted by add_span: [a, b) over buckets k0..k1 (k0 clamped to
+  // the ring and the window as add_span found them).
+  struct PendingSpan {
+    Timestamp a, b;
+    std::int64_t k0, k1, sign;
+    std::uint8_t field;
+  };
+
+  // Writes the shares of `spans`, all within buckets lo..hi.
+  void spread(std::span<const PendingSpan> spans, std::int64_t lo, std::int64_t hi) {
+    static_assert(N <= Delta::kCapacity, "a bucket's span shares must fit one Delta");
+    const auto len = static_cast<std::size_t>(hi - lo + 1);
+    // Only the fields the spans use get a column (agent time: 3 of 6).
+    std::array<std::int8_t, N> col;
+    col.fill(-1);
+    std::array<std::uint8_t, N> field_of{};
+    std::size_t nf = 0;
+    for (const PendingSpan& p : spans) {
+      if (col[p.field] < 0) {
+        col[p.field] = static_cast<std::int8_t>(nf);
+        field_of[nf++] = p.field;
+      }
+    }
+    // Per bucket and column: the partial shares, and the difference arrays
+    // of the full-bucket count and of the coverage (which buckets to write).
+    std::vector<std::int64_t>& part = scratch_part();
+    std::vector<std::int64_t>& ramp = scratch_ramp();
+    std::vector<std::int32_t>& cover = scratch_cover();
+    part.assign(len * nf, 0);
+    ramp.assign((len + 1) * nf, 0);
+    cover.assign(len + 1, 0);
+    for (const PendingSpan& p : spans) {
+      const auto i0 = static_cast<std::size_t>(p.k0 - lo), i1 = static_cast<std::size_t>(p.k1 - lo);
+      const auto c = static_cast<std::size_t>(col[p.field]);
+      ++cover[i0];
+      --cover[i1 + 1];
+      const Timestamp from0 = std::max(p.a, p.k0 * width_);
+      if (i0 == i1) {
+        part[i0 * nf + c] += p.sign * (p.b - from0);
+        continue;
+      }
+      part[i0 * nf + c] += p.sign * ((p.k0 + 1) * width_ - from0);
+      part[i1 * nf + c] += p.sign * (p.b - std::max(p.a, p.k1 * width_));
+      ramp[(i0 + 1) * nf + c] += p.sign;  // buckets i0+1 .. i1-1 get a full width
+      ramp[i1 * nf + c] -= p.sign;
+    }
+    std::array<std::int64_t, N> full{};
+    std::int32_t covered = 0;
+    for (std::size_t i = 0; i < len; ++i) {
+      covered += cover[i];
+      // Outside every span the ramps are zero too: nothing to add or write.
+      if (covered == 0) continue;
+      Delta d;
+      for (std::size_t c = 0; c < nf; ++c) {
+        full[c] += ramp[i * nf + c];
+        const std::int64_t v = part[i * nf + c] + full[c] * width_;
+        if (v != 0) d.add(field_of[c], v);
+      }
+      const std::int64_t k = lo + static_cast<std::int64_t>(i);
+      Slot& s = slots_[ring(k)];
+      if (s.k == k) {  // the bucket exists: its values and, if counted, the totals
+        for (int j = 0; j < d.size; ++j) {
+          const auto& [f, v] = d.fields[static_cast<std::size_t>(j)];
+          s.b->v[f] += v;
+          if (s.counted) totals_.v[f] += v;
+        }
+      } else {
+        add_at(k, d);  // opens or reuses the slot as any event would
+      }
+    }
+  }
+
+  // One scratch per thread and width, shared by all windows: a flush runs on
+  // the engine's thread and keeps nothing in them.
+  static std::vector<std::int64_t>& scratch_part() {
+    thread_local std::vector<std::int64_t> v;
+    return v;
+  }
+  static std::vector<std::int64_t>& scratch_ramp() {
+    thread_local std::vector<std::int64_t> v;
+    return v;
+  }
+  static std::vector<std::int32_t>& scratch_cover() {
+    thread_local std::vector<std::int32_t> v;
+    return v;
+  }
 
   std::size_t ring(std::int64_t k) const {
     const auto n = static_cast<std::int64_t>(slots_.size());
@@ -341,6 +456,7 @@ class Window {
   Totals<N> totals_;
   std::int64_t max_ = -1;  // over counted slots
   bool max_valid_ = true;
+  std::vector<PendingSpan> pending_;  // add_span since the last flush_spans()
 };
 
 }  // namespace ccmon::core::engine_detail

@@ -37,6 +37,7 @@ void WindowStore::set_thresholds(Series& s) const {
 }
 
 void WindowStore::configure(const EngineConfig& c) {
+  flush_spans();  // windows may be rebuilt below: give them their spans first
   const bool day_changed = c.time_zone.name != time_zone_.name ||
                            c.time_zone.initial_offset_s != time_zone_.initial_offset_s ||
                            c.time_zone.transitions.size() != time_zone_.transitions.size() ||
@@ -190,6 +191,10 @@ void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
   if (b <= a) return;
   Team& tm = *teams_[team];
   for (auto& w : tm.windows) w.add_span(a, b, field, sign);
+  if (!tm.spans_pending) {
+    tm.spans_pending = true;
+    span_teams_.push_back(team);
+  }
   if (in_today(b - 1)) {
     const Timestamp from = std::max(a, day_start_);
     if (b > from) {
@@ -198,6 +203,15 @@ void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
       tm.today.apply(d);
     }
   }
+}
+
+void WindowStore::flush_spans() {
+  for (const std::uint32_t t : span_teams_) {
+    Team& tm = *teams_[t];
+    for (auto& w : tm.windows) w.flush_spans();
+    tm.spans_pending = false;
+  }
+  span_teams_.clear();
 }
 
 void WindowStore::observe_wait(SinceStartHistogram& h, Duration wait) const {

@@ -94,6 +94,7 @@ struct Series {
 
   // Since start (Prometheus counters).
   std::uint64_t offered_total = 0, answered_total = 0, abandoned_total = 0, handled_total = 0;
+  std::uint64_t short_abandoned_total = 0, overflowed_total = 0;
   SinceStartHistogram wait_answered, wait_abandoned;
 };
 
@@ -101,6 +102,7 @@ struct Team {
   LabelId label = 0;
   std::vector<Window<kTeamFieldCount>> windows;
   DayTotals<kTeamFieldCount> today;
+  bool spans_pending = false;  // listed in WindowStore::span_teams_
 };
 
 class WindowStore {
@@ -128,9 +130,16 @@ class WindowStore {
   void record(std::uint32_t series, Timestamp t, const Delta& d);
   void record_team(std::uint32_t team, Timestamp t, const Delta& d);
   // Adds sign * the duration [a, b) to a team's time field, split across
-  // the buckets it covers.
+  // the buckets it covers. Today at once; the windows' buckets at the next
+  // flush_spans() (Window::add_span).
   void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
                         std::int64_t sign = 1);
+  // Splits the spans recorded since the last call into the buckets of the
+  // teams' windows. The engine calls it at the end of every apply and
+  // advance, and before a snapshot or a reconfiguration: between calls to
+  // the engine no span is pending, so the windows read (and persist) as if
+  // each span had been split when it was recorded.
+  void flush_spans();
   // Observes a wait (us) in a series' since-start histogram.
   void observe_wait(SinceStartHistogram& h, Duration wait) const;
 
@@ -170,6 +179,7 @@ class WindowStore {
   std::unordered_map<std::uint32_t, std::uint32_t> series_index_;  // queue << 16 | channel
   std::vector<std::unique_ptr<Team>> teams_;
   std::vector<std::uint32_t> team_index_;  // by team label id
+  std::vector<std::uint32_t> span_teams_;  // teams with spans pending, each once
 
   // From the configuration.
   std::vector<Duration> window_lengths_;

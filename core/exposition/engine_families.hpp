@@ -31,7 +31,7 @@ struct SeriesCounter {
   std::string_view json_key;
   std::uint64_t SeriesSnapshot::*member;
 };
-inline constexpr std::array<SeriesCounter, 4> kSeriesCounters = {{
+inline constexpr std::array<SeriesCounter, 6> kSeriesCounters = {{
     {{"contacts_offered_total", "Contacts offered to the queue since start."},
      "offered",
      &SeriesSnapshot::offered_total},
@@ -42,6 +42,17 @@ inline constexpr std::array<SeriesCounter, 4> kSeriesCounters = {{
       "Contacts abandoned while waiting since start, short abandons included."},
      "abandoned",
      &SeriesSnapshot::abandoned_total},
+    // With the wait histogram these make the service level exact in PromQL:
+    // a short abandon is wait < S where a bucket is wait <= le
+    // (docs/metrics.md "Service level in PromQL").
+    {{"contacts_short_abandoned_total",
+      "Contacts abandoned before the short-abandon threshold since start."},
+     "short_abandoned",
+     &SeriesSnapshot::short_abandoned_total},
+    {{"contacts_overflowed_total",
+      "Contacts removed from the queue by routing without an agent since start."},
+     "overflowed",
+     &SeriesSnapshot::overflowed_total},
     {{"contacts_handled_total",
       "Contacts whose handling (talk, hold, after-contact work) completed since start."},
      "handled",
@@ -55,7 +66,7 @@ struct EngineStat {
   bool counter;  // else a gauge
   std::uint64_t EngineStats::*member;
 };
-inline constexpr std::array<EngineStat, 9> kEngineStats = {{
+inline constexpr std::array<EngineStat, 11> kEngineStats = {{
     {{"tracked_contacts", "Contacts the engine holds in memory now."},
      false,
      &EngineStats::tracked_contacts},
@@ -88,6 +99,16 @@ inline constexpr std::array<EngineStat, 9> kEngineStats = {{
       "Label values folded into `other` because a configured cap was reached."},
      true,
      &EngineStats::series_folded_total},
+    {{"held_events",
+      "Events held now for unordered delivery, waiting for the event they depend on "
+      "(ingest.lateness)."},
+     false,
+     &EngineStats::held_events},
+    {{"held_events_evicted_total",
+      "Held events given up before their lateness passed because state.max_held_events was "
+      "reached."},
+     true,
+     &EngineStats::held_events_evicted_total},
 }};
 
 // Evictions for state.max_tracked_bytes, by kind of record: `ccmon_<key>{kind}`

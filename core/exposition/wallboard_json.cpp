@@ -22,22 +22,19 @@ json ratio(double num, double den) {
   return den > 0 ? number(num / den) : json(nullptr);
 }
 
-// The service level's numerator and denominator under `f` (core/kpi.hpp,
-// kServiceLevelFormulas), from an interval's counts.
-std::pair<double, double> service_level(const IntervalCounts& c, ServiceLevelFormula f) {
+// The service level's numerator and denominator under `f`'s switches
+// (core/kpi.hpp, ServiceLevelFormula), from an interval's counts.
+std::pair<double, double> service_level(const IntervalCounts& c, const ServiceLevelFormula& f) {
   const auto n = [](std::uint64_t v) { return static_cast<double>(v); };
-  switch (f) {
-    case ServiceLevelFormula::kAnsweredOnly:
-      return {n(c.answered_within), n(c.answered)};
-    case ServiceLevelFormula::kAll:
-      return {n(c.answered_within), n(c.answered) + n(c.abandoned) + n(c.overflowed)};
-    case ServiceLevelFormula::kRemovedWithin:
-      return {n(c.answered_within) + n(c.abandoned_within),
-              n(c.answered) + n(c.abandoned) + n(c.overflowed)};
-    case ServiceLevelFormula::kDefault:
-      break;
+  double num = n(c.answered_within), den = n(c.answered);
+  if (f.include_abandoned) {
+    const bool drop_short = !f.include_short_abandoned;
+    den += n(c.abandoned) - (drop_short ? n(c.short_abandoned) : 0);
+    if (f.abandoned_within_met)
+      num += n(c.abandoned_within) - (drop_short ? n(c.short_abandoned) : 0);
   }
-  return {n(c.answered_within), n(c.answered) + n(c.abandoned) - n(c.short_abandoned)};
+  if (f.include_overflowed) den += n(c.overflowed);
+  return {num, den};
 }
 
 void add(IntervalCounts& to, const IntervalCounts& c) {

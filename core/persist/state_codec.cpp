@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 #include <istream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -232,7 +233,12 @@ struct Access {
       w.put(t.utc_offset_s);
     }
     w.put(static_cast<std::int32_t>(c.day_start_hour));
-    w.put(static_cast<std::uint8_t>(c.service_level_formula));
+    // Part version 2: the formula's switches (version 1: a preset's number).
+    const ServiceLevelFormula& f = c.service_level_formula;
+    for (bool b : {f.include_abandoned, f.include_short_abandoned, f.include_overflowed,
+                   f.abandoned_within_met}) {
+      w.flag(b);
+    }
     w.put(c.service_level_threshold_s);
     w.put(c.short_abandon_threshold_s);
     w.count(c.service_level_overrides.size());
@@ -260,6 +266,9 @@ struct Access {
     w.put(static_cast<std::uint64_t>(l.max_teams));
     w.put(static_cast<std::uint64_t>(l.max_channels));
     w.flag(l.per_agent_series);
+    // Part version 2: unordered delivery.
+    w.put(c.lateness);
+    w.put(static_cast<std::uint64_t>(c.max_held_events));
   }
 
   static std::size_t size_value(Reader& r) {
@@ -268,7 +277,7 @@ struct Access {
     return static_cast<std::size_t>(v);
   }
 
-  static EngineConfig load_config(Reader& r) {
+  static EngineConfig load_config(Reader& r, std::uint32_t version) {
     EngineConfig c;
     c.windows.resize(r.count(12, "windows"));
     for (auto& win : c.windows) {
@@ -296,8 +305,21 @@ struct Access {
             "time zone transitions are not sorted");
     c.day_start_hour = r.get<std::int32_t>();
     r.check(c.day_start_hour >= 0 && c.day_start_hour <= 23, "day_start_hour is not within 0..23");
-    c.service_level_formula =
-        r.enumerator(ServiceLevelFormula::kRemovedWithin, "service level formula");
+    if (version == 1) {
+      // The four formulas of version 1 are today's presets, in this order.
+      static constexpr ServiceLevelFormula kPresets[] = {
+          ServiceLevelFormula::kDefault, ServiceLevelFormula::kAnsweredOnly,
+          ServiceLevelFormula::kAll, ServiceLevelFormula::kRemovedWithin};
+      const auto n = r.get<std::uint8_t>();
+      r.check(n < std::size(kPresets), "service level formula " + num(n) + " is out of range");
+      c.service_level_formula = kPresets[n];
+    } else {
+      ServiceLevelFormula& f = c.service_level_formula;
+      f.include_abandoned = r.flag();
+      f.include_short_abandoned = r.flag();
+      f.include_overflowed = r.flag();
+      f.abandoned_within_met = r.flag();
+    }
     c.service_level_threshold_s = r.get<double>();
     c.short_abandon_threshold_s = r.get<double>();
     c.service_level_overrides.resize(r.count(10, "service level overrides"));
@@ -325,6 +347,11 @@ struct Access {
     l.max_teams = size_value(r);
     l.max_channels = size_value(r);
     l.per_agent_series = r.flag();
+    if (version >= 2) {
+      c.lateness = r.time();
+      r.check(c.lateness >= 0, "the lateness is negative");
+      c.max_held_events = size_value(r);
+    }
     return c;
   }
 
@@ -505,6 +532,8 @@ struct Access {
       w.put(s->answered_total);
       w.put(s->abandoned_total);
       w.put(s->handled_total);
+      w.put(s->short_abandoned_total);  // engine part version 2
+      w.put(s->overflowed_total);
       save_histogram(w, s->wait_answered);
       save_histogram(w, s->wait_abandoned);
       w.count(s->windows.size());
@@ -523,7 +552,7 @@ struct Access {
   // Series and teams are created through series_for / team_for, in index
   // order, so that their windows, thresholds and indexes come from the
   // configuration exactly as for a series created by an event.
-  static void load_store(Reader& r, WindowStore& st) {
+  static void load_store(Reader& r, WindowStore& st, std::uint32_t version) {
     const auto& labels = st.labels_;
     const std::size_t channels = labels.channels.size();
     st.day_start_ = r.time_or_never();
@@ -540,6 +569,10 @@ struct Access {
       s.answered_total = r.get<std::uint64_t>();
       s.abandoned_total = r.get<std::uint64_t>();
       s.handled_total = r.get<std::uint64_t>();
+      if (version >= 2) {
+        s.short_abandoned_total = r.get<std::uint64_t>();
+        s.overflowed_total = r.get<std::uint64_t>();
+      }
       load_histogram(r, s.wait_answered, st.bounds_s_.size());
       load_histogram(r, s.wait_abandoned, st.bounds_s_.size());
       r.check(r.count(32, "windows") == s.windows.size(),
@@ -642,7 +675,8 @@ struct Access {
   static void save_contacts(Writer& w, const engine_detail::ContactBook& b) {
     save_table(w, b.table_, [](Writer& out, const engine_detail::Contact& k) {
       for (Timestamp t : {k.first_queued, k.queued_at, k.answered_at, k.hold_start, k.hold,
-                          k.ended_at, k.talk, k.pending_since, k.last_event, k.last_lifecycle}) {
+                          k.ended_at, k.talk, k.pending_since, k.last_event, k.last_lifecycle,
+                          k.sentiment_at}) {  // sentiment_at: engine part version 2
         out.put(t);
       }
       save_handle(out, k.agent);
@@ -663,16 +697,20 @@ struct Access {
     w.put(b.evicted_);
   }
 
-  static void load_contacts(Reader& r, engine_detail::ContactBook& b, const WindowStore& st) {
+  static void load_contacts(Reader& r, engine_detail::ContactBook& b, const WindowStore& st,
+                            std::uint32_t version) {
     using engine_detail::Phase;
     const std::size_t series = st.series_count();
     const auto& labels = st.labels();
-    load_table(r, b.table_, 98, [&](Reader& in, engine_detail::Contact& k) {
+    load_table(r, b.table_, version >= 2 ? 106 : 98, [&](Reader& in, engine_detail::Contact& k) {
       for (Timestamp* t :
            {&k.first_queued, &k.queued_at, &k.answered_at, &k.hold_start, &k.hold, &k.ended_at,
             &k.talk, &k.pending_since, &k.last_event, &k.last_lifecycle}) {
         *t = in.time_or_never();
       }
+      // Before version 2 a counted sentiment's time is unknown: the next one
+      // replaces it (kNever is earlier than any).
+      if (version >= 2) k.sentiment_at = in.time_or_never();
       k.agent = load_handle(in);
       k.series = in.get<std::uint32_t>();
       k.queue = in.get<LabelId>();
@@ -773,21 +811,33 @@ struct Access {
       out.flag(c.open);
       out.flag(c.escalated);
       out.flag(c.resolved);
+      out.put(c.resolved_at);  // engine part version 2
+      out.flag(c.first_contact);
+      out.flag(c.reopened);
     });
     w.put(b.evicted_);
   }
 
-  static void load_cases(Reader& r, engine_detail::CaseBook& b, const WindowStore& st) {
-    load_table(r, b.table_, 23, [&](Reader& in, engine_detail::Case& c) {
+  static void load_cases(Reader& r, engine_detail::CaseBook& b, const WindowStore& st,
+                         std::uint32_t version) {
+    load_table(r, b.table_, version >= 2 ? 33 : 23, [&](Reader& in, engine_detail::Case& c) {
       c.opened_at = in.time_or_never();
       c.last_event = in.time_or_never();
       c.series = in.get<std::uint32_t>();
       c.open = in.flag();
       c.escalated = in.flag();
       c.resolved = in.flag();
+      // Before version 2 a resolution's time and FCR are unknown: a reopen
+      // of it withdraws nothing.
+      if (version >= 2) {
+        c.resolved_at = in.time_or_never();
+        c.first_contact = in.flag();
+        c.reopened = in.flag();
+      }
       in.check(c.series == kNil ? !c.open : c.series < st.series_count(),
                "a case names an unknown series");
-      in.check(c.resolved || c.opened_at != engine_detail::kNever,
+      // (A case resolved without a known opening and reopened has none.)
+      in.check(c.resolved || c.reopened || c.opened_at != engine_detail::kNever,
                "an unresolved case has no opening time");
     });
     b.evicted_ = r.get<std::uint64_t>();
@@ -807,16 +857,85 @@ struct Access {
     save_cases(w, s.cases);
     w.put(s.out_of_sequence_total);
     w.put(s.series_folded_total);
+    save_held(w, s.held);  // engine part version 2
   }
 
-  static void load_engine(Reader& r, State& s) {
+  static void load_engine(Reader& r, State& s, std::uint32_t version) {
     load_labels(r, s.store.labels_);
-    load_store(r, s.store);
-    load_contacts(r, s.contacts, s.store);
+    load_store(r, s.store, version);
+    load_contacts(r, s.contacts, s.store, version);
     load_agents(r, s.agents, s.store);
-    load_cases(r, s.cases, s.store);
+    load_cases(r, s.cases, s.store, version);
     s.out_of_sequence_total = r.get<std::uint64_t>();
     s.series_folded_total = r.get<std::uint64_t>();
+    if (version >= 2) load_held(r, s.held);
+  }
+
+  // --- Held events (engine part version 2) ------------------------------
+  //
+  // In due order: kind, due, arrival number, then the event's fields.
+
+  static void save_event(Writer& w, const Event& e) {
+    w.put(static_cast<std::uint8_t>(e.type));
+    w.put(e.time);
+    for (const std::string* f :
+         {&e.id, &e.contact, &e.case_id, &e.channel, &e.queue, &e.agent, &e.team, &e.customer,
+          &e.to_queue, &e.to_agent, &e.to_channel, &e.reason}) {
+      w.str(*f);
+    }
+    w.flag(e.contacts.has_value());
+    if (e.contacts) w.put(*e.contacts);
+  }
+
+  static Event load_event(Reader& r) {
+    Event e;
+    e.type = r.enumerator(static_cast<EventType>(kEventTypeCount - 1), "held event type");
+    e.time = r.time();
+    for (std::string* f : {&e.id, &e.contact, &e.case_id, &e.channel, &e.queue, &e.agent, &e.team,
+                           &e.customer, &e.to_queue, &e.to_agent, &e.to_channel, &e.reason}) {
+      *f = r.str("held event bytes");
+    }
+    if (r.flag()) {
+      e.contacts = r.get<std::int64_t>();
+      r.check(*e.contacts >= 1, "a held event's contacts is below 1");
+    }
+    return e;
+  }
+
+  static void save_held(Writer& w, const engine_detail::HeldBook& h) {
+    w.count(h.by_due_.size());
+    for (const auto& [k, entry] : h.by_due_) {
+      w.put(static_cast<std::uint8_t>(entry.kind));
+      w.put(entry.held.due);
+      w.put(entry.held.seq);
+      save_event(w, entry.held.event);
+    }
+    w.put(h.next_seq_);
+    w.put(h.evicted_);
+  }
+
+  static void load_held(Reader& r, engine_detail::HeldBook& h) {
+    using engine_detail::HeldKind;
+    const std::size_t n = r.count(75, "held events");
+    std::uint64_t max_seq = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const HeldKind kind = r.enumerator(HeldKind::kCase, "held event kind");
+      engine_detail::HeldEvent held;
+      held.due = r.time();
+      held.seq = r.get<std::uint64_t>();
+      held.event = load_event(r);
+      const std::string_view id =
+          kind == HeldKind::kContact ? held.event.contact : held.event.case_id;
+      r.check(!id.empty(), "a held event names no contact or case");
+      r.check(h.by_due_.find({held.due, held.seq}) == h.by_due_.end(),
+              "a held event appears twice");
+      max_seq = std::max(max_seq, held.seq);
+      h.put_back(kind, std::move(held));
+    }
+    h.next_seq_ = r.get<std::uint64_t>();
+    r.check(n == 0 || max_seq < h.next_seq_,
+            "a held event's arrival number is not below the next one");
+    h.evicted_ = r.get<std::uint64_t>();
   }
 
   // --- The wallboard's figures (format v3) -------------------------------
@@ -1056,8 +1175,8 @@ void save(Out& ar, const ConfigPart& p, std::uint32_t) {
 void load(In& ar, ConfigPart& p, std::uint32_t version) {
   p.ctx->part = "configuration";
   Reader r{ar, *p.ctx};
-  check_version(r, version, 1);
-  *p.out = Access::load_config(r);
+  check_version(r, version, 2);
+  *p.out = Access::load_config(r, version);
 }
 
 void save(Out& ar, const EnginePart& p, std::uint32_t) {
@@ -1067,8 +1186,8 @@ void save(Out& ar, const EnginePart& p, std::uint32_t) {
 void load(In& ar, EnginePart& p, std::uint32_t version) {
   p.ctx->part = "engine";
   Reader r{ar, *p.ctx};
-  check_version(r, version, 1);
-  Access::load_engine(r, *p.out);
+  check_version(r, version, 2);
+  Access::load_engine(r, *p.out, version);
 }
 
 void save(Out& ar, const DedupPart& p, std::uint32_t) {
@@ -1141,8 +1260,8 @@ void load(In& ar, WallboardPart& p, std::uint32_t version) {
 
 }  // namespace ccmon::core::persist
 
-CEREAL_CLASS_VERSION(ccmon::core::persist::image::ConfigPart, 1)
-CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 1)
+CEREAL_CLASS_VERSION(ccmon::core::persist::image::ConfigPart, 2)
+CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 2)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::DedupPart, 2)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::SlaPart, 1)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::WallboardPart, 1)

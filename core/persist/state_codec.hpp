@@ -24,7 +24,12 @@ namespace ccmon::core::persist {
 // 2: the duplicate-id memory carries its hash key (ids are hashed keyed).
 // 3: a wallboard part after the SLA states: the agents' day figures and
 //    today's intervals (/v1/agents, /v1/intervals).
-inline constexpr std::uint32_t kStateFormatVersion = 3;
+// 4: unordered delivery and corrections (configuration and engine parts
+//    version 2): the service level's switches, the lateness and
+//    max_held_events; each contact's sentiment time, each case's resolution
+//    time, first-contact and reopened marks; the short-abandoned and
+//    overflowed totals; the held events.
+inline constexpr std::uint32_t kStateFormatVersion = 4;
 
 // A state image that cannot be read: bad magic, a newer version, truncation,
 // or an inconsistency such as an index out of range. what() names the part

@@ -29,15 +29,12 @@ double numerator_of(const KpiValue& v) {
   return v.value ? *v.value * v.volume : 0.0;
 }
 
-ServiceLevelBasis basis_of(ServiceLevelFormula f) {
-  switch (f) {
-    case ServiceLevelFormula::kAnsweredOnly:
-      return ServiceLevelBasis::kAnsweredOnly;
-    case ServiceLevelFormula::kRemovedWithin:
-      return ServiceLevelBasis::kRemovedWithin;
-    default:
-      return ServiceLevelBasis::kAll;
-  }
+// The models' basis closest to the formula's switches: abandons within T
+// met, answered only (no abandons, no overflows), else all arrivals.
+ServiceLevelBasis basis_of(const ServiceLevelFormula& f) {
+  if (f.include_abandoned && f.abandoned_within_met) return ServiceLevelBasis::kRemovedWithin;
+  if (!f.include_abandoned && !f.include_overflowed) return ServiceLevelBasis::kAnsweredOnly;
+  return ServiceLevelBasis::kAll;
 }
 
 bool at_least(Comparison c) {

@@ -216,3 +216,38 @@ sla:
   CHECK(c.sla_rules[0].comparison == Comparison::kLessEqual);
   CHECK(c.sla_rules[1].comparison == Comparison::kGreater);
 }
+
+TEST_CASE("unordered delivery keys and the service-level switches", "[config][values]") {
+  // Defaults: 30 s, 100000, the default preset.
+  const Config d = load_ok("");
+  CHECK(d.engine.lateness == seconds(30));
+  CHECK(d.engine.max_held_events == 100000);
+  CHECK(d.engine.service_level_formula == ServiceLevelFormula::kDefault);
+
+  const Config c = load_ok(R"(
+ingest:
+  lateness: 2m
+state:
+  max_held_events: 5000
+kpis:
+  service_level:
+    include_overflowed: true
+    formula: answered_only
+)");
+  CHECK(c.engine.lateness == minutes(2));
+  CHECK(c.engine.max_held_events == 5000);
+  // The preset, then the switch given beside it, whatever the key order.
+  ServiceLevelFormula f = ServiceLevelFormula::kAnsweredOnly;
+  f.include_overflowed = true;
+  CHECK(c.engine.service_level_formula == f);
+  CHECK_FALSE(c.engine.service_level_formula.include_abandoned);
+
+  const Config z = load_ok("ingest:\n  lateness: 0s\n");
+  CHECK(z.engine.lateness == 0);
+
+  auto bad = load_config_string(
+      "kpis:\n  service_level:\n    formula: answered_only\n    abandoned_within_met: true\n",
+      "bad.yml");
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(to_string(bad.errors[0]).find("need include_abandoned: true") != std::string::npos);
+}

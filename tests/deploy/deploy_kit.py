@@ -31,15 +31,20 @@ def load_yaml(path):
 
 
 def metrics_catalogue():
-    """Metric names of spec/metrics.md, with _bucket/_count/_sum for histograms."""
+    """Metric names of spec/metrics.md and of the project's docs/metrics.md
+    (which documents what ccmond exports beyond the contract's minimum, such
+    as the short-abandoned and overflowed counters), with
+    _bucket/_count/_sum for histograms."""
     names = set()
-    with open(os.path.join(SHARED_DIR, "spec", "metrics.md"), encoding="utf-8") as f:
-        for line in f:
-            found = METRIC_RE.findall(line)
-            names.update(found)
-            if "histogram" in line:
-                for n in found:
-                    names.update({n + "_bucket", n + "_count", n + "_sum"})
+    for path in (os.path.join(SHARED_DIR, "spec", "metrics.md"),
+                 os.path.join(SOURCE_DIR, "docs", "metrics.md")):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                found = METRIC_RE.findall(line)
+                names.update(found)
+                if "histogram" in line:
+                    for n in found:
+                        names.update({n + "_bucket", n + "_count", n + "_sum"})
     return names
 
 

@@ -34,6 +34,7 @@ VALID = [
     ev("message.sent", ',"contact":"c1","agent":"bot","automated":true'),
     ev("case.opened", ',"case":"k1","queue":"billing","channel":"email"'),
     ev("case.resolved", ',"case":"k1","contacts":1'),
+    ev("case.reopened", ',"case":"k1"'),
     ev("survey.answered", ',"contact":"c1","csat":4,"nps":9,"ces":2,"queue":"q1"'),
     ev("customer.churned", ',"customer":"cust-9","channel":"voice"'),
     ev("agent.state", ',"agent":"a1","state":"wrap_up","team":"t1","reason":"acw"'),

@@ -183,11 +183,11 @@ class AdapterEndpointsTest(unittest.TestCase):
                                        adapter="asterisk_queue_log"), 1)
 
     # --- Twilio TaskRouter ---------------------------------------------
-    def post_twilio_form(self, params, signature=None, source="tw1"):
+    def post_twilio_form(self, params, signature=None, source="tw1", d=None):
         path = f"/v1/adapters/twilio/taskrouter?source={source}"
         if signature is None:
             signature = twilio_signature(PUBLIC + path, params)
-        status, _, body = self.d.request(
+        status, _, body = (d or self.d).request(
             "POST", path, urllib.parse.urlencode(params),
             {"Content-Type": "application/x-www-form-urlencoded",
              "X-Twilio-Signature": signature})
@@ -228,6 +228,57 @@ class AdapterEndpointsTest(unittest.TestCase):
         self.assertEqual(kpi(self.d, "ccmon_abandoned", "Sales"), 1)
         self.assertEqual(kpi(self.d, "ccmon_average_speed_of_answer_seconds", "Sales"), 15)
         self.assertEqual(kpi(self.d, "ccmon_average_abandon_time_seconds", "Sales"), 40)
+
+    def test_twilio_out_of_order_and_duplicate_callbacks(self):
+        # TaskRouter does not promise order. In event time, queue Support:
+        #   WTx created and enters +500, accepted +508 (wait 8 s), wrap-up
+        #       +560 (talk 52 s), completed +575 (after-call work 15 s):
+        #       handle time 52 + 15 = 67 s
+        #   WTy created and enters +520, canceled by a hang-up +523: an
+        #       abandon after 3 s, short (threshold 5 s)
+        # Delivered: each task's outcome before its queueing, WTx's
+        # completion before its wrap-up, and WTx's acceptance twice.
+        x = [self.task_event(*a, TaskQueueName="Support") for a in (
+            ("task.created", "EVx1", "WTx", T0 + 500),
+            ("task-queue.entered", "EVx2", "WTx", T0 + 500))]
+        accepted = self.task_event("reservation.accepted", "EVx3", "WTx", T0 + 508,
+                                   TaskQueueName="Support", WorkerSid="WKbob")
+        wrapup = self.task_event("task.wrapup", "EVx4", "WTx", T0 + 560,
+                                 TaskQueueName="Support")
+        completed = self.task_event("task.completed", "EVx5", "WTx", T0 + 575,
+                                    TaskQueueName="Support")
+        y = [self.task_event(*a, TaskQueueName="Support") for a in (
+            ("task.created", "EVy1", "WTy", T0 + 520),
+            ("task-queue.entered", "EVy2", "WTy", T0 + 520))]
+        canceled = self.task_event("task.canceled", "EVy3", "WTy", T0 + 523,
+                                   TaskQueueName="Support", TaskCanceledReason="hangup")
+        # A daemon of its own: on the shared one, events other tests leave
+        # held would be given up (out of sequence) as these move its clock on.
+        with Daemon(CONFIG) as d:
+            for p in [accepted, canceled, x[1], x[0], completed, y[1], y[0], wrapup, accepted]:
+                status, reply = self.post_twilio_form(p, d=d)
+                self.assertEqual(status, 200, reply)
+            m = d.metrics()
+
+        def support(name):
+            return metric(m, name, queue="Support", channel="voice", window="24h")
+
+        self.assertEqual(support("ccmon_offered"), 2)
+        self.assertEqual(support("ccmon_answered"), 1)
+        self.assertEqual(support("ccmon_abandoned"), 1)
+        self.assertEqual(support("ccmon_short_abandoned"), 1)
+        self.assertEqual(support("ccmon_average_speed_of_answer_seconds"), 8)
+        self.assertEqual(support("ccmon_average_talk_time_seconds"), 52)
+        self.assertEqual(support("ccmon_average_after_contact_work_seconds"), 15)
+        self.assertEqual(support("ccmon_average_handle_time_seconds"), 67)
+        # Default formula, T = 20 s: 1 within T / (1 + 1 - 1 short) = 1.
+        self.assertEqual(support("ccmon_service_level_ratio"), 1)
+        # Every early event waited for its predecessor: none out of
+        # sequence, none left held; the second acceptance is a duplicate.
+        self.assertEqual(metric(m, "ccmon_events_out_of_sequence_total"), 0)
+        self.assertEqual(metric(m, "ccmon_held_events"), 0)
+        self.assertEqual(metric(m, "ccmon_adapter_events_total", adapter="twilio", source="tw1",
+                                result="duplicate"), 1)
 
     def test_twilio_bad_signature_is_refused_and_counted(self):
         before = metric(self.d.metrics(), "ccmon_adapter_auth_failures_total", adapter="twilio",

@@ -38,6 +38,7 @@ constexpr TypeRow kTypes[] = {
     {EventType::kSurveyAnswered, "survey.answered"},
     {EventType::kCustomerChurned, "customer.churned"},
     {EventType::kAgentState, "agent.state"},
+    {EventType::kCaseReopened, "case.reopened"},
 };
 
 TEST_CASE("every event type has its spec name and parses back", "[event]") {

@@ -102,6 +102,8 @@ TEST_CASE("one valid event of every type", "[codec][types]") {
          CHECK(e.team == "t1");
          CHECK(e.reason == "acw");
        }},
+      {EventType::kCaseReopened, R"(,"case":"k1")",
+       [](const Event& e) { CHECK(e.case_id == "k1"); }},
   };
   REQUIRE(rows.size() == static_cast<std::size_t>(kEventTypeCount));
   Decoder decoder;

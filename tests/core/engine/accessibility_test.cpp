@@ -118,7 +118,9 @@ TEST_CASE("service level formulas", "[engine][accessibility][sla]") {
     feed(e);
     auto s = e.snapshot(at(60));
     const KpiValue k = kpi(*s, "sales", "voice", "5m", Kpi::kServiceLevelRatio);
-    INFO("formula " << static_cast<int>(r.f));
+    INFO("formula: abandoned " << r.f.include_abandoned << ", short " << r.f.include_short_abandoned
+                               << ", overflowed " << r.f.include_overflowed << ", within met "
+                               << r.f.abandoned_within_met);
     REQUIRE(k.value.has_value());
     CHECK(*k.value == Approx(r.value));
     CHECK(k.volume == r.volume);

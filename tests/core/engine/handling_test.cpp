@@ -62,8 +62,11 @@ TEST_CASE("ACW timeout closes handling in advance(), once", "[engine][handling]"
   CHECK(val(*s, "sales", "voice", "5m", Kpi::kHandled) == 1);
   CHECK(*val(*s, "sales", "voice", "5m", Kpi::kAverageAfterContactWork) == Approx(60));
   CHECK(*val(*s, "sales", "voice", "5m", Kpi::kAverageHandleTime) == Approx(90));  // 30 + 60
-  // A late wrap or the agent's next state must not count it again.
-  CHECK(ap(e, EventType::kContactWrapped, 105, "h3") == ApplyResult::kOutOfSequence);
+  // A late wrap or the agent's next state must not count it again: the wrap
+  // is held for the lateness (30 s), then out of sequence.
+  CHECK(ap(e, EventType::kContactWrapped, 105, "h3") == ApplyResult::kHeld);
+  e.advance(at(135));
+  CHECK(e.stats().out_of_sequence_total == 1);
   REQUIRE(e.apply(Ev(EventType::kAgentState, at(110)).agent("a1").state(AgentState::kAvailable)) ==
           ApplyResult::kApplied);
   CHECK(val(*e.snapshot(at(120)), "sales", "voice", "5m", Kpi::kHandled) == 1);

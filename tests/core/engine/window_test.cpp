@@ -1,5 +1,7 @@
 // Window semantics: edges, bucket granularity, late / old / ahead events,
 // expiry, and the "today" window across a DST change.
+#include "core/engine/window.hpp"
+
 #include "engine_test_util.hpp"
 
 using namespace ccmon::core;
@@ -144,4 +146,42 @@ TEST_CASE("wait max drops when the bucket holding it leaves", "[engine][window]"
   CHECK(*val(*e.snapshot(at(401)), "q", "voice", "5m", Kpi::kWaitMax) == Approx(10));
   queue_answer(e, "c3", "q", "voice", 380, 410);  // wait 30 arrives later: new max
   CHECK(*val(*e.snapshot(at(411)), "q", "voice", "5m", Kpi::kWaitMax) == Approx(30));
+}
+
+// Agent-state spans are noted by their ends and split into buckets at
+// flush_spans() (a difference array). Expected values by hand: 1 s buckets
+// (a 60 s window), shares of [a, b) per bucket [k s, k + 1 s).
+TEST_CASE("spans: pending until flushed, then split as if added one by one",
+          "[engine][window][span]") {
+  using engine_detail::Window;
+  Window<6> w(seconds(60), 0);
+  w.add_span(at(0) + 500'000, at(3) + 500'000, 2);  // 0.5 + 1 + 1 + 0.5 s
+  w.add_span(at(1), at(2), 2, -1);                  // takes bucket 1 back
+  w.add_span(at(2), at(3), 4);                      // another field, one bucket
+  CHECK(w.spans_pending());
+  CHECK(w.view().sums()[2] == 0);  // nothing written before the flush
+  w.flush_spans();
+  CHECK_FALSE(w.spans_pending());
+  w.expire(at(4));
+  const auto v = w.view().sums();
+  CHECK(v[2] == seconds(2));  // 3 s less the 1 s taken back
+  CHECK(v[4] == seconds(1));
+  CHECK(v[0] == 0);
+}
+
+TEST_CASE("spans: a span longer than the ring keeps only the buckets it holds",
+          "[engine][window][span]") {
+  using engine_detail::Window;
+  Window<6> w(seconds(60), 0);  // 61 slots of 1 s
+  w.add_span(at(0), at(100), 1);
+  w.flush_spans();
+  // Buckets 39..99 hold 1 s each; at now = 100 s the window is (40 s, 100 s]:
+  // buckets 40..99, 60 s.
+  w.expire(at(100));
+  CHECK(w.view().sums()[1] == seconds(60));
+  // A cancelling pair in one flush leaves the totals unchanged.
+  w.add_span(at(95), at(97), 1);
+  w.add_span(at(95), at(97), 1, -1);
+  w.flush_spans();
+  CHECK(w.view().sums()[1] == seconds(60));
 }

@@ -30,7 +30,8 @@ json expected_sales(bool with_5m, bool with_1h) {
     "service_level_threshold_seconds": 20, "short_abandon_threshold_seconds": 5,
     "live": {"contacts_waiting": 2, "oldest_waiting_seconds": 31.5,
              "contacts_active": 4, "cases_active": 0},
-    "totals": {"offered": 10, "answered": 8, "abandoned": 1, "handled": 7},
+    "totals": {"offered": 10, "answered": 8, "abandoned": 1, "short_abandoned": 1,
+               "overflowed": 2, "handled": 7},
     "windows": {}
   })");
   if (with_5m) {
@@ -50,7 +51,8 @@ json expected_support(bool with_5m, bool with_1h) {
     "service_level_threshold_seconds": 60, "short_abandon_threshold_seconds": 0.5,
     "live": {"contacts_waiting": 0, "oldest_waiting_seconds": 0,
              "contacts_active": 1, "cases_active": 2},
-    "totals": {"offered": 4, "answered": 3, "abandoned": 0, "handled": 3},
+    "totals": {"offered": 4, "answered": 3, "abandoned": 0, "short_abandoned": 0,
+               "overflowed": 0, "handled": 3},
     "windows": {}
   })");
   // 5m service level is undefined: stays null.
@@ -85,6 +87,7 @@ const json kStats = json::parse(R"({
   "tracked_contacts": 12, "tracked_cases": 2, "tracked_agents": 6, "tracked_state_bytes": 5120,
   "events_out_of_sequence_total": 1, "evicted_contacts_total": 3,
   "evicted_cases_total": 0, "evicted_agents_total": 4, "series_folded_total": 0,
+  "held_events": 3, "held_events_evicted_total": 1,
   "byte_bound_evictions_total": {"contact": 2, "case": 0, "agent": 1}
 })");
 

@@ -44,6 +44,8 @@ class SnapshotGenerator {
       s.offered_total = counter(malformed);
       s.answered_total = counter(malformed);
       s.abandoned_total = counter(malformed);
+      s.short_abandoned_total = counter(malformed);
+      s.overflowed_total = counter(malformed);
       s.handled_total = counter(malformed);
       s.wait_answered = histogram(snap.wait_bucket_bounds.size(), malformed);
       s.wait_abandoned = histogram(snap.wait_bucket_bounds.size(), malformed);
@@ -69,6 +71,8 @@ class SnapshotGenerator {
     snap.stats.evicted_cases_total = counter(malformed);
     snap.stats.evicted_agents_total = counter(malformed);
     snap.stats.series_folded_total = counter(malformed);
+    snap.stats.held_events = counter(malformed);
+    snap.stats.held_events_evicted_total = counter(malformed);
     snap.stats.tracked_state_bytes = counter(malformed);
     snap.stats.contact_byte_bound_evictions_total = counter(malformed);
     snap.stats.case_byte_bound_evictions_total = counter(malformed);

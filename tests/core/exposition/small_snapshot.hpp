@@ -39,6 +39,8 @@ inline Snapshot small_snapshot() {
   sales.offered_total = 10;
   sales.answered_total = 8;
   sales.abandoned_total = 1;
+  sales.short_abandoned_total = 1;
+  sales.overflowed_total = 2;
   sales.handled_total = 7;
   sales.wait_answered = {{1, 6, 8}, 8, 95.5};
   sales.wait_abandoned = {{0, 0, 1}, 1, 42};
@@ -86,6 +88,8 @@ inline Snapshot small_snapshot() {
   snap.stats.evicted_agents_total = 4;
   snap.stats.series_folded_total = 0;
   snap.stats.tracked_state_bytes = 5120;
+  snap.stats.held_events = 3;
+  snap.stats.held_events_evicted_total = 1;
   snap.stats.contact_byte_bound_evictions_total = 2;
   snap.stats.case_byte_bound_evictions_total = 0;
   snap.stats.agent_byte_bound_evictions_total = 1;

@@ -106,6 +106,16 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "# TYPE ccmon_contacts_abandoned_total counter\n"
       "ccmon_contacts_abandoned_total{queue=\"sales\",channel=\"voice\"} 1\n"
       "ccmon_contacts_abandoned_total{queue=\"support\",channel=\"chat\"} 0\n"
+      "# HELP ccmon_contacts_short_abandoned_total Contacts abandoned before the short-abandon "
+      "threshold since start.\n"
+      "# TYPE ccmon_contacts_short_abandoned_total counter\n"
+      "ccmon_contacts_short_abandoned_total{queue=\"sales\",channel=\"voice\"} 1\n"
+      "ccmon_contacts_short_abandoned_total{queue=\"support\",channel=\"chat\"} 0\n"
+      "# HELP ccmon_contacts_overflowed_total Contacts removed from the queue by routing without "
+      "an agent since start.\n"
+      "# TYPE ccmon_contacts_overflowed_total counter\n"
+      "ccmon_contacts_overflowed_total{queue=\"sales\",channel=\"voice\"} 2\n"
+      "ccmon_contacts_overflowed_total{queue=\"support\",channel=\"chat\"} 0\n"
       "# HELP ccmon_contacts_handled_total Contacts whose handling (talk, hold, after-contact "
       "work) completed since start.\n"
       "# TYPE ccmon_contacts_handled_total counter\n"
@@ -186,6 +196,14 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "cap was reached.\n"
       "# TYPE ccmon_series_folded_total counter\n"
       "ccmon_series_folded_total 0\n"
+      "# HELP ccmon_held_events Events held now for unordered delivery, waiting for the event "
+      "they depend on (ingest.lateness).\n"
+      "# TYPE ccmon_held_events gauge\n"
+      "ccmon_held_events 3\n"
+      "# HELP ccmon_held_events_evicted_total Held events given up before their lateness passed "
+      "because state.max_held_events was reached.\n"
+      "# TYPE ccmon_held_events_evicted_total counter\n"
+      "ccmon_held_events_evicted_total 1\n"
       "# HELP ccmon_byte_bound_evictions_total Records evicted from the engine's memory because "
       "state.max_tracked_bytes was reached, by kind (also counted in "
       "ccmon_evicted_<kind>s_total).\n"
@@ -213,9 +231,9 @@ TEST_CASE("an empty snapshot exposes only the engine stats") {
                      "ccmon_tracked_contacts", "ccmon_tracked_cases", "ccmon_tracked_agents",
                      "ccmon_tracked_state_bytes", "ccmon_events_out_of_sequence_total",
                      "ccmon_evicted_contacts_total", "ccmon_evicted_cases_total",
-                     "ccmon_evicted_agents_total", "ccmon_series_folded_total",
-                     "ccmon_byte_bound_evictions_total"});
-  CHECK(e.samples.size() == 12);  // 9 unlabelled, 3 kinds
+                     "ccmon_evicted_agents_total", "ccmon_series_folded_total", "ccmon_held_events",
+                     "ccmon_held_events_evicted_total", "ccmon_byte_bound_evictions_total"});
+  CHECK(e.samples.size() == 14);  // 11 unlabelled, 3 kinds
   CHECK(e.samples.at({"ccmon_byte_bound_evictions_total", {{"kind", "agent"}}}).text == "0");
   CHECK(e.samples.at({"ccmon_tracked_contacts", {}}).text == "0");
 }
@@ -369,6 +387,8 @@ Expected expected_from(const Snapshot& snap) {
       {"contacts_offered_total", &SeriesSnapshot::offered_total},
       {"contacts_answered_total", &SeriesSnapshot::answered_total},
       {"contacts_abandoned_total", &SeriesSnapshot::abandoned_total},
+      {"contacts_short_abandoned_total", &SeriesSnapshot::short_abandoned_total},
+      {"contacts_overflowed_total", &SeriesSnapshot::overflowed_total},
       {"contacts_handled_total", &SeriesSnapshot::handled_total},
   };
   for (const auto& [key, member] : counters) {
@@ -410,6 +430,8 @@ Expected expected_from(const Snapshot& snap) {
       {"evicted_cases_total", &EngineStats::evicted_cases_total},
       {"evicted_agents_total", &EngineStats::evicted_agents_total},
       {"series_folded_total", &EngineStats::series_folded_total},
+      {"held_events", &EngineStats::held_events},
+      {"held_events_evicted_total", &EngineStats::held_events_evicted_total},
   };
   for (const auto& [key, member] : stats) {
     const std::string name = key;

@@ -18,7 +18,12 @@
 //  78  c1's queued event resent with its id: a duplicate, not applied
 //  80  SLA "oldest" (oldest waiting <= 20 s for 15 s) evaluated: c2 has waited
 //      50 s: violating from 80, not breached yet
-// The image is taken at 80 with extra = kFixtureExtra.
+// From format v4 (fixture_v4_steps, ids "g1".."g4"), after the steps above:
+//  81  c6 answered by a2, never queued: held (unordered delivery, due 111)
+//  82  sentiment -0.9 on c4 (negative)
+//  83  a sentiment 0.5 on c4 dated 81.5: earlier than the counted one, ignored
+//  84  case k2 reopened: its first-contact resolution at 74 is withdrawn
+// The image is taken with extra = kFixtureExtra.
 #pragma once
 
 #include <string>
@@ -109,9 +114,35 @@ inline std::vector<Step> fixture_steps() {
   return steps;
 }
 
+// The steps the v4 fixture adds (see above).
+inline std::vector<Step> fixture_v4_steps() {
+  std::vector<Step> steps;
+  int n = 0;
+  auto add = [&](Event e) {
+    e.id = name("g", static_cast<std::uint64_t>(++n));
+    e.queue = "q1";
+    e.channel = "voice";
+    steps.push_back({Step::kEvent, std::move(e), 0});
+  };
+  Event answered = ev(EventType::kContactAnswered, 81, "c6");
+  answered.agent = "a2";
+  add(std::move(answered));
+  Event negative = ev(EventType::kContactSentiment, 82, "c4");
+  negative.score = -0.9;
+  add(std::move(negative));
+  Event earlier = ev(EventType::kContactSentiment, 81.5, "c4");
+  earlier.score = 0.5;
+  add(std::move(earlier));
+  Event reopened = ev(EventType::kCaseReopened, 84);
+  reopened.case_id = "k2";
+  add(std::move(reopened));
+  return steps;
+}
+
 inline std::string fixture_image() {
   World w(fixture_config(), fixture_dedup(), fixture_rules());
   for (const Step& s : fixture_steps()) run(w, s);
+  for (const Step& s : fixture_v4_steps()) run(w, s);
   return persist::encode_state(w.engine, w.dedup, w.sla, kFixtureExtra);
 }
 

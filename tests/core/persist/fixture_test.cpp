@@ -85,17 +85,72 @@ TEST_CASE("the v1, v2 and v3 fixtures decode to the scenario's state", "[persist
   CHECK(w.sla.states()[0].breaches_total == 1);
 }
 
-TEST_CASE("the fixture scenario still encodes to the committed v3 bytes", "[persist][fixture]") {
-  // The encoder writes exactly the v3 layout: a layout change must bump the
-  // version, add data/state-v4.bin and point this test at it, while the test
-  // above keeps reading v1 to v3 (docs/state-format.md, "Versioning").
-  STATIC_REQUIRE(persist::kStateFormatVersion == 3);
-  CHECK(fixture_image() == read_fixture(3));
+TEST_CASE("the fixture scenario still encodes to the committed v4 bytes", "[persist][fixture]") {
+  // The encoder writes exactly the v4 layout: a layout change must bump the
+  // version, add data/state-v5.bin and point this test at it, while the
+  // tests above and below keep reading v1 to v4 (docs/state-format.md,
+  // "Versioning").
+  STATIC_REQUIRE(persist::kStateFormatVersion == 4);
+  CHECK(fixture_image() == read_fixture(4));
 }
 
-TEST_CASE("the v3 fixture carries the agents' day and today's intervals", "[persist][fixture]") {
+TEST_CASE("the v4 fixture carries held events, sentiment times and reopened cases",
+          "[persist][fixture]") {
   World w(EngineConfig{}, DedupOptions{}, {});
-  REQUIRE(persist::decode_state(read_fixture(3), w.engine, w.dedup, w.sla) == kFixtureExtra);
+  REQUIRE(persist::decode_state(read_fixture(4), w.engine, w.dedup, w.sla) == kFixtureExtra);
+  // The v1 scenario's figures are unchanged by the v4 steps where they do
+  // not touch them.
+  auto s = w.engine.snapshot(at(85));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kOffered) == 5.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 7.5);
+  // 18 ids of the v1 steps + g1..g4.
+  CHECK(w.dedup.size() == 22);
+  // c6's answer (81) is held, not a contact yet: c1, c2, c4, c5 tracked.
+  EngineStats st = w.engine.stats();
+  CHECK(st.held_events == 1);
+  CHECK(st.tracked_contacts == 4);
+  const std::uint64_t oos = st.out_of_sequence_total;
+  // c4's sentiment: -0.9 at 82 counted, the 0.5 dated 81.5 ignored: 1 / 1.
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kNegativeSentimentRatio) == 1.0);
+  // k2 resolved in one contact at 74, reopened at 84: FCR 0 / 1; k1 and k2 open.
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kFirstContactResolutionRatio) == 0.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kResolvedCases) == 1.0);
+  CHECK(live(*s, "q1", "voice", LiveKpi::kCasesActive) == 2);
+
+  // The restored sentiment time still decides: a score at 86 replaces the
+  // one at 82 (0 / 1), one at 83 after it changes nothing.
+  Event later = ev(EventType::kContactSentiment, 86, "c4");
+  later.score = 0.9;
+  REQUIRE(w.engine.apply(later) == ApplyResult::kApplied);
+  Event between = ev(EventType::kContactSentiment, 83, "c4");
+  between.score = -1;
+  REQUIRE(w.engine.apply(between) == ApplyResult::kApplied);
+  // k2 resolved again at 87 (contacts 1, but reopened): 2 resolutions, 0 in one.
+  Event resolved = ev(EventType::kCaseResolved, 87);
+  resolved.case_id = "k2";
+  resolved.contacts = 1;
+  REQUIRE(w.engine.apply(resolved) == ApplyResult::kApplied);
+  s = w.engine.snapshot(at(88));
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kNegativeSentimentRatio) == 0.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kResolvedCases) == 2.0);
+  CHECK(value(*s, "q1", "voice", "5m", Kpi::kFirstContactResolutionRatio) == 0.0);
+
+  // The held answer's lateness (30 s by default) ends at 111: never queued,
+  // it is out of sequence then.
+  w.engine.advance(at(110));
+  CHECK(w.engine.stats().held_events == 1);
+  w.engine.advance(at(111));
+  st = w.engine.stats();
+  CHECK(st.held_events == 0);
+  CHECK(st.out_of_sequence_total == oos + 1);
+}
+
+TEST_CASE("the v3 and v4 fixtures carry the agents' day and today's intervals",
+          "[persist][fixture]") {
+  const int version = GENERATE(3, 4);
+  INFO("state-v" << version << ".bin");
+  World w(EngineConfig{}, DedupOptions{}, {});
+  REQUIRE(persist::decode_state(read_fixture(version), w.engine, w.dedup, w.sla) == kFixtureExtra);
   auto s = w.engine.snapshot(at(80));
   REQUIRE(s->agents.size() == 2);
   // a1: available 0..60, wrap-up since 60 with c1 in ACW (no contact now).

@@ -77,13 +77,13 @@ TEST_CASE("versions, magic and framing are checked with clear messages", "[persi
   // Header: magic (8 bytes), version (u32 LE), cereal's endianness byte (1),
   // then the configuration part's class version (u32) and its window count.
   CHECK_THAT(try_decode(with_u32(image, 8, persist::kStateFormatVersion + 1)),
-             Catch::Contains("format version 4 is newer than this ccmon reads (up to 3)"));
+             Catch::Contains("format version 5 is newer than this ccmon reads (up to 4)"));
   CHECK_THAT(try_decode(with_u32(image, 8, 0)), Catch::Contains("format version 0"));
   std::string bad_magic = image;
   bad_magic[0] = 'X';
   CHECK_THAT(try_decode(bad_magic), Catch::Contains("not a ccmon state image"));
-  CHECK_THAT(try_decode(with_u32(image, 13, 2)),
-             Catch::Contains("configuration: part version 2 is not one this ccmon reads"));
+  CHECK_THAT(try_decode(with_u32(image, 13, 3)),
+             Catch::Contains("configuration: part version 3 is not one this ccmon reads"));
   CHECK_THAT(try_decode(with_u32(image, 17, 0xFFFFFFFF)),
              Catch::Contains("configuration: a count of 4294967295 windows exceeds the"));
   CHECK_THAT(try_decode(image + '\0'), Catch::Contains("1 bytes after the end of the image"));

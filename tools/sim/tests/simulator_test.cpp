@@ -118,6 +118,9 @@ TEST_CASE("a two-hour day decodes cleanly and uses every event type", "[sim][mod
     last = e.time;
   }
   for (int t = 0; t < core::kEventTypeCount; ++t) {
+    // The simulator does not reopen cases (yet): case.reopened is the one
+    // type it never emits.
+    if (static_cast<EventType>(t) == EventType::kCaseReopened) continue;
     INFO(core::to_string(static_cast<EventType>(t)));
     CHECK(types.count(static_cast<EventType>(t)) == 1);
     CHECK(sim.counts().of_type(static_cast<EventType>(t)) > 0);
@@ -256,6 +259,9 @@ TEST_CASE("contact and agent lifecycles are well formed; the counts recount", "[
           REQUIRE(e.contacts);
           CHECK(*e.contacts >= 1);
           CHECK(*e.contacts <= 3);
+          break;
+        case EventType::kCaseReopened:
+          FAIL("the simulator does not reopen cases");
           break;
         case EventType::kSurveyAnswered:
           CHECK(known);  // about a contact of this run
