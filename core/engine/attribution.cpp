@@ -612,18 +612,18 @@ ApplyResult apply_one(EngineState& st, const Event& e, std::uint64_t contact_has
 
 // The events held for the contact or case `e` just changed, retried in
 // event-time order until none of the rest fits; the rest stay held.
-void retry_held(EngineState& st, const Event& e) {
+// `contact_hash` is contacts.hash_of(e.contact), the held events' too.
+void retry_held(EngineState& st, const Event& e, std::uint64_t contact_hash) {
   const bool is_case = e.type == EventType::kCaseOpened || e.type == EventType::kCaseEscalated ||
                        e.type == EventType::kCaseResolved || e.type == EventType::kCaseReopened;
   const HeldKind kind = is_case ? HeldKind::kCase : HeldKind::kContact;
   const std::string_view id = is_case ? std::string_view(e.case_id) : std::string_view(e.contact);
   if (id.empty() || !st.held.any_for(kind, id)) return;
   std::vector<HeldEvent> waiting = st.held.take(kind, id);
-  const std::uint64_t hash = st.contacts.hash_of(e.contact);
   for (bool progress = true; progress && !waiting.empty();) {
     progress = false;
     for (auto it = waiting.begin(); it != waiting.end();) {
-      if (apply_one(st, it->event, hash, Unfit::kKeep) == ApplyResult::kHeld) {
+      if (apply_one(st, it->event, contact_hash, Unfit::kKeep) == ApplyResult::kHeld) {
         ++it;
       } else {
         it = waiting.erase(it);
@@ -644,7 +644,7 @@ ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
     held.hold(*kind, e, e.time + config.lateness);
     release_held(kNever);  // past max_held_events, the oldest is given up
   } else if (r == ApplyResult::kApplied) {
-    retry_held(*this, e);
+    retry_held(*this, e, contact_hash);
   }
   enforce_byte_bound();
   return r;
@@ -656,9 +656,9 @@ void EngineState::release_held(Timestamp now) {
     auto [kind, h] = held.pop_oldest();
     if (evicted) held.count_eviction();
     const Event& e = h.event;
-    if (apply_one(*this, e, contacts.hash_of(e.contact), Unfit::kCount) == ApplyResult::kApplied) {
-      retry_held(*this, e);
-    }
+    const std::uint64_t hash = contacts.hash_of(e.contact);
+    if (apply_one(*this, e, hash, Unfit::kCount) == ApplyResult::kApplied)
+      retry_held(*this, e, hash);
   }
 }
 
