@@ -17,6 +17,7 @@
 #include "server/build_info.hpp"
 #include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
+#include "server/live_publisher.hpp"
 #include "server/listener.hpp"
 #include "server/queue_log_follower.hpp"
 #include "server/reloader.hpp"
@@ -133,6 +134,9 @@ struct Daemon::Impl {
   std::shared_ptr<TlsContextSlot> tls;         // server.listen's, when it is TLS
   // adapters.asterisk_queue_log.files, fixed at start.
   std::vector<std::shared_ptr<QueueLogFollower>> followers;
+  // The wallboard feed's renders (docs/wallboard.md), off the I/O threads.
+  LivePublisher publisher{[feed = ctx->live](const View& view) { feed->publish(view); },
+                          [this] { metrics.live_tick_skipped(); }};
   Reloader reloader;  // last: its thread may call reload() as soon as it exists
 };
 
@@ -189,12 +193,10 @@ int Daemon::Impl::run() {
   ctx->reload = [this](std::function<void(ReloadOutcome)> done) {
     reloader.request(std::move(done));
   };
-  // Each tick's view goes to the wallboard feed, rendered on the I/O
-  // threads: the engine thread only posts it.
+  // Each tick's view goes to the wallboard feed, rendered on the
+  // publisher's own thread: the engine thread only hands it over.
   ctx->live->configure(live_options(*config));
-  runner.on_tick([this](std::shared_ptr<const View> view) {
-    asio::post(io, [feed = ctx->live, view = std::move(view)] { feed->publish(*view); });
-  });
+  runner.on_tick([this](std::shared_ptr<const View> view) { publisher.offer(std::move(view)); });
   runner.start();
   for (const auto& file : config->adapters.asterisk_queue_log.files) {
     followers.push_back(std::make_shared<QueueLogFollower>(
@@ -362,6 +364,7 @@ void Daemon::Impl::wait_drained(std::chrono::steady_clock::time_point deadline) 
   }
   reloader.stop();  // before the engine: a reload waits for it
   runner.drain_and_stop();
+  publisher.stop();  // after the engine: no tick comes after this
   signals.cancel();
   io.stop();
 }

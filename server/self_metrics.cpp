@@ -191,6 +191,14 @@ SelfMetrics::SelfMetrics(std::string_view version)
                            "rules evaluated.")
                        .Register(*registry_)
                        .Add({});
+  live_ticks_skipped_ =
+      &BuildCounter()
+           .Name("ccmon_live_ticks_skipped_total")
+           .Help(
+               "Engine ticks the wallboard feed did not render: the render of an earlier tick "
+               "was still running, and a later tick replaced this one.")
+           .Register(*registry_)
+           .Add({});
   auto& reclaimed =
       BuildCounter()
           .Name("ccmon_connections_reclaimed_total")

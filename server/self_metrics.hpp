@@ -110,6 +110,9 @@ class SelfMetrics {
   }
   // One engine tick done: live values advanced and SLA rules evaluated.
   void engine_tick() { engine_ticks_->Increment(); }
+  // A tick the wallboard feed did not render: the one before was still
+  // rendering, and a later one replaced it (LivePublisher).
+  void live_tick_skipped() { live_ticks_skipped_->Increment(); }
   // A connection closed to make room at max_connections: idle, or reading
   // its request's headers (a slow sender).
   void connection_reclaimed(bool idle) {
@@ -140,6 +143,7 @@ class SelfMetrics {
   prometheus::Counter* reload_failed_ = nullptr;
   prometheus::Gauge* config_success_time_ = nullptr;
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
+  prometheus::Counter* live_ticks_skipped_ = nullptr;
   prometheus::Counter* engine_ticks_ = nullptr;
   prometheus::Counter* reclaimed_idle_ = nullptr;
   prometheus::Counter* reclaimed_reading_ = nullptr;
