@@ -121,6 +121,7 @@ def main():
                 time.sleep(10)
                 c1, t1 = cpu_seconds(daemon.pid), time.monotonic()
                 events1 = metric(base, "ccmon_events_accepted_total")
+                dropped1 = metric(base, "ccmon_live_messages_dropped_total")
                 time.sleep(args.seconds - 12)
                 with open("/proc/loadavg") as f:
                     loads.append(" ".join(f.read().split()[:3]))
@@ -128,12 +129,20 @@ def main():
                 rate = (metric(base, "ccmon_events_accepted_total") - events1) / (
                     time.monotonic() - t1)
                 rss = rss_mib(daemon.pid)
+                # Messages replaced by the latest state for a viewer still
+                # writing an older one (docs/wallboard.md, "Slow viewers"),
+                # per second of the window.
+                dropped = (metric(base, "ccmon_live_messages_dropped_total") - dropped1) / (
+                    time.monotonic() - t1)
                 client_cpu = cpu_seconds(viewers.pid)  # the viewers' own, whole run
                 out = json.loads(viewers.communicate(timeout=120)[0])
                 out["viewers_cpu_s"] = client_cpu
                 out.update({"phase": f"{args.viewers} viewers, {slow} stalled",
                             "bytes_per_message": out["bytes"] / max(1, out["messages_median"] * args.viewers),
-                            "cpu_pct": cpu, "rss_mib": rss, "events_per_s": rate})
+                            "cpu_pct": cpu, "rss_mib": rss, "events_per_s": rate,
+                            "dropped_per_s": dropped,
+                            # states beyond each reading viewer's first: catch-ups
+                            "catch_up_states": out["states"] - out["connected"] + slow})
                 results.append(out)
                 print(json.dumps(out), flush=True)
                 time.sleep(3)  # the viewers' sockets close; the next phase starts clean
@@ -144,21 +153,28 @@ def main():
         daemon.terminate()
         daemon.wait(60)
         log.close()
-    print("\n| phase | ccmond CPU | RSS | messages / reading viewer (min, median) | "
-          "bytes / message | delay p50 / p99 / max | failed |")
-    print("|---|---|---|---|---|---|---|")
-    for r in results:
-        if "messages_min" in r:
-            print(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | "
-                  f"{r['messages_min']:.0f}, {r['messages_median']:.0f} in {r['seconds']} s | "
-                  f"{r['bytes_per_message'] / 1000:.0f} kB | "
-                  f"{r['delay_ms_p50']:.0f} / {r['delay_ms_p99']:.0f} / {r['delay_ms_max']:.0f} ms"
-                  f" | {r['failed']} |")
-        else:
-            print(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | – | – | – | – |")
+    print("\n" + "\n".join(table(results)))
     if args.doc:
         splice(args.doc, section(args, results, loads))
     return 0
+
+
+def table(results):
+    rows = ["| phase | ccmond CPU | RSS | messages / reading viewer (min, median) | "
+            "bytes / message | delay p50 / p99 / max | catch-up states (reading viewers) | "
+            "dropped / s | failed |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if "messages_min" in r:
+            rows.append(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | "
+                        f"{r['messages_min']:.0f}, {r['messages_median']:.0f} in {r['seconds']} s"
+                        f" | {r['bytes_per_message'] / 1000:.1f} kB | {r['delay_ms_p50']:.0f} / "
+                        f"{r['delay_ms_p99']:.0f} / {r['delay_ms_max']:.0f} ms | "
+                        f"{r['catch_up_states']} | {r['dropped_per_s']:.1f} | {r['failed']} |")
+        else:
+            rows.append(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | – | – "
+                        "| – | – | – | – |")
+    return rows
 
 
 def section(args, results, loads):
@@ -189,33 +205,23 @@ def section(args, results, loads):
           "of every reading viewer.\n",
           f"Machine: {cpu}, {os.cpu_count()} cores, shared with other builds (load average "
           f"{', '.join(loads)}); {date}; commit {head}.\n",
-          "| phase | ccmond CPU | RSS | messages / reading viewer (min, median) | "
-          "bytes / message | delay p50 / p99 / max | failed |",
-          "|---|---|---|---|---|---|---|"]
-    for r in results:
-        if "messages_min" in r:
-            md.append(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | "
-                      f"{r['messages_min']:.0f}, {r['messages_median']:.0f} in {r['seconds']} s | "
-                      f"{r['bytes_per_message'] / 1000:.0f} kB | {r['delay_ms_p50']:.0f} / "
-                      f"{r['delay_ms_p99']:.0f} / {r['delay_ms_max']:.0f} ms | {r['failed']} |")
-        else:
-            md.append(f"| {r['phase']} | {r['cpu_pct']:.1f} % | {r['rss_mib']:.0f} MiB | – | – "
-                      "| – | – |")
+          ]
+    md += table(results)
     md.append("")
-    md.append("Reading it: one rendering per tick is shared by all viewers, so ccmond's CPU "
-              "follows the bytes it writes (viewers x bytes / message), not the number of "
-              "renderings. A stalled viewer holds only shared pointers to the messages "
-              "queued for it (at most `LiveSession::kMaxQueued` + 1, then the latest `state` "
-              "replaces them) and a write pending on its full socket. ccmon-sim starts its "
-              "center empty, so messages grow from phase to phase; the third phase, with "
-              "no stalled viewer left, separates the stalled viewers' effect from that "
-              "growth. A reading viewer counts only what arrived within its 30 s, so a "
-              "backlog shows as fewer messages. In a 1,000-agent center an update is mostly "
-              "`series` (about 180 kB: every window of every series, resent whole each tick "
-              "while anything waits, since `oldest_waiting_seconds` moves), `agents` (about "
-              "65 kB for the first 500 agents, resent when one of them changes), `sla` "
-              "(22 kB) and `teams` (14 kB); `intervals` adds a few kB (changed rows only), "
-              "its full copy in a `state` about 190 kB.")
+    md.append("Columns: *catch-up states* counts the `state` messages the reading viewers "
+              "got beyond their first (a viewer four ticks behind gets the latest `state` in "
+              "place of the updates waiting for it; 0 means every reading viewer got every "
+              "tick's update); *dropped / s* is `ccmon_live_messages_dropped_total` over the window "
+              "(a stalled viewer has its three waiting updates replaced by the latest state "
+              "every three ticks, so about one per stalled viewer a second). One rendering "
+              "per tick is shared by all viewers, so ccmond's CPU follows the bytes it writes (viewers x bytes / "
+              "message), not the number of renderings; updates carry only the tiles, agents, "
+              "rules and interval rows that changed (docs/wallboard.md, \"Changes in "
+              "updates\"). A stalled viewer holds at most four shared pointers (the message "
+              "pending on its full socket and at most three waiting behind it), whatever the "
+              "number of ticks. ccmon-sim starts its center empty, so messages grow from phase to "
+              "phase; the third phase, with no stalled viewer left, separates the stalled "
+              "viewers' effect from that growth.")
     md.append("<!-- live:end -->")
     return "\n".join(md) + "\n"
 

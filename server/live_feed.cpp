@@ -1,5 +1,6 @@
 #include "server/live_feed.hpp"
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -23,7 +24,77 @@ std::string row_key(const nlohmann::json& series, const nlohmann::json& row) {
   return key;
 }
 
+// The keyed sections: their items are sent by key in updates
+// (docs/wallboard.md, "Changes in updates").
+struct KeyedSection {
+  std::string_view name;
+  std::array<std::string_view, 3> fields;  // empty past the last
+};
+constexpr std::array<KeyedSection, 4> kKeyed{{
+    {"series", {"queue", "channel", {}}},
+    {"teams", {"team", {}, {}}},
+    {"sla", {"sla", "queue", "channel"}},
+    {"agents", {"agent", {}, {}}},
+}};
+
+const KeyedSection* keyed(std::string_view name) {
+  for (const KeyedSection& k : kKeyed) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::string LiveRenderer::keyed_section(std::string_view name, const nlohmann::json& items,
+                                        std::string& update, std::string& removed) {
+  const KeyedSection& k = *keyed(name);
+  const auto prev = previous_items_.find(name);
+  const bool first = prev == previous_items_.end();
+  Items current;
+  std::string state(1, '[');
+  std::string changed;
+  for (const auto& item : items) {
+    std::string key;
+    nlohmann::json key_fields = nlohmann::json::object();
+    for (std::string_view f : k.fields) {
+      if (f.empty()) break;
+      const std::string field(f);
+      const auto v = item.find(field);
+      key.append(v != item.end() && v->is_string() ? v->get_ref<const std::string&>() : "");
+      key.append(1, '\0');
+      key_fields[field] = v != item.end() ? *v : nlohmann::json();
+    }
+    std::string text = dump(item);
+    if (state.size() > 1) state += ',';
+    state += text;
+    const Items::const_iterator was = first ? Items::const_iterator{} : prev->second.find(key);
+    if (first || was == prev->second.end() || was->second.text != text) {
+      if (!changed.empty()) changed += ',';
+      changed += text;
+    }
+    current.insert_or_assign(std::move(key), Item{dump(key_fields), std::move(text)});
+  }
+  state += ']';
+  std::string gone;
+  if (!first) {
+    for (const auto& [key, item] : prev->second) {
+      if (current.contains(key)) continue;
+      if (!gone.empty()) gone += ',';
+      gone += item.key_json;
+    }
+  }
+  const std::string member = dump(std::string(name));
+  // The first message since forget() carries the section even when empty.
+  if (first || !changed.empty())
+    update.append(1, ',').append(member).append(":[").append(changed) += ']';
+  if (!gone.empty()) {
+    if (!removed.empty()) removed += ',';
+    removed.append(member).append(":[").append(gone) += ']';
+  }
+  previous_items_.insert_or_assign(std::string(name), std::move(current));
+  return state;
+}
 
 std::optional<std::string> LiveRenderer::intervals_update(const nlohmann::json& section,
                                                           const std::string& text) {
@@ -94,17 +165,24 @@ LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) 
   }
   sections["feeds"] = std::move(feeds);
 
-  // Texts are assembled by hand so each section is dumped once and the same
-  // text serves the state, the update and the next tick's comparison.
+  // Texts are assembled by hand so each section (each item of a keyed one)
+  // is dumped once and the same text serves the state, the update and the
+  // next tick's comparison.
   std::string state = R"({"type":"state")";
   std::string update = R"({"type":"update")";
   std::map<std::string, std::string, std::less<>> current;
+  std::string removed;  // the keyed sections' items that went, `"name":[keys]`
   for (auto& [key, value] : sections.items()) {
-    std::string text = dump(value);
     // Appended in parts: "x" + std::string&& trips GCC 12's false
     // -Wstringop-overflow at -O3.
     std::string member(1, ',');
     member.append(dump(key)).append(1, ':');
+    if (keyed(key) != nullptr) {
+      state += member;
+      state += keyed_section(key, value, update, removed);
+      continue;
+    }
+    std::string text = dump(value);
     state += member;
     state += text;
     const auto prev = previous_.find(key);
@@ -116,6 +194,7 @@ LiveMessages LiveRenderer::render(const View& view, const LiveOptions& options) 
     }
     current.emplace(key, std::move(text));
   }
+  if (!removed.empty()) update.append(R"(,"removed":{)").append(removed) += '}';
   state += '}';
   update += '}';
   previous_ = std::move(current);

@@ -40,7 +40,10 @@ struct LiveOptions {
 //
 // Sections: now, build, windows, series, teams, sla (with `at_risk`), stats
 // (the /v1/kpis shapes, unfiltered), agents, agents_total, intervals (at the
-// configured interval; an update carries only its changed rows) and feeds.
+// configured interval) and feeds. An update carries, of the keyed sections
+// (series, teams, sla, agents), only the items that are new or changed, and
+// under `removed` the keys of those that went; of `intervals` only the
+// changed rows; of the others the whole section when it changed.
 class LiveRenderer {
  public:
   explicit LiveRenderer(std::string build) : build_(std::move(build)) {}
@@ -49,6 +52,7 @@ class LiveRenderer {
   void forget() {
     previous_.clear();
     previous_rows_.clear();
+    previous_items_.clear();
   }
 
  private:
@@ -57,7 +61,19 @@ class LiveRenderer {
   std::optional<std::string> intervals_update(const nlohmann::json& section,
                                               const std::string& text);
 
+  struct Item {
+    std::string key_json;  // the item's key fields, as `removed` lists them
+    std::string text;      // the item's JSON
+  };
+  using Items = std::map<std::string, Item>;  // key fields \0-joined -> item
+  // A keyed section's state text, and its changes since the last message
+  // (appended to `update` as `,"name":[...]`); the keys that went are added
+  // to `removed` as `"name":[...]`.
+  std::string keyed_section(std::string_view name, const nlohmann::json& items, std::string& update,
+                            std::string& removed);
+
   std::string build_;
+  std::map<std::string, Items, std::less<>> previous_items_;  // keyed section -> its items
   std::map<std::string, std::string, std::less<>> previous_;  // section -> its JSON text
   std::map<std::string, std::string> previous_rows_;  // queue \0 channel \0 start -> row text
 };

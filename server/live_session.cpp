@@ -14,11 +14,12 @@ namespace websocket = beast::websocket;
 LiveSession::LiveSession(ClientStream&& stream, std::shared_ptr<ServerContext> ctx,
                          std::shared_ptr<ConnectionSlot> slot, bool authorised)
     : ws_(std::move(stream)),
+      shutdown_grace_(ws_.get_executor()),
       ctx_(std::move(ctx)),
       // What is queued is not sent: close now (1008), the viewer reconnects.
       reader_(ws_, ctx_->metrics, "/v1/live",
               [this] {
-                queue_.resize(writing_ ? 1 : 0);
+                drop_pending();
                 close_with(websocket::close_reason(websocket::close_code::policy_error,
                                                    MessageReader::kCloseReason));
               }),
@@ -83,7 +84,7 @@ void LiveSession::on_accept(beast::error_code ec) {
   }
   feed_id_ = id;
   if (state) {
-    queue_.push_back(std::move(state));
+    pending_.push_back(std::move(state));
     have_state_ = true;
     do_write();
   }
@@ -97,7 +98,7 @@ void LiveSession::do_read() {
                      [self = shared_from_this()](beast::error_code ec) {
                        self->buffer_.consume(self->buffer_.size());
                        if (ec) {
-                         self->closed_ = true;
+                         self->failed(ec);
                          return;
                        }
                        self->do_read();
@@ -112,37 +113,55 @@ void LiveSession::deliver(LiveMessages messages) {
 
 void LiveSession::enqueue(const LiveMessages& messages) {
   if (!accepted_ || closing_ || closed_) return;
-  const std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
-  if (!have_state_ || waiting >= kMaxQueued) {
-    // Behind (or nothing to apply an update to yet): what is queued is
-    // superseded by the latest full state. The message being written stays:
-    // a WebSocket frame cannot be taken back.
-    queue_.resize(writing_ ? 1 : 0);
-    queue_.push_back(messages.state);
+  if (!have_state_) {
+    // Nothing to apply an update to yet.
+    pending_.clear();
+    pending_.push_back(messages.state);
     have_state_ = true;
+  } else if (pending_.size() < kMaxQueued) {
+    pending_.push_back(messages.update);
   } else {
-    queue_.push_back(messages.update);
+    // kMaxQueued ticks behind: what waits is superseded by the latest full
+    // state, which carries every change in between, so a TV never works
+    // through more than a few seconds of old numbers (docs/wallboard.md,
+    // "Slow viewers"). Not at the first tick behind: a state is far larger
+    // than an update, and handing states to every viewer that is a little
+    // behind (all of them, after a burst of connections) would keep them
+    // behind.
+    for (std::size_t i = 0; i < pending_.size(); ++i) ctx_->metrics.live_message_dropped();
+    pending_.clear();
+    pending_.push_back(messages.state);
   }
   do_write();
 }
 
 void LiveSession::do_write() {
-  if (writing_ || queue_.empty() || closed_) return;
+  if (writing_ || pending_.empty() || closed_) return;
   writing_ = true;
+  writing_text_ = std::move(pending_.front());
+  pending_.pop_front();
+  // The shared text itself is written: no copy per viewer (no compression,
+  // and a server's frames are not masked).
   ws_.async_write(
-      boost::asio::buffer(*queue_.front()),
+      boost::asio::buffer(*writing_text_),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void LiveSession::on_write(beast::error_code ec) {
   writing_ = false;
-  if (ec) {
-    closed_ = true;
-    return;
-  }
-  queue_.pop_front();
+  writing_text_.reset();
+  if (ec) return failed(ec);
   if (closing_) return close_with(close_reason_);
   do_write();
+}
+
+void LiveSession::failed(beast::error_code ec) {
+  // A viewer that sent nothing, not even the answer to a ping, within
+  // server.limits.idle_timeout (a stalled TV): Beast closed it, and gives
+  // the timeout to the first pending operation only (the read, or the
+  // write), so it is counted once.
+  if (ec == beast::error::timeout) ctx_->metrics.live_viewer_timed_out();
+  closed_ = true;
 }
 
 void LiveSession::close_gracefully() {
@@ -150,9 +169,20 @@ void LiveSession::close_gracefully() {
     if (self->closing_ || self->closed_) return;
     self->closing_ = true;
     self->close_reason_ = websocket::close_code::going_away;
-    // Shutdown: what is queued is not worth waiting for.
-    self->queue_.resize(self->writing_ ? 1 : 0);
+    // Shutdown: what waits is not worth waiting for.
+    self->drop_pending();
     if (self->accepted_ && !self->writing_) self->close_with(self->close_reason_);
+    // A viewer that reads nothing (a stalled TV) never lets the message
+    // being written, or the close frame, out: past kShutdownGrace its TCP
+    // connection is closed, so it does not hold the daemon's exit for the
+    // whole drain timeout. A reading viewer has its 1001 long before.
+    self->shutdown_grace_.expires_after(kShutdownGrace);
+    self->shutdown_grace_.async_wait([weak = self->weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      if (auto session = weak.lock()) {
+        session->ws_.next_layer().close();
+      }
+    });
   });
 }
 
@@ -172,8 +202,8 @@ bool LiveSession::still_allowed() {
   close_reason_ =
       websocket::close_reason(websocket::close_code::policy_error, "read token no longer accepted");
   closing_ = true;
-  // What is queued is not sent: the viewer may no longer see it.
-  queue_.resize(writing_ ? 1 : 0);
+  // What waits is not sent: the viewer may no longer see it.
+  drop_pending();
   if (!writing_) close_with(close_reason_);  // else on_write closes
   return false;
 }

@@ -1,13 +1,16 @@
 // One wallboard viewer on the live feed (`GET /v1/live`, docs/wallboard.md):
 // a WebSocket that only sends. The first message is the latest full state;
-// then one message per engine tick, from a bounded queue: a viewer that falls
-// behind (a slow TV) has what is queued dropped and replaced by the latest
-// state, so it never loses a partial update silently and never holds memory
-// or other viewers up. Runs on its own strand.
+// then one message per engine tick. One message is written at a time and at
+// most kMaxQueued updates wait behind it: a viewer further behind (a slow TV)
+// gets the latest full `state` in place of what waited, so it shows numbers
+// at most a few ticks old and holds at most kMaxQueued + 1 shared messages.
+// Runs on its own strand; the publisher only posts.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 
@@ -42,22 +45,31 @@ class LiveSession : public Closable,
   void deliver(LiveMessages messages) override;
   void config_changed() override;
 
-  // Messages queued per viewer beyond the one being written; past this the
-  // queue is replaced by the latest state. A few seconds of ticks.
-  static constexpr std::size_t kMaxQueued = 4;
+  // Updates waiting per viewer behind the one being written; a tick past
+  // them replaces them by the latest state (counted as dropped).
+  static constexpr std::size_t kMaxQueued = 3;
+  // How long a viewer may take to let its last message and 1001 out when
+  // the daemon shuts down, before its connection is closed.
+  static constexpr std::chrono::seconds kShutdownGrace{2};
 
  private:
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void enqueue(const LiveMessages& messages);
+  // Drops the message waiting behind the one being written (shutdown,
+  // revoked token): a WebSocket frame being written cannot be taken back.
+  void drop_pending() { pending_.clear(); }
   void do_write();
   void on_write(boost::beast::error_code ec);
+  // A read or write failed: the viewer is gone (counted when timed out).
+  void failed(boost::beast::error_code ec);
   void close_with(boost::beast::websocket::close_reason reason);
   // Takes up a reloaded configuration; false (counted, closing with 1008)
   // when the viewer's token no longer opens the feed.
   bool still_allowed();
 
   boost::beast::websocket::stream<ClientStream> ws_;
+  boost::asio::steady_timer shutdown_grace_;  // see close_gracefully()
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerContext> ctx_;
   MessageReader reader_;  // a viewer cannot hold the feed with a trickled message either
@@ -68,12 +80,13 @@ class LiveSession : public Closable,
   std::shared_ptr<const config::Config> config_;  // the one the token was last checked with
   std::uint64_t registry_id_ = 0;
   std::uint64_t feed_id_ = 0;
-  std::deque<SharedText> queue_;  // front is being written while writing_
+  SharedText writing_text_;         // the message being written, kept alive until written
+  std::deque<SharedText> pending_;  // the messages to write next, oldest first
   boost::beast::websocket::close_reason close_reason_;
   bool accepted_ = false;    // handshake done and subscribed
   bool have_state_ = false;  // a state is queued or sent: updates apply on top of it
-  bool writing_ = false;
-  bool closing_ = false;  // close once the message being written is out
+  bool writing_ = false;     // an async_write is under way (writing_text_)
+  bool closing_ = false;     // close once the message being written is out
   bool closed_ = false;
 };
 

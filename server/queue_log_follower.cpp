@@ -32,7 +32,9 @@ void QueueLogFollower::start() {
   asio::post(strand_, [self = shared_from_this()] {
     if (!self->position_file_.empty()) {
       std::string error;
-      self->saved_ = load_read_position(self->position_file_, error);
+      // The agent memory as of the saved line: an agent on a call at the
+      // restart is still known busy, and in its queues.
+      self->saved_ = load_read_position(self->position_file_, error, self->state_);
       if (!error.empty()) {
         spdlog::warn("queue_log {} (source {}): {}; reading the file from its start",
                      self->file_.path, self->file_.source, error);
@@ -252,7 +254,7 @@ void QueueLogFollower::taken(std::uint64_t consumed, std::uint64_t lines, bool o
 void QueueLogFollower::save_position() {
   if (position_file_.empty() || !cur_.fd.valid()) return;
   std::string error;
-  if (!save_read_position(position_file_, {cur_.device, cur_.inode, cur_.offset, cur_.line},
+  if (!save_read_position(position_file_, {cur_.device, cur_.inode, cur_.offset, cur_.line}, state_,
                           error)) {
     spdlog::error("queue_log {} (source {}): read position not saved: {}", file_.path, file_.source,
                   error);

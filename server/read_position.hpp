@@ -2,12 +2,16 @@
 // (`<state.dir>/adapters/queue_log-<source>.pos`) so that a restart goes on
 // from the next line: neither losing lines written while the daemon was down
 // nor applying one twice (docs/adapters.md, "Following queue_log files").
+// The adapter's agent memory as of that line is kept in the same file, so
+// the two are written together (atomically) and always match.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "core/adapters/asterisk_queue_log.hpp"
 
 namespace ccmon::server {
 
@@ -24,13 +28,17 @@ std::filesystem::path read_position_path(const std::filesystem::path& state_dir,
                                          const std::string& source);
 
 // nullopt when there is no file or it cannot be read (then `error` says
-// why, empty for a file that does not exist).
+// why, empty for a file that does not exist). `memory` gets the agent memory
+// saved with the position (left empty by a file of version 1, which had
+// none); an unreadable memory is an error like an unreadable position.
 std::optional<ReadPosition> load_read_position(const std::filesystem::path& file,
-                                               std::string& error);
+                                               std::string& error,
+                                               core::adapters::QueueLogState& memory);
 
-// Writes the position atomically (temporary file, fdatasync, rename,
-// directory fsync). False with `error` on failure; the old file stays.
+// Writes the position and the agent memory atomically (temporary file,
+// fdatasync, rename, directory fsync). False with `error` on failure; the
+// old file stays.
 bool save_read_position(const std::filesystem::path& file, const ReadPosition& p,
-                        std::string& error);
+                        const core::adapters::QueueLogState& memory, std::string& error);
 
 }  // namespace ccmon::server

@@ -199,6 +199,21 @@ SelfMetrics::SelfMetrics(std::string_view version)
                "was still running, and a later tick replaced this one.")
            .Register(*registry_)
            .Add({});
+  live_dropped_ =
+      &BuildCounter()
+           .Name("ccmon_live_messages_dropped_total")
+           .Help(
+               "Wallboard feed messages not sent to a slow viewer: superseded by "
+               "the latest state when more than three waited behind the one it was writing.")
+           .Register(*registry_)
+           .Add({});
+  live_timed_out_ = &BuildCounter()
+                         .Name("ccmon_live_viewers_timed_out_total")
+                         .Help(
+                             "Wallboard viewers closed because they neither read a message nor "
+                             "answered a ping within server.limits.idle_timeout.")
+                         .Register(*registry_)
+                         .Add({});
   auto& reclaimed =
       BuildCounter()
           .Name("ccmon_connections_reclaimed_total")

@@ -113,6 +113,12 @@ class SelfMetrics {
   // A tick the wallboard feed did not render: the one before was still
   // rendering, and a later one replaced it (LivePublisher).
   void live_tick_skipped() { live_ticks_skipped_->Increment(); }
+  // The wallboard feed (docs/wallboard.md, "Slow viewers"): a message not
+  // sent to a viewer still writing an older one (superseded by the latest
+  // state), and a viewer closed because a write did not finish within
+  // server.limits.idle_timeout.
+  void live_message_dropped() { live_dropped_->Increment(); }
+  void live_viewer_timed_out() { live_timed_out_->Increment(); }
   // A connection closed to make room at max_connections: idle, or reading
   // its request's headers (a slow sender).
   void connection_reclaimed(bool idle) {
@@ -145,6 +151,8 @@ class SelfMetrics {
   prometheus::Counter* sla_transitions_dropped_ = nullptr;
   prometheus::Counter* live_ticks_skipped_ = nullptr;
   prometheus::Counter* engine_ticks_ = nullptr;
+  prometheus::Counter* live_dropped_ = nullptr;
+  prometheus::Counter* live_timed_out_ = nullptr;
   prometheus::Counter* reclaimed_idle_ = nullptr;
   prometheus::Counter* reclaimed_reading_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;

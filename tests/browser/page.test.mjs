@@ -96,21 +96,31 @@ describe("tiles", () => {
     const { page, sockets, seen } = await openBoard(browser.context, "", { firstState: state });
     await page.locator(".tile").first().waitFor();
     const s = state();
+    // As the daemon sends it: only the tile and the rule that changed.
+    const supportVoice = s.series.find((x) => x.queue === "support" && x.channel === "voice");
     const update = {
       type: "update",
       now: "2026-11-30T10:00:01.000Z",
-      series: s.series.map((x) => (x.queue === "support" && x.channel === "voice" ? { ...x, live: { ...x.live, contacts_waiting: 7, oldest_waiting_seconds: 130 } } : x)),
-      sla: [...s.sla.filter((r) => !(r.queue === "support" && r.channel === "voice")),
-        slaRule("support", "voice", { kpi: "oldest_waiting_seconds", window: null, value: 130, target: 120, op: "<=", breached: true })],
+      series: [{ ...supportVoice, live: { ...supportVoice.live, contacts_waiting: 7, oldest_waiting_seconds: 130 } }],
+      sla: [slaRule("support", "voice", { kpi: "oldest_waiting_seconds", window: null, value: 130, target: 120, op: "<=", breached: true })],
     };
+    const tiles = await page.locator(".tile").count();
     sockets[0].send(JSON.stringify(update));
     await page.waitForFunction(() => document.querySelector('.tile[data-queue="support"][data-channel="voice"]')?.dataset.sla === "breached", null, { timeout: 2000 });
     assert.equal(await tileValue(page, "support", "voice", "contacts_waiting"), "7");
     assert.equal(await page.locator('.tile[data-queue="support"][data-channel="voice"] [data-kpi="oldest_waiting_seconds"] .target').textContent(), "≤ 2:00");
-    // Sections the update left out are kept: teams and agents are still shown.
+    // The other tiles, and the sections the update left out, are kept.
+    assert.equal(await page.locator(".tile").count(), tiles);
     assert.equal(await page.locator(".team").count(), 2);
-    sockets[0].send(JSON.stringify({ type: "update", now: "2026-11-30T10:00:02.000Z", sla: s.sla }));
+    // Recovery: the same rule (same sla, queue, channel), no longer breached.
+    sockets[0].send(JSON.stringify({ type: "update", now: "2026-11-30T10:00:02.000Z",
+      sla: [slaRule("support", "voice", { kpi: "oldest_waiting_seconds", window: null, value: 60, target: 120, op: "<=" })] }));
     await page.waitForFunction(() => document.querySelector('.tile[data-queue="support"][data-channel="voice"]')?.dataset.sla === "ok", null, { timeout: 2000 });
+    // A series that went (`removed`) loses its tile.
+    sockets[0].send(JSON.stringify({ type: "update", now: "2026-11-30T10:00:03.000Z",
+      removed: { series: [{ queue: "support", channel: "voice" }] } }));
+    await page.locator('.tile[data-queue="support"][data-channel="voice"]').waitFor({ state: "detached", timeout: 2000 });
+    assert.equal(await page.locator(".tile").count(), tiles - 1);
     clean(seen);
     await page.close();
   });

@@ -9,11 +9,11 @@ import vm from "node:vm";
 import { PAGE_DIR } from "./support/paths.mjs";
 
 const context = vm.createContext({ URL, URLSearchParams, console });
-for (const file of ["format.js", "view.js", "feed.js", "chart.js"]) {
+for (const file of ["format.js", "view.js", "feed.js", "merge.js", "chart.js"]) {
   vm.runInContext(fs.readFileSync(path.join(PAGE_DIR, "assets", file), "utf8"), context, { filename: file });
 }
-const { ccmonFormat: fmt, ccmonView: view, ccmonFeed: feed, ccmonChart: chart } =
-  vm.runInContext("({ ccmonFormat, ccmonView, ccmonFeed, ccmonChart })", context);
+const { ccmonFormat: fmt, ccmonView: view, ccmonFeed: feed, ccmonChart: chart, ccmonMerge: merge } =
+  vm.runInContext("({ ccmonFormat, ccmonView, ccmonFeed, ccmonChart, ccmonMerge })", context);
 
 test("backoff doubles from 0.5 s up to 30 s, half of it jittered", () => {
   // ceiling = min(30000, 500 × 2^attempt); delay in [ceiling/2, ceiling].
@@ -76,6 +76,41 @@ test("interval aggregation weights service level by volume and ASA by answered",
   // (0.5 × 10 + 1 × 5) / 15 = 2/3; (20 × 8 + 5 × 5) / 13 = 185/13.
   assert.ok(Math.abs(r.service_level_ratio - 2 / 3) < 1e-12);
   assert.ok(Math.abs(r.average_speed_of_answer_seconds - 185 / 13) < 1e-12);
+});
+
+test("updates upsert keyed items, remove the keys that went, keep what they do not carry", () => {
+  const state = {
+    type: "state", now: "t0", build: "b",
+    series: [{ queue: "a", channel: "voice", v: 1 }, { queue: "b", channel: "chat", v: 2 }, { queue: "b", channel: "voice", v: 3 }],
+    agents: [{ agent: "x", state: "busy" }, { agent: "y", state: "away" }],
+    teams: [{ team: "n", busy: 1 }],
+    sla: [{ sla: "r", queue: "a", channel: "voice", breached: false }],
+    feeds: [{ feed: "events", stale: false }],
+  };
+  // Plain objects of this realm (the page's run in the vm context's).
+  const apply = (data, message) => JSON.parse(JSON.stringify(merge.applyMessage(data, message)));
+  const d0 = apply(null, state);
+  assert.equal(d0.type, undefined); // the state's sections only
+  assert.equal(merge.applyMessage(null, { type: "update", now: "t1" }), null); // nothing to apply to
+  const d1 = apply(d0, {
+    type: "update", now: "t1",
+    series: [{ queue: "b", channel: "chat", v: 20 }, { queue: "a", channel: "chat", v: 9 }],
+    agents: [{ agent: "y", state: "available" }],
+    removed: { agents: [{ agent: "x" }], sla: [{ sla: "r", queue: "a", channel: "voice" }] },
+    feeds: [{ feed: "events", stale: true }],
+  });
+  // b/chat replaced in place, a/chat new and put in the daemon's order
+  // (queue, then channel); b/voice untouched.
+  assert.deepEqual(d1.series.map((s) => `${s.queue}/${s.channel}=${s.v}`), ["a/chat=9", "a/voice=1", "b/chat=20", "b/voice=3"]);
+  assert.deepEqual(d1.agents, [{ agent: "y", state: "available" }]); // x went, y changed
+  assert.deepEqual(d1.sla, []); // removed with no section in the update
+  assert.deepEqual(d1.teams, [{ team: "n", busy: 1 }]); // absent: unchanged
+  assert.deepEqual(d1.feeds, [{ feed: "events", stale: true }]); // a plain section: replaced whole
+  assert.equal(d1.now, "t1");
+  assert.equal(d1.removed, undefined);
+  const d2 = merge.applyMessage(d0, { type: "update", now: "t2", series: [{ queue: "a", channel: "voice", v: 7 }] });
+  assert.deepEqual([...d2.series.map((s) => s.v)], [7, 2, 3]);
+  assert.deepEqual(d0.series.map((s) => s.v), [1, 2, 3]); // the previous copy is not mutated
 });
 
 test("formatting", () => {

@@ -194,6 +194,36 @@ TEST_CASE("an update's intervals carry only the rows that changed", "[server][li
   CHECK(x.at("intervals").at("series").at(0).at("intervals").size() == 1);
 }
 
+TEST_CASE("an update carries only the agents that changed, and the keys of those that went",
+          "[server][live]") {
+  LiveRenderer renderer("b");
+  renderer.render(wallboard_view(kT0, {1}, 3));  // a0, a1, a2, all offline
+  // a1 turns busy, a2 goes, a3 comes; a0 is as it was.
+  View next = wallboard_view(kT0 + 1, {1}, 4);
+  auto snap = std::make_shared<core::Snapshot>(*next.snapshot);
+  snap->agents[1].state = core::AgentState::kBusy;
+  snap->agents.erase(snap->agents.begin() + 2);
+  next.snapshot = snap;
+  const LiveMessages m = renderer.render(next);
+  const auto u = nlohmann::json::parse(*m.update);
+  REQUIRE(u.at("agents").size() == 2);
+  CHECK(u.at("agents")[0].at("agent") == "a1");
+  CHECK(u.at("agents")[0].at("state") == "busy");
+  CHECK(u.at("agents")[1].at("agent") == "a3");
+  CHECK(u.at("removed") == nlohmann::json::parse(R"({"agents": [{"agent": "a2"}]})"));
+  CHECK_FALSE(u.contains("agents_total"));  // 3 before, 3 now: unchanged, not sent
+  CHECK_FALSE(u.contains("series"));        // the intervals' series is not a tile: none changed
+  // The state has them all, in order.
+  const auto st = nlohmann::json::parse(*m.state);
+  REQUIRE(st.at("agents").size() == 3);
+  CHECK(st.at("agents")[2].at("agent") == "a3");
+  CHECK_FALSE(st.contains("removed"));
+  // Nothing changed: neither section.
+  const auto w = nlohmann::json::parse(*renderer.render(next).update);
+  CHECK_FALSE(w.contains("agents"));
+  CHECK_FALSE(w.contains("removed"));
+}
+
 TEST_CASE("the feed's agents are capped; agents_total counts them all", "[server][live]") {
   LiveRenderer renderer("b");
   LiveOptions options;

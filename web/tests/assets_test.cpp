@@ -106,7 +106,7 @@ TEST_CASE("index.html references only relative URLs of embedded files") {
     CHECK(find_asset("/" + url));
     ++count;
   }
-  CHECK(count == 7);  // favicon, stylesheet, five scripts
+  CHECK(count == 8);  // favicon, stylesheet, six scripts
   // The Content-Security-Policy forbids any other origin, whatever a script does.
   CHECK(html.find("default-src 'none'") != std::string::npos);
   CHECK(html.find("connect-src 'self'") != std::string::npos);

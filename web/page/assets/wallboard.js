@@ -18,37 +18,11 @@
     build: null, // the daemon build seen first: a different one reloads the page
   };
 
-  function mergeIntervals(current, update) {
-    if (!current || current.day !== update.day || current.interval_seconds !== update.interval_seconds) return update;
-    const series = current.series.map((s) => ({ ...s, intervals: [...s.intervals] }));
-    for (const u of update.series || []) {
-      let s = series.find((c) => c.queue === u.queue && c.channel === u.channel);
-      if (!s) {
-        s = { ...u, intervals: [] };
-        series.push(s);
-      }
-      for (const row of u.intervals || []) {
-        const i = s.intervals.findIndex((r) => r.start === row.start);
-        if (i >= 0) s.intervals[i] = row;
-        else s.intervals.push(row);
-      }
-      s.intervals.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-    }
-    return { ...current, series };
-  }
-
-  /** Applies one feed message: "state" replaces everything, "update" the sections it carries. */
+  /** Applies one feed message (ccmonMerge: "state" replaces everything, "update" its changes). */
   function apply(message) {
-    if (message.type === "state") {
-      live.data = { ...message };
-    } else if (message.type === "update" && live.data) {
-      for (const [key, value] of Object.entries(message)) {
-        if (key === "type") continue;
-        live.data[key] = key === "intervals" ? mergeIntervals(live.data.intervals, value) : value;
-      }
-    } else {
-      return; // an update before any state, or an unknown type: nothing to apply it to
-    }
+    const next = ccmonMerge.applyMessage(live.data, message);
+    if (!next) return; // an update before any state, or an unknown type: nothing to apply it to
+    live.data = next;
     if (live.data.build) {
       if (live.build === null) live.build = live.data.build;
       else if (live.build !== live.data.build) location.reload(); // the daemon was upgraded
