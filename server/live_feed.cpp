@@ -2,6 +2,7 @@
 
 #include <array>
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <vector>
 
 #include "core/exposition/kpis_json.hpp"
@@ -209,20 +210,13 @@ void LiveFeed::configure(const LiveOptions& options) {
 }
 
 void LiveFeed::publish(const View& view) {
-  std::vector<std::shared_ptr<LiveViewer>> targets;
-  LiveMessages messages;
+  std::lock_guard render_lock(render_mutex_);
+  LiveOptions options;
+  bool resend = false;
   {
     std::lock_guard lock(mutex_);
-    targets.reserve(viewers_.size());
-    for (auto it = viewers_.begin(); it != viewers_.end();) {
-      if (auto v = it->second.lock()) {
-        targets.push_back(std::move(v));
-        ++it;
-      } else {
-        it = viewers_.erase(it);
-      }
-    }
-    if (targets.empty()) {
+    std::erase_if(viewers_, [](const auto& v) { return v.second.expired(); });
+    if (viewers_.empty()) {
       // Nobody watching: rendering every series each second would cost as
       // much as with a wall of TVs (64 % of a core with ~1,000 series). The
       // next viewer gets the next tick's full state instead.
@@ -230,17 +224,33 @@ void LiveFeed::publish(const View& view) {
       renderer_.forget();
       return;
     }
-    messages = renderer_.render(view, options_);
+    options = options_;
+    resend = std::exchange(resend_state_, false);
+  }
+  // Rendered without the viewers' lock, so a viewer connecting on an I/O
+  // thread never waits for it, and holding no viewer: one that closes
+  // meanwhile is freed at once, not after the render (renders back to back
+  // would otherwise keep a closed viewer alive for good).
+  LiveMessages messages = renderer_.render(view, options);
+  if (resend) {
+    // A reload may change what every section means (windows, rules):
+    // everyone starts again from a full state.
+    messages.update = messages.state;
+  }
+  std::vector<std::weak_ptr<LiveViewer>> targets;
+  {
+    // A viewer that subscribed during the render got the previous state,
+    // which this update applies to; one that subscribes from now on gets
+    // this state, and this update is not sent to it.
+    std::lock_guard lock(mutex_);
     state_ = messages.state;
-    if (resend_state_) {
-      // A reload may change what every section means (windows, rules):
-      // everyone starts again from a full state.
-      messages.update = messages.state;
-      resend_state_ = false;
-    }
+    targets.reserve(viewers_.size());
+    for (const auto& [id, viewer] : viewers_) targets.push_back(viewer);
   }
   // Outside the lock: a viewer's deliver() may subscribe or unsubscribe.
-  for (auto& v : targets) v->deliver(messages);
+  for (const auto& target : targets) {
+    if (auto v = target.lock()) v->deliver(messages);
+  }
 }
 
 std::pair<std::uint64_t, SharedText> LiveFeed::subscribe(std::weak_ptr<LiveViewer> viewer) {

@@ -99,7 +99,8 @@ class LiveFeed {
   // Renders `view` once and delivers it to every viewer still alive; with
   // none, renders nothing and drops the latest state (a viewer subscribing
   // then gets the next publish's state). Publishes are serialised; call it
-  // off the engine thread.
+  // off the engine and I/O threads (LivePublisher). Holds no viewer while
+  // it renders, and subscribe() does not wait for a render.
   void publish(const View& view);
 
   // Registers `viewer`; returns its id and the latest state (null before
@@ -110,8 +111,9 @@ class LiveFeed {
   std::size_t viewers() const;
 
  private:
-  mutable std::mutex mutex_;
+  std::mutex render_mutex_;  // serialises publish(); guards renderer_
   LiveRenderer renderer_;
+  mutable std::mutex mutex_;  // guards what follows
   LiveOptions options_;
   bool resend_state_ = false;  // set by configure(): the next publish sends `state`
   SharedText state_;
