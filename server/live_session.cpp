@@ -52,6 +52,13 @@ void LiveSession::run(Request req, beast::flat_buffer buffer) {
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "ccmond"); }));
   ws_.text(true);
+  // A small send buffer (docs/wallboard.md, "Slow viewers"): a write counts
+  // as done once the kernel has its bytes, so with Linux's autotuned buffer
+  // (up to 4 MiB) a slow viewer's backlog would hide there, unbounded by the
+  // session and unseen by its catch-up. Best effort: a refusal is harmless.
+  beast::error_code ignored;
+  ws_.next_layer().socket().set_option(
+      boost::asio::socket_base::send_buffer_size(static_cast<int>(kSendBuffer)), ignored);
   // The request, with a possible ?token=, goes no further than here: never logged.
   ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
@@ -73,8 +80,8 @@ void LiveSession::on_accept(beast::error_code ec) {
   if (closing_) return close_with(websocket::close_code::going_away);
   if (!still_allowed()) return;  // a reload during the handshake
   accepted_ = true;
-  auto [id, state] = feed_->subscribe(weak_from_this());
-  if (id == 0) {
+  auto sub = feed_->subscribe(weak_from_this());
+  if (sub.id == 0) {
     // wallboard.max_viewers reached (docs/wallboard.md): the page retries
     // with backoff. Counted as a connection refused for room.
     ctx_->metrics.request_rejected(RequestRejection::kConnectionLimit);
@@ -82,10 +89,10 @@ void LiveSession::on_accept(beast::error_code ec) {
     return close_with(
         websocket::close_reason(websocket::close_code::try_again_later, "viewer limit reached"));
   }
-  feed_id_ = id;
-  if (state) {
-    pending_.push_back(std::move(state));
-    have_state_ = true;
+  feed_id_ = sub.id;
+  if (sub.state) {
+    pending_ = std::move(sub.state);
+    pending_tick_ = sub.tick;
     do_write();
   }
   do_read();
@@ -113,33 +120,24 @@ void LiveSession::deliver(LiveMessages messages) {
 
 void LiveSession::enqueue(const LiveMessages& messages) {
   if (!accepted_ || closing_ || closed_) return;
-  if (!have_state_) {
-    // Nothing to apply an update to yet.
-    pending_.clear();
-    pending_.push_back(messages.state);
-    have_state_ = true;
-  } else if (pending_.size() < kMaxQueued) {
-    pending_.push_back(messages.update);
-  } else {
-    // kMaxQueued ticks behind: what waits is superseded by the latest full
-    // state, which carries every change in between, so a TV never works
-    // through more than a few seconds of old numbers (docs/wallboard.md,
-    // "Slow viewers"). Not at the first tick behind: a state is far larger
-    // than an update, and handing states to every viewer that is a little
-    // behind (all of them, after a burst of connections) would keep them
-    // behind.
-    for (std::size_t i = 0; i < pending_.size(); ++i) ctx_->metrics.live_message_dropped();
-    pending_.clear();
-    pending_.push_back(messages.state);
-  }
+  // One message waits at most: what brings the viewer from the tick it has
+  // (or is being written) to this one. It replaces whatever waited, which
+  // it covers (docs/wallboard.md, "Slow viewers"): a slow TV skips to the
+  // latest numbers with the changes it missed, never works through a
+  // backlog, and costs two shared messages whatever its speed. A viewer
+  // with nothing yet, or further behind than the catch-ups reach, gets the
+  // state.
+  if (pending_) ctx_->metrics.live_message_dropped();
+  pending_ = messages.since(had_);
+  pending_tick_ = messages.tick;
   do_write();
 }
 
 void LiveSession::do_write() {
-  if (writing_ || pending_.empty() || closed_) return;
+  if (writing_ || !pending_ || closed_) return;
   writing_ = true;
-  writing_text_ = std::move(pending_.front());
-  pending_.pop_front();
+  writing_text_ = std::move(pending_);
+  had_ = pending_tick_;
   // The shared text itself is written: no copy per viewer (no compression,
   // and a server's frames are not masked).
   ws_.async_write(

@@ -1,9 +1,9 @@
 // One wallboard viewer on the live feed (`GET /v1/live`, docs/wallboard.md):
 // a WebSocket that only sends. The first message is the latest full state;
 // then one message per engine tick. One message is written at a time and at
-// most kMaxQueued updates wait behind it: a viewer further behind (a slow TV)
-// gets the latest full `state` in place of what waited, so it shows numbers
-// at most a few ticks old and holds at most kMaxQueued + 1 shared messages.
+// most one waits behind it, replaced at each tick by the message that brings
+// the viewer from the tick it will have to the latest (LiveMessages::since):
+// a slow TV skips to the latest numbers, and holds two shared messages.
 // Runs on its own strand; the publisher only posts.
 #pragma once
 
@@ -11,7 +11,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 
 #include "server/client_stream.hpp"
@@ -45,9 +44,9 @@ class LiveSession : public Closable,
   void deliver(LiveMessages messages) override;
   void config_changed() override;
 
-  // Updates waiting per viewer behind the one being written; a tick past
-  // them replaces them by the latest state (counted as dropped).
-  static constexpr std::size_t kMaxQueued = 3;
+  // The viewer socket's SO_SNDBUF, in bytes (Linux doubles it for its own
+  // bookkeeping): a few updates of a large center, a fraction of a state.
+  static constexpr std::size_t kSendBuffer = 128 * 1024;
   // How long a viewer may take to let its last message and 1001 out when
   // the daemon shuts down, before its connection is closed.
   static constexpr std::chrono::seconds kShutdownGrace{2};
@@ -58,7 +57,7 @@ class LiveSession : public Closable,
   void enqueue(const LiveMessages& messages);
   // Drops the message waiting behind the one being written (shutdown,
   // revoked token): a WebSocket frame being written cannot be taken back.
-  void drop_pending() { pending_.clear(); }
+  void drop_pending() { pending_.reset(); }
   void do_write();
   void on_write(boost::beast::error_code ec);
   // A read or write failed: the viewer is gone (counted when timed out).
@@ -81,12 +80,13 @@ class LiveSession : public Closable,
   std::uint64_t registry_id_ = 0;
   std::uint64_t feed_id_ = 0;
   SharedText writing_text_;         // the message being written, kept alive until written
-  std::deque<SharedText> pending_;  // the messages to write next, oldest first
+  SharedText pending_;              // the message to write next, if any
+  std::uint64_t pending_tick_ = 0;  // the tick it brings the viewer to
+  std::uint64_t had_ = 0;  // the tick of the last message written or being written; 0: none
   boost::beast::websocket::close_reason close_reason_;
-  bool accepted_ = false;    // handshake done and subscribed
-  bool have_state_ = false;  // a state is queued or sent: updates apply on top of it
-  bool writing_ = false;     // an async_write is under way (writing_text_)
-  bool closing_ = false;     // close once the message being written is out
+  bool accepted_ = false;  // handshake done and subscribed
+  bool writing_ = false;   // an async_write is under way (writing_text_)
+  bool closing_ = false;   // close once the message being written is out
   bool closed_ = false;
 };
 

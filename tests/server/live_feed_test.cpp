@@ -96,7 +96,7 @@ TEST_CASE("one rendering per tick, shared by every viewer", "[server][live]") {
   LiveFeed feed("b");
   auto a = std::make_shared<Recorder>();
   auto b = std::make_shared<Recorder>();
-  auto [id_a, none] = feed.subscribe(a);
+  const auto [id_a, none, none_tick] = feed.subscribe(a);
   CHECK(none == nullptr);  // nothing published yet
   feed.subscribe(b);
   feed.publish(view_at(kT0, {"5m"}));
@@ -107,7 +107,8 @@ TEST_CASE("one rendering per tick, shared by every viewer", "[server][live]") {
   CHECK(a->got[0].state.get() == b->got[0].state.get());
 
   // A later viewer starts from the latest state.
-  auto [id_c, latest] = feed.subscribe(std::make_shared<Recorder>());  // dies at once
+  const auto [id_c, latest, latest_tick] =
+      feed.subscribe(std::make_shared<Recorder>());  // dies at once
   CHECK(latest.get() == a->got[0].state.get());
   feed.unsubscribe(id_a);
   feed.publish(view_at(kT0 + 1000000, {"5m"}));
@@ -122,7 +123,7 @@ TEST_CASE("nothing is rendered while nobody watches", "[server][live]") {
   feed.publish(view_at(kT0, {"5m"}));
   // Rendered, the state would be handed to the next viewer here.
   auto viewer = std::make_shared<Recorder>();
-  auto [id, state] = feed.subscribe(viewer);
+  const auto [id, state, tick] = feed.subscribe(viewer);
   CHECK(state == nullptr);
   // The first tick with a viewer is a full state, and its update holds
   // every section, not only what changed since a tick nobody saw.
@@ -134,7 +135,7 @@ TEST_CASE("nothing is rendered while nobody watches", "[server][live]") {
   // The viewer leaves: the next tick is not rendered and the state dropped.
   feed.unsubscribe(id);
   feed.publish(view_at(kT0 + 2000000, {"5m"}));
-  auto [id2, after] = feed.subscribe(std::make_shared<Recorder>());
+  const auto [id2, after, after_tick] = feed.subscribe(std::make_shared<Recorder>());
   CHECK(after == nullptr);
 }
 
@@ -293,13 +294,13 @@ TEST_CASE("past max_viewers a viewer is refused", "[server][live]") {
   auto a = std::make_shared<Recorder>();
   auto b = std::make_shared<Recorder>();
   auto c = std::make_shared<Recorder>();
-  CHECK(feed.subscribe(a).first != 0);
-  const auto id_b = feed.subscribe(b).first;
+  CHECK(feed.subscribe(a).id != 0);
+  const auto id_b = feed.subscribe(b).id;
   CHECK(id_b != 0);
-  CHECK(feed.subscribe(c).first == 0);
+  CHECK(feed.subscribe(c).id == 0);
   // One leaves: room again.
   feed.unsubscribe(id_b);
-  CHECK(feed.subscribe(c).first != 0);
+  CHECK(feed.subscribe(c).id != 0);
 }
 
 }  // namespace
