@@ -12,6 +12,7 @@
 #include "server/auth.hpp"
 #include "server/exchange.hpp"
 #include "server/exposition.hpp"
+#include "server/parted_body.hpp"
 #include "web/assets.hpp"
 
 namespace ccmon::server {
@@ -175,6 +176,65 @@ Routed answer_get(const Exchange& x, Response res) {
   return x.answer(std::move(res));
 }
 
+// The body's one answer once its events are applied (all its parts).
+PartedBody::Answer ingest_answer(const Exchange& x) {
+  return [responder = x.responder, version = x.version, keep_alive = x.keep_alive,
+          metrics = &x.metrics()](const BatchResult& result, const core::DecodedBatch& decoded) {
+    auto reply =
+        std::make_shared<const std::pair<BatchResult, core::DecodedBatch>>(result, decoded);
+    responder->resume([responder, version, keep_alive, metrics, reply] {
+      const auto& [applied, rejections] = *reply;
+      if (applied.internal_error) return responder->respond(internal_error(*metrics, version));
+      if (applied.state_unavailable) {
+        // Not all of the body is known to be applied and on disk: resend it
+        // whole; what was applied is answered as duplicates then
+        // (docs/ingestion.md, "Acknowledgements").
+        return responder->respond(
+            retry_later(*metrics, RequestRejection::kStateUnavailable, "state_unavailable",
+                        "the events cannot be stored (disk full or failing); retry later", version,
+                        keep_alive));
+      }
+      responder->respond(json_response(http::status::ok,
+                                       ingest_reply_json(applied, rejections, std::nullopt),
+                                       version, keep_alive));
+    });
+  };
+}
+
+// Lines in `body`: an upper bound on its NDJSON events.
+std::size_t line_bound(std::string_view body) {
+  return static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n')) + 1;
+}
+
+// NDJSON: each part goes to the engine as soon as it is decoded (large bodies
+// apply while the rest decodes; docs/ingestion.md, "Large bodies"). Room for
+// every line is reserved first, so that a body is refused whole or not at all.
+Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp now) {
+  EngineService& engine = x.rc.server.runner;
+  const std::size_t room = line_bound(body);
+  if (!engine.admission().try_admit(room)) {
+    return x.refuse_retry_later(RequestRejection::kOverloaded, "overloaded",
+                                "too many events in flight; retry later");
+  }
+  auto parted =
+      std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
+  core::NdjsonCursor cursor;
+  std::size_t submitted = 0;
+  while (!cursor.at_end(body)) {
+    core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(body, cursor, kIngestPartLines, now);
+    x.metrics().decoded(Transport::kHttp, part);
+    const std::size_t n = part.events.size();
+    parted->add_part(part, n != 0);
+    if (n == 0) continue;
+    submitted += n;
+    engine.submit(Batch{Transport::kHttp, std::move(part.events), now, n},
+                  [parted](BatchResult result) { parted->applied(result); });
+  }
+  engine.admission().release(room - submitted);  // blank and rejected lines
+  parted->sealed();
+  return Routed::kAnswering;
+}
+
 Routed ingest(const Exchange& x) {
   const auto format = body_format(x.req[http::field::content_type]);
   if (!format) {
@@ -192,6 +252,7 @@ Routed ingest(const Exchange& x) {
                                 "the state is being restored; retry later");
   }
   const core::Timestamp now = engine.wall_now();
+  if (*format == core::BodyFormat::kNdjson) return ingest_ndjson(x, *body, now);
   core::DecodedBatch decoded = x.rc.decoder.decode(*body, *format, now);
   inflated = std::string{};  // the events own their text now
   if (decoded.unreadable) {
@@ -204,30 +265,14 @@ Routed ingest(const Exchange& x) {
                                 "too many events in flight; retry later");
   }
   x.metrics().decoded(Transport::kHttp, decoded);
-  if (n == 0) {
-    return x.answer(json_response(http::status::ok, ingest_reply_json({}, decoded, std::nullopt),
-                                  x.version, x.keep_alive));
+  auto parted =
+      std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
+  parted->add_part(decoded, n != 0);
+  if (n != 0) {
+    engine.submit(Batch{Transport::kHttp, std::move(decoded.events), now, n},
+                  [parted](BatchResult result) { parted->applied(result); });
   }
-  Batch batch{Transport::kHttp, std::move(decoded.events), now, n};
-  engine.submit(std::move(batch), [responder = x.responder, version = x.version,
-                                   keep_alive = x.keep_alive, metrics = &x.metrics(),
-                                   decoded = std::make_shared<const core::DecodedBatch>(
-                                       std::move(decoded))](BatchResult result) {
-    responder->resume([responder, version, keep_alive, metrics, decoded, result] {
-      if (result.internal_error) return responder->respond(internal_error(*metrics, version));
-      if (result.state_unavailable) {
-        // Nothing of the body was applied (or it is not known to be on
-        // disk): resend it whole (docs/ingestion.md, "Acknowledgements").
-        return responder->respond(
-            retry_later(*metrics, RequestRejection::kStateUnavailable, "state_unavailable",
-                        "the events cannot be stored (disk full or failing); retry later", version,
-                        keep_alive));
-      }
-      responder->respond(json_response(http::status::ok,
-                                       ingest_reply_json(result, *decoded, std::nullopt), version,
-                                       keep_alive));
-    });
-  });
+  parted->sealed();
   return Routed::kAnswering;
 }
 

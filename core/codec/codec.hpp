@@ -82,6 +82,13 @@ struct DecodedBatch {
   std::string unreadable_message;
 };
 
+// Where a part-by-part NDJSON decode stands (Decoder::decode_ndjson_part).
+struct NdjsonCursor {
+  std::size_t pos = 0;    // byte offset of the next line in the body
+  std::size_t index = 0;  // ordinal of the next non-empty line: the rejections' index
+  bool at_end(std::string_view body) const { return pos >= body.size(); }
+};
+
 // Reusable decoder; holds parser buffers, so keep one per session/thread.
 // Not thread-safe.
 class Decoder {
@@ -93,6 +100,16 @@ class Decoder {
 
   // `now` is the reference for future_time.
   DecodedBatch decode(std::string_view body, BodyFormat format, Timestamp now);
+
+  // The next at most `max_lines` non-empty lines of the NDJSON `body` from
+  // `cursor`, which it advances (a byte order mark first is skipped). Parts
+  // decoded until cursor.at_end(body) hold, between them, exactly the events
+  // and rejections of decode(body, kNdjson, now), indices counted from the
+  // body's first line; each part lists up to max_rejection_details. Lets the
+  // daemon hand a body's first events to the engine while it decodes the
+  // rest (docs/ingestion.md, "Large bodies"). max_lines 0 is taken as 1.
+  DecodedBatch decode_ndjson_part(std::string_view body, NdjsonCursor& cursor,
+                                  std::size_t max_lines, Timestamp now);
 
   const CodecOptions& options() const;
 

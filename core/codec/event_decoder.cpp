@@ -24,6 +24,10 @@ using simdjson::dom::element_type;
 // {"id":"x","type":"case.opened","time":0,"case":"k"} is 50 bytes.
 constexpr std::size_t kMinEventBytes = 50;
 
+constexpr std::size_t kAllLines = static_cast<std::size_t>(-1);
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 std::string_view json_kind(element_type t) {
   switch (t) {
     case element_type::ARRAY:
@@ -162,17 +166,22 @@ struct Decoder::Impl {
     }
   }
 
-  void decode_ndjson(std::string_view body, Timestamp now, DecodedBatch& batch) {
+  // Lines of `body` from `cursor` until `max_lines` non-empty ones are taken.
+  void decode_ndjson(std::string_view body, NdjsonCursor& cursor, std::size_t max_lines,
+                     Timestamp now, DecodedBatch& batch) {
     // Growing a vector of ~0.5 KB Events dominates large bodies: reserve one
     // per line, capped by the smallest plausible event so that a body of
     // blank lines cannot make us reserve far more than it holds.
-    const std::size_t lines = count_newlines(body) + 1;
-    batch.events.reserve(std::min(lines, body.size() / kMinEventBytes + 1));
-    std::size_t pos = 0;
-    std::size_t index = 0;  // ordinal of the non-empty line
-    while (pos < body.size()) {
+    const std::string_view rest = body.substr(cursor.pos);
+    const std::size_t lines = max_lines == kAllLines ? count_newlines(rest) + 1 : max_lines;
+    batch.events.reserve(std::min(lines, rest.size() / kMinEventBytes + 1));
+    std::size_t& pos = cursor.pos;
+    std::size_t& index = cursor.index;
+    std::size_t taken = 0;
+    while (pos < body.size() && taken < max_lines) {
       const std::string_view line = trim_json_space(next_line(body, pos));
       if (line.empty()) continue;
+      ++taken;
       const std::size_t i = index++;
       if (line.size() > options.max_event_bytes) {
         reject(batch, i, RejectReason::kTooLarge,
@@ -207,12 +216,21 @@ DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp
   DecodedBatch batch;
   // A UTF-8 byte order mark some Windows tools write first (RFC 8259 §8.1
   // lets a parser ignore it); simdjson would refuse the body.
-  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
+  if (body.starts_with(kByteOrderMark)) body.remove_prefix(kByteOrderMark.size());
   if (format == BodyFormat::kJson) {
     impl_->decode_json(body, now, batch);
   } else {
-    impl_->decode_ndjson(body, now, batch);
+    NdjsonCursor whole;
+    impl_->decode_ndjson(body, whole, kAllLines, now, batch);
   }
+  return batch;
+}
+
+DecodedBatch Decoder::decode_ndjson_part(std::string_view body, NdjsonCursor& cursor,
+                                         std::size_t max_lines, Timestamp now) {
+  DecodedBatch batch;
+  if (cursor.pos == 0 && body.starts_with(kByteOrderMark)) cursor.pos = kByteOrderMark.size();
+  impl_->decode_ndjson(body, cursor, std::max<std::size_t>(max_lines, 1), now, batch);
   return batch;
 }
 

@@ -138,10 +138,46 @@ TEST_CASE("a body of only invalid events never reaches the engine", "[server][ro
   Fixture f;
   const Answer a = f.call(post_events("{not json\n", "application/x-ndjson"));
   REQUIRE(a.res);
-  CHECK(a.resumed == 0);
+  CHECK(a.resumed == 1);  // answered on the session, as every body
   CHECK(body_of(*a.res).at("accepted") == 0);
   CHECK(f.engine.batches.empty());
   CHECK(f.received_http() == 1);
+}
+
+TEST_CASE("a large NDJSON body reaches the engine in parts and gets one answer",
+          "[server][router]") {
+  Fixture f;
+  // 1,201 lines (the last without a newline); not objects at 3, 700 and 1200.
+  std::string body;
+  for (int i = 0; i <= 1200; ++i) {
+    if (i == 3 || i == 700 || i == 1200) {
+      body += "1";
+    } else {
+      body +=
+          R"({"id":"e)" + std::to_string(i) +
+          R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})";
+    }
+    if (i != 1200) body += '\n';
+  }
+  const Answer a = f.call(post_events(body, "application/x-ndjson"));
+  REQUIRE(a.res);
+  CHECK(a.resumed == 1);
+  const auto reply = body_of(*a.res);
+  CHECK(reply.at("accepted") == 1198);
+  REQUIRE(reply.at("rejected").size() == 3);
+  CHECK(reply.at("rejected")[0].at("index") == 3);
+  CHECK(reply.at("rejected")[1].at("index") == 700);
+  CHECK(reply.at("rejected")[2].at("index") == 1200);
+  // Lines 0-499, 500-999, 1000-1200, each less its rejected line.
+  REQUIRE(f.engine.batches.size() == 3);
+  CHECK(f.engine.batches[0].events.size() == 499);
+  CHECK(f.engine.batches[1].events.size() == 499);
+  CHECK(f.engine.batches[2].events.size() == 200);
+  CHECK(f.engine.batches[1].events.front().index == 500);
+  CHECK(f.engine.batches[1].events.front().event.id == "e500");
+  CHECK(f.engine.batches[2].events.back().event.id == "e1199");
+  CHECK(f.engine.admission().in_flight() == 0);  // every line's room returned
+  CHECK(f.received_http() == 1201);
 }
 
 TEST_CASE("ingest refusals: 400, 415, 405, 503", "[server][router]") {

@@ -1,5 +1,6 @@
 // Body formats: NDJSON lines and JSON arrays with mixed valid and invalid
 // events, unreadable bodies, too_large, and CloudEvents structured mode.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "codec_test_support.hpp"
@@ -54,6 +55,47 @@ TEST_CASE("NDJSON: each non-empty line is one event, bad lines rejected alone", 
   CHECK(
       rejected(batch) ==
       Rejected{{1, "invalid_json"}, {3, "not_object"}, {4, "invalid_utf8"}, {5, "missing_field"}});
+}
+
+TEST_CASE("NDJSON in parts: together the events and rejections of the whole body",
+          "[codec][body][parts]") {
+  // The body of the test above behind a byte order mark, with blank lines at
+  // the end: 7 non-empty lines, events at 0, 2 and 6.
+  const std::string body = "\xEF\xBB\xBF" + held("a") + "\n\n{oops\n" + held("b") +
+                           "\r\n   \t \r\n[1]\n{\"id\":\"\xff\"}\n" +
+                           R"({"id":"x","type":"contact.held","time":1795338000})" + "\n" +
+                           held("c") + "\n\n \n";
+  Decoder decoder;
+  const DecodedBatch whole = decoder.decode(body, BodyFormat::kNdjson, kNow);
+  REQUIRE(event_indexes(whole) == std::vector<std::size_t>{0, 2, 6});
+  for (std::size_t max_lines = 0; max_lines <= 8; ++max_lines) {
+    INFO("max_lines " << max_lines);
+    const std::size_t per_part = std::max<std::size_t>(max_lines, 1);
+    NdjsonCursor cursor;
+    std::vector<std::size_t> indexes;
+    std::vector<std::string> ids;
+    Rejected rejections;
+    std::size_t parts = 0;
+    while (!cursor.at_end(body)) {
+      const DecodedBatch part = decoder.decode_ndjson_part(body, cursor, max_lines, kNow);
+      ++parts;
+      CHECK(part.events.size() + part.rejected <= per_part);
+      for (const auto& e : part.events) {
+        indexes.push_back(e.index);
+        ids.push_back(e.event.id);
+      }
+      for (const auto& r : rejected(part)) rejections.push_back(r);
+    }
+    CHECK(indexes == std::vector<std::size_t>{0, 2, 6});
+    CHECK(ids == std::vector<std::string>{"a", "b", "c"});
+    CHECK(rejections ==
+          Rejected{
+              {1, "invalid_json"}, {3, "not_object"}, {4, "invalid_utf8"}, {5, "missing_field"}});
+    // ceil(7 / per_part) parts, plus one empty part for the blank lines at
+    // the end when the 7th line ends a part.
+    const std::size_t full = (7 + per_part - 1) / per_part;
+    CHECK(parts == full + (7 % per_part == 0 ? 1 : 0));
+  }
 }
 
 TEST_CASE("NDJSON: empty and blank bodies hold no events", "[codec][body]") {
