@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <exception>
-#include <unordered_set>
 
 #include "server/sla_log.hpp"
 
@@ -142,22 +141,34 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   core::Timestamp latest = latest_event_time_;
   std::vector<state_records::FreshEvent> fresh;  // not duplicates: applied together below
   fresh.reserve(batch.events.size());
-  // Ids fresh earlier in this batch, hashed keyed: crafted ids must not
-  // share a bucket.
-  std::unordered_set<std::string_view, core::KeyedStringHash, std::equal_to<>> in_batch(
-      0, core::KeyedStringHash{hash_key_});
-  for (auto& item : batch.events) {
-    const core::Event& event = item.event;
+  // Each id hashed once, for the lookup, the batch's own ids and the
+  // insert below; the memory's slots prefetched a few events ahead.
+  const std::size_t n = batch.events.size();
+  id_hashes_.clear();
+  fresh_in_batch_.clear();
+  fresh_positions_.clear();
+  if (dedup_enabled_) {
+    id_hashes_.reserve(n);
+    fresh_in_batch_.reserve(n);
+    for (const auto& item : batch.events) id_hashes_.push_back(dedup_.hash(item.event.id));
+    for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup_.prefetch(id_hashes_[i]);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const core::Event& event = batch.events[i].event;
     // Dedup horizon runs on the engine's clock, so replays of history
     // remember ids over event time as live traffic does over wall time.
     const core::Timestamp dedup_now =
         clock_mode_ == config::ClockMode::kEvent ? std::max(latest, event.time) : batch.arrival;
-    if (dedup_enabled_ &&
-        (dedup_.contains(event.id, dedup_now) || !in_batch.insert(event.id).second)) {
-      ++result.duplicates;
-      continue;
+    if (dedup_enabled_) {
+      if (i + kDedupPrefetch < n) dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
+      const auto& h = id_hashes_[i];
+      if (dedup_.contains(h, dedup_now) || !fresh_in_batch_.insert(h.keyed).second) {
+        ++result.duplicates;
+        continue;
+      }
     }
     fresh.push_back({&event, dedup_now});
+    fresh_positions_.push_back(i);
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -184,8 +195,9 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
-  for (const auto& f : fresh) {
-    dedup_.insert(f.event->id, f.remembered_at);
+  for (std::size_t k = 0; k < fresh.size(); ++k) {
+    const auto& f = fresh[k];
+    if (dedup_enabled_) dedup_.insert(id_hashes_[fresh_positions_[k]], f.remembered_at);
     events.push_back(f.event);
   }
   engine_.apply(events);

@@ -21,6 +21,7 @@ constexpr std::uint64_t kEmpty = 0;
 constexpr std::size_t kMinCapacity = 16;
 
 using Remembered = Deduplicator::Remembered;
+using IdHash = Deduplicator::IdHash;
 
 // 0 marks an empty slot.
 std::uint64_t nonzero(std::uint64_t h) {
@@ -68,12 +69,14 @@ struct Deduplicator::Impl {
 
   bool contains(std::uint64_t h) const { return !slots.empty() && slots[find(h)] == h; }
 
-  // Whether `id` is remembered: under the key, or unkeyed among the legacy
-  // ids. Sets `h` / `legacy_h` to the hashes looked up (legacy_h 0: none).
-  bool remembers(std::string_view id, std::uint64_t& h, std::uint64_t& legacy_h) const {
-    h = hash_id(key, id);
-    legacy_h = legacy > 0 ? legacy_hash_id(id) : kEmpty;
-    return contains(h) || (legacy_h != kEmpty && contains(legacy_h));
+  IdHash hash(std::string_view id) const {
+    return {hash_id(key, id), legacy > 0 ? legacy_hash_id(id) : kEmpty};
+  }
+
+  // Whether the id is remembered: under the key, or unkeyed among the
+  // legacy ids (h.legacy 0: none).
+  bool remembers(const IdHash& h) const {
+    return contains(h.keyed) || (h.legacy != kEmpty && contains(h.legacy));
   }
 
   void rehash(std::size_t capacity) {
@@ -127,27 +130,47 @@ Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key)
 
 Deduplicator::~Deduplicator() = default;
 
+Deduplicator::IdHash Deduplicator::hash(std::string_view id) const {
+  return impl_->hash(id);
+}
+
+void Deduplicator::prefetch(const IdHash& h) const {
+  const Impl& d = *impl_;
+  if (!d.slots.empty()) __builtin_prefetch(&d.slots[d.home(h.keyed)]);
+}
+
 bool Deduplicator::insert(std::string_view id, Timestamp now) {
+  if (impl_->options.max_ids == 0) return true;  // remembering nothing: dedup off
+  // Hashed after expiring: the last legacy id may expire and with it the
+  // unkeyed lookups.
+  expire(now);
+  return insert(impl_->hash(id), now);
+}
+
+bool Deduplicator::insert(const IdHash& h, Timestamp now) {
   Impl& d = *impl_;
   if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off
   expire(now);
-  std::uint64_t h = 0, legacy_h = 0;
-  if (d.remembers(id, h, legacy_h)) return false;  // the first acceptance keeps its time
+  if (d.remembers(h)) return false;  // the first acceptance keeps its time
   while (d.count >= d.options.max_ids) d.forget_oldest();
-  d.add(h, now);
+  d.add(h.keyed, now);
   return true;
 }
 
 bool Deduplicator::contains(std::string_view id, Timestamp now) const {
+  if (impl_->options.max_ids == 0) return false;
+  return contains(impl_->hash(id), now);
+}
+
+bool Deduplicator::contains(const IdHash& h, Timestamp now) const {
   const Impl& d = *impl_;
   if (d.options.max_ids == 0) return false;
-  std::uint64_t h = 0, legacy_h = 0;
-  if (!d.remembers(id, h, legacy_h)) return false;
+  if (!d.remembers(h)) return false;
   // insert() expires first: an id among those it would forget is new. (An
   // id remembered under both hashes is a 2^-64 accident, not handled.)
   for (const auto& r : d.fifo) {
     if (now - r.at < d.options.horizon) break;
-    if (r.hash == h || r.hash == legacy_h) return false;
+    if (r.hash == h.keyed || r.hash == h.legacy) return false;
   }
   return true;
 }

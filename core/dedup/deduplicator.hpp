@@ -46,17 +46,34 @@ class Deduplicator {
   explicit Deduplicator(DedupOptions options = {}, const HashKey& hash_key = {});
   ~Deduplicator();
 
+  // An id's hashes, computed once for looking it up and remembering it:
+  // `keyed` under the key (never 0), `legacy` the unkeyed one while v1 ids
+  // are remembered (else 0). Equal ids have equal hashes; distinct ids share
+  // `keyed` with probability 2^-64, as in the memory itself.
+  struct IdHash {
+    std::uint64_t keyed = 0;
+    std::uint64_t legacy = 0;
+  };
+  IdHash hash(std::string_view id) const;
+  // A hint: starts loading the table slot where `h` would be looked up, so
+  // that a batch's lookups overlap their cache misses (the engine's contact
+  // table does the same, docs/kpis.md "Performance").
+  void prefetch(const IdHash& h) const;
+
   // True when `id` is new (and now remembered at `now`); false when it was
   // accepted within the horizon: a duplicate. An id accepted at t is a
   // duplicate for now in [t, t + horizon) and new again from t + horizon; a
   // duplicate does not extend that. max_ids == 0 turns dedup off.
   bool insert(std::string_view id, Timestamp now);
+  // The same with the hashes of hash(id), computed by this object.
+  bool insert(const IdHash& h, Timestamp now);
 
   // What insert(id, now) would answer, without changing anything: true when
   // `id` is a duplicate at `now`. Lets the caller decide, journal, and only
   // then insert (the daemon's command log, docs/architecture.md). Costs a
   // lookup plus a scan of the ids that insert's expiry would forget first.
   bool contains(std::string_view id, Timestamp now) const;
+  bool contains(const IdHash& h, Timestamp now) const;
 
   // Forgets ids older than the horizon.
   void expire(Timestamp now);

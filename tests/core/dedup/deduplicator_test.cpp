@@ -172,6 +172,33 @@ TEST_CASE("contains answers what insert would, without remembering anything", "[
   CHECK_FALSE(off.contains("a", kT0));
 }
 
+TEST_CASE("an id's hashes, computed once, answer as the id itself does", "[dedup]") {
+  Deduplicator d(DedupOptions{seconds(10), 100});
+  const Deduplicator::IdHash a = d.hash("a");
+  CHECK(a.keyed != 0);
+  CHECK(a.legacy == 0);  // no v1 ids remembered
+  CHECK(d.hash("a").keyed == a.keyed);
+  CHECK(d.hash("b").keyed != a.keyed);
+  d.prefetch(a);  // a hint only: on an empty table too
+  CHECK_FALSE(d.contains(a, kT0));
+  CHECK(d.insert(a, kT0));
+  // Remembered by its hash, found by its text, and the other way round.
+  CHECK(d.contains("a", kT0 + seconds(1)));
+  CHECK_FALSE(d.insert("a", kT0 + seconds(1)));
+  REQUIRE(d.insert("b", kT0 + seconds(2)));
+  CHECK(d.contains(d.hash("b"), kT0 + seconds(2)));
+  CHECK_FALSE(d.insert(d.hash("b"), kT0 + seconds(3)));
+  // The horizon as for text: "a" is new again from kT0 + 10 s.
+  CHECK(d.contains(a, kT0 + seconds(10) - 1));
+  CHECK_FALSE(d.contains(a, kT0 + seconds(10)));
+  CHECK(d.insert(a, kT0 + seconds(10)));
+  CHECK(d.size() == 2);
+  Deduplicator off(DedupOptions{seconds(10), 0});
+  CHECK(off.insert(off.hash("a"), kT0));
+  CHECK(off.insert(off.hash("a"), kT0));  // dedup off: nothing remembered
+  CHECK_FALSE(off.contains(off.hash("a"), kT0));
+}
+
 namespace {
 
 using ccmon::core::HashKey;
@@ -249,7 +276,9 @@ TEST_CASE("a v1 memory (unkeyed hashes) is looked up until it expires", "[dedup]
   CHECK(d.legacy() == 2);
   CHECK_FALSE(d.insert("old-a", kT0 + seconds(20)));  // still a duplicate
   CHECK(d.contains("old-b", kT0 + seconds(20)));
-  CHECK(d.insert("new", kT0 + seconds(20)));  // remembered under the key
+  CHECK(d.hash("old-b").legacy == std_hash("old-b"));
+  CHECK(d.contains(d.hash("old-b"), kT0 + seconds(20)));  // through its unkeyed hash
+  CHECK(d.insert("new", kT0 + seconds(20)));              // remembered under the key
   CHECK_FALSE(d.insert("new", kT0 + seconds(21)));
   CHECK(d.remembered().back().hash != std_hash("new"));
   // old-a expires at kT0 + 100 s: one legacy id left; old-b at +110 s.
