@@ -266,6 +266,55 @@ class HttpIngestTest(unittest.TestCase):
         self.assertEqual(res.stdout + res.stderr, b"")
 
 
+class LargeBodyTest(unittest.TestCase):
+    """A body of more than 500 lines reaches the engine in parts
+    (docs/ingestion.md, "Large bodies"): one answer, indices from the body's
+    first line, duplicates found across parts, a resend counted once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon("")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def post(self, body):
+        status, out = curl(self.d, f"{self.d.base}/v1/events", "-X", "POST",
+                           "-H", "Content-Type: application/x-ndjson", "--data-binary", "@-",
+                           data=body.encode())
+        return status, json.loads(out)
+
+    def test_a_body_of_1200_lines(self):
+        lines = [json.dumps(queued(f"big-c{i}", id=f"big-{i}")) for i in range(1200)]
+        lines[5] = "{oops"  # part 1
+        lines[700] = lines[10]  # part 2 repeats an event of part 1
+        lines[1100] = lines[650]  # part 3 repeats one of part 2
+        body = "\n".join(lines) + "\n"
+        before = self.d.metrics()
+        status, r = self.post(body)
+        self.assertEqual(status, 200)
+        # 1,200 lines: 1 not JSON, 2 repeats, 1,197 new.
+        self.assertEqual((r["accepted"], r["duplicates"]), (1197, 2))
+        self.assertEqual([(x["index"], x["reason"]) for x in r["rejected"]], [(5, "invalid_json")])
+        after = self.d.metrics()
+
+        def delta(name, **labels):
+            return (metric(after, name, **labels) or 0) - (metric(before, name, **labels) or 0)
+
+        self.assertEqual(delta("ccmon_events_accepted_total", type="contact.queued"), 1197)
+        self.assertEqual(delta("ccmon_events_duplicate_total"), 2)
+        self.assertEqual(delta("ccmon_events_rejected_total", reason="invalid_json"), 1)
+        self.assertEqual(metric(after, "ccmon_events_in_flight"), 0)
+        # Sent again whole, as after a lost answer: nothing counted twice.
+        status, r = self.post(body)
+        self.assertEqual((status, r["accepted"], r["duplicates"]), (200, 0, 1199))
+        again = self.d.metrics()
+        self.assertEqual((metric(again, "ccmon_events_accepted_total", type="contact.queued") or 0)
+                         - (metric(after, "ccmon_events_accepted_total", type="contact.queued")
+                            or 0), 0)
+
+
 class HttpLifecycleTest(unittest.TestCase):
     def test_failed_bind_stops_startup(self):
         with Daemon() as d:
