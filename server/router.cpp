@@ -216,21 +216,28 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
     return x.refuse_retry_later(RequestRejection::kOverloaded, "overloaded",
                                 "too many events in flight; retry later");
   }
+  // What the engine was not handed (blank and rejected lines) is returned
+  // at the end, or when decoding or submitting throws (out of memory): then
+  // route() answers 500, and the body is never sealed, so the parts already
+  // submitted are applied but answer nothing more.
+  struct Unused {
+    Admission& admission;
+    std::size_t room;
+    ~Unused() { admission.release(room); }
+  } unused{engine.admission(), room};
   auto parted =
       std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
   core::NdjsonCursor cursor;
-  std::size_t submitted = 0;
   while (!cursor.at_end(body)) {
     core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(body, cursor, kIngestPartLines, now);
     x.metrics().decoded(Transport::kHttp, part);
     const std::size_t n = part.events.size();
     parted->add_part(part, n != 0);
     if (n == 0) continue;
-    submitted += n;
     engine.submit(Batch{Transport::kHttp, std::move(part.events), now, n},
                   [parted](BatchResult result) { parted->applied(result); });
+    unused.room -= n;  // the engine releases it once applied
   }
-  engine.admission().release(room - submitted);  // blank and rejected lines
   parted->sealed();
   return Routed::kAnswering;
 }

@@ -753,5 +753,49 @@ TEST_CASE("an exception while routing answers 500 for that request only",
                {{"reason", "internal_error"}}) == 1);
 }
 
+// Applies the first batch, throws on the next (out of memory).
+class SecondSubmitThrows final : public EngineService {
+ public:
+  Admission& admission() override { return admission_; }
+  core::Timestamp wall_now() const override { return 1'700'000'000'000'000; }
+  void submit(Batch batch, std::function<void(BatchResult)> done) override {
+    if (++submits > 1) throw std::bad_alloc();
+    admission_.release(batch.admitted);
+    done({batch.events.size(), 0});
+  }
+  void request_view(std::function<void(std::shared_ptr<const View>)>) override {}
+
+  int submits = 0;
+
+ private:
+  Admission admission_{10'000};
+};
+
+TEST_CASE("a large body whose second part cannot be submitted: one 500, no room kept",
+          "[server][router][limits]") {
+  SelfMetrics metrics{"test"};
+  SecondSubmitThrows engine;
+  auto config = config_from("");
+  auto ctx = std::make_shared<ServerContext>(config, metrics, engine);
+  SessionDecoder decoder;
+  auto recorder = std::make_shared<Recorder>();
+  std::string body;
+  for (int i = 0; i < 1000; ++i) {
+    body +=
+        R"({"id":"e)" + std::to_string(i) +
+        R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
+        "\n";
+  }
+  Request req = post_events(body, "application/x-ndjson");
+  req.prepare_payload();
+  const RequestContext rc{*ctx, config, decoder.for_config(config)};
+  CHECK(route(req, rc, recorder) == Routed::kAnswering);
+  CHECK(engine.submits == 2);
+  recorder->run_resumed();  // the first part's completion answers nothing
+  REQUIRE(recorder->responses.size() == 1);
+  CHECK(recorder->responses[0].result() == http::status::internal_server_error);
+  CHECK(engine.admission().in_flight() == 0);
+}
+
 }  // namespace
 }  // namespace ccmon::server
