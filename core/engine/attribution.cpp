@@ -138,7 +138,9 @@ struct Apply {
   void credit_time(std::uint32_t a, const StateInterval& i, std::int64_t sign) {
     const std::uint8_t f = time_field(i.state);
     if (f == kTeamFieldCount) return;
-    s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
+    // Sharded: every shard sees the agent's states, its home shard alone
+    // credits the team (ShardPlace).
+    if (s.homed(a)) s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
     if (i.to <= i.from || !s.store.today_at(i.to - 1)) return;
     const Timestamp from = std::max(i.from, s.store.day_start());
     if (i.to <= from) return;

@@ -70,8 +70,10 @@ EngineStats EngineState::stats() const {
 
 }  // namespace engine_detail
 
-Engine::Engine(EngineConfig config, const HashKey& hash_key)
-    : state_(std::make_unique<State>(std::move(config), hash_key)) {}
+Engine::Engine(EngineConfig config, const HashKey& hash_key, ShardPlace place)
+    : state_(std::make_unique<State>(std::move(config), hash_key)) {
+  state_->place = place;
+}
 Engine::~Engine() = default;
 
 // Every call that changes the state ends with store.flush_spans(), and a

@@ -45,13 +45,25 @@ struct EngineStats {
   std::uint64_t held_events_evicted_total = 0;
 };
 
+// Where an engine stands among the shards of a ShardedEngine
+// (core/engine/sharded_engine.hpp, docs/architecture.md "Sharding"). Agent
+// state changes reach every shard; an agent's time in a state is credited to
+// its team only by its home shard (keyed hash of the agent id modulo
+// `count` == `index`), and only the home shard counts it among a team's
+// agents now, so the teams of the shards add up without counting twice.
+// {0, 1}, the default, is a whole engine.
+struct ShardPlace {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
+};
+
 class Engine {
  public:
   // `hash_key`: the secret key under which client strings (contact, agent
   // and case ids, label values) are hashed (core/hash/keyed_hash.hpp). A
   // daemon facing clients passes a random one; the default all-zero key is
   // for tests and tools. Kept across reconfigure and a state restore.
-  explicit Engine(EngineConfig config, const HashKey& hash_key = {});
+  explicit Engine(EngineConfig config, const HashKey& hash_key = {}, ShardPlace place = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -189,17 +189,14 @@ void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
   std::sort(w.deflected.begin(), w.deflected.end());
 }
 
-// Team KPIs from time-in-state totals (us) plus the ongoing intervals
-// {available, busy, wrap-up} up to now.
-std::array<KpiValue, kTeamKpiCount> team_kpis(const TeamValues& totals,
-                                              const std::array<std::int64_t, 3>& ongoing) {
+// Time-in-state totals (us) plus the ongoing intervals {available, busy,
+// wrap-up} up to now.
+TeamValues team_sums(const TeamValues& totals, const std::array<std::int64_t, 3>& ongoing) {
   TeamValues v = totals;
   v[kTimeAvailable] += ongoing[0];
   v[kTimeBusy] += ongoing[1];
   v[kTimeWrapUp] += ongoing[2];
-  std::array<KpiValue, kTeamKpiCount> k;
-  evaluate_all<kTeamKpis>(k, TeamInputs{v}, std::make_index_sequence<kTeamKpiCount>{});
-  return k;
+  return v;
 }
 
 void fill_histogram(Histogram& out, const SinceStartHistogram& h, std::size_t bounds) {
@@ -238,6 +235,12 @@ void update_orders(const WindowStore& store, std::vector<std::uint32_t>& series_
 }
 
 }  // namespace
+
+std::array<KpiValue, kTeamKpiCount> team_window_kpis(const TeamSums& sums) {
+  std::array<KpiValue, kTeamKpiCount> k;
+  evaluate_all<kTeamKpis>(k, TeamInputs{sums}, std::make_index_sequence<kTeamKpiCount>{});
+  return k;
+}
 
 std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp now) {
   contacts.check_invariants();  // assertion builds only
@@ -311,8 +314,8 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
   for (std::uint32_t t = 0; t < nt; ++t) {
     for (auto& w : store.team(t).windows) w.expire(now);
   }
-  agents.for_each([&](std::uint32_t, const Agent& a) {
-    if (!a.has_state) return;
+  agents.for_each([&](std::uint32_t slot, const Agent& a) {
+    if (!a.has_state || !homed(slot)) return;
     const std::uint32_t ti = store.team_of(a.team);
     ++agents_now[ti][static_cast<std::size_t>(a.state)];
     int field = -1;
@@ -338,15 +341,16 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
     out.team = labels.teams.name(team.label);
     out.agents = agents_now[ti];
     out.windows.resize(columns);
+    out.sums.resize(columns);
     for (std::size_t w = 0; w < nw; ++w) {
-      out.windows[w] = team_kpis(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]);
+      out.sums[w] = team_sums(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kTeamFieldCount> kEmpty;
-      out.windows[nw] =
-          team_kpis((live ? team.today : kEmpty).totals.v, ongoing[ti * (nw + 1) + nw]);
+      out.sums[nw] = team_sums((live ? team.today : kEmpty).totals.v, ongoing[ti * (nw + 1) + nw]);
     }
+    for (std::size_t w = 0; w < columns; ++w) out.windows[w] = team_window_kpis(out.sums[w]);
   }
 
   agent_rows(now, today, *snap);

@@ -43,6 +43,7 @@ struct EngineState {
   HeldBook held;
   std::uint64_t out_of_sequence_total = 0;
   std::uint64_t series_folded_total = 0;
+  ShardPlace place;  // not written out: a sharded engine's own (sharded_engine.hpp)
 
   // Derived, not state: the snapshot's output order (series and team indices
   // sorted by name, extended when one is added) and its recycled storage.
@@ -59,6 +60,11 @@ struct EngineState {
     configure(std::move(c));
   }
   const HashKey& hash_key() const { return contacts.table().hash_key(); }
+  // Whether agent `a`'s time and presence count in this shard (ShardPlace).
+  bool homed(std::uint32_t a) const {
+    return place.count <= 1 ||
+           agents.table().hash_of(agents.table().key(a)) % place.count == place.index;
+  }
   // Applies a (re)configuration, keeping all state that still fits.
   void configure(EngineConfig c);
 

@@ -55,11 +55,22 @@ struct SeriesSnapshot {
   Histogram wait_abandoned;
 };
 
+// A team window's totals by TeamField: time in state (us, the ongoing
+// intervals up to the snapshot included), handled, time between contacts.
+using TeamSums = std::array<std::int64_t, window_fields::kTeamFieldCount>;
+
 struct TeamSnapshot {
   std::string team;
   std::array<std::uint64_t, kAgentStateCount> agents{};      // agents now, by AgentState
   std::vector<std::array<KpiValue, kTeamKpiCount>> windows;  // parallel to Snapshot::windows
+  // What `windows` is computed from, parallel to it: shards add these up
+  // (sharded_engine.hpp) and evaluate the sum with team_window_kpis.
+  std::vector<TeamSums> sums;
 };
+
+// The team KPIs of a window's totals, by the formulas of the KPI catalogue
+// (core/kpi.hpp kTeamKpis, docs/kpis.md). Pure; thread-safe.
+std::array<KpiValue, kTeamKpiCount> team_window_kpis(const TeamSums& sums);
 
 // One tracked agent now (/v1/agents, docs/wallboard.md). Times are instants
 // (us since the epoch) so that a client ticks them; kNever-free: fields that
