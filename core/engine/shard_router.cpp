@@ -1,0 +1,78 @@
+#include "core/engine/shard_router.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace ccmon::core {
+
+ShardRouter::ShardRouter(std::uint32_t shards, const EngineConfig& config, const HashKey& key)
+    : shards_(std::max<std::uint32_t>(1, shards)),
+      key_(key),
+      contact_idle_(config.contact_idle_timeout),
+      case_idle_(config.case_idle_timeout),
+      contact_cap_(config.max_tracked_contacts),
+      case_cap_(config.max_tracked_cases) {}
+
+std::uint32_t ShardRouter::shard_of_queue(std::string_view queue) const {
+  return static_cast<std::uint32_t>(keyed_hash(key_, queue) % shards_);
+}
+
+std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
+                                  std::string_view queue) {
+  const std::uint64_t h = keyed_hash(key_, id);
+  if (!queue.empty()) {  // the queue decides, and the id follows it
+    const std::uint32_t s = shard_of_queue(queue);
+    auto [it, fresh] = m.try_emplace(h, Place{s, t});
+    if (!fresh) it->second = {s, std::max(it->second.last, t)};
+    if (fresh && m.size() > cap) forget_older_half(m);
+    return s;
+  }
+  if (auto it = m.find(h); it != m.end()) {
+    it->second.last = std::max(it->second.last, t);
+    return it->second.shard;
+  }
+  return shard_of_queue({});
+}
+
+std::uint32_t ShardRouter::route(const Event& e) {
+  if (shards_ == 1) return 0;
+  switch (e.type) {
+    case EventType::kAgentState:
+      return kEveryShard;
+    case EventType::kCaseOpened:
+    case EventType::kCaseEscalated:
+    case EventType::kCaseResolved:
+    case EventType::kCaseReopened:
+      return follow(cases_, case_cap_, e.case_id, e.time, e.queue);
+    case EventType::kCustomerChurned:
+      return shard_of_queue(e.queue);
+    case EventType::kSurveyAnswered:
+      // Late, after its contact is done: its own queue decides for it alone.
+      if (!e.queue.empty() || e.contact.empty()) return shard_of_queue(e.queue);
+      return follow(contacts_, contact_cap_, e.contact, e.time, {});
+    default:
+      if (e.contact.empty()) return shard_of_queue(e.queue);
+      return follow(contacts_, contact_cap_, e.contact, e.time, e.queue);
+  }
+}
+
+void ShardRouter::forget_before(Memory& m, Timestamp cutoff) {
+  absl::erase_if(m, [&](const auto& kv) { return kv.second.last < cutoff; });
+}
+
+void ShardRouter::forget_older_half(Memory& m) {
+  std::vector<Timestamp> times;
+  times.reserve(m.size());
+  for (const auto& [h, p] : m) times.push_back(p.last);
+  auto mid = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), mid, times.end());
+  forget_before(m, *mid);
+}
+
+void ShardRouter::advance(Timestamp now) {
+  if (shards_ == 1) return;
+  forget_before(contacts_, now - contact_idle_);
+  forget_before(cases_, now - case_idle_);
+}
+
+}  // namespace ccmon::core

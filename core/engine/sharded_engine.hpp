@@ -1,0 +1,61 @@
+// The KPI engine in shards that own whole queues (docs/architecture.md
+// "Sharding"): one Engine per shard, a ShardRouter that sends each event to
+// its shard, and snapshots merged into one. Shards share nothing, so a
+// caller may apply each shard's events on a thread of its own
+// (bench/engine_bench.cpp does); ShardedEngine itself starts no thread.
+//
+// What sharding changes, against one engine over the same events (the
+// rest is equal; tests/core/engine/sharded_engine_test.cpp):
+//   - time between contacts: an agent's gap is measured from its last
+//     segment end in the same shard, so a gap between contacts of queues in
+//     two shards is not seen there;
+//   - a contact that moves to a queue of another shard (a transfer) starts
+//     afresh there: its later events count in the new queue as they would,
+//     but messaging response times measured from its first queueing start
+//     at the new queueing;
+//   - cardinality caps apply per shard, so up to `shards` times as many
+//     queues get series before folding into `other`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/engine/engine.hpp"
+#include "core/engine/shard_router.hpp"
+
+namespace ccmon::core {
+
+class ShardedEngine {
+ public:
+  // `shards` >= 1 engines with `config`; client strings hashed under `key`.
+  ShardedEngine(EngineConfig config, std::uint32_t shards, const HashKey& key = {});
+
+  std::uint32_t shard_count() const { return static_cast<std::uint32_t>(shards_.size()); }
+  Engine& shard(std::uint32_t i) { return *shards_[i]; }
+  ShardRouter& router() { return router_; }
+
+  // Appends each of `events` to the list of the shard it goes to (agent
+  // states to every list), in order; `out` has shard_count() lists. The
+  // events must outlive the lists.
+  void partition(std::span<const Event* const> events, std::vector<std::vector<const Event*>>& out);
+
+  // Applies events in order, each to its shard, on the calling thread.
+  void apply(std::span<const Event* const> events);
+  // Applies one event; kEveryShard events return the first shard's result.
+  ApplyResult apply(const Event& event);
+
+  void advance(Timestamp now);
+
+  // Every shard's snapshot at `now`, merged (snapshot_merge.hpp).
+  std::shared_ptr<const Snapshot> snapshot(Timestamp now);
+
+ private:
+  HashKey key_;
+  ShardRouter router_;
+  std::vector<std::unique_ptr<Engine>> shards_;
+  std::vector<std::vector<const Event*>> lists_;  // apply()'s, kept for their capacity
+};
+
+}  // namespace ccmon::core

@@ -1,0 +1,35 @@
+// One snapshot out of the snapshots of a ShardedEngine's shards
+// (docs/architecture.md "Sharding").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/engine/snapshot.hpp"
+#include "core/hash/keyed_hash.hpp"
+
+namespace ccmon::core {
+
+// Merges `parts` (one per shard, in shard order, all taken at the same
+// `now` with the same configuration) into one snapshot:
+//   - series: concatenated and sorted, since the router gives each queue to
+//     one shard. A series present in several shards (label values folded
+//     into `other` by each shard's own cardinality caps) is added up:
+//     counts, counters, histograms and live counts exactly, ratios and means
+//     from their parts (value x volume), the longest wait as the largest,
+//     and a wait quantile as the largest of the parts' (an upper bound);
+//   - teams: their window totals (TeamSnapshot::sums) added up and the KPIs
+//     computed from the sum, so they are those of one engine; agents now
+//     added up (each shard counts its home agents only);
+//   - agents: one row per id, the state, reason and time today of its home
+//     shard (keyed hash of the id under `key` modulo the shard count), the
+//     contacts handled today added up over the shards, the contact it is
+//     handling from the shard that has it;
+//   - intervals: as series; stats: added up, tracked agents the largest
+//     (every shard tracks every agent).
+// Pure; thread-safe for distinct arguments. `parts` must not be empty.
+std::shared_ptr<const Snapshot> merge_snapshots(
+    std::span<const std::shared_ptr<const Snapshot>> parts, const HashKey& key);
+
+}  // namespace ccmon::core

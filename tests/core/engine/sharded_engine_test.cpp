@@ -1,0 +1,295 @@
+// The sharded engine against one engine over the same events: equal in
+// every KPI but the one docs/architecture.md "Sharding" says differs (time
+// between contacts when an agent serves queues of two shards), plus the
+// router's rules and the merge of what shards share (teams, agents).
+#include "core/engine/sharded_engine.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/engine/shard_router.hpp"
+#include "engine_test_util.hpp"
+
+using namespace ccmon::core;
+using namespace ccmon::core::test;
+
+namespace {
+
+// Two queue names the default key puts in different shards of `n`.
+std::pair<std::string, std::string> queues_apart(std::uint32_t n) {
+  ShardRouter r(n, small_config(), {});
+  for (int i = 1; i < 100; ++i) {
+    const std::string q = 'q' + std::to_string(i);
+    if (r.shard_of_queue(q) != r.shard_of_queue("q0")) return {"q0", q};
+  }
+  FAIL("no two queues in different shards");
+  return {};
+}
+
+void same_kpi(const KpiValue& a, const KpiValue& b) {
+  REQUIRE(a.value.has_value() == b.value.has_value());
+  if (a.value) REQUIRE(*a.value == Approx(*b.value).epsilon(1e-12));
+  REQUIRE(a.volume == Approx(b.volume).epsilon(1e-12));
+}
+
+// Everything in `a` equals `b`, but time between contacts when `gaps` is false.
+void same_snapshot(const Snapshot& a, const Snapshot& b, bool gaps) {
+  REQUIRE(a.windows == b.windows);
+  REQUIRE(a.series.size() == b.series.size());
+  for (std::size_t i = 0; i < a.series.size(); ++i) {
+    const SeriesSnapshot& x = a.series[i];
+    const SeriesSnapshot& y = b.series[i];
+    INFO(x.queue << "/" << x.channel);
+    REQUIRE(x.queue == y.queue);
+    REQUIRE(x.channel == y.channel);
+    for (std::size_t w = 0; w < x.windows.size(); ++w) {
+      for (std::size_t k = 0; k < x.windows[w].kpis.size(); ++k) {
+        INFO("window " << a.windows[w] << " kpi " << kKpis[k].info.key);
+        same_kpi(x.windows[w].kpis[k], y.windows[w].kpis[k]);
+      }
+      REQUIRE(x.windows[w].deflected == y.windows[w].deflected);
+    }
+    REQUIRE(x.live == y.live);
+    REQUIRE(x.offered_total == y.offered_total);
+    REQUIRE(x.answered_total == y.answered_total);
+    REQUIRE(x.abandoned_total == y.abandoned_total);
+    REQUIRE(x.handled_total == y.handled_total);
+    REQUIRE(x.wait_answered.cumulative_counts == y.wait_answered.cumulative_counts);
+    REQUIRE(x.wait_abandoned.cumulative_counts == y.wait_abandoned.cumulative_counts);
+  }
+  REQUIRE(a.teams.size() == b.teams.size());
+  for (std::size_t i = 0; i < a.teams.size(); ++i) {
+    INFO("team " << a.teams[i].team);
+    REQUIRE(a.teams[i].team == b.teams[i].team);
+    REQUIRE(a.teams[i].agents == b.teams[i].agents);
+    for (std::size_t w = 0; w < a.teams[i].windows.size(); ++w) {
+      for (std::size_t k = 0; k < kTeamKpiCount; ++k) {
+        if (!gaps && k == static_cast<std::size_t>(TeamKpi::kAverageTimeBetweenContacts)) continue;
+        INFO("window " << a.windows[w] << " team kpi " << k);
+        same_kpi(a.teams[i].windows[w][k], b.teams[i].windows[w][k]);
+      }
+    }
+  }
+  REQUIRE(a.agents.size() == b.agents.size());
+  for (std::size_t i = 0; i < a.agents.size(); ++i) {
+    const AgentSnapshot& x = a.agents[i];
+    const AgentSnapshot& y = b.agents[i];
+    INFO("agent " << x.agent);
+    REQUIRE(x.agent == y.agent);
+    REQUIRE(x.team == y.team);
+    REQUIRE(x.state == y.state);
+    REQUIRE(x.state_since == y.state_since);
+    REQUIRE(x.contact.has_value() == y.contact.has_value());
+    if (x.contact) REQUIRE(x.contact->contact == y.contact->contact);
+    REQUIRE(x.handled_today == y.handled_today);
+    REQUIRE(x.handle_seconds_today == Approx(y.handle_seconds_today));
+    REQUIRE(x.available_seconds_today == Approx(y.available_seconds_today));
+    REQUIRE(x.busy_seconds_today == Approx(y.busy_seconds_today));
+    REQUIRE(x.wrap_up_seconds_today == Approx(y.wrap_up_seconds_today));
+  }
+  REQUIRE(a.intervals.enabled == b.intervals.enabled);
+  REQUIRE(a.intervals.starts == b.intervals.starts);
+  REQUIRE(a.intervals.series.size() == b.intervals.series.size());
+  for (std::size_t i = 0; i < a.intervals.series.size(); ++i) {
+    const auto& x = a.intervals.series[i];
+    const auto& y = b.intervals.series[i];
+    REQUIRE(x.queue == y.queue);
+    REQUIRE(x.rows.size() == y.rows.size());
+    for (std::size_t r = 0; r < x.rows.size(); ++r) {
+      REQUIRE(x.rows[r].offered == y.rows[r].offered);
+      REQUIRE(x.rows[r].answered == y.rows[r].answered);
+      REQUIRE(x.rows[r].answered_within == y.rows[r].answered_within);
+    }
+  }
+  // A contact transferred to another shard's queue is tracked in both
+  // until the first forgets it (idle).
+  REQUIRE(a.stats.tracked_contacts >= b.stats.tracked_contacts);
+  REQUIRE(a.stats.out_of_sequence_total == b.stats.out_of_sequence_total);
+}
+
+// A day-like stream: contacts queued on six queues and two channels, most
+// answered by one of six agents of two teams (agents serve every queue),
+// ended, wrapped or left to the agent's next state; some abandoned, some
+// transferred to another queue; agents change state between contacts.
+std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
+  std::uint64_t x = seed;
+  auto rnd = [&](std::uint64_t n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % n;
+  };
+  std::vector<Event> out;
+  auto add = [&](Ev ev) { out.push_back(ev.e); };
+  const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
+  const char* channels[] = {"voice", "chat"};
+  for (int a = 0; a < 6; ++a) {
+    add(Ev(EventType::kAgentState, at(0), "")
+            .agent('a' + std::to_string(a))
+            .team(a < 3 ? "north" : "south")
+            .state(AgentState::kAvailable));
+  }
+  for (int i = 0; i < contacts; ++i) {
+    const std::string c = 'c' + std::to_string(i);
+    const double tq = 1 + static_cast<double>(i) * 7 + static_cast<double>(rnd(5));
+    const std::string q = queues[rnd(6)];
+    const std::string ch = channels[rnd(2)];
+    const std::string agent = 'a' + std::to_string(rnd(6));
+    add(Ev(EventType::kContactQueued, at(tq), c).queue(q).channel(ch));
+    const double wait = static_cast<double>(rnd(60));
+    if (rnd(8) == 0) {
+      add(Ev(EventType::kContactAbandoned, at(tq + wait), c));
+      continue;
+    }
+    add(Ev(EventType::kContactAnswered, at(tq + wait), c).agent(agent));
+    const double talk = 20 + static_cast<double>(rnd(200));
+    if (rnd(10) == 0) {  // to another queue, answered there by another agent
+      const std::string q2 = queues[rnd(6)];
+      add(Ev(EventType::kContactTransferred, at(tq + wait + talk), c).to_queue(q2));
+      add(Ev(EventType::kContactQueued, at(tq + wait + talk), c).queue(q2).channel(ch));
+      add(Ev(EventType::kContactAnswered, at(tq + wait + talk + 5), c)
+              .agent('a' + std::to_string(rnd(6))));
+      add(Ev(EventType::kContactEnded, at(tq + wait + talk + 65), c));
+      continue;
+    }
+    add(Ev(EventType::kContactEnded, at(tq + wait + talk), c));
+    if (rnd(2) == 0) {
+      add(Ev(EventType::kContactWrapped, at(tq + wait + talk + 15), c));
+    } else {  // ACW ends at the agent's next state
+      add(Ev(EventType::kAgentState, at(tq + wait + talk + 20), "")
+              .agent(agent)
+              .state(rnd(3) == 0 ? AgentState::kAway : AgentState::kAvailable));
+    }
+    if (rnd(5) == 0) add(Ev(EventType::kSurveyAnswered, at(tq + wait + talk + 30), c).csat(4));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  return out;
+}
+
+EngineConfig day_config() {
+  EngineConfig c = small_config();
+  c.today_window = true;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("shards route whole queues, contacts follow their queue", "[engine][shard]") {
+  ShardRouter r(4, small_config(), {});
+  const std::uint32_t sales = r.shard_of_queue("sales");
+  const Event queued = Ev(EventType::kContactQueued, at(0), "c1").queue("sales");
+  REQUIRE(r.route(queued) == sales);
+  // Later events name no queue: they go where the contact went.
+  REQUIRE(r.route(Ev(EventType::kContactAnswered, at(5), "c1").agent("a1")) == sales);
+  REQUIRE(r.route(Ev(EventType::kAgentState, at(6), "").agent("a1")) == ShardRouter::kEveryShard);
+  // A contact never seen, without a queue, goes to the `unknown` series' shard.
+  REQUIRE(r.route(Ev(EventType::kContactEnded, at(7), "c9")) == r.shard_of_queue(""));
+  // A case follows the queue it was opened in.
+  REQUIRE(r.route(Ev(EventType::kCaseOpened, at(8), "").case_id("k1").queue("sales")) == sales);
+  REQUIRE(r.route(Ev(EventType::kCaseResolved, at(9), "").case_id("k1")) == sales);
+  // Idle past the contact idle timeout: forgotten, as the engine forgets it.
+  r.advance(at(6) + small_config().contact_idle_timeout);
+  REQUIRE(r.remembered() == 1);  // the case, whose idle timeout is longer
+  REQUIRE(r.route(Ev(EventType::kContactEnded, at(10), "c1")) == r.shard_of_queue(""));
+}
+
+TEST_CASE("the router's memory stays within the engine's caps", "[engine][shard]") {
+  EngineConfig c = small_config();
+  c.max_tracked_contacts = 100;
+  ShardRouter r(2, c, {});
+  for (int i = 0; i < 1000; ++i) {
+    r.route(Ev(EventType::kContactQueued, at(i), 'c' + std::to_string(i)).queue("q"));
+    REQUIRE(r.remembered() <= 101);
+  }
+  // The most recent ones are kept.
+  REQUIRE(r.route(Ev(EventType::kContactEnded, at(1000), "c999")) == r.shard_of_queue("q"));
+}
+
+TEST_CASE("an agent's time counts once over the shards", "[engine][shard]") {
+  const auto [qa, qb] = queues_apart(2);
+  ShardedEngine sharded(small_config(), 2);
+  Engine one(small_config());
+  auto both = [&](const Event& e) {
+    sharded.apply(e);
+    one.apply(e);
+  };
+  // a1 is available 60 s, then handles a contact of each queue for 30 s.
+  both(Ev(EventType::kAgentState, at(0), "").agent("a1").team("t").state(AgentState::kAvailable));
+  both(Ev(EventType::kContactQueued, at(50), "x").queue(qa).channel("voice"));
+  both(Ev(EventType::kContactQueued, at(55), "y").queue(qb).channel("voice"));
+  both(Ev(EventType::kAgentState, at(60), "").agent("a1").state(AgentState::kBusy));
+  both(Ev(EventType::kContactAnswered, at(60), "x").agent("a1"));
+  both(Ev(EventType::kContactEnded, at(90), "x"));
+  both(Ev(EventType::kContactWrapped, at(90), "x"));
+  both(Ev(EventType::kContactAnswered, at(90), "y").agent("a1"));
+  both(Ev(EventType::kContactEnded, at(120), "y"));
+  both(Ev(EventType::kContactWrapped, at(120), "y"));
+  both(Ev(EventType::kAgentState, at(120), "").agent("a1").state(AgentState::kAvailable));
+  const auto s = sharded.snapshot(at(180));
+  // By hand: available 0-60 and 120-180 (120 s), busy 60-120 (60 s):
+  // occupancy 60 / 180, not counted once per shard; two contacts handled.
+  REQUIRE(*team_kpi(*s, "t", "5m", TeamKpi::kOccupancyRatio).value == Approx(60.0 / 180));
+  REQUIRE(team_kpi(*s, "t", "5m", TeamKpi::kOccupancyRatio).volume == Approx(180));
+  REQUIRE(find_team(*s, "t")->agents[static_cast<std::size_t>(AgentState::kAvailable)] == 1);
+  REQUIRE(s->agents.size() == 1);
+  REQUIRE(s->agents[0].handled_today == 0);  // no today window in small_config
+  REQUIRE(*val(*s, qa, "voice", "5m", Kpi::kHandled) == 1);
+  REQUIRE(*val(*s, qb, "voice", "5m", Kpi::kHandled) == 1);
+  // The gap between x's end (90) and y's answer (90) is 0 s in one engine;
+  // y's shard never saw x's end, so it measures no gap (the documented
+  // difference).
+  REQUIRE(
+      *team_kpi(*one.snapshot(at(180)), "t", "5m", TeamKpi::kAverageTimeBetweenContacts).value ==
+      0);
+  REQUIRE(team_kpi(*s, "t", "5m", TeamKpi::kAverageTimeBetweenContacts).volume == 0);
+}
+
+TEST_CASE("a contact transferred to a queue of another shard counts as in one engine",
+          "[engine][shard]") {
+  const auto [qa, qb] = queues_apart(2);
+  ShardedEngine sharded(small_config(), 2);
+  sharded.apply(Ev(EventType::kContactQueued, at(0), "x").queue(qa).channel("voice"));
+  sharded.apply(Ev(EventType::kContactAnswered, at(10), "x").agent("a1"));
+  sharded.apply(Ev(EventType::kContactTransferred, at(40), "x").to_queue(qb));
+  REQUIRE(sharded.apply(Ev(EventType::kContactQueued, at(40), "x").queue(qb).channel("voice")) ==
+          ApplyResult::kApplied);
+  REQUIRE(sharded.apply(Ev(EventType::kContactAnswered, at(52), "x").agent("a2")) ==
+          ApplyResult::kApplied);
+  const auto s = sharded.snapshot(at(60));
+  // By hand: offered once in each queue; qa handled and transferred the
+  // first segment (30 s talk); qb answered after 12 s and is active now.
+  REQUIRE(*val(*s, qa, "voice", "5m", Kpi::kOffered) == 1);
+  REQUIRE(*val(*s, qb, "voice", "5m", Kpi::kOffered) == 1);
+  REQUIRE(*val(*s, qa, "voice", "5m", Kpi::kTransferRatio) == 1);  // 1 of 1 handled
+  REQUIRE(*val(*s, qb, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
+  REQUIRE(find_series(*s, qb, "voice")->live[static_cast<std::size_t>(LiveKpi::kContactsActive)] ==
+          1);
+  REQUIRE(find_series(*s, qa, "voice")->live[static_cast<std::size_t>(LiveKpi::kContactsActive)] ==
+          0);
+}
+
+TEST_CASE("sharded engines equal one engine over a day of mixed traffic", "[engine][shard]") {
+  const std::vector<Event> events = day_stream(20261201, 3000);
+  std::vector<const Event*> ptrs;
+  for (const Event& e : events) ptrs.push_back(&e);
+  for (std::uint32_t n : {1u, 2u, 3u, 5u}) {
+    INFO(n << " shards");
+    Engine one(day_config());
+    ShardedEngine sharded(day_config(), n);
+    // Batches of 64, as the engine thread applies them, with time passing.
+    for (std::size_t i = 0; i < ptrs.size(); i += 64) {
+      const auto part = std::span(ptrs).subspan(i, std::min<std::size_t>(64, ptrs.size() - i));
+      one.apply(part);
+      sharded.apply(part);
+      if (i % 1024 == 0) {
+        one.advance(part.back()->time);
+        sharded.advance(part.back()->time);
+      }
+    }
+    const Timestamp end = events.back().time + seconds(30);
+    same_snapshot(*sharded.snapshot(end), *one.snapshot(end), n == 1);
+  }
+}
