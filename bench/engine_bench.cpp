@@ -12,6 +12,15 @@
 // prints the CPU time of the applies and a checksum of every snapshot's
 // series and team KPIs, so that two builds can be compared for equal results.
 //   ccmon_engine_bench --file F [--batch 5000]
+//
+// With --shards, the shard scaling of the sharded engine
+// (core/engine/sharded_engine.hpp) for 1..N shards over the generated
+// stream, or a file's events after --file: the router partitions the events
+// on the main thread, then each shard applies its own on a thread of its
+// own, in batches of 500. Prints each thread's CPU time (CLOCK_THREAD_CPUTIME_ID),
+// the wall time and the merged snapshot's cost, so the scaling shows on a
+// machine with fewer cores than shards too.
+//   ccmon_engine_bench --shards N [--file F]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -19,11 +28,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/event_file.hpp"
 #include "core/codec/codec.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/recent_answerers.hpp"
 
@@ -49,6 +60,13 @@ struct Rng {
 // Process CPU time: the machine is shared, wall time would count others' work.
 double cpu_s() {
   return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
+
+// This thread's CPU time: a shard's share when shards run on threads.
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 double now_s() {
@@ -165,22 +183,81 @@ void mix_kpi(std::uint64_t& h, const KpiValue& k) {
   mix(h, k.volume);
 }
 
-int file_mode(const std::string& path, std::size_t batch_size) {
+std::vector<Event> decode_file(const std::string& path) {
   std::vector<Event> events;
-  {
-    const auto lines = ccmon::bench::read_lines(path, 0, 0);
-    CodecOptions options;
-    options.max_event_age = 0;  // history, as in event-clock mode
-    Decoder decoder(options);
-    auto frames = ccmon::bench::build_frames(lines, 1, 5000);  // one connection's bodies
-    for (auto& f : frames[0]) {
-      DecodedBatch b = decoder.decode(f.text, BodyFormat::kNdjson, seconds(4'102'444'800));
-      for (auto& e : b.events) events.push_back(std::move(e.event));
-    }
+  const auto lines = ccmon::bench::read_lines(path, 0, 0);
+  CodecOptions options;
+  options.max_event_age = 0;  // history, as in event-clock mode
+  Decoder decoder(options);
+  auto frames = ccmon::bench::build_frames(lines, 1, 5000);  // one connection's bodies
+  for (auto& f : frames[0]) {
+    DecodedBatch b = decoder.decode(f.text, BodyFormat::kNdjson, seconds(4'102'444'800));
+    for (auto& e : b.events) events.push_back(std::move(e.event));
   }
+  return events;
+}
+
+// The benchmark daemon's caps (bench/run_benchmarks.py).
+EngineConfig bench_config() {
   EngineConfig config;
-  config.limits.max_queues = 1000;  // the benchmark daemon's caps
+  config.limits.max_queues = 1000;
   config.limits.max_teams = 1000;
+  return config;
+}
+
+int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
+  std::vector<const Event*> all;
+  all.reserve(events.size());
+  for (const Event& e : events) all.push_back(&e);
+  const Timestamp end = events.back().time;
+  for (std::uint32_t n = 1; n <= max_shards; ++n) {
+    ShardedEngine engine(bench_config(), n);
+    std::vector<std::vector<const Event*>> lists(n);
+    const double r0 = thread_cpu_s();
+    engine.partition(all, lists);
+    const double router = thread_cpu_s() - r0;
+    std::vector<double> cpu(n);
+    const double w0 = now_s();
+    std::vector<std::thread> threads;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        const double c0 = thread_cpu_s();
+        const std::span<const Event* const> mine(lists[i]);
+        for (std::size_t j = 0; j < mine.size(); j += 500) {
+          engine.shard(i).apply(mine.subspan(j, std::min<std::size_t>(500, mine.size() - j)));
+        }
+        cpu[i] = thread_cpu_s() - c0;
+      });
+    }
+    for (auto& t : threads) t.join();
+    const double wall = now_s() - w0;
+    const double s0 = thread_cpu_s();
+    const auto snap = engine.snapshot(end);
+    const double snap_cpu = thread_cpu_s() - s0;
+    double max_cpu = 0, sum_cpu = 0;
+    std::size_t routed = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      max_cpu = std::max(max_cpu, cpu[i]);
+      sum_cpu += cpu[i];
+      routed += lists[i].size();
+    }
+    const auto count = static_cast<double>(events.size());
+    // With a core per shard and one for the router, the slowest of them
+    // sets the rate (the router runs ahead of the shards, batch by batch).
+    const double critical = std::max(router, max_cpu);
+    std::printf(
+        "shards: %u | router %.3f s CPU (%.0f ns/event) | shard CPU max %.3f s, sum %.3f s "
+        "(%.2f applies/event) | wall %.3f s = %.0f events/s here | %.0f events/s with a core per "
+        "shard | snapshot of %zu series merged in %.1f ms CPU\n",
+        n, router, router / count * 1e9, max_cpu, sum_cpu, static_cast<double>(routed) / count,
+        wall, count / wall, count / critical, snap->series.size(), snap_cpu * 1e3);
+  }
+  return 0;
+}
+
+int file_mode(const std::string& path, std::size_t batch_size) {
+  const std::vector<Event> events = decode_file(path);
+  const EngineConfig config = bench_config();
   Engine engine(config);
   std::uint64_t sum = 0xcbf29ce484222325ull;
   double apply_cpu = 0, snap_cpu = 0;
@@ -227,6 +304,11 @@ int file_mode(const std::string& path, std::size_t batch_size) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--shards") {
+    const auto n = static_cast<std::uint32_t>(std::max(1, std::atoi(argv[2])));
+    if (argc > 4 && std::string(argv[3]) == "--file") return shard_mode(decode_file(argv[4]), n);
+    return shard_mode(generate(200000), n);
+  }
   if (argc > 2 && std::string(argv[1]) == "--file") {
     const std::size_t batch =
         argc > 4 ? static_cast<std::size_t>(std::strtoull(argv[4], nullptr, 10)) : 5000;

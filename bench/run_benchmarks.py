@@ -364,6 +364,37 @@ class Suite:
         self.row("1. engine only, events/s per core (5 windows)",
                  f">= {TARGETS['engine']:,}", f"{rate:,}", rate >= TARGETS["engine"])
 
+    # --- 1c. shard scaling --------------------------------------------------
+    def shards(self):
+        """Issue 12: the sharded engine (core/engine/sharded_engine.hpp) over
+        the large center's day with 1..4 shards, each on a thread of its own
+        (ccmon_engine_bench --shards 4 --file day): the router's and each
+        shard's CPU time, so the scaling shows on more cores than this
+        machine has."""
+        log("engine shards: 1..4 over the large center's day")
+        self.loads.append(loadavg())
+        out = subprocess.run([self.exe("bench/ccmon_engine_bench"), "--shards", "4", "--file",
+                              self.day], stdout=subprocess.PIPE, text=True, check=True).stdout
+        rows = []
+        pattern = (r"shards: (\d+) \| router ([\d.]+) s CPU \((\d+) ns/event\) \| shard CPU max "
+                   r"([\d.]+) s, sum ([\d.]+) s \(([\d.]+) applies/event\) \| wall ([\d.]+) s = "
+                   r"(\d+) events/s here \| (\d+) events/s with a core per shard \| snapshot of "
+                   r"(\d+) series merged in ([\d.]+) ms CPU")
+        for m in re.finditer(pattern, out):
+            rows.append({"shards": int(m.group(1)), "router_s": float(m.group(2)),
+                         "router_ns": int(m.group(3)), "max_s": float(m.group(4)),
+                         "sum_s": float(m.group(5)), "applies": float(m.group(6)),
+                         "wall_s": float(m.group(7)), "here": int(m.group(8)),
+                         "per_core": int(m.group(9)), "series": int(m.group(10)),
+                         "snapshot_ms": float(m.group(11))})
+        if len(rows) != 4:
+            raise RuntimeError(f"unexpected ccmon_engine_bench --shards output:\n{out}")
+        self.results["shards"] = {"rows": rows, "events": self.day_events, "output": out.strip()}
+        rates = [x["per_core"] for x in rows]
+        self.row("1c. engine shards 1/2/3/4 over the day, events/s with a core per shard",
+                 "rises with shards", " / ".join(f"{x:,}" for x in rates),
+                 all(b > a for a, b in zip(rates, rates[1:])))
+
     # --- 2. WebSocket -----------------------------------------------------
     def websocket(self):
         runs = []
@@ -1014,6 +1045,36 @@ class Suite:
         md.append("<!-- peer:end -->\n")
         return md
 
+    def shards_section(self, run=None):
+        """Lines of 1c. (shard scaling), between markers (see splice)."""
+        x = self.results["shards"]
+        md = ["<!-- shards:begin -->"]
+        add = md.append
+        add("## Engine shards (issue 12)\n")
+        if run:
+            add(self.run_note(run, "shards"))
+        add(f"1c. **Shard scaling**: `ccmon_engine_bench --shards 4 --file day.ndjson` decodes "
+            f"the large center's day ({x['events']:,} events, agent states included), then for "
+            f"1 to 4 shards: the router "
+            f"([architecture.md](architecture.md#sharding)) sends every event to its shard "
+            f"on the main thread (agent states to every shard), and each shard applies its "
+            f"own events on a thread of its own in batches of 500. CPU times are per thread "
+            f"(`CLOCK_THREAD_CPUTIME_ID`). This machine has fewer cores than 4 shards plus a "
+            f"router, so the wall-clock rate here stops rising at 2; the rate \"with a core per "
+            f"shard\" is the day's events over the busiest thread's CPU time (router or "
+            f"shard), what a machine with a core for each would reach.\n")
+        add("| shards | router CPU (ns/event) | busiest shard CPU | all shards' CPU | applies "
+            "per event | wall here | events/s here | events/s with a core per shard | "
+            "merged snapshot |\n|---|---|---|---|---|---|---|---|---|")
+        for r in x["rows"]:
+            add(f"| {r['shards']} | {r['router_s']:.2f} s ({r['router_ns']}) | {r['max_s']:.2f} s "
+                f"| {r['sum_s']:.2f} s | {r['applies']:.2f} | {r['wall_s']:.2f} s | "
+                f"{r['here']:,} | {r['per_core']:,} | {r['series']:,} series, "
+                f"{r['snapshot_ms']:.0f} ms |")
+        add("")
+        md.append("<!-- shards:end -->\n")
+        return md
+
     def adapters_section(self, run=None):
         """Lines of 9. (adapter endpoints), between markers (see splice)."""
         a = self.results["adapters"]
@@ -1231,6 +1292,8 @@ class Suite:
             f"ids remembered for de-duplication.\n")
         if r.get("state"):
             md.extend(self.state_section(r["state"]))
+        if r.get("shards"):
+            md.extend(self.shards_section())
         if r.get("peer"):
             md.extend(self.peer_section())
         if r.get("adapters"):
@@ -1321,10 +1384,10 @@ def main():
     ap.add_argument("--state-runs", type=int, default=2,
                     help="runs of each state mode in benchmark 7 (the best counts)")
     ap.add_argument("--only", type=lambda v: v.split(","), default=None,
-                    help="comma-separated benchmarks to run (engine, websocket, http, scrape, "
-                         "freshness, memory, state, peer, adapters); prints the table; state, "
-                         "peer and adapters replace their own section of the page, the others "
-                         "leave it alone")
+                    help="comma-separated benchmarks to run (engine, shards, websocket, http, "
+                         "scrape, freshness, memory, state, peer, adapters); prints the table; "
+                         "state, shards, peer and adapters replace their own section of the "
+                         "page, the others leave it alone")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="rewrite the page from a previous run's results (no measuring)")
     args = ap.parse_args()
@@ -1341,8 +1404,8 @@ def main():
     try:
         log(f"generating events in {suite.work}")
         suite.make_data()
-        steps = ("engine", "websocket", "http", "scrape", "freshness", "memory", "state", "peer",
-                 "adapters")
+        steps = ("engine", "shards", "websocket", "http", "scrape", "freshness", "memory", "state",
+                 "peer", "adapters")
         for step in steps:
             if args.only is None or step in args.only:
                 getattr(suite, step)()
@@ -1356,14 +1419,14 @@ def main():
         suite.save(results, machine, started, seconds)
         if args.only is not None:
             run = dict(machine, started=started, loads=suite.loads)
-            for name in ("peer", "adapters"):
+            for name in ("peer", "adapters", "shards"):
                 if name in args.only:
                     suite.splice(args.out, name, getattr(suite, name + "_section")(run))
                     log(f"--only: the {name} section of {args.out} replaced")
             if "state" in args.only:
                 suite.splice_state(args.out, machine, started)
                 log(f"--only: benchmark 7 of {args.out} replaced; results in {results}")
-            elif not {"peer", "adapters"} & set(args.only):
+            elif not {"peer", "adapters", "shards"} & set(args.only):
                 log(f"--only: {args.out} left alone; results in {results}")
             return 0
         suite.write_doc(args.out, machine, started, seconds)
