@@ -1333,7 +1333,8 @@ class Suite:
             "scripts/bench --quick    # smoke run with small sizes\n"
             "scripts/bench --only state,http   # some parts only: prints the table, "
             "leaves this page alone\n"
-            "scripts/bench --only peer,adapters   # replace only their sections of this page\n"
+            "scripts/bench --only peer,adapters,shards   # replace only their sections of "
+            "this page\n"
             "```\n")
         add("The pieces run alone too (`build/bench/bench/`): `ccmon_engine_bench [contacts] "
             "[apply]`, `ccmon_ingest_load --url ws://H:P/v1/stream|http://H:P/v1/events --file "
@@ -1341,7 +1342,8 @@ class Suite:
             "N] [--limit N] [--body ndjson|array] [--content-type T] [--header 'K: V'] "
             "[--twilio-token T]`, `ccmon_ws_sink [--listen H:P]`, `ccmon_http_probe scrape|fresh "
             "--url http://H:P ...`, `ccmon_engine_bench --file F [--batch N]` (a file's events, "
-            "CPU time and a KPI checksum), `ccmon_codec_bench --file F [--batch N]` (the "
+            "CPU time and a KPI checksum), `ccmon_engine_bench --shards N [--file F]` (shard "
+            "scaling, 1 to N shards), `ccmon_codec_bench --file F [--batch N]` (the "
             "parse-only ceiling).\n")
         page = "\n".join(md)
         # The live-feed section comes from bench/live_bench.py --doc: kept.

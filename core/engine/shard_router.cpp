@@ -1,6 +1,7 @@
 #include "core/engine/shard_router.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace ccmon::core {
@@ -71,6 +72,13 @@ void ShardRouter::forget_older_half(Memory& m) {
 
 void ShardRouter::advance(Timestamp now) {
   if (shards_ == 1) return;
+  // A sweep reads the whole memory: at most once per eighth of the idle
+  // timeout, so an entry outlives its contact by at most that much.
+  if (last_sweep_ != std::numeric_limits<Timestamp>::min() &&
+      now - last_sweep_ < contact_idle_ / 8) {
+    return;
+  }
+  last_sweep_ = now;
   forget_before(contacts_, now - contact_idle_);
   forget_before(cases_, now - case_idle_);
 }

@@ -18,7 +18,8 @@
 // The memory of where contacts and cases went is bounded: entries idle for
 // longer than the engine's idle timeouts are forgotten at advance(), as the
 // engine forgets the contacts and cases themselves, and past the engine's
-// caps the least recently routed half is forgotten.
+// caps the least recently routed half is forgotten (O(n), once per n/2
+// insertions).
 //
 // Not thread-safe: one router per ShardedEngine, on the thread that feeds it.
 #pragma once
@@ -50,7 +51,8 @@ class ShardRouter {
   std::uint32_t shard_of_queue(std::string_view queue) const;
 
   // Forgets contacts and cases routed last before now minus the engine's
-  // idle timeouts.
+  // idle timeouts (swept at most once per eighth of the contact idle
+  // timeout of event time).
   void advance(Timestamp now);
 
   std::uint32_t shards() const { return shards_; }
@@ -73,6 +75,7 @@ class ShardRouter {
   Duration contact_idle_, case_idle_;
   std::size_t contact_cap_, case_cap_;
   Memory contacts_, cases_;
+  Timestamp last_sweep_ = std::numeric_limits<Timestamp>::min();  // none yet
 };
 
 }  // namespace ccmon::core
