@@ -146,7 +146,6 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   const std::size_t n = batch.events.size();
   id_hashes_.clear();
   fresh_in_batch_.clear();
-  fresh_positions_.clear();
   if (dedup_enabled_) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
@@ -166,9 +165,11 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
         ++result.duplicates;
         continue;
       }
+      // Compacted in place, so that id_hashes_[k] is fresh[k]'s: k <= i,
+      // and no hash before i is read again.
+      id_hashes_[fresh.size()] = h;
     }
     fresh.push_back({&event, dedup_now});
-    fresh_positions_.push_back(i);
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -197,7 +198,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   events.reserve(fresh.size());
   for (std::size_t k = 0; k < fresh.size(); ++k) {
     const auto& f = fresh[k];
-    if (dedup_enabled_) dedup_.insert(id_hashes_[fresh_positions_[k]], f.remembered_at);
+    if (dedup_enabled_) dedup_.insert(id_hashes_[k], f.remembered_at);
     events.push_back(f.event);
   }
   engine_.apply(events);

@@ -121,12 +121,11 @@ class EngineRunner final : public EngineService {
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
   std::function<void(std::shared_ptr<const View>)> tick_listener_;
   bool dedup_enabled_ = true;  // max_ids > 0
-  // Per batch, kept for their capacity: each event's id hashes, the keyed
-  // hashes of the ids fresh so far in the batch (already keyed, so crafted
-  // ids cannot crowd a bucket), the positions of the fresh events.
+  // Per batch, kept for their capacity: each event's id hashes (then the
+  // fresh events' only, in their order), the keyed hashes of the ids fresh
+  // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).
   std::vector<core::Deduplicator::IdHash> id_hashes_;
   absl::flat_hash_set<std::uint64_t> fresh_in_batch_;
-  std::vector<std::size_t> fresh_positions_;
   // How many events ahead apply() prefetches the duplicate memory's slots.
   static constexpr std::size_t kDedupPrefetch = 8;
   // The configuration in force, applied again over a restored snapshot.

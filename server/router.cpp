@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "core/codec/codec.hpp"
 #include "core/exposition/rfc3339_format.hpp"
 #include "core/exposition/wallboard_json.hpp"
 #include "server/adapter_routes.hpp"
@@ -201,17 +202,12 @@ PartedBody::Answer ingest_answer(const Exchange& x) {
   };
 }
 
-// Lines in `body`: an upper bound on its NDJSON events.
-std::size_t line_bound(std::string_view body) {
-  return static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n')) + 1;
-}
-
 // NDJSON: each part goes to the engine as soon as it is decoded (large bodies
 // apply while the rest decodes; docs/ingestion.md, "Large bodies"). Room for
 // every line is reserved first, so that a body is refused whole or not at all.
 Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp now) {
   EngineService& engine = x.rc.server.runner;
-  const std::size_t room = line_bound(body);
+  const std::size_t room = core::ndjson_line_bound(body);
   if (!engine.admission().try_admit(room)) {
     return x.refuse_retry_later(RequestRejection::kOverloaded, "overloaded",
                                 "too many events in flight; retry later");

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/codec/codec.hpp"
+
 namespace ccmon::core::codec_detail {
 namespace {
 
@@ -70,3 +72,21 @@ void array_element_sizes(std::string_view array_text, std::vector<std::size_t>& 
 }
 
 }  // namespace ccmon::core::codec_detail
+
+namespace ccmon::core {
+
+// memchr skips a whole line per call; std::count went byte by byte.
+std::size_t ndjson_line_bound(std::string_view body) {
+  std::size_t newlines = 0;
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (nl == nullptr) break;
+    ++newlines;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return newlines + 1;
+}
+
+}  // namespace ccmon::core

@@ -118,6 +118,12 @@ class Decoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// At most how many lines, hence NDJSON events, `body` holds: its newlines
+// plus 1 for a last line without one (so 1 for an empty body, 2 for "a\n").
+// Cheap enough to size a reservation before decoding (memchr skips a line
+// per call). Thread-safe.
+std::size_t ndjson_line_bound(std::string_view body);
+
 // Parses an RFC 3339 date-time with offset ("2026-11-22T09:15:02.123Z",
 // "...+01:00"); false when malformed. Exposed for tools and tests.
 bool parse_rfc3339(std::string_view text, Timestamp& out);

@@ -4,7 +4,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/codec/body_splitter.hpp"
 #include "core/codec/codec.hpp"
@@ -54,20 +53,6 @@ std::string parse_message(std::string_view what, simdjson::error_code err) {
   m += err == simdjson::UTF8_ERROR ? " is not valid UTF-8" : " is not valid JSON: ";
   if (err != simdjson::UTF8_ERROR) m += simdjson::error_message(err);
   return m;
-}
-
-// memchr skips a whole line per call; std::count went byte by byte.
-std::size_t count_newlines(std::string_view body) {
-  std::size_t n = 0;
-  const char* p = body.data();
-  const char* const end = p + body.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    if (nl == nullptr) break;
-    ++n;
-    p = static_cast<const char*>(nl) + 1;
-  }
-  return n;
 }
 
 std::string too_large_message(std::size_t size, std::size_t limit) {
@@ -173,7 +158,7 @@ struct Decoder::Impl {
     // per line, capped by the smallest plausible event so that a body of
     // blank lines cannot make us reserve far more than it holds.
     const std::string_view rest = body.substr(cursor.pos);
-    const std::size_t lines = max_lines == kAllLines ? count_newlines(rest) + 1 : max_lines;
+    const std::size_t lines = max_lines == kAllLines ? ndjson_line_bound(rest) : max_lines;
     batch.events.reserve(std::min(lines, rest.size() / kMinEventBytes + 1));
     std::size_t& pos = cursor.pos;
     std::size_t& index = cursor.index;

@@ -120,6 +120,20 @@ struct Deduplicator::Impl {
     remove(fifo.front().hash);
     fifo.pop_front();
   }
+
+  // Forgets ids older than the horizon.
+  void expire(Timestamp now) {
+    // An id accepted at t is a duplicate until t + horizon (exclusive).
+    while (!fifo.empty() && now - fifo.front().at >= options.horizon) forget_oldest();
+  }
+
+  // insert() once expire(now) has run (dedup on).
+  bool insert_unexpired(const IdHash& h, Timestamp now) {
+    if (remembers(h)) return false;  // the first acceptance keeps its time
+    while (count >= options.max_ids) forget_oldest();
+    add(h.keyed, now);
+    return true;
+  }
 };
 
 Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key)
@@ -140,21 +154,19 @@ void Deduplicator::prefetch(const IdHash& h) const {
 }
 
 bool Deduplicator::insert(std::string_view id, Timestamp now) {
-  if (impl_->options.max_ids == 0) return true;  // remembering nothing: dedup off
+  Impl& d = *impl_;
+  if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off
   // Hashed after expiring: the last legacy id may expire and with it the
   // unkeyed lookups.
-  expire(now);
-  return insert(impl_->hash(id), now);
+  d.expire(now);
+  return d.insert_unexpired(d.hash(id), now);
 }
 
 bool Deduplicator::insert(const IdHash& h, Timestamp now) {
   Impl& d = *impl_;
   if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off
-  expire(now);
-  if (d.remembers(h)) return false;  // the first acceptance keeps its time
-  while (d.count >= d.options.max_ids) d.forget_oldest();
-  d.add(h.keyed, now);
-  return true;
+  d.expire(now);
+  return d.insert_unexpired(h, now);
 }
 
 bool Deduplicator::contains(std::string_view id, Timestamp now) const {
@@ -176,9 +188,7 @@ bool Deduplicator::contains(const IdHash& h, Timestamp now) const {
 }
 
 void Deduplicator::expire(Timestamp now) {
-  Impl& d = *impl_;
-  // An id accepted at t is a duplicate until t + horizon (exclusive).
-  while (!d.fifo.empty() && now - d.fifo.front().at >= d.options.horizon) d.forget_oldest();
+  impl_->expire(now);
 }
 
 std::size_t Deduplicator::size() const {

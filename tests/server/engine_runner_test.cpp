@@ -12,6 +12,7 @@
 #include <future>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "server_test_support.hpp"
 
@@ -23,6 +24,15 @@ using test::sample;
 
 constexpr core::Timestamp kNow = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z, microseconds
 
+// The batch of an NDJSON body of valid events, arrived at kNow.
+Batch batch_of(const config::Config& config, const std::string& ndjson) {
+  core::Decoder decoder(config.codec);
+  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
+  REQUIRE(decoded.rejections.empty());
+  const std::size_t admitted = decoded.events.size();
+  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
+}
+
 // `n` contact.queued events in queues q0..q{n-1}, at kNow.
 Batch queued_batch(const config::Config& config, int n) {
   std::string ndjson;
@@ -31,11 +41,17 @@ Batch queued_batch(const config::Config& config, int n) {
               R"(","type":"contact.queued","time":1700000000,"contact":"c)" + std::to_string(i) +
               R"(","queue":"q)" + std::to_string(i) + R"(","channel":"voice"})" + "\n";
   }
-  core::Decoder decoder(config.codec);
-  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
-  REQUIRE(decoded.rejections.empty());
-  const std::size_t admitted = decoded.events.size();
-  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
+  return batch_of(config, ndjson);
+}
+
+// contact.queued events at kNow with these ids, in this order.
+Batch batch_of_ids(const config::Config& config, const std::vector<std::string>& ids) {
+  std::string ndjson;
+  for (const std::string& id : ids) {
+    ndjson += R"({"id":")" + id + R"(","type":"contact.queued","time":1700000000,"contact":"c)" +
+              id + R"(","queue":"q","channel":"voice"})" + "\n";
+  }
+  return batch_of(config, ndjson);
 }
 
 // The views of the engine's ticks (on_tick: construct before start()).
@@ -93,6 +109,24 @@ TEST_CASE("ccmon_events_in_flight returns to 0 once traffic stops", "[server][en
   // Applied: nothing in flight, and the gauge says so without new traffic.
   CHECK(runner.admission().in_flight() == 0);
   CHECK(in_flight() == 0);
+  runner.drain_and_stop();
+}
+
+TEST_CASE("ids repeated in a batch count once; its fresh ids are remembered for the next",
+          "[server][engine_runner][dedup]") {
+  const auto config = config_from("");
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.start();
+  // Fresh: a, b, c (positions 0, 2, 4); a twice more.
+  const BatchResult first =
+      submit_and_wait(runner, batch_of_ids(*config, {"a", "a", "b", "a", "c"}));
+  CHECK(first.accepted == 3);
+  CHECK(first.duplicates == 2);
+  // c and b were remembered with the first batch, d is new.
+  const BatchResult second = submit_and_wait(runner, batch_of_ids(*config, {"c", "b", "d"}));
+  CHECK(second.accepted == 1);
+  CHECK(second.duplicates == 2);
   runner.drain_and_stop();
 }
 

@@ -720,6 +720,27 @@ TEST_CASE("gzip bodies are inflated under the body limit", "[server][router][lim
   }
 }
 
+// route() with a given engine behind the context, for engines that fail:
+// one NDJSON POST per call, answered into `recorder` (resumed work left to
+// the caller).
+struct EngineFixture {
+  explicit EngineFixture(EngineService& engine)
+      : ctx(std::make_shared<ServerContext>(config, metrics, engine)) {}
+
+  Routed post_ndjson(std::string body) {
+    Request req = post_events(std::move(body), "application/x-ndjson");
+    req.prepare_payload();
+    const RequestContext rc{*ctx, config, decoder.for_config(config)};
+    return route(req, rc, recorder);
+  }
+
+  SelfMetrics metrics{"test"};
+  std::shared_ptr<const config::Config> config = config_from("");
+  std::shared_ptr<ServerContext> ctx;
+  SessionDecoder decoder;
+  std::shared_ptr<Recorder> recorder = std::make_shared<Recorder>();
+};
+
 // An engine whose submit fails as an allocation would.
 class ThrowingEngine final : public EngineService {
  public:
@@ -736,20 +757,13 @@ class ThrowingEngine final : public EngineService {
 
 TEST_CASE("an exception while routing answers 500 for that request only",
           "[server][router][limits]") {
-  SelfMetrics metrics{"test"};
   ThrowingEngine engine;
-  auto config = config_from("");
-  auto ctx = std::make_shared<ServerContext>(config, metrics, engine);
-  SessionDecoder decoder;
-  auto recorder = std::make_shared<Recorder>();
-  Request req = post_events(kTwoEvents, "application/x-ndjson");
-  req.prepare_payload();
-  const RequestContext rc{*ctx, config, decoder.for_config(config)};
-  CHECK(route(req, rc, recorder) == Routed::kAnswering);
-  REQUIRE(recorder->responses.size() == 1);
-  CHECK(recorder->responses[0].result() == http::status::internal_server_error);
-  CHECK_FALSE(recorder->responses[0].keep_alive());
-  CHECK(sample(metrics.registry(), "ccmon_requests_rejected_total",
+  EngineFixture f(engine);
+  CHECK(f.post_ndjson(kTwoEvents) == Routed::kAnswering);
+  REQUIRE(f.recorder->responses.size() == 1);
+  CHECK(f.recorder->responses[0].result() == http::status::internal_server_error);
+  CHECK_FALSE(f.recorder->responses[0].keep_alive());
+  CHECK(sample(f.metrics.registry(), "ccmon_requests_rejected_total",
                {{"reason", "internal_error"}}) == 1);
 }
 
@@ -773,12 +787,8 @@ class SecondSubmitThrows final : public EngineService {
 
 TEST_CASE("a large body whose second part cannot be submitted: one 500, no room kept",
           "[server][router][limits]") {
-  SelfMetrics metrics{"test"};
   SecondSubmitThrows engine;
-  auto config = config_from("");
-  auto ctx = std::make_shared<ServerContext>(config, metrics, engine);
-  SessionDecoder decoder;
-  auto recorder = std::make_shared<Recorder>();
+  EngineFixture f(engine);
   std::string body;
   for (int i = 0; i < 1000; ++i) {
     body +=
@@ -786,14 +796,11 @@ TEST_CASE("a large body whose second part cannot be submitted: one 500, no room 
         R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
         "\n";
   }
-  Request req = post_events(body, "application/x-ndjson");
-  req.prepare_payload();
-  const RequestContext rc{*ctx, config, decoder.for_config(config)};
-  CHECK(route(req, rc, recorder) == Routed::kAnswering);
+  CHECK(f.post_ndjson(body) == Routed::kAnswering);
   CHECK(engine.submits == 2);
-  recorder->run_resumed();  // the first part's completion answers nothing
-  REQUIRE(recorder->responses.size() == 1);
-  CHECK(recorder->responses[0].result() == http::status::internal_server_error);
+  f.recorder->run_resumed();  // the first part's completion answers nothing
+  REQUIRE(f.recorder->responses.size() == 1);
+  CHECK(f.recorder->responses[0].result() == http::status::internal_server_error);
   CHECK(engine.admission().in_flight() == 0);
 }
 

@@ -111,6 +111,15 @@ TEST_CASE("NDJSON: empty and blank bodies hold no events", "[codec][body]") {
   CHECK(event_indexes(batch) == std::vector<std::size_t>{0, 1});
 }
 
+TEST_CASE("ndjson_line_bound: newlines + 1 for a last unterminated line", "[codec][body]") {
+  CHECK(ndjson_line_bound("") == 1);
+  CHECK(ndjson_line_bound("a") == 1);
+  CHECK(ndjson_line_bound("a\n") == 2);
+  CHECK(ndjson_line_bound("a\nb") == 2);
+  CHECK(ndjson_line_bound("\n\n") == 3);
+  CHECK(ndjson_line_bound("a\r\nb\r\n") == 3);  // a CR is not a line end of its own
+}
+
 TEST_CASE("JSON array: elements indexed by position, bad ones rejected alone", "[codec][body]") {
   // 0 valid (a)  1 a number  2 csat 9  3 valid (b)  4 null  5 unknown type
   // '[' as a char: GCC 12 at -O2/-O3 reports a false -Wrestrict on "[" +
