@@ -134,4 +134,16 @@ EngineStats Engine::stats() const {
   return state_->stats();
 }
 
+void Engine::for_each_tracked(const std::function<void(std::string_view, Timestamp)>& contact,
+                              const std::function<void(std::string_view, Timestamp)>& case_) const {
+  const auto& contacts = state_->contacts.table();
+  contacts.for_each([&](std::uint32_t slot, const engine_detail::Contact& k) {
+    contact(contacts.key(slot), k.last_event);
+  });
+  const auto& cases = state_->cases.table();
+  cases.for_each([&](std::uint32_t slot, const engine_detail::Case& k) {
+    case_(cases.key(slot), k.last_event);
+  });
+}
+
 }  // namespace ccmon::core

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string_view>
 
 #include "core/engine/engine_config.hpp"
 #include "core/engine/persist_access.hpp"
@@ -90,6 +92,12 @@ class Engine {
   const EngineConfig& config() const;
 
   EngineStats stats() const;
+
+  // Calls f(id, last event time) for every tracked contact, then g for
+  // every tracked case (a sharded engine's router learns from them where
+  // contacts and cases live after a restore). Any order.
+  void for_each_tracked(const std::function<void(std::string_view, Timestamp)>& contact,
+                        const std::function<void(std::string_view, Timestamp)>& case_) const;
 
  private:
   friend struct persist::Access;  // the state codec (core/persist)

@@ -7,12 +7,29 @@
 namespace ccmon::core {
 
 ShardRouter::ShardRouter(std::uint32_t shards, const EngineConfig& config, const HashKey& key)
-    : shards_(std::max<std::uint32_t>(1, shards)),
-      key_(key),
-      contact_idle_(config.contact_idle_timeout),
-      case_idle_(config.case_idle_timeout),
-      contact_cap_(config.max_tracked_contacts),
-      case_cap_(config.max_tracked_cases) {}
+    : shards_(std::max<std::uint32_t>(1, shards)), key_(key) {
+  configure(config);
+}
+
+void ShardRouter::configure(const EngineConfig& config) {
+  contact_idle_ = config.contact_idle_timeout;
+  case_idle_ = config.case_idle_timeout;
+  contact_cap_ = config.max_tracked_contacts;
+  case_cap_ = config.max_tracked_cases;
+}
+
+void ShardRouter::remember(Memory& m, std::string_view id, std::uint32_t shard, Timestamp last) {
+  auto [it, fresh] = m.try_emplace(keyed_hash(key_, id), Place{shard, last});
+  if (!fresh && last > it->second.last) it->second = {shard, last};
+}
+
+void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last) {
+  remember(contacts_, id, shard, last);
+}
+
+void ShardRouter::remember_case(std::string_view id, std::uint32_t shard, Timestamp last) {
+  remember(cases_, id, shard, last);
+}
 
 std::uint32_t ShardRouter::shard_of_queue(std::string_view queue) const {
   return static_cast<std::uint32_t>(keyed_hash(key_, queue) % shards_);

@@ -55,6 +55,14 @@ class ShardRouter {
   // timeout of event time).
   void advance(Timestamp now);
 
+  // Remembers that a contact (or a case) lives in `shard`, last routed at
+  // `last`; the later of two calls for one id wins. For a restore.
+  void remember_contact(std::string_view id, std::uint32_t shard, Timestamp last);
+  void remember_case(std::string_view id, std::uint32_t shard, Timestamp last);
+
+  // Takes the engine's idle timeouts and caps of a new configuration.
+  void configure(const EngineConfig& config);
+
   std::uint32_t shards() const { return shards_; }
   std::size_t remembered() const { return contacts_.size() + cases_.size(); }
 
@@ -67,6 +75,7 @@ class ShardRouter {
 
   std::uint32_t follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
                        std::string_view queue);
+  void remember(Memory& m, std::string_view id, std::uint32_t shard, Timestamp last);
   static void forget_before(Memory& m, Timestamp cutoff);
   static void forget_older_half(Memory& m);
 

@@ -50,6 +50,21 @@ void ShardedEngine::advance(Timestamp now) {
   for (auto& s : shards_) s->advance(now);
 }
 
+void ShardedEngine::reconfigure(EngineConfig config) {
+  router_.configure(config);
+  for (auto& s : shards_) s->reconfigure(config);
+}
+
+void ShardedEngine::restore_routes() {
+  router_ = ShardRouter(shard_count(), config(), key_);
+  if (shard_count() == 1) return;
+  for (std::uint32_t i = 0; i < shard_count(); ++i) {
+    shards_[i]->for_each_tracked(
+        [&](std::string_view id, Timestamp last) { router_.remember_contact(id, i, last); },
+        [&](std::string_view id, Timestamp last) { router_.remember_case(id, i, last); });
+  }
+}
+
 std::shared_ptr<const Snapshot> ShardedEngine::snapshot(Timestamp now) {
   std::vector<std::shared_ptr<const Snapshot>> parts;
   parts.reserve(shards_.size());

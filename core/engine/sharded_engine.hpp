@@ -34,6 +34,8 @@ class ShardedEngine {
 
   std::uint32_t shard_count() const { return static_cast<std::uint32_t>(shards_.size()); }
   Engine& shard(std::uint32_t i) { return *shards_[i]; }
+  const Engine& shard(std::uint32_t i) const { return *shards_[i]; }
+  const HashKey& hash_key() const { return key_; }
   ShardRouter& router() { return router_; }
 
   // Appends each of `events` to the list of the shard it goes to (agent
@@ -47,6 +49,16 @@ class ShardedEngine {
   ApplyResult apply(const Event& event);
 
   void advance(Timestamp now);
+
+  // Engine::reconfigure on every shard; the router takes the new caps.
+  void reconfigure(EngineConfig config);
+  // The configuration in force (every shard has the same).
+  const EngineConfig& config() const { return shards_[0]->config(); }
+
+  // After the shards' state was replaced (a restore): the router learns
+  // where every tracked contact and case lives (the shard that saw it last,
+  // for a contact tracked in two).
+  void restore_routes();
 
   // Every shard's snapshot at `now`, merged (snapshot_merge.hpp).
   std::shared_ptr<const Snapshot> snapshot(Timestamp now);

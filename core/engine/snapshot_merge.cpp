@@ -81,7 +81,6 @@ void add_team(TeamSnapshot& into, const TeamSnapshot& t) {
 void add_stats(EngineStats& into, const EngineStats& s) {
   into.tracked_contacts += s.tracked_contacts;
   into.tracked_cases += s.tracked_cases;
-  into.tracked_agents = std::max(into.tracked_agents, s.tracked_agents);
   into.out_of_sequence_total += s.out_of_sequence_total;
   into.evicted_contacts_total += s.evicted_contacts_total;
   into.evicted_cases_total += s.evicted_cases_total;
@@ -191,6 +190,7 @@ std::shared_ptr<const Snapshot> merge_snapshots(
     a.contact = c != contact.end() ? c->second : std::nullopt;
     out->agents.push_back(std::move(a));
   }
+  out->stats.tracked_agents = out->agents.size();  // each once, however many shards saw it
   return out;
 }
 

@@ -26,8 +26,8 @@ namespace ccmon::core {
 //     shard (keyed hash of the id under `key` modulo the shard count), the
 //     contacts handled today added up over the shards, the contact it is
 //     handling from the shard that has it;
-//   - intervals: as series; stats: added up, tracked agents the largest
-//     (every shard tracks every agent).
+//   - intervals: as series; stats: added up, but tracked agents, which are
+//     the distinct agents of all shards.
 // Pure; thread-safe for distinct arguments. `parts` must not be empty.
 std::shared_ptr<const Snapshot> merge_snapshots(
     std::span<const std::shared_ptr<const Snapshot>> parts, const HashKey& key);

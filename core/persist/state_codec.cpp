@@ -997,7 +997,11 @@ struct Access {
   static StatePtr make_state(EngineConfig c, const HashKey& key) {
     return std::make_unique<Engine::State>(std::move(c), key);
   }
-  static void commit(Engine& e, StatePtr s) { e.state_ = std::move(s); }
+  // Nor is its place among shards: a shard stays the shard it is.
+  static void commit(Engine& e, StatePtr s) {
+    s->place = e.state_->place;
+    e.state_ = std::move(s);
+  }
 
   // --- SLA rules and states ---------------------------------------------
 

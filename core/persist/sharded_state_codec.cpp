@@ -1,0 +1,101 @@
+#include "core/persist/sharded_state_codec.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace ccmon::core::persist {
+
+namespace {
+
+constexpr char kShardMagic[8] = {'C', 'C', 'M', 'O', 'N', 'S', 'H', 'D'};
+
+template <typename T>
+void put(std::string& out, T v) {
+  for (std::size_t i = 0; i < sizeof v; ++i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+template <typename T>
+T take(std::string_view& in, const char* what) {
+  if (in.size() < sizeof(T)) throw FormatError(std::string("sharded state: truncated ") + what);
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof v; ++i) {
+    v |= static_cast<T>(static_cast<unsigned char>(in[i])) << (8 * i);
+  }
+  in.remove_prefix(sizeof v);
+  return v;
+}
+
+}  // namespace
+
+std::uint32_t shard_count_of(std::string_view image) {
+  if (image.size() < sizeof kShardMagic || std::memcmp(image.data(), kShardMagic, 8) != 0) return 1;
+  image.remove_prefix(sizeof kShardMagic);
+  return take<std::uint32_t>(image, "shard count");
+}
+
+std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
+                                 const SlaEvaluator& sla, std::string_view extra) {
+  const std::uint32_t n = engine.shard_count();
+  if (n == 1) return encode_state(engine.shard(0), dedup, sla, extra);
+  std::string out(kShardMagic, sizeof kShardMagic);
+  put(out, n);
+  const Deduplicator no_ids(dedup.options());
+  const SlaEvaluator no_rules({});
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::string image = i == 0 ? encode_state(engine.shard(0), dedup, sla, extra)
+                                     : encode_state(engine.shard(i), no_ids, no_rules, {});
+    put(out, static_cast<std::uint64_t>(image.size()));
+    out += image;
+  }
+  return out;
+}
+
+std::string decode_sharded_state(std::string_view bytes, ShardedEngine& engine, Deduplicator& dedup,
+                                 SlaEvaluator& sla) {
+  const std::uint32_t n = engine.shard_count();
+  const bool sharded =
+      bytes.size() >= sizeof kShardMagic && std::memcmp(bytes.data(), kShardMagic, 8) == 0;
+  std::uint32_t written = 1;
+  if (sharded) {
+    bytes.remove_prefix(sizeof kShardMagic);
+    written = take<std::uint32_t>(bytes, "shard count");
+  }
+  if (written != n) {
+    ShardCountError e("the state was written by " + std::to_string(written) +
+                      " engine shard(s) and state.shards is " + std::to_string(n) +
+                      ": start with state.shards: " + std::to_string(written) +
+                      ", or empty the directory with ccmond --reset-state "
+                      "(docs/configuration.md, \"Engine shards\")");
+    e.written = written;
+    e.configured = n;
+    throw e;
+  }
+  // Decoded into fresh engines, the first shard (with the memory and the
+  // evaluator, which decode_state changes all or nothing) last: on any
+  // exception nothing changed.
+  std::vector<std::string_view> images;
+  if (!sharded) {
+    images.push_back(bytes);
+  } else {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto length = take<std::uint64_t>(bytes, "shard length");
+      if (length > bytes.size()) throw FormatError("sharded state: truncated shard image");
+      images.push_back(bytes.substr(0, static_cast<std::size_t>(length)));
+      bytes.remove_prefix(static_cast<std::size_t>(length));
+    }
+    if (!bytes.empty()) throw FormatError("sharded state: trailing bytes after the last shard");
+  }
+  ShardedEngine fresh(engine.config(), n, engine.hash_key());
+  for (std::uint32_t i = 1; i < n; ++i) {
+    Deduplicator no_ids(dedup.options(), dedup.hash_key());
+    SlaEvaluator no_rules({});
+    decode_state(images[i], fresh.shard(i), no_ids, no_rules);
+  }
+  std::string extra = decode_state(images[0], fresh.shard(0), dedup, sla);
+  fresh.restore_routes();
+  engine = std::move(fresh);
+  return extra;
+}
+
+}  // namespace ccmon::core::persist
