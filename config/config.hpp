@@ -126,6 +126,9 @@ struct Config {
   core::EngineConfig engine;
   std::vector<core::SlaRule> sla_rules;
   DurableConfig durable;
+  // state.shards: the engine in this many shards, each applied on a thread
+  // of its own (docs/configuration.md, "Engine shards"); at start only.
+  std::uint32_t shards = 1;
   AdaptersConfig adapters;  // docs/adapters.md
   // `forecast:` and `queues:` (docs/configuration.md, "Forecast").
   core::PredictionConfig forecast;

@@ -18,6 +18,9 @@ namespace ccmon::config {
 namespace {
 
 constexpr std::int64_t kMaxCount = std::int64_t{1} << 40;
+// state.shards: a thread each; past a few dozen the router is the bottleneck
+// (docs/benchmarks.md, "Engine shards").
+constexpr std::int64_t kMaxShards = 64;
 
 bool valid_listen(const std::string& text) {
   const std::size_t colon = text.rfind(':');
@@ -538,6 +541,11 @@ class ConfigLoader {
                    }
                  }},
                 {"dir", [&](const Value& v) { set(c_.durable.dir, r_.string(v)); }},
+                {"shards",
+                 [&](const Value& v) {
+                   if (auto n = r_.integer(v, 1, kMaxShards))
+                     c_.shards = static_cast<std::uint32_t>(*n);
+                 }},
                 {"sync", [&](const Value& v) { sync_mode(v); }},
                 {"sync_interval",
                  [&](const Value& v) { set(c_.durable.sync_interval, r_.duration(v, 1000)); }},

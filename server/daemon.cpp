@@ -318,6 +318,9 @@ ReloadOutcome Daemon::Impl::reload() {
       d.snapshot_journal_bytes != p.snapshot_journal_bytes) {
     spdlog::warn("state.* changed: takes effect at the next restart");
   }
+  if (next->shards != previous->shards) {
+    spdlog::warn("state.shards changed to {}: takes effect at the next restart", next->shards);
+  }
   if (next->adapters.asterisk_queue_log.files != previous->adapters.asterisk_queue_log.files) {
     spdlog::warn("adapters.asterisk_queue_log.files changed: takes effect at the next restart");
   }

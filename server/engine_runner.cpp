@@ -39,7 +39,9 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       admission_(config.limits.max_events_in_flight,
                  [&metrics](std::size_t n) { metrics.in_flight(static_cast<double>(n)); }),
       clock_mode_(config.clock),
-      engine_(config.engine, hash_key_),
+      engine_(config.engine, config.shards, hash_key_),
+      workers_(config.shards),
+      lists_(config.shards),
       dedup_(config.dedup, hash_key_),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
@@ -201,7 +203,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     if (dedup_enabled_) dedup_.insert(id_hashes_[k], f.remembered_at);
     events.push_back(f.event);
   }
-  engine_.apply(events);
+  apply_to_engine(events);
   if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
@@ -216,6 +218,14 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       metrics_.last_event_time(core::to_seconds(latest));
     }
   }
+}
+
+void EngineRunner::apply_to_engine(std::span<const core::Event* const> events) {
+  if (engine_.shard_count() == 1) return engine_.shard(0).apply(events);
+  for (auto& list : lists_) list.clear();
+  engine_.partition(events, lists_);
+  workers_.run(
+      [this](std::size_t i) { engine_.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {
@@ -363,6 +373,16 @@ void EngineRunner::restore() {
   std::function<store::Sequence(std::string_view)> from_snapshot;
   if (codec_) {
     from_snapshot = [this](std::string_view payload) {
+      // Another shard count is no damage to fall back past: the snapshot is
+      // good, the configuration is not the one it was written under.
+      if (const auto written = codec_->shard_count(payload); written != engine_.shard_count()) {
+        spdlog::critical(
+            "state: {} was written by {} engine shard(s) and state.shards is {}; start with "
+            "state.shards: {}, or empty it with ccmond --reset-state (docs/configuration.md, "
+            "\"Engine shards\"); not starting",
+            durable_->options().dir, written, engine_.shard_count(), written);
+        std::_Exit(1);
+      }
       auto extra = state_records::decode_extra(codec_->decode(payload, engine_, dedup_, sla_));
       latest_event_time_ = extra.latest_event_time;
       answerers_.restore(std::move(extra.answerers));
@@ -423,7 +443,7 @@ bool EngineRunner::replay(std::string_view bytes) {
       events.push_back(&record.events[i]);
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }
-    engine_.apply(events);
+    apply_to_engine(events);
     if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
@@ -486,7 +506,7 @@ bool EngineRunner::restored_configuration_in_force() const {
   // images of empty states mean equal configurations.
   const auto image = [this](const core::EngineConfig& engine, const core::DedupOptions& dedup,
                             const std::vector<core::SlaRule>& rules) {
-    core::Engine e(engine);
+    core::ShardedEngine e(engine, 1);
     core::Deduplicator d(dedup);
     core::SlaEvaluator s(rules);
     return codec_->encode(e, d, s, {});

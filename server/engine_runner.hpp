@@ -22,7 +22,7 @@
 #include "config/config.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
-#include "core/engine/engine.hpp"
+#include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/at_risk_tracker.hpp"
 #include "core/prediction/prediction.hpp"
@@ -33,6 +33,7 @@
 #include "server/engine_service.hpp"
 #include "server/hash_key.hpp"
 #include "server/self_metrics.hpp"
+#include "server/shard_workers.hpp"
 #include "server/state_codec_binding.hpp"
 #include "server/state_records.hpp"
 
@@ -76,6 +77,8 @@ class EngineRunner final : public EngineService {
  private:
   core::Timestamp now() const;
   void apply(Batch& batch, BatchResult& result);
+  // Applies accepted events to the engine: each shard's on its own thread.
+  void apply_to_engine(std::span<const core::Event* const> events);
   void make_views();
   std::shared_ptr<const View> build_view();
   // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the
@@ -108,7 +111,9 @@ class EngineRunner final : public EngineService {
   // Engine-thread state. Client strings are hashed under a key drawn once
   // per process (docs/security.md, "Hash flooding").
   const core::HashKey hash_key_ = random_hash_key();
-  core::Engine engine_;
+  core::ShardedEngine engine_;
+  ShardWorkers workers_;                                // one thread per shard but the first
+  std::vector<std::vector<const core::Event*>> lists_;  // per shard, kept for their capacity
   core::Deduplicator dedup_;
   core::SlaEvaluator sla_;
   core::Timestamp latest_event_time_ = 0;

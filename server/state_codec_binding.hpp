@@ -10,19 +10,22 @@
 #include <string_view>
 
 #include "core/dedup/deduplicator.hpp"
-#include "core/engine/engine.hpp"
+#include "core/engine/sharded_engine.hpp"
 #include "core/sla/sla_evaluator.hpp"
 
 namespace ccmon::server {
 
 struct StateCodec {
-  // See core/persist/state_codec.hpp: encode_state, decode_state (throws).
-  std::function<std::string(const core::Engine&, const core::Deduplicator&,
+  // See core/persist/sharded_state_codec.hpp: encode_sharded_state,
+  // decode_sharded_state (throws; ShardCountError for another shard count),
+  // shard_count_of.
+  std::function<std::string(const core::ShardedEngine&, const core::Deduplicator&,
                             const core::SlaEvaluator&, std::string_view extra)>
       encode;
-  std::function<std::string(std::string_view, core::Engine&, core::Deduplicator&,
+  std::function<std::string(std::string_view, core::ShardedEngine&, core::Deduplicator&,
                             core::SlaEvaluator&)>
       decode;
+  std::function<std::uint32_t(std::string_view)> shard_count;
 };
 
 std::optional<StateCodec> state_codec();

@@ -31,10 +31,11 @@ double age_seconds(fs::file_time_type t) {
 std::optional<std::string> decode_problem(const StateCodec& codec, const std::string& payload,
                                           store::Sequence& covered) {
   const config::Config defaults;
-  core::Engine engine(defaults.engine);
   core::Deduplicator dedup(defaults.dedup);
   core::SlaEvaluator sla(defaults.sla_rules);
   try {
+    // As many shards as the image was written by: whatever state.shards is.
+    core::ShardedEngine engine(defaults.engine, codec.shard_count(payload));
     covered = state_records::decode_extra(codec.decode(payload, engine, dedup, sla)).sequence;
     return std::nullopt;
   } catch (const std::exception& e) {

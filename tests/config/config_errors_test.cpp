@@ -308,6 +308,10 @@ TEST_CASE("state store errors name the key and its position", "[config][errors]"
       {"state:\n  max_tracked_bytes: 1GB5\n", 2, 22,
        "state.max_tracked_bytes: \"1GB5\" is not a size (e.g. 65536, 64KiB, 8MiB)"},
       {"state:\n  max_tracked_bytes: -1\n", 2, 22, "state.max_tracked_bytes: \"-1\" is not a size"},
+      // "  shards: " is 10 characters.
+      {"state:\n  shards: 0\n", 2, 11, "state.shards: \"0\" is outside 1..64"},
+      {"state:\n  shards: 65\n", 2, 11, "state.shards: \"65\" is outside 1..64"},
+      {"state:\n  shards: two\n", 2, 11, "state.shards: \"two\" is not an integer"},
   };
   for (const auto& row : rows) check_single_error(row);
 }
@@ -323,10 +327,14 @@ TEST_CASE("state store keys are read; an empty state.dir turns persistence off",
   CHECK(r.config->durable.sync_interval == 250'000);
   CHECK(r.config->durable.snapshot_interval == 60'000'000);
   CHECK(r.config->durable.snapshot_journal_bytes == 64u << 20);
+  CHECK(r.config->shards == 1);  // one engine unless asked
   // A file without the key keeps its state beside the daemon.
   r = load_config_string("kpis: {today: true}\n", "test.yml");
   REQUIRE(r.config);
   CHECK(r.config->durable.dir == "./ccmon-state");
+  r = load_config_string("state: {shards: 4}\n", "test.yml");
+  REQUIRE(r.config);
+  CHECK(r.config->shards == 4);
 }
 
 TEST_CASE("state.max_tracked_bytes takes any size syntax from 1 MiB up", "[config]") {
