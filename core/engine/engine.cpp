@@ -134,6 +134,14 @@ EngineStats Engine::stats() const {
   return state_->stats();
 }
 
+std::vector<Event> Engine::take_held(std::string_view contact) {
+  std::vector<Event> out;
+  for (auto& h : state_->held.take(engine_detail::HeldKind::kContact, contact)) {
+    out.push_back(std::move(h.event));
+  }
+  return out;
+}
+
 void Engine::for_each_tracked(const std::function<void(std::string_view, Timestamp)>& contact,
                               const std::function<void(std::string_view, Timestamp)>& case_) const {
   const auto& contacts = state_->contacts.table();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/engine/engine_config.hpp"
 #include "core/engine/persist_access.hpp"
@@ -92,6 +93,11 @@ class Engine {
   const EngineConfig& config() const;
 
   EngineStats stats() const;
+
+  // Removes and returns the events held for contact `id` (unordered
+  // delivery: waiting for an earlier event of it), in event time order. A
+  // sharded engine moves them to the shard the contact turned out to live in.
+  std::vector<Event> take_held(std::string_view contact);
 
   // Calls f(id, last event time) for every tracked contact, then g for
   // every tracked case (a sharded engine's router learns from them where

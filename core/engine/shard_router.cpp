@@ -19,8 +19,8 @@ void ShardRouter::configure(const EngineConfig& config) {
 }
 
 void ShardRouter::remember(Memory& m, std::string_view id, std::uint32_t shard, Timestamp last) {
-  auto [it, fresh] = m.try_emplace(keyed_hash(key_, id), Place{shard, last});
-  if (!fresh && last > it->second.last) it->second = {shard, last};
+  auto [it, fresh] = m.try_emplace(keyed_hash(key_, id), Place{shard, last, false});
+  if (!fresh && last > it->second.last) it->second = {shard, last, false};
 }
 
 void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last) {
@@ -40,8 +40,11 @@ std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view i
   const std::uint64_t h = keyed_hash(key_, id);
   if (!queue.empty()) {  // the queue decides, and the id follows it
     const std::uint32_t s = shard_of_queue(queue);
-    auto [it, fresh] = m.try_emplace(h, Place{s, t});
-    if (!fresh) it->second = {s, std::max(it->second.last, t)};
+    auto [it, fresh] = m.try_emplace(h, Place{s, t, false});
+    if (!fresh) {
+      if (it->second.guessed && it->second.shard != s) guessed_from_ = it->second.shard;
+      it->second = {s, std::max(it->second.last, t), false};
+    }
     if (fresh && m.size() > cap) forget_older_half(m);
     return s;
   }
@@ -49,10 +52,16 @@ std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view i
     it->second.last = std::max(it->second.last, t);
     return it->second.shard;
   }
-  return shard_of_queue({});
+  // Not known yet: its queue may come later (unordered delivery). Until then
+  // it goes to the `unknown` queue's shard, remembered as a guess.
+  const std::uint32_t s = shard_of_queue({});
+  m.try_emplace(h, Place{s, t, true});
+  if (m.size() > cap) forget_older_half(m);
+  return s;
 }
 
 std::uint32_t ShardRouter::route(const Event& e) {
+  guessed_from_ = kEveryShard;
   if (shards_ == 1) return 0;
   switch (e.type) {
     case EventType::kAgentState:

@@ -13,7 +13,11 @@
 //     own contacts' after-contact work at the agent's next state, and only
 //     the agent's home shard credits its time to the team (ShardPlace);
 //   - anything else, and contacts and cases not remembered, goes to the
-//     shard of the queue "" (where the engine's `unknown` series lives).
+//     shard of the queue "" (where the engine's `unknown` series lives); a
+//     contact sent there before its queue was known is a guess, and when
+//     an event names its queue (unordered delivery: an answer before its
+//     queueing), the events it has waiting there follow it
+//     (ShardedEngine::partition).
 //
 // The memory of where contacts and cases went is bounded: entries idle for
 // longer than the engine's idle timeouts are forgotten at advance(), as the
@@ -63,6 +67,12 @@ class ShardRouter {
   // Takes the engine's idle timeouts and caps of a new configuration.
   void configure(const EngineConfig& config);
 
+  // After route(): the shard a contact was sent to while its queue was
+  // unknown, when this event, naming its queue, sent it elsewhere (the
+  // events it has waiting there must follow it: ShardedEngine::partition);
+  // else kEveryShard.
+  std::uint32_t guessed_from() const { return guessed_from_; }
+
   std::uint32_t shards() const { return shards_; }
   std::size_t remembered() const { return contacts_.size() + cases_.size(); }
 
@@ -70,6 +80,7 @@ class ShardRouter {
   struct Place {
     std::uint32_t shard;
     Timestamp last;  // event time it was last routed at
+    bool guessed;    // routed before any event named its queue
   };
   using Memory = absl::flat_hash_map<std::uint64_t, Place>;
 
@@ -84,6 +95,7 @@ class ShardRouter {
   Duration contact_idle_, case_idle_;
   std::size_t contact_cap_, case_cap_;
   Memory contacts_, cases_;
+  std::uint32_t guessed_from_ = kEveryShard;
   Timestamp last_sweep_ = std::numeric_limits<Timestamp>::min();  // none yet
 };
 

@@ -1,6 +1,7 @@
 #include "core/engine/sharded_engine.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/engine/snapshot.hpp"
 #include "core/engine/snapshot_merge.hpp"
@@ -16,16 +17,57 @@ ShardedEngine::ShardedEngine(EngineConfig config, std::uint32_t shards, const Ha
   lists_.resize(n);
 }
 
+namespace {
+
+// The contact events that wait for an earlier one (docs/events.md
+// "Unordered delivery"), as the attribution holds them.
+bool waits_for_contact(EventType t) {
+  switch (t) {
+    case EventType::kContactAnswered:
+    case EventType::kContactAbandoned:
+    case EventType::kContactOverflowed:
+    case EventType::kContactHeld:
+    case EventType::kContactResumed:
+    case EventType::kContactTransferred:
+    case EventType::kContactEnded:
+    case EventType::kContactWrapped:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void ShardedEngine::partition(std::span<const Event* const> events,
                               std::vector<std::vector<const Event*>>& out) {
+  moved_.clear();  // the previous lists were applied
   for (const Event* e : events) {
     const std::uint32_t s = router_.route(*e);
     if (s == ShardRouter::kEveryShard) {
       for (auto& list : out) list.push_back(e);
-    } else {
-      out[s].push_back(e);
+      continue;
+    }
+    out[s].push_back(e);
+    if (const std::uint32_t from = router_.guessed_from(); from != ShardRouter::kEveryShard) {
+      follow(*e, from, s, out);
     }
   }
+}
+
+void ShardedEngine::follow(const Event& e, std::uint32_t from, std::uint32_t to,
+                           std::vector<std::vector<const Event*>>& out) {
+  // Held by the shard already (earlier batches), then still in its list.
+  std::vector<Event>& taken = moved_.emplace_back(shards_[from]->take_held(e.contact));
+  for (const Event& h : taken) out[to].push_back(&h);
+  auto& list = out[from];
+  const auto waiting = [&](const Event* x) {
+    return x->contact == e.contact && waits_for_contact(x->type);
+  };
+  for (const Event* x : list) {
+    if (waiting(x)) out[to].push_back(x);
+  }
+  std::erase_if(list, waiting);
 }
 
 void ShardedEngine::apply(std::span<const Event* const> events) {
@@ -35,14 +77,17 @@ void ShardedEngine::apply(std::span<const Event* const> events) {
 }
 
 ApplyResult ShardedEngine::apply(const Event& event) {
-  const std::uint32_t s = router_.route(event);
-  if (s != ShardRouter::kEveryShard) return shards_[s]->apply(event);
-  ApplyResult first = ApplyResult::kApplied;
+  for (auto& list : lists_) list.clear();
+  const Event* one = &event;
+  partition({&one, 1}, lists_);
+  std::optional<ApplyResult> result;
   for (std::size_t i = 0; i < shards_.size(); ++i) {
-    const ApplyResult r = shards_[i]->apply(event);
-    if (i == 0) first = r;
+    for (const Event* e : lists_[i]) {
+      const ApplyResult r = shards_[i]->apply(*e);
+      if (e == &event && !result) result = r;
+    }
   }
-  return first;
+  return result.value_or(ApplyResult::kApplied);
 }
 
 void ShardedEngine::advance(Timestamp now) {

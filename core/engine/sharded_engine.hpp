@@ -39,8 +39,14 @@ class ShardedEngine {
   ShardRouter& router() { return router_; }
 
   // Appends each of `events` to the list of the shard it goes to (agent
-  // states to every list), in order; `out` has shard_count() lists. The
-  // events must outlive the lists.
+  // states to every list), in order; `out` has shard_count() lists. When an
+  // event names the queue of a contact first sent to the `unknown` queue's
+  // shard (ShardRouter::guessed_from), the contact's events that wait there
+  // for it follow it to its queue's shard, right after it: those of the
+  // lists not applied yet, and those that shard holds (Engine::take_held,
+  // kept here until the next partition). So an answer that arrives before
+  // its queueing completes as in one engine. The events must outlive the
+  // lists; call it again only after the lists were applied.
   void partition(std::span<const Event* const> events, std::vector<std::vector<const Event*>>& out);
 
   // Applies events in order, each to its shard, on the calling thread.
@@ -68,6 +74,10 @@ class ShardedEngine {
   ShardRouter router_;
   std::vector<std::unique_ptr<Engine>> shards_;
   std::vector<std::vector<const Event*>> lists_;  // apply()'s, kept for their capacity
+  std::vector<std::vector<Event>> moved_;         // taken from a shard's held events
+  // Moves contact `e.contact`'s waiting events from shard `from` to `to`.
+  void follow(const Event& e, std::uint32_t from, std::uint32_t to,
+              std::vector<std::vector<const Event*>>& out);
 };
 
 }  // namespace ccmon::core

@@ -28,6 +28,17 @@ std::pair<std::string, std::string> queues_apart(std::uint32_t n) {
   return {};
 }
 
+// A queue the default key puts in another shard of `n` than `unknown`'s.
+std::string queue_away_from_unknown(std::uint32_t n) {
+  ShardRouter r(n, small_config(), {});
+  for (int i = 0; i < 100; ++i) {
+    const std::string q = 'q' + std::to_string(i);
+    if (r.shard_of_queue(q) != r.shard_of_queue("")) return q;
+  }
+  FAIL("no queue away from unknown's shard");
+  return {};
+}
+
 void same_kpi(const KpiValue& a, const KpiValue& b) {
   REQUIRE(a.value.has_value() == b.value.has_value());
   if (a.value) REQUIRE(*a.value == Approx(*b.value).epsilon(1e-12));
@@ -185,13 +196,19 @@ TEST_CASE("shards route whole queues, contacts follow their queue", "[engine][sh
   // Later events name no queue: they go where the contact went.
   REQUIRE(r.route(Ev(EventType::kContactAnswered, at(5), "c1").agent("a1")) == sales);
   REQUIRE(r.route(Ev(EventType::kAgentState, at(6), "").agent("a1")) == ShardRouter::kEveryShard);
-  // A contact never seen, without a queue, goes to the `unknown` series' shard.
+  // A contact never seen, without a queue, goes to the `unknown` series' shard,
+  // as a guess: when its queue comes, its waiting events follow it there.
   REQUIRE(r.route(Ev(EventType::kContactEnded, at(7), "c9")) == r.shard_of_queue(""));
+  REQUIRE(r.guessed_from() == ShardRouter::kEveryShard);
+  const Event c9_queued = Ev(EventType::kContactQueued, at(7), "c9").queue("sales");
+  REQUIRE(r.route(c9_queued) == sales);
+  REQUIRE(r.guessed_from() ==
+          (sales == r.shard_of_queue("") ? ShardRouter::kEveryShard : r.shard_of_queue("")));
   // A case follows the queue it was opened in.
   REQUIRE(r.route(Ev(EventType::kCaseOpened, at(8), "").case_id("k1").queue("sales")) == sales);
   REQUIRE(r.route(Ev(EventType::kCaseResolved, at(9), "").case_id("k1")) == sales);
   // Idle past the contact idle timeout: forgotten, as the engine forgets it.
-  r.advance(at(6) + small_config().contact_idle_timeout);
+  r.advance(at(8) + small_config().contact_idle_timeout);
   REQUIRE(r.remembered() == 1);  // the case, whose idle timeout is longer
   REQUIRE(r.route(Ev(EventType::kContactEnded, at(10), "c1")) == r.shard_of_queue(""));
 }
@@ -269,6 +286,45 @@ TEST_CASE("a contact transferred to a queue of another shard counts as in one en
           1);
   REQUIRE(find_series(*s, qa, "voice")->live[static_cast<std::size_t>(LiveKpi::kContactsActive)] ==
           0);
+}
+
+TEST_CASE("an answer that arrives before its queueing follows it to the queue's shard",
+          "[engine][shard]") {
+  const std::string q = queue_away_from_unknown(2);
+  const Event answered = Ev(EventType::kContactAnswered, at(12), "c1").agent("a1");
+  const Event queued = Ev(EventType::kContactQueued, at(0), "c1").queue(q).channel("voice");
+  const Event ended = Ev(EventType::kContactEnded, at(40), "c1");
+  SECTION("in an earlier batch: held by the unknown queue's shard, then moved") {
+    ShardedEngine sharded(small_config(), 2);
+    REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
+    REQUIRE(sharded.snapshot(at(13))->stats.held_events == 1);
+    REQUIRE(sharded.apply(queued) == ApplyResult::kApplied);
+    REQUIRE(sharded.apply(ended) == ApplyResult::kApplied);
+    const auto s = sharded.snapshot(at(60));
+    // By hand: offered 1, answered after 12 s, nothing held or out of sequence.
+    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
+    REQUIRE(s->stats.held_events == 0);
+    REQUIRE(s->stats.out_of_sequence_total == 0);
+  }
+  SECTION("in the same batch: moved before any shard applies it") {
+    ShardedEngine sharded(small_config(), 2);
+    const std::vector<const Event*> batch = {&answered, &queued, &ended};
+    sharded.apply(batch);
+    const auto s = sharded.snapshot(at(60));
+    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
+    REQUIRE(s->stats.held_events == 0);
+    REQUIRE(s->stats.out_of_sequence_total == 0);
+  }
+  SECTION("never queued: out of sequence once its lateness passed, as in one engine") {
+    ShardedEngine sharded(small_config(), 2);
+    Engine one(small_config());
+    REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
+    REQUIRE(one.apply(answered) == ApplyResult::kHeld);
+    sharded.advance(at(12) + small_config().lateness + 1);
+    one.advance(at(12) + small_config().lateness + 1);
+    REQUIRE(one.stats().out_of_sequence_total == 1);
+    REQUIRE(sharded.snapshot(at(60))->stats.out_of_sequence_total == 1);
+  }
 }
 
 TEST_CASE("sharded engines equal one engine over a day of mixed traffic", "[engine][shard]") {
