@@ -1062,7 +1062,9 @@ class Suite:
             f"(`CLOCK_THREAD_CPUTIME_ID`). This machine has fewer cores than 4 shards plus a "
             f"router, so the wall-clock rate here stops rising at 2; the rate \"with a core per "
             f"shard\" is the day's events over the busiest thread's CPU time (router or "
-            f"shard), what a machine with a core for each would reach.\n")
+            f"shard), what a machine with a core for each would reach with the shards "
+            f"running free, as here. The daemon waits for every shard after each batch, so "
+            f"its bound is lower: per batch, the slowest shard's time.\n")
         add("| shards | router CPU (ns/event) | busiest shard CPU | all shards' CPU | applies "
             "per event | wall here | events/s here | events/s with a core per shard | "
             "merged snapshot |\n|---|---|---|---|---|---|---|---|---|")

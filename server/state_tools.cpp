@@ -34,8 +34,13 @@ std::optional<std::string> decode_problem(const StateCodec& codec, const std::st
   core::Deduplicator dedup(defaults.dedup);
   core::SlaEvaluator sla(defaults.sla_rules);
   try {
-    // As many shards as the image was written by: whatever state.shards is.
-    core::ShardedEngine engine(defaults.engine, codec.shard_count(payload));
+    // As many shards as the image was written by: whatever state.shards is
+    // (within its range, docs/configuration.md).
+    const std::uint32_t shards = codec.shard_count(payload);
+    if (shards < 1 || shards > 64) {
+      return "written by " + std::to_string(shards) + " shards, outside state.shards' 1..64";
+    }
+    core::ShardedEngine engine(defaults.engine, shards);
     covered = state_records::decode_extra(codec.decode(payload, engine, dedup, sla)).sequence;
     return std::nullopt;
   } catch (const std::exception& e) {

@@ -15,19 +15,7 @@ namespace ccmon::core::engine_detail {
 namespace {
 
 bool needs_existing(EventType t) {
-  switch (t) {
-    case EventType::kContactAnswered:
-    case EventType::kContactAbandoned:
-    case EventType::kContactOverflowed:
-    case EventType::kContactHeld:
-    case EventType::kContactResumed:
-    case EventType::kContactTransferred:
-    case EventType::kContactEnded:
-    case EventType::kContactWrapped:
-      return true;
-    default:
-      return false;
-  }
+  return needs_earlier_contact_event(t);  // engine.cpp
 }
 
 // What to do with an event that does not fit its contact's or case's state.

@@ -70,6 +70,22 @@ EngineStats EngineState::stats() const {
 
 }  // namespace engine_detail
 
+bool needs_earlier_contact_event(EventType t) {
+  switch (t) {
+    case EventType::kContactAnswered:
+    case EventType::kContactAbandoned:
+    case EventType::kContactOverflowed:
+    case EventType::kContactHeld:
+    case EventType::kContactResumed:
+    case EventType::kContactTransferred:
+    case EventType::kContactEnded:
+    case EventType::kContactWrapped:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Engine::Engine(EngineConfig config, const HashKey& hash_key, ShardPlace place)
     : state_(std::make_unique<State>(std::move(config), hash_key)) {
   state_->place = place;
@@ -142,12 +158,15 @@ std::vector<Event> Engine::take_held(std::string_view contact) {
   return out;
 }
 
-void Engine::for_each_tracked(const std::function<void(std::string_view, Timestamp)>& contact,
+void Engine::for_each_tracked(const std::function<void(std::string_view, Timestamp, bool)>& contact,
+                              const std::function<void(std::string_view, Timestamp)>& held,
                               const std::function<void(std::string_view, Timestamp)>& case_) const {
   const auto& contacts = state_->contacts.table();
   contacts.for_each([&](std::uint32_t slot, const engine_detail::Contact& k) {
-    contact(contacts.key(slot), k.last_event);
+    contact(contacts.key(slot), k.last_event, k.queue != engine_detail::kNoLabel);
   });
+  state_->held.for_each(engine_detail::HeldKind::kContact,
+                        [&](const Event& e) { held(e.contact, e.time); });
   const auto& cases = state_->cases.table();
   cases.for_each([&](std::uint32_t slot, const engine_detail::Case& k) {
     case_(cases.key(slot), k.last_event);

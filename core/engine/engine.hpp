@@ -51,14 +51,19 @@ struct EngineStats {
 // Where an engine stands among the shards of a ShardedEngine
 // (core/engine/sharded_engine.hpp, docs/architecture.md "Sharding"). Agent
 // state changes reach every shard; an agent's time in a state is credited to
-// its team only by its home shard (keyed hash of the agent id modulo
-// `count` == `index`), and only the home shard counts it among a team's
-// agents now, so the teams of the shards add up without counting twice.
+// its team only by its home shard (shard_of(agent id, count) == index,
+// core/engine/shard_of.hpp), and only the home shard counts it among a
+// team's agents now, so the teams of the shards add up without counting twice.
 // {0, 1}, the default, is a whole engine.
 struct ShardPlace {
   std::uint32_t index = 0;
   std::uint32_t count = 1;
 };
+
+// The contact events that need an earlier event of their contact (an
+// answer its queueing): held when they arrive first (docs/events.md
+// "Unordered delivery").
+bool needs_earlier_contact_event(EventType t);
 
 class Engine {
  public:
@@ -99,10 +104,13 @@ class Engine {
   // sharded engine moves them to the shard the contact turned out to live in.
   std::vector<Event> take_held(std::string_view contact);
 
-  // Calls f(id, last event time) for every tracked contact, then g for
-  // every tracked case (a sharded engine's router learns from them where
-  // contacts and cases live after a restore). Any order.
-  void for_each_tracked(const std::function<void(std::string_view, Timestamp)>& contact,
+  // Calls contact(id, last event time, whether its queue is known) for
+  // every tracked contact, held(id, event time) for every event held for a
+  // contact, then case_(id, last event time) for every tracked case (a
+  // sharded engine's router learns from them where contacts and cases live
+  // after a restore). Any order.
+  void for_each_tracked(const std::function<void(std::string_view, Timestamp, bool)>& contact,
+                        const std::function<void(std::string_view, Timestamp)>& held,
                         const std::function<void(std::string_view, Timestamp)>& case_) const;
 
  private:

@@ -29,6 +29,7 @@
 #include "core/engine/contact_book.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/held_book.hpp"
+#include "core/engine/shard_of.hpp"
 #include "core/engine/snapshot_pool.hpp"
 #include "core/engine/window_store.hpp"
 
@@ -62,8 +63,7 @@ struct EngineState {
   const HashKey& hash_key() const { return contacts.table().hash_key(); }
   // Whether agent `a`'s time and presence count in this shard (ShardPlace).
   bool homed(std::uint32_t a) const {
-    return place.count <= 1 ||
-           agents.table().hash_of(agents.table().key(a)) % place.count == place.index;
+    return place.count <= 1 || shard_of(agents.table().key(a), place.count) == place.index;
   }
   // Applies a (re)configuration, keeping all state that still fits.
   void configure(EngineConfig c);

@@ -53,6 +53,14 @@ class HeldBook {
   // Removes and returns the event with the smallest due time; only when size() > 0.
   std::pair<HeldKind, HeldEvent> pop_oldest();
 
+  // Calls f(event) for every event held waiting on a contact or a case of `kind`.
+  template <typename F>
+  void for_each(HeldKind kind, F&& f) const {
+    for (const auto& [k, entry] : by_due_) {
+      if (entry.kind == kind) f(entry.held.event);
+    }
+  }
+
   std::size_t size() const { return by_due_.size(); }
   std::uint64_t evicted_total() const { return evicted_; }
   void count_eviction() { ++evicted_; }

@@ -1,7 +1,7 @@
 #include "core/engine/shard_router.hpp"
 
 #include <algorithm>
-#include <limits>
+#include <utility>
 #include <vector>
 
 namespace ccmon::core {
@@ -14,53 +14,51 @@ ShardRouter::ShardRouter(std::uint32_t shards, const EngineConfig& config, const
 void ShardRouter::configure(const EngineConfig& config) {
   contact_idle_ = config.contact_idle_timeout;
   case_idle_ = config.case_idle_timeout;
-  contact_cap_ = config.max_tracked_contacts;
-  case_cap_ = config.max_tracked_cases;
+  contact_cap_ = config.max_tracked_contacts * shards_;
+  case_cap_ = config.max_tracked_cases * shards_;
 }
 
-void ShardRouter::remember(Memory& m, std::string_view id, std::uint32_t shard, Timestamp last) {
-  auto [it, fresh] = m.try_emplace(keyed_hash(key_, id), Place{shard, last, false});
-  if (!fresh && last > it->second.last) it->second = {shard, last, false};
-}
-
-void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last) {
-  remember(contacts_, id, shard, last);
+void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last,
+                                   bool has_queue) {
+  const Place p{shard, last, !has_queue};
+  auto [it, fresh] = contacts_.try_emplace(keyed_hash(key_, id), p);
+  if (fresh) return;
+  const Place& q = it->second;
+  if (std::pair(!p.guessed, p.last) > std::pair(!q.guessed, q.last)) it->second = p;
 }
 
 void ShardRouter::remember_case(std::string_view id, std::uint32_t shard, Timestamp last) {
-  remember(cases_, id, shard, last);
-}
-
-std::uint32_t ShardRouter::shard_of_queue(std::string_view queue) const {
-  return static_cast<std::uint32_t>(keyed_hash(key_, queue) % shards_);
+  auto [it, fresh] = cases_.try_emplace(keyed_hash(key_, id), Place{shard, last, false});
+  if (!fresh && last > it->second.last) it->second = {shard, last, false};
 }
 
 std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
-                                  std::string_view queue) {
+                                  std::string_view queue, bool moves, bool guesses) {
   const std::uint64_t h = keyed_hash(key_, id);
-  if (!queue.empty()) {  // the queue decides, and the id follows it
+  if (auto it = m.find(h); it != m.end()) {
+    Place& p = it->second;
+    p.last = std::max(p.last, t);
+    if (queue.empty() || !(moves || p.guessed)) return p.shard;  // stays where it lives
     const std::uint32_t s = shard_of_queue(queue);
-    auto [it, fresh] = m.try_emplace(h, Place{s, t, false});
-    if (!fresh) {
-      if (it->second.guessed && it->second.shard != s) guessed_from_ = it->second.shard;
-      it->second = {s, std::max(it->second.last, t), false};
-    }
-    if (fresh && m.size() > cap) forget_older_half(m);
+    if (p.guessed && p.shard != s) guessed_from_ = p.shard;
+    p.shard = s;
+    p.guessed = false;
     return s;
   }
-  if (auto it = m.find(h); it != m.end()) {
-    it->second.last = std::max(it->second.last, t);
-    return it->second.shard;
+  const std::uint32_t s = shard_of_queue(queue);
+  if (!queue.empty() || (guesses && m.size() < cap)) {
+    // A guess when no queue is named: its queue may come later.
+    m.try_emplace(h, Place{s, t, queue.empty()});
+    guessed_ = queue.empty();
+    if (m.size() > cap) forget_older_half(m);
+  } else {
+    guessed_ = guesses;  // full: routed as a guess, not remembered
   }
-  // Not known yet: its queue may come later (unordered delivery). Until then
-  // it goes to the `unknown` queue's shard, remembered as a guess.
-  const std::uint32_t s = shard_of_queue({});
-  m.try_emplace(h, Place{s, t, true});
-  if (m.size() > cap) forget_older_half(m);
   return s;
 }
 
 std::uint32_t ShardRouter::route(const Event& e) {
+  guessed_ = false;
   guessed_from_ = kEveryShard;
   if (shards_ == 1) return 0;
   switch (e.type) {
@@ -70,16 +68,18 @@ std::uint32_t ShardRouter::route(const Event& e) {
     case EventType::kCaseEscalated:
     case EventType::kCaseResolved:
     case EventType::kCaseReopened:
-      return follow(cases_, case_cap_, e.case_id, e.time, e.queue);
+      return follow(cases_, case_cap_, e.case_id, e.time, e.queue, e.type == EventType::kCaseOpened,
+                    false);
     case EventType::kCustomerChurned:
       return shard_of_queue(e.queue);
     case EventType::kSurveyAnswered:
       // Late, after its contact is done: its own queue decides for it alone.
       if (!e.queue.empty() || e.contact.empty()) return shard_of_queue(e.queue);
-      return follow(contacts_, contact_cap_, e.contact, e.time, {});
+      return follow(contacts_, contact_cap_, e.contact, e.time, {}, false, false);
     default:
       if (e.contact.empty()) return shard_of_queue(e.queue);
-      return follow(contacts_, contact_cap_, e.contact, e.time, e.queue);
+      return follow(contacts_, contact_cap_, e.contact, e.time, e.queue,
+                    e.type == EventType::kContactQueued, true);
   }
 }
 
@@ -88,12 +88,15 @@ void ShardRouter::forget_before(Memory& m, Timestamp cutoff) {
 }
 
 void ShardRouter::forget_older_half(Memory& m) {
-  std::vector<Timestamp> times;
-  times.reserve(m.size());
-  for (const auto& [h, p] : m) times.push_back(p.last);
-  auto mid = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
-  std::nth_element(times.begin(), mid, times.end());
-  forget_before(m, *mid);
+  // By rank, not by time: half goes even when many share one time (event
+  // times are the client's).
+  std::vector<std::pair<Timestamp, std::uint64_t>> order;
+  order.reserve(m.size());
+  for (const auto& [h, p] : m) order.emplace_back(p.last, h);
+  const auto mid = order.begin() + static_cast<std::ptrdiff_t>(order.size() / 2);
+  std::nth_element(order.begin(), mid, order.end());
+  const auto cut = *mid;
+  absl::erase_if(m, [&](const auto& kv) { return std::pair(kv.second.last, kv.first) < cut; });
 }
 
 void ShardRouter::advance(Timestamp now) {

@@ -17,57 +17,45 @@ ShardedEngine::ShardedEngine(EngineConfig config, std::uint32_t shards, const Ha
   lists_.resize(n);
 }
 
-namespace {
-
-// The contact events that wait for an earlier one (docs/events.md
-// "Unordered delivery"), as the attribution holds them.
-bool waits_for_contact(EventType t) {
-  switch (t) {
-    case EventType::kContactAnswered:
-    case EventType::kContactAbandoned:
-    case EventType::kContactOverflowed:
-    case EventType::kContactHeld:
-    case EventType::kContactResumed:
-    case EventType::kContactTransferred:
-    case EventType::kContactEnded:
-    case EventType::kContactWrapped:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 void ShardedEngine::partition(std::span<const Event* const> events,
                               std::vector<std::vector<const Event*>>& out) {
   moved_.clear();  // the previous lists were applied
+  guessed_.clear();
+  bool followed = false;
   for (const Event* e : events) {
     const std::uint32_t s = router_.route(*e);
     if (s == ShardRouter::kEveryShard) {
       for (auto& list : out) list.push_back(e);
       continue;
     }
+    if (router_.guessed() && needs_earlier_contact_event(e->type)) {
+      // Waits in the unknown queue's shard until its queue is named.
+      guessed_[keyed_hash(key_, e->contact)].push_back(out[s].size());
+    }
     out[s].push_back(e);
     if (const std::uint32_t from = router_.guessed_from(); from != ShardRouter::kEveryShard) {
       follow(*e, from, s, out);
+      followed = true;
     }
+  }
+  if (followed) {
+    for (auto& list : out) std::erase(list, nullptr);  // moved by follow()
   }
 }
 
 void ShardedEngine::follow(const Event& e, std::uint32_t from, std::uint32_t to,
                            std::vector<std::vector<const Event*>>& out) {
-  // Held by the shard already (earlier batches), then still in its list.
+  // Held by the shard already (earlier batches), then still in its list
+  // (this batch): each moves right after `e`, in the order it came.
   std::vector<Event>& taken = moved_.emplace_back(shards_[from]->take_held(e.contact));
   for (const Event& h : taken) out[to].push_back(&h);
-  auto& list = out[from];
-  const auto waiting = [&](const Event* x) {
-    return x->contact == e.contact && waits_for_contact(x->type);
-  };
-  for (const Event* x : list) {
-    if (waiting(x)) out[to].push_back(x);
+  const auto it = guessed_.find(keyed_hash(key_, e.contact));
+  if (it == guessed_.end()) return;
+  for (const std::size_t i : it->second) {
+    out[to].push_back(out[from][i]);
+    out[from][i] = nullptr;
   }
-  std::erase_if(list, waiting);
+  guessed_.erase(it);
 }
 
 void ShardedEngine::apply(std::span<const Event* const> events) {
@@ -105,7 +93,11 @@ void ShardedEngine::restore_routes() {
   if (shard_count() == 1) return;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     shards_[i]->for_each_tracked(
-        [&](std::string_view id, Timestamp last) { router_.remember_contact(id, i, last); },
+        [&](std::string_view id, Timestamp last, bool has_queue) {
+          router_.remember_contact(id, i, last, has_queue);
+        },
+        // An event held for a contact no shard knows: a guess, as when it came.
+        [&](std::string_view id, Timestamp t) { router_.remember_contact(id, i, t, false); },
         [&](std::string_view id, Timestamp last) { router_.remember_case(id, i, last); });
   }
 }
@@ -114,7 +106,7 @@ std::shared_ptr<const Snapshot> ShardedEngine::snapshot(Timestamp now) {
   std::vector<std::shared_ptr<const Snapshot>> parts;
   parts.reserve(shards_.size());
   for (auto& s : shards_) parts.push_back(s->snapshot(now));
-  return merge_snapshots(parts, key_);
+  return merge_snapshots(parts);
 }
 
 }  // namespace ccmon::core

@@ -17,6 +17,8 @@
 //     queues get series before folding into `other`.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -75,6 +77,9 @@ class ShardedEngine {
   std::vector<std::unique_ptr<Engine>> shards_;
   std::vector<std::vector<const Event*>> lists_;  // apply()'s, kept for their capacity
   std::vector<std::vector<Event>> moved_;         // taken from a shard's held events
+  // This partition's guessed contacts (keyed hash of the id): the positions
+  // of their waiting events in the unknown queue's shard's list.
+  absl::flat_hash_map<std::uint64_t, std::vector<std::size_t>> guessed_;
   // Moves contact `e.contact`'s waiting events from shard `from` to `to`.
   void follow(const Event& e, std::uint32_t from, std::uint32_t to,
               std::vector<std::vector<const Event*>>& out);

@@ -113,7 +113,7 @@ void sort_and_fold(std::vector<T>& v, Key key, Add add) {
 }  // namespace
 
 std::shared_ptr<const Snapshot> merge_snapshots(
-    std::span<const std::shared_ptr<const Snapshot>> parts, const HashKey& key) {
+    std::span<const std::shared_ptr<const Snapshot>> parts) {
   if (parts.size() == 1) return parts[0];  // one shard: nothing to merge, nothing to copy
   auto out = std::make_shared<Snapshot>(*parts[0]);
   const auto shards = static_cast<std::uint32_t>(parts.size());
@@ -176,7 +176,7 @@ std::shared_ptr<const Snapshot> merge_snapshots(
         auto& c = contact[a.agent];
         if (!c || a.contact->answered_at > c->answered_at) c = a.contact;
       }
-      const bool home = keyed_hash(key, a.agent) % shards == p;
+      const bool home = shard_of(a.agent, shards) == p;
       auto [it, fresh] = agents.try_emplace(a.agent, a);
       if (!fresh && home) it->second = a;
     }

@@ -6,8 +6,8 @@
 #include <memory>
 #include <span>
 
+#include "core/engine/shard_of.hpp"
 #include "core/engine/snapshot.hpp"
-#include "core/hash/keyed_hash.hpp"
 
 namespace ccmon::core {
 
@@ -22,14 +22,13 @@ namespace ccmon::core {
 //   - teams: their window totals (TeamSnapshot::sums) added up and the KPIs
 //     computed from the sum, so they are those of one engine; agents now
 //     added up (each shard counts its home agents only);
-//   - agents: one row per id, the state, reason and time today of its home
-//     shard (keyed hash of the id under `key` modulo the shard count), the
-//     contacts handled today added up over the shards, the contact it is
-//     handling from the shard that has it;
+//   - agents: one row per id: the state, reason and time today of its
+//     home shard (shard_of.hpp), the contacts handled today added up over
+//     the shards, the contact it is handling from the shard that has it;
 //   - intervals: as series; stats: added up, but tracked agents, which are
 //     the distinct agents of all shards.
 // Pure; thread-safe for distinct arguments. `parts` must not be empty.
 std::shared_ptr<const Snapshot> merge_snapshots(
-    std::span<const std::shared_ptr<const Snapshot>> parts, const HashKey& key);
+    std::span<const std::shared_ptr<const Snapshot>> parts);
 
 }  // namespace ccmon::core

@@ -29,7 +29,11 @@ T take(std::string_view& in, const char* what) {
 }  // namespace
 
 std::uint32_t shard_count_of(std::string_view image) {
-  if (image.size() < sizeof kShardMagic || std::memcmp(image.data(), kShardMagic, 8) != 0) return 1;
+  constexpr char kPlainMagic[8] = {'C', 'C', 'M', 'O', 'N', 'S', 'T', 'A'};  // encode_state's
+  if (image.size() >= 8 && std::memcmp(image.data(), kPlainMagic, 8) == 0) return 1;
+  if (image.size() < 8 || std::memcmp(image.data(), kShardMagic, 8) != 0) {
+    throw FormatError("sharded state: neither a state image nor a sharded one (bad magic)");
+  }
   image.remove_prefix(sizeof kShardMagic);
   return take<std::uint32_t>(image, "shard count");
 }

@@ -30,7 +30,7 @@ struct ShardCountError : FormatError {
 };
 
 // The number of shards `image` was written by (1 for a plain image), from
-// its header alone; FormatError when the header is truncated.
+// its header alone; FormatError for neither magic or a truncated header.
 std::uint32_t shard_count_of(std::string_view image);
 
 std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,

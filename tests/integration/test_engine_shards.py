@@ -5,8 +5,9 @@ A real day of the "Anonymous Bank" 1999 data (docs/replay.md for its
 acknowledgement) goes to a daemon with one engine and to one with three
 shards: every KPI sample of /metrics is the same but those that
 docs/architecture.md says may differ (time between contacts, tracked
-contacts and tracked state bytes). The sharded daemon restarts on its state directory with the
-same KPIs; started with another shard count on it, it refuses to start and
+contacts and tracked state bytes), with a restart of the sharded daemon in
+the middle of the day. It restarts on its state directory with the same
+KPIs; started with another shard count on it, it refuses to start and
 says why, changing nothing.
 """
 
@@ -45,30 +46,43 @@ class EngineShardsTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def post_day(self, daemon):
-        for i in range(0, len(self.lines), 500):
-            body = "\n".join(self.lines[i:i + 500]) + "\n"
+    def post(self, daemon, lines):
+        for i in range(0, len(lines), 500):
+            body = "\n".join(lines[i:i + 500]) + "\n"
             status, answer = daemon.post_events(body)
             self.assertEqual(status, 200, answer)
-            self.assertEqual(answer["accepted"], len(self.lines[i:i + 500]), answer)
+            self.assertEqual(answer["accepted"], len(lines[i:i + 500]), answer)
 
-    def test_three_shards_give_one_engines_kpis_and_keep_them_across_a_restart(self):
+    def sharded(self, shards=3):
+        return StateDaemon(state_config(BANK_CONFIG, self.state,
+                                        extra_state=f"  shards: {shards}\n"))
+
+    def test_three_shards_give_one_engines_kpis_across_restarts(self):
         with Daemon(BANK_CONFIG, state_dir="") as one:
-            self.post_day(one)
+            self.post(one, self.lines)
             expected = comparable(one)
         # Something to compare: the day's offers are there.
         offered = sum(v for k, v in expected.items() if k[0] == "ccmon_contacts_offered_total")
         self.assertGreater(offered, 1000)
 
-        sharded = StateDaemon(state_config(BANK_CONFIG, self.state, extra_state="  shards: 3\n"))
+        # Half the day, a restart (a clean stop writes a snapshot of the three
+        # shards), the other half: contacts in progress at the restart must
+        # be found in the shards they were in.
+        half = len(self.lines) // 2
+        first = self.sharded()
         try:
-            self.post_day(sharded)
-            got = comparable(sharded)
+            self.post(first, self.lines[:half])
+        finally:
+            first.stop()
+        second = self.sharded()
+        try:
+            self.post(second, self.lines[half:])
+            got = comparable(second)
             self.assertEqual(got, expected, describe_differences(expected, got))
         finally:
-            sharded.stop()  # a clean stop writes a snapshot of the three shards
+            second.stop()
 
-        again = StateDaemon(state_config(BANK_CONFIG, self.state, extra_state="  shards: 3\n"))
+        again = self.sharded()
         try:
             got = comparable(again)
             self.assertEqual(got, expected, describe_differences(expected, got))
@@ -76,7 +90,7 @@ class EngineShardsTest(unittest.TestCase):
             again.stop()
 
         # Another shard count: refused, with the reason and what to do (the
-        # daemon exits on its own, right after it started listening).
+        # daemon exits on its own, before or after it logs that it listens).
         config = os.path.join(self.tmp.name, "two.yml")
         with open(config, "w") as f:
             f.write(state_config(BANK_CONFIG, self.state, extra_state="  shards: 2\n"))
@@ -88,7 +102,7 @@ class EngineShardsTest(unittest.TestCase):
         self.assertIn("--reset-state", log)
 
         # ... and nothing changed: three shards restore it as before.
-        last = StateDaemon(state_config(BANK_CONFIG, self.state, extra_state="  shards: 3\n"))
+        last = self.sharded()
         try:
             got = comparable(last)
             self.assertEqual(got, expected, describe_differences(expected, got))
