@@ -163,7 +163,8 @@ void Engine::for_each_tracked(const std::function<void(std::string_view, Timesta
                               const std::function<void(std::string_view, Timestamp)>& case_) const {
   const auto& contacts = state_->contacts.table();
   contacts.for_each([&](std::uint32_t slot, const engine_detail::Contact& k) {
-    contact(contacts.key(slot), k.last_event, k.queue != engine_detail::kNoLabel);
+    contact(contacts.key(slot), k.last_event,
+            k.queue != engine_detail::kNoLabel && k.phase != engine_detail::Phase::kTransferred);
   });
   state_->held.for_each(engine_detail::HeldKind::kContact,
                         [&](const Event& e) { held(e.contact, e.time); });

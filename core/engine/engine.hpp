@@ -104,7 +104,8 @@ class Engine {
   // sharded engine moves them to the shard the contact turned out to live in.
   std::vector<Event> take_held(std::string_view contact);
 
-  // Calls contact(id, last event time, whether its queue is known) for
+  // Calls contact(id, last event time, whether it is placed here: its queue
+  // known and not transferred away) for
   // every tracked contact, held(id, event time) for every event held for a
   // contact, then case_(id, last event time) for every tracked case (a
   // sharded engine's router learns from them where contacts and cases live

@@ -19,8 +19,8 @@ void ShardRouter::configure(const EngineConfig& config) {
 }
 
 void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last,
-                                   bool has_queue) {
-  const Place p{shard, last, !has_queue};
+                                   bool placed) {
+  const Place p{shard, last, !placed};
   auto [it, fresh] = contacts_.try_emplace(keyed_hash(key_, id), p);
   if (fresh) return;
   const Place& q = it->second;
@@ -34,26 +34,29 @@ void ShardRouter::remember_case(std::string_view id, std::uint32_t shard, Timest
 
 std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
                                   std::string_view queue, bool moves, bool guesses) {
+  // A contact is a guess until a queueing places it: before, any event
+  // naming a queue may move it, and its waiting events follow it.
   const std::uint64_t h = keyed_hash(key_, id);
   if (auto it = m.find(h); it != m.end()) {
     Place& p = it->second;
     p.last = std::max(p.last, t);
-    if (queue.empty() || !(moves || p.guessed)) return p.shard;  // stays where it lives
-    const std::uint32_t s = shard_of_queue(queue);
-    if (p.guessed && p.shard != s) guessed_from_ = p.shard;
-    p.shard = s;
-    p.guessed = false;
-    return s;
+    if (!queue.empty() && (moves || p.guessed)) {
+      const std::uint32_t s = shard_of_queue(queue);
+      if (p.guessed && p.shard != s) guessed_from_ = p.shard;
+      p.shard = s;
+      p.guessed = guesses && !moves;
+    }
+    guessed_ = p.guessed;
+    return p.shard;
   }
   const std::uint32_t s = shard_of_queue(queue);
+  guessed_ = guesses && !moves;
   if (!queue.empty() || (guesses && m.size() < cap)) {
-    // A guess when no queue is named: its queue may come later.
-    m.try_emplace(h, Place{s, t, queue.empty()});
-    guessed_ = queue.empty();
-    if (m.size() > cap) forget_older_half(m);
-  } else {
-    guessed_ = guesses;  // full: routed as a guess, not remembered
-  }
+    m.try_emplace(h, Place{s, t, guessed_});
+    // Past twice the engines' caps together: halved, and what is left
+    // still covers every contact the engines can track.
+    if (m.size() > 2 * cap) forget_older_half(m);
+  }  // else full: routed as a guess, not remembered
   return s;
 }
 

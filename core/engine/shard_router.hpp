@@ -13,17 +13,17 @@
 //     own contacts' after-contact work at the agent's next state, and only
 //     the agent's home shard credits its time to the team (ShardPlace);
 //   - anything else, and contacts and cases not known and naming no queue,
-//     go to the shard of the queue "" (where the `unknown` series lives). A
-//     contact sent there is a guess: when an event names its queue
-//     (unordered delivery: an answer before its queueing), the contact moves
-//     to that queue's shard and its waiting events follow it
-//     (ShardedEngine::partition).
+//     go to the shard of the queue "" (where the `unknown` series lives).
+//     A contact is a guess until a contact.queued places it: until then
+//     any event naming a queue moves it there, and its waiting events
+//     follow it (unordered delivery: an answer before its queueing;
+//     ShardedEngine::partition).
 //
 // The memory of where contacts and cases live is bounded: entries idle for
 // longer than the engine's idle timeouts are forgotten at advance(), as the
-// engines forget the contacts and cases themselves; past the engines' caps
-// together (caps x shards) the least recently routed half is forgotten, and
-// no guess is remembered while full.
+// engines forget the contacts and cases themselves; past twice the engines'
+// caps together (2 x caps x shards) the least recently routed half is
+// forgotten, and no guess is remembered past the caps.
 //
 // Not thread-safe: one router per ShardedEngine, on the thread that feeds it.
 #pragma once
@@ -56,8 +56,8 @@ class ShardRouter {
   // The shard that owns `queue` ("" for the `unknown` series).
   std::uint32_t shard_of_queue(std::string_view queue) const { return shard_of(queue, shards_); }
 
-  // After route(): whether its contact was sent to the `unknown` queue's
-  // shard as a guess (not known, no queue named).
+  // After route(): whether its contact is a guess (not placed by a
+  // queueing yet), so its waiting events may have to follow it.
   bool guessed() const { return guessed_; }
   // After route(): the shard a contact was sent to as a guess, when this
   // event named its queue and sent it elsewhere (its waiting events must
@@ -70,9 +70,10 @@ class ShardRouter {
   void advance(Timestamp now);
 
   // For a restore: a contact tracked in `shard`, last seen at `last`,
-  // whose queue is known or not (a guess). A shard that knows its queue wins
-  // over one that does not, then the later `last`.
-  void remember_contact(std::string_view id, std::uint32_t shard, Timestamp last, bool has_queue);
+  // placed there (its queue known, not transferred away) or not (a guess).
+  // A shard where it is placed wins over one where it is not, then the
+  // later `last`.
+  void remember_contact(std::string_view id, std::uint32_t shard, Timestamp last, bool placed);
   void remember_case(std::string_view id, std::uint32_t shard, Timestamp last);
 
   // Takes the engine's idle timeouts and caps of a new configuration.

@@ -29,8 +29,8 @@ void ShardedEngine::partition(std::span<const Event* const> events,
       continue;
     }
     if (router_.guessed() && needs_earlier_contact_event(e->type)) {
-      // Waits in the unknown queue's shard until its queue is named.
-      guessed_[keyed_hash(key_, e->contact)].push_back(out[s].size());
+      // May wait where it goes until its contact's queueing.
+      guessed_[keyed_hash(key_, e->contact)].push_back({s, out[s].size()});
     }
     out[s].push_back(e);
     if (const std::uint32_t from = router_.guessed_from(); from != ShardRouter::kEveryShard) {
@@ -45,17 +45,26 @@ void ShardedEngine::partition(std::span<const Event* const> events,
 
 void ShardedEngine::follow(const Event& e, std::uint32_t from, std::uint32_t to,
                            std::vector<std::vector<const Event*>>& out) {
-  // Held by the shard already (earlier batches), then still in its list
-  // (this batch): each moves right after `e`, in the order it came.
-  std::vector<Event>& taken = moved_.emplace_back(shards_[from]->take_held(e.contact));
-  for (const Event& h : taken) out[to].push_back(&h);
-  const auto it = guessed_.find(keyed_hash(key_, e.contact));
-  if (it == guessed_.end()) return;
-  for (const std::size_t i : it->second) {
-    out[to].push_back(out[from][i]);
-    out[from][i] = nullptr;
+  // Held by the shard already (earlier batches), then in the lists (this
+  // batch, `e` itself included when it waits): each moves to the end of
+  // `to`'s list, in the order it came, indexed again while the contact is
+  // still a guess (it may move on before its queueing).
+  std::vector<const Event*> moving;
+  for (const Event& h : moved_.emplace_back(shards_[from]->take_held(e.contact))) {
+    moving.push_back(&h);
   }
-  guessed_.erase(it);
+  const std::uint64_t h = keyed_hash(key_, e.contact);
+  if (const auto it = guessed_.find(h); it != guessed_.end()) {
+    for (const auto& [shard, i] : it->second) {
+      moving.push_back(out[shard][i]);
+      out[shard][i] = nullptr;
+    }
+    guessed_.erase(it);
+  }
+  for (const Event* x : moving) {
+    if (router_.guessed()) guessed_[h].push_back({to, out[to].size()});
+    out[to].push_back(x);
+  }
 }
 
 void ShardedEngine::apply(std::span<const Event* const> events) {

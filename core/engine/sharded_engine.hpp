@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/engine/engine.hpp"
@@ -64,8 +65,9 @@ class ShardedEngine {
   const EngineConfig& config() const { return shards_[0]->config(); }
 
   // After the shards' state was replaced (a restore): the router learns
-  // where every tracked contact and case lives (the shard that saw it last,
-  // for a contact tracked in two).
+  // where every tracked contact and case lives (for a contact tracked in
+  // two, the shard where it is placed, then the one that saw it last), and
+  // takes contacts with held events as guesses.
   void restore_routes();
 
   // Every shard's snapshot at `now`, merged (snapshot_merge.hpp).
@@ -77,9 +79,9 @@ class ShardedEngine {
   std::vector<std::unique_ptr<Engine>> shards_;
   std::vector<std::vector<const Event*>> lists_;  // apply()'s, kept for their capacity
   std::vector<std::vector<Event>> moved_;         // taken from a shard's held events
-  // This partition's guessed contacts (keyed hash of the id): the positions
-  // of their waiting events in the unknown queue's shard's list.
-  absl::flat_hash_map<std::uint64_t, std::vector<std::size_t>> guessed_;
+  // This partition's guessed contacts (keyed hash of the id): where their
+  // waiting events are, (shard, position in its list).
+  absl::flat_hash_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::size_t>>> guessed_;
   // Moves contact `e.contact`'s waiting events from shard `from` to `to`.
   void follow(const Event& e, std::uint32_t from, std::uint32_t to,
               std::vector<std::vector<const Event*>>& out);
