@@ -100,6 +100,19 @@ struct IntervalCounts {
   std::uint64_t offered = 0, answered = 0, abandoned = 0, overflowed = 0;
   std::uint64_t answered_within = 0, abandoned_within = 0, short_abandoned = 0;
   double wait_answered_seconds = 0;
+
+  // Field by field: intervals joined into a longer one, shards' rows merged.
+  IntervalCounts& operator+=(const IntervalCounts& c) {
+    offered += c.offered;
+    answered += c.answered;
+    abandoned += c.abandoned;
+    overflowed += c.overflowed;
+    answered_within += c.answered_within;
+    abandoned_within += c.abandoned_within;
+    short_abandoned += c.short_abandoned;
+    wait_answered_seconds += c.wait_answered_seconds;
+    return *this;
+  }
 };
 struct IntervalSeries {
   std::string queue, channel;

@@ -148,18 +148,7 @@ std::shared_ptr<const Snapshot> merge_snapshots(
   sort_and_fold(
       iv.series, [](const IntervalSeries& s) { return std::tie(s.queue, s.channel); },
       [](IntervalSeries& a, const IntervalSeries& b) {
-        for (std::size_t r = 0; r < a.rows.size(); ++r) {
-          IntervalCounts& x = a.rows[r];
-          const IntervalCounts& y = b.rows[r];
-          x.offered += y.offered;
-          x.answered += y.answered;
-          x.abandoned += y.abandoned;
-          x.overflowed += y.overflowed;
-          x.answered_within += y.answered_within;
-          x.abandoned_within += y.abandoned_within;
-          x.short_abandoned += y.short_abandoned;
-          x.wait_answered_seconds += y.wait_answered_seconds;
-        }
+        for (std::size_t r = 0; r < a.rows.size(); ++r) a.rows[r] += b.rows[r];
       });
 
   // Agents: every shard has a row for each agent it saw; the home shard's

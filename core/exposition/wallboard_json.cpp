@@ -37,17 +37,6 @@ std::pair<double, double> service_level(const IntervalCounts& c, const ServiceLe
   return {num, den};
 }
 
-void add(IntervalCounts& to, const IntervalCounts& c) {
-  to.offered += c.offered;
-  to.answered += c.answered;
-  to.abandoned += c.abandoned;
-  to.overflowed += c.overflowed;
-  to.answered_within += c.answered_within;
-  to.abandoned_within += c.abandoned_within;
-  to.short_abandoned += c.short_abandoned;
-  to.wait_answered_seconds += c.wait_answered_seconds;
-}
-
 }  // namespace
 
 json agent_json(const AgentSnapshot& a) {
@@ -124,7 +113,7 @@ json intervals_json(const Snapshot& snap, Duration length, std::string_view queu
     for (std::size_t g = 0; g < groups; ++g) {
       IntervalCounts c;
       for (std::size_t r = g * per; r < std::min(s.rows.size(), (g + 1) * per); ++r) {
-        add(c, s.rows[r]);
+        c += s.rows[r];
       }
       const auto [num, den] = service_level(c, d.formula);
       rows.push_back({{"start", starts[g]},
