@@ -26,10 +26,10 @@
 namespace ccmon::server {
 namespace {
 namespace fs = std::filesystem;
+using test::batch_of;
 using test::config_from;
+using test::kNow;
 using test::sample;
-
-constexpr core::Timestamp kNow = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z
 
 struct TempDir {
   TempDir() {
@@ -39,14 +39,6 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
   fs::path path;
 };
-
-Batch batch_of(const config::Config& config, const std::string& ndjson) {
-  core::Decoder decoder(config.codec);
-  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
-  REQUIRE(decoded.rejections.empty());
-  const std::size_t admitted = decoded.events.size();
-  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
-}
 
 // Event clock (now = latest event time: the same in both runners), state in `dir`.
 std::shared_ptr<config::Config> event_clock_config(const fs::path& dir) {

@@ -22,16 +22,8 @@ namespace {
 using test::config_from;
 using test::sample;
 
-constexpr core::Timestamp kNow = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z, microseconds
-
-// The batch of an NDJSON body of valid events, arrived at kNow.
-Batch batch_of(const config::Config& config, const std::string& ndjson) {
-  core::Decoder decoder(config.codec);
-  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
-  REQUIRE(decoded.rejections.empty());
-  const std::size_t admitted = decoded.events.size();
-  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
-}
+using test::batch_of;
+using test::kNow;
 
 // `n` contact.queued events in queues q0..q{n-1}, at kNow.
 Batch queued_batch(const config::Config& config, int n) {

@@ -4,6 +4,7 @@
 
 #include <prometheus/registry.h>
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,10 +14,22 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/codec/codec.hpp"
 #include "server/engine_service.hpp"
 #include "server/router.hpp"
 
 namespace ccmon::server::test {
+
+inline constexpr core::Timestamp kNow = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z, µs
+
+// The batch of an NDJSON body of valid events, arrived at kNow.
+inline Batch batch_of(const config::Config& config, const std::string& ndjson) {
+  core::Decoder decoder(config.codec);
+  auto decoded = decoder.decode(ndjson, core::BodyFormat::kNdjson, kNow);
+  REQUIRE(decoded.rejections.empty());
+  const std::size_t admitted = decoded.events.size();
+  return Batch{Transport::kHttp, std::move(decoded.events), kNow, admitted};
+}
 
 // The value of the sample `name{labels}` in `registry`, nullopt when absent.
 inline std::optional<double> sample(prometheus::Registry& registry, const std::string& name,
