@@ -39,7 +39,6 @@ class ShardedEngine {
   Engine& shard(std::uint32_t i) { return *shards_[i]; }
   const Engine& shard(std::uint32_t i) const { return *shards_[i]; }
   const HashKey& hash_key() const { return key_; }
-  ShardRouter& router() { return router_; }
 
   // Appends each of `events` to the list of the shard it goes to (agent
   // states to every list), in order; `out` has shard_count() lists. When an

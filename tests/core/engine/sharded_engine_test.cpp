@@ -336,35 +336,32 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   const Event answered = Ev(EventType::kContactAnswered, at(12), "c1").agent("a1");
   const Event queued = Ev(EventType::kContactQueued, at(0), "c1").queue(q).channel("voice");
   const Event ended = Ev(EventType::kContactEnded, at(40), "c1");
+  // By hand: offered 1, answered after 12 s, nothing held or out of sequence.
+  const auto answered_after_12s = [&](const Snapshot& s) {
+    REQUIRE(*val(s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
+    REQUIRE(s.stats.held_events == 0);
+    REQUIRE(s.stats.out_of_sequence_total == 0);
+  };
   SECTION("in an earlier batch: held by the unknown queue's shard, then moved") {
     ShardedEngine sharded(small_config(), 2);
     REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
     REQUIRE(sharded.snapshot(at(13))->stats.held_events == 1);
     REQUIRE(sharded.apply(queued) == ApplyResult::kApplied);
     REQUIRE(sharded.apply(ended) == ApplyResult::kApplied);
-    const auto s = sharded.snapshot(at(60));
-    // By hand: offered 1, answered after 12 s, nothing held or out of sequence.
-    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
-    REQUIRE(s->stats.held_events == 0);
-    REQUIRE(s->stats.out_of_sequence_total == 0);
+    answered_after_12s(*sharded.snapshot(at(60)));
   }
   SECTION("in the same batch: moved before any shard applies it") {
     ShardedEngine sharded(small_config(), 2);
     const std::vector<const Event*> batch = {&answered, &queued, &ended};
     sharded.apply(batch);
-    const auto s = sharded.snapshot(at(60));
-    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
-    REQUIRE(s->stats.held_events == 0);
-    REQUIRE(s->stats.out_of_sequence_total == 0);
+    answered_after_12s(*sharded.snapshot(at(60)));
   }
   SECTION("two waiting events, the queueing last in the same batch") {
     ShardedEngine sharded(small_config(), 2);
     const std::vector<const Event*> batch = {&answered, &ended, &queued};
     sharded.apply(batch);
     const auto s = sharded.snapshot(at(60));
-    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
-    REQUIRE(s->stats.held_events == 0);
-    REQUIRE(s->stats.out_of_sequence_total == 0);
+    answered_after_12s(*s);
     REQUIRE(find_series(*s, q, "voice")->live[static_cast<std::size_t>(LiveKpi::kContactsActive)] ==
             0);  // ended: in after-contact work, not active
   }
@@ -373,10 +370,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
     REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
     const std::vector<const Event*> batch = {&ended, &queued};
     sharded.apply(batch);
-    const auto s = sharded.snapshot(at(60));
-    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kAverageSpeedOfAnswer) == 12);
-    REQUIRE(s->stats.held_events == 0);
-    REQUIRE(s->stats.out_of_sequence_total == 0);
+    answered_after_12s(*sharded.snapshot(at(60)));
   }
   SECTION("never queued: out of sequence once its lateness passed, as in one engine") {
     ShardedEngine sharded(small_config(), 2);
