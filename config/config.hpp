@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/adapters_config.hpp"
+#include "config/kafka_config.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
 #include "core/engine/engine_config.hpp"
@@ -130,6 +131,7 @@ struct Config {
   // of its own (docs/configuration.md, "Engine shards"); at start only.
   std::uint32_t shards = 1;
   AdaptersConfig adapters;  // docs/adapters.md
+  KafkaConfig kafka;        // ingest.kafka (docs/kafka.md); at start only
   // `forecast:` and `queues:` (docs/configuration.md, "Forecast").
   core::PredictionConfig forecast;
   WallboardConfig wallboard;

@@ -10,6 +10,7 @@
 
 #include "config/adapters_loader.hpp"
 #include "config/config.hpp"
+#include "config/kafka_loader.hpp"
 #include "config/token_file.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/kpi.hpp"
@@ -325,6 +326,7 @@ class ConfigLoader {
          {"max_id_size", [&](const Value& v) { bytes(v, c_.codec.max_id_bytes); }},
          {"max_rejections_listed",
           [&](const Value& v) { count(v, c_.codec.max_rejection_details); }},
+         {"kafka", [&](const Value& v) { read_kafka(r_, v, c_.kafka); }},
          {"dedup", [&](const Value& v) {
             r_.mapping(
                 v, {{"horizon", [&](const Value& h) { set(c_.dedup.horizon, r_.duration(h, 0)); }},

@@ -1,0 +1,106 @@
+// The `ingest.kafka` section (docs/kafka.md): values land in KafkaConfig,
+// and each mistake is reported at its place (columns counted by hand,
+// 1-based).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "config/config.hpp"
+
+using ccmon::config::KafkaFormat;
+using ccmon::config::load_config_string;
+
+TEST_CASE("ingest.kafka keys map onto KafkaConfig", "[config][kafka]") {
+  const auto result = load_config_string(R"(
+ingest:
+  kafka:
+    brokers: [kafka-1:9092, "[::1]:9093"]
+    topics: [connect-ctr, connect-agents]
+    group_id: ccmon-eu
+    format: amazon_connect
+    source: connect-eu
+    max_batch_messages: 200
+    properties:
+      security.protocol: SASL_SSL
+      sasl.mechanism: PLAIN
+      fetch.max.bytes: 1048576
+)",
+                                         "ok.yml");
+  for (const auto& e : result.errors) FAIL_CHECK(to_string(e));
+  REQUIRE(result.config);
+  const auto& k = result.config->kafka;
+  CHECK(k.enabled());
+  CHECK(k.brokers == std::vector<std::string>{"kafka-1:9092", "[::1]:9093"});
+  CHECK(k.topics == std::vector<std::string>{"connect-ctr", "connect-agents"});
+  CHECK(k.group_id == "ccmon-eu");
+  CHECK(k.format == KafkaFormat::kAmazonConnect);
+  CHECK(k.source == "connect-eu");
+  CHECK(k.max_batch_messages == 200);
+  // In file order, values as written (librdkafka parses them).
+  REQUIRE(k.properties.size() == 3);
+  CHECK(k.properties[0] == std::pair<std::string, std::string>{"security.protocol", "SASL_SSL"});
+  CHECK(k.properties[2] == std::pair<std::string, std::string>{"fetch.max.bytes", "1048576"});
+}
+
+TEST_CASE("one broker or topic may be written without a list; the source is off by default",
+          "[config][kafka]") {
+  auto result =
+      load_config_string("ingest: {kafka: {brokers: k:9092, topics: events}}\n", "ok.yml");
+  REQUIRE(result.config);
+  CHECK(result.config->kafka.brokers == std::vector<std::string>{"k:9092"});
+  CHECK(result.config->kafka.topics == std::vector<std::string>{"events"});
+  CHECK(result.config->kafka.group_id == "ccmon");
+  CHECK(result.config->kafka.format == KafkaFormat::kCcmon);
+
+  result = load_config_string("server: {clock: event}\n", "ok.yml");
+  REQUIRE(result.config);
+  CHECK_FALSE(result.config->kafka.enabled());
+}
+
+TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][errors]") {
+  struct Row {
+    const char* yaml;
+    int line, column;
+    const char* message;
+  };
+  const Row rows[] = {
+      // "    brokers: [" is 14 characters.
+      {"ingest:\n  kafka:\n    brokers: [kafka-1]\n    topics: [t]\n", 3, 15,
+       "ingest.kafka.brokers[0]: \"kafka-1\" is not HOST:PORT"},
+      {"ingest:\n  kafka:\n    brokers: [\"k:90x2\"]\n    topics: [t]\n", 3, 15,
+       "\"k:90x2\" is not HOST:PORT"},
+      // "    topics: [t, " is 16 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t, t]\n", 4, 17,
+       "ingest.kafka.topics[1]: duplicate topic \"t\""},
+      // "    format: " is 12 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    format: json\n", 5, 13,
+       "ingest.kafka.format: \"json\" is not a format: ccmon, asterisk_queue_log, twilio or "
+       "amazon_connect"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    source: \"a b\"\n", 5, 13,
+       "\"a b\" is not a source name"},
+      // "      group.id: " is 16 characters: ccmond sets it from group_id.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
+       "      group.id: other\n",
+       6, 17, "ingest.kafka.properties.group.id: set by ccmond"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties: [a]\n", 5, 17,
+       "expected a mapping of librdkafka properties"},
+      // The section itself ("  kafka:" value starts on line 3, column 5).
+      {"ingest:\n  kafka:\n    topics: [t]\n", 3, 5, "ingest.kafka needs `brokers`"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n", 3, 5, "ingest.kafka needs `topics`"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    max_batch_messages: 0\n", 5, 25,
+       "ingest.kafka.max_batch_messages: \"0\" is outside 1..1000000"},
+      // "    topics: " is 12 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: []\n", 4, 13,
+       "ingest.kafka.topics: at least one topic is required"},
+  };
+  for (const auto& row : rows) {
+    INFO("YAML:\n" << row.yaml);
+    const auto result = load_config_string(row.yaml, "test.yml");
+    CHECK_FALSE(result.config);
+    REQUIRE(result.errors.size() == 1);
+    const auto& e = result.errors[0];
+    INFO(to_string(e));
+    CHECK(e.line == row.line);
+    CHECK(e.column == row.column);
+    CHECK(e.message.find(row.message) != std::string::npos);
+  }
+}
