@@ -17,6 +17,7 @@
 #include "server/build_info.hpp"
 #include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
+#include "server/kafka_source.hpp"
 #include "server/listener.hpp"
 #include "server/live_publisher.hpp"
 #include "server/queue_log_follower.hpp"
@@ -134,6 +135,7 @@ struct Daemon::Impl {
   std::shared_ptr<TlsContextSlot> tls;         // server.listen's, when it is TLS
   // adapters.asterisk_queue_log.files, fixed at start.
   std::vector<std::shared_ptr<QueueLogFollower>> followers;
+  std::unique_ptr<KafkaSource> kafka;  // ingest.kafka, fixed at start
   // The wallboard feed's renders (docs/wallboard.md), off the I/O threads.
   LivePublisher publisher{[feed = ctx->live](const View& view) { feed->publish(view); },
                           [this] { metrics.live_tick_skipped(); }};
@@ -180,6 +182,13 @@ int Daemon::Impl::run() {
     }
     runner.attach_state(std::move(state), state_codec());
   }
+  if (config->kafka.enabled()) {
+    kafka = KafkaSource::create(ctx, config->kafka, error);
+    if (!kafka) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+  }
   listener = open_listener("server.listen", config->listen, tls);
   if (!listener) return 1;
   if (!config->plain_listen.empty()) {
@@ -203,6 +212,7 @@ int Daemon::Impl::run() {
         io, ctx, file, std::filesystem::path(config->durable.dir)));
     followers.back()->start();
   }
+  if (kafka) kafka->start();
   listener->run();
   if (plain_listener) plain_listener->run();
   if (metrics_listener) metrics_listener->run();
@@ -318,6 +328,9 @@ ReloadOutcome Daemon::Impl::reload() {
       d.snapshot_journal_bytes != p.snapshot_journal_bytes) {
     spdlog::warn("state.* changed: takes effect at the next restart");
   }
+  if (!(next->kafka == previous->kafka)) {
+    spdlog::warn("ingest.kafka changed: takes effect at the next restart");
+  }
   if (next->shards != previous->shards) {
     spdlog::warn("state.shards changed to {}: takes effect at the next restart", next->shards);
   }
@@ -347,6 +360,7 @@ void Daemon::Impl::shutdown() {
   if (metrics_listener) metrics_listener->stop();
   ctx->connections.close_all();
   for (auto& f : followers) f->stop();
+  if (kafka) kafka->stop();  // its batch in flight is applied, its offsets committed
   wait_drained(std::chrono::steady_clock::now() + kDrainTimeout);
 }
 

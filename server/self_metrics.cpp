@@ -5,7 +5,15 @@
 namespace ccmon::server {
 
 std::string_view to_string(Transport t) {
-  return t == Transport::kHttp ? "http" : "websocket";
+  switch (t) {
+    case Transport::kHttp:
+      return "http";
+    case Transport::kWebSocket:
+      return "websocket";
+    case Transport::kKafka:
+      return "kafka";
+  }
+  return "http";
 }
 
 std::string_view to_string(RequestRejection r) {
@@ -103,7 +111,7 @@ SelfMetrics::SelfMetrics(std::string_view version)
   for (int t = 0; t < kTransportCount; ++t) {
     std::string name(to_string(static_cast<Transport>(t)));
     received_[t] = &received.Add({{"transport", name}});
-    connections_[t] = &connections.Add({{"transport", name}});
+    if (t < kConnectionTransportCount) connections_[t] = &connections.Add({{"transport", name}});
   }
   auto& accepted = BuildCounter()
                        .Name("ccmon_events_accepted_total")

@@ -17,8 +17,10 @@
 
 namespace ccmon::server {
 
-enum class Transport { kHttp, kWebSocket };
-inline constexpr int kTransportCount = 2;
+// kKafka: the Kafka source (server/kafka_source.hpp); it has no connections.
+enum class Transport { kHttp, kWebSocket, kKafka };
+inline constexpr int kTransportCount = 3;
+inline constexpr int kConnectionTransportCount = 2;  // http, websocket
 std::string_view to_string(Transport t);
 
 // Why a request, frame, stream or connection was refused as a whole: the
@@ -140,7 +142,7 @@ class SelfMetrics {
   std::array<prometheus::Counter*, core::kRejectReasonCount> rejected_{};
   std::array<prometheus::Counter*, kRequestRejectionCount> request_rejected_{};
   std::array<std::array<prometheus::Counter*, kAuthRefusalCount>, kRoleCount> auth_rejected_{};
-  std::array<prometheus::Gauge*, kTransportCount> connections_{};
+  std::array<prometheus::Gauge*, kConnectionTransportCount> connections_{};
   std::array<prometheus::Counter*, kTlsHandshakeFailureCount> tls_handshake_failures_{};
   prometheus::Counter* duplicates_ = nullptr;
   prometheus::Gauge* last_event_ = nullptr;
