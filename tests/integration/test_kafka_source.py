@@ -1,0 +1,258 @@
+"""The Kafka source (ingest.kafka, docs/kafka.md).
+
+A real day of the "Anonymous Bank" 1999 data (docs/replay.md for its
+acknowledgement) is produced with kcat, one event per message keyed by its
+queue, to a topic of four partitions on librdkafka's mock cluster (a real
+Kafka protocol peer on loopback; Debian packages no broker). A ccmond in a
+consumer group takes it; its since-start counters and wait histograms per
+queue must equal those of a ccmond that took the same day over HTTP:
+
+- uninterrupted;
+- killed (SIGKILL) mid-day and restarted on its state directory: the
+  messages since its last commit come again and the duplicate memory of the
+  state drops them;
+- restarted in a new consumer group, which reads the whole topic again:
+  every event of the first half is a duplicate, counted as one;
+- with a broker down while it starts, and offset commits failing (then
+  retried: a later member of the group reads nothing again).
+
+A native format goes through its adapter: the real PBXware queue_log of
+../shared/data/asterisk-queue-log, one line a message, counts as the same
+file posted to the queue_log endpoint. Bad messages are rejected and
+counted, and the events beside them kept; a property librdkafka does not
+know stops the start with its name.
+"""
+
+import os
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+
+from durable import (BANK_CONFIG, StateDaemon, convert_bank_day, describe_differences,  # noqa: E402
+                     metrics_samples, state_config)
+from ccmond import Daemon, metric, poll  # noqa: E402
+from kafka_mock import MockCluster, kcat_path, produce  # noqa: E402
+
+TOPIC = "events"
+PARTITIONS = 4
+SHARED = os.environ.get("CCMON_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
+QUEUE_LOG = os.path.join(SHARED, "data", "asterisk-queue-log", "pbxware-2018-queue_log")
+QUEUE_LOG_CONFIG = """\
+server:
+  clock: event
+ingest:
+  max_event_age: 0
+kpis:
+  windows: [7d]
+  today: false
+"""
+# The counters and histograms since start: what adds up whatever order the
+# partitions are read in (windowed gauges follow the event clock, which
+# depends on how partitions interleave).
+SINCE_START = ("ccmon_contacts_offered_total", "ccmon_contacts_answered_total",
+               "ccmon_contacts_abandoned_total", "ccmon_contacts_handled_total",
+               "ccmon_wait_seconds_bucket", "ccmon_wait_seconds_count", "ccmon_wait_seconds_sum")
+
+
+def since_start(samples):
+    return {k: v for k, v in samples.items() if k[0] in SINCE_START}
+
+
+def keyed(lines):
+    """(queue, line) per event: a contact's events all name its queue here."""
+    import json
+    return [(json.loads(line)["queue"], line) for line in lines]
+
+
+def kafka_config(bootstrap, group="ccmon-test", properties=""):
+    # A short session: a member that died (or, in the mock, one that left:
+    # its group waits a session for it before the next join completes)
+    # gives its partitions up within seconds.
+    return (BANK_CONFIG + "ingest:\n  kafka:\n"
+            f"    brokers: [{bootstrap}]\n"
+            f"    topics: [{TOPIC}]\n"
+            f"    group_id: {group}\n"
+            "    properties:\n"
+            "      session.timeout.ms: 6000\n"
+            "      heartbeat.interval.ms: 500\n" + properties)
+
+
+def consumed(daemon):
+    return metric(metrics_samples(daemon), "ccmon_kafka_messages_total", topic=TOPIC) or 0
+
+
+def caught_up(daemon):
+    """Every partition assigned here, and none with messages left to read."""
+    s = metrics_samples(daemon)
+    lags = [v for k, v in s.items() if k[0] == "ccmon_kafka_consumer_lag_messages"]
+    return (metric(s, "ccmon_kafka_assigned_partitions", topic=TOPIC) == PARTITIONS
+            and len(lags) == PARTITIONS and all(v == 0 for v in lags))
+
+
+@unittest.skipUnless(kcat_path(), "kcat is not installed (scripts/install-deps)")
+class KafkaSourceTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lines = convert_bank_day()
+        with Daemon(BANK_CONFIG, state_dir="") as one:
+            for i in range(0, len(cls.lines), 500):
+                status, answer = one.post_events("\n".join(cls.lines[i:i + 500]) + "\n")
+                assert status == 200 and answer["accepted"] == len(cls.lines[i:i + 500]), answer
+            cls.expected = since_start(metrics_samples(one))
+
+    def setUp(self):
+        self.cluster = MockCluster({TOPIC: PARTITIONS})
+        self.addCleanup(self.cluster.stop)
+        self.tmp = tempfile.TemporaryDirectory(prefix="ccmon-kafka-")
+        self.addCleanup(self.tmp.cleanup)
+        self.state = os.path.join(self.tmp.name, "state")
+
+    def assert_counts_of_the_day(self, daemon, when):
+        got = since_start(metrics_samples(daemon))
+        if got != self.expected:
+            self.fail(f"{when}: counters differ from the day over HTTP:\n"
+                      f"{describe_differences(self.expected, got)}\n{daemon.log()[-3000:]}")
+
+    def test_the_expected_counts_are_the_days(self):
+        # Counted from the input, independently of any daemon.
+        answered = sum(1 for line in self.lines if '"type":"contact.answered"' in line)
+        self.assertEqual(answered, 1327)
+        total = sum(v for k, v in self.expected.items() if k[0] == "ccmon_contacts_answered_total")
+        self.assertEqual(total, answered)
+
+    def test_a_day_through_kafka_counts_as_over_http(self):
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines))
+        with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
+            poll(lambda: consumed(d) == len(self.lines), timeout=120, what="the day consumed")
+            poll(lambda: caught_up(d), timeout=60, what="lag 0 on every partition")
+            self.assert_counts_of_the_day(d, "uninterrupted")
+            s = metrics_samples(d)
+            self.assertEqual(metric(s, "ccmon_events_received_total", transport="kafka"),
+                             len(self.lines))
+            poll(lambda: (metric(metrics_samples(d), "ccmon_kafka_commits_total", result="ok")
+                          or 0) >= 1, what="an offset commit")
+
+    def test_sigkill_mid_day_loses_nothing_and_counts_nothing_twice(self):
+        half = len(self.lines) // 2
+        config = state_config(kafka_config(self.cluster.bootstrap), self.state)
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
+        first = StateDaemon(config)
+        try:
+            poll(lambda: consumed(first) == half, timeout=120, what="the first half consumed")
+        finally:
+            first.kill()
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[half:]))
+        second = StateDaemon(config)
+        try:
+            poll(lambda: caught_up(second), timeout=120, what="the rest consumed")
+            self.assert_counts_of_the_day(second, "after a SIGKILL")
+        finally:
+            second.stop()
+
+    def test_a_new_group_reads_everything_again_and_counts_it_once(self):
+        half = len(self.lines) // 2
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
+        first = StateDaemon(state_config(kafka_config(self.cluster.bootstrap, "first"), self.state))
+        try:
+            poll(lambda: consumed(first) == half, timeout=120, what="the first half consumed")
+        finally:
+            first.stop()
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[half:]))
+        # Another group has no committed offsets: it starts at the earliest.
+        second = StateDaemon(state_config(kafka_config(self.cluster.bootstrap, "second"),
+                                          self.state))
+        try:
+            poll(lambda: consumed(second) == len(self.lines), timeout=120,
+                 what="the whole topic read again")
+            self.assert_counts_of_the_day(second, "in a new group")
+            s = metrics_samples(second)
+            self.assertEqual(metric(s, "ccmon_events_duplicate_total"), half)
+        finally:
+            second.stop()
+
+    def test_a_broker_down_and_failing_commits_are_survived(self):
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines))
+        # Broker 2 leads half the partitions (replication 1: they wait for
+        # it); broker 1 coordinates the group and leads the rest.
+        self.cluster.command("coordinator group ccmon-test 1")
+        for p in range(PARTITIONS):
+            self.cluster.command(f"leader {TOPIC} {p} {1 if p < PARTITIONS // 2 else 2}")
+        self.cluster.command("broker down 2")
+        # OffsetCommit (API key 8) answers REQUEST_TIMED_OUT (7) three times.
+        self.cluster.command("errors 8 7 3")
+        with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
+            poll(lambda: consumed(d) > 0, timeout=60, what="broker 1's partitions read")
+            self.assertLess(consumed(d), len(self.lines))
+            # The broker that does not answer is reported, by librdkafka's name.
+            poll(lambda: (metric(metrics_samples(d), "ccmon_kafka_errors_total", error="_TRANSPORT")
+                          or 0) >= 1, what="the broker down counted")
+            self.cluster.command("broker up 2")
+            poll(lambda: consumed(d) == len(self.lines), timeout=120, what="the day consumed")
+            self.assert_counts_of_the_day(d, "with faults")
+        # librdkafka retried the failed commits: a member that joins the
+        # group now finds every offset committed and reads nothing.
+        with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
+            poll(lambda: caught_up(d), timeout=60, what="the group's offsets found")
+            self.assertEqual(consumed(d), 0)
+
+    def test_bad_messages_are_rejected_and_counted_beside_valid_ones(self):
+        good = self.lines[:40]
+        bad = [("PS", "this is not json"),
+               ("PS", '{"id":"x1","type":"contact.queued","time":"1999-03-15T08:00:00+02:00"}')]
+        produce(self.cluster.bootstrap, TOPIC, keyed(good[:20]) + bad + keyed(good[20:]))
+        with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
+            poll(lambda: consumed(d) == len(good) + 2, timeout=120, what="all messages taken")
+            s = metrics_samples(d)
+            self.assertEqual(metric(s, "ccmon_events_rejected_total", reason="invalid_json"), 1)
+            self.assertEqual(metric(s, "ccmon_events_rejected_total", reason="missing_field"), 1)
+            accepted = sum(v for k, v in s.items() if k[0] == "ccmon_events_accepted_total")
+            self.assertEqual(accepted, len(good))
+            poll(lambda: f"{TOPIC}[" in d.log() and "invalid_json" in d.log(),
+                 what="the rejection logged with its message's place")
+
+    @unittest.skipUnless(os.path.exists(QUEUE_LOG), "../shared/data/asterisk-queue-log is absent")
+    def test_queue_log_lines_count_as_over_the_adapter_endpoint(self):
+        with open(QUEUE_LOG) as f:
+            lines = f.read().splitlines()
+        with Daemon(QUEUE_LOG_CONFIG, state_dir="") as http:
+            status, _, body = http.request(
+                "POST", "/v1/adapters/asterisk/queue_log?source=pbxware",
+                ("\n".join(lines) + "\n").encode(), {"Content-Type": "text/plain"})
+            self.assertEqual(status, 200, body)
+            expected = metrics_samples(http)
+        adapter = {k: v for k, v in expected.items() if k[0] == "ccmon_adapter_events_total"}
+        self.assertGreater(metric(expected, "ccmon_adapter_events_total", adapter="asterisk_queue_log",
+                                  source="pbxware", result="accepted"), 100)
+
+        # One partition: the adapter's agent memory follows the log's order.
+        with MockCluster({"pbx": 1}) as cluster:
+            produce(cluster.bootstrap, "pbx", [("pbxware", line) for line in lines])
+            config = (QUEUE_LOG_CONFIG.replace("ingest:\n", "ingest:\n  kafka:\n"
+                                               f"    brokers: [{cluster.bootstrap}]\n"
+                                               "    topics: [pbx]\n"
+                                               "    format: asterisk_queue_log\n"
+                                               "    source: pbxware\n"))
+            with Daemon(config, state_dir="") as d:
+                poll(lambda: metric(metrics_samples(d), "ccmon_kafka_messages_total",
+                                    topic="pbx") == len(lines), timeout=120,
+                     what="the queue_log consumed")
+                got = metrics_samples(d)
+        self.assertEqual(since_start(got), since_start(expected),
+                         describe_differences(since_start(expected), since_start(got)))
+        self.assertEqual({k: v for k, v in got.items() if k[0] == "ccmon_adapter_events_total"},
+                         adapter)
+
+    def test_a_property_librdkafka_refuses_stops_the_start(self):
+        config = kafka_config(self.cluster.bootstrap, properties="      no.such.property: 1\n")
+        with self.assertRaises(AssertionError) as refused:
+            Daemon(config, state_dir="")
+        self.assertIn("ingest.kafka.properties.no.such.property", str(refused.exception))
+        self.assertIn("exited with 1", str(refused.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
