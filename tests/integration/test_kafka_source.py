@@ -23,7 +23,9 @@ counted, and the events beside them kept; a property librdkafka does not
 know stops the start with its name.
 """
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -245,6 +247,35 @@ class KafkaSourceTest(unittest.TestCase):
                          describe_differences(since_start(expected), since_start(got)))
         self.assertEqual({k: v for k, v in got.items() if k[0] == "ccmon_adapter_events_total"},
                          adapter)
+
+    def test_the_simulator_produces_what_the_daemon_counts(self):
+        # ccmon-sim --url kafka://... keys each event as docs/kafka.md says;
+        # every queue x channel's offered, answered and abandoned must be the
+        # simulator's own counts (agent states and cases included in the
+        # stream, on their own keys).
+        sim = os.path.join(os.environ["CCMON_BUILD_DIR"], "tools", "sim", "ccmon-sim")
+        run = subprocess.run([sim, "--url", f"kafka://{self.cluster.bootstrap}/{TOPIC}",
+                              "--speed", "max", "--summary", "--duration", "2h", "--seed", "7",
+                              "--start", "1772442000"],
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        summary = json.loads(run.stdout)
+        series = summary["series"]
+        self.assertTrue(series)
+        # Every event delivered (librdkafka's delivery reports), one message each.
+        self.assertEqual(summary["acknowledged"]["accepted"], summary["emitted"])
+        with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
+            poll(lambda: consumed(d) == summary["emitted"], timeout=120,
+                 what="the simulator's events consumed")
+            s = metrics_samples(d)
+            self.assertEqual(metric(s, "ccmon_events_rejected_total", reason="past_time") or 0, 0)
+            for x in series:
+                with self.subTest(queue=x["queue"], channel=x["channel"]):
+                    for kpi, key in (("ccmon_contacts_offered_total", "offered"),
+                                     ("ccmon_contacts_answered_total", "answered"),
+                                     ("ccmon_contacts_abandoned_total", "abandoned")):
+                        self.assertEqual(metric(s, kpi, queue=x["queue"], channel=x["channel"])
+                                         or 0, x[key], kpi)
 
     def test_a_property_librdkafka_refuses_stops_the_start(self):
         config = kafka_config(self.cluster.bootstrap, properties="      no.such.property: 1\n")

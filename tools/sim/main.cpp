@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
     std::unique_ptr<Sender> sender;
     if (!o.out.empty()) {
       sender = make_file_sender(o.out);
+    } else if (o.url.starts_with("kafka://")) {
+      const std::string rest = o.url.substr(8);
+      const auto slash = rest.find('/');
+      sender = make_kafka_sender(rest.substr(0, slash), rest.substr(slash + 1), {o.give_up});
     } else {
       const Endpoint endpoint = parse_endpoint(o.url);
       const RetryPolicy retry{o.give_up};

@@ -17,7 +17,9 @@ Output (one of):
   --url URL             send to a daemon: ws://HOST:PORT/v1/stream (WebSocket,
                         one frame per batch) or http://HOST:PORT/v1/events
                         (one POST per batch). Unacknowledged batches are resent
-                        after a reconnect; nothing is dropped.
+                        after a reconnect; nothing is dropped. Or produce to
+                        Kafka: kafka://BROKER[,BROKER...]/TOPIC, one message
+                        per event keyed as docs/kafka.md says (ccmon format).
 Time:
   --speed S             realtime (event times = wall clock, paced), a factor N
                         (N times faster than real time) or max (as fast as
@@ -140,9 +142,15 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
     if (arg == "--out") {
       o.out = value;
     } else if (arg == "--url") {
-      if (!v.starts_with("ws://") && !v.starts_with("http://")) {
-        return fail("--url must start with ws:// or http:// (TLS is not supported), not `" + value +
-                    "`");
+      if (v.starts_with("kafka://")) {
+        const auto slash = v.find('/', 8);
+        if (slash == std::string_view::npos || slash == 8 || slash + 1 == v.size()) {
+          return fail("--url kafka:// takes kafka://BROKER[,BROKER...]/TOPIC, not `" + value + "`");
+        }
+      } else if (!v.starts_with("ws://") && !v.starts_with("http://")) {
+        return fail(
+            "--url must start with ws://, http:// or kafka:// (TLS is not supported), not `" +
+            value + "`");
       }
       o.url = value;
     } else if (arg == "--speed") {
@@ -229,6 +237,9 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
     return fail(
         "--format queue_log writes a file (--out): have ccmond follow it "
         "(adapters.asterisk_queue_log.files) or POST it to /v1/adapters/asterisk/queue_log");
+  }
+  if (o.url.starts_with("kafka://") && o.format != Options::Format::kCcmon) {
+    return fail("--url kafka:// sends ccmon events (--format ccmon)");
   }
   if (!speed_given && !o.url.empty()) o.speed = Speed::kRealtime;
   if (const std::string problem = validate(o.sim); !problem.empty()) return fail(problem);

@@ -1,4 +1,5 @@
-// Where the batches go: an NDJSON file, a WebSocket stream or HTTP POSTs.
+// Where the batches go: an NDJSON file, a WebSocket stream, HTTP POSTs or a
+// Kafka topic.
 // Senders block while the daemon is slow or away (backpressure reaches the
 // simulator, which simply waits), and throw std::runtime_error on a fatal
 // error (a daemon gone for longer than --give-up, a 4xx answer).
@@ -65,5 +66,9 @@ std::unique_ptr<Sender> make_ws_sender(const Endpoint& endpoint, std::string tok
                                        std::size_t window, RetryPolicy retry);
 std::unique_ptr<Sender> make_http_sender(const Endpoint& endpoint, std::string token,
                                          RetryPolicy retry);
+// kafka://BROKER[,BROKER...]/TOPIC: `brokers` the bootstrap servers
+// ("h1:9092,h2:9092"); docs/kafka.md for the keys.
+std::unique_ptr<Sender> make_kafka_sender(const std::string& brokers, const std::string& topic,
+                                          RetryPolicy retry);
 
 }  // namespace ccmon::sim

@@ -64,6 +64,10 @@ TEST_CASE("command lines", "[sim][options]") {
     auto q = parse({"--url", "ws://127.0.0.1:9477/v1/stream"});
     REQUIRE(q.error.empty());
     CHECK(q.options.speed == Speed::kRealtime);
+    auto k = parse({"--url", "kafka://k1:9092,k2:9092/ccmon-events"});
+    REQUIRE(k.error.empty());
+    CHECK(k.options.url == "kafka://k1:9092,k2:9092/ccmon-events");
+    CHECK(k.options.speed == Speed::kRealtime);
   }
   SECTION("everything") {
     auto p = parse({"--url",
@@ -113,21 +117,24 @@ TEST_CASE("command lines", "[sim][options]") {
   }
   SECTION("errors") {
     const std::vector<std::vector<std::string_view>> bad = {
-        {},                                      // no output
-        {"--out", "x", "--url", "ws://h:1/"},    // two outputs
-        {"--url", "wss://h:1/"},                 // no TLS
-        {"--out", "x", "--speed", "fast"},       //
-        {"--out", "x", "--speed", "0"},          //
-        {"--out", "x", "--duration", "8"},       //
-        {"--out", "x", "--agents", "0"},         //
-        {"--out", "x", "--queues", "a,a"},       // twice
-        {"--out", "x", "--queues", "a b"},       // not a plain name
-        {"--out", "x", "--queues", "a,"},        // empty name
-        {"--out", "x", "--batch", "0"},          //
-        {"--out", "x", "--rate", "-1"},          //
-        {"--out", "x", "--start", "yesterday"},  //
-        {"--out", "x", "--bogus", "1"},          //
-        {"--out"},                               // missing value
+        {},                                                // no output
+        {"--out", "x", "--url", "ws://h:1/"},              // two outputs
+        {"--url", "kafka://k:9092"},                       // no topic
+        {"--url", "kafka:///t"},                           // no broker
+        {"--url", "kafka://k:1/t", "--format", "twilio"},  // Kafka takes ccmon events
+        {"--url", "wss://h:1/"},                           // no TLS
+        {"--out", "x", "--speed", "fast"},                 //
+        {"--out", "x", "--speed", "0"},                    //
+        {"--out", "x", "--duration", "8"},                 //
+        {"--out", "x", "--agents", "0"},                   //
+        {"--out", "x", "--queues", "a,a"},                 // twice
+        {"--out", "x", "--queues", "a b"},                 // not a plain name
+        {"--out", "x", "--queues", "a,"},                  // empty name
+        {"--out", "x", "--batch", "0"},                    //
+        {"--out", "x", "--rate", "-1"},                    //
+        {"--out", "x", "--start", "yesterday"},            //
+        {"--out", "x", "--bogus", "1"},                    //
+        {"--out"},                                         // missing value
     };
     for (const auto& args : bad) {
       std::string joined;
