@@ -3,7 +3,7 @@
 
 - MockCluster: librdkafka's mock cluster (it speaks the Kafka protocol on
   loopback ports, consumer groups and offsets included) in a process of its
-  own, tests/support/kafka_mock_cluster.cpp, with its fault controls
+  own, tools/kafka_mock/kafka_mock_cluster.cpp, with its fault controls
   (broker down/up, request errors). Debian packages no Kafka broker: the
   mock stands in for one, and cannot show what a real cluster adds
   (replication, transactions' isolation, compaction).

@@ -1,9 +1,10 @@
-// A Kafka cluster for tests: librdkafka's built-in mock cluster, which speaks
-// the Kafka protocol on loopback ports (produce, fetch, consumer groups,
-// offsets), kept running in this process. Debian packages no Kafka broker;
-// this is what the Kafka tests talk to (docs/kafka.md, "Testing").
+// A Kafka cluster for tests, benchmarks and trying ingest.kafka: librdkafka's
+// built-in mock cluster, which speaks the Kafka protocol on loopback ports
+// (produce, fetch, consumer groups, offsets), kept running in this process.
+// Debian packages no Kafka broker; this is what the Kafka tests and the
+// Kafka benchmark talk to (docs/kafka.md, "Testing").
 //
-//   ccmon_kafka_mock_cluster [--brokers N] [--topic NAME:PARTITIONS]...
+//   ccmon-kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...
 //
 // Prints `bootstrap HOST:PORT,...` once the topics exist, then reads commands
 // on standard input, one per line, and answers `ok` or `error: why`:
@@ -27,8 +28,8 @@
 namespace {
 
 int usage(const char* why) {
-  std::cerr << "ccmon_kafka_mock_cluster: " << why
-            << "\nusage: ccmon_kafka_mock_cluster [--brokers N] [--topic NAME:PARTITIONS]...\n";
+  std::cerr << "ccmon-kafka-mock: " << why
+            << "\nusage: ccmon-kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...\n";
   return 2;
 }
 
