@@ -127,6 +127,22 @@ std::string error_name(RdKafka::ErrorCode err) {
   return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err));
 }
 
+// Lines of an NDJSON value the codec counts (the non-blank ones): the
+// codec's event index runs over those.
+std::size_t event_lines(std::string_view value) {
+  std::size_t n = 0;
+  bool blank = true;
+  for (char c : value) {
+    if (c == '\n') {
+      n += blank ? 0 : 1;
+      blank = true;
+    } else if (c != ' ' && c != '\t' && c != '\r') {
+      blank = false;
+    }
+  }
+  return n + (blank ? 0 : 1);
+}
+
 std::size_t records_of(const core::adapters::AdapterBatch& b) {
   std::size_t n = 0;
   for (auto c : b.counts) n += c;
@@ -301,13 +317,18 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     consumer->close();  // leaves the group: the partitions move at once
   }
 
+  // Up to max_batch_messages messages and about server.limits.max_body_size
+  // bytes (the memory of one HTTP body), or what came within kPollMs.
   void collect() {
     const auto until = Clock::now() + std::chrono::milliseconds(kPollMs);
-    while (batch.size() < config.max_batch_messages && !stopping) {
+    const std::size_t max_bytes = ctx->config()->limits.max_body_bytes;
+    std::size_t bytes = 0;
+    while (batch.size() < config.max_batch_messages && bytes < max_bytes && !stopping) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
       std::unique_ptr<RdKafka::Message> m(
           consumer->consume(batch.empty() ? static_cast<int>(std::max<long>(0, left.count())) : 0));
       if (m->err() == RdKafka::ERR_NO_ERROR) {
+        bytes += m->len();
         batch.push_back(std::move(m));
         continue;
       }
@@ -326,7 +347,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     std::promise<bool> taken;
     auto future = taken.get_future();
     if (config.format == config::KafkaFormat::kCcmon) {
-      take_events(*cfg, taken);
+      take_events(taken);
     } else {
       take_native(*cfg, taken);
     }
@@ -367,19 +388,18 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   // ccmon NDJSON: each message one or more lines; a rejected line is
   // logged with the message it came from.
-  void take_events(const config::Config& cfg, std::promise<bool>& taken) {
+  void take_events(std::promise<bool>& taken) {
     EngineService& engine = ctx->runner;
     std::string body;
-    std::vector<std::size_t> first_line;  // per message, its first line's index in `body`
-    std::size_t lines = 0;
+    std::vector<std::size_t> first_event;  // per message, the codec's index of its first event
+    std::size_t events = 0;
     for (const auto& m : batch) {
-      first_line.push_back(lines);
+      first_event.push_back(events);
       const auto* p = static_cast<const char*>(m->payload());
       const std::string_view value(p ? p : "", m->len());
       body.append(value);
       if (value.empty() || value.back() != '\n') body += '\n';
-      lines += static_cast<std::size_t>(std::count(value.begin(), value.end(), '\n')) +
-               (value.empty() || value.back() != '\n' ? 1 : 0);
+      events += event_lines(value);
     }
     if (!engine.state_ready()) return taken.set_value(false);
     const core::Timestamp now = engine.wall_now();
@@ -387,14 +407,13 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         decoder.for_config(ctx->config()).decode(body, core::BodyFormat::kNdjson, now);
     ctx->metrics.decoded(Transport::kKafka, decoded);
     for (const auto& r : decoded.rejections) {
-      const auto at = std::upper_bound(first_line.begin(), first_line.end(), r.index);
-      const auto& m = batch[static_cast<std::size_t>(at - first_line.begin()) - 1];
+      const auto at = std::upper_bound(first_event.begin(), first_event.end(), r.index);
+      const auto& m = batch[static_cast<std::size_t>(at - first_event.begin()) - 1];
       ctx->adapters.log_warning("kafka: " + m->topic_name() + "[" + std::to_string(m->partition()) +
                                 "] offset " + std::to_string(m->offset()) + ": " +
                                 std::string(core::to_string(r.reason)) + ": " +
                                 loggable(r.message, 512));
     }
-    (void)cfg;
     const std::size_t n = decoded.events.size();
     if (n == 0) return taken.set_value(true);
     wait_admitted(n);

@@ -203,18 +203,26 @@ class KafkaSourceTest(unittest.TestCase):
 
     def test_bad_messages_are_rejected_and_counted_beside_valid_ones(self):
         good = self.lines[:40]
-        bad = [("PS", "this is not json"),
-               ("PS", '{"id":"x1","type":"contact.queued","time":"1999-03-15T08:00:00+02:00"}')]
+        # An empty message (a tombstone), a line that is not JSON and an event
+        # without its contact, all on queue PS's partition: crc32("PS") % 4 = 1
+        # with librdkafka's default partitioner.
+        bad = [("PS", ""), ("PS", "this is not json"),
+               ("PS", '{"id":"x1","type":"contact.queued","time":"1999-03-15T08:00:00+02:00",'
+                      '"queue":"PS"}')]
+        before = sum(1 for k, _ in keyed(good[:20]) if k == "PS")
         produce(self.cluster.bootstrap, TOPIC, keyed(good[:20]) + bad + keyed(good[20:]))
         with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
-            poll(lambda: consumed(d) == len(good) + 2, timeout=120, what="all messages taken")
+            poll(lambda: consumed(d) == len(good) + len(bad), timeout=120,
+                 what="all messages taken")
             s = metrics_samples(d)
             self.assertEqual(metric(s, "ccmon_events_rejected_total", reason="invalid_json"), 1)
             self.assertEqual(metric(s, "ccmon_events_rejected_total", reason="missing_field"), 1)
             accepted = sum(v for k, v in s.items() if k[0] == "ccmon_events_accepted_total")
             self.assertEqual(accepted, len(good))
-            poll(lambda: f"{TOPIC}[" in d.log() and "invalid_json" in d.log(),
-                 what="the rejection logged with its message's place")
+            # Each rejection logged with the place of its own message.
+            poll(lambda: f"{TOPIC}[1] offset {before + 1}: invalid_json" in d.log()
+                 and f"{TOPIC}[1] offset {before + 2}: missing_field" in d.log(),
+                 what=f"the rejections logged at offsets {before + 1} and {before + 2}")
 
     @unittest.skipUnless(os.path.exists(QUEUE_LOG), "../shared/data/asterisk-queue-log is absent")
     def test_queue_log_lines_count_as_over_the_adapter_endpoint(self):
