@@ -294,7 +294,8 @@ class Suite:
             os.remove(h)
         with open(self.day) as f:
             self.day_events = sum(1 for _ in f)
-        if self.args.only is not None and set(self.args.only) <= {"state", "peer", "adapters"}:
+        if self.args.only is not None and set(self.args.only) <= {"state", "peer", "adapters",
+                                                                  "kafka"}:
             return  # 7., 8. and 9. need only the large center's day
         # Scrape sizes: queues x channels make the series count.
         self.scrape_files = {}
@@ -786,6 +787,117 @@ class Suite:
             self.row(f"9. {x['title']}, 1,000 records/body", "-",
                      f"{b['events_per_s']:,.0f} records/s, {ev:,.0f} events/s", True)
 
+    # --- 10. Kafka source -------------------------------------------------------
+    def kafka(self):
+        """Issue 14: ccmond consuming a topic (ingest.kafka, docs/kafka.md) from
+        librdkafka's mock cluster (ccmon-kafka-mock, 64 partitions), the
+        events produced by ccmon-sim --url kafka://; against, in the same run,
+        kcat consuming the same topic to /dev/null (a librdkafka consumer
+        that does nothing: the limit of consuming from this cluster here) and
+        the same events POSTed to /v1/events over one connection (the HTTP
+        path with the same engine)."""
+        q = self.quick
+        dur, agents = ("1h", "200") if q else ("4h", "1000")
+        sim_args = ["--seed", "5", "--start", "2026-11-16T09:00:00Z", "--duration", dur,
+                    "--agents", agents, "--queues", "20"]
+        mock = subprocess.Popen([self.exe("tools/kafka_mock/ccmon-kafka-mock"), "--topic",
+                                 "events:64"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+        try:
+            bootstrap = mock.stdout.readline().split()[1]
+            log("kafka: producing with ccmon-sim")
+            t0 = time.monotonic()
+            run = subprocess.run([self.exe("tools/sim/ccmon-sim"), "--url",
+                                  f"kafka://{bootstrap}/events", "--speed", "max", "--summary",
+                                  *sim_args], stdout=subprocess.PIPE, text=True, check=True)
+            produce_s = time.monotonic() - t0
+            events = json.loads(run.stdout)["emitted"]
+            # The limit: a librdkafka consumer that only reads (kcat -e stops
+            # at the end of every partition). Its count also proves the mock
+            # kept every message (it keeps 5 MiB per partition).
+            log("kafka: kcat reading the topic")
+            t0 = time.monotonic()
+            kc = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "events", "-o",
+                                 "beginning", "-e", "-q", "-f", "%o\n"], stdout=subprocess.PIPE,
+                                text=True, check=True)
+            kcat_s = time.monotonic() - t0
+            kept = kc.stdout.count("\n")
+            if kept != events:
+                raise RuntimeError(f"the mock cluster kept {kept} of {events} messages")
+            runs = []
+            for i, (mode, state) in enumerate((("none", ""), ("none", ""),
+                                               ("always", os.path.join(self.work, "kstate")))):
+                log(f"kafka: ccmond consuming, run {i + 1} (state {mode})")
+                cfg = os.path.join(self.work, f"kafka-{i}.yml")
+                with open(cfg, "w") as f:
+                    f.write(CONFIG + "ingest:\n  kafka:\n"
+                            f"    brokers: [{bootstrap}]\n    topics: [events]\n"
+                            f"    group_id: bench-{i}\n    max_batch_messages: 5000\n"
+                            + ("state:\n  sync: always\n" if state else ""))
+                if state:
+                    shutil.rmtree(state, ignore_errors=True)
+                d = self.daemon(cfg, state_dir=state)
+                try:
+                    runs.append(self.consume(d, events))
+                    runs[-1]["state"] = mode
+                finally:
+                    d.stop()
+            # The same events over HTTP, one connection, 5,000-line bodies.
+            file = os.path.join(self.work, "kafka.ndjson")
+            subprocess.run([self.exe("tools/sim/ccmon-sim"), "--out", file, *sim_args],
+                           check=True, stdout=subprocess.DEVNULL)
+            d = self.daemon()
+            try:
+                log("kafka: the same events over HTTP")
+                http = self.load(f"http://127.0.0.1:{d.port}/v1/events", file, batch=5000,
+                                 connections=1, window=1, daemon=d)
+            finally:
+                d.stop()
+            os.remove(file)
+        finally:
+            mock.stdin.close()
+            mock.wait(30)
+        best = max((r for r in runs if r["state"] == "none"), key=lambda r: r["events_per_s"])
+        durable = [r for r in runs if r["state"] == "always"][0]
+        self.results["kafka"] = {
+            "events": events, "produce_s": produce_s, "kcat_s": kcat_s,
+            "kcat_per_s": events / kcat_s, "runs": runs, "best": best, "durable": durable,
+            "http": {"events_per_s": http["events_per_s"],
+                     "us_per_event": http["daemon_cpu_s"] * 1e6 / events},
+            "sim": sim_args}
+        self.row("10. Kafka source, events/s (no state; state.sync: always)", "-",
+                 f"{best['events_per_s']:,.0f}; {durable['events_per_s']:,.0f} "
+                 f"({best['events_per_s'] / (events / kcat_s):.0%} of kcat's "
+                 f"{events / kcat_s:,.0f})", True)
+
+    def consume(self, d, events):
+        """Until ccmond has taken `events` messages: the rate and the daemon's
+        CPU from the first message taken to the last (the group join before
+        it is not counted), polled on /metrics every 20 ms."""
+        def taken():
+            text = urllib.request.urlopen(d.base + "/metrics", timeout=30).read().decode()
+            m = re.search(r'^ccmon_kafka_messages_total\{topic="events"\} (\S+)$', text, re.M)
+            return int(float(m.group(1))) if m else 0
+        deadline = time.monotonic() + 600
+        n0 = 0
+        while n0 == 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError("ccmond took no Kafka message")
+            time.sleep(0.02)
+            n0 = taken()
+        t0, cpu0 = time.monotonic(), sum(thread_cpu(d.pid).values())
+        self.loads.append(loadavg())
+        n = n0
+        while n < events:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ccmond took {n} of {events} Kafka messages")
+            time.sleep(0.02)
+            n = taken()
+        seconds = time.monotonic() - t0
+        cpu = sum(thread_cpu(d.pid).values()) - cpu0
+        return {"events_per_s": (events - n0) / seconds, "seconds": seconds, "first": n0,
+                "us_per_event": cpu * 1e6 / (events - n0)}
+
     # --- profile -------------------------------------------------------------
     def profile(self):
         """Where the time goes, for the missed targets: perf when hardware
@@ -1111,6 +1223,46 @@ class Suite:
         md.append("<!-- adapters:end -->\n")
         return md
 
+    def kafka_section(self, run=None):
+        """Lines of 10. (the Kafka source), between markers (see splice)."""
+        k = self.results["kafka"]
+        md = ["<!-- kafka:begin -->"]
+        add = md.append
+        add("## Kafka source (issue 14)\n")
+        if run:
+            add(self.run_note(run, "kafka"))
+        b, dur, h = k["best"], k["durable"], k["http"]
+        add(f"10. **Kafka source**: `ccmon-sim {' '.join(k['sim'])} --url kafka://.../events` "
+            f"produces {k['events']:,} events, one message each keyed as "
+            f"[kafka.md](kafka.md#keys-for-producers) says, to a topic of 64 partitions on "
+            f"librdkafka's mock cluster (`ccmon-kafka-mock`, on this machine: a real Kafka "
+            f"cluster is not packaged in Debian) in {k['produce_s']:.1f} s. A fresh `ccmond` in "
+            f"a new consumer group then reads the topic from its start "
+            f"(`max_batch_messages: 5000`); the rate counts from its first message taken to "
+            f"its last (the group join before it is not counted), polled on `/metrics` every "
+            f"20 ms. The limit beside it: `kcat -C -e` reading the whole topic to /dev/null, a "
+            f"librdkafka consumer that does nothing with what it reads. The peer path: the "
+            f"same events POSTed to `/v1/events` over one connection in 5,000-line bodies.\n")
+        add("| run | events/s | daemon CPU µs per event |\n|---|---|---|")
+        add(f"| kcat reading the topic (the limit here) | {k['kcat_per_s']:,.0f} | – |")
+        for r in k["runs"]:
+            add(f"| ccmond from Kafka, state {r['state']} | {r['events_per_s']:,.0f} | "
+                f"{r['us_per_event']:.2f} |")
+        add(f"| ccmond over HTTP, same events | {h['events_per_s']:,.0f} | "
+            f"{h['us_per_event']:.2f} |")
+        add("")
+        add(f"From Kafka ccmond reaches {b['events_per_s'] / k['kcat_per_s']:.0%} of what "
+            f"kcat reads, and {b['events_per_s'] / h['events_per_s']:.0%} of its own HTTP rate "
+            f"on the same events; with `state.sync: always` "
+            f"{dur['events_per_s'] / b['events_per_s']:.0%} of its rate without state. The "
+            f"consumer takes one batch at a time (it waits until the engine has applied a "
+            f"batch before it commits and reads the next), so decoding and applying do not "
+            f"overlap as they do with several HTTP connections. Restore time after a "
+            f"rebalance is not measured: partitions do not carry engine state between "
+            f"instances yet ([kafka.md](kafka.md#several-instances)).\n")
+        md.append("<!-- kafka:end -->\n")
+        return md
+
     def run_note(self, run, only):
         return (f"Measured in a separate run (`scripts/bench --only {only}`) on the same "
                 f"machine: {run['date']}, {run['source']}, build {run['build_type']}; load "
@@ -1300,6 +1452,8 @@ class Suite:
             md.extend(self.peer_section())
         if r.get("adapters"):
             md.extend(self.adapters_section())
+        if r.get("kafka"):
+            md.extend(self.kafka_section())
         if r.get("profiles"):
             add("## Where the time goes\n")
             tool = r["profiler"]
@@ -1409,7 +1563,7 @@ def main():
         log(f"generating events in {suite.work}")
         suite.make_data()
         steps = ("engine", "shards", "websocket", "http", "scrape", "freshness", "memory", "state",
-                 "peer", "adapters")
+                 "peer", "adapters", "kafka")
         for step in steps:
             if args.only is None or step in args.only:
                 getattr(suite, step)()
@@ -1423,14 +1577,14 @@ def main():
         suite.save(results, machine, started, seconds)
         if args.only is not None:
             run = dict(machine, started=started, loads=suite.loads)
-            for name in ("peer", "adapters", "shards"):
+            for name in ("peer", "adapters", "shards", "kafka"):
                 if name in args.only:
                     suite.splice(args.out, name, getattr(suite, name + "_section")(run))
                     log(f"--only: the {name} section of {args.out} replaced")
             if "state" in args.only:
                 suite.splice_state(args.out, machine, started)
                 log(f"--only: benchmark 7 of {args.out} replaced; results in {results}")
-            elif not {"peer", "adapters", "shards"} & set(args.only):
+            elif not {"peer", "adapters", "shards", "kafka"} & set(args.only):
                 log(f"--only: {args.out} left alone; results in {results}")
             return 0
         suite.write_doc(args.out, machine, started, seconds)
