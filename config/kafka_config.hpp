@@ -24,7 +24,7 @@ struct KafkaConfig {
   std::string group_id = "ccmon";
   KafkaFormat format = KafkaFormat::kCcmon;
   // The adapter metrics' `source` for a native format (one PBX or account
-  // per source; its queue_log agent memory is kept per topic).
+  // per source; the queue_log agent memory is the source's).
   std::string source = "kafka";
   // librdkafka configuration properties passed through as written
   // (security.protocol, ssl.*, sasl.*, fetch sizes...), in file order;

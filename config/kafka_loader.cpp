@@ -36,6 +36,18 @@ const char* broker_problem(const std::string& s) {
   return nullptr;
 }
 
+// A topic name as Kafka allows it (1-249 of A-Z a-z 0-9 . _ -): no regex
+// subscription ("^..."), whose matches would make the topic labels unbounded.
+const char* topic_problem(const std::string& s) {
+  if (s.size() > 249) return "is longer than Kafka's 249 characters";
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return "is not a topic name (A-Z a-z 0-9 . _ -; no regular expressions)";
+  }
+  return nullptr;
+}
+
 // A list of names (or one name): each non-empty, none twice, and for
 // brokers each HOST:PORT.
 void names(YamlReader& r, const Value& v, std::vector<std::string>& out, const char* what,
@@ -45,7 +57,7 @@ void names(YamlReader& r, const Value& v, std::vector<std::string>& out, const c
     auto s = r.string(e);
     if (!s) return;
     if (s->empty()) return r.error(e, std::string(what) + " must not be empty");
-    if (const char* why = brokers ? broker_problem(*s) : nullptr)
+    if (const char* why = brokers ? broker_problem(*s) : topic_problem(*s))
       return r.error(e, quoted(*s) + " " + why);
     if (std::find(out.begin(), out.end(), *s) != out.end())
       return r.error(e, "duplicate " + std::string(what) + " " + quoted(*s));
@@ -113,7 +125,8 @@ void read_kafka(YamlReader& r, const Value& section, KafkaConfig& out) {
           for (const auto& kv : v.node) {
             const std::string name = kv.first.as<std::string>();
             Value value{kv.second, v.path + "." + name, kv.second.Mark()};
-            if (name == "bootstrap.servers" || name == "group.id" || name == "enable.auto.commit" ||
+            if (name == "bootstrap.servers" || name == "metadata.broker.list" ||
+                name == "group.id" || name == "enable.auto.commit" ||
                 name == "enable.auto.offset.store") {
               r.error(value,
                       "set by ccmond (docs/kafka.md, \"librdkafka properties\"); use "

@@ -12,11 +12,13 @@ namespace ccmon::server {
 void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core::Decoder& decoder,
                           AdapterKind adapter, const std::string& source,
                           core::adapters::AdapterBatch batch, std::optional<Transport> transport,
-                          std::string_view record_name, std::function<void(AdapterOutcome)> done) {
+                          std::string_view record_name, std::function<void(AdapterOutcome)> done,
+                          std::size_t reserved) {
   using core::adapters::RecordOutcome;
   auto out = std::make_shared<AdapterOutcome>();
   EngineService& engine = ctx.runner;
   if (!engine.state_ready()) {
+    if (reserved != 0) engine.admission().release(reserved);
     out->failure = AdapterOutcome::Failure::kRestoring;
     return done(std::move(*out));
   }
@@ -25,7 +27,9 @@ void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core
   core::DecodedBatch decoded =
       decoder.decode(core::adapters::events_ndjson(batch.events), core::BodyFormat::kNdjson, now);
   const std::size_t n = decoded.events.size();
-  if (n != 0 && !engine.admission().try_admit(n)) {
+  if (reserved != 0) {
+    if (reserved > n) engine.admission().release(reserved - n);
+  } else if (n != 0 && !engine.admission().try_admit(n)) {
     out->failure = AdapterOutcome::Failure::kOverloaded;
     return done(std::move(*out));
   }

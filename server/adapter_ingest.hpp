@@ -53,10 +53,15 @@ struct AdapterOutcome {
 // (HTTP endpoints); the file follower has none. Metrics and the log of
 // malformed records are updated here, on success only (a refused delivery
 // is retried by its sender). `decoder` is used before return only.
+// `reserved`: room for that many events the caller already holds in
+// admission (at least the batch's events; what is not used is given back),
+// so a caller that waited for room is never refused as overloaded; 0: ask
+// admission here, and refuse when it is full.
 void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core::Decoder& decoder,
                           AdapterKind adapter, const std::string& source,
                           core::adapters::AdapterBatch batch, std::optional<Transport> transport,
-                          std::string_view record_name, std::function<void(AdapterOutcome)> done);
+                          std::string_view record_name, std::function<void(AdapterOutcome)> done,
+                          std::size_t reserved = 0);
 
 // The /v1/events-shaped JSON answer: {"accepted", "duplicates", "rejected":
 // [{"record"|"event", "reason", "message"}], "ignored", "unknown": {kind: n}}.

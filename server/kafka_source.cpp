@@ -2,8 +2,6 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -22,6 +20,8 @@
 #include "core/adapters/asterisk_queue_log.hpp"
 #include "core/adapters/twilio_taskrouter.hpp"
 #include "server/adapter_ingest.hpp"
+#include "server/kafka_batch.hpp"
+#include "server/kafka_metrics.hpp"
 #include "server/session_decoder.hpp"
 #include "server/text_escape.hpp"
 
@@ -37,53 +37,6 @@ constexpr int kPollMs = 100;
 constexpr auto kRetryAfter = std::chrono::seconds(1);
 constexpr int kCommittedTimeoutMs = 10'000;
 
-// The Kafka source's metrics (docs/metrics.md, "Kafka"). Topic labels are
-// bounded by ingest.kafka.topics, partition labels by the topics' partitions.
-struct KafkaMetrics {
-  explicit KafkaMetrics(prometheus::Registry& r)
-      : messages(prometheus::BuildCounter()
-                     .Name("ccmon_kafka_messages_total")
-                     .Help("Kafka messages taken into the engine, by topic.")
-                     .Register(r)),
-        lag(prometheus::BuildGauge()
-                .Name("ccmon_kafka_consumer_lag_messages")
-                .Help("Messages of an assigned partition not yet taken: the high watermark "
-                      "minus the next offset to read.")
-                .Register(r)),
-        assigned(prometheus::BuildGauge()
-                     .Name("ccmon_kafka_assigned_partitions")
-                     .Help("Partitions this instance owns in its consumer group, by topic.")
-                     .Register(r)),
-        rebalances(prometheus::BuildCounter()
-                       .Name("ccmon_kafka_rebalances_total")
-                       .Help("Consumer group rebalances, by what they did here.")
-                       .Register(r)),
-        commits(prometheus::BuildCounter()
-                    .Name("ccmon_kafka_commits_total")
-                    .Help("Offset commits after applied batches, by result.")
-                    .Register(r)),
-        errors(prometheus::BuildCounter()
-                   .Name("ccmon_kafka_errors_total")
-                   .Help("Errors librdkafka reported (brokers down, requests failed), by "
-                         "librdkafka's error name.")
-                   .Register(r)),
-        assign_count(&rebalances.Add({{"kind", "assign"}})),
-        revoke_count(&rebalances.Add({{"kind", "revoke"}})),
-        commit_ok(&commits.Add({{"result", "ok"}})),
-        commit_failed(&commits.Add({{"result", "failed"}})) {}
-
-  prometheus::Family<prometheus::Counter>& messages;
-  prometheus::Family<prometheus::Gauge>& lag;
-  prometheus::Family<prometheus::Gauge>& assigned;
-  prometheus::Family<prometheus::Counter>& rebalances;
-  prometheus::Family<prometheus::Counter>& commits;
-  prometheus::Family<prometheus::Counter>& errors;
-  prometheus::Counter* assign_count;
-  prometheus::Counter* revoke_count;
-  prometheus::Counter* commit_ok;
-  prometheus::Counter* commit_failed;
-};
-
 AdapterKind adapter_of(config::KafkaFormat f) {
   switch (f) {
     case config::KafkaFormat::kAsteriskQueueLog:
@@ -95,59 +48,31 @@ AdapterKind adapter_of(config::KafkaFormat f) {
   }
 }
 
-// Appends `part` (the mapping of one message) to `into`, its record numbers
-// moved past the records already there.
-void append(core::adapters::AdapterBatch& into, core::adapters::AdapterBatch part,
-            std::size_t record_base) {
-  for (auto& e : part.events) into.events.push_back(std::move(e));
-  for (std::size_t i = 0; i < into.counts.size(); ++i) into.counts[i] += part.counts[i];
-  for (auto& issue : part.issues) {
-    if (into.issues.size() == core::adapters::kMaxIssues) {
-      ++into.issues_dropped;
-      continue;
-    }
-    issue.record += record_base;
-    into.issues.push_back(std::move(issue));
-  }
-  into.issues_dropped += part.issues_dropped;
-  for (auto& [kind, n] : part.unknown_kinds) {
-    auto it = std::find_if(into.unknown_kinds.begin(), into.unknown_kinds.end(),
-                           [&](const auto& k) { return k.first == kind; });
-    if (it != into.unknown_kinds.end()) {
-      it->second += n;
-    } else {
-      into.unknown_kinds.emplace_back(std::move(kind), n);
-    }
-  }
-}
-
 // librdkafka's name of an error ("_TRANSPORT", "NOT_COORDINATOR"): a label
 // value from a fixed list.
 std::string error_name(RdKafka::ErrorCode err) {
   return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err));
 }
 
-// Lines of an NDJSON value the codec counts (the non-blank ones): the
-// codec's event index runs over those.
-std::size_t event_lines(std::string_view value) {
-  std::size_t n = 0;
-  bool blank = true;
-  for (char c : value) {
-    if (c == '\n') {
-      n += blank ? 0 : 1;
-      blank = true;
-    } else if (c != ' ' && c != '\t' && c != '\r') {
-      blank = false;
-    }
-  }
-  return n + (blank ? 0 : 1);
+std::string_view value_of(const RdKafka::Message& m) {
+  const auto* p = static_cast<const char*>(m.payload());
+  return p ? std::string_view(p, m.len()) : std::string_view();
 }
 
-std::size_t records_of(const core::adapters::AdapterBatch& b) {
-  std::size_t n = 0;
-  for (auto c : b.counts) n += c;
-  return n;
+std::string place_of(const RdKafka::Message& m) {
+  return m.topic_name() + "[" + std::to_string(m.partition()) + "] offset " +
+         std::to_string(m.offset());
 }
+
+// What became of a batch handed to the ingest path.
+enum class Taken {
+  kApplied,  // applied (or every event rejected): commit it
+  kRefused,  // refused whole (state being restored, the journal cannot write): nothing applied
+  kFailed,   // applying threw: unknown what was applied (the duplicate memory knows)
+};
+
+// Attempts at a batch whose applying threw before it is given up.
+constexpr int kMaxFailedAttempts = 3;
 
 }  // namespace
 
@@ -161,12 +86,15 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   std::mutex mutex;  // for the stop wait
   std::condition_variable wake;
 
-  // The batch being collected, and per partition the next offset after
-  // what the engine has taken (what is committed).
+  // The batch being collected or retried, and per partition the next offset
+  // after what the engine has taken (what is committed).
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  int failed_attempts = 0;  // of `batch`, applying threw
   std::map<TopicPartition, std::int64_t> applied;
   // Per assigned partition, the next offset to take (for the lag): the
-  // committed one at assignment, then what was applied.
+  // committed one at assignment (kFromStart when none is), then what was
+  // applied; absent while unknown.
+  static constexpr std::int64_t kFromStart = -1;
   std::map<TopicPartition, std::int64_t> next_offset;
   std::set<TopicPartition> assigned;
   std::map<TopicPartition, prometheus::Gauge*> lag_gauges;
@@ -175,36 +103,60 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   Impl(std::shared_ptr<ServerContext> c, config::KafkaConfig cfg)
       : ctx(std::move(c)), config(std::move(cfg)), metrics(ctx->metrics.registry()) {}
 
-  // --- librdkafka callbacks (on the source's thread, inside consume()) ---
+  // --- librdkafka callbacks (on the source's thread, inside consume() and
+  // close(); EVENT_LOG also from librdkafka's own threads) ---
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
+    // The cooperative protocol (cooperative-sticky) moves only what changes
+    // hands; the eager one revokes everything, then assigns anew.
+    const bool incremental = c->rebalance_protocol() == "COOPERATIVE";
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       metrics.assign_count->Increment();
       // Where each partition goes on: its committed offset (the lag of a
       // partition with nothing new is 0 before any message comes).
       if (c->committed(partitions, kCommittedTimeoutMs) == RdKafka::ERR_NO_ERROR) {
         for (auto* p : partitions) {
-          if (p->offset() >= 0) next_offset[{p->topic(), p->partition()}] = p->offset();
+          next_offset[{p->topic(), p->partition()}] = p->offset() >= 0 ? p->offset() : kFromStart;
         }
       }
-      c->assign(partitions);
-      for (auto* p : partitions) assigned.emplace(p->topic(), p->partition());
+      std::string failed;
+      if (incremental) {
+        if (std::unique_ptr<RdKafka::Error> e(c->incremental_assign(partitions)); e)
+          failed = e->str();
+      } else if (const auto e = c->assign(partitions); e != RdKafka::ERR_NO_ERROR) {
+        failed = RdKafka::err2str(e);
+      }
+      if (!failed.empty())
+        spdlog::error("kafka: taking the assigned partitions failed: {}", failed);
       for (auto* p : partitions) {
+        assigned.emplace(p->topic(), p->partition());
         spdlog::info("kafka: assigned {} partition {}", p->topic(), p->partition());
       }
     } else {
-      metrics.revoke_count->Increment();
-      // Messages collected from a revoked partition but not applied are left
-      // to its next owner, which reads them from the committed offset.
+      // Revoked (or lost, or a rebalance error, after which every partition
+      // is given up). Messages collected from a partition that goes and not
+      // applied are left to its next owner, which reads them from the
+      // committed offset.
+      const bool all = err != RdKafka::ERR__REVOKE_PARTITIONS || !incremental;
+      if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
+        metrics.revoke_count->Increment();
+      } else {
+        spdlog::error("kafka: rebalance failed: {}; giving up every partition",
+                      RdKafka::err2str(err));
+      }
+      std::set<TopicPartition> going;
+      if (all) {
+        going = assigned;
+      } else {
+        for (auto* p : partitions) going.emplace(p->topic(), p->partition());
+      }
       std::erase_if(batch, [&](const std::unique_ptr<RdKafka::Message>& m) {
-        return std::any_of(partitions.begin(), partitions.end(), [&](auto* p) {
-          return p->topic() == m->topic_name() && p->partition() == m->partition();
-        });
+        return going.contains({m->topic_name(), m->partition()});
       });
+      if (batch.empty()) failed_attempts = 0;
       commit(true);
-      for (auto* p : partitions) {
-        const TopicPartition tp{p->topic(), p->partition()};
+      for (const auto& tp : going) {
         applied.erase(tp);
         next_offset.erase(tp);
         assigned.erase(tp);
@@ -213,7 +165,11 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
           lag_gauges.erase(it);
         }
       }
-      c->unassign();
+      if (incremental && !all) {
+        std::unique_ptr<RdKafka::Error> e(c->incremental_unassign(partitions));
+      } else {
+        c->unassign();
+      }
     }
     count_assigned();
   }
@@ -234,11 +190,14 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     ctx->adapters.log_warning("kafka: " + RdKafka::err2str(event.err()) + ": " + event.str());
   }
 
+  // Every commit's result, the synchronous ones' too (librdkafka reports
+  // them here as well), once.
   void offset_commit_cb(RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>&) override {
     if (err == RdKafka::ERR__NO_OFFSET) return;  // nothing was due
     (err == RdKafka::ERR_NO_ERROR ? metrics.commit_ok : metrics.commit_failed)->Increment();
     if (err != RdKafka::ERR_NO_ERROR) {
-      ctx->adapters.log_warning("kafka: offset commit failed: " + RdKafka::err2str(err));
+      ctx->adapters.log_warning("kafka: offset commit failed (the next one covers it): " +
+                                RdKafka::err2str(err));
     }
   }
 
@@ -253,6 +212,8 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   void update_lag() {
     for (const auto& tp : assigned) {
+      const auto known = next_offset.find(tp);
+      if (known == next_offset.end()) continue;  // the committed offset is not known yet
       std::int64_t low = 0;
       std::int64_t high = 0;
       // The watermarks the last fetch response brought (no request here).
@@ -261,6 +222,10 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
           high < 0) {
         continue;
       }
+      // Nothing committed: auto.offset.reset=earliest reads from the low
+      // watermark.
+      const std::int64_t next = known->second != kFromStart ? known->second : low;
+      if (next < 0) continue;
       auto it = lag_gauges.find(tp);
       if (it == lag_gauges.end()) {
         it = lag_gauges
@@ -268,25 +233,23 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
                                   {{"topic", tp.first}, {"partition", std::to_string(tp.second)}}))
                  .first;
       }
-      const auto known = next_offset.find(tp);
-      // Neither committed nor taken yet: auto.offset.reset=earliest reads
-      // from the low watermark.
-      const std::int64_t next = known != next_offset.end() ? known->second : low;
       it->second->Set(static_cast<double>(std::max<std::int64_t>(0, high - next)));
     }
   }
 
-  // Commits the applied offsets: `sync` before a partition is given away or
-  // at stop, else in the background.
+  // Commits the applied offsets (all of them each time, so a commit that
+  // failed is covered by the next): `sync` before a partition is given away
+  // or at stop, else in the background.
   void commit(bool sync) {
     if (applied.empty()) return;
     std::vector<RdKafka::TopicPartition*> offsets;
     for (const auto& [tp, next] : applied) {
       offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
     }
-    const auto err = sync ? consumer->commitSync(offsets) : consumer->commitAsync(offsets);
-    if (sync && err != RdKafka::ERR__NO_OFFSET) {
-      (err == RdKafka::ERR_NO_ERROR ? metrics.commit_ok : metrics.commit_failed)->Increment();
+    if (sync) {
+      consumer->commitSync(offsets);
+    } else {
+      consumer->commitAsync(offsets);
     }
     RdKafka::TopicPartition::destroy(offsets);
   }
@@ -300,21 +263,71 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     // The journal and snapshots are replayed first: what is consumed is
     // applied on top of the restored state, and its duplicates found.
     while (!stopping && !ctx->runner.state_ready()) wait_for(std::chrono::milliseconds(20));
-    if (stopping) return;
-    if (auto err = consumer->subscribe(config.topics); err != RdKafka::ERR_NO_ERROR) {
-      spdlog::error("kafka: cannot subscribe to {}: {}", fmt::join(config.topics, ", "),
-                    RdKafka::err2str(err));
-      return;
+    while (!stopping) {
+      const auto err = consumer->subscribe(config.topics);
+      if (err == RdKafka::ERR_NO_ERROR) break;
+      spdlog::critical("kafka: cannot subscribe to {}: {}; trying again",
+                       fmt::join(config.topics, ", "), RdKafka::err2str(err));
+      wait_for(std::chrono::seconds(5));
     }
+    if (stopping) return;
     spdlog::info("kafka: consuming {} in group {} from {}", fmt::join(config.topics, ", "),
                  config.group_id, fmt::join(config.brokers, ","));
     while (!stopping) {
-      collect();
-      if (!batch.empty()) take();
-      update_lag();
+      try {
+        if (batch.empty()) collect();
+        if (!batch.empty()) settle(take());
+        update_lag();
+      } catch (const std::exception& e) {
+        // Out of memory above all: the batch is kept and tried again.
+        spdlog::error("kafka: {}; trying again", e.what());
+        hold();
+      }
     }
     commit(true);
-    consumer->close();  // leaves the group: the partitions move at once
+    consumer->close();  // leaves the group: its partitions go to the other members
+  }
+
+  // What follows a batch's outcome.
+  void settle(Taken outcome) {
+    if (outcome == Taken::kFailed && ++failed_attempts < kMaxFailedAttempts)
+      outcome = Taken::kRefused;
+    if (outcome == Taken::kRefused) return hold();
+    if (outcome == Taken::kFailed) {
+      // Reading it forever would stop its partitions: what of it was
+      // applied is remembered by the duplicate memory, the rest is lost.
+      metrics.given_up->Increment();
+      spdlog::error(
+          "kafka: applying a batch of {} messages failed {} times; going on after it "
+          "(first {})",
+          batch.size(), failed_attempts, place_of(*batch.front()));
+    }
+    for (const auto& m : batch) {
+      applied[{m->topic_name(), m->partition()}] = m->offset() + 1;
+      next_offset[{m->topic_name(), m->partition()}] = m->offset() + 1;
+      metrics.messages.Add({{"topic", m->topic_name()}}).Increment();
+    }
+    batch.clear();
+    failed_attempts = 0;
+    commit(false);
+  }
+
+  // Waits kRetryAfter with the batch kept and its partitions paused, still
+  // serving the group (heartbeats, rebalances: a partition revoked
+  // meanwhile leaves the batch).
+  void hold() {
+    std::vector<RdKafka::TopicPartition*> mine;
+    for (const auto& tp : assigned)
+      mine.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    consumer->pause(mine);
+    const auto until = Clock::now() + kRetryAfter;
+    while (!stopping && Clock::now() < until) {
+      std::unique_ptr<RdKafka::Message> m(consumer->consume(kPollMs));
+      // A partition assigned meanwhile is not paused: its messages join.
+      if (m->err() == RdKafka::ERR_NO_ERROR) batch.push_back(std::move(m));
+    }
+    consumer->resume(mine);
+    RdKafka::TopicPartition::destroy(mine);
   }
 
   // Up to max_batch_messages messages and about server.limits.max_body_size
@@ -340,105 +353,68 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     }
   }
 
-  // Takes the collected batch through the ingest path and waits until the
-  // engine has it; then its offsets are committed.
-  void take() {
-    auto cfg = ctx->config();
-    std::promise<bool> taken;
-    auto future = taken.get_future();
+  // Takes the batch through the ingest path and waits until the engine has
+  // applied it (with state.sync: always, until its journal record is synced).
+  Taken take() {
+    auto result = std::make_shared<std::promise<Taken>>();
+    auto future = result->get_future();
     if (config.format == config::KafkaFormat::kCcmon) {
-      take_events(taken);
+      take_events(result);
     } else {
-      take_native(*cfg, taken);
+      take_native(*ctx->config(), result);
     }
-    if (!future.get()) {
-      // Refused (the journal cannot write, or the state is being restored):
-      // nothing of it was applied; read it again.
-      rewind();
-      wait_for(kRetryAfter);
-      return;
-    }
-    for (const auto& m : batch) {
-      applied[{m->topic_name(), m->partition()}] = m->offset() + 1;
-      next_offset[{m->topic_name(), m->partition()}] = m->offset() + 1;
-      metrics.messages.Add({{"topic", m->topic_name()}}).Increment();
-    }
-    batch.clear();
-    commit(false);
+    return future.get();
   }
 
-  void rewind() {
-    std::map<TopicPartition, std::int64_t> first;
-    for (const auto& m : batch) first.try_emplace({m->topic_name(), m->partition()}, m->offset());
-    batch.clear();
-    for (const auto& [tp, offset] : first) {
-      std::unique_ptr<RdKafka::TopicPartition> p(
-          RdKafka::TopicPartition::create(tp.first, tp.second, offset));
-      consumer->seek(*p, 1000);
-    }
-  }
-
+  // Reserves room for n events in admission, waiting for it (backpressure).
   void wait_admitted(std::size_t n) {
     if (n == 0) return;
-    std::promise<void> room;
-    auto ready = room.get_future();
-    ctx->runner.admission().wait(n, [&room] { room.set_value(); });
+    auto room = std::make_shared<std::promise<void>>();
+    auto ready = room->get_future();
+    ctx->runner.admission().wait(n, [room] { room->set_value(); });
     ready.wait();
   }
 
   // ccmon NDJSON: each message one or more lines; a rejected line is
-  // logged with the message it came from.
-  void take_events(std::promise<bool>& taken) {
+  // logged with the place of the message it came from.
+  void take_events(const std::shared_ptr<std::promise<Taken>>& result) {
     EngineService& engine = ctx->runner;
-    std::string body;
-    std::vector<std::size_t> first_event;  // per message, the codec's index of its first event
-    std::size_t events = 0;
-    for (const auto& m : batch) {
-      first_event.push_back(events);
-      const auto* p = static_cast<const char*>(m->payload());
-      const std::string_view value(p ? p : "", m->len());
-      body.append(value);
-      if (value.empty() || value.back() != '\n') body += '\n';
-      events += event_lines(value);
-    }
-    if (!engine.state_ready()) return taken.set_value(false);
+    if (!engine.state_ready()) return result->set_value(Taken::kRefused);
+    std::vector<std::string_view> values;
+    values.reserve(batch.size());
+    for (const auto& m : batch) values.push_back(value_of(*m));
+    const NdjsonBatch joined = ndjson_batch(values);
     const core::Timestamp now = engine.wall_now();
     core::DecodedBatch decoded =
-        decoder.for_config(ctx->config()).decode(body, core::BodyFormat::kNdjson, now);
+        decoder.for_config(ctx->config()).decode(joined.body, core::BodyFormat::kNdjson, now);
     ctx->metrics.decoded(Transport::kKafka, decoded);
     for (const auto& r : decoded.rejections) {
-      const auto at = std::upper_bound(first_event.begin(), first_event.end(), r.index);
-      const auto& m = batch[static_cast<std::size_t>(at - first_event.begin()) - 1];
-      ctx->adapters.log_warning("kafka: " + m->topic_name() + "[" + std::to_string(m->partition()) +
-                                "] offset " + std::to_string(m->offset()) + ": " +
+      ctx->adapters.log_warning("kafka: " + place_of(*batch[message_of(joined, r.index)]) + ": " +
                                 std::string(core::to_string(r.reason)) + ": " +
                                 loggable(r.message, 512));
     }
     const std::size_t n = decoded.events.size();
-    if (n == 0) return taken.set_value(true);
+    if (n == 0) return result->set_value(Taken::kApplied);
     wait_admitted(n);
     Batch b{Transport::kKafka, std::move(decoded.events), now, n};
     b.feed = "kafka";
-    engine.submit(std::move(b), [&taken](BatchResult result) {
-      if (result.internal_error) {
-        // Unknown what was applied; taken as it is (as an HTTP client's
-        // resend would be, the duplicates are dropped): reading it again
-        // forever would stop the partition.
-        spdlog::error("kafka: applying a batch failed; its messages are not read again");
-      }
-      taken.set_value(!result.state_unavailable);
+    engine.submit(std::move(b), [result](BatchResult r) {
+      result->set_value(r.internal_error      ? Taken::kFailed
+                        : r.state_unavailable ? Taken::kRefused
+                                              : Taken::kApplied);
     });
   }
 
-  // An adapter's native records: one mapping per message, one delivery.
-  void take_native(const config::Config& cfg, std::promise<bool>& taken) {
+  // An adapter's native records: one mapping per message, one delivery. A
+  // record the adapter refuses is logged with its message's place.
+  void take_native(const config::Config& cfg, const std::shared_ptr<std::promise<Taken>>& result) {
     namespace ad = core::adapters;
     const AdapterKind kind = adapter_of(config.format);
     auto map_all = [&](ad::QueueLogState* memory) {
       ad::AdapterBatch all;
       for (const auto& m : batch) {
-        const auto* p = static_cast<const char*>(m->payload());
-        const std::string_view value(p ? p : "", m->len());
+        const std::string_view value = value_of(*m);
+        if (value.empty()) continue;  // a tombstone holds no record
         ad::AdapterBatch part;
         if (config.format == config::KafkaFormat::kAsteriskQueueLog) {
           ad::QueueLogOptions o;
@@ -456,12 +432,18 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
           o.source = config.source;
           part = ad::map_connect_contact_events(value, o);
         }
-        append(all, std::move(part), records_of(all));
+        for (const auto& issue : part.issues) {
+          if (issue.outcome != ad::RecordOutcome::kRejected) continue;
+          ctx->adapters.log_warning("kafka: " + place_of(*m) + ": record " +
+                                    std::to_string(issue.record) + ": " + loggable(issue.code) +
+                                    ": " + loggable(issue.message, 512));
+        }
+        append_mapping(all, std::move(part));
       }
       return all;
     };
-    // The queue_log agent memory is the source's, shared with HTTP
-    // deliveries of the same source; mapped on a copy kept once taken.
+    // The queue_log agent memory is the source's (shared with HTTP
+    // deliveries of the same source); mapped on a copy, kept once applied.
     auto next = std::make_shared<ad::QueueLogState>();
     ad::AdapterBatch mapped =
         kind == AdapterKind::kAsteriskQueueLog
@@ -471,25 +453,26 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
                                                    return map_all(next.get());
                                                  })
             : map_all(nullptr);
-    // The ingest path asks admission and refuses when it is full (then the
-    // batch is read again): wait for room first, and hand it back for that.
-    wait_admitted(mapped.events.size());
-    if (!mapped.events.empty()) ctx->runner.admission().release(mapped.events.size());
+    // Room for every mapped event first (backpressure), handed to the
+    // ingest path, which gives back what the codec rejected.
+    const std::size_t reserved = mapped.events.size();
+    wait_admitted(reserved);
     ingest_adapter_batch(
         *ctx, cfg, decoder.for_config(ctx->config()), kind, config.source, std::move(mapped),
-        Transport::kKafka, "message",
-        [this, kind, next, &taken, max = cfg.adapters.max_sources](AdapterOutcome out) {
-          // Refused ones (restoring, overloaded, the journal) are read again.
-          const bool ok = out.failure == AdapterOutcome::Failure::kNone ||
-                          out.failure == AdapterOutcome::Failure::kInternal;
-          if (ok && kind == AdapterKind::kAsteriskQueueLog) {
+        Transport::kKafka, "record",
+        [this, kind, next, result, max = cfg.adapters.max_sources](AdapterOutcome out) {
+          using F = AdapterOutcome::Failure;
+          if (out.failure == F::kNone && kind == AdapterKind::kAsteriskQueueLog) {
             ctx->adapters.with_queue_log_state(config.source, max, [&](ad::QueueLogState& s) {
-              s = *next;
+              s = std::move(*next);
               return 0;
             });
           }
-          taken.set_value(ok);
-        });
+          result->set_value(out.failure == F::kNone       ? Taken::kApplied
+                            : out.failure == F::kInternal ? Taken::kFailed
+                                                          : Taken::kRefused);
+        },
+        reserved);
   }
 };
 

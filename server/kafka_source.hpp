@@ -9,12 +9,14 @@
 // messages since the last commit again, and the duplicate memory (kept in
 // the state directory's snapshots and journal) drops the events already
 // counted: nothing lost, nothing counted twice, as long as the replayed span
-// is within ingest.dedup.horizon.
+// is within ingest.dedup.horizon. A batch refused whole is kept and taken
+// again with its partitions paused; docs/kafka.md has the other cases.
 //
 // One thread of its own polls, decodes and waits for each batch to be applied
 // before taking the next (admission applies backpressure); the rebalance
-// callback runs on that thread, between batches. start()/stop() from one
-// thread (the daemon's).
+// callback runs on that thread inside librdkafka's consume() (while a batch
+// is being collected: what it collected of a revoked partition is dropped)
+// and close(). start()/stop() from one thread (the daemon's).
 #pragma once
 
 #include <memory>

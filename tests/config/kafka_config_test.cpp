@@ -81,8 +81,27 @@ TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
        "      group.id: other\n",
        6, 17, "ingest.kafka.properties.group.id: set by ccmond"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
+       "      enable.auto.commit: true\n",
+       6, 27, "ingest.kafka.properties.enable.auto.commit: set by ccmond"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
+       "      enable.auto.offset.store: true\n",
+       6, 33, "ingest.kafka.properties.enable.auto.offset.store: set by ccmond"},
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
+       "      bootstrap.servers: x:1\n",
+       6, 26, "ingest.kafka.properties.bootstrap.servers: set by ccmond"},
+      // librdkafka's alias of bootstrap.servers.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
+       "      metadata.broker.list: x:1\n",
+       6, 29, "ingest.kafka.properties.metadata.broker.list: set by ccmond"},
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties: [a]\n", 5, 17,
        "expected a mapping of librdkafka properties"},
+      // "    topics: [" is 13 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [\"^ccmon-.*\"]\n", 4, 14,
+       "\"^ccmon-.*\" is not a topic name"},
+      // "    brokers: " is 13 characters.
+      {"ingest:\n  kafka:\n    brokers: []\n    topics: [t]\n", 3, 14,
+       "ingest.kafka.brokers: at least one broker is required"},
       // The section itself ("  kafka:" value starts on line 3, column 5).
       {"ingest:\n  kafka:\n    topics: [t]\n", 3, 5, "ingest.kafka needs `brokers`"},
       {"ingest:\n  kafka:\n    brokers: [k:1]\n", 3, 5, "ingest.kafka needs `topics`"},

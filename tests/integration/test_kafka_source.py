@@ -8,13 +8,16 @@ consumer group takes it; its since-start counters and wait histograms per
 queue must equal those of a ccmond that took the same day over HTTP:
 
 - uninterrupted;
-- killed (SIGKILL) mid-day and restarted on its state directory: the
-  messages since its last commit come again and the duplicate memory of the
-  state drops them;
+- killed (SIGKILL) mid-day with no offset committed (commits made to fail)
+  and restarted on its state directory: the first half comes again, and
+  the duplicate memory of the state drops every event of it;
 - restarted in a new consumer group, which reads the whole topic again:
   every event of the first half is a duplicate, counted as one;
-- with a broker down while it starts, and offset commits failing (then
-  retried: a later member of the group reads nothing again).
+- with a broker down while it starts, and the first offset commit failing
+  (a later commit covers it: a later member of the group reads nothing).
+
+The simulator's Kafka producer (ccmon-sim --url kafka://) feeds a daemon
+that counts what the simulator says it sent.
 
 A native format goes through its adapter: the real PBXware queue_log of
 ../shared/data/asterisk-queue-log, one line a message, counts as the same
@@ -142,6 +145,11 @@ class KafkaSourceTest(unittest.TestCase):
         half = len(self.lines) // 2
         config = state_config(kafka_config(self.cluster.bootstrap), self.state)
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
+        # Every offset commit fails (OffsetCommit, API key 8, answers
+        # REQUEST_TIMED_OUT): the killed daemon leaves nothing committed, so
+        # the next one reads the first half again, all of it duplicates that
+        # the state's duplicate memory (journal, synced) must drop.
+        self.cluster.command("errors 8 7 10000")
         first = StateDaemon(config)
         try:
             poll(lambda: consumed(first) == half, timeout=120, what="the first half consumed")
@@ -150,8 +158,10 @@ class KafkaSourceTest(unittest.TestCase):
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[half:]))
         second = StateDaemon(config)
         try:
-            poll(lambda: caught_up(second), timeout=120, what="the rest consumed")
+            poll(lambda: consumed(second) == len(self.lines), timeout=120,
+                 what="the whole topic read again")
             self.assert_counts_of_the_day(second, "after a SIGKILL")
+            self.assertEqual(metric(metrics_samples(second), "ccmon_events_duplicate_total"), half)
         finally:
             second.stop()
 
@@ -184,8 +194,9 @@ class KafkaSourceTest(unittest.TestCase):
         for p in range(PARTITIONS):
             self.cluster.command(f"leader {TOPIC} {p} {1 if p < PARTITIONS // 2 else 2}")
         self.cluster.command("broker down 2")
-        # OffsetCommit (API key 8) answers REQUEST_TIMED_OUT (7) three times.
-        self.cluster.command("errors 8 7 3")
+        # OffsetCommit (API key 8) answers TOPIC_AUTHORIZATION_FAILED (29),
+        # which librdkafka does not retry, to the first three commits.
+        self.cluster.command("errors 8 29 3")
         with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
             poll(lambda: consumed(d) > 0, timeout=60, what="broker 1's partitions read")
             self.assertLess(consumed(d), len(self.lines))
@@ -195,8 +206,11 @@ class KafkaSourceTest(unittest.TestCase):
             self.cluster.command("broker up 2")
             poll(lambda: consumed(d) == len(self.lines), timeout=120, what="the day consumed")
             self.assert_counts_of_the_day(d, "with faults")
-        # librdkafka retried the failed commits: a member that joins the
-        # group now finds every offset committed and reads nothing.
+            # The first commits failed ...
+            self.assertGreaterEqual(
+                metric(metrics_samples(d), "ccmon_kafka_commits_total", result="failed"), 1)
+        # ... and a later one covered it (each commit carries every applied
+        # offset): a member that joins the group now reads nothing.
         with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
             poll(lambda: caught_up(d), timeout=60, what="the group's offsets found")
             self.assertEqual(consumed(d), 0)

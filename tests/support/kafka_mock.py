@@ -13,6 +13,7 @@
 import os
 import shutil
 import subprocess
+import tempfile
 
 
 def mock_path():
@@ -34,11 +35,14 @@ class MockCluster:
         cmd = [mock_path(), "--brokers", str(brokers)]
         for name, partitions in topics.items():
             cmd += ["--topic", f"{name}:{partitions}"]
+        # Its log goes to a file: a pipe nobody reads could fill and stall it.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("bootstrap "):
-            raise AssertionError(f"the mock cluster did not start: {line}{self.proc.stderr.read()}")
+            self.log.seek(0)
+            raise AssertionError(f"the mock cluster did not start: {line}{self.log.read()}")
         self.bootstrap = line.split()[1]
 
     def command(self, line):
@@ -52,9 +56,13 @@ class MockCluster:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.stdin.close()
-            self.proc.wait(30)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.log.close()
 
     def __enter__(self):
         return self

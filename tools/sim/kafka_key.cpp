@@ -14,16 +14,15 @@ std::string text(const nlohmann::json& e, const char* field) {
 
 }  // namespace
 
-std::string KafkaKeys::remembered(const std::string& id, std::string_view queue) {
-  if (const auto it = queue_of_.find(id); it != queue_of_.end()) return it->second;
-  if (queue.empty()) return {};
+std::string KafkaKeys::remembered(const std::string& id, std::string_view first_key) {
+  if (const auto it = key_of_.find(id); it != key_of_.end()) return it->second;
   if (order_.size() == kMaxRemembered) {
-    queue_of_.erase(order_.front());
+    key_of_.erase(order_.front());
     order_.pop_front();
   }
-  queue_of_.emplace(id, queue);
+  key_of_.emplace(id, first_key);
   order_.push_back(id);
-  return std::string(queue);
+  return std::string(first_key);
 }
 
 std::string KafkaKeys::key_of(std::string_view line) {
@@ -35,8 +34,7 @@ std::string KafkaKeys::key_of(std::string_view line) {
   for (const auto& [field, tag] : {std::pair{"contact", "c:"}, std::pair{"case", "k:"}}) {
     const std::string id = text(e, field);
     if (id.empty()) continue;
-    std::string key = remembered(tag + id, queue);
-    return key.empty() ? id : key;
+    return remembered(tag + id, queue.empty() ? id : queue);
   }
   return queue.empty() ? text(e, "id") : queue;
 }
