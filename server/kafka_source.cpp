@@ -316,18 +316,25 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // serving the group (heartbeats, rebalances: a partition revoked
   // meanwhile leaves the batch).
   void hold() {
-    std::vector<RdKafka::TopicPartition*> mine;
-    for (const auto& tp : assigned)
-      mine.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
-    consumer->pause(mine);
+    std::vector<RdKafka::TopicPartition*> paused;
+    for (const auto& tp : assigned) {
+      paused.push_back(RdKafka::TopicPartition::create(tp.first, tp.second));
+    }
+    consumer->pause(paused);
     const auto until = Clock::now() + kRetryAfter;
     while (!stopping && Clock::now() < until) {
       std::unique_ptr<RdKafka::Message> m(consumer->consume(kPollMs));
-      // A partition assigned meanwhile is not paused: its messages join.
-      if (m->err() == RdKafka::ERR_NO_ERROR) batch.push_back(std::move(m));
+      if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+      // From a partition assigned meanwhile: it joins the batch, and its
+      // partition is paused too (one message each, not a flood).
+      std::vector<RdKafka::TopicPartition*> more = {
+          RdKafka::TopicPartition::create(m->topic_name(), m->partition())};
+      consumer->pause(more);
+      paused.push_back(more.front());
+      batch.push_back(std::move(m));
     }
-    consumer->resume(mine);
-    RdKafka::TopicPartition::destroy(mine);
+    consumer->resume(paused);
+    RdKafka::TopicPartition::destroy(paused);
   }
 
   // Up to max_batch_messages messages and about server.limits.max_body_size
