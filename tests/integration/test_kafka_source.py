@@ -13,6 +13,8 @@ queue must equal those of a ccmond that took the same day over HTTP:
   the duplicate memory of the state drops every event of it;
 - restarted in a new consumer group, which reads the whole topic again:
   every event of the first half is a duplicate, counted as one;
+- with its state directory's disk full for a while: refused batches are
+  held and taken once space is back;
 - with a broker down while it starts, and the first offset commit failing
   (a later commit covers it: a later member of the group reads nothing).
 
@@ -41,6 +43,7 @@ from durable import (BANK_CONFIG, StateDaemon, convert_bank_day, describe_differ
                      metrics_samples, state_config)
 from ccmond import Daemon, metric, poll  # noqa: E402
 from kafka_mock import MockCluster, kcat_path, produce  # noqa: E402
+import test_state_disk_full as disk  # noqa: E402
 
 TOPIC = "events"
 PARTITIONS = 4
@@ -214,6 +217,35 @@ class KafkaSourceTest(unittest.TestCase):
         with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
             poll(lambda: caught_up(d), timeout=60, what="the group's offsets found")
             self.assertEqual(consumed(d), 0)
+
+    def test_batches_refused_by_a_full_disk_are_held_and_taken_later(self):
+        # The state directory on an 8 MiB tmpfs in a private mount namespace
+        # (as tests/integration/test_state_disk_full.py does): filled, the
+        # journal refuses batches; the source keeps them, pauses, and takes
+        # them once space is back, nothing lost and nothing counted twice.
+        holder = disk.Holder(self.tmp.name)
+        self.addCleanup(holder.stop)
+        if holder.reason:
+            self.skipTest(f"cannot mount a tmpfs in a private namespace here: {holder.reason}")
+        half = len(self.lines) // 2
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
+        d = StateDaemon(state_config(kafka_config(self.cluster.bootstrap), self.state),
+                        prefix=holder.prefix())
+        try:
+            poll(lambda: consumed(d) == half, timeout=120, what="the first half consumed")
+            filler = holder.inside("fill")
+            self.assertGreater(disk.fill(filler), 0)
+            produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[half:]))
+            poll(lambda: (metric(metrics_samples(d), "ccmon_journal_write_errors_total") or 0) > 0,
+                 timeout=60, what="the journal refusing a batch")
+            self.assertEqual(metric(metrics_samples(d), "ccmon_state_writable"), 0)
+            self.assertLess(consumed(d), len(self.lines))
+            os.remove(filler)
+            poll(lambda: consumed(d) == len(self.lines), timeout=120,
+                 what="the held batches taken once space is back")
+            self.assert_counts_of_the_day(d, "after a full disk")
+        finally:
+            d.stop()
 
     def test_bad_messages_are_rejected_and_counted_beside_valid_ones(self):
         good = self.lines[:40]
