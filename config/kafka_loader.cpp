@@ -26,13 +26,20 @@ namespace {
 constexpr KafkaFormat kFormats[] = {KafkaFormat::kCcmon, KafkaFormat::kAsteriskQueueLog,
                                     KafkaFormat::kTwilio, KafkaFormat::kAmazonConnect};
 
-// "HOST:PORT" with a numeric port, or a reason.
+// "HOST:PORT" with a port in 1..65535 and no scheme, or a reason.
 const char* broker_problem(const std::string& s) {
+  if (s.find("://") != std::string::npos)
+    return "is not HOST:PORT (no scheme: TLS and SASL go in properties)";
+  if (s.find(',') != std::string::npos) return "is not HOST:PORT (one broker per list element)";
   const auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size()) return "is not HOST:PORT";
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() || s.size() - colon > 6)
+    return "is not HOST:PORT";
+  unsigned port = 0;
   for (std::size_t i = colon + 1; i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return "is not HOST:PORT";
+    port = port * 10 + static_cast<unsigned>(s[i] - '0');
   }
+  if (port == 0 || port > 65535) return "has a port outside 1..65535";
   return nullptr;
 }
 
@@ -125,12 +132,17 @@ void read_kafka(YamlReader& r, const Value& section, KafkaConfig& out) {
           for (const auto& kv : v.node) {
             const std::string name = kv.first.as<std::string>();
             Value value{kv.second, v.path + "." + name, kv.second.Mark()};
-            if (name == "bootstrap.servers" || name == "metadata.broker.list" ||
-                name == "group.id" || name == "enable.auto.commit" ||
-                name == "enable.auto.offset.store") {
+            const char* instead =
+                name == "bootstrap.servers" || name == "metadata.broker.list"
+                    ? "use ingest.kafka.brokers"
+                : name == "group.id" ? "use ingest.kafka.group_id"
+                : name == "enable.auto.commit" || name == "enable.auto.offset.store"
+                    ? "ccmond commits an offset once its batch is applied"
+                    : nullptr;
+            if (instead) {
               r.error(value,
-                      "set by ccmond (docs/kafka.md, \"librdkafka properties\"); use "
-                      "ingest.kafka.brokers and group_id");
+                      std::string("set by ccmond (docs/kafka.md, \"librdkafka properties\"): ") +
+                          instead);
               continue;
             }
             auto s = r.string(value);

@@ -136,6 +136,7 @@ struct Daemon::Impl {
   // adapters.asterisk_queue_log.files, fixed at start.
   std::vector<std::shared_ptr<QueueLogFollower>> followers;
   std::unique_ptr<KafkaSource> kafka;  // ingest.kafka, fixed at start
+  config::KafkaConfig kafka_started;   // what it was started with
   // The wallboard feed's renders (docs/wallboard.md), off the I/O threads.
   LivePublisher publisher{[feed = ctx->live](const View& view) { feed->publish(view); },
                           [this] { metrics.live_tick_skipped(); }};
@@ -183,6 +184,7 @@ int Daemon::Impl::run() {
     runner.attach_state(std::move(state), state_codec());
   }
   if (config->kafka.enabled()) {
+    kafka_started = config->kafka;
     kafka = KafkaSource::create(ctx, config->kafka, error);
     if (!kafka) {
       spdlog::critical("{}", error);
@@ -290,6 +292,14 @@ ReloadOutcome Daemon::Impl::reload() {
     loaded.errors.push_back({cli.config_path.value_or("<embedded>"), 0, 0, std::move(why)});
     loaded.config.reset();
   }
+  // ingest.kafka.properties librdkafka refuses would stop the next start:
+  // refused now, like a bad file.
+  if (loaded.config) {
+    if (std::string why; !kafka_properties_valid(loaded.config->kafka, why)) {
+      loaded.errors.push_back({cli.config_path.value_or("<embedded>"), 0, 0, std::move(why)});
+      loaded.config.reset();
+    }
+  }
   // A certificate, key or CA that does not load refuses the reload like a
   // bad file: the running ones stay.
   TlsContextPtr next_tls;
@@ -329,7 +339,10 @@ ReloadOutcome Daemon::Impl::reload() {
     spdlog::warn("state.* changed: takes effect at the next restart");
   }
   if (!(next->kafka == previous->kafka)) {
-    spdlog::warn("ingest.kafka changed: takes effect at the next restart");
+    spdlog::warn("ingest.kafka {}: takes effect at the next restart",
+                 next->kafka == kafka_started
+                     ? "is back to what the running source was started with"
+                     : "changed");
   }
   if (next->shards != previous->shards) {
     spdlog::warn("state.shards changed to {}: takes effect at the next restart", next->shards);

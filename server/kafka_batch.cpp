@@ -56,13 +56,15 @@ void append_mapping(core::adapters::AdapterBatch& into, core::adapters::AdapterB
   into.issues_dropped += part.issues_dropped;
   // At most kMaxUnknownKinds names, then "(other)", as AdapterBatch::issue.
   auto& kinds = into.unknown_kinds;
-  for (auto& [kind, n] : part.unknown_kinds) {
+  for (auto& entry : part.unknown_kinds) {
+    const std::string& kind = entry.first;  // (clang 14 cannot capture a structured binding)
+    const std::size_t n = entry.second;
     auto it =
         std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
     if (it != kinds.end()) {
       it->second += n;
     } else if (kinds.size() < core::adapters::kMaxUnknownKinds) {
-      kinds.emplace_back(std::move(kind), n);
+      kinds.emplace_back(kind, n);
     } else if (kinds.size() == core::adapters::kMaxUnknownKinds) {
       kinds.emplace_back("(other)", n);
     } else {

@@ -64,6 +64,34 @@ std::string place_of(const RdKafka::Message& m) {
          std::to_string(m.offset());
 }
 
+// Warnings about one thing (an error name, failing commits) at most once a
+// minute, with how many were left out since: a broker down for an hour is
+// a few lines, not thousands. Used on the source's thread and librdkafka's
+// (event_cb): locked.
+class Throttled {
+ public:
+  void warn(const std::string& key, const std::string& line) {
+    std::lock_guard lock(mutex_);
+    auto& [last, skipped] = seen_[key];
+    const auto now = Clock::now();
+    if (last != Clock::time_point{} && now - last < std::chrono::minutes(1)) {
+      ++skipped;
+      return;
+    }
+    if (skipped != 0) {
+      spdlog::warn("{} ({} more like it in the last minute)", line, skipped);
+    } else {
+      spdlog::warn("{}", line);
+    }
+    last = now;
+    skipped = 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::pair<Clock::time_point, std::size_t>> seen_;  // bounded: error names
+};
+
 // What became of a batch handed to the ingest path.
 enum class Taken {
   kApplied,  // applied (or every event rejected): commit it
@@ -99,9 +127,13 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   std::set<TopicPartition> assigned;
   std::map<TopicPartition, prometheus::Gauge*> lag_gauges;
   SessionDecoder decoder;
+  Throttled throttled;
 
   Impl(std::shared_ptr<ServerContext> c, config::KafkaConfig cfg)
-      : ctx(std::move(c)), config(std::move(cfg)), metrics(ctx->metrics.registry()) {}
+      : ctx(std::move(c)), config(std::move(cfg)), metrics(ctx->metrics.registry()) {
+    // Every configured topic's series from the start, at 0.
+    for (const auto& t : config.topics) metrics.messages.Add({{"topic", t}});
+  }
 
   // --- librdkafka callbacks (on the source's thread, inside consume() and
   // close(); EVENT_LOG also from librdkafka's own threads) ---
@@ -141,6 +173,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
       const bool all = err != RdKafka::ERR__REVOKE_PARTITIONS || !incremental;
       if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
         metrics.revoke_count->Increment();
+        for (auto* p : partitions) {
+          spdlog::info("kafka: revoked {} partition {}", p->topic(), p->partition());
+        }
       } else {
         spdlog::error("kafka: rebalance failed: {}; giving up every partition",
                       RdKafka::err2str(err));
@@ -186,8 +221,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
       return;
     }
     if (event.type() != RdKafka::Event::EVENT_ERROR) return;
-    metrics.errors.Add({{"error", error_name(event.err())}}).Increment();
-    ctx->adapters.log_warning("kafka: " + RdKafka::err2str(event.err()) + ": " + event.str());
+    const std::string name = error_name(event.err());
+    metrics.errors.Add({{"error", name}}).Increment();
+    throttled.warn(name, "kafka: " + RdKafka::err2str(event.err()) + ": " + event.str());
   }
 
   // Every commit's result, the synchronous ones' too (librdkafka reports
@@ -196,8 +232,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     if (err == RdKafka::ERR__NO_OFFSET) return;  // nothing was due
     (err == RdKafka::ERR_NO_ERROR ? metrics.commit_ok : metrics.commit_failed)->Increment();
     if (err != RdKafka::ERR_NO_ERROR) {
-      ctx->adapters.log_warning("kafka: offset commit failed (the next one covers it): " +
-                                RdKafka::err2str(err));
+      throttled.warn("commit",
+                     "kafka: an offset commit failed (a later one carries its offsets): " +
+                         RdKafka::err2str(err));
     }
   }
 
@@ -353,8 +390,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         continue;
       }
       if (m->err() != RdKafka::ERR__TIMED_OUT && m->err() != RdKafka::ERR__PARTITION_EOF) {
-        metrics.errors.Add({{"error", error_name(m->err())}}).Increment();
-        ctx->adapters.log_warning("kafka: " + m->errstr());
+        const std::string name = error_name(m->err());
+        metrics.errors.Add({{"error", name}}).Increment();
+        throttled.warn(name, "kafka: " + m->errstr());
       }
       break;
     }
@@ -489,15 +527,18 @@ KafkaSource::~KafkaSource() {
   stop();
 }
 
-std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> ctx,
-                                                 const config::KafkaConfig& config,
-                                                 std::string& error) {
-  auto impl = std::make_unique<Impl>(std::move(ctx), config);
+namespace {
+
+// The consumer's librdkafka configuration: what ccmond sets, then the
+// user's properties. nullptr with `error` naming the property librdkafka
+// refused.
+std::unique_ptr<RdKafka::Conf> consumer_conf(const config::KafkaConfig& config,
+                                             std::string& error) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   auto set = [&](const std::string& name, const std::string& value, bool user) {
     std::string why;
     if (conf->set(name, value, why) == RdKafka::Conf::CONF_OK) return true;
-    // The value is not repeated: it may be a password.
+    // ccmond does not repeat the value: it may be a password.
     error = user ? "ingest.kafka.properties." + name + ": " + why : name + ": " + why;
     return false;
   };
@@ -513,6 +554,21 @@ std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> 
   for (const auto& [name, value] : config.properties) {
     if (!set(name, value, true)) return nullptr;
   }
+  return conf;
+}
+
+}  // namespace
+
+bool kafka_properties_valid(const config::KafkaConfig& config, std::string& error) {
+  return !config.enabled() || consumer_conf(config, error) != nullptr;
+}
+
+std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> ctx,
+                                                 const config::KafkaConfig& config,
+                                                 std::string& error) {
+  auto impl = std::make_unique<Impl>(std::move(ctx), config);
+  auto conf = consumer_conf(config, error);
+  if (!conf) return nullptr;
   std::string why;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(impl.get()), why) !=
           RdKafka::Conf::CONF_OK ||

@@ -27,6 +27,11 @@
 
 namespace ccmon::server {
 
+// Whether librdkafka accepts ingest.kafka.properties (names and values it
+// checks); `error` names the first it refuses. True without ingest.kafka.
+// For --check-config and reloads: the source reads them at start only.
+bool kafka_properties_valid(const config::KafkaConfig& config, std::string& error);
+
 class KafkaSource {
  public:
   // nullptr with `error` set when librdkafka refuses the configuration

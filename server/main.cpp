@@ -10,6 +10,7 @@
 #include "server/build_info.hpp"
 #include "server/cli.hpp"
 #include "server/daemon.hpp"
+#include "server/kafka_source.hpp"
 #include "server/listener.hpp"
 #include "server/state_tools.hpp"
 #include "server/tls_context.hpp"
@@ -45,6 +46,11 @@ int main(int argc, char** argv) {
         std::cerr << *cli.check_config << ": " << error << "\n";
         return 1;
       }
+    }
+    // librdkafka's own checks of ingest.kafka.properties, as at start.
+    if (std::string error; !server::kafka_properties_valid(result.config->kafka, error)) {
+      std::cerr << *cli.check_config << ": " << error << "\n";
+      return 1;
     }
     std::cout << *cli.check_config << ": configuration is valid\n";
     return 0;

@@ -68,6 +68,14 @@ TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][
        "ingest.kafka.brokers[0]: \"kafka-1\" is not HOST:PORT"},
       {"ingest:\n  kafka:\n    brokers: [\"k:90x2\"]\n    topics: [t]\n", 3, 15,
        "\"k:90x2\" is not HOST:PORT"},
+      {"ingest:\n  kafka:\n    brokers: [\"k:99999\"]\n    topics: [t]\n", 3, 15,
+       "\"k:99999\" has a port outside 1..65535"},
+      {"ingest:\n  kafka:\n    brokers: [\"k:0\"]\n    topics: [t]\n", 3, 15,
+       "has a port outside 1..65535"},
+      {"ingest:\n  kafka:\n    brokers: [\"kafka://k:9092\"]\n    topics: [t]\n", 3, 15,
+       "is not HOST:PORT (no scheme"},
+      {"ingest:\n  kafka:\n    brokers: \"a:1,b:2\"\n    topics: [t]\n", 3, 14,
+       "one broker per list element"},
       // "    topics: [t, " is 16 characters.
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t, t]\n", 4, 17,
        "ingest.kafka.topics[1]: duplicate topic \"t\""},
@@ -80,10 +88,14 @@ TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][
       // "      group.id: " is 16 characters: ccmond sets it from group_id.
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
        "      group.id: other\n",
-       6, 17, "ingest.kafka.properties.group.id: set by ccmond"},
+       6, 17,
+       "ingest.kafka.properties.group.id: set by ccmond (docs/kafka.md, \"librdkafka "
+       "properties\"): use ingest.kafka.group_id"},
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
        "      enable.auto.commit: true\n",
-       6, 27, "ingest.kafka.properties.enable.auto.commit: set by ccmond"},
+       6, 27,
+       "ingest.kafka.properties.enable.auto.commit: set by ccmond (docs/kafka.md, \"librdkafka "
+       "properties\"): ccmond commits an offset once its batch is applied"},
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    properties:\n"
        "      enable.auto.offset.store: true\n",
        6, 33, "ingest.kafka.properties.enable.auto.offset.store: set by ccmond"},

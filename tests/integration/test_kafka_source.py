@@ -337,6 +337,14 @@ class KafkaSourceTest(unittest.TestCase):
             Daemon(config, state_dir="")
         self.assertIn("ingest.kafka.properties.no.such.property", str(refused.exception))
         self.assertIn("exited with 1", str(refused.exception))
+        # --check-config says so before any start.
+        path = os.path.join(self.tmp.name, "bad.yml")
+        with open(path, "w") as f:
+            f.write(config)
+        check = subprocess.run([os.environ["CCMOND"], "--check-config", path],
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 1, check.stdout + check.stderr)
+        self.assertIn("ingest.kafka.properties.no.such.property", check.stderr)
 
 
 if __name__ == "__main__":

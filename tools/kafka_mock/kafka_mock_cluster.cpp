@@ -87,6 +87,14 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, int>> topics;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--help") {
+      std::cout << "usage: ccmon-kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...\n"
+                   "librdkafka's mock Kafka cluster on loopback (docs/kafka.md, \"Testing\"):\n"
+                   "prints `bootstrap HOST:PORT,...`, then takes commands on standard input:\n"
+                   "  broker down ID | broker up ID | errors API_KEY CODE COUNT\n"
+                   "  leader TOPIC PARTITION ID | coordinator group GROUP ID | quit\n";
+      return 0;
+    }
     if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
     const std::string value = argv[++i];
     if (arg == "--brokers") {

@@ -1,5 +1,6 @@
 #include "tools/sim/options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -144,8 +145,18 @@ ParsedOptions parse_options(const std::vector<std::string_view>& args) {
     } else if (arg == "--url") {
       if (v.starts_with("kafka://")) {
         const auto slash = v.find('/', 8);
-        if (slash == std::string_view::npos || slash == 8 || slash + 1 == v.size()) {
-          return fail("--url kafka:// takes kafka://BROKER[,BROKER...]/TOPIC, not `" + value + "`");
+        // Every broker HOST:PORT, as ingest.kafka.brokers asks.
+        bool ports = slash != std::string_view::npos && slash > 8;
+        for (std::size_t at = 8; ports && at < slash;) {
+          const std::size_t end = std::min(v.find(',', at), slash);
+          const auto broker = v.substr(at, end - at);
+          const auto colon = broker.rfind(':');
+          ports = colon != std::string_view::npos && colon > 0 && colon + 1 < broker.size();
+          at = end + 1;
+        }
+        if (!ports || slash + 1 == v.size()) {
+          return fail("--url kafka:// takes kafka://HOST:PORT[,HOST:PORT...]/TOPIC, not `" + value +
+                      "`");
         }
       } else if (!v.starts_with("ws://") && !v.starts_with("http://")) {
         return fail(

@@ -121,6 +121,7 @@ TEST_CASE("command lines", "[sim][options]") {
         {"--out", "x", "--url", "ws://h:1/"},              // two outputs
         {"--url", "kafka://k:9092"},                       // no topic
         {"--url", "kafka:///t"},                           // no broker
+        {"--url", "kafka://k1:1,k2/t"},                    // a broker without its port
         {"--url", "kafka://k:1/t", "--format", "twilio"},  // Kafka takes ccmon events
         {"--url", "wss://h:1/"},                           // no TLS
         {"--out", "x", "--speed", "fast"},                 //
