@@ -114,14 +114,13 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   std::mutex mutex;  // for the stop wait
   std::condition_variable wake;
 
-  // The batch being collected or retried, and per partition the next offset
-  // after what the engine has taken (what is committed).
+  // The batch being collected or retried.
   std::vector<std::unique_ptr<RdKafka::Message>> batch;
   int failed_attempts = 0;  // of `batch`, applying threw
-  std::map<TopicPartition, std::int64_t> applied;
-  // Per assigned partition, the next offset to take (for the lag): the
-  // committed one at assignment (kFromStart when none is), then what was
-  // applied; absent while unknown.
+  // Per assigned partition, the next offset to take: the committed one at
+  // assignment (kFromStart when none is), then the one after what the
+  // engine has taken. What is committed, and the base of the lag; absent
+  // while unknown.
   static constexpr std::int64_t kFromStart = -1;
   std::map<TopicPartition, std::int64_t> next_offset;
   std::set<TopicPartition> assigned;
@@ -192,7 +191,6 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
       if (batch.empty()) failed_attempts = 0;
       commit(true);
       for (const auto& tp : going) {
-        applied.erase(tp);
         next_offset.erase(tp);
         assigned.erase(tp);
         if (auto it = lag_gauges.find(tp); it != lag_gauges.end()) {
@@ -274,15 +272,15 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     }
   }
 
-  // Commits the applied offsets (all of them each time, so a commit that
+  // Commits the next offsets (all of them each time, so a commit that
   // failed is covered by the next): `sync` before a partition is given away
   // or at stop, else in the background.
   void commit(bool sync) {
-    if (applied.empty()) return;
     std::vector<RdKafka::TopicPartition*> offsets;
-    for (const auto& [tp, next] : applied) {
-      offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
+    for (const auto& [tp, next] : next_offset) {
+      if (next >= 0) offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
     }
+    if (offsets.empty()) return;
     if (sync) {
       consumer->commitSync(offsets);
     } else {
@@ -340,7 +338,6 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
           batch.size(), failed_attempts, place_of(*batch.front()));
     }
     for (const auto& m : batch) {
-      applied[{m->topic_name(), m->partition()}] = m->offset() + 1;
       next_offset[{m->topic_name(), m->partition()}] = m->offset() + 1;
       metrics.messages.Add({{"topic", m->topic_name()}}).Increment();
     }
