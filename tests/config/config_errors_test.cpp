@@ -6,32 +6,12 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config_error_row.hpp"
 
 using ccmon::config::ConfigError;
 using ccmon::config::load_config_string;
-
-namespace {
-
-struct Row {
-  const char* yaml;
-  int line, column;
-  const char* message;  // a part of the message, key path included
-};
-
-void check_single_error(const Row& row) {
-  INFO("YAML:\n" << row.yaml);
-  const auto result = load_config_string(row.yaml, "test.yml");
-  CHECK_FALSE(result.config);
-  REQUIRE(result.errors.size() == 1);
-  const ConfigError& e = result.errors[0];
-  INFO(to_string(e));
-  CHECK(e.file == "test.yml");
-  CHECK(e.line == row.line);
-  CHECK(e.column == row.column);
-  CHECK(e.message.find(row.message) != std::string::npos);
-}
-
-}  // namespace
+using ccmon::config::test::check_single_error;
+using ccmon::config::test::Row;
 
 TEST_CASE("server and ingest errors name the key and its position", "[config][errors]") {
   const Row rows[] = {

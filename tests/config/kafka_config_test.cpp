@@ -5,9 +5,12 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config_error_row.hpp"
 
 using ccmon::config::KafkaFormat;
 using ccmon::config::load_config_string;
+using ccmon::config::test::check_single_error;
+using ccmon::config::test::Row;
 
 TEST_CASE("ingest.kafka keys map onto KafkaConfig", "[config][kafka]") {
   const auto result = load_config_string(R"(
@@ -57,11 +60,6 @@ TEST_CASE("one broker or topic may be written without a list; the source is off 
 }
 
 TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][errors]") {
-  struct Row {
-    const char* yaml;
-    int line, column;
-    const char* message;
-  };
   const Row rows[] = {
       // "    brokers: [" is 14 characters.
       {"ingest:\n  kafka:\n    brokers: [kafka-1]\n    topics: [t]\n", 3, 15,
@@ -123,15 +121,5 @@ TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: []\n", 4, 13,
        "ingest.kafka.topics: at least one topic is required"},
   };
-  for (const auto& row : rows) {
-    INFO("YAML:\n" << row.yaml);
-    const auto result = load_config_string(row.yaml, "test.yml");
-    CHECK_FALSE(result.config);
-    REQUIRE(result.errors.size() == 1);
-    const auto& e = result.errors[0];
-    INFO(to_string(e));
-    CHECK(e.line == row.line);
-    CHECK(e.column == row.column);
-    CHECK(e.message.find(row.message) != std::string::npos);
-  }
+  for (const auto& row : rows) check_single_error(row);
 }
