@@ -40,7 +40,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from durable import (BANK_CONFIG, StateDaemon, convert_bank_day, describe_differences,  # noqa: E402
-                     metrics_samples, state_config)
+                     metrics_samples)
 from ccmond import Daemon, metric, poll  # noqa: E402
 from kafka_mock import MockCluster, kcat_path, produce  # noqa: E402
 import test_state_disk_full as disk  # noqa: E402
@@ -76,11 +76,25 @@ def keyed(lines):
     return [(json.loads(line)["queue"], line) for line in lines]
 
 
-def kafka_config(bootstrap, group="ccmon-test", properties=""):
+# Reading the topic as a backlog, a small partition can run hours of event
+# time ahead of the queue PS's (docs/kafka.md, "Ordering and the event
+# clock"), and contacts and after-contact work time out on the event clock:
+# timeouts longer than the day, in both daemons, so that what is compared is
+# what was counted, not how the partitions interleaved.
+DAY_CONFIG = BANK_CONFIG.replace("kpis:\n", "kpis:\n  acw_timeout: 2d\n")
+DAY_STATE = "  contact_idle_timeout: 2d\n"
+
+
+def kafka_config(bootstrap, group="ccmon-test", properties="", state_dir=None):
+    """The day's configuration consuming TOPIC; `state_dir`: a state kept
+    there (state.sync: always), else the daemon's --state-dir decides."""
+    state = "state:\n" + DAY_STATE
+    if state_dir is not None:
+        state += f"  dir: {json.dumps(state_dir)}\n  sync: always\n"
     # A short session: a member that died (or, in the mock, one that left:
     # its group waits a session for it before the next join completes)
     # gives its partitions up within seconds.
-    return (BANK_CONFIG + "ingest:\n  kafka:\n"
+    return (DAY_CONFIG + state + "ingest:\n  kafka:\n"
             f"    brokers: [{bootstrap}]\n"
             f"    topics: [{TOPIC}]\n"
             f"    group_id: {group}\n"
@@ -106,7 +120,7 @@ class KafkaSourceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.lines = convert_bank_day()
-        with Daemon(BANK_CONFIG, state_dir="") as one:
+        with Daemon(DAY_CONFIG + "state:\n" + DAY_STATE, state_dir="") as one:
             for i in range(0, len(cls.lines), 500):
                 status, answer = one.post_events("\n".join(cls.lines[i:i + 500]) + "\n")
                 assert status == 200 and answer["accepted"] == len(cls.lines[i:i + 500]), answer
@@ -146,7 +160,7 @@ class KafkaSourceTest(unittest.TestCase):
 
     def test_sigkill_mid_day_loses_nothing_and_counts_nothing_twice(self):
         half = len(self.lines) // 2
-        config = state_config(kafka_config(self.cluster.bootstrap), self.state)
+        config = kafka_config(self.cluster.bootstrap, state_dir=self.state)
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
         # Every offset commit fails (OffsetCommit, API key 8, answers
         # REQUEST_TIMED_OUT): the killed daemon leaves nothing committed, so
@@ -171,15 +185,14 @@ class KafkaSourceTest(unittest.TestCase):
     def test_a_new_group_reads_everything_again_and_counts_it_once(self):
         half = len(self.lines) // 2
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
-        first = StateDaemon(state_config(kafka_config(self.cluster.bootstrap, "first"), self.state))
+        first = StateDaemon(kafka_config(self.cluster.bootstrap, "first", state_dir=self.state))
         try:
             poll(lambda: consumed(first) == half, timeout=120, what="the first half consumed")
         finally:
             first.stop()
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[half:]))
         # Another group has no committed offsets: it starts at the earliest.
-        second = StateDaemon(state_config(kafka_config(self.cluster.bootstrap, "second"),
-                                          self.state))
+        second = StateDaemon(kafka_config(self.cluster.bootstrap, "second", state_dir=self.state))
         try:
             poll(lambda: consumed(second) == len(self.lines), timeout=120,
                  what="the whole topic read again")
@@ -229,7 +242,7 @@ class KafkaSourceTest(unittest.TestCase):
             self.skipTest(f"cannot mount a tmpfs in a private namespace here: {holder.reason}")
         half = len(self.lines) // 2
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines[:half]))
-        d = StateDaemon(state_config(kafka_config(self.cluster.bootstrap), self.state),
+        d = StateDaemon(kafka_config(self.cluster.bootstrap, state_dir=self.state),
                         prefix=holder.prefix())
         try:
             poll(lambda: consumed(d) == half, timeout=120, what="the first half consumed")
