@@ -22,37 +22,30 @@ Duration offset_micros(std::int32_t offset_s) {
   return seconds(offset_s);
 }
 
-// The UTC instant at which local wall time `local` starts: the earliest
-// instant showing it (first occurrence in an overlap), or, when `local`
-// falls in a gap, the transition that skips over it.
+// The UTC instant at which local wall time `local` starts: the first instant
+// whose wall clock shows `local` or later. That is the first occurrence in an
+// overlap, and the transition that skips over it in a gap. Taken as "or
+// later" it grows with `local` even for tables whose jumps skip a time and
+// later show it again, so a day never starts before the one it follows.
 Timestamp utc_of_local(const TimeZone& tz, Timestamp local) {
   const auto& tr = tz.transitions;
   const auto by_at = [](const TimeZoneTransition& x, Timestamp t) { return x.at < t; };
+  // Before local - window every wall time is earlier; by local + window every
+  // one is later, so the answer lies among the spans of constant offset that
+  // meet the window. In a span [from, to) with offset o, the wall clock shows
+  // `local` or later from max(from, local - o).
   const auto first = std::lower_bound(tr.begin(), tr.end(), local - kSearchWindow, by_at);
   const auto last = std::lower_bound(tr.begin(), tr.end(), local + kSearchWindow, by_at);
-
-  // Offsets in force around `local`: the one before the window, then each
-  // transition's. A candidate u = local - offset is real if that offset is
-  // the one in force at u.
-  Timestamp best = std::numeric_limits<Timestamp>::max();
-  const auto consider = [&](std::int32_t offset_s) {
-    const Timestamp u = local - offset_micros(offset_s);
-    if (tz.offset_at(u) == offset_s) best = std::min(best, u);
-  };
-  consider(first == tr.begin() ? tz.initial_offset_s : std::prev(first)->utc_offset_s);
-  for (auto it = first; it != last; ++it) consider(it->utc_offset_s);
-  if (best != std::numeric_limits<Timestamp>::max()) return best;
-
-  // A gap: find the forward jump whose skipped wall times hold `local`.
-  std::int32_t before = first == tr.begin() ? tz.initial_offset_s : std::prev(first)->utc_offset_s;
+  Timestamp from = std::numeric_limits<Timestamp>::min();
+  std::int32_t offset_s =
+      first == tr.begin() ? tz.initial_offset_s : std::prev(first)->utc_offset_s;
   for (auto it = first; it != last; ++it) {
-    if (it->at + offset_micros(before) <= local &&
-        local < it->at + offset_micros(it->utc_offset_s)) {
-      return it->at;
-    }
-    before = it->utc_offset_s;
+    const Timestamp at = std::max(from, local - offset_micros(offset_s));
+    if (at < it->at) return at;
+    from = it->at;
+    offset_s = it->utc_offset_s;
   }
-  return local - offset_micros(tz.offset_at(local));  // unreachable for a sorted table
+  return std::max(from, local - offset_micros(offset_s));
 }
 
 }  // namespace
@@ -68,18 +61,16 @@ std::int32_t TimeZone::offset_at(Timestamp t) const {
 Timestamp local_day_start(const TimeZone& tz, int day_start_hour, Timestamp now) {
   const Duration start_in_day = hours(day_start_hour);
   const Timestamp local_now = now + offset_micros(tz.offset_at(now));
-  const std::int64_t day = floor_div(local_now - start_in_day, kMicrosPerDay);
+  std::int64_t day = floor_div(local_now - start_in_day, kMicrosPerDay);
   const auto start_of = [&](std::int64_t d) {
     return utc_of_local(tz, d * kMicrosPerDay + start_in_day);
   };
-  // The wall clock names `day`, but after a backward jump it can show an
-  // earlier day's hour although the next day has already begun (its first
-  // occurrence is past), and the converse cannot be excluded for odd tables:
-  // the day that contains `now` is the latest one that started by `now`.
-  const Timestamp next = start_of(day + 1);
-  if (next <= now) return next;
-  const Timestamp current = start_of(day);
-  return current <= now ? current : start_of(day - 1);
+  // The wall clock at `now` shows `day`'s start or later, so `day` has begun
+  // by `now`. After a backward jump it can show an earlier day's hour although
+  // a later day has already begun (offsets differ by up to 51 h, so up to two
+  // days): the day that contains `now` is the latest one that started by it.
+  while (start_of(day + 1) <= now) ++day;
+  return start_of(day);
 }
 
 }  // namespace ccmon::core

@@ -31,7 +31,10 @@ struct TimeZone {
 // begins at `day_start_hour`:00 local time. Correct across DST changes: on a
 // day whose start hour does not exist locally, the day starts at the first
 // instant after the gap; when it occurs twice (a backward jump), the day
-// starts at its first occurrence.
+// starts at its first occurrence. In general a day starts the first time
+// the wall clock shows its start hour or later, and `now` lies in the latest
+// day that has started by then, so the result is never after `now`, even for
+// tables whose jumps skip an hour and show it again later.
 Timestamp local_day_start(const TimeZone& tz, int day_start_hour, Timestamp now);
 
 }  // namespace ccmon::core

@@ -162,6 +162,35 @@ TEST_CASE("local_day_start keeps a started day across a long fall-back", "[tz]")
                  });
 }
 
+TEST_CASE("local_day_start when a skipped start hour is shown again later", "[tz]") {
+  // +0 until T = kOct25, +3h for an hour, then +0 again: at T the clock jumps
+  // from Oct 25 00:00 to 03:00, skipping 02:00; at T + 1h it falls back to
+  // 01:00 and shows 02:00 again at T + 2h. Oct 25 began when the clock first
+  // passed 02:00, at T, and goes on through the repeated hours.
+  const TimeZone tz{"Test/Blip", 0, {{kOct25, 3 * 3600}, {kOct25 + hours(1), 0}}};
+  check_days(tz, {
+                     // Oct 24 02:00 +0 = kOct25 - 22h.
+                     {"before the jump", 2, kOct25 - kMicro, kOct25 - hours(22)},
+                     {"at the jump", 2, kOct25, kOct25},
+                     {"fallen back to 01:30", 2, kOct25 + minutes(90), kOct25},
+                     {"02:00 shown again", 2, kOct25 + hours(2), kOct25},
+                     // Oct 26 02:00 +0 = kOct25 + 26h.
+                     {"next day", 2, kOct25 + hours(26), kOct25 + hours(26)},
+                 });
+  // +0 until T, +25h for an hour, then -24h: at T the clock jumps from Oct 25
+  // 00:00 to Oct 26 01:00, passing the 01:00 starts of Oct 25 and Oct 26; at
+  // T + 1h it shows Oct 24 01:00. Both days began at T; Oct 27 01:00 comes at
+  // Oct 28 01:00Z = T + 73h.
+  const TimeZone wide{"Test/Wide", 0, {{kOct25, 25 * 3600}, {kOct25 + hours(1), -24 * 3600}}};
+  check_days(wide, {
+                       // Oct 24 01:00 +0 = kOct25 - 23h.
+                       {"before the jump", 1, kOct25 - kMicro, kOct25 - hours(23)},
+                       {"two days begun at the jump", 1, kOct25 + minutes(30), kOct25},
+                       {"clock back on Oct 24", 1, kOct25 + hours(1), kOct25},
+                       {"Oct 27", 1, kOct25 + hours(73), kOct25 + hours(73)},
+                   });
+}
+
 TEST_CASE("local_day_start with DST at local midnight (Sao Paulo-like)", "[tz]") {
   // Nov 3 00:00 -3 = Nov 3 03:00Z = kNov4 - 21h. Nov 4 has no 00:00: it
   // starts at the jump, kNov4 + 3h (local 01:00 -2). Nov 5 00:00 -2 =
