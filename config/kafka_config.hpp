@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,17 @@ struct KafkaConfig {
   std::vector<std::pair<std::string, std::string>> properties;
   // Messages taken into one engine batch at most (then the next poll).
   std::size_t max_batch_messages = 1000;
+  // Partition-owned state (docs/kafka.md, "Partition-owned state"): a
+  // directory every instance of the group reads and writes (a shared file
+  // system); each assigned partition's engine state is snapshotted there
+  // with its offset, and the offset is committed once the snapshot is
+  // durable. Empty: off, every instance keeps one state of its own.
+  std::string state_dir;
+  // How often the owned partitions are snapshotted (and their offsets
+  // committed), in microseconds; also at every revocation and at stop.
+  std::int64_t snapshot_interval = 10'000'000;
+
+  bool partitioned() const { return !state_dir.empty(); }
 
   bool enabled() const { return !topics.empty(); }
   bool operator==(const KafkaConfig&) const = default;

@@ -123,6 +123,18 @@ void read_kafka(YamlReader& r, const Value& section, KafkaConfig& out) {
           if (auto n = r.integer(v, 1, 1'000'000))
             out.max_batch_messages = static_cast<std::size_t>(*n);
         }},
+       {"state_dir",
+        [&](const Value& v) {
+          auto s = r.string(v);
+          if (!s) return;
+          if (!s->empty() && s->front() != '/')
+            return r.error(v, "the partition state directory must be an absolute path");
+          out.state_dir = *s;
+        }},
+       {"snapshot_interval",
+        [&](const Value& v) {
+          if (auto d = r.duration(v, core::seconds(1))) out.snapshot_interval = *d;
+        }},
        {"properties", [&](const Value& v) {
           out.properties.clear();
           if (!v.node.IsDefined() || v.node.IsNull()) return;

@@ -13,7 +13,7 @@ void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core
                           AdapterKind adapter, const std::string& source,
                           core::adapters::AdapterBatch batch, std::optional<Transport> transport,
                           std::string_view record_name, std::function<void(AdapterOutcome)> done,
-                          std::size_t reserved) {
+                          std::size_t reserved, std::optional<Batch::Partition> partition) {
   using core::adapters::RecordOutcome;
   auto out = std::make_shared<AdapterOutcome>();
   EngineService& engine = ctx.runner;
@@ -102,9 +102,11 @@ void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core
                                loggable(d.message, 512));
     }
   }
-  if (n == 0) return finish(nullptr);
+  // A Kafka partition's batch goes even empty: its offset moves with it.
+  if (n == 0 && !partition) return finish(nullptr);
   Batch submitted{transport.value_or(Transport::kHttp), std::move(decoded.events), now, n};
   submitted.feed = ctx.adapters.feed_name(adapter, source, config.adapters.max_sources);
+  submitted.partition = std::move(partition);
   engine.submit(std::move(submitted),
                 [finish = std::move(finish)](BatchResult result) mutable { finish(&result); });
 }

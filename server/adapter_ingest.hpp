@@ -56,12 +56,14 @@ struct AdapterOutcome {
 // `reserved`: room for that many events the caller already holds in
 // admission (at least the batch's events; what is not used is given back),
 // so a caller that waited for room is never refused as overloaded; 0: ask
-// admission here, and refuse when it is full.
+// admission here, and refuse when it is full. `partition`: the Kafka
+// partition the records came from, with partition-owned state (Batch).
 void ingest_adapter_batch(ServerContext& ctx, const config::Config& config, core::Decoder& decoder,
                           AdapterKind adapter, const std::string& source,
                           core::adapters::AdapterBatch batch, std::optional<Transport> transport,
                           std::string_view record_name, std::function<void(AdapterOutcome)> done,
-                          std::size_t reserved = 0);
+                          std::size_t reserved = 0,
+                          std::optional<Batch::Partition> partition = std::nullopt);
 
 // The /v1/events-shaped JSON answer: {"accepted", "duplicates", "rejected":
 // [{"record"|"event", "reason", "message"}], "ignored", "unknown": {kind: n}}.

@@ -2,17 +2,40 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 
+#include "core/engine/snapshot_merge.hpp"
+#include "core/persist/sharded_state_codec.hpp"
 #include "server/sla_log.hpp"
 
 namespace ccmon::server {
 namespace {
 
 constexpr auto kTick = std::chrono::seconds(1);
+
+// The offset an owned partition's image reflects, as its codec `extra`:
+// 8 bytes, little-endian two's complement.
+std::string partition_offset_extra(std::int64_t next_offset) {
+  std::string out(8, '\0');
+  auto v = static_cast<std::uint64_t>(next_offset);
+  for (char& c : out) {
+    c = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+std::int64_t partition_offset_of(std::string_view extra) {
+  if (extra.size() != 8) throw std::runtime_error("the partition image carries no offset");
+  std::uint64_t v = 0;
+  for (std::size_t i = 8; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(extra[i]);
+  return static_cast<std::int64_t>(v);
+}
 
 std::string exception_text(std::exception_ptr e) {
   try {
@@ -136,6 +159,19 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
     if (!added) it->second = std::max(it->second, batch.arrival);
   }
+  // A partition's batch goes to its own engine and memory, unjournaled.
+  OwnedPartition* owned = nullptr;
+  if (batch.partition) {
+    const auto it = partitions_.find(batch.partition->key);
+    if (it == partitions_.end()) {
+      // Disowned while the batch was on its way: its next owner reads it.
+      result.state_unavailable = true;
+      return;
+    }
+    owned = it->second.get();
+  }
+  core::Deduplicator& dedup = owned ? owned->dedup : dedup_;
+  DurableState* const journal = owned ? nullptr : durable_.get();
   std::array<std::size_t, core::kEventTypeCount> by_type{};
   const auto& bounds = SelfMetrics::lag_bounds();
   std::vector<double> lag_buckets(bounds.size() + 1, 0.0);
@@ -151,8 +187,8 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   if (dedup_enabled_) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
-    for (const auto& item : batch.events) id_hashes_.push_back(dedup_.hash(item.event.id));
-    for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup_.prefetch(id_hashes_[i]);
+    for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
+    for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup.prefetch(id_hashes_[i]);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const core::Event& event = batch.events[i].event;
@@ -161,9 +197,9 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     const core::Timestamp dedup_now =
         clock_mode_ == config::ClockMode::kEvent ? std::max(latest, event.time) : batch.arrival;
     if (dedup_enabled_) {
-      if (i + kDedupPrefetch < n) dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
+      if (i + kDedupPrefetch < n) dedup.prefetch(id_hashes_[i + kDedupPrefetch]);
       const auto& h = id_hashes_[i];
-      if (dedup_.contains(h, dedup_now) || !fresh_in_batch_.insert(h.keyed).second) {
+      if (dedup.contains(h, dedup_now) || !fresh_in_batch_.insert(h.keyed).second) {
         ++result.duplicates;
         continue;
       }
@@ -180,10 +216,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), lag) - bounds.begin();
     lag_buckets[static_cast<std::size_t>(bucket)] += 1;
   }
-  if (durable_ && !fresh.empty()) {
+  if (journal && !fresh.empty()) {
     std::string record;
     state_records::encode_batch(fresh, record);
-    if (const auto appended = durable_->append(record); appended.error != 0) {
+    if (const auto appended = journal->append(record); appended.error != 0) {
       spdlog::warn("state: journal write failed ({}); answering state_unavailable",
                    store::error_text(appended.error));
       result = {};
@@ -200,10 +236,11 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   events.reserve(fresh.size());
   for (std::size_t k = 0; k < fresh.size(); ++k) {
     const auto& f = fresh[k];
-    if (dedup_enabled_) dedup_.insert(id_hashes_[k], f.remembered_at);
+    if (dedup_enabled_) dedup.insert(id_hashes_[k], f.remembered_at);
     events.push_back(f.event);
   }
-  apply_to_engine(events);
+  apply_to_engine(owned ? owned->engine : engine_, events);
+  if (owned && batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
   if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
@@ -220,12 +257,13 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   }
 }
 
-void EngineRunner::apply_to_engine(std::span<const core::Event* const> events) {
-  if (engine_.shard_count() == 1) return engine_.shard(0).apply(events);
+void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
+                                   std::span<const core::Event* const> events) {
+  if (engine.shard_count() == 1) return engine.shard(0).apply(events);
   for (auto& list : lists_) list.clear();
-  engine_.partition(events, lists_);
+  engine.partition(events, lists_);
   workers_.run(
-      [this](std::size_t i) { engine_.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+      [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {
@@ -261,6 +299,14 @@ std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge
   engine_.advance(t);
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
+  if (!partitions_.empty()) {
+    std::vector<std::shared_ptr<const core::Snapshot>> parts{view->snapshot};
+    for (auto& [key, p] : partitions_) {
+      p->engine.advance(t);
+      parts.push_back(p->engine.snapshot(t));
+    }
+    view->snapshot = core::merge_snapshots(parts);
+  }
   if (live) {
     const core::Timestamp wall = clock_();
     for (const auto& [feed, last] : feeds_) {
@@ -333,6 +379,7 @@ void EngineRunner::schedule_tick() {
     auto view = evaluate(t, /*judge_sla=*/true, /*live=*/true);
     if (tick_listener_) tick_listener_(std::move(view));
     dedup_.expire(t);
+    for (auto& [key, p] : partitions_) p->dedup.expire(t);
     if (durable_) {
       maybe_snapshot();
       metrics_.enable_state().snapshot_age->Set(durable_->snapshot_age_seconds());
@@ -354,6 +401,10 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
                       dedup_options_ = dedup;
                       sla_rules_ = rules;
                       dedup_enabled_ = dedup.max_ids != 0;
+                      for (auto& [key, p] : partitions_) {
+                        p->engine.reconfigure(engine);
+                        p->dedup.reconfigure(dedup);
+                      }
                       engine_.reconfigure(std::move(engine));
                       dedup_.reconfigure(dedup);
                       sla_.reconfigure(std::move(rules));
@@ -365,6 +416,56 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
                       if (durable_) take_snapshot(/*now=*/true);
                       if (done) done();
                     });
+}
+
+// --- partition-owned state ---------------------------------------------------
+
+void EngineRunner::own_partition(
+    std::string key, std::optional<std::string> image,
+    std::function<void(std::string error, std::int64_t next_offset)> done) {
+  boost::asio::post(io_, [this, key = std::move(key), image = std::move(image),
+                          done = std::move(done)]() mutable {
+    auto p = std::make_unique<OwnedPartition>(engine_config_, dedup_options_, hash_key_);
+    std::string error;
+    if (image) {
+      try {
+        const std::string extra =
+            core::persist::decode_sharded_state(*image, p->engine, p->dedup, p->sla);
+        // The image's configuration gives way to the one in force.
+        p->engine.reconfigure(engine_config_);
+        p->dedup.reconfigure(dedup_options_);
+        p->next_offset = partition_offset_of(extra);
+      } catch (const std::exception& e) {
+        error = e.what();
+        p = std::make_unique<OwnedPartition>(engine_config_, dedup_options_, hash_key_);
+      }
+    }
+    const std::int64_t next = p->next_offset;
+    partitions_[key] = std::move(p);
+    done(std::move(error), next);
+  });
+}
+
+void EngineRunner::partition_images(std::vector<std::string> keys,
+                                    std::function<void(std::vector<PartitionImage>)> done) {
+  boost::asio::post(io_, [this, keys = std::move(keys), done = std::move(done)]() mutable {
+    std::vector<PartitionImage> images;
+    for (const auto& [key, p] : partitions_) {
+      if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+      images.push_back({key,
+                        core::persist::encode_sharded_state(p->engine, p->dedup, p->sla,
+                                                            partition_offset_extra(p->next_offset)),
+                        p->next_offset});
+    }
+    done(std::move(images));
+  });
+}
+
+void EngineRunner::disown_partition(std::string key, std::function<void()> done) {
+  boost::asio::post(io_, [this, key = std::move(key), done = std::move(done)]() mutable {
+    if (auto it = partitions_.find(key); it != partitions_.end()) partitions_.erase(it);
+    done();
+  });
 }
 
 // --- durable state ----------------------------------------------------------
@@ -443,7 +544,7 @@ bool EngineRunner::replay(std::string_view bytes) {
       events.push_back(&record.events[i]);
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }
-    apply_to_engine(events);
+    apply_to_engine(engine_, events);
     if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);

@@ -69,6 +69,12 @@ class EngineRunner final : public EngineService {
   void submit(Batch batch, std::function<void(BatchResult)> done) override;
   void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
   bool state_ready() const override { return !restoring_.load(std::memory_order_acquire); }
+  void own_partition(
+      std::string key, std::optional<std::string> image,
+      std::function<void(std::string error, std::int64_t next_offset)> done) override;
+  void partition_images(std::vector<std::string> keys,
+                        std::function<void(std::vector<PartitionImage>)> done) override;
+  void disown_partition(std::string key, std::function<void()> done) override;
 
   // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode);
   // `done`, if given, runs on the engine thread once it is in force.
@@ -77,8 +83,8 @@ class EngineRunner final : public EngineService {
  private:
   core::Timestamp now() const;
   void apply(Batch& batch, BatchResult& result);
-  // Applies accepted events to the engine: each shard's on its own thread.
-  void apply_to_engine(std::span<const core::Event* const> events);
+  // Applies accepted events to `engine`: each shard's on its own thread.
+  void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events);
   void make_views();
   std::shared_ptr<const View> build_view();
   // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the
@@ -112,6 +118,20 @@ class EngineRunner final : public EngineService {
   // per process (docs/security.md, "Hash flooding").
   const core::HashKey hash_key_ = random_hash_key();
   core::ShardedEngine engine_;
+  // Owned Kafka partitions (docs/kafka.md, "Partition-owned state"): one
+  // engine (one shard) and duplicate memory each, merged into the views
+  // with engine_'s. Their snapshots travel between instances; the SLA
+  // evaluator is the image format's and stays empty.
+  struct OwnedPartition {
+    OwnedPartition(const core::EngineConfig& engine_config, const core::DedupOptions& dedup_options,
+                   const core::HashKey& key)
+        : engine(engine_config, 1, key), dedup(dedup_options, key) {}
+    core::ShardedEngine engine;
+    core::Deduplicator dedup;
+    core::SlaEvaluator sla{{}};
+    std::int64_t next_offset = -1;
+  };
+  std::map<std::string, std::unique_ptr<OwnedPartition>, std::less<>> partitions_;
   ShardWorkers workers_;                                // one thread per shard but the first
   std::vector<std::vector<const core::Event*>> lists_;  // per shard, kept for their capacity
   core::Deduplicator dedup_;

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,24 @@ struct Batch {
   // The input feed the batch came from: "adapter/source" for an adapter,
   // "events" for /v1/events and /v1/stream.
   std::string feed = "events";
+  // A Kafka partition's batch when ingest.kafka.state_dir is set
+  // (docs/kafka.md, "Partition-owned state"): applied to that partition's
+  // engine and duplicate memory, not journaled (the topic and the
+  // partition's snapshots are its durability); `next_offset` is the offset
+  // after the batch's last message, kept with the state.
+  struct Partition {
+    std::string key;  // "topic/partition"
+    std::int64_t next_offset = -1;
+  };
+  std::optional<Partition> partition{};
+};
+
+// One owned partition's state as bytes (docs/state-format.md's image of
+// one engine with its duplicate memory) and the offset it reflects.
+struct PartitionImage {
+  std::string key;
+  std::string bytes;
+  std::int64_t next_offset = -1;  // -1: nothing of the partition applied yet
 };
 
 struct BatchResult {
@@ -84,6 +104,26 @@ class EngineService {
   // False while the state is being restored at start: ingestion answers 503
   // `state_unavailable` and /-/ready 503 until then. Thread-safe.
   virtual bool state_ready() const { return true; }
+
+  // Partition-owned state (docs/kafka.md). All run `done` on the engine
+  // thread, in order with submit(). The defaults own nothing.
+  //
+  // Makes `key` an owned partition: its state from `image` (a
+  // PartitionImage's bytes), or empty when `image` is null. `done(error)`:
+  // empty on success with the offset the state reflects (-1: none), else
+  // why the image was refused (the partition then starts empty).
+  virtual void own_partition(
+      std::string /*key*/, std::optional<std::string> /*image*/,
+      std::function<void(std::string error, std::int64_t next_offset)> done) {
+    done("partition-owned state is not supported here", -1);
+  }
+  // The images of the owned partitions among `keys` (all when empty).
+  virtual void partition_images(std::vector<std::string> /*keys*/,
+                                std::function<void(std::vector<PartitionImage>)> done) {
+    done({});
+  }
+  // Forgets the state of partition `key` (given away or lost).
+  virtual void disown_partition(std::string /*key*/, std::function<void()> done) { done(); }
 };
 
 }  // namespace ccmon::server

@@ -40,4 +40,37 @@ KafkaMetrics::KafkaMetrics(prometheus::Registry& r)
                     .Register(r)
                     .Add({})) {}
 
+KafkaMetrics::Partitioned::Partitioned(prometheus::Registry& r)
+    : restoring(&prometheus::BuildGauge()
+                     .Name("ccmon_kafka_partitions_restoring")
+                     .Help("Assigned partitions whose state is being restored from the "
+                           "partition state directory (consumption of them waits).")
+                     .Register(r)
+                     .Add({})),
+      restores(prometheus::BuildCounter()
+                   .Name("ccmon_kafka_partition_restores_total")
+                   .Help("Partitions taken on assignment, by what their state came from: "
+                         "snapshot, empty (none yet: read from the earliest offset), failed "
+                         "(every snapshot unreadable: read from the earliest offset).")
+                   .Register(r)),
+      snapshots(prometheus::BuildCounter()
+                    .Name("ccmon_kafka_partition_snapshots_total")
+                    .Help("Partition snapshots written to the partition state directory, by "
+                          "result: ok, failed, stale (a newer one was there: another owner).")
+                    .Register(r)),
+      last_restore_seconds(&prometheus::BuildGauge()
+                                .Name("ccmon_kafka_partition_restore_last_seconds")
+                                .Help("How long the last partition restore took (read and "
+                                      "decode).")
+                                .Register(r)
+                                .Add({})),
+      snapshot_bytes(&prometheus::BuildCounter()
+                          .Name("ccmon_kafka_partition_snapshot_bytes_total")
+                          .Help("Bytes of partition snapshots written.")
+                          .Register(r)
+                          .Add({})) {
+  for (const char* result : {"snapshot", "empty", "failed"}) restores.Add({{"result", result}});
+  for (const char* result : {"ok", "failed", "stale"}) snapshots.Add({{"result", result}});
+}
+
 }  // namespace ccmon::server

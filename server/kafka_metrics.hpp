@@ -9,6 +9,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <memory>
+
 namespace ccmon::server {
 
 struct KafkaMetrics {
@@ -25,6 +27,17 @@ struct KafkaMetrics {
   prometheus::Counter* commit_ok;
   prometheus::Counter* commit_failed;
   prometheus::Counter* given_up;
+
+  // Partition-owned state (ingest.kafka.state_dir), registered only then.
+  struct Partitioned {
+    explicit Partitioned(prometheus::Registry& r);
+    prometheus::Gauge* restoring;                        // partitions being restored now
+    prometheus::Family<prometheus::Counter>& restores;   // {result}
+    prometheus::Family<prometheus::Counter>& snapshots;  // {result}
+    prometheus::Gauge* last_restore_seconds;
+    prometheus::Counter* snapshot_bytes;
+  };
+  std::unique_ptr<Partitioned> partitioned;
 };
 
 }  // namespace ccmon::server

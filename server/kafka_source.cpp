@@ -22,6 +22,7 @@
 #include "server/adapter_ingest.hpp"
 #include "server/kafka_batch.hpp"
 #include "server/kafka_metrics.hpp"
+#include "server/partition_store.hpp"
 #include "server/session_decoder.hpp"
 #include "server/text_escape.hpp"
 
@@ -57,6 +58,11 @@ std::string error_name(RdKafka::ErrorCode err) {
 std::string_view value_of(const RdKafka::Message& m) {
   const auto* p = static_cast<const char*>(m.payload());
   return p ? std::string_view(p, m.len()) : std::string_view();
+}
+
+// The engine's name of an owned partition: "topic/partition".
+std::string key_of(const std::string& topic, std::int32_t partition) {
+  return topic + "/" + std::to_string(partition);
 }
 
 std::string place_of(const RdKafka::Message& m) {
@@ -115,7 +121,8 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   std::condition_variable wake;
 
   // The batch being collected or retried.
-  std::vector<std::unique_ptr<RdKafka::Message>> batch;
+  using Messages = std::vector<std::unique_ptr<RdKafka::Message>>;
+  Messages batch;
   int failed_attempts = 0;  // of `batch`, applying threw
   // Per assigned partition, the next offset to take: the committed one at
   // assignment (kFromStart when none is), then the one after what the
@@ -127,11 +134,131 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   std::map<TopicPartition, prometheus::Gauge*> lag_gauges;
   SessionDecoder decoder;
   Throttled throttled;
+  // Partition-owned state (ingest.kafka.state_dir): the store, and per
+  // owned partition the offset its newest durable snapshot reflects (what
+  // is committed: never ahead of a snapshot).
+  std::optional<PartitionStore> store;
+  std::map<TopicPartition, std::int64_t> durable_offset;
+  Clock::time_point next_snapshot{};
 
   Impl(std::shared_ptr<ServerContext> c, config::KafkaConfig cfg)
       : ctx(std::move(c)), config(std::move(cfg)), metrics(ctx->metrics.registry()) {
     // Every configured topic's series from the start, at 0.
     for (const auto& t : config.topics) metrics.messages.Add({{"topic", t}});
+    if (config.partitioned()) {
+      store.emplace(config.state_dir, config.group_id);
+      metrics.partitioned = std::make_unique<KafkaMetrics::Partitioned>(ctx->metrics.registry());
+      ctx->kafka_partitions.use();
+    }
+  }
+
+  // Runs `call(done)` on the engine thread and waits for what it gives.
+  template <typename T, typename Call>
+  T on_engine(Call call) {
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    call([promise](T value) { promise->set_value(std::move(value)); });
+    return future.get();
+  }
+
+  // A partition assigned with partition-owned state: its newest snapshot
+  // (or nothing) becomes an engine of its own, and the offset it reflects
+  // is where reading starts (the beginning when there is none).
+  std::int64_t restore(const std::string& topic, std::int32_t partition) {
+    auto& pm = *metrics.partitioned;
+    const std::string key = key_of(topic, partition);
+    ctx->kafka_partitions.restoring(key);
+    pm.restoring->Increment();
+    const auto started = Clock::now();
+    PartitionStore::Found found = store->newest(topic, partition);
+    for (const auto& p : found.problems) {
+      spdlog::error("kafka: partition snapshot skipped as damaged: {}", p);
+    }
+    const bool had_image = found.image.has_value();
+    auto [error, next] = on_engine<std::pair<std::string, std::int64_t>>([&](auto done) {
+      ctx->runner.own_partition(key, std::move(found.image), [done](std::string e, std::int64_t n) {
+        done({std::move(e), n});
+      });
+    });
+    const char* result = "empty";
+    if (!error.empty() || (!had_image && !found.problems.empty())) {
+      spdlog::critical(
+          "kafka: the state of {} could not be restored ({}); reading the partition again from "
+          "its earliest offset (docs/kafka.md, \"Partition-owned state\")",
+          key, error.empty() ? "no readable snapshot" : error);
+      result = "failed";
+      next = -1;
+    } else if (had_image) {
+      result = "snapshot";
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    pm.restores.Add({{"result", result}}).Increment();
+    pm.last_restore_seconds->Set(seconds);
+    pm.restoring->Decrement();
+    ctx->kafka_partitions.owned(key);
+    spdlog::info("kafka: {} restored ({}) in {:.3f} s; reading from offset {}", key, result,
+                 seconds, next >= 0 ? std::to_string(next) : std::string("earliest"));
+    return next;
+  }
+
+  // Snapshots the owned partitions among `keys` (all when empty) whose
+  // state moved since their last snapshot, then commits the offsets of
+  // every durable one: a committed offset never runs ahead of a snapshot.
+  void checkpoint(const std::vector<TopicPartition>& which, bool sync) {
+    auto& pm = *metrics.partitioned;
+    std::vector<std::string> keys;
+    for (const auto& tp : which) keys.push_back(key_of(tp.first, tp.second));
+    auto images = on_engine<std::vector<PartitionImage>>(
+        [&](auto done) { ctx->runner.partition_images(std::move(keys), done); });
+    for (auto& image : images) {
+      const auto slash = image.key.rfind('/');
+      const TopicPartition tp{image.key.substr(0, slash), std::stoi(image.key.substr(slash + 1))};
+      if (image.next_offset < 0) continue;  // nothing of it applied yet
+      if (auto d = durable_offset.find(tp);
+          d != durable_offset.end() && d->second == image.next_offset)
+        continue;
+      std::string error;
+      std::uint64_t bytes = 0;
+      switch (store->write(tp.first, tp.second, image.next_offset, image.bytes, error, bytes)) {
+        case PartitionStore::Written::kOk:
+          durable_offset[tp] = image.next_offset;
+          pm.snapshots.Add({{"result", "ok"}}).Increment();
+          pm.snapshot_bytes->Increment(static_cast<double>(bytes));
+          break;
+        case PartitionStore::Written::kStale:
+          pm.snapshots.Add({{"result", "stale"}}).Increment();
+          throttled.warn("stale " + image.key,
+                         "kafka: a newer snapshot of " + image.key +
+                             " is in the partition state directory: another instance owns it "
+                             "now; this one's is not written");
+          break;
+        case PartitionStore::Written::kFailed:
+          pm.snapshots.Add({{"result", "failed"}}).Increment();
+          throttled.warn("snapshot", "kafka: writing the snapshot of " + image.key +
+                                         " failed (its offset is not committed): " + error);
+          break;
+      }
+    }
+    commit(sync);
+  }
+
+  // Forgets partitions given away or lost: their engines, offsets, series.
+  void disown(const std::set<TopicPartition>& going) {
+    for (const auto& tp : going) {
+      if (store) {
+        const std::string key = key_of(tp.first, tp.second);
+        on_engine<bool>(
+            [&](auto done) { ctx->runner.disown_partition(key, [done] { done(true); }); });
+        ctx->kafka_partitions.disowned(key);
+        durable_offset.erase(tp);
+      }
+      next_offset.erase(tp);
+      assigned.erase(tp);
+      if (auto it = lag_gauges.find(tp); it != lag_gauges.end()) {
+        metrics.lag.Remove(it->second);
+        lag_gauges.erase(it);
+      }
+    }
   }
 
   // --- librdkafka callbacks (on the source's thread, inside consume() and
@@ -144,9 +271,17 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     const bool incremental = c->rebalance_protocol() == "COOPERATIVE";
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       metrics.assign_count->Increment();
-      // Where each partition goes on: its committed offset (the lag of a
-      // partition with nothing new is 0 before any message comes).
-      if (c->committed(partitions, kCommittedTimeoutMs) == RdKafka::ERR_NO_ERROR) {
+      // Where each partition goes on: with partition-owned state, the
+      // offset of its restored snapshot; else its committed offset (the
+      // lag of a partition with nothing new is 0 before any message comes).
+      if (store) {
+        for (auto* p : partitions) {
+          const std::int64_t next = restore(p->topic(), p->partition());
+          p->set_offset(next >= 0 ? next : RdKafka::Topic::OFFSET_BEGINNING);
+          next_offset[{p->topic(), p->partition()}] = next >= 0 ? next : kFromStart;
+          if (next >= 0) durable_offset[{p->topic(), p->partition()}] = next;
+        }
+      } else if (c->committed(partitions, kCommittedTimeoutMs) == RdKafka::ERR_NO_ERROR) {
         for (auto* p : partitions) {
           next_offset[{p->topic(), p->partition()}] = p->offset() >= 0 ? p->offset() : kFromStart;
         }
@@ -189,15 +324,14 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         return going.contains({m->topic_name(), m->partition()});
       });
       if (batch.empty()) failed_attempts = 0;
-      commit(true);
-      for (const auto& tp : going) {
-        next_offset.erase(tp);
-        assigned.erase(tp);
-        if (auto it = lag_gauges.find(tp); it != lag_gauges.end()) {
-          metrics.lag.Remove(it->second);
-          lag_gauges.erase(it);
-        }
+      // A partition lost (the group went on without this member) may be
+      // another's already: its state is not written over the new owner's.
+      if (store && err == RdKafka::ERR__REVOKE_PARTITIONS && !c->assignment_lost()) {
+        checkpoint({going.begin(), going.end()}, true);
+      } else if (!store) {
+        commit(true);
       }
+      disown(going);
       if (incremental && !all) {
         std::unique_ptr<RdKafka::Error> e(c->incremental_unassign(partitions));
       } else {
@@ -277,7 +411,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // or at stop, else in the background.
   void commit(bool sync) {
     std::vector<RdKafka::TopicPartition*> offsets;
-    for (const auto& [tp, next] : next_offset) {
+    for (const auto& [tp, next] : store ? durable_offset : next_offset) {
       if (next >= 0) offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
     }
     if (offsets.empty()) return;
@@ -313,13 +447,21 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         if (batch.empty()) collect();
         if (!batch.empty()) settle(take());
         update_lag();
+        if (store && Clock::now() >= next_snapshot) {
+          checkpoint({}, false);
+          next_snapshot = Clock::now() + std::chrono::microseconds(config.snapshot_interval);
+        }
       } catch (const std::exception& e) {
         // Out of memory above all: the batch is kept and tried again.
         spdlog::error("kafka: {}; trying again", e.what());
         hold();
       }
     }
-    commit(true);
+    if (store) {
+      checkpoint({}, true);
+    } else {
+      commit(true);
+    }
     consumer->close();  // leaves the group: its partitions go to the other members
   }
 
@@ -343,7 +485,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     }
     batch.clear();
     failed_attempts = 0;
-    commit(false);
+    if (!store) commit(false);  // with a store, after the next snapshot
   }
 
   // Waits kRetryAfter with the batch kept and its partitions paused, still
@@ -397,13 +539,40 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   // Takes the batch through the ingest path and waits until the engine has
   // applied it (with state.sync: always, until its journal record is synced).
+  // With partition-owned state, one engine batch per partition: what is
+  // taken leaves `batch` (its offsets noted), what is not stays for settle().
   Taken take() {
+    if (!store) return take_part(batch, std::nullopt);
+    while (!batch.empty()) {
+      const std::string topic = batch.front()->topic_name();
+      const std::int32_t partition = batch.front()->partition();
+      Messages part;
+      Messages rest;
+      for (auto& m : batch) {
+        (m->topic_name() == topic && m->partition() == partition ? part : rest)
+            .push_back(std::move(m));
+      }
+      const Batch::Partition tag{key_of(topic, partition), part.back()->offset() + 1};
+      const Taken taken = take_part(part, tag);
+      if (taken != Taken::kApplied) {
+        batch = std::move(part);
+        for (auto& m : rest) batch.push_back(std::move(m));
+        return taken;
+      }
+      next_offset[{topic, partition}] = tag.next_offset;
+      metrics.messages.Add({{"topic", topic}}).Increment(static_cast<double>(part.size()));
+      batch = std::move(rest);
+    }
+    return Taken::kApplied;
+  }
+
+  Taken take_part(const Messages& msgs, const std::optional<Batch::Partition>& partition) {
     auto result = std::make_shared<std::promise<Taken>>();
     auto future = result->get_future();
     if (config.format == config::KafkaFormat::kCcmon) {
-      take_events(result);
+      take_events(msgs, partition, result);
     } else {
-      take_native(*ctx->config(), result);
+      take_native(*ctx->config(), msgs, partition, result);
     }
     return future.get();
   }
@@ -419,27 +588,31 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   // ccmon NDJSON: each message one or more lines; a rejected line is
   // logged with the place of the message it came from.
-  void take_events(const std::shared_ptr<std::promise<Taken>>& result) {
+  void take_events(const Messages& msgs, const std::optional<Batch::Partition>& partition,
+                   const std::shared_ptr<std::promise<Taken>>& result) {
     EngineService& engine = ctx->runner;
     if (!engine.state_ready()) return result->set_value(Taken::kRefused);
     std::vector<std::string_view> values;
-    values.reserve(batch.size());
-    for (const auto& m : batch) values.push_back(value_of(*m));
+    values.reserve(msgs.size());
+    for (const auto& m : msgs) values.push_back(value_of(*m));
     const NdjsonBatch joined = ndjson_batch(values);
     const core::Timestamp now = engine.wall_now();
     core::DecodedBatch decoded =
         decoder.for_config(ctx->config()).decode(joined.body, core::BodyFormat::kNdjson, now);
     ctx->metrics.decoded(Transport::kKafka, decoded);
     for (const auto& r : decoded.rejections) {
-      ctx->adapters.log_warning("kafka: " + place_of(*batch[message_of(joined, r.index)]) + ": " +
+      ctx->adapters.log_warning("kafka: " + place_of(*msgs[message_of(joined, r.index)]) + ": " +
                                 std::string(core::to_string(r.reason)) + ": " +
                                 loggable(r.message, 512));
     }
     const std::size_t n = decoded.events.size();
-    if (n == 0) return result->set_value(Taken::kApplied);
+    // With partition-owned state, even a batch of nothing but rejected
+    // lines goes to the engine: the partition's offset moves past it.
+    if (n == 0 && !partition) return result->set_value(Taken::kApplied);
     wait_admitted(n);
     Batch b{Transport::kKafka, std::move(decoded.events), now, n};
     b.feed = "kafka";
+    b.partition = partition;
     engine.submit(std::move(b), [result](BatchResult r) {
       result->set_value(r.internal_error      ? Taken::kFailed
                         : r.state_unavailable ? Taken::kRefused
@@ -449,12 +622,14 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   // An adapter's native records: one mapping per message, one delivery. A
   // record the adapter refuses is logged with its message's place.
-  void take_native(const config::Config& cfg, const std::shared_ptr<std::promise<Taken>>& result) {
+  void take_native(const config::Config& cfg, const Messages& msgs,
+                   const std::optional<Batch::Partition>& partition,
+                   const std::shared_ptr<std::promise<Taken>>& result) {
     namespace ad = core::adapters;
     const AdapterKind kind = adapter_of(config.format);
     auto map_all = [&](ad::QueueLogState* memory) {
       ad::AdapterBatch all;
-      for (const auto& m : batch) {
+      for (const auto& m : msgs) {
         const std::string_view value = value_of(*m);
         if (value.empty()) continue;  // a tombstone holds no record
         ad::AdapterBatch part;
@@ -514,7 +689,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
                             : out.failure == F::kInternal ? Taken::kFailed
                                                           : Taken::kRefused);
         },
-        reserved);
+        reserved, partition);
   }
 };
 

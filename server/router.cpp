@@ -594,7 +594,8 @@ Routed route_request(const Request& req, const RequestContext& rc,
   if (path == "/-/ready") {
     const bool ready = rc.server.ready && !rc.server.stopping && rc.server.runner.state_ready();
     return answer_get(x, text_response(ready ? http::status::ok : http::status::service_unavailable,
-                                       ready ? "ccmond is ready.\n" : "ccmond is not ready.\n",
+                                       (ready ? "ccmond is ready.\n" : "ccmond is not ready.\n") +
+                                           rc.server.kafka_partitions.describe(),
                                        "text/plain", x.version, x.keep_alive));
   }
   if (path == "/-/reload") {

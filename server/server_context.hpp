@@ -16,6 +16,7 @@
 #include "server/connection_limits.hpp"
 #include "server/engine_service.hpp"
 #include "server/live_feed.hpp"
+#include "server/partition_ownership.hpp"
 #include "server/self_metrics.hpp"
 
 namespace ccmon::server {
@@ -103,6 +104,8 @@ class ServerContext {
   // The platform adapters' metrics and memory (docs/adapters.md).
   AdapterHub adapters{metrics.registry()};
   ConnectionRegistry connections;
+  // Kafka partitions owned and being restored (/-/ready's body).
+  PartitionOwnership kafka_partitions;
   std::atomic<bool> ready{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};  // sockets, HTTP and WebSocket

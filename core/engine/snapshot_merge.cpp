@@ -151,8 +151,8 @@ std::shared_ptr<const Snapshot> merge_snapshots(
         for (std::size_t r = 0; r < a.rows.size(); ++r) a.rows[r] += b.rows[r];
       });
 
-  // Agents: every shard has a row for each agent it saw; the home shard's
-  // row is the base, the contact-side figures are added from the others.
+  // Agents: every shard has a row for each agent it saw; one row is the
+  // base, the contact-side figures are added from the others.
   std::map<std::string_view, AgentSnapshot> agents;
   std::map<std::string_view, std::pair<std::uint64_t, double>> handled;  // over every shard
   std::map<std::string_view, std::optional<AgentSnapshot::Contact>> contact;
@@ -165,9 +165,15 @@ std::shared_ptr<const Snapshot> merge_snapshots(
         auto& c = contact[a.agent];
         if (!c || a.contact->answered_at > c->answered_at) c = a.contact;
       }
+      // The base is the row that saw the latest agent.state: shards all see
+      // every agent.state, so that is the home shard's; engines of Kafka
+      // partitions (docs/kafka.md) see an agent's states in one partition.
       const bool home = shard_of(a.agent, shards) == p;
       auto [it, fresh] = agents.try_emplace(a.agent, a);
-      if (!fresh && home) it->second = a;
+      if (!fresh && (a.state_since > it->second.state_since ||
+                     (a.state_since == it->second.state_since && home))) {
+        it->second = a;
+      }
     }
   }
   out->agents.clear();

@@ -22,8 +22,10 @@ namespace ccmon::core {
 //   - teams: their window totals (TeamSnapshot::sums) added up and the KPIs
 //     computed from the sum, so they are those of one engine; agents now
 //     added up (each shard counts its home agents only);
-//   - agents: one row per id: the state, reason and time today of its
-//     home shard (shard_of.hpp), the contacts handled today added up over
+//   - agents: one row per id: the state, reason and time today of the part
+//     that saw its latest agent.state (among equals, as with shards that
+//     all see them, its home shard, shard_of.hpp), the contacts handled
+//     today added up over
 //     the shards, the contact it is handling from the shard that has it;
 //   - intervals: as series; stats: added up, but tracked agents, which are
 //     the distinct agents of all shards.
