@@ -30,7 +30,8 @@ server:
   clock: event
 """
 
-# KPI -> (numerator terms, denominator terms, scale); a term is (sign, part).
+# KPI -> (numerator, denominator, scale), sums of parts as docs/metrics.md writes them:
+# KPI = scale x (numerator summed over the instances) / (denominator summed).
 RATIOS = {
     "ccmon_answer_ratio": ("ccmon_answered",
                            "ccmon_answered + ccmon_abandoned + ccmon_overflowed", 1),
