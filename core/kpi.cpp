@@ -1,5 +1,7 @@
 #include "core/kpi.hpp"
 
+#include "core/kpi_parts.hpp"
+
 namespace ccmon::core {
 namespace {
 
@@ -37,6 +39,58 @@ constexpr bool well_formed(const std::array<KpiDescriptor<Id>, N>& table) {
 static_assert(well_formed(kKpis));
 static_assert(well_formed(kTeamKpis));
 static_assert(well_formed(kLiveKpis));
+
+// Every ratio and mean can be recomputed from exported sums
+// (core/kpi_parts.hpp): each of its numerator and denominator is a part as a
+// whole, or each of its fields is a single-field count KPI or part.
+template <typename F>
+constexpr bool same_sum(const FieldSum<F>& a, const FieldSum<F>& b) {
+  if (a.size != b.size) return false;
+  for (std::size_t i = 0; i < a.size; ++i) {
+    if (a.terms[i].field != b.terms[i].field || a.terms[i].sign != b.terms[i].sign) return false;
+  }
+  return true;
+}
+template <typename Id, std::size_t N, std::size_t M>
+constexpr bool exported(const FieldSum<typename FieldsOf<Id>::type>& s,
+                        const std::array<KpiDescriptor<Id>, N>& kpis,
+                        const std::array<KpiPart<Id>, M>& parts) {
+  for (const KpiPart<Id>& p : parts) {
+    if (p.kind == PartKind::kFields && same_sum(p.fields, s)) return true;
+  }
+  for (std::size_t i = 0; i < s.size; ++i) {
+    const FieldSum<typename FieldsOf<Id>::type> one{s.terms[i].field};
+    bool found = false;
+    for (const KpiDescriptor<Id>& d : kpis) {
+      found = found || (d.formula == Formula::kCount && same_sum(d.numerator, one));
+    }
+    for (const KpiPart<Id>& p : parts) {
+      found = found || (p.kind == PartKind::kFields && same_sum(p.fields, one));
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+template <typename Id, std::size_t N, std::size_t M>
+constexpr bool every_ratio_exported(const std::array<KpiDescriptor<Id>, N>& kpis,
+                                    const std::array<KpiPart<Id>, M>& parts) {
+  bool met = false, eligible = false;
+  for (const KpiPart<Id>& p : parts) {
+    met = met || p.kind == PartKind::kServiceLevelMet;
+    eligible = eligible || p.kind == PartKind::kServiceLevelEligible;
+    if (p.kind == PartKind::kFields && p.fields.size == 0) return false;
+  }
+  for (const KpiDescriptor<Id>& d : kpis) {
+    if (d.formula == Formula::kServiceLevel && !(met && eligible)) return false;
+    if ((d.formula == Formula::kRatio || d.formula == Formula::kPerHour) &&
+        !(exported(d.numerator, kpis, parts) && exported(d.denominator, kpis, parts))) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(every_ratio_exported(kKpis, kKpiParts));
+static_assert(every_ratio_exported(kTeamKpis, kTeamKpiParts));
 
 template <typename Id, std::size_t N>
 std::optional<Id> from_key(const std::array<KpiDescriptor<Id>, N>& table, std::string_view key) {

@@ -166,6 +166,7 @@ void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
   quantiles(t.closed->wait_bins, t.open != nullptr ? &t.open->wait_bins : nullptr,
             total(kKpis[kWaitMaxIndex].denominator, v), mx.value.value_or(0), in.quantiles);
   evaluate_all<kKpis>(w.kpis, in, std::make_index_sequence<kKpiCount>{});
+  w.sums = v;
 
   w.deflected.clear();
   const std::vector<std::int64_t>& closed = t.closed->deflected;
@@ -259,6 +260,7 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
   for (std::size_t w = 0; w < nw; ++w) snap->windows[w] = config.windows[w].name;
   if (today) snap->windows[nw] = "today";
   snap->wait_bucket_bounds = bounds_s;
+  snap->service_level_formula = config.service_level_formula;
 
   snap->series.resize(store.series_count());
   for (std::size_t i = 0; i < store.series_count(); ++i) {

@@ -24,8 +24,14 @@ struct KpiValue {
   double volume = 0;
 };
 
+// A series window's totals by window_fields::Field (counts; durations in us).
+using WindowSums = std::array<std::int64_t, window_fields::kFieldCount>;
+
 struct WindowKpis {
   std::array<KpiValue, kKpiCount> kpis;
+  // What `kpis` is computed from: /metrics exports the parts of the ratios
+  // from it (core/kpi_parts.hpp), shards add it up.
+  WindowSums sums{};
   std::vector<std::pair<std::string, std::uint64_t>> deflected;  // by to_channel, sorted
 };
 
@@ -137,9 +143,11 @@ struct Snapshot {
   Timestamp now = 0;
   std::vector<std::string> windows;        // "5m", "15m", "1h", "24h", "today"
   std::vector<double> wait_bucket_bounds;  // seconds, ascending; include every SL threshold
-  std::vector<SeriesSnapshot> series;      // sorted by (queue, channel)
-  std::vector<TeamSnapshot> teams;         // sorted by team
-  std::vector<AgentSnapshot> agents;       // every tracked agent, sorted by id (bytewise)
+  // The formula of every series' service_level_ratio (and of its parts).
+  ServiceLevelFormula service_level_formula = ServiceLevelFormula::kDefault;
+  std::vector<SeriesSnapshot> series;  // sorted by (queue, channel)
+  std::vector<TeamSnapshot> teams;     // sorted by team
+  std::vector<AgentSnapshot> agents;   // every tracked agent, sorted by id (bytewise)
   IntervalDay intervals;
   EngineStats stats;
 };

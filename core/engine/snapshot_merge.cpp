@@ -53,6 +53,7 @@ void add_series(SeriesSnapshot& into, const SeriesSnapshot& s) {
     for (std::size_t k = 0; k < a.kpis.size(); ++k) {
       a.kpis[k] = add_kpi(a.kpis[k], s.windows[w].kpis[k], kKpis[k].formula);
     }
+    for (std::size_t f = 0; f < a.sums.size(); ++f) a.sums[f] += s.windows[w].sums[f];
     std::map<std::string, std::uint64_t> deflected(a.deflected.begin(), a.deflected.end());
     for (const auto& [ch, n] : s.windows[w].deflected) deflected[ch] += n;
     a.deflected.assign(deflected.begin(), deflected.end());

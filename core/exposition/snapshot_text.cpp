@@ -9,6 +9,7 @@
 
 #include "core/exposition/engine_families.hpp"
 #include "core/exposition/text_format.hpp"
+#include "core/kpi_parts.hpp"
 
 namespace ccmon::core {
 namespace {
@@ -157,6 +158,22 @@ void windowed_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
     }
   }
 
+  // The parts of the ratios and means, beside them (core/kpi_parts.hpp).
+  for (const WindowKpiPart& part : kKpiParts) {
+    Family f(out, part.info, "gauge");
+    for (std::size_t i = 0; i < snap.series.size(); ++i) {
+      const SeriesSnapshot& s = snap.series[i];
+      for (std::size_t w = 0; w < window_count(snap, s.windows.size()); ++w) {
+        const WindowKpis& wk = s.windows[w];
+        const double v = part_value(part, wk.sums, snap.service_level_formula);
+        if (v == 0 && !wk.kpis[static_cast<std::size_t>(part.kpi)].value) continue;
+        f.open(p.series[i]);
+        out += p.windows[w];
+        f.close(v);
+      }
+    }
+  }
+
   {
     Family f(out, engine_families::kDeflected, "gauge");
     for (std::size_t i = 0; i < snap.series.size(); ++i) {
@@ -191,6 +208,21 @@ void team_kpis(std::string& out, const Snapshot& snap, const Prepared& p) {
         f.open(p.teams[i]);
         out += p.windows[w];
         f.close(*v.value);
+      }
+    }
+  }
+
+  for (const TeamKpiPart& part : kTeamKpiParts) {
+    Family f(out, part.info, "gauge");
+    for (std::size_t i = 0; i < snap.teams.size(); ++i) {
+      const TeamSnapshot& t = snap.teams[i];
+      const std::size_t n = std::min(window_count(snap, t.windows.size()), t.sums.size());
+      for (std::size_t w = 0; w < n; ++w) {
+        const double v = part_value(part, t.sums[w], snap.service_level_formula);
+        if (v == 0 && !t.windows[w][static_cast<std::size_t>(part.kpi)].value) continue;
+        f.open(p.teams[i]);
+        out += p.windows[w];
+        f.close(v);
       }
     }
   }

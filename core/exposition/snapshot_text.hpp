@@ -11,11 +11,13 @@
 namespace ccmon::core {
 
 // Appends, in this order: the windowed KPIs (catalogue order, core/kpi.hpp),
-// ccmon_deflected, ccmon_service_level_threshold_seconds, the team KPIs, the
+// their parts (core/kpi_parts.hpp), ccmon_deflected,
+// ccmon_service_level_threshold_seconds, the team KPIs and their parts, the
 // live KPIs, ccmon_agents, the since-start counters, ccmon_wait_seconds and
 // the engine stats (core/exposition/engine_families.hpp). Samples follow the
 // snapshot's order (series by queue, channel; then window). An undefined KPI
-// has no sample, and a family with no sample is left out, HELP and TYPE
+// has no sample, nor has a part that is 0 where its KPI is undefined; a
+// family with no sample is left out, HELP and TYPE
 // included, as Prometheus clients do. Numbers as append_value writes them.
 void append_snapshot_text(std::string& out, const Snapshot& snapshot);
 

@@ -99,6 +99,9 @@ class DashboardTest(unittest.TestCase):
         self.assertIn("window", variables)
         self.assertFalse(variables["window"]["multi"], "one window at a time")
         used = set().union(*(kit.metric_names_in(concrete(e)) for _, e in exprs(d)))
+        # A windowed ratio or mean is shown through its recording rule
+        # (level:metric:ratio), summed over the instances.
+        used |= {n.split(":")[1] for n in used if n.count(":") == 2}
         for metric in ("ccmon_service_level_ratio", "ccmon_contacts_waiting",
                        "ccmon_oldest_waiting_seconds", "ccmon_abandon_ratio",
                        "ccmon_average_speed_of_answer_seconds",
@@ -108,6 +111,22 @@ class DashboardTest(unittest.TestCase):
         for _, e in exprs(d):
             if "queue" in e and "ccmon_agents" not in e:
                 self.assertIn('queue=~"$queue"', e)
+
+    def test_wallboard_ratios_add_up_across_instances(self):
+        # A windowed ratio or mean of one instance cannot be summed; the
+        # wallboard reads the recording rules that divide the sums of the
+        # instances' parts (docs/metrics.md "Aggregating across instances").
+        d = self.dashboards["ccmon-wallboard.json"]
+        recorded = kit.recorded_names()
+        for title, e in exprs(d):
+            for name in kit.metric_names_in(concrete(e)):
+                with self.subTest(panel=title, metric=name):
+                    if name.endswith(("_ratio", "_seconds", "_average", "_hour")) and \
+                            name.startswith("ccmon_") and not name.endswith("_total"):
+                        self.assertNotIn('window=', e, f"{name} of one instance: use "
+                                         f"queue_channel_window:{name}:ratio")
+                    if name.startswith("queue_channel_window:"):
+                        self.assertIn(name, recorded)
 
     def test_operations_covers_the_daemon_metrics(self):
         d = self.dashboards["ccmon-operations.json"]

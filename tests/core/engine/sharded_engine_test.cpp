@@ -62,6 +62,7 @@ void same_snapshot(const Snapshot& a, const Snapshot& b, bool gaps) {
         same_kpi(x.windows[w].kpis[k], y.windows[w].kpis[k]);
       }
       REQUIRE(x.windows[w].deflected == y.windows[w].deflected);
+      REQUIRE(x.windows[w].sums == y.windows[w].sums);  // what /metrics exports as parts
     }
     REQUIRE(x.live == y.live);
     REQUIRE(x.offered_total == y.offered_total);

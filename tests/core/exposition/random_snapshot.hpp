@@ -35,6 +35,7 @@ class SnapshotGenerator {
       s.windows.resize(windows);
       for (WindowKpis& w : s.windows) {
         for (KpiValue& v : w.kpis) v = kpi(malformed);
+        for (std::int64_t& f : w.sums) f = sum(malformed);
         const int deflections = pick(3);
         for (int d = 0; d < deflections; ++d) {
           w.deflected.emplace_back(label("to", d, malformed), static_cast<std::uint64_t>(pick(50)));
@@ -60,6 +61,11 @@ class SnapshotGenerator {
       t.windows.resize(windows);
       for (auto& w : t.windows) {
         for (KpiValue& v : w) v = kpi(malformed);
+      }
+      // Sums for every window, or (malformed) a different count of them.
+      t.sums.resize(malformed && pick(5) == 0 ? static_cast<std::size_t>(pick(6)) : windows);
+      for (auto& w : t.sums) {
+        for (std::int64_t& f : w) f = sum(malformed);
       }
       snap.teams.push_back(std::move(t));
     }
@@ -120,6 +126,15 @@ class SnapshotGenerator {
   KpiValue kpi(bool malformed) {
     if (pick(100) >= defined_percent_) return {};
     return {value(malformed), 1};
+  }
+
+  // A window sum: often 0 (its part then shows only where its KPI is
+  // defined), else a count or microseconds; negative when malformed (a late
+  // correction can take back more than a window holds).
+  std::int64_t sum(bool malformed) {
+    if (pick(3) == 0) return 0;
+    const std::int64_t n = pick(2) ? pick(1000) : std::int64_t{pick(1'000'000)} * 1'000'003;
+    return malformed && pick(10) == 0 ? -n : n;
   }
 
   std::uint64_t counter(bool malformed) {

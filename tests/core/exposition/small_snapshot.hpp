@@ -1,7 +1,8 @@
 // A small hand-built snapshot shared by the exposition tests: two series, two
 // windows, one team, undefined KPIs, a deflection and wait histograms. Only a
 // few KPIs are set; every other one is undefined, which keeps the expected
-// outputs short enough to write by hand.
+// outputs short enough to write by hand. The window sums behind them are set
+// to agree (the parts of core/kpi_parts.hpp come from those).
 #pragma once
 
 #include "core/engine/snapshot.hpp"
@@ -30,11 +31,18 @@ inline Snapshot small_snapshot() {
   s5.kpis[static_cast<int>(Kpi::kOffered)] = defined(3, 3);
   s5.kpis[static_cast<int>(Kpi::kAnswered)] = defined(2, 2);
   s5.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(0.5, 2);
+  // Default formula: answered within T / (answered + abandoned - short) = 1/2.
+  s5.sums[window_fields::kOffered] = 3;
+  s5.sums[window_fields::kAnswered] = 2;
+  s5.sums[window_fields::kAnsweredWithin] = 1;
   s5.deflected = {{"messaging", 1}};
   auto& s60 = sales.windows[1];
   s60.kpis[static_cast<int>(Kpi::kOffered)] = defined(10, 10);
   s60.kpis[static_cast<int>(Kpi::kAnswered)] = defined(8, 8);
   s60.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(0.75, 8);
+  s60.sums[window_fields::kOffered] = 10;
+  s60.sums[window_fields::kAnswered] = 8;
+  s60.sums[window_fields::kAnsweredWithin] = 6;  // 6/8
   sales.live = {2, 31.5, 4, 0};
   sales.offered_total = 10;
   sales.answered_total = 8;
@@ -59,6 +67,9 @@ inline Snapshot small_snapshot() {
   c60.kpis[static_cast<int>(Kpi::kOffered)] = defined(4, 4);
   c60.kpis[static_cast<int>(Kpi::kAnswered)] = defined(3, 3);
   c60.kpis[static_cast<int>(Kpi::kServiceLevelRatio)] = defined(1, 3);
+  c60.sums[window_fields::kOffered] = 4;
+  c60.sums[window_fields::kAnswered] = 3;
+  c60.sums[window_fields::kAnsweredWithin] = 3;  // 3/3
   support.live = {0, 0, 1, 2};
   support.offered_total = 4;
   support.answered_total = 3;
@@ -77,6 +88,20 @@ inline Snapshot small_snapshot() {
   team.windows[1][static_cast<int>(TeamKpi::kOccupancyRatio)] = defined(0.5, 1);
   team.windows[1][static_cast<int>(TeamKpi::kContactsPerAgentHour)] = defined(7.5, 2);
   team.windows[1][static_cast<int>(TeamKpi::kAverageTimeBetweenContacts)] = defined(42, 5);
+  // Time in us. 5m: (40 + 10) / (30 + 40 + 10) s = 0.625 (contacts per hour
+  // left undefined: no handled contact, so no ccmon_team_handled sample).
+  // 1h: (2400 + 1200) / 7200 s = 0.5; 15 handled in 2 h = 7.5 an hour; 210 s
+  // between contacts over 5 intervals = 42 s.
+  team.sums.resize(2);
+  team.sums[0][window_fields::kTimeAvailable] = 30'000'000;
+  team.sums[0][window_fields::kTimeBusy] = 40'000'000;
+  team.sums[0][window_fields::kTimeWrapUp] = 10'000'000;
+  team.sums[1][window_fields::kTimeAvailable] = 3'600'000'000;
+  team.sums[1][window_fields::kTimeBusy] = 2'400'000'000;
+  team.sums[1][window_fields::kTimeWrapUp] = 1'200'000'000;
+  team.sums[1][window_fields::kTeamHandled] = 15;
+  team.sums[1][window_fields::kBetweenContactsCount] = 5;
+  team.sums[1][window_fields::kBetweenContactsSum] = 210'000'000;
   snap.teams = {team};
 
   snap.stats.tracked_contacts = 12;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/exposition/engine_families.hpp"
+#include "core/kpi_parts.hpp"
 #include "tests/core/exposition/exposition_reader.hpp"
 #include "tests/core/exposition/random_snapshot.hpp"
 #include "tests/core/exposition/small_snapshot.hpp"
@@ -53,6 +54,20 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       "ccmon_service_level_ratio{queue=\"sales\",channel=\"voice\",window=\"5m\"} 0.5\n"
       "ccmon_service_level_ratio{queue=\"sales\",channel=\"voice\",window=\"1h\"} 0.75\n"
       "ccmon_service_level_ratio{queue=\"support\",channel=\"chat\",window=\"1h\"} 1\n"
+      // Its parts: within T and answered (+ abandoned - short, none here); no
+      // sample where the ratio is undefined and they are 0 (support 5m).
+      "# HELP ccmon_service_level_met Contacts within service level in the window: the "
+      "numerator of ccmon_service_level_ratio under the configured formula.\n"
+      "# TYPE ccmon_service_level_met gauge\n"
+      "ccmon_service_level_met{queue=\"sales\",channel=\"voice\",window=\"5m\"} 1\n"
+      "ccmon_service_level_met{queue=\"sales\",channel=\"voice\",window=\"1h\"} 6\n"
+      "ccmon_service_level_met{queue=\"support\",channel=\"chat\",window=\"1h\"} 3\n"
+      "# HELP ccmon_service_level_eligible Contacts the service-level formula counts in the "
+      "window: the denominator of ccmon_service_level_ratio.\n"
+      "# TYPE ccmon_service_level_eligible gauge\n"
+      "ccmon_service_level_eligible{queue=\"sales\",channel=\"voice\",window=\"5m\"} 2\n"
+      "ccmon_service_level_eligible{queue=\"sales\",channel=\"voice\",window=\"1h\"} 8\n"
+      "ccmon_service_level_eligible{queue=\"support\",channel=\"chat\",window=\"1h\"} 3\n"
       "# HELP ccmon_deflected Contacts deflected to another channel in the window, by "
       "to_channel.\n"
       "# TYPE ccmon_deflected gauge\n"
@@ -70,7 +85,29 @@ TEST_CASE("the small snapshot renders to exactly the hand-written exposition") {
       header("ccmon_contacts_per_agent_hour", TeamKpi::kContactsPerAgentHour) +
       "ccmon_contacts_per_agent_hour{team=\"a\",window=\"1h\"} 7.5\n" +
       header("ccmon_average_time_between_contacts_seconds", TeamKpi::kAverageTimeBetweenContacts) +
-      "ccmon_average_time_between_contacts_seconds{team=\"a\",window=\"1h\"} 42\n" +
+      "ccmon_average_time_between_contacts_seconds{team=\"a\",window=\"1h\"} 42\n"
+      // Their parts, in seconds.
+      "# HELP ccmon_team_staffed_seconds Time the team's agents were available, busy or in "
+      "wrap-up in the window.\n"
+      "# TYPE ccmon_team_staffed_seconds gauge\n"
+      "ccmon_team_staffed_seconds{team=\"a\",window=\"5m\"} 80\n"
+      "ccmon_team_staffed_seconds{team=\"a\",window=\"1h\"} 7200\n"
+      "# HELP ccmon_team_occupied_seconds Time the team's agents were busy or in wrap-up in the "
+      "window.\n"
+      "# TYPE ccmon_team_occupied_seconds gauge\n"
+      "ccmon_team_occupied_seconds{team=\"a\",window=\"5m\"} 50\n"
+      "ccmon_team_occupied_seconds{team=\"a\",window=\"1h\"} 3600\n"
+      "# HELP ccmon_team_handled Contacts the team's agents handled in the window.\n"
+      "# TYPE ccmon_team_handled gauge\n"
+      "ccmon_team_handled{team=\"a\",window=\"1h\"} 15\n"
+      "# HELP ccmon_team_between_contacts Intervals from an agent's wrap-up to its next answer "
+      "that ended in the window.\n"
+      "# TYPE ccmon_team_between_contacts gauge\n"
+      "ccmon_team_between_contacts{team=\"a\",window=\"1h\"} 5\n"
+      "# HELP ccmon_team_between_contacts_seconds Total length of the intervals from an agent's "
+      "wrap-up to its next answer that ended in the window.\n"
+      "# TYPE ccmon_team_between_contacts_seconds gauge\n"
+      "ccmon_team_between_contacts_seconds{team=\"a\",window=\"1h\"} 210\n" +
       // Live state.
       header("ccmon_contacts_waiting", LiveKpi::kContactsWaiting) +
       "ccmon_contacts_waiting{queue=\"sales\",channel=\"voice\"} 2\n"
@@ -336,6 +373,33 @@ Expected expected_from(const Snapshot& snap) {
     }
     end_family();
   }
+  // A part: the window's sum of its fields, seconds for durations; present
+  // where it is non-zero or its KPI is defined.
+  auto part_of = [&](const auto& part, const auto& fields, const auto& sums) {
+    double n = 0;
+    for (std::size_t i = 0; i < fields.size; ++i) {
+      n += fields.terms[i].sign *
+           static_cast<double>(sums[static_cast<std::size_t>(fields.terms[i].field)]);
+    }
+    return part.info.unit == Unit::kSeconds ? n / 1e6 : n;
+  };
+  for (const WindowKpiPart& part : kKpiParts) {
+    family(part.info.key, "gauge");
+    const ServiceLevelRatio sl = service_level_ratio(snap.service_level_formula);
+    const auto& fields = part.kind == PartKind::kServiceLevelMet        ? sl.numerator
+                         : part.kind == PartKind::kServiceLevelEligible ? sl.denominator
+                                                                        : part.fields;
+    for (const SeriesSnapshot& s : snap.series) {
+      for (std::size_t w = 0; w < windows(s.windows.size()); ++w) {
+        const double v = part_of(part, fields, s.windows[w].sums);
+        if (v == 0 && !s.windows[w].kpis[static_cast<std::size_t>(part.kpi)].value) continue;
+        auto labels = qc(s);
+        labels["window"] = snap.windows[w];
+        x.values[{x.families.back().first, labels}] = v;
+      }
+    }
+    end_family();
+  }
   family("deflected", "gauge");
   for (const SeriesSnapshot& s : snap.series) {
     for (std::size_t w = 0; w < windows(s.windows.size()); ++w) {
@@ -362,6 +426,17 @@ Expected expected_from(const Snapshot& snap) {
           x.values[{x.families.back().first, {{"team", t.team}, {"window", snap.windows[w]}}}] =
               *v.value;
         }
+      }
+    }
+    end_family();
+  }
+  for (const TeamKpiPart& part : kTeamKpiParts) {
+    family(part.info.key, "gauge");
+    for (const TeamSnapshot& t : snap.teams) {
+      for (std::size_t w = 0; w < std::min(windows(t.windows.size()), t.sums.size()); ++w) {
+        const double v = part_of(part, part.fields, t.sums[w]);
+        if (v == 0 && !t.windows[w][static_cast<std::size_t>(part.kpi)].value) continue;
+        x.values[{x.families.back().first, {{"team", t.team}, {"window", snap.windows[w]}}}] = v;
       }
     }
     end_family();
