@@ -22,6 +22,8 @@ ingest:
     format: amazon_connect
     source: connect-eu
     max_batch_messages: 200
+    state_dir: /srv/ccmon-partitions
+    snapshot_interval: 30s
     properties:
       security.protocol: SASL_SSL
       sasl.mechanism: PLAIN
@@ -38,6 +40,9 @@ ingest:
   CHECK(k.format == KafkaFormat::kAmazonConnect);
   CHECK(k.source == "connect-eu");
   CHECK(k.max_batch_messages == 200);
+  CHECK(k.partitioned());
+  CHECK(k.state_dir == "/srv/ccmon-partitions");
+  CHECK(k.snapshot_interval == 30'000'000);
   // In file order, values as written (librdkafka parses them).
   REQUIRE(k.properties.size() == 3);
   CHECK(k.properties[0] == std::pair<std::string, std::string>{"security.protocol", "SASL_SSL"});
@@ -53,6 +58,8 @@ TEST_CASE("one broker or topic may be written without a list; the source is off 
   CHECK(result.config->kafka.topics == std::vector<std::string>{"events"});
   CHECK(result.config->kafka.group_id == "ccmon");
   CHECK(result.config->kafka.format == KafkaFormat::kCcmon);
+  CHECK_FALSE(result.config->kafka.partitioned());
+  CHECK(result.config->kafka.snapshot_interval == 10'000'000);
 
   result = load_config_string("server: {clock: event}\n", "ok.yml");
   REQUIRE(result.config);
@@ -117,6 +124,12 @@ TEST_CASE("ingest.kafka errors name the key and its position", "[config][kafka][
       {"ingest:\n  kafka:\n    brokers: [k:1]\n", 3, 5, "ingest.kafka needs `topics`"},
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    max_batch_messages: 0\n", 5, 25,
        "ingest.kafka.max_batch_messages: \"0\" is outside 1..1000000"},
+      // "    state_dir: " is 15 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    state_dir: parts\n", 5, 16,
+       "ingest.kafka.state_dir: the partition state directory must be an absolute path"},
+      // "    snapshot_interval: " is 23 characters.
+      {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: [t]\n    snapshot_interval: 500ms\n", 5,
+       24, "ingest.kafka.snapshot_interval"},
       // "    topics: " is 12 characters.
       {"ingest:\n  kafka:\n    brokers: [k:1]\n    topics: []\n", 4, 13,
        "ingest.kafka.topics: at least one topic is required"},
