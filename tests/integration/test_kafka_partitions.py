@@ -41,10 +41,13 @@ TOPIC = source.TOPIC
 WINDOWS = "  windows: [7d]\n  today: false\n"
 
 
-def partitioned_config(bootstrap, parts_dir):
-    return source.kafka_config(bootstrap).replace("kpis:\n", "kpis:\n" + WINDOWS) + (
-        f"    state_dir: {parts_dir}\n"
-        "    snapshot_interval: 1s\n")
+def partitioned_config(bootstrap, parts_dir, strategy=None):
+    """`strategy`: librdkafka's partition.assignment.strategy (None: its
+    default, eager range,roundrobin)."""
+    properties = f"      partition.assignment.strategy: {strategy}\n" if strategy else ""
+    return source.kafka_config(bootstrap, properties=properties).replace(
+        "kpis:\n", "kpis:\n" + WINDOWS) + (f"    state_dir: {parts_dir}\n"
+                                          "    snapshot_interval: 1s\n")
 
 
 def added_up(*samples):
@@ -96,8 +99,16 @@ class PartitionOwnedStateTest(unittest.TestCase):
         self.parts = os.path.join(self.tmp, "parts")
 
     def test_a_killed_instance_and_a_joining_one_lose_nothing_and_double_nothing(self):
+        self.kill_and_join(partitioned_config(self.cluster.bootstrap, self.parts))
+
+    def test_the_same_with_cooperative_rebalancing(self):
+        # Incremental assignment: only the partitions that change hands are
+        # revoked and restored.
+        self.kill_and_join(partitioned_config(self.cluster.bootstrap, self.parts,
+                                              "cooperative-sticky"))
+
+    def kill_and_join(self, config):
         half = len(self.lines) // 2
-        config = partitioned_config(self.cluster.bootstrap, self.parts)
         produce(self.cluster.bootstrap, TOPIC, source.keyed(self.lines[:half]))
         a = Daemon(config, state_dir="")
         self.addCleanup(a.stop)
