@@ -991,6 +991,7 @@ class Suite:
             "run": run, "nonempty": len(ends), "fs": fs, "a_snapshots": a_snapshots,
             "a_snapshot_bytes": a_bytes, "a_stop_s": stop_s,
             "images": len(images), "image_bytes": sum(i[1] for i in images),
+            "image_sizes": sorted(i[1] for i in images),
             "ready_s": ready_s, "total_s": total_s,
             "subscribe_s": (at(sub.group(1)) - started_wall).total_seconds(),
             "join_s": (first - at(sub.group(1))).total_seconds(),
@@ -1429,10 +1430,12 @@ class Suite:
         add(f"| of which: the group join (subscribed until the first restore begins) | "
             f"{p['join_s']:.2f} s |")
         add(f"| of which: the 64 restores, one after another in the assignment | "
-            f"{p['restoring_s']:.2f} s (each: sum {p['restore_sum_s']:.3f} s) |")
+            f"{p['restoring_s']:.2f} s (their durations add up to {p['restore_sum_s']:.2f} s) |")
         add(f"| of which: the last restore until lag 0 seen | {p['after_s']:.2f} s |")
-        add(f"| snapshots restored: count, bytes | {p['images']}, {p['image_bytes']:,} "
-            f"({mib:.1f} MiB) |")
+        sizes = p["image_sizes"]
+        add(f"| snapshots restored: count, bytes (one partition's: smallest, median, largest) | "
+            f"{p['images']}, {mib:.1f} MiB ({sizes[0] / 2**20:.2f}, "
+            f"{statistics.median(sizes) / 2**20:.2f}, {sizes[-1] / 2**20:.2f} MiB) |")
         add(f"| one partition's restore (read, check, decode into an engine): mean of those "
             f"from a snapshot, longest | {p['restore_snapshot_mean_s'] * 1e3:.1f} ms, "
             f"{p['restore_max_s'] * 1e3:.1f} ms |")
@@ -1446,13 +1449,25 @@ class Suite:
             f"`..._snapshot_bytes_total`) | {p['a_snapshots']:.0f}, "
             f"{p['a_snapshot_bytes'] / 2**20:.1f} MiB |")
         add("")
-        add(f"Of B's {p['total_s']:.2f} s, {p['join_s']:.2f} s is the group join: the mock "
-            f"cluster's coordinator forming the new generation after A's LeaveGroup (A left "
-            f"cleanly; had it died, the join would wait up to `session.timeout.ms`, 6 s here, "
-            f"for the coordinator to expel it). Restoring itself is "
-            f"{p['restoring_s']:.2f} s for {mib:.1f} MiB of snapshots. B took "
-            f"{p['b_taken']:.0f} messages: every non-empty partition's snapshot was at its end "
-            f"offset, so nothing was read twice.\n")
+        add(f"Of B's {p['total_s']:.2f} s, {p['join_s']:.2f} s is the group join, a wait of "
+            f"the mock cluster's coordinator: after a member leaves it waits "
+            f"`session.timeout.ms` − 1 s (5 s here) for the members to rejoin before it forms "
+            f"the next generation, and B's JoinGroup came at most "
+            f"{p['a_stop_s'] + p['subscribe_s']:.2f} s into that wait (librdkafka's "
+            f"`rdkafka_mock_cgrp.c`; a member that died instead is waited for "
+            f"`session.timeout.ms`). A real broker's coordinator has waits of its own (a group "
+            f"left empty and joined again waits `group.initial.rebalance.delay.ms`, 3 s by "
+            f"default). ccmond's own part is the rest: {p['subscribe_s']:.2f} s to start, "
+            f"{p['restoring_s']:.2f} s restoring {mib:.1f} MiB of snapshots, one partition "
+            f"after another, and {p['after_s']:.2f} s until the first fetches gave every lag. "
+            f"B took {p['b_taken']:.0f} messages: each snapshot was at its partition's end "
+            f"offset, so nothing was read again. A's rate is "
+            f"{r['events_per_s'] / b['events_per_s']:.0%} of the run without state because "
+            f"every second it snapshotted each partition that moved, all of its state "
+            f"({p['a_snapshot_bytes'] / 2**20:.0f} MiB written in "
+            f"{p['a_snapshots']:.0f} snapshots while reading {k['events']:,} events), on the "
+            f"source's thread between batches; the default `snapshot_interval` (10 s) "
+            f"writes a tenth as often.\n")
         return md
 
     def run_note(self, run, only):
