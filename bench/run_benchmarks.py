@@ -1413,7 +1413,7 @@ class Suite:
             f"{p['fs']} disk) and `snapshot_interval: 1s` (`session.timeout.ms: 6000`, "
             f"`heartbeat.interval.ms: 500`): {r['events_per_s']:,.0f} events/s, "
             f"{r['events_per_s'] / b['events_per_s']:.0%} of the best run without state "
-            f"(the row above). Once each of the {p['nonempty']} non-empty partitions (of 64) "
+            f"(the table above). Once each of the {p['nonempty']} non-empty partitions (of 64) "
             f"has its snapshot at its end offset, A stops (SIGTERM: a last checkpoint, then "
             f"it leaves the group; {p['a_stop_s']:.2f} s) and instance B starts on the same "
             f"directory and group. Measured: B's wall time from its start until it owns the 64 "
