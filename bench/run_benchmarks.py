@@ -806,7 +806,8 @@ class Suite:
         kcat consuming the same topic to /dev/null (a librdkafka consumer
         that does nothing: the limit of consuming from this cluster here) and
         the same events POSTed to /v1/events over one connection (the HTTP
-        path with the same engine)."""
+        path with the same engine); then partition-owned state and a
+        rebalance's restore (kafka_partitions)."""
         q = self.quick
         dur, agents = ("1h", "200") if q else ("4h", "1000")
         sim_args = ["--seed", "5", "--start", "2026-11-16T09:00:00Z", "--duration", dur,
