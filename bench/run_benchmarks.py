@@ -124,6 +124,17 @@ def metric_value(text, name):
     return None
 
 
+def sample(text, name, **labels):
+    """The value of one sample of `name` whose labels include `labels`, or None."""
+    for line in text.splitlines():
+        if not (line.startswith(name + " ") or line.startswith(name + "{")):
+            continue
+        got = dict(re.findall(r'(\w+)="([^"]*)"', line.rsplit(" ", 1)[0]))
+        if all(got.get(k) == v for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
 def metric_sum(text, name):
     """Sum of every sample of one family (all label sets), or None."""
     values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
@@ -795,7 +806,8 @@ class Suite:
         kcat consuming the same topic to /dev/null (a librdkafka consumer
         that does nothing: the limit of consuming from this cluster here) and
         the same events POSTed to /v1/events over one connection (the HTTP
-        path with the same engine)."""
+        path with the same engine); then partition-owned state and a
+        rebalance's restore (kafka_partitions)."""
         q = self.quick
         dur, agents = ("1h", "200") if q else ("4h", "1000")
         sim_args = ["--seed", "5", "--start", "2026-11-16T09:00:00Z", "--duration", dur,
@@ -818,12 +830,16 @@ class Suite:
             log("kafka: kcat reading the topic")
             t0 = time.monotonic()
             kc = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", "events", "-o",
-                                 "beginning", "-e", "-q", "-f", "%o\n"], stdout=subprocess.PIPE,
-                                text=True, check=True)
+                                 "beginning", "-e", "-q", "-f", "%p %o\n"],
+                                stdout=subprocess.PIPE, text=True, check=True)
             kcat_s = time.monotonic() - t0
             kept = kc.stdout.count("\n")
             if kept != events:
                 raise RuntimeError(f"the mock cluster kept {kept} of {events} messages")
+            ends = {}  # partition -> its end offset (next offset), the non-empty ones
+            for line in kc.stdout.splitlines():
+                part, offset = map(int, line.split())
+                ends[part] = max(ends.get(part, 0), offset + 1)
             runs = []
             for i, (mode, state) in enumerate((("none", ""), ("none", ""),
                                                ("always", os.path.join(self.work, "kstate")))):
@@ -842,6 +858,8 @@ class Suite:
                     runs[-1]["state"] = mode
                 finally:
                     d.stop()
+            parts = self.kafka_partitions(bootstrap, events, ends)
+            runs.append(parts["run"])
             # The same events over HTTP, one connection, 5,000-line bodies.
             file = os.path.join(self.work, "kafka.ndjson")
             subprocess.run([self.exe("tools/sim/ccmon-sim"), "--out", file, *sim_args],
@@ -862,13 +880,127 @@ class Suite:
         self.results["kafka"] = {
             "events": events, "produce_s": produce_s, "kcat_s": kcat_s,
             "kcat_per_s": events / kcat_s, "runs": runs, "best": best, "durable": durable,
-            "http": {"events_per_s": http["events_per_s"],
+            "partitions": parts, "http": {"events_per_s": http["events_per_s"],
                      "us_per_event": http["daemon_cpu_s"] * 1e6 / events},
             "sim": sim_args}
         self.row("10. Kafka source, events/s (no state; state.sync: always)", "-",
                  f"{best['events_per_s']:,.0f}; {durable['events_per_s']:,.0f} "
                  f"({best['events_per_s'] / (events / kcat_s):.0%} of kcat's "
                  f"{events / kcat_s:,.0f})", True)
+
+    def kafka_partitions(self, bootstrap, events, ends):
+        """Partition-owned state (ingest.kafka.state_dir, docs/scale-out.md):
+        instance A reads the topic with a partition state directory and 1 s
+        snapshots (its rate as in consume()); once every non-empty
+        partition's snapshot is at the partition's end offset, A stops
+        (SIGTERM: a last checkpoint, then it leaves the group) and B starts
+        on the same directory and group. B's restore time: from its start
+        until it owns the 64 partitions, every non-empty one restored from a
+        snapshot, and the lag of each is 0; its log's timestamps split that
+        into the start, the group's join and the restores."""
+        root = os.path.join(self.work, "kparts")
+        shutil.rmtree(root, ignore_errors=True)
+        cfg = os.path.join(self.work, "kafka-parts.yml")
+        with open(cfg, "w") as f:
+            f.write(CONFIG + "ingest:\n  kafka:\n"
+                    f"    brokers: [{bootstrap}]\n    topics: [events]\n"
+                    "    group_id: bench-parts\n    max_batch_messages: 5000\n"
+                    # A member that left is not waited for long (the mock
+                    # cluster's coordinator, as in the integration tests).
+                    "    properties:\n      session.timeout.ms: 6000\n"
+                    "      heartbeat.interval.ms: 500\n"
+                    f"    state_dir: {root}\n    snapshot_interval: 1s\n")
+        pdir = os.path.join(root, "bench-parts", "events")
+
+        def newest(part):
+            """(next offset, bytes) of a partition's newest snapshot, or None."""
+            try:
+                names = sorted(n for n in os.listdir(os.path.join(pdir, str(part)))
+                               if n.startswith("snapshot-") and n.endswith(".bin"))
+            except FileNotFoundError:
+                return None
+            if not names:
+                return None
+            return (int(names[-1][len("snapshot-"):-len(".bin")]),
+                    os.path.getsize(os.path.join(pdir, str(part), names[-1])))
+
+        log("kafka: ccmond consuming with partition-owned state (instance A)")
+        a = self.daemon(cfg)
+        try:
+            run = self.consume(a, events)
+            run["state"] = "partitions"
+            deadline = time.monotonic() + 60
+            while any((newest(p) or (-1,))[0] != end for p, end in ends.items()):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("instance A did not snapshot every partition to its end")
+                time.sleep(0.05)
+            text = http_get(a.base, "/metrics")
+            a_snapshots = sample(text, "ccmon_kafka_partition_snapshots_total", result="ok")
+            a_bytes = metric_value(text, "ccmon_kafka_partition_snapshot_bytes_total")
+            log("kafka: instance A stopping (SIGTERM)")
+            t0 = time.monotonic()
+        finally:
+            a.stop()
+        stop_s = time.monotonic() - t0
+        images = [newest(p) for p in ends]
+        if any(i is None or i[0] != ends[p] for p, i in zip(ends, images)):
+            raise RuntimeError(f"snapshots after A stopped: {images} for {ends}")
+        log("kafka: instance B taking the partitions over")
+        started_wall = datetime.datetime.now(datetime.timezone.utc)
+        t0 = time.monotonic()
+        b = self.daemon(cfg)
+        try:
+            ready_s = time.monotonic() - t0
+            deadline = t0 + 120
+            while True:
+                text = http_get(b.base, "/metrics")
+                lags = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                        if line.startswith("ccmon_kafka_consumer_lag_messages{")]
+                if (sample(text, "ccmon_kafka_assigned_partitions", topic="events") == 64
+                        and sample(text, "ccmon_kafka_partitions_restoring") == 0
+                        and sample(text, "ccmon_kafka_partition_restores_total",
+                                   result="snapshot") == len(ends)
+                        and len(lags) == 64 and not any(lags)):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError("instance B did not take every partition over")
+                time.sleep(0.02)
+            total_s = time.monotonic() - t0
+            restores = {r: sample(text, "ccmon_kafka_partition_restores_total", result=r) or 0
+                        for r in ("snapshot", "empty", "failed")}
+            last_s = metric_value(text, "ccmon_kafka_partition_restore_last_seconds")
+            taken = sample(text, "ccmon_kafka_messages_total", topic="events")
+        finally:
+            b.stop()
+        # B's log: when it subscribed and each partition's restore (its end
+        # and its duration), on the daemon's clock (UTC, milliseconds).
+        stamp = r"^(\S+) \S+ kafka: "
+        with open(b.log_path) as f:
+            blog = f.read()
+        at = lambda s: datetime.datetime.fromisoformat(s)  # noqa: E731
+        sub = re.search(stamp + r"consuming ", blog, re.M)
+        done = [(at(m.group(1)), float(m.group(3)), m.group(2)) for m in re.finditer(
+            stamp + r"\S+ restored \((\w+)\) in ([\d.]+) s", blog, re.M)]
+        if not sub or len(done) != 64:
+            raise RuntimeError(f"instance B's log: no subscription or {len(done)} restores")
+        first = min(t - datetime.timedelta(seconds=s) for t, s, _ in done)
+        last = max(t for t, _, _ in done)
+        each = [s for _, s, _ in done]
+        fs = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "-T", root],
+                            stdout=subprocess.PIPE, text=True).stdout.strip() or "?"
+        return {
+            "run": run, "nonempty": len(ends), "fs": fs, "a_snapshots": a_snapshots,
+            "a_snapshot_bytes": a_bytes, "a_stop_s": stop_s,
+            "images": len(images), "image_bytes": sum(i[1] for i in images),
+            "image_sizes": sorted(i[1] for i in images),
+            "ready_s": ready_s, "total_s": total_s,
+            "subscribe_s": (at(sub.group(1)) - started_wall).total_seconds(),
+            "join_s": (first - at(sub.group(1))).total_seconds(),
+            "restoring_s": (last - first).total_seconds(),
+            "after_s": total_s - (last - started_wall).total_seconds(),
+            "restore_sum_s": sum(each), "restore_max_s": max(each),
+            "restore_snapshot_mean_s": statistics.mean(s for _, s, r in done if r == "snapshot"),
+            "restore_last_s": last_s, "restores": restores, "b_taken": taken}
 
     def consume(self, d, events):
         """Until ccmond has taken `events` messages: the rate and the daemon's
@@ -1246,7 +1378,9 @@ class Suite:
         add("| run | events/s | daemon CPU µs per event |\n|---|---|---|")
         add(f"| kcat reading the topic (the limit here) | {k['kcat_per_s']:,.0f} | – |")
         for r in k["runs"]:
-            add(f"| ccmond from Kafka, state {r['state']} | {r['events_per_s']:,.0f} | "
+            what = ("partition-owned state (`state_dir`, 1 s snapshots)"
+                    if r["state"] == "partitions" else f"state {r['state']}")
+            add(f"| ccmond from Kafka, {what} | {r['events_per_s']:,.0f} | "
                 f"{r['us_per_event']:.2f} |")
         add(f"| ccmond over HTTP, same events | {h['events_per_s']:,.0f} | "
             f"{h['us_per_event']:.2f} |")
@@ -1259,10 +1393,82 @@ class Suite:
             f"until the engine has applied a batch before it commits and reads the next), so "
             f"decoding and applying do not overlap as with several HTTP connections; it takes "
             f"messages one `consume()` call each; and the mock cluster serves from the same "
-            f"two cores. Restore time after a rebalance is not measured: partitions do not "
-            f"carry engine state between instances yet "
-            f"([kafka.md](kafka.md#several-instances)).\n")
+            f"two cores.\n")
+        p = k.get("partitions")
+        if p:
+            md.extend(self.kafka_partitions_section(k, p))
         md.append("<!-- kafka:end -->\n")
+        return md
+
+    @staticmethod
+    def kafka_partitions_section(k, p):
+        """10b.: partition-owned state, a rebalance's restore (kafka_partitions)."""
+        md = []
+        add = md.append
+        r = p["run"]
+        b = k["best"]
+        mib = p["image_bytes"] / 2**20
+        add(f"10b. **Partition-owned state and a rebalance's restore** "
+            f"([scale-out.md](scale-out.md)): instance A reads the same topic in a group of "
+            f"its own with `ingest.kafka.state_dir` (a directory on this machine's "
+            f"{p['fs']} disk) and `snapshot_interval: 1s` (`session.timeout.ms: 6000`, "
+            f"`heartbeat.interval.ms: 500`): {r['events_per_s']:,.0f} events/s, "
+            f"{r['events_per_s'] / b['events_per_s']:.0%} of the best run without state "
+            f"(the table above). Once each of the {p['nonempty']} non-empty partitions (of 64) "
+            f"has its snapshot at its end offset, A stops (SIGTERM: a last checkpoint, then "
+            f"it leaves the group; {p['a_stop_s']:.2f} s) and instance B starts on the same "
+            f"directory and group. Measured: B's wall time from its start until it owns the 64 "
+            f"partitions, {p['restores']['snapshot']:.0f} restored from a snapshot "
+            f"(`ccmon_kafka_partition_restores_total{{result=\"snapshot\"}}`), "
+            f"{p['restores']['empty']:.0f} empty, {p['restores']['failed']:.0f} failed, and "
+            f"every partition's lag is 0 (polled on `/metrics` every 20 ms); the parts come "
+            f"from the timestamps of B's log.\n")
+        add("| restore after the rebalance | |\n|---|---|")
+        add(f"| B: start until it owns every partition, restored, lag 0 | "
+            f"**{p['total_s']:.2f} s** |")
+        add(f"| of which: start until subscribed (state directory, listeners) | "
+            f"{p['subscribe_s']:.2f} s |")
+        add(f"| of which: the group join (subscribed until the first restore begins) | "
+            f"{p['join_s']:.2f} s |")
+        add(f"| of which: the 64 restores, one after another in the assignment | "
+            f"{p['restoring_s']:.2f} s (their durations add up to {p['restore_sum_s']:.2f} s) |")
+        add(f"| of which: the last restore until lag 0 seen | {p['after_s']:.2f} s |")
+        sizes = p["image_sizes"]
+        add(f"| snapshots restored: count, bytes (one partition's: smallest, median, largest) | "
+            f"{p['images']}, {mib:.1f} MiB ({sizes[0] / 2**20:.2f}, "
+            f"{statistics.median(sizes) / 2**20:.2f}, {sizes[-1] / 2**20:.2f} MiB) |")
+        add(f"| one partition's restore (read, check, decode into an engine): mean of those "
+            f"from a snapshot, longest | {p['restore_snapshot_mean_s'] * 1e3:.1f} ms, "
+            f"{p['restore_max_s'] * 1e3:.1f} ms |")
+        add(f"| `ccmon_kafka_partition_restore_last_seconds` at the end | "
+            f"{p['restore_last_s'] * 1e3:.1f} ms |")
+        rate = mib / p["restore_sum_s"] if p["restore_sum_s"] > 0 else float("inf")
+        add(f"| restore per MiB of snapshot (sum of restores / MiB) | "
+            f"{p['restore_sum_s'] / mib * 1e3:.0f} ms ({rate:.0f} MiB/s) |")
+        add(f"| A while reading: snapshots written, bytes written "
+            f"(`ccmon_kafka_partition_snapshots_total{{result=\"ok\"}}`, "
+            f"`..._snapshot_bytes_total`) | {p['a_snapshots']:.0f}, "
+            f"{p['a_snapshot_bytes'] / 2**20:.1f} MiB |")
+        add("")
+        add(f"Of B's {p['total_s']:.2f} s, {p['join_s']:.2f} s is the group join, a wait of "
+            f"the mock cluster's coordinator: after a member leaves it waits "
+            f"`session.timeout.ms` − 1 s (5 s here) for the members to rejoin before it forms "
+            f"the next generation, and B's JoinGroup came at most "
+            f"{p['a_stop_s'] + p['subscribe_s']:.2f} s into that wait (librdkafka's "
+            f"`rdkafka_mock_cgrp.c`; a member that died instead is waited for "
+            f"`session.timeout.ms`). A real broker's coordinator has waits of its own (a group "
+            f"left empty and joined again waits `group.initial.rebalance.delay.ms`, 3 s by "
+            f"default). ccmond's own part is the rest: {p['subscribe_s']:.2f} s to start, "
+            f"{p['restoring_s']:.2f} s restoring {mib:.1f} MiB of snapshots, one partition "
+            f"after another, and {p['after_s']:.2f} s until the first fetches gave every lag. "
+            f"B took {p['b_taken']:.0f} messages: each snapshot was at its partition's end "
+            f"offset, so nothing was read again. A's rate is "
+            f"{r['events_per_s'] / b['events_per_s']:.0%} of the run without state because "
+            f"every second it snapshotted each partition that moved, all of its state "
+            f"({p['a_snapshot_bytes'] / 2**20:.0f} MiB written in "
+            f"{p['a_snapshots']:.0f} snapshots while reading {k['events']:,} events), on the "
+            f"source's thread between batches; the default `snapshot_interval` (10 s) "
+            f"writes a tenth as often.\n")
         return md
 
     def run_note(self, run, only):
