@@ -18,23 +18,38 @@ namespace {
 
 constexpr auto kTick = std::chrono::seconds(1);
 
-// The offset an owned partition's image reflects, as its codec `extra`:
-// 8 bytes, little-endian two's complement.
-std::string partition_offset_extra(std::int64_t next_offset) {
-  std::string out(8, '\0');
-  auto v = static_cast<std::uint64_t>(next_offset);
-  for (char& c : out) {
-    c = static_cast<char>(v & 0xff);
-    v >>= 8;
+// What an owned partition's image carries besides its state, as its codec
+// `extra`: the offset it reflects and its newest event time (the event
+// clock of an instance that restores it before any message comes), two
+// little-endian two's-complement 8-byte integers.
+struct PartitionExtra {
+  std::int64_t next_offset = -1;
+  core::Timestamp latest_event_time = 0;
+};
+
+std::string encode_partition_extra(const PartitionExtra& e) {
+  std::string out(16, '\0');
+  for (int half = 0; half < 2; ++half) {
+    auto v = static_cast<std::uint64_t>(half == 0 ? e.next_offset : e.latest_event_time);
+    for (int i = 0; i < 8; ++i) {
+      out[static_cast<std::size_t>(half * 8 + i)] = static_cast<char>(v & 0xff);
+      v >>= 8;
+    }
   }
   return out;
 }
 
-std::int64_t partition_offset_of(std::string_view extra) {
-  if (extra.size() != 8) throw std::runtime_error("the partition image carries no offset");
-  std::uint64_t v = 0;
-  for (std::size_t i = 8; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(extra[i]);
-  return static_cast<std::int64_t>(v);
+PartitionExtra decode_partition_extra(std::string_view extra) {
+  if (extra.size() != 16) throw std::runtime_error("the partition image carries no offset");
+  std::int64_t v[2];
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t u = 0;
+    for (int i = 8; i-- > 0;) {
+      u = (u << 8) | static_cast<unsigned char>(extra[static_cast<std::size_t>(half * 8 + i)]);
+    }
+    v[half] = static_cast<std::int64_t>(u);
+  }
+  return {v[0], v[1]};
 }
 
 std::string exception_text(std::exception_ptr e) {
@@ -240,7 +255,12 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     events.push_back(f.event);
   }
   apply_to_engine(owned ? owned->engine : engine_, events);
-  if (owned && batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
+  if (owned) {
+    if (batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
+    for (const auto& f : fresh) {
+      owned->latest_event_time = std::max(owned->latest_event_time, f.event->time);
+    }
+  }
   if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
@@ -434,13 +454,23 @@ void EngineRunner::own_partition(
         // The image's configuration gives way to the one in force.
         p->engine.reconfigure(engine_config_);
         p->dedup.reconfigure(dedup_options_);
-        p->next_offset = partition_offset_of(extra);
+        const PartitionExtra e = decode_partition_extra(extra);
+        p->next_offset = e.next_offset;
+        p->imaged_offset = e.next_offset;
+        p->latest_event_time = e.latest_event_time;
       } catch (const std::exception& e) {
         error = e.what();
         p = std::make_unique<OwnedPartition>(engine_config_, dedup_options_, hash_key_);
       }
     }
     const std::int64_t next = p->next_offset;
+    // In event-clock mode the restored state's newest event is the clock's
+    // floor: a tick before the partition's first message must not advance
+    // it to the wall clock (expiring its contacts and windows).
+    if (clock_mode_ == config::ClockMode::kEvent && p->latest_event_time > latest_event_time_) {
+      latest_event_time_ = p->latest_event_time;
+      metrics_.last_event_time(core::to_seconds(latest_event_time_));
+    }
     partitions_[key] = std::move(p);
     done(std::move(error), next);
   });
@@ -452,12 +482,22 @@ void EngineRunner::partition_images(std::vector<std::string> keys,
     std::vector<PartitionImage> images;
     for (const auto& [key, p] : partitions_) {
       if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+      if (p->next_offset < 0 || p->next_offset == p->imaged_offset) continue;  // nothing new
       images.push_back({key,
-                        core::persist::encode_sharded_state(p->engine, p->dedup, p->sla,
-                                                            partition_offset_extra(p->next_offset)),
+                        core::persist::encode_sharded_state(
+                            p->engine, p->dedup, p->sla,
+                            encode_partition_extra({p->next_offset, p->latest_event_time})),
                         p->next_offset});
     }
     done(std::move(images));
+  });
+}
+
+void EngineRunner::partition_imaged(std::string key, std::int64_t next_offset) {
+  boost::asio::post(io_, [this, key = std::move(key), next_offset] {
+    if (auto it = partitions_.find(key); it != partitions_.end()) {
+      it->second->imaged_offset = next_offset;
+    }
   });
 }
 

@@ -74,6 +74,7 @@ class EngineRunner final : public EngineService {
       std::function<void(std::string error, std::int64_t next_offset)> done) override;
   void partition_images(std::vector<std::string> keys,
                         std::function<void(std::vector<PartitionImage>)> done) override;
+  void partition_imaged(std::string key, std::int64_t next_offset) override;
   void disown_partition(std::string key, std::function<void()> done) override;
 
   // Applies a reloaded configuration (engine, dedup, SLA rules, clock mode);
@@ -130,6 +131,8 @@ class EngineRunner final : public EngineService {
     core::Deduplicator dedup;
     core::SlaEvaluator sla{{}};
     std::int64_t next_offset = -1;
+    std::int64_t imaged_offset = -1;        // the offset of the last image made durable
+    core::Timestamp latest_event_time = 0;  // its newest event applied
   };
   std::map<std::string, std::unique_ptr<OwnedPartition>, std::less<>> partitions_;
   ShardWorkers workers_;                                // one thread per shard but the first

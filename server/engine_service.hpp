@@ -117,11 +117,15 @@ class EngineService {
       std::function<void(std::string error, std::int64_t next_offset)> done) {
     done("partition-owned state is not supported here", -1);
   }
-  // The images of the owned partitions among `keys` (all when empty).
+  // The images of the owned partitions among `keys` (all when empty) whose
+  // state moved since the image partition_imaged() last confirmed.
   virtual void partition_images(std::vector<std::string> /*keys*/,
                                 std::function<void(std::vector<PartitionImage>)> done) {
     done({});
   }
+  // The image of `key` at `next_offset` is durable: images are made again
+  // only once its state moves on. Asynchronous.
+  virtual void partition_imaged(std::string /*key*/, std::int64_t /*next_offset*/) {}
   // Forgets the state of partition `key` (given away or lost).
   virtual void disown_partition(std::string /*key*/, std::function<void()> done) { done(); }
 };

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
@@ -139,6 +140,10 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // is committed: never ahead of a snapshot).
   std::optional<PartitionStore> store;
   std::map<TopicPartition, std::int64_t> durable_offset;
+  // What was last sent to commit per partition: a commit carries only
+  // offsets that moved (a commit that lands in a rebalance fails with
+  // ILLEGAL_GENERATION, and librdkafka 2.0 rejoins the group after it).
+  std::map<TopicPartition, std::int64_t> commit_sent;
   Clock::time_point next_snapshot{};
 
   Impl(std::shared_ptr<ServerContext> c, config::KafkaConfig cfg)
@@ -214,14 +219,12 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
       const auto slash = image.key.rfind('/');
       const TopicPartition tp{image.key.substr(0, slash), std::stoi(image.key.substr(slash + 1))};
       if (image.next_offset < 0) continue;  // nothing of it applied yet
-      if (auto d = durable_offset.find(tp);
-          d != durable_offset.end() && d->second == image.next_offset)
-        continue;
       std::string error;
       std::uint64_t bytes = 0;
       switch (store->write(tp.first, tp.second, image.next_offset, image.bytes, error, bytes)) {
         case PartitionStore::Written::kOk:
           durable_offset[tp] = image.next_offset;
+          ctx->runner.partition_imaged(image.key, image.next_offset);
           pm.snapshots.Add({{"result", "ok"}}).Increment();
           pm.snapshot_bytes->Increment(static_cast<double>(bytes));
           break;
@@ -251,6 +254,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
             [&](auto done) { ctx->runner.disown_partition(key, [done] { done(true); }); });
         ctx->kafka_partitions.disowned(key);
         durable_offset.erase(tp);
+        commit_sent.erase(tp);
       }
       next_offset.erase(tp);
       assigned.erase(tp);
@@ -411,8 +415,20 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // or at stop, else in the background.
   void commit(bool sync) {
     std::vector<RdKafka::TopicPartition*> offsets;
-    for (const auto& [tp, next] : store ? durable_offset : next_offset) {
-      if (next >= 0) offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
+    if (store) {
+      // Snapshotted offsets of partitions still owned, those that moved.
+      for (const auto& [tp, next] : durable_offset) {
+        if (next < 0 || !assigned.contains(tp)) continue;
+        auto [sent, fresh] = commit_sent.try_emplace(tp, next);
+        if (!fresh && sent->second == next) continue;
+        sent->second = next;
+        offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
+      }
+    } else {
+      for (const auto& [tp, next] : next_offset) {
+        if (next >= 0)
+          offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, next));
+      }
     }
     if (offsets.empty()) return;
     if (sync) {
@@ -543,6 +559,10 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // taken leaves `batch` (its offsets noted), what is not stays for settle().
   Taken take() {
     if (!store) return take_part(batch, std::nullopt);
+    // Every partition's part is tried; those not taken stay (a part that
+    // threw is the worst outcome: it may be given up, and only it).
+    Taken worst = Taken::kApplied;
+    Messages kept;
     while (!batch.empty()) {
       const std::string topic = batch.front()->topic_name();
       const std::int32_t partition = batch.front()->partition();
@@ -552,18 +572,19 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         (m->topic_name() == topic && m->partition() == partition ? part : rest)
             .push_back(std::move(m));
       }
+      batch = std::move(rest);
       const Batch::Partition tag{key_of(topic, partition), part.back()->offset() + 1};
       const Taken taken = take_part(part, tag);
       if (taken != Taken::kApplied) {
-        batch = std::move(part);
-        for (auto& m : rest) batch.push_back(std::move(m));
-        return taken;
+        if (worst != Taken::kFailed) worst = taken;
+        for (auto& m : part) kept.push_back(std::move(m));
+        continue;
       }
       next_offset[{topic, partition}] = tag.next_offset;
       metrics.messages.Add({{"topic", topic}}).Increment(static_cast<double>(part.size()));
-      batch = std::move(rest);
     }
-    return Taken::kApplied;
+    batch = std::move(kept);
+    return worst;
   }
 
   Taken take_part(const Messages& msgs, const std::optional<Batch::Partition>& partition) {
@@ -738,6 +759,23 @@ bool kafka_properties_valid(const config::KafkaConfig& config, std::string& erro
 std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> ctx,
                                                  const config::KafkaConfig& config,
                                                  std::string& error) {
+  if (config.partitioned()) {
+    // The shared directory must be there (a mount that is missing must
+    // not become a local directory); the group's is made below it.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(config.state_dir, ec)) {
+      error = "ingest.kafka.state_dir " + config.state_dir +
+              " is not a directory (it must exist: the directory every instance of the group "
+              "shares, docs/kafka.md)";
+      return nullptr;
+    }
+    std::filesystem::create_directories(
+        PartitionStore(config.state_dir, config.group_id).directory(), ec);
+    if (ec) {
+      error = "ingest.kafka.state_dir: " + ec.message();
+      return nullptr;
+    }
+  }
   auto impl = std::make_unique<Impl>(std::move(ctx), config);
   auto conf = consumer_conf(config, error);
   if (!conf) return nullptr;

@@ -40,6 +40,18 @@ fs::path PartitionStore::dir_of(const std::string& topic, std::int32_t partition
 PartitionStore::Found PartitionStore::newest(const std::string& topic,
                                              std::int32_t partition) const {
   Found found;
+  // A partition with no directory has no snapshot yet; one that cannot be
+  // looked at (a share gone, permissions) is a problem, not "none".
+  std::error_code ec;
+  const auto status = fs::status(dir_of(topic, partition), ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    found.problems.push_back(dir_of(topic, partition).string() + ": " + ec.message());
+    return found;
+  }
+  if (status.type() != fs::file_type::not_found && status.type() != fs::file_type::directory) {
+    found.problems.push_back(dir_of(topic, partition).string() + ": not a directory");
+    return found;
+  }
   std::vector<store::SnapshotFile> files;
   try {
     files = store::list_snapshots(dir_of(topic, partition));
