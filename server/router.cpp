@@ -406,7 +406,7 @@ Routed reload(const Exchange& x) {
 // so it also covers the assets and cannot be weakened by an injected tag.
 constexpr std::string_view kPageSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'";
+    "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'";
 
 // True when an If-None-Match value ("*" or a comma-separated list of entity
 // tags, weak ones included: RFC 9110 §13.1.2 compares weakly) names `etag`.

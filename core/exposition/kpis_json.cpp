@@ -1,12 +1,15 @@
 #include "core/exposition/kpis_json.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "core/exposition/engine_families.hpp"
 #include "core/exposition/rfc3339_format.hpp"
+#include "core/kpi_parts.hpp"
 
 namespace ccmon::core {
 namespace {
@@ -40,7 +43,37 @@ void for_each_window(const Snapshot& snap, const KpiFilter& filter, std::size_t 
   }
 }
 
-json window_kpis(const WindowKpis& wk) {
+// The parts (core/kpi_parts.hpp) of the ratios and means a wallboard tile
+// shows, so that a page merging several instances' feeds recomputes them
+// from summed parts (docs/wallboard.md "Several instances"). The rest of a
+// tile's ratios (abandon ratio) divide counts every window carries already.
+constexpr std::array<std::string_view, 13> kTileParts = {
+    "service_level_met",     "service_level_eligible",
+    "answered_wait_seconds", "talk_time_seconds",
+    "hold_time_seconds",     "after_contact_work_seconds",
+    "first_responses",       "first_response_time_seconds",
+    "csat_answers",          "csat_satisfied_answers",
+    "nps_answers",           "nps_promoters",
+    "nps_detractors"};
+
+constexpr bool tile_part(std::string_view key) {
+  return std::find(kTileParts.begin(), kTileParts.end(), key) != kTileParts.end();
+}
+
+// Every name in kTileParts is a part of the catalogue: a renamed part must
+// not silently drop out of the feed.
+constexpr bool tile_parts_known() {
+  for (std::string_view key : kTileParts) {
+    if (std::none_of(kKpiParts.begin(), kKpiParts.end(),
+                     [&](const WindowKpiPart& p) { return p.info.key == key; })) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(tile_parts_known());
+
+json window_kpis(const WindowKpis& wk, const ServiceLevelFormula& sl) {
   json out = json::object();
   for (int k = 0; k < kKpiCount; ++k) {
     out[std::string(info(static_cast<Kpi>(k)).key)] = number(wk.kpis[static_cast<std::size_t>(k)]);
@@ -48,6 +81,11 @@ json window_kpis(const WindowKpis& wk) {
   json deflected = json::object();
   for (const auto& [to_channel, n] : wk.deflected) deflected[to_channel] = n;
   out[std::string(engine_families::kDeflected.key)] = std::move(deflected);
+  json parts = json::object();
+  for (const WindowKpiPart& p : kKpiParts) {
+    if (tile_part(p.info.key)) parts[std::string(p.info.key)] = number(part_value(p, wk.sums, sl));
+  }
+  out["parts"] = std::move(parts);
   return out;
 }
 
@@ -59,7 +97,7 @@ json series_json(const Snapshot& snap, const KpiFilter& filter, const SeriesSnap
   }
   json windows = json::object();
   for_each_window(snap, filter, s.windows.size(), [&](std::size_t w, const std::string& name) {
-    windows[name] = window_kpis(s.windows[w]);
+    windows[name] = window_kpis(s.windows[w], snap.service_level_formula);
   });
   json totals = json::object();
   for (const engine_families::SeriesCounter& c : engine_families::kSeriesCounters) {
@@ -90,6 +128,15 @@ json team_json(const Snapshot& snap, const KpiFilter& filter, const TeamSnapshot
       kpis[std::string(info(static_cast<TeamKpi>(k)).key)] =
           number(t.windows[w][static_cast<std::size_t>(k)]);
     }
+    // Every team part, named as on /metrics (core/kpi_parts.hpp), for the
+    // same reason as the series' parts; zeros when the snapshot has no sums.
+    json parts = json::object();
+    for (const TeamKpiPart& p : kTeamKpiParts) {
+      parts[std::string(p.info.key)] =
+          w < t.sums.size() ? number(part_value(p, t.sums[w], snap.service_level_formula))
+                            : json(0);
+    }
+    kpis["parts"] = std::move(parts);
     windows[name] = std::move(kpis);
   });
   return {{"team", t.team}, {"agents", std::move(agents)}, {"windows", std::move(windows)}};

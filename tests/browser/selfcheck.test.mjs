@@ -40,11 +40,11 @@ for (const size of SIZES) {
       const overflow = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
       assert.deepEqual(overflow, [size.width, size.height]);
       await page.screenshot({ path: path.join(artifactDir(), `selfcheck-${size.name}-${theme}.png`) });
-      // The page, its stylesheet and six scripts came from file: (the icon
+      // The page, its stylesheet and seven scripts came from file: (the icon
       // too, unless cached), and nothing else was asked for.
       const asked = seen.requests.map((u) => path.relative(PAGE_DIR, new URL(u).pathname)).sort();
       for (const file of ["index.html", "assets/wallboard.css", "assets/format.js", "assets/view.js",
-        "assets/feed.js", "assets/merge.js", "assets/chart.js", "assets/wallboard.js"]) {
+        "assets/feed.js", "assets/merge.js", "assets/aggregate.js", "assets/chart.js", "assets/wallboard.js"]) {
         assert.ok(asked.includes(file), `${file} not loaded: ${asked.join(", ")}`);
       }
       assert.deepEqual(seen.foreign, []);

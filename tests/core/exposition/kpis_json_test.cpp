@@ -11,15 +11,34 @@ namespace {
 
 using nlohmann::json;
 
-// A window object with every KPI key null and no deflection, to which a test
-// adds the values it set in the small snapshot.
+// The parts a series window carries (docs/wallboard.md "Several
+// instances"), written out here rather than taken from the code's list.
+json zero_parts() {
+  return json::parse(R"({
+    "service_level_met": 0, "service_level_eligible": 0, "answered_wait_seconds": 0,
+    "talk_time_seconds": 0, "hold_time_seconds": 0, "after_contact_work_seconds": 0,
+    "first_responses": 0, "first_response_time_seconds": 0, "csat_answers": 0,
+    "csat_satisfied_answers": 0, "nps_answers": 0, "nps_promoters": 0, "nps_detractors": 0})");
+}
+
+// A window object with every KPI key null, no deflection and zero parts, to
+// which a test adds the values it set in the small snapshot ("parts": only
+// the non-zero ones).
 json window_with(const json& values) {
   json w = json::object();
   for (int k = 0; k < kKpiCount; ++k) w[std::string(info(static_cast<Kpi>(k)).key)] = nullptr;
   w["deflected"] = json::object();
+  w["parts"] = zero_parts();
   for (const auto& [key, value] : values.items()) {
     REQUIRE(w.contains(key));  // a typo in the test must not add a key
-    w[key] = value;
+    if (key == "parts") {
+      for (const auto& [part, n] : value.items()) {
+        REQUIRE(w["parts"].contains(part));
+        w["parts"][part] = n;
+      }
+    } else {
+      w[key] = value;
+    }
   }
   return w;
 }
@@ -36,11 +55,13 @@ json expected_sales(bool with_5m, bool with_1h) {
   })");
   if (with_5m) {
     s["windows"]["5m"] = window_with(json::parse(
-        R"({"offered": 3, "answered": 2, "service_level_ratio": 0.5, "deflected": {"messaging": 1}})"));
+        R"({"offered": 3, "answered": 2, "service_level_ratio": 0.5, "deflected": {"messaging": 1},
+            "parts": {"service_level_met": 1, "service_level_eligible": 2}})"));
   }
   if (with_1h) {
     s["windows"]["1h"] =
-        window_with(json::parse(R"({"offered": 10, "answered": 8, "service_level_ratio": 0.75})"));
+        window_with(json::parse(R"({"offered": 10, "answered": 8, "service_level_ratio": 0.75,
+                                    "parts": {"service_level_met": 6, "service_level_eligible": 8}})"));
   }
   return s;
 }
@@ -59,7 +80,8 @@ json expected_support(bool with_5m, bool with_1h) {
   if (with_5m) s["windows"]["5m"] = window_with(json::parse(R"({"offered": 0, "answered": 0})"));
   if (with_1h) {
     s["windows"]["1h"] =
-        window_with(json::parse(R"({"offered": 4, "answered": 3, "service_level_ratio": 1})"));
+        window_with(json::parse(R"({"offered": 4, "answered": 3, "service_level_ratio": 1,
+                                    "parts": {"service_level_met": 3, "service_level_eligible": 3}})"));
   }
   return s;
 }
@@ -73,12 +95,17 @@ json expected_team(bool with_5m, bool with_1h) {
   if (with_5m) {
     t["windows"]["5m"] = json::parse(
         R"({"occupancy_ratio": 0.625, "contacts_per_agent_hour": null,
-            "average_time_between_contacts_seconds": null})");
+            "average_time_between_contacts_seconds": null,
+            "parts": {"team_staffed_seconds": 80, "team_occupied_seconds": 50, "team_handled": 0,
+                      "team_between_contacts": 0, "team_between_contacts_seconds": 0}})");
   }
   if (with_1h) {
     t["windows"]["1h"] = json::parse(
         R"({"occupancy_ratio": 0.5, "contacts_per_agent_hour": 7.5,
-            "average_time_between_contacts_seconds": 42})");
+            "average_time_between_contacts_seconds": 42,
+            "parts": {"team_staffed_seconds": 7200, "team_occupied_seconds": 3600,
+                      "team_handled": 15, "team_between_contacts": 5,
+                      "team_between_contacts_seconds": 210}})");
   }
   return t;
 }
@@ -101,8 +128,8 @@ TEST_CASE("kpis_json without filter holds every series, team and window") {
   };
   const json got = kpis_json(testing::small_snapshot(), {});
   CHECK(got == expected);
-  // Every KPI key of every window is present: 33 KPIs + "deflected".
-  CHECK(got["series"][0]["windows"]["5m"].size() == static_cast<std::size_t>(kKpiCount) + 1);
+  // Every KPI key of every window is present: 33 KPIs + "deflected" + "parts".
+  CHECK(got["series"][0]["windows"]["5m"].size() == static_cast<std::size_t>(kKpiCount) + 2);
 }
 
 TEST_CASE("kpis_json writes counts as integers and undefined values as null") {

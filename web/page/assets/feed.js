@@ -21,6 +21,21 @@ const ccmonFeed = (() => {
   }
 
   /**
+   * The live feed of another ccmond instance (a `peers` value): its base URL
+   * (http: or https:, with any path prefix) + v1/live, ws: or wss: to match,
+   * with the same token. null for anything else.
+   */
+  function peerLiveUrl(base, token) {
+    let url;
+    try {
+      url = new URL(base.endsWith("/") ? base : `${base}/`);
+    } catch {
+      return null;
+    }
+    return liveUrl(url.href, token);
+  }
+
+  /**
    * Delay before reconnect attempt `attempt` (0-based): exponential from
    * `initialMs`, capped at `maxMs`, with "equal jitter" (half fixed, half
    * random) so that a wall of TVs does not reconnect in lockstep after a
@@ -105,5 +120,5 @@ const ccmonFeed = (() => {
     }
   }
 
-  return { liveUrl, backoffDelay, LiveFeed };
+  return { liveUrl, peerLiveUrl, backoffDelay, LiveFeed };
 })();

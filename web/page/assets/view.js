@@ -43,6 +43,7 @@ const ccmonView = (() => {
       risk: positive(params.get("risk"), 0.1),
       offline: params.get("offline") === "1",
       token: params.get("token") || "",
+      peers: list(params, "peers").filter((u) => /^https?:\/\/[^/]/i.test(u)),
       rotateSeconds: positive(params.get("rotate"), 0),
       views: params.getAll("view"),
     };
@@ -55,7 +56,7 @@ const ccmonView = (() => {
     if (views.length === 0) return base.toString();
     const override = new URLSearchParams(views[i % views.length]);
     for (const name of new Set(override.keys())) {
-      if (name === "view" || name === "rotate" || name === "token") continue;
+      if (name === "view" || name === "rotate" || name === "token" || name === "peers") continue;
       base.delete(name);
       for (const v of override.getAll(name)) base.append(name, v);
     }

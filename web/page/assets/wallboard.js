@@ -11,22 +11,38 @@
 
   // --- live state ------------------------------------------------------
   const live = {
-    data: null, // the merged feed document
+    data: null, // the merged feed document (of every instance, with `peers`)
     nowMs: NaN, // data.now as epoch ms
     nowSeenAt: 0, // performance.now() when data.now last changed
-    status: { state: "connecting", attempt: 0 },
+    status: { state: "connecting", attempt: 0 }, // this daemon's feed
     build: null, // the daemon build seen first: a different one reloads the page
+    feeds: [], // one per instance, this daemon first: {label, url, data, nowMs, nowSeenAt, status}
   };
 
-  /** Applies one feed message (ccmonMerge: "state" replaces everything, "update" its changes). */
-  function apply(message) {
-    const next = ccmonMerge.applyMessage(live.data, message);
+  function newFeedState(label, url) {
+    return { label, url, data: null, nowMs: NaN, nowSeenAt: 0, status: { state: "connecting", attempt: 0 } };
+  }
+
+  /**
+   * Applies one message of feed `i` (ccmonMerge: "state" replaces everything,
+   * "update" its changes) to that feed's own state, then merges the feeds
+   * (ccmonAggregate; one feed is shown as it is).
+   */
+  function apply(i, message) {
+    const f = live.feeds[i];
+    const next = ccmonMerge.applyMessage(f.data, message);
     if (!next) return; // an update before any state, or an unknown type: nothing to apply it to
-    live.data = next;
-    if (live.data.build) {
-      if (live.build === null) live.build = live.data.build;
-      else if (live.build !== live.data.build) location.reload(); // the daemon was upgraded
+    f.data = next;
+    if (i === 0 && f.data.build) {
+      if (live.build === null) live.build = f.data.build;
+      else if (live.build !== f.data.build) location.reload(); // the daemon was upgraded
     }
+    const feedNow = Date.parse(f.data.now);
+    if (feedNow !== f.nowMs) {
+      f.nowMs = feedNow;
+      f.nowSeenAt = performance.now();
+    }
+    live.data = live.feeds.length === 1 ? f.data : ccmonAggregate.merge(live.feeds.map((x) => x.data));
     const nowMs = Date.parse(live.data.now);
     if (nowMs !== live.nowMs) {
       live.nowMs = nowMs;
@@ -36,31 +52,43 @@
   }
 
   /**
-   * Whether the numbers on screen may be shown as live, and why not. Data is
+   * Whether one feed's numbers may be shown as live, and why not. Data is
    * stale when the feed is not open, when `now` has not advanced for
    * view.staleSeconds of page time (measured by the page's own monotonic
    * clock, so a TV's wrong wall clock does not matter), or when the daemon
    * reports a stale input feed.
    */
-  function staleness(view) {
+  function feedStaleness(f, view) {
     const t = performance.now();
-    if (!live.data) {
-      return { stale: true, reason: live.status.state === "unavailable" ? "no server: open this page from ccmond" : "connecting…" };
+    if (!f.data) {
+      return { stale: true, reason: f.status.state === "unavailable" ? "no server: open this page from ccmond" : "connecting…" };
     }
-    if (live.status.state !== "open") {
-      const retry = live.status.retryAt ? ` — retrying in ${Math.max(0, Math.ceil((live.status.retryAt - t) / 1000))} s` : "";
-      const why = live.status.error ? `: ${live.status.error}` : "";
+    if (f.status.state !== "open") {
+      const retry = f.status.retryAt ? ` — retrying in ${Math.max(0, Math.ceil((f.status.retryAt - t) / 1000))} s` : "";
+      const why = f.status.error ? `: ${f.status.error}` : "";
       return { stale: true, reason: `disconnected${why}${retry}` };
     }
-    const age = (t - live.nowSeenAt) / 1000;
+    const age = (t - f.nowSeenAt) / 1000;
     if (view.staleSeconds > 0 && age > view.staleSeconds) {
       return { stale: true, reason: `no new data for ${Math.floor(age)} s` };
     }
-    const feeds = (live.data.feeds || []).filter((f) => f.stale);
+    const feeds = (f.data.feeds || []).filter((x) => x.stale);
     if (feeds.length) {
-      return { stale: true, reason: `no events from ${feeds.map((f) => f.feed).join(", ")}` };
+      return { stale: true, reason: `no events from ${feeds.map((x) => x.feed).join(", ")}` };
     }
     return { stale: false, reason: "" };
+  }
+
+  /**
+   * The board's staleness: its one feed's; with peers, stale when any
+   * instance is (a sum missing an instance is not the center's number), the
+   * reason naming each stale instance.
+   */
+  function staleness(view) {
+    if (live.feeds.length <= 1) return live.feeds.length ? feedStaleness(live.feeds[0], view) : { stale: true, reason: "connecting…" };
+    const each = live.feeds.map((f) => ({ f, st: feedStaleness(f, view) }));
+    const bad = each.filter((e) => e.st.stale);
+    return { stale: bad.length > 0, reason: bad.map((e) => `${e.f.label}: ${e.st.reason}`).join("; "), each };
   }
 
   /** Seconds to add to values relative to data.now: the time since it arrived, 0 when stale. */
@@ -296,6 +324,14 @@
     if (view.teams.length) chips.push(`team ${view.teams.join(", ")}`);
     if (rotation.count > 1) chips.push(`view ${rotation.index + 1}/${rotation.count}`);
     $("filters").textContent = chips.join(" · ");
+    const instances = $("instances");
+    instances.hidden = !st.each;
+    if (st.each) {
+      const bad = st.each.filter((e) => e.st.stale);
+      instances.textContent = `${st.each.length} instances${bad.length ? ` · ${bad.map((e) => `${e.f.label} ${e.f.status.state === "open" && e.f.data ? "stale" : "disconnected"}`).join(", ")}` : ""}`;
+      instances.className = bad.length ? "instances stale" : "instances";
+      instances.title = st.each.map((e) => `${e.f.label}: ${e.st.stale ? e.st.reason : "live"}`).join("\n");
+    }
     const banner = $("banner");
     banner.hidden = !st.stale;
     banner.textContent = st.stale
@@ -363,19 +399,30 @@
     $("theme").addEventListener("click", () => setParam("theme", view && view.theme === "light" ? "dark" : "light"));
     window.addEventListener("resize", () => render());
     const initial = ccmonView.parse(location.search);
-    const feed = new ccmonFeed.LiveFeed(ccmonFeed.liveUrl(location.href, initial.token), {
-      onMessage: apply,
+    // This daemon first, then each peer (docs/wallboard.md, "Several instances").
+    const urls = [ccmonFeed.liveUrl(location.href, initial.token)];
+    live.feeds.push(newFeedState(location.host || "this page", urls[0]));
+    for (const peer of initial.peers) {
+      const url = ccmonFeed.peerLiveUrl(peer, initial.token);
+      if (!url || urls.includes(url)) continue;
+      urls.push(url);
+      live.feeds.push(newFeedState(new URL(url).host, url));
+    }
+    const feeds = live.feeds.map((f, i) => new ccmonFeed.LiveFeed(f.url, {
+      onMessage: (message) => apply(i, message),
       onStatus: (status) => {
-        live.status = status;
+        f.status = status;
+        if (i === 0) live.status = status;
         render();
       },
-    });
+    }));
+    const feed = feeds[0];
     // Ticks the clocks, the stale check and the rotation between updates. A
     // wall display never idles out: nothing here stops after inactivity.
     setInterval(render, 1000);
     render();
-    feed.start();
-    window.ccmonWallboard = { live, feed }; // for the browser tests and a curious supervisor
+    for (const x of feeds) x.start();
+    window.ccmonWallboard = { live, feed, feeds }; // for the browser tests and a curious supervisor
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
