@@ -19,15 +19,19 @@ the consumer group and a partition state directory:
   whole day over HTTP (nothing lost, nothing counted twice); they took
   exactly what the dead one had not snapshotted; no message came twice to
   a restored state (its duplicate memory found nothing); the partitions
-  they own (their /-/ready) are every partition once; and the windowed
-  ratios rebuilt from their parts (docs/metrics.md, "Aggregating across
-  instances") equal the single daemon's.
+  they own (their /-/ready) are every partition once; and the shipped
+  recording rules (docs/metrics.md, "Aggregating across instances"),
+  evaluated by promtool over the survivors' series, give every windowed
+  ratio and mean of the single daemon.
 
 Both with librdkafka's default (eager) assignment and cooperative-sticky.
 """
 
+import json
+import math
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -40,6 +44,21 @@ from durable import describe_differences, metrics_samples  # noqa: E402
 from ccmond import Daemon, metric, poll  # noqa: E402
 from kafka_mock import MockCluster, kcat_path, produce  # noqa: E402
 import test_kafka_source as source  # noqa: E402
+
+PROMTOOL = shutil.which("promtool")
+RECORDING_RULES = os.path.join(HERE, "..", "..", "deploy", "prometheus", "rules",
+                               "ccmon-recording.yml")
+
+
+def yaml_rules():
+    import yaml
+    with open(RECORDING_RULES) as f:
+        return yaml.safe_load(f)["groups"]
+
+
+def promql_series(name, labels):
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
 
 PARTITIONS = 6
 TOPIC = source.TOPIC
@@ -77,13 +96,6 @@ def owned(daemon):
     raise AssertionError(f"/-/ready ({status}) names no owned partitions: {text!r}")
 
 
-# KPI (ratio or mean gauge) -> (numerator part, denominator part), from
-# docs/metrics.md "Aggregating across instances".
-RATIOS = {
-    "ccmon_average_speed_of_answer_seconds": ("ccmon_answered_wait_seconds", "ccmon_answered"),
-    "ccmon_service_level_ratio": ("ccmon_service_level_met", "ccmon_service_level_eligible"),
-    "ccmon_average_abandon_time_seconds": ("ccmon_abandoned_wait_seconds", "ccmon_abandoned"),
-}
 
 
 @unittest.skipUnless(kcat_path(), "kcat is not installed (scripts/install-deps)")
@@ -185,21 +197,66 @@ class PartitionOwnedStateTest(unittest.TestCase):
                        for s in (sb, sc))
         self.assertGreaterEqual(restored, 1)
 
-        # Ratios from the sum of the instances' parts equal the one daemon's.
+        # The shipped recording rules, evaluated by Prometheus's own engine
+        # (promtool) over the two survivors' series, give the one daemon's
+        # ratios and means.
+        self.check_recording_rules({"b": sb, "c": sc})
+
+    def check_recording_rules(self, instances):
+        if not PROMTOOL:
+            self.skipTest("promtool is not installed (Debian package prometheus)")
+        series = []
+        for name, samples in instances.items():
+            for (metric_name, labels), value in samples.items():
+                if "window" in dict(labels) and math.isfinite(value):
+                    series.append((metric_name, {**dict(labels), "instance": name}, value))
+        # Each rule X:<kpi>:<op> against the one daemon's <kpi>. Team KPIs
+        # other than occupancy are left out: an engine with a contact but not
+        # its agent's states counts them under team "unknown" (docs/kafka.md).
+        rules = {}
+        for group in yaml_rules():
+            for rule in group.get("rules", []):
+                record = rule.get("record", "")
+                level, _, rest = record.partition(":")
+                kpi, _, _ = rest.partition(":")
+                if level == "queue_channel_window" or record == (
+                        "team_window:ccmon_occupancy_ratio:ratio"):
+                    rules[record] = kpi
+        tests = []
         compared = 0
-        for kpi, (num, den) in RATIOS.items():
-            for key, value in self.samples.items():
-                if key[0] != kpi:
-                    continue
-                labels = dict(key[1])
-                parts = [(metric(s, num, **labels) or 0, metric(s, den, **labels) or 0)
-                         for s in (sb, sc)]
-                total_den = sum(d for _, d in parts)
-                self.assertGreater(total_den, 0, f"{kpi} {labels}")
-                self.assertAlmostEqual(sum(n for n, _ in parts) / total_den, value, places=9,
-                                       msg=f"{kpi} {labels}")
-                compared += 1
-        self.assertGreaterEqual(compared, 6)
+        for record, kpi in sorted(rules.items()):
+            expected = [(dict(labels), v) for (n, labels), v in self.samples.items() if n == kpi]
+            if not expected:
+                continue
+            for labels, value in expected:
+                series.append((kpi, {**labels, "instance": "one"}, value))
+            compared += len(expected)
+            keys = "queue, channel, window" if record.startswith("queue") else "team, window"
+            tests += [
+                {"expr": f"count({record})", "eval_time": "1m",
+                 "exp_samples": [{"labels": "{}", "value": len(expected)}]},
+                # No series differs from the one daemon's by more than 1e-9
+                # of its value (both are float64 divisions of the same sums).
+                {"expr": f"abs({record} - on ({keys}) {kpi}{{instance=\"one\"}})"
+                         f" > on ({keys}) (1e-9 * abs({kpi}{{instance=\"one\"}}))",
+                 "eval_time": "1m", "exp_samples": []},
+            ]
+        self.assertGreaterEqual(compared, 20, "ratios compared through the recording rules")
+        doc = {
+            "rule_files": [RECORDING_RULES],
+            "evaluation_interval": "1m",
+            "tests": [{
+                "interval": "1m",
+                "input_series": [{"series": promql_series(n, l), "values": f"{v!r}+0x2"}
+                                 for n, l, v in series],
+                "promql_expr_test": tests,
+            }],
+        }
+        path = os.path.join(self.tmp, "aggregate-test.yml")
+        with open(path, "w") as f:
+            json.dump(doc, f)  # YAML 1.2 reads JSON
+        run = subprocess.run([PROMTOOL, "test", "rules", path], capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, f"promtool test rules:\n{run.stdout}{run.stderr}")
 
 
 if __name__ == "__main__":
