@@ -72,16 +72,8 @@ const ccmonAggregate = (() => {
     return [...groups.values()];
   }
 
-  function byKey(fields) {
-    return (a, b) => {
-      for (const f of fields) {
-        const x = String(a[f] ?? "");
-        const y = String(b[f] ?? "");
-        if (x !== y) return x < y ? -1 : 1;
-      }
-      return 0;
-    };
-  }
+  // The daemon's order of keyed items (merge.js).
+  const byKey = ccmonMerge.compare;
 
   function windowsOf(items, pick, mergeWindow) {
     const names = new Set(items.flatMap((it) => Object.keys(it.windows || {})));

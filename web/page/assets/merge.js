@@ -95,5 +95,5 @@ const ccmonMerge = (() => {
     return next;
   }
 
-  return { applyMessage, mergeIntervals, mergeKeyed };
+  return { applyMessage, compare, mergeIntervals, mergeKeyed };
 })();
