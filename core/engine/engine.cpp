@@ -92,14 +92,8 @@ Engine::Engine(EngineConfig config, const HashKey& hash_key, ShardPlace place)
 }
 Engine::~Engine() = default;
 
-// Every call that changes the state ends with store.flush_spans(), and a
-// snapshot starts with it: no agent-state span is left pending between calls
-// (WindowStore::flush_spans), so snapshots and the state codec see windows
-// as if every span had been split when recorded.
 ApplyResult Engine::apply(const Event& event) {
-  const ApplyResult r = state_->apply(event);
-  state_->store.flush_spans();
-  return r;
+  return state_->apply(event);
 }
 
 void Engine::apply(std::span<const Event* const> events) {
@@ -123,10 +117,12 @@ void Engine::apply(std::span<const Event* const> events) {
     state_->apply(*events[i], hashes[i % kAhead]);
     stage1(i + kAhead);
   }
-  state_->store.flush_spans();  // one sweep per team window for the whole batch
 }
 
+// Windows expire only here and in snapshot(): the spans noted before are
+// split first, so a bucket gets its share before it can leave the window.
 void Engine::advance(Timestamp now) {
+  state_->store.flush_spans();
   state_->advance(now);
   state_->store.flush_spans();
 }
@@ -140,6 +136,10 @@ void Engine::reconfigure(EngineConfig config) {
   state_->store.flush_spans();
   state_->configure(std::move(config));
   state_->store.flush_spans();
+}
+
+void Engine::flush_spans() const {
+  state_->store.flush_spans();  // state_ is owned: its windows are this engine's
 }
 
 const EngineConfig& Engine::config() const {

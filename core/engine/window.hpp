@@ -198,8 +198,10 @@ class Window {
   // the span's ends are noted here, O(1): the buckets get their shares at
   // flush_spans(), which the engine calls before anything reads the window
   // or the state codec could see it (so buckets always look as if every
-  // span had been split at once). Returns whether the window had no span
-  // pending before (its owner lists it for the flush).
+  // span had been split at once). Deferring is exact: shares only add up, a
+  // slot keeps the newest bucket written to it whatever the order, and
+  // expire() (which moves lo_) runs only after a flush. Returns whether the
+  // window had no span pending before (its owner lists it for the flush).
   bool add_span(Timestamp a, Timestamp b, std::uint8_t field, std::int64_t sign = 1) {
     if (b <= a) return false;
     const std::int64_t last = floor_div(b - 1, width_);
@@ -229,12 +231,27 @@ class Window {
     }
     const std::int64_t len = hi - lo + 1;
     if (len > 4 * static_cast<std::int64_t>(slots_.size())) {
-      // Spans far apart in time (late events): one at a time.
-      for (const PendingSpan& p : pending_) spread({&p, 1}, p.k0, p.k1);
+      // Spans far apart in time (late events, or many batches' spans): one
+      // sweep per run of overlapping spans, so no bucket between runs is
+      // walked. Shares add up, so the order of the writes is immaterial.
+      std::sort(pending_.begin(), pending_.end(),
+                [](const PendingSpan& x, const PendingSpan& y) { return x.k0 < y.k0; });
+      for (std::size_t i = 0; i < pending_.size();) {
+        std::int64_t run_hi = pending_[i].k1;
+        std::size_t j = i + 1;
+        while (j < pending_.size() && pending_[j].k0 <= run_hi + 1) {
+          run_hi = std::max(run_hi, pending_[j].k1);
+          ++j;
+        }
+        spread({pending_.data() + i, j - i}, pending_[i].k0, run_hi);
+        i = j;
+      }
     } else {
       spread(pending_, lo, hi);
     }
-    pending_.clear();  // keeps capacity
+    pending_.clear();
+    // Keeps the capacity of a usual flush, not of a rare burst.
+    if (pending_.capacity() > kKeptPendingCapacity) pending_.shrink_to_fit();
   }
 
   // Drops buckets that left the window at `now` from the running totals.
@@ -457,6 +474,7 @@ class Window {
   std::int64_t max_ = -1;  // over counted slots
   bool max_valid_ = true;
   std::vector<PendingSpan> pending_;  // add_span since the last flush_spans()
+  static constexpr std::size_t kKeptPendingCapacity = 1024;
 };
 
 }  // namespace ccmon::core::engine_detail

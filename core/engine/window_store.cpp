@@ -195,6 +195,7 @@ void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
     tm.spans_pending = true;
     span_teams_.push_back(team);
   }
+  if (++pending_spans_ >= kMaxPendingSpans) flush_spans();
   if (in_today(b - 1)) {
     const Timestamp from = std::max(a, day_start_);
     if (b > from) {
@@ -212,6 +213,7 @@ void WindowStore::flush_spans() {
     tm.spans_pending = false;
   }
   span_teams_.clear();
+  pending_spans_ = 0;
 }
 
 void WindowStore::observe_wait(SinceStartHistogram& h, Duration wait) const {

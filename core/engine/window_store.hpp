@@ -135,11 +135,12 @@ class WindowStore {
   void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
                         std::int64_t sign = 1);
   // Splits the spans recorded since the last call into the buckets of the
-  // teams' windows. The engine calls it at the end of every apply and
-  // advance, and before a snapshot or a reconfiguration: between calls to
-  // the engine no span is pending, so the windows read (and persist) as if
-  // each span had been split when it was recorded.
+  // teams' windows (Engine::flush_spans says when). Until then the windows'
+  // buckets lack the spans; today has them at once.
   void flush_spans();
+  // Spans noted before record_team_span() flushes by itself: a bound on
+  // their memory (a noted span is 48 bytes per window) between snapshots.
+  static constexpr std::size_t kMaxPendingSpans = 16384;
   // Observes a wait (us) in a series' since-start histogram.
   void observe_wait(SinceStartHistogram& h, Duration wait) const;
 
@@ -180,6 +181,7 @@ class WindowStore {
   std::vector<std::unique_ptr<Team>> teams_;
   std::vector<std::uint32_t> team_index_;  // by team label id
   std::vector<std::uint32_t> span_teams_;  // teams with spans pending, each once
+  std::size_t pending_spans_ = 0;          // record_team_span() calls since the flush
 
   // From the configuration.
   std::vector<Duration> window_lengths_;

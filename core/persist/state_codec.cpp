@@ -1274,6 +1274,7 @@ namespace ccmon::core::persist {
 
 std::string encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                          std::string_view extra) {
+  engine.flush_spans();  // the image holds the windows as if every span were split
   std::string out(kMagic, sizeof kMagic);
   for (int i = 0; i < 4; ++i)
     out.push_back(static_cast<char>((kStateFormatVersion >> (8 * i)) & 0xFF));

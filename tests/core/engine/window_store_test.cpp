@@ -68,3 +68,19 @@ TEST_CASE("window store: a team span counts in today from the day start only",
   w.record_team_span(t, kDay, kDay + minutes(30), kTimeAvailable, -1);  // taken back
   CHECK(w.team(t).today.totals.v[kTimeAvailable] == minutes(30));
 }
+
+TEST_CASE("window store: noted spans are split by themselves at the bound",
+          "[engine][window_store]") {
+  WindowStore w;
+  w.configure(config());
+  const std::uint32_t t = w.team_for(kNoLabel);
+  for (std::size_t i = 0; i + 1 < WindowStore::kMaxPendingSpans; ++i) {
+    w.record_team_span(t, kDay + seconds(1), kDay + seconds(2), kTimeAvailable);
+  }
+  CHECK(w.team(t).spans_pending);
+  CHECK(w.team(t).windows[0].view().sums()[kTimeAvailable] == 0);
+  w.record_team_span(t, kDay + seconds(1), kDay + seconds(2), kTimeAvailable);  // the bound
+  CHECK_FALSE(w.team(t).spans_pending);
+  CHECK(w.team(t).windows[0].view().sums()[kTimeAvailable] ==
+        static_cast<std::int64_t>(WindowStore::kMaxPendingSpans) * seconds(1));
+}

@@ -185,3 +185,27 @@ TEST_CASE("spans: a span longer than the ring keeps only the buckets it holds",
   w.flush_spans();
   CHECK(w.view().sums()[1] == seconds(60));
 }
+
+// Spans noted over a range longer than 4 rings (many batches between
+// flushes, or late events) are swept one run of overlapping spans at a time,
+// in time order whatever order they were noted in. Expected by hand: 1 s
+// buckets, no expiry yet (every bucket written is in the totals).
+TEST_CASE("spans: runs far apart, noted out of order, sum as if added one by one",
+          "[engine][window][span]") {
+  using engine_detail::Window;
+  Window<6> w(seconds(60), 0);                // 61 slots of 1 s: 300 s is past 4 rings
+  w.add_span(at(300), at(301) + 500'000, 1);  // 1.5 s, far run
+  w.add_span(at(10) + 500'000, at(12), 1);    // 1.5 s
+  w.add_span(at(11), at(13), 1);              // 2 s, overlaps the one before
+  w.add_span(at(14), at(15), 3);              // 1 s, adjacent: same run
+  w.add_span(at(11), at(12), 1, -1);          // takes 1 s back
+  w.flush_spans();
+  CHECK_FALSE(w.spans_pending());
+  const auto v = w.view().sums();
+  CHECK(v[1] == seconds(4));  // 1.5 + 1.5 + 2 - 1
+  CHECK(v[3] == seconds(1));
+  // The far run's bucket is the open one; the early buckets are closed.
+  w.expire(at(302));  // window (242 s, 302 s]: only the far run is left
+  CHECK(w.view().sums()[1] == seconds(1) + 500'000);
+  CHECK(w.view().sums()[3] == 0);
+}
