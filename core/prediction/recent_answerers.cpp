@@ -120,16 +120,20 @@ RecentAnswerers::Counts RecentAnswerers::counts(Timestamp since) const {
 
 void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
   for (auto it = series_.begin(); it != series_.end();) {
-    answers_ -= std::erase_if(it->second.agents, [&](const auto& kv) {
+    answers_ -= erase_where(it->second.agents, [&](const auto& kv) {
       return inclusive ? kv.second <= cut : kv.second < cut;
     });
-    it = it->second.agents.empty() ? series_.erase(it) : std::next(it);
+    if (it->second.agents.empty()) {
+      series_.erase(it++);
+    } else {
+      ++it;
+    }
   }
 }
 
 void RecentAnswerers::expire(Timestamp since) {
   erase_answers(since, false);
-  std::erase_if(off_since_, [since](const auto& kv) { return kv.second < since; });
+  erase_where(off_since_, [since](const auto& kv) { return kv.second < since; });
 }
 
 RecentAnswerers::Entries RecentAnswerers::entries() const {
@@ -185,7 +189,7 @@ void RecentAnswerers::drop_oldest_waiting() {
   times.reserve(waiting_.size());
   for (const auto& kv : waiting_) times.push_back(kv.second.queued);
   const Timestamp cut = tenth(times);
-  std::erase_if(waiting_, [cut](const auto& kv) { return kv.second.queued <= cut; });
+  erase_where(waiting_, [cut](const auto& kv) { return kv.second.queued <= cut; });
 }
 
 void RecentAnswerers::drop_oldest_answers() {
