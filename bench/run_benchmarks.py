@@ -900,6 +900,7 @@ class Suite:
         into the start, the group's join and the restores."""
         root = os.path.join(self.work, "kparts")
         shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root)  # the shared directory must exist (docs/kafka.md)
         cfg = os.path.join(self.work, "kafka-parts.yml")
         with open(cfg, "w") as f:
             f.write(CONFIG + "ingest:\n  kafka:\n"
