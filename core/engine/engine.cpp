@@ -119,14 +119,14 @@ void Engine::apply(std::span<const Event* const> events) {
   }
 }
 
-// Windows expire only here and in snapshot(): the spans noted before are
-// split first, so a bucket gets its share before it can leave the window.
+// Advancing can note spans (held events given up, idle agents evicted).
 void Engine::advance(Timestamp now) {
-  state_->store.flush_spans();
   state_->advance(now);
   state_->store.flush_spans();
 }
 
+// Windows expire only in a snapshot, after the split: a bucket gets its
+// share before it can leave the window.
 std::shared_ptr<const Snapshot> Engine::snapshot(Timestamp now) {
   state_->store.flush_spans();
   return state_->snapshot(now);

@@ -229,21 +229,25 @@ class Window {
       lo = std::min(lo, p.k0);
       hi = std::max(hi, p.k1);
     }
-    const std::int64_t len = hi - lo + 1;
-    if (len > 4 * static_cast<std::int64_t>(slots_.size())) {
+    const std::int64_t max_len = 4 * static_cast<std::int64_t>(slots_.size());
+    if (hi - lo + 1 > max_len) {
       // Spans far apart in time (late events, or many batches' spans): one
       // sweep per run of overlapping spans, so no bucket between runs is
-      // walked. Shares add up, so the order of the writes is immaterial.
+      // walked, and a run ends at 4 rings, which bounds spread()'s scratch
+      // (a span holds at most one ring). Shares add up, so the order and
+      // grouping of the writes are immaterial.
       std::sort(pending_.begin(), pending_.end(),
                 [](const PendingSpan& x, const PendingSpan& y) { return x.k0 < y.k0; });
       for (std::size_t i = 0; i < pending_.size();) {
+        const std::int64_t run_lo = pending_[i].k0;
         std::int64_t run_hi = pending_[i].k1;
         std::size_t j = i + 1;
-        while (j < pending_.size() && pending_[j].k0 <= run_hi + 1) {
+        while (j < pending_.size() && pending_[j].k0 <= run_hi + 1 &&
+               std::max(run_hi, pending_[j].k1) - run_lo < max_len) {
           run_hi = std::max(run_hi, pending_[j].k1);
           ++j;
         }
-        spread({pending_.data() + i, j - i}, pending_[i].k0, run_hi);
+        spread({pending_.data() + i, j - i}, run_lo, run_hi);
         i = j;
       }
     } else {
@@ -251,7 +255,10 @@ class Window {
     }
     pending_.clear();
     // Keeps the capacity of a usual flush, not of a rare burst.
-    if (pending_.capacity() > kKeptPendingCapacity) pending_.shrink_to_fit();
+    if (pending_.capacity() > kKeptPendingCapacity) {
+      std::vector<PendingSpan>().swap(pending_);
+      pending_.reserve(kKeptPendingCapacity);
+    }
   }
 
   // Drops buckets that left the window at `now` from the running totals.
