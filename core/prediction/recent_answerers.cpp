@@ -120,7 +120,7 @@ RecentAnswerers::Counts RecentAnswerers::counts(Timestamp since) const {
 
 void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
   for (auto it = series_.begin(); it != series_.end();) {
-    answers_ -= erase_where(it->second.agents, [&](const auto& kv) {
+    answers_ -= absl::erase_if(it->second.agents, [&](const auto& kv) {
       return inclusive ? kv.second <= cut : kv.second < cut;
     });
     if (it->second.agents.empty()) {
@@ -133,7 +133,7 @@ void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
 
 void RecentAnswerers::expire(Timestamp since) {
   erase_answers(since, false);
-  erase_where(off_since_, [since](const auto& kv) { return kv.second < since; });
+  absl::erase_if(off_since_, [since](const auto& kv) { return kv.second < since; });
 }
 
 RecentAnswerers::Entries RecentAnswerers::entries() const {
@@ -189,7 +189,7 @@ void RecentAnswerers::drop_oldest_waiting() {
   times.reserve(waiting_.size());
   for (const auto& kv : waiting_) times.push_back(kv.second.queued);
   const Timestamp cut = tenth(times);
-  erase_where(waiting_, [cut](const auto& kv) { return kv.second.queued <= cut; });
+  absl::erase_if(waiting_, [cut](const auto& kv) { return kv.second.queued <= cut; });
 }
 
 void RecentAnswerers::drop_oldest_answers() {

@@ -80,20 +80,6 @@ class RecentAnswerers {
   // it applies with every event (docs/benchmarks.md, "Where the time goes").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
-  // absl::flat_hash_map::erase(iterator) returns nothing: erase while iterating.
-  template <typename V, typename Pred>
-  static std::size_t erase_where(Map<V>& m, Pred pred) {
-    std::size_t n = 0;
-    for (auto it = m.begin(); it != m.end();) {
-      if (pred(*it)) {
-        m.erase(it++);
-        ++n;
-      } else {
-        ++it;
-      }
-    }
-    return n;
-  }
   struct Waiting {
     std::string series;  // series_key
     Timestamp queued = 0;
