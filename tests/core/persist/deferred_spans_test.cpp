@@ -25,13 +25,7 @@ TEST_CASE("spans split when read give the buckets of a split after every batch",
   World eager(c, busy_dedup(), {});
   World deferred(c, busy_dedup(), {});
 
-  std::uint64_t x = 20261202;  // fixed seed: reproducible
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  XorShift rnd{20261202};  // fixed seed: reproducible
   double t = 0;
   std::size_t states = 0;
   std::vector<Event> batch;

@@ -139,14 +139,19 @@ inline std::string name(const char* prefix, std::uint64_t n) {
 
 // A seeded mixed stream over ~11 h: every event type, mostly in order, some
 // up to 60 s late, repeated ids (duplicates), ticks and SLA evaluations.
-inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
-  std::uint64_t x = seed;
-  auto rnd = [&](std::uint64_t m) {
+// A seeded xorshift64 stream (Marsaglia 2003): rnd(m) is in [0, m).
+struct XorShift {
+  std::uint64_t x;
+  std::uint64_t operator()(std::uint64_t m) {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
     return x % m;
-  };
+  }
+};
+
+inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
+  XorShift rnd{seed};
   const char* queues[] = {"q0", "q1", "q2", "q3", ""};
   const char* channels[] = {"voice", "chat", ""};
   std::vector<Step> steps;
