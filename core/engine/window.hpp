@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -77,18 +78,38 @@ struct Delta {
 
 template <std::size_t N>
 struct Bucket {
+  static_assert(N <= 64, "touched is a 64-bit mask");
+  // A bit per field that may be non-zero (a superset): merging into and out
+  // of the totals and clearing walk only these. A short window's bucket of
+  // one series mostly holds one or two events, a handful of its fields, and
+  // those merges ran over all N for every bucket closing and leaving. First,
+  // so that it shares a cache line with the first fields.
+  std::uint64_t touched = 0;
   std::array<std::int64_t, N> v{};
   SparseCounts wait_bins;
   SparseCounts deflected;
 
+  void add(std::uint8_t f, std::int64_t x) {
+    v[f] += x;
+    touched |= std::uint64_t{1} << f;
+  }
+  // After v was written whole (the state codec): the non-zero fields.
+  void retouch() {
+    touched = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (v[i] != 0) touched |= std::uint64_t{1} << i;
+    }
+  }
   void clear() {
-    v.fill(0);
+    for (std::uint64_t m = touched; m != 0; m &= m - 1)
+      v[static_cast<std::size_t>(std::countr_zero(m))] = 0;
+    touched = 0;
     wait_bins.clear();  // keeps capacity: no allocation once warm
     deflected.clear();
   }
   void apply(const Delta& d) {
     for (int i = 0; i < d.size; ++i)
-      v[d.fields[static_cast<std::size_t>(i)].field] += d.fields[static_cast<std::size_t>(i)].value;
+      add(d.fields[static_cast<std::size_t>(i)].field, d.fields[static_cast<std::size_t>(i)].value);
     if (d.wait >= 0) sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) sparse_add(deflected, static_cast<std::uint16_t>(d.deflect), 1);
   }
@@ -122,12 +143,11 @@ struct Totals {
     if (d.deflect >= 0) add_deflect(static_cast<std::uint16_t>(d.deflect), 1);
   }
   // sign = +1 adds the bucket, -1 removes it. Runs once per bucket closing
-  // and leaving: plain loops the compiler vectorises, no per-bin checks.
+  // and leaving, over the bucket's touched fields only.
   void merge(const Bucket<N>& b, std::int64_t sign) {
-    if (sign > 0) {
-      for (std::size_t i = 0; i < N; ++i) v[i] += b.v[i];
-    } else {
-      for (std::size_t i = 0; i < N; ++i) v[i] -= b.v[i];
+    for (std::uint64_t m = b.touched; m != 0; m &= m - 1) {
+      const int i = std::countr_zero(m);
+      v[static_cast<std::size_t>(i)] += sign * b.v[static_cast<std::size_t>(i)];
     }
     if (!b.wait_bins.empty()) {
       if (wait_bins.empty()) wait_bins.assign(WaitBins::kCount, 0);
@@ -386,7 +406,7 @@ class Window {
       if (s.k == k) {  // the bucket exists: its values and, if counted, the totals
         for (int j = 0; j < d.size; ++j) {
           const auto& [f, v] = d.fields[static_cast<std::size_t>(j)];
-          s.b->v[f] += v;
+          s.b->add(f, v);
           if (s.counted) totals_.v[f] += v;
         }
       } else {

@@ -486,6 +486,7 @@ struct Access {
       s.counted = r.flag();
       s.b = std::make_unique<Bucket<N>>();
       r.times(s.b->v.data(), N);
+      s.b->retouch();
       load_sparse(r, s.b->wait_bins, engine_detail::WaitBins::kCount, "bucket wait bins");
       load_sparse(r, s.b->deflected, channels, "bucket deflections");
     }
