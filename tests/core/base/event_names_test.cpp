@@ -53,9 +53,10 @@ TEST_CASE("every event type has its spec name and parses back", "[event]") {
 }
 
 TEST_CASE("event type names are matched exactly", "[event]") {
-  const std::string_view bad = GENERATE(as<std::string_view>{}, "", "contact", "contact.",
-                                        "Contact.queued", "contact.queued ", " contact.queued",
-                                        "contact_queued", "contact.queue", "agent.states");
+  const std::string_view bad =
+      GENERATE(as<std::string_view>{}, "", "contact", "contact.", "Contact.queued",
+               "contact.queued ", " contact.queued", "contact_queued", "contact.queue",
+               "agent.states", "contact.transferred.to.another.queue");
   INFO('"' << bad << '"');
   CHECK_FALSE(ccmon::core::event_type_from_string(bad).has_value());
 }
