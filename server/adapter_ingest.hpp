@@ -50,9 +50,13 @@ struct AdapterOutcome {
 // gets the outcome once the engine applied it (on the engine thread: hop
 // before doing more), or inline when nothing is to be applied or it is
 // refused. `transport`: counted in ccmon_events_received_total when set
-// (HTTP endpoints); the file follower has none. Metrics and the log of
-// malformed records are updated here, on success only (a refused delivery
-// is retried by its sender). `decoder` is used before return only.
+// (HTTP endpoints, Kafka); the file follower has none. Like every body
+// taken in (docs/metrics.md), a delivery once admitted counts in
+// ccmon_events_received_total and ccmon_events_rejected_total, and its
+// malformed records are logged, whatever the engine then answers; the
+// adapter's own metrics (ccmon_adapter_events_total, unknown kinds, the
+// source's last event time) count on success only, since a refused
+// delivery is sent again. `decoder` is used before return only.
 // `reserved`: room for that many events the caller already holds in
 // admission (at least the batch's events; what is not used is given back),
 // so a caller that waited for room is never refused as overloaded; 0: ask
