@@ -137,8 +137,6 @@ inline std::string name(const char* prefix, std::uint64_t n) {
   return s;
 }
 
-// A seeded mixed stream over ~11 h: every event type, mostly in order, some
-// up to 60 s late, repeated ids (duplicates), ticks and SLA evaluations.
 // A seeded xorshift64 stream (Marsaglia 2003): rnd(m) is in [0, m).
 struct XorShift {
   std::uint64_t x;
@@ -150,6 +148,8 @@ struct XorShift {
   }
 };
 
+// A seeded mixed stream over ~11 h: every event type, mostly in order, some
+// up to 60 s late, repeated ids (duplicates), ticks and SLA evaluations.
 inline std::vector<Step> random_steps(std::uint64_t seed, int n) {
   XorShift rnd{seed};
   const char* queues[] = {"q0", "q1", "q2", "q3", ""};
