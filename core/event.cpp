@@ -1,8 +1,7 @@
 #include "core/event.hpp"
 
 #include <array>
-
-#include "core/names_by_length.hpp"
+#include <cstdint>
 
 namespace ccmon::core {
 namespace {
@@ -16,7 +15,24 @@ constexpr std::array<std::string_view, kEventTypeCount> kTypeNames = {
     "customer.churned",   "agent.state",       "case.reopened",
 };
 
-constexpr NamesByLength<kEventTypeCount, 24, 6> kTypesByLength{kTypeNames};
+// Type indices grouped by name length: a type is compared with the few
+// names of its length (at most four) instead of all of them, on every event.
+struct TypesByLength {
+  static constexpr std::size_t kMaxLength = 24;
+  std::array<std::array<std::uint8_t, 6>, kMaxLength + 1> types{};
+  std::array<std::uint8_t, kMaxLength + 1> count{};
+};
+
+constexpr TypesByLength types_by_length() {
+  TypesByLength t;
+  for (std::size_t i = 0; i < kTypeNames.size(); ++i) {
+    const std::size_t n = kTypeNames[i].size();
+    t.types[n][t.count[n]++] = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+
+constexpr TypesByLength kTypesByLength = types_by_length();
 
 constexpr std::array<std::string_view, kAgentStateCount> kStateNames = {
     "available", "busy", "wrap_up", "away", "offline"};
@@ -28,9 +44,12 @@ std::string_view to_string(EventType t) {
 }
 
 std::optional<EventType> event_type_from_string(std::string_view s) {
-  const std::optional<std::size_t> i = kTypesByLength.find(s);
-  if (!i) return std::nullopt;
-  return static_cast<EventType>(*i);
+  if (s.size() > TypesByLength::kMaxLength) return std::nullopt;
+  for (std::uint8_t j = 0; j < kTypesByLength.count[s.size()]; ++j) {
+    const std::uint8_t i = kTypesByLength.types[s.size()][j];
+    if (kTypeNames[i] == s) return static_cast<EventType>(i);
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(AgentState s) {

@@ -3,8 +3,6 @@
 #include <array>
 #include <cstdint>
 
-#include "core/names_by_length.hpp"
-
 namespace ccmon::core::codec_detail {
 namespace {
 
@@ -44,7 +42,23 @@ constexpr std::array<TypeFields, kEventTypeCount> kTypeFields = {{
     {bit(Field::kCase), 0},                                                   // case.reopened
 }};
 
-constexpr NamesByLength<kFieldCount, 11, 8> kFieldsByLength{kFieldNames};
+// Field indices grouped by name length: a key is compared with the few names
+// of its length only (at most six), instead of scanning all 25.
+struct ByLength {
+  std::array<std::array<std::uint8_t, 8>, 12> fields{};
+  std::array<std::uint8_t, 12> count{};
+};
+
+constexpr ByLength by_length() {
+  ByLength t;
+  for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+    const std::size_t n = kFieldNames[i].size();
+    t.fields[n][t.count[n]++] = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+
+constexpr ByLength kByLength = by_length();
 
 }  // namespace
 
@@ -57,9 +71,18 @@ std::string_view field_name(Field f) {
 }
 
 std::optional<Field> field_from_key(std::string_view key) {
-  const std::optional<std::size_t> i = kFieldsByLength.find(key);
-  if (!i) return std::nullopt;
-  return static_cast<Field>(*i);
+  // Called for every key of every event.
+  const std::size_t n = key.size();
+  if (n == 0 || n >= kByLength.count.size()) return std::nullopt;
+  for (std::uint8_t j = 0; j < kByLength.count[n]; ++j) {
+    const std::uint8_t i = kByLength.fields[n][j];
+    const std::string_view name = kFieldNames[i];
+    // Names are at most 11 bytes: a byte loop beats a call to memcmp.
+    std::size_t k = 0;
+    while (k < n && name[k] == key[k]) ++k;
+    if (k == n) return static_cast<Field>(i);
+  }
+  return std::nullopt;
 }
 
 }  // namespace ccmon::core::codec_detail
