@@ -10,13 +10,25 @@
 // beast::tcp_stream underneath (timeouts, cancel, close). Moved, not copied,
 // from the HTTP session to the WebSocket one on upgrade. Like every Asio
 // object it is used from its strand only.
+//
+// Reads, writes and teardowns cross into client_stream.cpp type-erased
+// (asio::any_completion_handler keeps the handler's executor, allocator and
+// cancellation slot), with their buffers copied into one fixed sequence type:
+// the TLS and TCP operations under them are compiled once there, not once
+// per Beast operation in every session file, which made those files the
+// slowest of the build. The cost is one small allocation per read or write.
 #pragma once
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <boost/container/static_vector.hpp>
+#include <cstddef>
 #include <optional>
 #include <utility>
 
@@ -60,15 +72,29 @@ class ClientStream {
   void close() { next_layer().close(); }
   boost::asio::ip::tcp::socket& socket() noexcept { return next_layer().socket(); }
 
+  // The buffers of one read or write: at most kMaxBuffers of the caller's
+  // sequence. A read or write_some may transfer fewer bytes than offered, so
+  // dropping the buffers past the limit changes no result (TLS uses only
+  // the first anyway).
+  static constexpr std::size_t kMaxBuffers = 16;
+  using ReadBuffers = boost::container::static_vector<boost::asio::mutable_buffer, kMaxBuffers>;
+  using WriteBuffers = boost::container::static_vector<boost::asio::const_buffer, kMaxBuffers>;
+  // A handler erased, bound to the executor it had: Boost 1.81's erased
+  // executor (any_completion_executor) cannot be posted to, which Beast's
+  // teardown does, so the handler's own executor travels as an
+  // any_io_executor beside it.
+  template <class Signature>
+  using Erased = boost::asio::executor_binder<boost::asio::any_completion_handler<Signature>,
+                                              boost::asio::any_io_executor>;
+  using TransferHandler = Erased<void(boost::system::error_code, std::size_t)>;
+  using TeardownHandler = Erased<void(boost::system::error_code)>;
+
   template <class MutableBufferSequence, class ReadToken>
   auto async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
     return boost::asio::async_initiate<ReadToken, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const MutableBufferSequence& b) {
-          if (tls_) {
-            tls_->async_read_some(b, std::move(handler));
-          } else {
-            plain_->async_read_some(b, std::move(handler));
-          }
+          start_read_some(first_buffers<ReadBuffers>(b),
+                          erase<TransferHandler>(std::move(handler)));
         },
         token, buffers);
   }
@@ -77,38 +103,43 @@ class ClientStream {
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
     return boost::asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const ConstBufferSequence& b) {
-          if (tls_) {
-            tls_->async_write_some(b, std::move(handler));
-          } else {
-            plain_->async_write_some(b, std::move(handler));
-          }
+          start_write_some(first_buffers<WriteBuffers>(b),
+                           erase<TransferHandler>(std::move(handler)));
         },
         token, buffers);
   }
 
   // WebSocket closing handshake, then the transport's: close_notify on TLS,
   // a TCP shutdown on plain (found by websocket::stream through ADL).
-  template <class TeardownHandler>
+  template <class Handler>
   friend void async_teardown(boost::beast::role_type role, ClientStream& stream,
-                             TeardownHandler&& handler) {
-    using boost::beast::websocket::async_teardown;
-    if (stream.tls_) {
-      async_teardown(role, *stream.tls_, std::forward<TeardownHandler>(handler));
-    } else {
-      async_teardown(role, *stream.plain_, std::forward<TeardownHandler>(handler));
-    }
+                             Handler&& handler) {
+    stream.start_teardown(role, stream.erase<TeardownHandler>(std::forward<Handler>(handler)));
   }
   friend void teardown(boost::beast::role_type role, ClientStream& stream,
-                       boost::system::error_code& ec) {
-    using boost::beast::websocket::teardown;
-    if (stream.tls_) {
-      teardown(role, *stream.tls_, ec);
-    } else {
-      teardown(role, *stream.plain_, ec);
-    }
-  }
+                       boost::system::error_code& ec);
 
  private:
+  template <class Bound, class Handler>
+  Bound erase(Handler&& handler) {
+    boost::asio::any_io_executor executor =
+        boost::asio::get_associated_executor(handler, get_executor());
+    return Bound(boost::asio::executor_arg, executor,
+                 typename Bound::target_type(std::forward<Handler>(handler)));
+  }
+  template <class Fixed, class Sequence>
+  static Fixed first_buffers(const Sequence& buffers) {
+    Fixed fixed;
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers) && fixed.size() < kMaxBuffers; ++it) {
+      fixed.emplace_back(*it);
+    }
+    return fixed;
+  }
+  void start_read_some(const ReadBuffers& buffers, TransferHandler handler);
+  void start_write_some(const WriteBuffers& buffers, TransferHandler handler);
+  void start_teardown(boost::beast::role_type role, TeardownHandler handler);
+
   TlsContextPtr context_;  // before tls_: the SSL object is made from it
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<tls_stream_type> tls_;

@@ -1,0 +1,145 @@
+// ClientStream over a real loopback TCP connection: reads and writes cross
+// into client_stream.cpp type-erased, with at most kMaxBuffers of the
+// caller's buffers each, and complete on the executor the caller's handler
+// is bound to.
+#include "server/client_stream.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ccmon::server {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// The two ends of one loopback connection: the stream under test and its peer.
+struct Connection {
+  asio::io_context io;
+  std::optional<ClientStream> stream;
+  tcp::socket peer{io};
+
+  Connection() {
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    peer.connect(acceptor.local_endpoint());
+    stream.emplace(acceptor.accept());
+  }
+};
+
+// 20 pieces "p00;" … "p19;": more than one operation carries (kMaxBuffers, 16).
+std::vector<std::string> pieces() {
+  std::vector<std::string> out;
+  for (int i = 0; i < 20; ++i) {
+    std::string piece = "p00;";
+    piece[1] = static_cast<char>('0' + i / 10);
+    piece[2] = static_cast<char>('0' + i % 10);
+    out.push_back(piece);
+  }
+  return out;
+}
+
+TEST_CASE("one write_some carries at most kMaxBuffers buffers; async_write sends them all",
+          "[server][client_stream]") {
+  static_assert(ClientStream::kMaxBuffers == 16);
+  Connection c;
+  const auto parts = pieces();
+  std::vector<asio::const_buffer> buffers;
+  std::string all;
+  for (const auto& p : parts) {
+    buffers.emplace_back(asio::buffer(p));
+    all += p;
+  }
+  // The first 16 pieces are 64 bytes: one write_some sends no more.
+  std::size_t sent = 0;
+  c.stream->async_write_some(buffers, [&](boost::system::error_code ec, std::size_t n) {
+    REQUIRE_FALSE(ec);
+    sent = n;
+  });
+  c.io.run();
+  c.io.restart();
+  REQUIRE(sent >= 1);
+  CHECK(sent <= 64);
+  std::string got(sent, '\0');
+  asio::read(c.peer, asio::buffer(got));
+  CHECK(got == all.substr(0, sent));
+
+  // The composed write goes on past the 16th buffer until every byte is out.
+  std::size_t written = 0;
+  asio::async_write(*c.stream, buffers, [&](boost::system::error_code ec, std::size_t n) {
+    REQUIRE_FALSE(ec);
+    written = n;
+  });
+  c.io.run();
+  CHECK(written == all.size());
+  std::string whole(all.size(), '\0');
+  asio::read(c.peer, asio::buffer(whole));
+  CHECK(whole == all);
+}
+
+TEST_CASE("reads scatter into at most kMaxBuffers buffers; async_read fills them all",
+          "[server][client_stream]") {
+  Connection c;
+  const std::string sent = "abcdefghijklmnopqrstuvwxyz0123";  // 30 bytes
+  asio::write(c.peer, asio::buffer(sent));
+  std::string got(sent.size(), '\0');
+  std::vector<asio::mutable_buffer> one_byte_each;
+  for (auto& ch : got) {
+    one_byte_each.emplace_back(&ch, 1);
+  }
+  std::size_t first = 0;
+  c.stream->async_read_some(one_byte_each, [&](boost::system::error_code ec, std::size_t n) {
+    REQUIRE_FALSE(ec);
+    first = n;
+  });
+  c.io.run();
+  c.io.restart();
+  REQUIRE(first >= 1);
+  CHECK(first <= 16);
+  CHECK(got.substr(0, first) == sent.substr(0, first));
+
+  std::vector<asio::mutable_buffer> rest(one_byte_each.begin() + static_cast<long>(first),
+                                         one_byte_each.end());
+  std::size_t more = 0;
+  asio::async_read(*c.stream, rest, [&](boost::system::error_code ec, std::size_t n) {
+    REQUIRE_FALSE(ec);
+    more = n;
+  });
+  c.io.run();
+  CHECK(first + more == sent.size());
+  CHECK(got == sent);
+}
+
+TEST_CASE("a handler bound to a strand completes on that strand", "[server][client_stream]") {
+  // The erased handler must keep the executor it was bound to, not fall
+  // back to the stream's (here the io_context's, outside any strand).
+  Connection c;
+  auto strand = asio::make_strand(c.io);
+  asio::write(c.peer, asio::buffer(std::string("x")));
+  char byte = 0;
+  bool on_strand = false;
+  bool called = false;
+  c.stream->async_read_some(
+      asio::buffer(&byte, 1),
+      asio::bind_executor(strand, [&](boost::system::error_code ec, std::size_t) {
+        REQUIRE_FALSE(ec);
+        called = true;
+        on_strand = strand.running_in_this_thread();
+      }));
+  c.io.run();
+  REQUIRE(called);
+  CHECK(on_strand);
+  CHECK(byte == 'x');
+}
+
+}  // namespace
+}  // namespace ccmon::server
