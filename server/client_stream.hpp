@@ -16,7 +16,9 @@
 // cancellation slot), with their buffers copied into one fixed sequence type:
 // the TLS and TCP operations under them are compiled once there, not once
 // per Beast operation in every session file, which made those files the
-// slowest of the build. The cost is one small allocation per read or write.
+// slowest of the build. The cost is one small allocation per read or write,
+// and Asio's continuation hint (neither wrapper forwards it in Boost 1.81),
+// which only decides which io thread runs the next step of an operation.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -72,11 +74,13 @@ class ClientStream {
   void close() { next_layer().close(); }
   boost::asio::ip::tcp::socket& socket() noexcept { return next_layer().socket(); }
 
-  // The buffers of one read or write: at most kMaxBuffers of the caller's
-  // sequence. A read or write_some may transfer fewer bytes than offered, so
-  // dropping the buffers past the limit changes no result (TLS uses only
-  // the first anyway).
-  static constexpr std::size_t kMaxBuffers = 16;
+  // The buffers of one read or write: the first kMaxBuffers non-empty ones
+  // of the caller's sequence. 64 is Asio's own limit for one scatter/gather
+  // system call, so a TCP read or write moves what it did before; a TLS
+  // write merges them into records as before (flat_stream). A read_some or
+  // write_some may transfer fewer bytes than offered, so a longer sequence
+  // loses nothing: the composed operations above go on with the rest.
+  static constexpr std::size_t kMaxBuffers = 64;
   using ReadBuffers = boost::container::static_vector<boost::asio::mutable_buffer, kMaxBuffers>;
   using WriteBuffers = boost::container::static_vector<boost::asio::const_buffer, kMaxBuffers>;
   // A handler erased, bound to the executor it had: Boost 1.81's erased
@@ -132,7 +136,10 @@ class ClientStream {
     Fixed fixed;
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers) && fixed.size() < kMaxBuffers; ++it) {
-      fixed.emplace_back(*it);
+      const typename Fixed::value_type buffer = *it;
+      if (buffer.size() != 0) {
+        fixed.push_back(buffer);
+      }
     }
     return fixed;
   }
