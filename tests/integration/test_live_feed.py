@@ -188,7 +188,10 @@ class LiveFeedTest(unittest.TestCase):
         first_renders, first_dropped = renders(), self.dropped()
         first = rss_kib(self.d.proc.pid)
         target = first_dropped + 30
-        poll(lambda: self.dropped() >= target, timeout=120, interval=0.5, what="30 more dropped")
+        # One drop per tick rendered, a tick a second; under ASan beside
+        # other tests renders of 900 kB are skipped while one is under way
+        # (30 took over 120 s once), hence the wide timeout.
+        poll(lambda: self.dropped() >= target, timeout=300, interval=0.5, what="30 more dropped")
         last = rss_kib(self.d.proc.pid)
         rendered = renders() - first_renders
         # Each tick rendered dropped the message that waited (the counters
