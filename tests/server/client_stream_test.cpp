@@ -48,6 +48,20 @@ std::vector<std::string> pieces() {
   return out;
 }
 
+// Starts one operation with `start(handler)`, runs it to completion and
+// returns the bytes it moved; an error fails the test.
+template <class Start>
+std::size_t transferred(Connection& c, Start start) {
+  std::size_t moved = 0;
+  start([&](boost::system::error_code ec, std::size_t n) {
+    REQUIRE_FALSE(ec);
+    moved = n;
+  });
+  c.io.restart();
+  c.io.run();
+  return moved;
+}
+
 TEST_CASE("one write_some carries at most kMaxBuffers buffers; async_write sends them all",
           "[server][client_stream]") {
   static_assert(ClientStream::kMaxBuffers == 16);
@@ -60,13 +74,8 @@ TEST_CASE("one write_some carries at most kMaxBuffers buffers; async_write sends
     all += p;
   }
   // The first 16 pieces are 64 bytes: one write_some sends no more.
-  std::size_t sent = 0;
-  c.stream->async_write_some(buffers, [&](boost::system::error_code ec, std::size_t n) {
-    REQUIRE_FALSE(ec);
-    sent = n;
-  });
-  c.io.run();
-  c.io.restart();
+  const std::size_t sent =
+      transferred(c, [&](auto handler) { c.stream->async_write_some(buffers, handler); });
   REQUIRE(sent >= 1);
   CHECK(sent <= 64);
   std::string got(sent, '\0');
@@ -74,12 +83,8 @@ TEST_CASE("one write_some carries at most kMaxBuffers buffers; async_write sends
   CHECK(got == all.substr(0, sent));
 
   // The composed write goes on past the 16th buffer until every byte is out.
-  std::size_t written = 0;
-  asio::async_write(*c.stream, buffers, [&](boost::system::error_code ec, std::size_t n) {
-    REQUIRE_FALSE(ec);
-    written = n;
-  });
-  c.io.run();
+  const std::size_t written =
+      transferred(c, [&](auto handler) { asio::async_write(*c.stream, buffers, handler); });
   CHECK(written == all.size());
   std::string whole(all.size(), '\0');
   asio::read(c.peer, asio::buffer(whole));
@@ -99,25 +104,16 @@ TEST_CASE("reads scatter into at most kMaxBuffers buffers; async_read fills them
   for (auto& ch : got) {
     one_byte_each.emplace_back(&ch, 1);
   }
-  std::size_t first = 0;
-  c.stream->async_read_some(one_byte_each, [&](boost::system::error_code ec, std::size_t n) {
-    REQUIRE_FALSE(ec);
-    first = n;
-  });
-  c.io.run();
-  c.io.restart();
+  const std::size_t first =
+      transferred(c, [&](auto handler) { c.stream->async_read_some(one_byte_each, handler); });
   REQUIRE(first >= 1);
   CHECK(first <= 16);
   CHECK(got.substr(0, first) == sent.substr(0, first));
 
   std::vector<asio::mutable_buffer> rest(one_byte_each.begin() + static_cast<long>(first),
                                          one_byte_each.end());
-  std::size_t more = 0;
-  asio::async_read(*c.stream, rest, [&](boost::system::error_code ec, std::size_t n) {
-    REQUIRE_FALSE(ec);
-    more = n;
-  });
-  c.io.run();
+  const std::size_t more =
+      transferred(c, [&](auto handler) { asio::async_read(*c.stream, rest, handler); });
   CHECK(first + more == sent.size());
   CHECK(got == sent);
 }
@@ -130,12 +126,8 @@ TEST_CASE("empty buffers do not count: a write of data behind 70 of them moves b
   const std::string tail = "tail";
   std::vector<asio::const_buffer> buffers(70, asio::const_buffer());
   buffers.emplace_back(asio::buffer(tail));
-  std::size_t sent = 0;
-  c.stream->async_write_some(buffers, [&](boost::system::error_code ec, std::size_t n) {
-    REQUIRE_FALSE(ec);
-    sent = n;
-  });
-  c.io.run();
+  const std::size_t sent =
+      transferred(c, [&](auto handler) { c.stream->async_write_some(buffers, handler); });
   REQUIRE(sent >= 1);
   std::string got(sent, '\0');
   asio::read(c.peer, asio::buffer(got));
