@@ -6,6 +6,7 @@
 // (deduplicator.hpp).
 #include "core/dedup/deduplicator.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <deque>
@@ -212,6 +213,15 @@ DedupOptions Deduplicator::options() const {
 
 std::vector<Remembered> Deduplicator::remembered() const {
   return {impl_->fifo.begin(), impl_->fifo.end()};
+}
+
+std::size_t Deduplicator::remembered(std::size_t from, std::span<Remembered> out) const {
+  const auto& fifo = impl_->fifo;
+  if (from >= fifo.size()) return 0;
+  const std::size_t k = std::min(out.size(), fifo.size() - from);
+  const auto first = fifo.begin() + static_cast<std::ptrdiff_t>(from);
+  std::copy(first, first + static_cast<std::ptrdiff_t>(k), out.begin());
+  return k;
 }
 
 const HashKey& Deduplicator::hash_key() const {

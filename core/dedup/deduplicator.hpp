@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -93,6 +94,10 @@ class Deduplicator {
   // remembered ids that were hashed unkeyed (restored from a v1 image).
   DedupOptions options() const;
   std::vector<Remembered> remembered() const;
+  // Copies the remembered ids from the `from`-th oldest into `out`, as
+  // many as fit; returns how many (0 once `from` >= size()). Lets the
+  // codec write millions of ids without a copy of them all.
+  std::size_t remembered(std::size_t from, std::span<Remembered> out) const;
   const HashKey& hash_key() const;
   std::size_t legacy() const;
   // Replaces options, key and memory; the first `legacy` ids of

@@ -1,6 +1,7 @@
 #include "core/persist/sharded_state_codec.hpp"
 
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 namespace ccmon::core::persist {
@@ -38,21 +39,32 @@ std::uint32_t shard_count_of(std::string_view image) {
   return take<std::uint32_t>(image, "shard count");
 }
 
-std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
-                                 const SlaEvaluator& sla, std::string_view extra) {
+void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
+                          const SlaEvaluator& sla, std::string_view extra, std::streambuf& out) {
   const std::uint32_t n = engine.shard_count();
-  if (n == 1) return encode_state(engine.shard(0), dedup, sla, extra);
-  std::string out(kShardMagic, sizeof kShardMagic);
-  put(out, n);
+  if (n == 1) return encode_state(engine.shard(0), dedup, sla, extra, out);
+  // Each shard's length comes before its image: the images are made whole.
+  std::string head(kShardMagic, sizeof kShardMagic);
+  put(head, n);
+  out.sputn(head.data(), static_cast<std::streamsize>(head.size()));
   const Deduplicator no_ids(dedup.options());
   const SlaEvaluator no_rules({});
   for (std::uint32_t i = 0; i < n; ++i) {
     const std::string image = i == 0 ? encode_state(engine.shard(0), dedup, sla, extra)
                                      : encode_state(engine.shard(i), no_ids, no_rules, {});
-    put(out, static_cast<std::uint64_t>(image.size()));
-    out += image;
+    std::string length;
+    put(length, static_cast<std::uint64_t>(image.size()));
+    out.sputn(length.data(), static_cast<std::streamsize>(length.size()));
+    out.sputn(image.data(), static_cast<std::streamsize>(image.size()));
   }
-  return out;
+}
+
+std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
+                                 const SlaEvaluator& sla, std::string_view extra) {
+  if (engine.shard_count() == 1) return encode_state(engine.shard(0), dedup, sla, extra);
+  std::stringbuf out;
+  encode_sharded_state(engine, dedup, sla, extra, out);
+  return std::move(out).str();
 }
 
 std::string decode_sharded_state(std::string_view bytes, ShardedEngine& engine, Deduplicator& dedup,

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,11 @@ std::uint32_t shard_count_of(std::string_view image);
 
 std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
                                  const SlaEvaluator& sla, std::string_view extra);
+// The same bytes written to `out` (encode_state's streaming form): with one
+// shard the image never exists whole in memory; with more, one shard's
+// image at a time does (its length goes first).
+void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
+                          const SlaEvaluator& sla, std::string_view extra, std::streambuf& out);
 
 // Replaces the shards', the memory's and the evaluator's state by the
 // image's and returns `extra`, then rebuilds the router's memory

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,13 @@ struct FormatError : std::runtime_error {
 // "State codec"). Throws only std::bad_alloc.
 std::string encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                          std::string_view extra);
+// The same bytes, written to `out` as they are encoded (sputn only), so the
+// whole image need never be in memory: the daemon's snapshot process
+// streams it to the file. Throws what `out` throws, else only
+// std::bad_alloc; a streambuf that takes fewer bytes than offered makes
+// the archive throw.
+void encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
+                  std::string_view extra, std::streambuf& out);
 
 // Replaces the three objects' state by the encoded one and returns `extra`.
 // The engine, the memory and the evaluator get the configuration that was

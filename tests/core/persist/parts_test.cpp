@@ -2,6 +2,9 @@
 // computed by hand from small scenarios (comments give the arithmetic), and
 // against the original world given the same further steps.
 #include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/persist/state_codec.hpp"
 #include "persist_test_util.hpp"
@@ -232,6 +235,41 @@ TEST_CASE("the duplicate-id memory keeps its ids, times and order", "[persist][p
   CHECK(d.insert("a", at(50)));        // so a is new again; b goes
   CHECK_FALSE(d.insert("c", at(60)));  // c stays: accepted at 20, horizon to 120
   CHECK(d.insert("c", at(120)));       // 120 - 20 >= 100: forgotten, new again
+}
+
+TEST_CASE("ids beyond the codec's 4,096-id blocks keep their order, times and hashes",
+          "[persist][parts]") {
+  // 10,000 ids: two full blocks and a partial one, ids i accepted at i s.
+  World w(config(), DedupOptions{hours(10), 20'000}, {});
+  for (int i = 0; i < 10'000; ++i) REQUIRE(w.dedup.insert("id-" + std::to_string(i), at(i)));
+  const auto before = w.dedup.remembered();
+  auto copy = roundtrip(w);
+  const auto after = copy->dedup.remembered();
+  REQUIRE(after.size() == 10'000);
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    REQUIRE(after[i].hash == before[i].hash);
+    REQUIRE(after[i].at == at(static_cast<double>(i)));
+  }
+  // The block copy itself: from the middle, a short tail, past the end.
+  std::vector<Deduplicator::Remembered> block(5000);
+  CHECK(w.dedup.remembered(4096, block) == 5000);
+  CHECK(block[0].at == at(4096));
+  CHECK(w.dedup.remembered(9000, block) == 1000);
+  CHECK(block[999].at == at(9999));
+  CHECK(w.dedup.remembered(10'000, block) == 0);
+}
+
+TEST_CASE("the streamed image is byte for byte the string image", "[persist][parts]") {
+  World w(config(), DedupOptions{hours(10), 20'000}, {});
+  for (int i = 0; i < 5000; ++i) REQUIRE(w.dedup.insert("id-" + std::to_string(i), at(i)));
+  w.engine.apply(queued(10, "c1"));
+  w.engine.apply(answered(15, "c1", "a1"));
+  const std::string whole = persist::encode_state(w.engine, w.dedup, w.sla, "extra");
+  std::stringbuf streamed;
+  persist::encode_state(w.engine, w.dedup, w.sla, "extra", streamed);
+  CHECK(streamed.str() == whole);
+  // 16 B per remembered id at least: the image holds them all.
+  CHECK(whole.size() > 5000 * 16);
 }
 
 TEST_CASE("a pending SLA `for` timer survives", "[persist][parts]") {
