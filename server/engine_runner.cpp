@@ -629,14 +629,17 @@ void EngineRunner::maybe_snapshot() {
 void EngineRunner::take_snapshot(bool now) {
   if (!codec_) return;
   const store::Sequence sequence = durable_->written();
-  const auto encode = [this, sequence] {
-    return codec_->encode(
-        engine_, dedup_, sla_,
-        state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()}));
+  const auto extra = [this, sequence] {
+    return state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()});
   };
-  if (!now) return durable_->write_snapshot(sequence, encode);
+  if (!now) {
+    // Runs in the snapshot process (the extra too: no work before the fork).
+    return durable_->write_snapshot(sequence, [this, &extra](std::streambuf& out) {
+      codec_->encode_to(engine_, dedup_, sla_, extra(), out);
+    });
+  }
   const auto start = std::chrono::steady_clock::now();
-  std::string payload = encode();
+  std::string payload = codec_->encode(engine_, dedup_, sla_, extra());
   const double encode_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   durable_->write_snapshot_now(sequence, std::move(payload), encode_seconds);

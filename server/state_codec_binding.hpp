@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -16,12 +17,15 @@
 namespace ccmon::server {
 
 struct StateCodec {
-  // See core/persist/sharded_state_codec.hpp: encode_sharded_state,
-  // decode_sharded_state (throws; ShardCountError for another shard count),
-  // shard_count_of.
+  // See core/persist/sharded_state_codec.hpp: encode_sharded_state in its
+  // two forms (into a string, and streamed: snapshots), decode_sharded_state
+  // (throws; ShardCountError for another shard count), shard_count_of.
   std::function<std::string(const core::ShardedEngine&, const core::Deduplicator&,
                             const core::SlaEvaluator&, std::string_view extra)>
       encode;
+  std::function<void(const core::ShardedEngine&, const core::Deduplicator&,
+                     const core::SlaEvaluator&, std::string_view extra, std::streambuf& out)>
+      encode_to;
   std::function<std::string(std::string_view, core::ShardedEngine&, core::Deduplicator&,
                             core::SlaEvaluator&)>
       decode;

@@ -17,10 +17,8 @@ namespace {
 struct Report {
   int error = 0;
   char step[32] = {};
-  std::uint64_t bytes = 0;
-  Sequence oldest_kept = 0;
-  double encode_seconds = 0;
-  double write_seconds = 0;
+  std::uint64_t payload_bytes = 0;
+  double seconds = 0;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -28,7 +26,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 [[noreturn]] void run_child(int out, pid_t parent, const std::filesystem::path& state_dir,
-                            Sequence sequence, const std::function<std::string()>& encode,
+                            Sequence sequence, const std::function<void(std::streambuf&)>& encode,
                             const FileOps& ops) {
   // Dies with the parent: a crashed daemon's child must not outlive it (its
   // restart would find half a snapshot being written under its feet).
@@ -38,21 +36,17 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   if (out > 3) close_range(3, static_cast<unsigned>(out) - 1, 0);
   close_range(static_cast<unsigned>(out) + 1, ~0u, 0);
   Report r;
-  SnapshotWrite w;
+  SnapshotPayloadWrite w;
   try {  // nothing may unwind into the copy of the parent's stack
     const auto start = std::chrono::steady_clock::now();
-    const std::string payload = encode();
-    r.encode_seconds = seconds_since(start);
-    const auto write_start = std::chrono::steady_clock::now();
-    w = write_snapshot(state_dir, sequence, payload, ops);
-    r.write_seconds = seconds_since(write_start);
+    w = write_snapshot_payload(state_dir, sequence, encode, ops);
+    r.seconds = seconds_since(start);
   } catch (...) {
     _exit(1);
   }
   r.error = w.error;
   std::strncpy(r.step, w.step.c_str(), sizeof r.step - 1);
-  r.bytes = w.bytes;
-  r.oldest_kept = w.oldest_kept;
+  r.payload_bytes = w.payload_bytes;
   const char* p = reinterpret_cast<const char*>(&r);
   std::size_t left = sizeof r;
   while (left > 0) {
@@ -67,10 +61,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-std::optional<ChildSnapshot> ChildSnapshot::start(const std::filesystem::path& state_dir,
-                                                  Sequence sequence,
-                                                  const std::function<std::string()>& encode,
-                                                  const FileOps& ops, int& error) {
+std::optional<ChildSnapshot> ChildSnapshot::start(
+    const std::filesystem::path& state_dir, Sequence sequence,
+    const std::function<void(std::streambuf&)>& encode, const FileOps& ops, int& error) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     error = errno;
@@ -85,7 +78,7 @@ std::optional<ChildSnapshot> ChildSnapshot::start(const std::filesystem::path& s
     return std::nullopt;
   }
   if (pid == 0) run_child(write_end.get(), parent, state_dir, sequence, encode, ops);
-  return ChildSnapshot(pid, std::move(read_end));
+  return ChildSnapshot(pid, std::move(read_end), state_dir, sequence, ops);
 }
 
 ChildSnapshotResult ChildSnapshot::wait() {
@@ -108,17 +101,24 @@ ChildSnapshotResult ChildSnapshot::wait() {
     out.write.step = "snapshot process";
     return out;
   }
-  out.write.error = r.error;
-  out.write.step = r.step;
-  out.write.bytes = r.bytes;
-  out.write.oldest_kept = r.oldest_kept;
-  out.encode_seconds = r.encode_seconds;
-  out.write_seconds = r.write_seconds;
+  out.encode_seconds = r.seconds;
+  if (r.error != 0) {
+    out.write.error = r.error;
+    out.write.step = r.step;
+    return out;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  out.write = commit_snapshot(state_dir_, sequence_, r.payload_bytes, ops_);
+  out.write_seconds = seconds_since(start);
   return out;
 }
 
 ChildSnapshot::ChildSnapshot(ChildSnapshot&& o) noexcept
-    : pid_(o.pid_), result_(std::move(o.result_)) {
+    : pid_(o.pid_),
+      result_(std::move(o.result_)),
+      state_dir_(std::move(o.state_dir_)),
+      sequence_(o.sequence_),
+      ops_(std::move(o.ops_)) {
   o.pid_ = -1;
 }
 

@@ -19,14 +19,16 @@
 
 #include <functional>
 #include <optional>
+#include <streambuf>
 
 #include "store/file_ops.hpp"
 #include "store/snapshot_files.hpp"
 
 namespace ccmon::store {
 
-// What the child reports: the write's outcome and the seconds it spent
-// encoding and writing.
+// The snapshot's outcome: the child's part (encoding and streaming the
+// payload to the `.tmp` file) and the parent's (commit_snapshot: CRC,
+// header, fdatasync, rename), in seconds.
 struct ChildSnapshotResult {
   SnapshotWrite write;
   double encode_seconds = 0;
@@ -36,19 +38,21 @@ struct ChildSnapshotResult {
 class ChildSnapshot {
  public:
   // Forks; the child runs `encode` (which must only read memory and
-  // allocate: no locks other threads may hold, no logging), writes its bytes
-  // with write_snapshot(state_dir, sequence, ..., ops) and exits. nullopt
-  // with `error` (errno) when the fork or the pipe cannot be made; the
-  // caller then writes in-process. Call from the thread that owns what
-  // `encode` reads.
+  // allocate: no locks other threads may hold, no logging) into
+  // write_snapshot_payload(state_dir, sequence, encode, ops), reports and
+  // exits. The child lives only as long as encoding and writing to the page
+  // cache take: every page the parent writes meanwhile is copied, so wait()
+  // leaves the fdatasync and the rest to the parent. nullopt with `error`
+  // (errno) when the fork or the pipe cannot be made; the caller then
+  // writes in-process. Call from the thread that owns what `encode` reads.
   static std::optional<ChildSnapshot> start(const std::filesystem::path& state_dir,
                                             Sequence sequence,
-                                            const std::function<std::string()>& encode,
+                                            const std::function<void(std::streambuf&)>& encode,
                                             const FileOps& ops, int& error);
 
-  // Blocks until the child has reported and exited. A child that died
-  // without reporting gives error EIO and step "snapshot process".
-  // Any thread; once.
+  // Blocks until the child has reported and exited, then commits the file
+  // (commit_snapshot). A child that died without reporting gives error EIO
+  // and step "snapshot process". Any thread; once.
   ChildSnapshotResult wait();
 
   ChildSnapshot(ChildSnapshot&& o) noexcept;
@@ -56,9 +60,18 @@ class ChildSnapshot {
   ~ChildSnapshot();
 
  private:
-  ChildSnapshot(pid_t pid, FileDescriptor result) : pid_(pid), result_(std::move(result)) {}
+  ChildSnapshot(pid_t pid, FileDescriptor result, std::filesystem::path state_dir,
+                Sequence sequence, FileOps ops)
+      : pid_(pid),
+        result_(std::move(result)),
+        state_dir_(std::move(state_dir)),
+        sequence_(sequence),
+        ops_(std::move(ops)) {}
   pid_t pid_ = -1;
   FileDescriptor result_;  // the pipe's read end
+  std::filesystem::path state_dir_;
+  Sequence sequence_ = 0;
+  FileOps ops_;
 };
 
 }  // namespace ccmon::store

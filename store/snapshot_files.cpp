@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 #include "store/crc32c.hpp"
 #include "store/text.hpp"
@@ -109,44 +110,168 @@ SnapshotRead read_snapshot(const SnapshotFile& file) {
   return r;
 }
 
-SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::string_view payload,
-                             const FileOps& ops) {
-  SnapshotWrite w;
-  std::string header(kMagic);
-  put_le(header, kSnapshotFileVersion, 4);
-  put_le(header, 0, 4);  // CRC, set below
-  put_le(header, sequence, 8);
-  put_le(header, payload.size(), 8);
-  Crc32c crc;
-  crc.process(header.data() + 16, 16);
-  crc.process(payload.data(), payload.size());
-  const std::uint32_t sum = crc.checksum();
-  for (int i = 0; i < 4; ++i) header[12 + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
+namespace {
 
-  const fs::path final_path = state_dir / file_name(sequence);
-  fs::path tmp_path = final_path;
-  tmp_path += kTemporary;
+fs::path temporary_path(const fs::path& state_dir, Sequence sequence) {
+  fs::path p = state_dir / file_name(sequence);
+  p += kTemporary;
+  return p;
+}
+
+// Buffers what the codec writes (a few bytes per call) and writes it to the
+// file a chunk at a time. After a failed write it keeps taking bytes and
+// drops them: the producer runs to its end, and error() tells.
+class FileWriteBuf final : public std::streambuf {
+ public:
+  FileWriteBuf(const FileOps& ops, int fd, off_t offset)
+      : ops_(ops), fd_(fd), offset_(offset), buffer_(kChunk) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  // Writes what is buffered; the errno of the first failed write, or 0.
+  int finish() {
+    drain();
+    return error_;
+  }
+  off_t end() const { return offset_; }  // the offset after the last byte taken
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    const auto size = static_cast<std::size_t>(n);
+    if (n > epptr() - pptr()) {
+      drain();
+      if (size >= buffer_.size()) {  // a large piece goes straight to the file
+        write({s, size});
+        return n;
+      }
+    }
+    char* p = pptr();
+    switch (size) {  // the archive's scalars: copied inline
+      case 1:
+        *p = *s;
+        break;
+      case 2:
+        std::memcpy(p, s, 2);
+        break;
+      case 4:
+        std::memcpy(p, s, 4);
+        break;
+      case 8:
+        std::memcpy(p, s, 8);
+        break;
+      default:
+        std::memcpy(p, s, size);
+    }
+    pbump(static_cast<int>(n));  // n < kChunk here
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    drain();
+    return error_ == 0 ? 0 : -1;
+  }
+
+ private:
+  static constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+  void drain() {
+    write({pbase(), static_cast<std::size_t>(pptr() - pbase())});
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  void write(std::string_view bytes) {
+    if (error_ == 0 && !bytes.empty()) error_ = write_all(ops_, fd_, bytes, offset_);
+    offset_ += static_cast<off_t>(bytes.size());
+  }
+
+  const FileOps& ops_;
+  int fd_;
+  off_t offset_;
+  int error_ = 0;
+  std::vector<char> buffer_;
+};
+
+}  // namespace
+
+SnapshotPayloadWrite write_snapshot_payload(const fs::path& state_dir, Sequence sequence,
+                                            const std::function<void(std::streambuf&)>& produce,
+                                            const FileOps& ops) {
+  SnapshotPayloadWrite w;
+  const fs::path tmp_path = temporary_path(state_dir, sequence);
+  FileDescriptor fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    w.error = errno;
+    w.step = "open";
+    return w;
+  }
+  FileWriteBuf out(ops, fd.get(), static_cast<off_t>(kSnapshotHeaderBytes));
+  try {
+    produce(out);
+  } catch (...) {
+    ::unlink(tmp_path.c_str());
+    throw;
+  }
+  if (const int e = out.finish(); e != 0) {
+    ::unlink(tmp_path.c_str());
+    w.error = e;
+    w.step = "write";
+    return w;
+  }
+  w.payload_bytes = static_cast<std::uint64_t>(out.end()) - kSnapshotHeaderBytes;
+  return w;
+}
+
+SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
+                              std::uint64_t payload_bytes, const FileOps& ops) {
+  SnapshotWrite w;
+  const fs::path tmp_path = temporary_path(state_dir, sequence);
   auto fail = [&](const char* step, int error) {
     ::unlink(tmp_path.c_str());
     w.error = error;
     w.step = step;
     return w;
   };
-  FileDescriptor fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  FileDescriptor fd(::open(tmp_path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd.valid()) return fail("open", errno);
-  if (int e = write_all(ops, fd.get(), header, 0)) return fail("write", e);
-  if (int e = write_all(ops, fd.get(), payload, static_cast<off_t>(header.size()))) {
-    return fail("write", e);
+  std::string header(kMagic);
+  put_le(header, kSnapshotFileVersion, 4);
+  put_le(header, 0, 4);  // CRC, set below
+  put_le(header, sequence, 8);
+  put_le(header, payload_bytes, 8);
+  Crc32c crc;
+  crc.process(header.data() + 16, 16);
+  // The CRC covers the payload's length, known only once it was written:
+  // the payload is read back rather than kept.
+  std::vector<char> chunk(std::size_t{1} << 20);
+  for (std::uint64_t done = 0; done < payload_bytes;) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), payload_bytes - done));
+    const ssize_t n =
+        ::pread(fd.get(), chunk.data(), want, static_cast<off_t>(kSnapshotHeaderBytes + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("read", errno);
+    if (n == 0) return fail("read", EIO);  // shorter than its writer said
+    crc.process(chunk.data(), static_cast<std::size_t>(n));
+    done += static_cast<std::uint64_t>(n);
   }
+  const std::uint32_t sum = crc.checksum();
+  for (int i = 0; i < 4; ++i) header[12 + i] = static_cast<char>((sum >> (8 * i)) & 0xff);
+  if (int e = write_all(ops, fd.get(), header, 0)) return fail("write", e);
   if (ops.fdatasync(fd.get()) != 0) return fail("fdatasync", errno);
   fd = FileDescriptor();
+  const fs::path final_path = state_dir / file_name(sequence);
   if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) return fail("rename", errno);
   if (int e = sync_directory(state_dir)) {
     w.error = e;
     w.step = "fsync of the directory";
     return w;
   }
-  w.bytes = header.size() + payload.size();
+  w.bytes = kSnapshotHeaderBytes + payload_bytes;
   const auto kept = list_snapshots(state_dir);
   for (std::size_t i = kSnapshotsKept; i < kept.size(); ++i) {
     std::error_code ec;
@@ -155,6 +280,23 @@ SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::
   w.oldest_kept =
       kept.empty() ? sequence : kept[std::min(kept.size(), kSnapshotsKept) - 1].sequence;
   return w;
+}
+
+SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::string_view payload,
+                             const FileOps& ops) {
+  const auto p = write_snapshot_payload(
+      state_dir, sequence,
+      [payload](std::streambuf& out) {
+        out.sputn(payload.data(), static_cast<std::streamsize>(payload.size()));
+      },
+      ops);
+  if (p.error != 0) {
+    SnapshotWrite w;
+    w.error = p.error;
+    w.step = p.step;
+    return w;
+  }
+  return commit_snapshot(state_dir, sequence, p.payload_bytes, ops);
 }
 
 void remove_temporary_snapshots(const fs::path& state_dir) {

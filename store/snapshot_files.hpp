@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,8 +56,37 @@ struct SnapshotWrite {
 // Writes `payload` as the snapshot at `sequence`: `.tmp`, fdatasync, rename,
 // fsync of the directory; then deletes all but the kSnapshotsKept newest.
 // On failure the temporary file is removed and nothing else changes.
+// Equivalent to write_snapshot_payload then commit_snapshot.
 SnapshotWrite write_snapshot(const std::filesystem::path& state_dir, Sequence sequence,
                              std::string_view payload, const FileOps& ops = FileOps::system());
+
+// write_snapshot in two halves, for a payload too large to hold whole: the
+// snapshot process streams the state codec's bytes to the file, and the
+// daemon commits the file once the process is gone (store/snapshot_child.hpp).
+//
+// The first half creates the `.tmp` file of `sequence` and writes to it,
+// after room for the header, what `produce` writes to the streambuf it is
+// given (buffered, 1 MiB at a time, through ops.pwrite). A failed write is
+// remembered and the rest of the bytes discarded, so `produce` runs to its
+// end either way; on any failure the `.tmp` file is removed. Exceptions
+// from `produce` propagate (after the removal).
+struct SnapshotPayloadWrite {
+  int error = 0;                    // errno of the failed step; 0 on success
+  std::string step;                 // "open", "write"
+  std::uint64_t payload_bytes = 0;  // on success
+};
+SnapshotPayloadWrite write_snapshot_payload(const std::filesystem::path& state_dir,
+                                            Sequence sequence,
+                                            const std::function<void(std::streambuf&)>& produce,
+                                            const FileOps& ops = FileOps::system());
+
+// The second half: reads the `.tmp` file back for its CRC-32C (from the page
+// cache: the payload is not held in memory), writes the header, then
+// fdatasync, rename and the rest as write_snapshot does. `payload_bytes`
+// must be what the first half reported. On failure the `.tmp` file is
+// removed. Any thread.
+SnapshotWrite commit_snapshot(const std::filesystem::path& state_dir, Sequence sequence,
+                              std::uint64_t payload_bytes, const FileOps& ops = FileOps::system());
 
 // Deletes leftover `.tmp` snapshot files (a crash during a write).
 void remove_temporary_snapshots(const std::filesystem::path& state_dir);

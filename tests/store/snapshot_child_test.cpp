@@ -1,11 +1,13 @@
 #include "store/snapshot_child.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 
 #include "tests/store/temp_dir.hpp"
@@ -20,7 +22,11 @@ TEST_CASE("a child process writes the state as it was at the fork") {
   std::string state = "state at the fork";
   int error = 0;
   auto child = ChildSnapshot::start(
-      dir.path(), 7, [&state] { return state; }, FileOps::system(), error);
+      dir.path(), 7,
+      [&state](std::streambuf& out) {
+        out.sputn(state.data(), static_cast<std::streamsize>(state.size()));
+      },
+      FileOps::system(), error);
   REQUIRE(child);
   // The parent goes on changing its state: the child's copy does not see it.
   state = "changed after the fork";
@@ -41,9 +47,21 @@ TEST_CASE("the child inherits no descriptor but its report pipe and 0-2") {
   const FileDescriptor held(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
   REQUIRE(held.valid());
   const int fd = held.get();
+  struct stat dir_stat {};
+  REQUIRE(::fstat(fd, &dir_stat) == 0);
   int error = 0;
   auto child = ChildSnapshot::start(
-      dir.path(), 1, [fd] { return std::string(::fcntl(fd, F_GETFD) == -1 ? "closed" : "open"); },
+      dir.path(), 1,
+      [fd, dir_stat](std::streambuf& out) {
+        // The child opens its `.tmp` file before encoding, which may take
+        // the freed number: inherited means the number still names the
+        // directory.
+        struct stat now {};
+        const bool inherited = ::fstat(fd, &now) == 0 && now.st_dev == dir_stat.st_dev &&
+                               now.st_ino == dir_stat.st_ino;
+        const std::string s = inherited ? "open" : "closed";
+        out.sputn(s.data(), static_cast<std::streamsize>(s.size()));
+      },
       FileOps::system(), error);
   REQUIRE(child);
   REQUIRE(child->wait().write.error == 0);
@@ -57,7 +75,7 @@ TEST_CASE("a child that fails to encode or to write is reported, and leaves no f
   TempDir dir;
   int error = 0;
   auto thrower = ChildSnapshot::start(
-      dir.path(), 3, []() -> std::string { throw std::runtime_error("no memory"); },
+      dir.path(), 3, [](std::streambuf&) { throw std::runtime_error("no memory"); },
       FileOps::system(), error);
   REQUIRE(thrower);
   const auto r = thrower->wait();
@@ -70,7 +88,7 @@ TEST_CASE("a child that fails to encode or to write is reported, and leaves no f
     return -1;
   };
   auto no_space = ChildSnapshot::start(
-      dir.path(), 4, [] { return std::string("four"); }, full, error);
+      dir.path(), 4, [](std::streambuf& out) { out.sputn("four", 4); }, full, error);
   REQUIRE(no_space);
   const auto w = no_space->wait();
   CHECK(w.write.error == ENOSPC);

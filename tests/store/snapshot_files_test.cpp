@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <fstream>
+#include <iterator>
+#include <streambuf>
 #include <string>
+#include <string_view>
 
 #include "store/state_lock.hpp"
 #include "tests/store/temp_dir.hpp"
@@ -87,6 +91,104 @@ TEST_CASE("a snapshot write that fails (ENOSPC) leaves the kept snapshots as the
   REQUIRE(files.size() == 1);
   CHECK(files[0].sequence == 1);
   CHECK_FALSE(fs::exists(dir.path() / "snapshot-00000000000000000002.bin.tmp"));
+}
+
+// Writes `text` in pieces of the codec's sizes (1, 2, 4, 8 bytes and odd
+// ones), with one piece larger than the 1 MiB write buffer.
+void produce_in_pieces(std::streambuf& out, std::string_view text) {
+  static constexpr std::size_t kSizes[] = {1, 2, 4, 8, 3, 1'500'000, 8, 8, 7};
+  std::size_t pos = 0;
+  for (std::size_t i = 0; pos < text.size(); ++i) {
+    const std::size_t n = std::min(kSizes[i % std::size(kSizes)], text.size() - pos);
+    REQUIRE(out.sputn(text.data() + pos, static_cast<std::streamsize>(n)) ==
+            static_cast<std::streamsize>(n));
+    pos += n;
+  }
+}
+
+std::string sample_payload(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xff);
+  return s;
+}
+
+TEST_CASE("a streamed snapshot reads back whole, and is the file write_snapshot makes") {
+  TempDir streamed, whole;
+  // 3.5 MiB: crosses the write buffer several times.
+  const std::string payload = sample_payload((std::size_t{7} << 20) / 2);
+  const auto p = write_snapshot_payload(
+      streamed.path(), 9, [&](std::streambuf& out) { produce_in_pieces(out, payload); });
+  REQUIRE(p.error == 0);
+  CHECK(p.payload_bytes == payload.size());
+  // Not a snapshot until committed: only the `.tmp` file exists.
+  CHECK(list_snapshots(streamed.path()).empty());
+  const auto w = commit_snapshot(streamed.path(), 9, p.payload_bytes);
+  REQUIRE(w.error == 0);
+  CHECK(w.bytes == kSnapshotHeaderBytes + payload.size());
+  const auto files = list_snapshots(streamed.path());
+  REQUIRE(files.size() == 1);
+  const auto read = read_snapshot(files[0]);
+  REQUIRE(read.ok);
+  CHECK(read.payload == payload);
+
+  REQUIRE(write_snapshot(whole.path(), 9, payload).error == 0);
+  const auto slurp = [](const fs::path& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  CHECK(slurp(files[0].path) == slurp(list_snapshots(whole.path()).at(0).path));
+}
+
+TEST_CASE("a streamed write that fails part-way lets the producer finish and leaves no file") {
+  TempDir dir;
+  REQUIRE(write_snapshot(dir.path(), 1, "one").error == 0);
+  FileOps fails_second = FileOps::system();
+  int calls = 0;
+  fails_second.pwrite = [&calls](int fd, const void* data, std::size_t size,
+                                 off_t offset) -> ssize_t {
+    if (++calls >= 2) {
+      errno = ENOSPC;
+      return -1;
+    }
+    return ::pwrite(fd, data, size, offset);
+  };
+  const std::string payload = sample_payload(std::size_t{3} << 20);
+  std::size_t produced = 0;
+  const auto p = write_snapshot_payload(
+      dir.path(), 2,
+      [&](std::streambuf& out) {
+        produce_in_pieces(out, payload);
+        produced = payload.size();
+      },
+      fails_second);
+  CHECK(calls >= 2);
+  CHECK(produced == payload.size());
+  CHECK(p.error == ENOSPC);
+  CHECK(p.step == "write");
+  CHECK_FALSE(fs::exists(dir.path() / "snapshot-00000000000000000002.bin.tmp"));
+  const auto files = list_snapshots(dir.path());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].sequence == 1);
+}
+
+TEST_CASE("a commit whose fdatasync fails removes the file and keeps the older snapshots") {
+  TempDir dir;
+  REQUIRE(write_snapshot(dir.path(), 1, "one").error == 0);
+  const auto p =
+      write_snapshot_payload(dir.path(), 2, [](std::streambuf& out) { out.sputn("two", 3); });
+  REQUIRE(p.error == 0);
+  FileOps failing = FileOps::system();
+  failing.fdatasync = [](int) {
+    errno = EIO;
+    return -1;
+  };
+  const auto w = commit_snapshot(dir.path(), 2, p.payload_bytes, failing);
+  CHECK(w.error == EIO);
+  CHECK(w.step == "fdatasync");
+  CHECK_FALSE(fs::exists(dir.path() / "snapshot-00000000000000000002.bin.tmp"));
+  const auto files = list_snapshots(dir.path());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].sequence == 1);
 }
 
 TEST_CASE("the lock is refused while held, naming the holder's pid, and free once released") {
