@@ -160,7 +160,7 @@ void DurableState::write_snapshot(store::Sequence sequence,
   if (auto child = store::ChildSnapshot::start(dir_, sequence, encode, ops_, error)) {
     snapshot_thread_ = std::thread([this, sequence, child = std::move(*child)]() mutable {
       const auto r = child.wait();
-      snapshot_written(sequence, r.write, r.encode_seconds + r.write_seconds);
+      snapshot_written(sequence, r.write, r.child_seconds + r.commit_seconds);
       snapshot_running_ = false;
     });
     return;

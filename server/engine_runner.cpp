@@ -633,8 +633,9 @@ void EngineRunner::take_snapshot(bool now) {
     return state_records::encode_extra({sequence, latest_event_time_, answerers_.entries()});
   };
   if (!now) {
-    // Runs in the snapshot process (the extra too: no work before the fork).
-    return durable_->write_snapshot(sequence, [this, &extra](std::streambuf& out) {
+    // Runs in the snapshot process, the extra too: no work before the fork
+    // (on the engine thread only when the fork fails).
+    return durable_->write_snapshot(sequence, [this, extra](std::streambuf& out) {
       codec_->encode_to(engine_, dedup_, sla_, extra(), out);
     });
   }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <new>
 
 namespace ccmon::store {
 namespace {
@@ -41,6 +42,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     const auto start = std::chrono::steady_clock::now();
     w = write_snapshot_payload(state_dir, sequence, encode, ops);
     r.seconds = seconds_since(start);
+  } catch (const std::bad_alloc&) {
+    w.error = ENOMEM;  // the likeliest failure: said as such, not as a dead process
+    w.step = "encode";
   } catch (...) {
     _exit(1);
   }
@@ -97,11 +101,14 @@ ChildSnapshotResult ChildSnapshot::wait() {
   pid_ = -1;
   ChildSnapshotResult out;
   if (got != sizeof r || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    // Killed or crashed half-way: its `.tmp` file would stay until the next
+    // start, and the next attempt has another sequence.
+    remove_temporary_snapshot(state_dir_, sequence_);
     out.write.error = EIO;
     out.write.step = "snapshot process";
     return out;
   }
-  out.encode_seconds = r.seconds;
+  out.child_seconds = r.seconds;
   if (r.error != 0) {
     out.write.error = r.error;
     out.write.step = r.step;
@@ -109,7 +116,7 @@ ChildSnapshotResult ChildSnapshot::wait() {
   }
   const auto start = std::chrono::steady_clock::now();
   out.write = commit_snapshot(state_dir_, sequence_, r.payload_bytes, ops_);
-  out.write_seconds = seconds_since(start);
+  out.commit_seconds = seconds_since(start);
   return out;
 }
 
@@ -128,6 +135,7 @@ ChildSnapshot::~ChildSnapshot() {
     kill(pid_, SIGKILL);
     while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
+    remove_temporary_snapshot(state_dir_, sequence_);
   }
 }
 

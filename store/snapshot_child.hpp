@@ -9,7 +9,7 @@
 // and the listening sockets stay the parent's alone), dies with its parent
 // (PR_SET_PDEATHSIG), never logs and never returns: it reports through a
 // pipe and calls _exit. A child killed half-way leaves only a `.tmp` file,
-// which the next start removes.
+// which wait() (or the next start, after a crash of the daemon) removes.
 //
 // Memory: while the child runs, every page the parent changes is copied, so
 // the process can briefly use up to twice the memory of the state.
@@ -26,13 +26,13 @@
 
 namespace ccmon::store {
 
-// The snapshot's outcome: the child's part (encoding and streaming the
-// payload to the `.tmp` file) and the parent's (commit_snapshot: CRC,
-// header, fdatasync, rename), in seconds.
+// The snapshot's outcome and its two parts' seconds: the child's (encoding
+// and streaming the payload to the `.tmp` file) and the parent's
+// (commit_snapshot: CRC, header, fdatasync, rename).
 struct ChildSnapshotResult {
   SnapshotWrite write;
-  double encode_seconds = 0;
-  double write_seconds = 0;
+  double child_seconds = 0;
+  double commit_seconds = 0;
 };
 
 class ChildSnapshot {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <vector>
 
 #include "store/crc32c.hpp"
@@ -124,8 +125,11 @@ fs::path temporary_path(const fs::path& state_dir, Sequence sequence) {
 class FileWriteBuf final : public std::streambuf {
  public:
   FileWriteBuf(const FileOps& ops, int fd, off_t offset)
-      : ops_(ops), fd_(fd), offset_(offset), buffer_(kChunk) {
-    setp(buffer_.data(), buffer_.data() + buffer_.size());
+      : ops_(ops),
+        fd_(fd),
+        offset_(offset),
+        buffer_(std::make_unique_for_overwrite<char[]>(kChunk)) {
+    setp(buffer_.get(), buffer_.get() + kChunk);
   }
   // Writes what is buffered; the errno of the first failed write, or 0.
   int finish() {
@@ -139,13 +143,14 @@ class FileWriteBuf final : public std::streambuf {
     const auto size = static_cast<std::size_t>(n);
     if (n > epptr() - pptr()) {
       drain();
-      if (size >= buffer_.size()) {  // a large piece goes straight to the file
+      if (size >= kChunk) {  // a large piece goes straight to the file
         write({s, size});
         return n;
       }
     }
     char* p = pptr();
-    switch (size) {  // the archive's scalars: copied inline
+    // The archive's scalars, copied inline (as core/persist's AppendBuf does).
+    switch (size) {
       case 1:
         *p = *s;
         break;
@@ -161,7 +166,7 @@ class FileWriteBuf final : public std::streambuf {
       default:
         std::memcpy(p, s, size);
     }
-    pbump(static_cast<int>(n));  // n < kChunk here
+    pbump(static_cast<int>(n));  // n <= kChunk here
     return n;
   }
   int_type overflow(int_type c) override {
@@ -182,7 +187,7 @@ class FileWriteBuf final : public std::streambuf {
 
   void drain() {
     write({pbase(), static_cast<std::size_t>(pptr() - pbase())});
-    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    setp(buffer_.get(), buffer_.get() + kChunk);
   }
   void write(std::string_view bytes) {
     if (error_ == 0 && !bytes.empty()) error_ = write_all(ops_, fd_, bytes, offset_);
@@ -193,7 +198,7 @@ class FileWriteBuf final : public std::streambuf {
   int fd_;
   off_t offset_;
   int error_ = 0;
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;
 };
 
 }  // namespace
@@ -209,25 +214,35 @@ SnapshotPayloadWrite write_snapshot_payload(const fs::path& state_dir, Sequence 
     w.step = "open";
     return w;
   }
-  FileWriteBuf out(ops, fd.get(), static_cast<off_t>(kSnapshotHeaderBytes));
+  int error = 0;
   try {
+    FileWriteBuf out(ops, fd.get(), static_cast<off_t>(kSnapshotHeaderBytes));
     produce(out);
+    error = out.finish();
+    w.payload_bytes = static_cast<std::uint64_t>(out.end()) - kSnapshotHeaderBytes;
   } catch (...) {
     ::unlink(tmp_path.c_str());
     throw;
   }
-  if (const int e = out.finish(); e != 0) {
+  if (error != 0) {
     ::unlink(tmp_path.c_str());
-    w.error = e;
+    w = {};
+    w.error = error;
     w.step = "write";
-    return w;
   }
-  w.payload_bytes = static_cast<std::uint64_t>(out.end()) - kSnapshotHeaderBytes;
   return w;
 }
 
-SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
-                              std::uint64_t payload_bytes, const FileOps& ops) {
+void remove_temporary_snapshot(const fs::path& state_dir, Sequence sequence) {
+  ::unlink(temporary_path(state_dir, sequence).c_str());
+}
+
+namespace {
+
+// commit_snapshot; `payload` (when not null) is the payload the file holds,
+// so that its CRC need not be read back.
+SnapshotWrite commit(const fs::path& state_dir, Sequence sequence, std::uint64_t payload_bytes,
+                     const std::string_view* payload, const FileOps& ops) {
   SnapshotWrite w;
   const fs::path tmp_path = temporary_path(state_dir, sequence);
   auto fail = [&](const char* step, int error) {
@@ -246,17 +261,22 @@ SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
   Crc32c crc;
   crc.process(header.data() + 16, 16);
   // The CRC covers the payload's length, known only once it was written:
-  // the payload is read back rather than kept.
-  std::vector<char> chunk(std::size_t{1} << 20);
-  for (std::uint64_t done = 0; done < payload_bytes;) {
+  // a streamed payload is read back (from the page cache) rather than kept.
+  // A write-back error the writer did not see (the snapshot process is
+  // gone) still reaches the fdatasync below: since Linux 4.16 an unseen
+  // error is reported to a descriptor opened after it.
+  if (payload != nullptr) crc.process(payload->data(), payload->size());
+  const std::size_t chunk_bytes = payload != nullptr ? 0 : std::size_t{1} << 20;
+  const auto chunk = std::make_unique_for_overwrite<char[]>(chunk_bytes);
+  for (std::uint64_t done = 0; payload == nullptr && done < payload_bytes;) {
     const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), payload_bytes - done));
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes, payload_bytes - done));
     const ssize_t n =
-        ::pread(fd.get(), chunk.data(), want, static_cast<off_t>(kSnapshotHeaderBytes + done));
+        ::pread(fd.get(), chunk.get(), want, static_cast<off_t>(kSnapshotHeaderBytes + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail("read", errno);
     if (n == 0) return fail("read", EIO);  // shorter than its writer said
-    crc.process(chunk.data(), static_cast<std::size_t>(n));
+    crc.process(chunk.get(), static_cast<std::size_t>(n));
     done += static_cast<std::uint64_t>(n);
   }
   const std::uint32_t sum = crc.checksum();
@@ -282,6 +302,13 @@ SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
   return w;
 }
 
+}  // namespace
+
+SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
+                              std::uint64_t payload_bytes, const FileOps& ops) {
+  return commit(state_dir, sequence, payload_bytes, nullptr, ops);
+}
+
 SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::string_view payload,
                              const FileOps& ops) {
   const auto p = write_snapshot_payload(
@@ -296,7 +323,7 @@ SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::
     w.step = p.step;
     return w;
   }
-  return commit_snapshot(state_dir, sequence, p.payload_bytes, ops);
+  return commit(state_dir, sequence, p.payload_bytes, &payload, ops);
 }
 
 void remove_temporary_snapshots(const fs::path& state_dir) {

@@ -83,10 +83,14 @@ SnapshotPayloadWrite write_snapshot_payload(const std::filesystem::path& state_d
 // The second half: reads the `.tmp` file back for its CRC-32C (from the page
 // cache: the payload is not held in memory), writes the header, then
 // fdatasync, rename and the rest as write_snapshot does. `payload_bytes`
-// must be what the first half reported. On failure the `.tmp` file is
-// removed. Any thread.
+// must be what the first half reported; a shorter file fails with step
+// "read". On failure the `.tmp` file is removed. Any thread.
 SnapshotWrite commit_snapshot(const std::filesystem::path& state_dir, Sequence sequence,
                               std::uint64_t payload_bytes, const FileOps& ops = FileOps::system());
+
+// Deletes the `.tmp` file of `sequence`, if any: what a snapshot process
+// that died half-way left.
+void remove_temporary_snapshot(const std::filesystem::path& state_dir, Sequence sequence);
 
 // Deletes leftover `.tmp` snapshot files (a crash during a write).
 void remove_temporary_snapshots(const std::filesystem::path& state_dir);

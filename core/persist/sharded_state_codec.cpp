@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 namespace ccmon::core::persist {
@@ -14,6 +15,14 @@ template <typename T>
 void put(std::string& out, T v) {
   for (std::size_t i = 0; i < sizeof v; ++i)
     out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// Writes all of `bytes` to `out`: a short write would be a corrupt image.
+void put_all(std::streambuf& out, std::string_view bytes) {
+  if (out.sputn(bytes.data(), static_cast<std::streamsize>(bytes.size())) !=
+      static_cast<std::streamsize>(bytes.size())) {
+    throw std::runtime_error("sharded state: the output took fewer bytes than written");
+  }
 }
 
 template <typename T>
@@ -46,7 +55,7 @@ void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup
   // Each shard's length comes before its image: the images are made whole.
   std::string head(kShardMagic, sizeof kShardMagic);
   put(head, n);
-  out.sputn(head.data(), static_cast<std::streamsize>(head.size()));
+  put_all(out, head);
   const Deduplicator no_ids(dedup.options());
   const SlaEvaluator no_rules({});
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -54,8 +63,8 @@ void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup
                                      : encode_state(engine.shard(i), no_ids, no_rules, {});
     std::string length;
     put(length, static_cast<std::uint64_t>(image.size()));
-    out.sputn(length.data(), static_cast<std::streamsize>(length.size()));
-    out.sputn(image.data(), static_cast<std::streamsize>(image.size()));
+    put_all(out, length);
+    put_all(out, image);
   }
 }
 

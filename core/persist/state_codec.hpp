@@ -58,8 +58,8 @@ std::string encode_state(const Engine& engine, const Deduplicator& dedup, const 
 // The same bytes, written to `out` as they are encoded (sputn only), so the
 // whole image need never be in memory: the daemon's snapshot process
 // streams it to the file. Throws what `out` throws, else only
-// std::bad_alloc; a streambuf that takes fewer bytes than offered makes
-// the archive throw.
+// std::bad_alloc; a streambuf that takes fewer bytes than offered makes it
+// throw (cereal::Exception or std::runtime_error), leaving a partial image.
 void encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                   std::string_view extra, std::streambuf& out);
 

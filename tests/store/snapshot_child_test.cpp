@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <csignal>
+#include <new>
 #include <stdexcept>
 #include <streambuf>
 #include <string>
@@ -94,6 +96,37 @@ TEST_CASE("a child that fails to encode or to write is reported, and leaves no f
   CHECK(w.write.error == ENOSPC);
   CHECK(w.write.step == "write");
   CHECK(list_snapshots(dir.path()).empty());
+  for (const auto& entry : fs::directory_iterator(dir.path())) FAIL(entry.path());
+}
+
+TEST_CASE("a child killed half-way through its stream leaves no `.tmp` file") {
+  TempDir dir;
+  int error = 0;
+  auto child = ChildSnapshot::start(
+      dir.path(), 5,
+      [](std::streambuf& out) {
+        const std::string block(std::size_t{1} << 20, 'x');
+        for (int i = 0; i < 2; ++i)
+          out.sputn(block.data(), static_cast<std::streamsize>(block.size()));
+        ::raise(SIGKILL);  // as the kernel's OOM killer would
+      },
+      FileOps::system(), error);
+  REQUIRE(child);
+  const auto r = child->wait();
+  CHECK(r.write.error == EIO);
+  CHECK(r.write.step == "snapshot process");
+  for (const auto& entry : fs::directory_iterator(dir.path())) FAIL(entry.path());
+}
+
+TEST_CASE("a child that runs out of memory says so") {
+  TempDir dir;
+  int error = 0;
+  auto child = ChildSnapshot::start(
+      dir.path(), 6, [](std::streambuf&) { throw std::bad_alloc(); }, FileOps::system(), error);
+  REQUIRE(child);
+  const auto r = child->wait();
+  CHECK(r.write.error == ENOMEM);
+  CHECK(r.write.step == "encode");
   for (const auto& entry : fs::directory_iterator(dir.path())) FAIL(entry.path());
 }
 

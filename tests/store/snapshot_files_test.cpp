@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/crc32c.hpp"
 #include "store/state_lock.hpp"
 #include "tests/store/temp_dir.hpp"
 
@@ -100,8 +101,12 @@ void produce_in_pieces(std::streambuf& out, std::string_view text) {
   std::size_t pos = 0;
   for (std::size_t i = 0; pos < text.size(); ++i) {
     const std::size_t n = std::min(kSizes[i % std::size(kSizes)], text.size() - pos);
-    REQUIRE(out.sputn(text.data() + pos, static_cast<std::streamsize>(n)) ==
-            static_cast<std::streamsize>(n));
+    if (n == 1) {  // single bytes through sputc: the buffer's overflow() when full
+      REQUIRE(out.sputc(text[pos]) == static_cast<unsigned char>(text[pos]));
+    } else {
+      REQUIRE(out.sputn(text.data() + pos, static_cast<std::streamsize>(n)) ==
+              static_cast<std::streamsize>(n));
+    }
     pos += n;
   }
 }
@@ -131,11 +136,27 @@ TEST_CASE("a streamed snapshot reads back whole, and is the file write_snapshot 
   REQUIRE(read.ok);
   CHECK(read.payload == payload);
 
-  REQUIRE(write_snapshot(whole.path(), 9, payload).error == 0);
+  // The header, byte by byte (snapshot_files.hpp): magic, version 1, the
+  // CRC-32C of everything after it, the sequence and the payload length.
+  const auto le = [](const std::string& b, std::size_t at, int n) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(b[at + i])} << 8 * i;
+    return v;
+  };
   const auto slurp = [](const fs::path& f) {
     std::ifstream in(f, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   };
+  const std::string file = slurp(files[0].path);
+  REQUIRE(file.size() == 32 + payload.size());
+  CHECK(file.substr(0, 8) == "CCMONSNP");
+  CHECK(le(file, 8, 4) == 1);
+  CHECK(le(file, 12, 4) == crc32c(std::string_view(file).substr(16)));
+  CHECK(le(file, 16, 8) == 9);
+  CHECK(le(file, 24, 8) == payload.size());
+  CHECK(file.substr(32) == payload);
+
+  REQUIRE(write_snapshot(whole.path(), 9, payload).error == 0);
   CHECK(slurp(files[0].path) == slurp(list_snapshots(whole.path()).at(0).path));
 }
 
@@ -189,6 +210,18 @@ TEST_CASE("a commit whose fdatasync fails removes the file and keeps the older s
   const auto files = list_snapshots(dir.path());
   REQUIRE(files.size() == 1);
   CHECK(files[0].sequence == 1);
+}
+
+TEST_CASE("a commit of a file shorter than its writer said fails and removes it") {
+  TempDir dir;
+  const auto p =
+      write_snapshot_payload(dir.path(), 3, [](std::streambuf& out) { out.sputn("three", 5); });
+  REQUIRE(p.error == 0);
+  const auto w = commit_snapshot(dir.path(), 3, p.payload_bytes + 1);
+  CHECK(w.error == EIO);
+  CHECK(w.step == "read");
+  CHECK(list_snapshots(dir.path()).empty());
+  CHECK_FALSE(fs::exists(dir.path() / "snapshot-00000000000000000003.bin.tmp"));
 }
 
 TEST_CASE("the lock is refused while held, naming the holder's pid, and free once released") {

@@ -250,6 +250,18 @@ TEST_CASE("ids beyond the codec's 4,096-id blocks keep their order, times and ha
     REQUIRE(after[i].hash == before[i].hash);
     REQUIRE(after[i].at == at(static_cast<double>(i)));
   }
+  // The layout written before the blocks (docs/state-format.md): the count,
+  // then all hashes, then all times, each u64 little-endian, built by hand
+  // here and found whole in the image.
+  std::string expected;
+  const auto u64 = [&expected](std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) expected.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  for (const char c : {'\x10', '\x27', '\0', '\0'}) expected.push_back(c);  // 10,000 as u32
+  for (const auto& r : before) u64(r.hash);
+  for (const auto& r : before) u64(static_cast<std::uint64_t>(r.at));
+  const std::string image = persist::encode_state(w.engine, w.dedup, w.sla, {});
+  CHECK(image.find(expected) != std::string::npos);
   // The block copy itself: from the middle, a short tail, past the end.
   std::vector<Deduplicator::Remembered> block(5000);
   CHECK(w.dedup.remembered(4096, block) == 5000);
