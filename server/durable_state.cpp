@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <sstream>
-
 #include "store/snapshot_files.hpp"
 
 namespace ccmon::server {
@@ -150,7 +148,7 @@ void DurableState::join_snapshot() {
 }
 
 void DurableState::write_snapshot(store::Sequence sequence,
-                                  const std::function<void(std::streambuf&)>& encode) {
+                                  const std::function<void(const store::PayloadSink&)>& encode) {
   join_snapshot();  // the previous one has finished (snapshot_due said so)
   journal_->roll();
   last_snapshot_ = std::chrono::steady_clock::now();
@@ -168,9 +166,8 @@ void DurableState::write_snapshot(store::Sequence sequence,
   spdlog::warn("state: cannot fork the snapshot process ({}); encoding on the engine thread",
                store::error_text(error));
   const auto start = std::chrono::steady_clock::now();
-  std::stringbuf buffer;
-  encode(buffer);
-  std::string payload = std::move(buffer).str();
+  std::string payload;
+  encode([&payload](std::string_view bytes) { payload.append(bytes); });
   const double encode_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   snapshot_thread_ = std::thread([this, sequence, payload = std::move(payload), encode_seconds] {

@@ -11,7 +11,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <streambuf>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -70,12 +69,13 @@ class DurableState {
   bool snapshot_due(std::chrono::steady_clock::time_point now) const;
   // Engine thread: writes the state as of record `sequence` in the
   // background, then deletes what it makes unnecessary; the journal rolls to
-  // a new segment first. `encode` writes the bytes to the streambuf it is
-  // given: it runs in a forked child (store/snapshot_child.hpp), which
-  // streams them to the file, so the engine thread is held only for the
-  // fork; when the fork fails (counted and logged) it runs here into memory
-  // and the bytes are written on the snapshot thread.
-  void write_snapshot(store::Sequence sequence, const std::function<void(std::streambuf&)>& encode);
+  // a new segment first. `encode` hands the bytes to the sink it is given:
+  // it runs in a forked child (store/snapshot_child.hpp), which streams them
+  // to the file, so the engine thread is held only for the fork; when the
+  // fork fails (counted and logged) it runs here into memory and the bytes
+  // are written on the snapshot thread.
+  void write_snapshot(store::Sequence sequence,
+                      const std::function<void(const store::PayloadSink&)>& encode);
   // Same, on the calling thread (clean shutdown); waits for one in flight.
   void write_snapshot_now(store::Sequence sequence, std::string payload, double encode_seconds);
   // Seconds since the newest snapshot (or since open while there is none).

@@ -635,8 +635,8 @@ void EngineRunner::take_snapshot(bool now) {
   if (!now) {
     // Runs in the snapshot process, the extra too: no work before the fork
     // (on the engine thread only when the fork fails).
-    return durable_->write_snapshot(sequence, [this, extra](std::streambuf& out) {
-      codec_->encode_to(engine_, dedup_, sla_, extra(), out);
+    return durable_->write_snapshot(sequence, [this, extra](const store::PayloadSink& sink) {
+      codec_->encode_to(engine_, dedup_, sla_, extra(), sink);
     });
   }
   const auto start = std::chrono::steady_clock::now();

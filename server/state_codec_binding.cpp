@@ -9,8 +9,9 @@ std::optional<StateCodec> state_codec() {
       [](const core::ShardedEngine& e, const core::Deduplicator& d, const core::SlaEvaluator& s,
          std::string_view extra) { return core::persist::encode_sharded_state(e, d, s, extra); },
       [](const core::ShardedEngine& e, const core::Deduplicator& d, const core::SlaEvaluator& s,
-         std::string_view extra,
-         std::streambuf& out) { core::persist::encode_sharded_state(e, d, s, extra, out); },
+         std::string_view extra, const core::persist::ImageSink& sink) {
+        core::persist::encode_sharded_state(e, d, s, extra, sink);
+      },
       [](std::string_view bytes, core::ShardedEngine& e, core::Deduplicator& d,
          core::SlaEvaluator& s) { return core::persist::decode_sharded_state(bytes, e, d, s); },
       [](std::string_view bytes) { return core::persist::shard_count_of(bytes); }};

@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <optional>
-#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -24,7 +23,8 @@ struct StateCodec {
                             const core::SlaEvaluator&, std::string_view extra)>
       encode;
   std::function<void(const core::ShardedEngine&, const core::Deduplicator&,
-                     const core::SlaEvaluator&, std::string_view extra, std::streambuf& out)>
+                     const core::SlaEvaluator&, std::string_view extra,
+                     const std::function<void(std::string_view bytes)>& sink)>
       encode_to;
   std::function<std::string(std::string_view, core::ShardedEngine&, core::Deduplicator&,
                             core::SlaEvaluator&)>

@@ -27,7 +27,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 [[noreturn]] void run_child(int out, pid_t parent, const std::filesystem::path& state_dir,
-                            Sequence sequence, const std::function<void(std::streambuf&)>& encode,
+                            Sequence sequence,
+                            const std::function<void(const PayloadSink&)>& encode,
                             const FileOps& ops) {
   // Dies with the parent: a crashed daemon's child must not outlive it (its
   // restart would find half a snapshot being written under its feet).
@@ -67,7 +68,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 std::optional<ChildSnapshot> ChildSnapshot::start(
     const std::filesystem::path& state_dir, Sequence sequence,
-    const std::function<void(std::streambuf&)>& encode, const FileOps& ops, int& error) {
+    const std::function<void(const PayloadSink&)>& encode, const FileOps& ops, int& error) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     error = errno;

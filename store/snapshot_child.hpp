@@ -19,7 +19,6 @@
 
 #include <functional>
 #include <optional>
-#include <streambuf>
 
 #include "store/file_ops.hpp"
 #include "store/snapshot_files.hpp"
@@ -47,7 +46,7 @@ class ChildSnapshot {
   // writes in-process. Call from the thread that owns what `encode` reads.
   static std::optional<ChildSnapshot> start(const std::filesystem::path& state_dir,
                                             Sequence sequence,
-                                            const std::function<void(std::streambuf&)>& encode,
+                                            const std::function<void(const PayloadSink&)>& encode,
                                             const FileOps& ops, int& error);
 
   // Blocks until the child has reported and exited, then commits the file

@@ -119,92 +119,10 @@ fs::path temporary_path(const fs::path& state_dir, Sequence sequence) {
   return p;
 }
 
-// Buffers what the codec writes (a few bytes per call) and writes it to the
-// file a chunk at a time. After a failed write it keeps taking bytes and
-// drops them: the producer runs to its end, and error() tells.
-class FileWriteBuf final : public std::streambuf {
- public:
-  FileWriteBuf(const FileOps& ops, int fd, off_t offset)
-      : ops_(ops),
-        fd_(fd),
-        offset_(offset),
-        buffer_(std::make_unique_for_overwrite<char[]>(kChunk)) {
-    setp(buffer_.get(), buffer_.get() + kChunk);
-  }
-  // Writes what is buffered; the errno of the first failed write, or 0.
-  int finish() {
-    drain();
-    return error_;
-  }
-  off_t end() const { return offset_; }  // the offset after the last byte taken
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    const auto size = static_cast<std::size_t>(n);
-    if (n > epptr() - pptr()) {
-      drain();
-      if (size >= kChunk) {  // a large piece goes straight to the file
-        write({s, size});
-        return n;
-      }
-    }
-    char* p = pptr();
-    // The archive's scalars, copied inline (as core/persist's AppendBuf does).
-    switch (size) {
-      case 1:
-        *p = *s;
-        break;
-      case 2:
-        std::memcpy(p, s, 2);
-        break;
-      case 4:
-        std::memcpy(p, s, 4);
-        break;
-      case 8:
-        std::memcpy(p, s, 8);
-        break;
-      default:
-        std::memcpy(p, s, size);
-    }
-    pbump(static_cast<int>(n));  // n <= kChunk here
-    return n;
-  }
-  int_type overflow(int_type c) override {
-    drain();
-    if (!traits_type::eq_int_type(c, traits_type::eof())) {
-      *pptr() = traits_type::to_char_type(c);
-      pbump(1);
-    }
-    return traits_type::not_eof(c);
-  }
-  int sync() override {
-    drain();
-    return error_ == 0 ? 0 : -1;
-  }
-
- private:
-  static constexpr std::size_t kChunk = std::size_t{1} << 20;
-
-  void drain() {
-    write({pbase(), static_cast<std::size_t>(pptr() - pbase())});
-    setp(buffer_.get(), buffer_.get() + kChunk);
-  }
-  void write(std::string_view bytes) {
-    if (error_ == 0 && !bytes.empty()) error_ = write_all(ops_, fd_, bytes, offset_);
-    offset_ += static_cast<off_t>(bytes.size());
-  }
-
-  const FileOps& ops_;
-  int fd_;
-  off_t offset_;
-  int error_ = 0;
-  std::unique_ptr<char[]> buffer_;
-};
-
 }  // namespace
 
 SnapshotPayloadWrite write_snapshot_payload(const fs::path& state_dir, Sequence sequence,
-                                            const std::function<void(std::streambuf&)>& produce,
+                                            const std::function<void(const PayloadSink&)>& produce,
                                             const FileOps& ops) {
   SnapshotPayloadWrite w;
   const fs::path tmp_path = temporary_path(state_dir, sequence);
@@ -214,22 +132,26 @@ SnapshotPayloadWrite write_snapshot_payload(const fs::path& state_dir, Sequence 
     w.step = "open";
     return w;
   }
+  auto offset = static_cast<off_t>(kSnapshotHeaderBytes);
   int error = 0;
+  // After a failed write the rest is dropped: the producer runs to its end.
+  const PayloadSink write = [&](std::string_view bytes) {
+    if (error == 0 && !bytes.empty()) error = write_all(ops, fd.get(), bytes, offset);
+    offset += static_cast<off_t>(bytes.size());
+  };
   try {
-    FileWriteBuf out(ops, fd.get(), static_cast<off_t>(kSnapshotHeaderBytes));
-    produce(out);
-    error = out.finish();
-    w.payload_bytes = static_cast<std::uint64_t>(out.end()) - kSnapshotHeaderBytes;
+    produce(write);
   } catch (...) {
     ::unlink(tmp_path.c_str());
     throw;
   }
   if (error != 0) {
     ::unlink(tmp_path.c_str());
-    w = {};
     w.error = error;
     w.step = "write";
+    return w;
   }
+  w.payload_bytes = static_cast<std::uint64_t>(offset) - kSnapshotHeaderBytes;
   return w;
 }
 
@@ -312,11 +234,7 @@ SnapshotWrite commit_snapshot(const fs::path& state_dir, Sequence sequence,
 SnapshotWrite write_snapshot(const fs::path& state_dir, Sequence sequence, std::string_view payload,
                              const FileOps& ops) {
   const auto p = write_snapshot_payload(
-      state_dir, sequence,
-      [payload](std::streambuf& out) {
-        out.sputn(payload.data(), static_cast<std::streamsize>(payload.size()));
-      },
-      ops);
+      state_dir, sequence, [payload](const PayloadSink& write) { write(payload); }, ops);
   if (p.error != 0) {
     SnapshotWrite w;
     w.error = p.error;

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,11 +64,12 @@ SnapshotWrite write_snapshot(const std::filesystem::path& state_dir, Sequence se
 // daemon commits the file once the process is gone (store/snapshot_child.hpp).
 //
 // The first half creates the `.tmp` file of `sequence` and writes to it,
-// after room for the header, what `produce` writes to the streambuf it is
-// given (buffered, 1 MiB at a time, through ops.pwrite). A failed write is
-// remembered and the rest of the bytes discarded, so `produce` runs to its
-// end either way; on any failure the `.tmp` file is removed. Exceptions
-// from `produce` propagate (after the removal).
+// after room for the header, each piece `produce` hands to the sink it is
+// given (one ops.pwrite per piece: give blocks, not bytes). A failed write
+// is remembered and the rest of the pieces dropped, so `produce` runs to
+// its end either way; on any failure the `.tmp` file is removed.
+// Exceptions from `produce` propagate (after the removal).
+using PayloadSink = std::function<void(std::string_view bytes)>;
 struct SnapshotPayloadWrite {
   int error = 0;                    // errno of the failed step; 0 on success
   std::string step;                 // "open", "write"
@@ -77,7 +77,7 @@ struct SnapshotPayloadWrite {
 };
 SnapshotPayloadWrite write_snapshot_payload(const std::filesystem::path& state_dir,
                                             Sequence sequence,
-                                            const std::function<void(std::streambuf&)>& produce,
+                                            const std::function<void(const PayloadSink&)>& produce,
                                             const FileOps& ops = FileOps::system());
 
 // The second half: reads the `.tmp` file back for its CRC-32C (from the page

@@ -1,8 +1,6 @@
 #include "core/persist/sharded_state_codec.hpp"
 
 #include <cstring>
-#include <sstream>
-#include <stdexcept>
 #include <vector>
 
 namespace ccmon::core::persist {
@@ -15,14 +13,6 @@ template <typename T>
 void put(std::string& out, T v) {
   for (std::size_t i = 0; i < sizeof v; ++i)
     out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-// Writes all of `bytes` to `out`: a short write would be a corrupt image.
-void put_all(std::streambuf& out, std::string_view bytes) {
-  if (out.sputn(bytes.data(), static_cast<std::streamsize>(bytes.size())) !=
-      static_cast<std::streamsize>(bytes.size())) {
-    throw std::runtime_error("sharded state: the output took fewer bytes than written");
-  }
 }
 
 template <typename T>
@@ -49,13 +39,13 @@ std::uint32_t shard_count_of(std::string_view image) {
 }
 
 void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
-                          const SlaEvaluator& sla, std::string_view extra, std::streambuf& out) {
+                          const SlaEvaluator& sla, std::string_view extra, const ImageSink& sink) {
   const std::uint32_t n = engine.shard_count();
-  if (n == 1) return encode_state(engine.shard(0), dedup, sla, extra, out);
+  if (n == 1) return encode_state(engine.shard(0), dedup, sla, extra, sink);
   // Each shard's length comes before its image: the images are made whole.
   std::string head(kShardMagic, sizeof kShardMagic);
   put(head, n);
-  put_all(out, head);
+  sink(head);
   const Deduplicator no_ids(dedup.options());
   const SlaEvaluator no_rules({});
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -63,17 +53,17 @@ void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup
                                      : encode_state(engine.shard(i), no_ids, no_rules, {});
     std::string length;
     put(length, static_cast<std::uint64_t>(image.size()));
-    put_all(out, length);
-    put_all(out, image);
+    sink(length);
+    sink(image);
   }
 }
 
 std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
                                  const SlaEvaluator& sla, std::string_view extra) {
-  if (engine.shard_count() == 1) return encode_state(engine.shard(0), dedup, sla, extra);
-  std::stringbuf out;
-  encode_sharded_state(engine, dedup, sla, extra, out);
-  return std::move(out).str();
+  std::string out;
+  encode_sharded_state(engine, dedup, sla, extra,
+                       [&out](std::string_view bytes) { out.append(bytes); });
+  return out;
 }
 
 std::string decode_sharded_state(std::string_view bytes, ShardedEngine& engine, Deduplicator& dedup,

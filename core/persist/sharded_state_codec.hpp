@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -36,11 +35,11 @@ std::uint32_t shard_count_of(std::string_view image);
 
 std::string encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
                                  const SlaEvaluator& sla, std::string_view extra);
-// The same bytes written to `out` (encode_state's streaming form): with one
+// The same bytes handed to `sink` (encode_state's streaming form): with one
 // shard the image never exists whole in memory; with more, one shard's
 // image at a time does (its length goes first).
 void encode_sharded_state(const ShardedEngine& engine, const Deduplicator& dedup,
-                          const SlaEvaluator& sla, std::string_view extra, std::streambuf& out);
+                          const SlaEvaluator& sla, std::string_view extra, const ImageSink& sink);
 
 // Replaces the shards', the memory's and the evaluator's state by the
 // image's and returns `extra`, then rebuilds the router's memory

@@ -54,17 +54,17 @@ constexpr std::int64_t kTimeLimit = std::int64_t{1} << 61;
 // Bucket indices whose start k * width stays within +-2^62 us.
 constexpr std::int64_t kBucketTimeLimit = std::int64_t{1} << 62;
 
-// Appends what the archive writes to a string. The archive writes value by
-// value (a few bytes each, tens of millions per image), so the bytes gather
-// in a 64 KiB staging area and reach the string a block at a time: a
-// std::string::append and a libc memcpy call per value were 75 % of the
-// encoding's instructions. (store/'s FileWriteBuf does the same towards a
-// file: the daemon's periodic snapshots skip the string altogether.)
-class AppendBuf final : public std::streambuf {
+// Hands what the archive writes to a sink in blocks. The archive writes
+// value by value (a few bytes each, tens of millions per image), so the
+// bytes gather in a 64 KiB staging area: a std::string::append and a libc
+// memcpy call per value were 75 % of the encoding's instructions.
+class StagedBuf final : public std::streambuf {
  public:
-  explicit AppendBuf(std::string& out) : out_(out) { setp(stage_.data(), stage_.data() + kStage); }
+  explicit StagedBuf(const ImageSink& sink) : sink_(sink) {
+    setp(stage_.data(), stage_.data() + kStage);
+  }
 
-  // Appends what is staged; call before reading the string.
+  // Hands over what is staged; call once the archive is done.
   void finish() { drain(); }
 
  protected:
@@ -73,7 +73,7 @@ class AppendBuf final : public std::streambuf {
     if (n > epptr() - pptr()) {
       drain();
       if (size >= kStage) {
-        out_.append(s, size);
+        sink_({s, size});
         return n;
       }
     }
@@ -111,21 +111,13 @@ class AppendBuf final : public std::streambuf {
   static constexpr std::size_t kStage = std::size_t{1} << 16;
 
   void drain() {
-    out_.append(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+    if (pptr() > pbase()) sink_({pbase(), static_cast<std::size_t>(pptr() - pbase())});
     setp(stage_.data(), stage_.data() + kStage);
   }
 
-  std::string& out_;
+  const ImageSink& sink_;
   std::array<char, kStage> stage_;
 };
-
-// Writes all of `bytes` to `out`: a short write would be a corrupt image.
-void put_all(std::streambuf& out, std::string_view bytes) {
-  if (out.sputn(bytes.data(), static_cast<std::streamsize>(bytes.size())) !=
-      static_cast<std::streamsize>(bytes.size())) {
-    throw std::runtime_error("state image: the output took fewer bytes than written");
-  }
-}
 
 // Reads the input in place and tells how much of it remains.
 class ViewBuf : public std::streambuf {
@@ -1337,31 +1329,33 @@ CEREAL_CLASS_VERSION(ccmon::core::persist::image::WallboardPart, 1)
 namespace ccmon::core::persist {
 
 void encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
-                  std::string_view extra, std::streambuf& out) {
+                  std::string_view extra, const ImageSink& sink) {
   engine.flush_spans();  // the image holds the windows as if every span were split
   char head[sizeof kMagic + 4];
   std::memcpy(head, kMagic, sizeof kMagic);
   for (int i = 0; i < 4; ++i)
     head[sizeof kMagic + i] = static_cast<char>((kStateFormatVersion >> (8 * i)) & 0xFF);
-  put_all(out, {head, sizeof head});
-  std::ostream os(&out);
-  Out ar(os, Out::Options::LittleEndian());
-  const Access::State& s = Access::state(engine);
-  ar(image::ConfigPart{&s.config, nullptr, nullptr});
-  ar(image::EnginePart{&s, nullptr, nullptr});
-  ar(image::DedupPart{&dedup, nullptr, nullptr, nullptr, nullptr, nullptr});
-  ar(image::SlaPart{&sla, nullptr, nullptr});
-  ar(image::WallboardPart{&s, nullptr, nullptr});
-  Writer w{ar};
-  w.str(extra);
+  sink({head, sizeof head});
+  StagedBuf buf(sink);
+  {
+    std::ostream os(&buf);
+    Out ar(os, Out::Options::LittleEndian());
+    const Access::State& s = Access::state(engine);
+    ar(image::ConfigPart{&s.config, nullptr, nullptr});
+    ar(image::EnginePart{&s, nullptr, nullptr});
+    ar(image::DedupPart{&dedup, nullptr, nullptr, nullptr, nullptr, nullptr});
+    ar(image::SlaPart{&sla, nullptr, nullptr});
+    ar(image::WallboardPart{&s, nullptr, nullptr});
+    Writer w{ar};
+    w.str(extra);
+  }
+  buf.finish();
 }
 
 std::string encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                          std::string_view extra) {
   std::string out;
-  AppendBuf buf(out);
-  encode_state(engine, dedup, sla, extra, buf);
-  buf.finish();
+  encode_state(engine, dedup, sla, extra, [&out](std::string_view bytes) { out.append(bytes); });
   return out;
 }
 

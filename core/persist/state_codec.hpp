@@ -8,8 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
-#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -55,13 +55,14 @@ struct FormatError : std::runtime_error {
 // "State codec"). Throws only std::bad_alloc.
 std::string encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                          std::string_view extra);
-// The same bytes, written to `out` as they are encoded (sputn only), so the
-// whole image need never be in memory: the daemon's snapshot process
-// streams it to the file. Throws what `out` throws, else only
-// std::bad_alloc; a streambuf that takes fewer bytes than offered makes it
-// throw (cereal::Exception or std::runtime_error), leaving a partial image.
+// Takes an image's bytes in order, in blocks of up to 64 KiB (a larger
+// piece whole).
+using ImageSink = std::function<void(std::string_view bytes)>;
+// The same bytes, handed to `sink` as they are encoded, so the whole image
+// need never be in memory: the daemon's snapshot process streams it to the
+// file. Throws what `sink` throws, else only std::bad_alloc.
 void encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
-                  std::string_view extra, std::streambuf& out);
+                  std::string_view extra, const ImageSink& sink);
 
 // Replaces the three objects' state by the encoded one and returns `extra`.
 // The engine, the memory and the evaluator get the configuration that was

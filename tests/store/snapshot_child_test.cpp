@@ -9,7 +9,6 @@
 #include <csignal>
 #include <new>
 #include <stdexcept>
-#include <streambuf>
 #include <string>
 
 #include "tests/store/temp_dir.hpp"
@@ -24,11 +23,8 @@ TEST_CASE("a child process writes the state as it was at the fork") {
   std::string state = "state at the fork";
   int error = 0;
   auto child = ChildSnapshot::start(
-      dir.path(), 7,
-      [&state](std::streambuf& out) {
-        out.sputn(state.data(), static_cast<std::streamsize>(state.size()));
-      },
-      FileOps::system(), error);
+      dir.path(), 7, [&state](const PayloadSink& write) { write(state); }, FileOps::system(),
+      error);
   REQUIRE(child);
   // The parent goes on changing its state: the child's copy does not see it.
   state = "changed after the fork";
@@ -54,7 +50,7 @@ TEST_CASE("the child inherits no descriptor but its report pipe and 0-2") {
   int error = 0;
   auto child = ChildSnapshot::start(
       dir.path(), 1,
-      [fd, dir_stat](std::streambuf& out) {
+      [fd, dir_stat](const PayloadSink& write) {
         // The child opens its `.tmp` file before encoding, which may take
         // the freed number: inherited means the number still names the
         // directory.
@@ -62,7 +58,7 @@ TEST_CASE("the child inherits no descriptor but its report pipe and 0-2") {
         const bool inherited = ::fstat(fd, &now) == 0 && now.st_dev == dir_stat.st_dev &&
                                now.st_ino == dir_stat.st_ino;
         const std::string s = inherited ? "open" : "closed";
-        out.sputn(s.data(), static_cast<std::streamsize>(s.size()));
+        write(s);
       },
       FileOps::system(), error);
   REQUIRE(child);
@@ -77,7 +73,7 @@ TEST_CASE("a child that fails to encode or to write is reported, and leaves no f
   TempDir dir;
   int error = 0;
   auto thrower = ChildSnapshot::start(
-      dir.path(), 3, [](std::streambuf&) { throw std::runtime_error("no memory"); },
+      dir.path(), 3, [](const PayloadSink&) { throw std::runtime_error("no memory"); },
       FileOps::system(), error);
   REQUIRE(thrower);
   const auto r = thrower->wait();
@@ -90,7 +86,7 @@ TEST_CASE("a child that fails to encode or to write is reported, and leaves no f
     return -1;
   };
   auto no_space = ChildSnapshot::start(
-      dir.path(), 4, [](std::streambuf& out) { out.sputn("four", 4); }, full, error);
+      dir.path(), 4, [](const PayloadSink& write) { write("four"); }, full, error);
   REQUIRE(no_space);
   const auto w = no_space->wait();
   CHECK(w.write.error == ENOSPC);
@@ -104,10 +100,9 @@ TEST_CASE("a child killed half-way through its stream leaves no `.tmp` file") {
   int error = 0;
   auto child = ChildSnapshot::start(
       dir.path(), 5,
-      [](std::streambuf& out) {
+      [](const PayloadSink& write) {
         const std::string block(std::size_t{1} << 20, 'x');
-        for (int i = 0; i < 2; ++i)
-          out.sputn(block.data(), static_cast<std::streamsize>(block.size()));
+        for (int i = 0; i < 2; ++i) write(block);
         ::raise(SIGKILL);  // as the kernel's OOM killer would
       },
       FileOps::system(), error);
@@ -122,7 +117,7 @@ TEST_CASE("a child that runs out of memory says so") {
   TempDir dir;
   int error = 0;
   auto child = ChildSnapshot::start(
-      dir.path(), 6, [](std::streambuf&) { throw std::bad_alloc(); }, FileOps::system(), error);
+      dir.path(), 6, [](const PayloadSink&) { throw std::bad_alloc(); }, FileOps::system(), error);
   REQUIRE(child);
   const auto r = child->wait();
   CHECK(r.write.error == ENOMEM);

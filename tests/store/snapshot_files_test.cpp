@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <fstream>
 #include <iterator>
-#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -94,19 +93,14 @@ TEST_CASE("a snapshot write that fails (ENOSPC) leaves the kept snapshots as the
   CHECK_FALSE(fs::exists(dir.path() / "snapshot-00000000000000000002.bin.tmp"));
 }
 
-// Writes `text` in pieces of the codec's sizes (1, 2, 4, 8 bytes and odd
-// ones), with one piece larger than the 1 MiB write buffer.
-void produce_in_pieces(std::streambuf& out, std::string_view text) {
+// Hands `text` over in pieces of many sizes (1, 2, 4, 8 bytes, odd ones,
+// and one of 1.5 MB), each piece its own write.
+void produce_in_pieces(const PayloadSink& write, std::string_view text) {
   static constexpr std::size_t kSizes[] = {1, 2, 4, 8, 3, 1'500'000, 8, 8, 7};
   std::size_t pos = 0;
   for (std::size_t i = 0; pos < text.size(); ++i) {
     const std::size_t n = std::min(kSizes[i % std::size(kSizes)], text.size() - pos);
-    if (n == 1) {  // single bytes through sputc: the buffer's overflow() when full
-      REQUIRE(out.sputc(text[pos]) == static_cast<unsigned char>(text[pos]));
-    } else {
-      REQUIRE(out.sputn(text.data() + pos, static_cast<std::streamsize>(n)) ==
-              static_cast<std::streamsize>(n));
-    }
+    write(text.substr(pos, n));
     pos += n;
   }
 }
@@ -119,10 +113,9 @@ std::string sample_payload(std::size_t n) {
 
 TEST_CASE("a streamed snapshot reads back whole, and is the file write_snapshot makes") {
   TempDir streamed, whole;
-  // 3.5 MiB: crosses the write buffer several times.
   const std::string payload = sample_payload((std::size_t{7} << 20) / 2);
   const auto p = write_snapshot_payload(
-      streamed.path(), 9, [&](std::streambuf& out) { produce_in_pieces(out, payload); });
+      streamed.path(), 9, [&](const PayloadSink& write) { produce_in_pieces(write, payload); });
   REQUIRE(p.error == 0);
   CHECK(p.payload_bytes == payload.size());
   // Not a snapshot until committed: only the `.tmp` file exists.
@@ -177,8 +170,8 @@ TEST_CASE("a streamed write that fails part-way lets the producer finish and lea
   std::size_t produced = 0;
   const auto p = write_snapshot_payload(
       dir.path(), 2,
-      [&](std::streambuf& out) {
-        produce_in_pieces(out, payload);
+      [&](const PayloadSink& write) {
+        produce_in_pieces(write, payload);
         produced = payload.size();
       },
       fails_second);
@@ -196,7 +189,7 @@ TEST_CASE("a commit whose fdatasync fails removes the file and keeps the older s
   TempDir dir;
   REQUIRE(write_snapshot(dir.path(), 1, "one").error == 0);
   const auto p =
-      write_snapshot_payload(dir.path(), 2, [](std::streambuf& out) { out.sputn("two", 3); });
+      write_snapshot_payload(dir.path(), 2, [](const PayloadSink& write) { write("two"); });
   REQUIRE(p.error == 0);
   FileOps failing = FileOps::system();
   failing.fdatasync = [](int) {
@@ -215,7 +208,7 @@ TEST_CASE("a commit whose fdatasync fails removes the file and keeps the older s
 TEST_CASE("a commit of a file shorter than its writer said fails and removes it") {
   TempDir dir;
   const auto p =
-      write_snapshot_payload(dir.path(), 3, [](std::streambuf& out) { out.sputn("three", 5); });
+      write_snapshot_payload(dir.path(), 3, [](const PayloadSink& write) { write("three"); });
   REQUIRE(p.error == 0);
   const auto w = commit_snapshot(dir.path(), 3, p.payload_bytes + 1);
   CHECK(w.error == EIO);
