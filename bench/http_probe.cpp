@@ -92,6 +92,10 @@ class Client {
     tcp::resolver resolver(io);
     stream_.connect(resolver.resolve(o.host, o.port));
     stream_.socket().set_option(tcp::no_delay(true));
+    // Beast reads at most the buffer's free space per recv(). From the few
+    // KiB a header leaves, a 6.5 MB body took some 1,600 system calls: 30 ms
+    // per scrape instead of 10 ms here (curl: 12 ms), the probe timing itself.
+    buffer_.reserve(1u << 16);
   }
   void send_get(const std::string& target) {
     http::request<http::empty_body> req{http::verb::get, target, 11};
