@@ -92,9 +92,10 @@ class Client {
     tcp::resolver resolver(io);
     stream_.connect(resolver.resolve(o.host, o.port));
     stream_.socket().set_option(tcp::no_delay(true));
-    // Beast reads at most the buffer's free space per recv(). From the few
-    // KiB a header leaves, a 6.5 MB body took some 1,600 system calls: 30 ms
-    // per scrape instead of 10 ms here (curl: 12 ms), the probe timing itself.
+    // Beast reads min(max(512, free space), 64 KiB) per read_some, and the
+    // parser consumes every read, so a fresh buffer stays at 512 bytes: a
+    // 6.5 MB body took 12,700 recv() calls (strace), and the probe timed
+    // itself (docs/benchmarks.md, section 4). 64 KiB is Beast's cap per read.
     buffer_.reserve(1u << 16);
   }
   void send_get(const std::string& target) {

@@ -142,10 +142,12 @@ def metric_sum(text, name):
     return sum(values) if values else None
 
 
-def wait_accepted(base, events, timeout=300):
-    """Polls /metrics until the daemon has accepted `events` events: a
-    background load first reads its whole file, which for the largest
-    centers takes longer than a fixed pause would allow."""
+def wait_accepted(base, events, file, timeout=300):
+    """Polls /metrics until the daemon has accepted `events` events (at most
+    half of `file`'s): a background load first reads its whole file, which
+    for the largest centers takes longer than a fixed pause would allow."""
+    with open(file) as f:
+        events = min(events, sum(1 for _ in f) // 2)
     deadline = time.monotonic() + timeout
     while True:
         got = metric_sum(http_get(base, "/metrics"), "ccmon_events_accepted_total") or 0
@@ -511,7 +513,7 @@ class Suite:
             d = self.daemon()
             try:
                 bg = self.background(d, file, 100_000)
-                wait_accepted(d.base, 300_000)  # every queue x channel has its series by then
+                wait_accepted(d.base, 300_000, file)  # every queue x channel has its series by then
                 self.loads.append(loadavg())
                 probe = subprocess.run(
                     [self.exe("bench/ccmon_http_probe"), "scrape", "--url", d.base,
@@ -552,7 +554,7 @@ class Suite:
         d = self.daemon()
         try:
             bg = self.background(d, file, 100_000)
-            wait_accepted(d.base, 200_000)
+            wait_accepted(d.base, 200_000, file)
             self.loads.append(loadavg())
             probe = subprocess.run(
                 [self.exe("bench/ccmon_http_probe"), "fresh", "--url", d.base, "--time",
@@ -1554,7 +1556,7 @@ class Suite:
             f"{', '.join(self.loads)}; at the end {self.final_load} |")
         if self.quick:
             add("| sizes | **--quick** (smoke run: small sizes, not representative) |")
-        add("\nThe machine is shared: the load averages above count other people's builds and "
+        add("\nThe machine is shared: the load averages above can count other people's builds and "
             "tests next to ours, so wall-clock rates are lower, and noisier, than on an idle "
             "machine of the same kind. The engine benchmark reports CPU time, which others' "
             "work inflates far less; read the CPU-per-event columns and the callgrind "
@@ -1632,9 +1634,10 @@ class Suite:
             f"{', '.join(f'{x:,.0f}' for x in h['all_runs'])} events/s).\n")
         sc = r["scrape"]
         add("4. **Scrape**: a simulated center of 2,000 agents with 1, 12, 39 or 64 queues (4 "
-            "channels each) streams in at 100,000 events/s (2 WebSocket connections, 500-event "
-            "frames, paced); once 300,000 events are accepted `ccmon_http_probe scrape` GETs "
-            "`/metrics` 40 times, "
+            "channels each), and for the last row four 64-queue centers merged in time order "
+            "(their own queue and agent names), streams in at 100,000 events/s (2 WebSocket "
+            "connections, 500-event frames, paced); once 300,000 events are accepted "
+            f"`ccmon_http_probe scrape` GETs `/metrics` {'10' if self.quick else '40'} times, "
             "200 ms apart, timing each to the last byte of the body (the probe reads up to 64 KiB "
             "per system call):\n")
         add("| series | body | p50 | p99 | max | background achieved | idle p50 / p99 | "
@@ -1650,7 +1653,8 @@ class Suite:
             "divided by 10.\n")
         f5 = r["fresh"]
         add(f"5. **Freshness**: the 12-queue center ({f5['series']:,} series) streams in at "
-            f"100,000 events/s (achieved {f5['background']['events_per_s']:,.0f}); "
+            f"100,000 events/s (achieved {f5['background']['events_per_s']:,.0f}); once "
+            f"200,000 events are accepted, "
             f"`ccmon_http_probe fresh` POSTs a marker (a `contact.queued` in a queue never seen "
             f"before) and, on a second connection, GETs `/metrics` back to back until a series "
             f"of that queue appears; the time from writing the POST to the body that shows it, "
@@ -1711,7 +1715,7 @@ class Suite:
             with open(notes) as f:
                 add(f.read().strip() + "\n")
         add("## Running it\n")
-        add("```sh\nscripts/bench            # 8-10 minutes here; rewrites docs/benchmarks.md\n"
+        add("```sh\nscripts/bench            # 12-13 minutes here; rewrites docs/benchmarks.md\n"
             "scripts/bench --quick    # smoke run with small sizes\n"
             "scripts/bench --only state,http   # some parts only: prints the table, "
             "leaves this page alone\n"
