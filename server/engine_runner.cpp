@@ -80,7 +80,7 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       engine_(config.engine, config.shards, hash_key_),
       workers_(config.shards),
       lists_(config.shards),
-      dedup_(config.dedup, hash_key_),
+      dedup_(config.dedup, hash_key_, store::fork_excluded_memory()),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       engine_config_(config.engine),

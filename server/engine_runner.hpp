@@ -36,6 +36,7 @@
 #include "server/shard_workers.hpp"
 #include "server/state_codec_binding.hpp"
 #include "server/state_records.hpp"
+#include "store/fork_excluded_memory.hpp"
 
 namespace ccmon::server {
 
@@ -126,7 +127,7 @@ class EngineRunner final : public EngineService {
   struct OwnedPartition {
     OwnedPartition(const core::EngineConfig& engine_config, const core::DedupOptions& dedup_options,
                    const core::HashKey& key)
-        : engine(engine_config, 1, key), dedup(dedup_options, key) {}
+        : engine(engine_config, 1, key), dedup(dedup_options, key, store::fork_excluded_memory()) {}
     core::ShardedEngine engine;
     core::Deduplicator dedup;
     core::SlaEvaluator sla{{}};
@@ -137,7 +138,7 @@ class EngineRunner final : public EngineService {
   std::map<std::string, std::unique_ptr<OwnedPartition>, std::less<>> partitions_;
   ShardWorkers workers_;                                // one thread per shard but the first
   std::vector<std::vector<const core::Event*>> lists_;  // per shard, kept for their capacity
-  core::Deduplicator dedup_;
+  core::Deduplicator dedup_;  // its slot table not inherited by a snapshot child
   core::SlaEvaluator sla_;
   core::Timestamp latest_event_time_ = 0;
   // Input feeds: the wall-clock arrival of each one's latest batch, and

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory_resource>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,11 +47,13 @@ std::size_t capacity_for(std::size_t n) {
 }  // namespace
 
 struct Deduplicator::Impl {
+  explicit Impl(std::pmr::memory_resource* table_memory) : slots(table_memory) {}
+
   DedupOptions options;
   HashKey key;
   std::size_t legacy = 0;  // the oldest FIFO entries hashed unkeyed
   mutable std::uint64_t probe_steps = 0;
-  std::vector<std::uint64_t> slots;
+  std::pmr::vector<std::uint64_t> slots;  // in the constructor's table_memory
   std::size_t count = 0;
   std::deque<Remembered> fifo;
 
@@ -81,7 +84,9 @@ struct Deduplicator::Impl {
   }
 
   void rehash(std::size_t capacity) {
-    slots.assign(capacity, kEmpty);
+    // A new table rather than assign(), which keeps a larger allocation:
+    // a table shrunk by reconfigure() gives its memory back.
+    std::pmr::vector<std::uint64_t>(capacity, kEmpty, slots.get_allocator()).swap(slots);
     for (const Remembered& r : fifo) slots[find(r.hash)] = r.hash;
   }
 
@@ -137,8 +142,9 @@ struct Deduplicator::Impl {
   }
 };
 
-Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key)
-    : impl_(std::make_unique<Impl>()) {
+Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key,
+                           std::pmr::memory_resource* table_memory)
+    : impl_(std::make_unique<Impl>(table_memory)) {
   impl_->options = options;
   impl_->key = hash_key;
 }
@@ -249,7 +255,7 @@ void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& 
         .append(")");
     throw std::invalid_argument(what);
   }
-  auto fresh = std::make_unique<Impl>();
+  auto fresh = std::make_unique<Impl>(impl_->slots.get_allocator().resource());
   fresh->options = options;
   fresh->key = hash_key;
   fresh->legacy = legacy;

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -44,7 +45,12 @@ class Deduplicator {
  public:
   // `hash_key`: the secret key ids are hashed under; a daemon passes a
   // random one, the all-zero default is for tests and tools.
-  explicit Deduplicator(DedupOptions options = {}, const HashKey& hash_key = {});
+  // `table_memory`: where the slot table lives (the FIFO stays on the
+  // heap); it must outlive this object. The table is never read for the
+  // state image (the FIFO is), so the daemon passes memory that a forked
+  // snapshot process does not inherit (store/fork_excluded_memory.hpp).
+  explicit Deduplicator(DedupOptions options = {}, const HashKey& hash_key = {},
+                        std::pmr::memory_resource* table_memory = std::pmr::new_delete_resource());
   ~Deduplicator();
 
   // An id's hashes, computed once for looking it up and remembering it:
@@ -83,7 +89,9 @@ class Deduplicator {
   void reconfigure(DedupOptions options);
 
   // For the state codec (core/persist): the memory as (hash, accepted-at)
-  // pairs, oldest first, and its restoration. The hashes are all there is
+  // pairs, oldest first, and its restoration. These read and write the
+  // FIFO and the counts only, never the slot table, so that they run in a
+  // process that does not map the table (see the constructor). The hashes are all there is
   // (ids are not kept), so they are written out; the table is rebuilt.
   struct Remembered {
     std::uint64_t hash;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory_resource>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -150,6 +151,50 @@ TEST_CASE("remembered() and restore() carry the memory over, in order", "[dedup]
   CHECK_THROWS_AS(other.restore(d.options(), {{0, kT0}}, {}, 0), std::invalid_argument);
   CHECK(other.size() == 1);
   CHECK_FALSE(other.insert("x", kT0 + seconds(1)));
+}
+
+// Counts what is outstanding in it; the heap does the work.
+class CountingMemory final : public std::pmr::memory_resource {
+ public:
+  std::size_t outstanding = 0;
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    outstanding += bytes;
+    return std::pmr::new_delete_resource()->allocate(bytes, align);
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    outstanding -= bytes;
+    std::pmr::new_delete_resource()->deallocate(p, bytes, align);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+    return this == &o;
+  }
+};
+
+TEST_CASE("the slot table, and only it, lives in the table memory given", "[dedup]") {
+  CountingMemory table;
+  {
+    Deduplicator d(DedupOptions{seconds(100), 1000}, {}, &table);
+    CHECK(table.outstanding == 0);  // no table before the first id
+    for (int i = 0; i < 100; ++i) REQUIRE(d.insert(id_of(i), kT0));
+    // 100 ids at a load of at most 3/4 take 256 slots of 8 bytes (128
+    // would hold 96); the FIFO of 100 entries is elsewhere.
+    CHECK(table.outstanding == 256 * 8);
+    // A restored memory keeps the table memory: 3 ids take 16 slots (the
+    // smallest table), and the old table is given back to it.
+    Deduplicator source(DedupOptions{seconds(100), 1000});
+    for (int i = 0; i < 3; ++i) REQUIRE(source.insert(id_of(1000 + i), kT0));
+    d.restore(source.options(), source.remembered(), source.hash_key(), 0);
+    CHECK(table.outstanding == 16 * 8);
+    CHECK_FALSE(d.insert(id_of(1001), kT0 + seconds(1)));
+    // A smaller bound gives memory back, to the same place.
+    for (int i = 0; i < 200; ++i) REQUIRE(d.insert(id_of(2000 + i), kT0 + seconds(2)));
+    CHECK(table.outstanding == 512 * 8);  // 203 ids: 256 slots hold only 192
+    d.reconfigure(DedupOptions{seconds(100), 10});
+    CHECK(table.outstanding == 16 * 8);
+  }
+  CHECK(table.outstanding == 0);
 }
 
 }  // namespace

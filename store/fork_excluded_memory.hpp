@@ -1,0 +1,26 @@
+// Memory that a forked snapshot process does not inherit.
+//
+// While a snapshot child lives (store/snapshot_child.hpp), each page the
+// daemon writes that the child also maps is copied first: a page fault, a
+// 4 KiB copy and a TLB shoot-down on the other cores, about 21 µs a page on
+// the benchmark machine (docs/benchmarks.md, "Durable state: where the 50 %
+// goes"). A table the child never reads need not be shared at all: the
+// duplicate-id memory's slot table is allocated here (the state image holds
+// that memory's FIFO, from which the table is rebuilt, never the table).
+//
+// Each allocation is an anonymous mapping of whole pages marked
+// MADV_DONTFORK (madvise(2)): a child has no such mapping (touching one
+// there is a segmentation fault), and the parent's pages stay writable
+// without a copy. Meant for a few large, long-lived blocks: a small one
+// still takes a page. Thread-safe (mmap and munmap are). An allocation the
+// kernel refuses throws std::bad_alloc.
+#pragma once
+
+#include <memory_resource>
+
+namespace ccmon::store {
+
+// The one instance; never destroyed, so it outlives every container using it.
+std::pmr::memory_resource* fork_excluded_memory();
+
+}  // namespace ccmon::store
