@@ -26,8 +26,8 @@ class ForkExcludedMemory final : public std::pmr::memory_resource {
     const std::size_t length = mapped_length(bytes);
     void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
-    // Refused only for arguments this call never passes; the memory would
-    // then be shared with a child like any other, which is slower, not wrong.
+    // Should it be refused (ENOMEM past vm.max_map_count, say), the memory
+    // is shared with a child like any other: slower, not wrong.
     (void)madvise(p, length, MADV_DONTFORK);
     return p;
   }

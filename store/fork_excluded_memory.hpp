@@ -9,11 +9,12 @@
 // that memory's FIFO, from which the table is rebuilt, never the table).
 //
 // Each allocation is an anonymous mapping of whole pages marked
-// MADV_DONTFORK (madvise(2)): a child has no such mapping (touching one
-// there is a segmentation fault), and the parent's pages stay writable
-// without a copy. Meant for a few large, long-lived blocks: a small one
-// still takes a page. Thread-safe (mmap and munmap are). An allocation the
-// kernel refuses throws std::bad_alloc.
+// MADV_DONTFORK (madvise(2)): a child has no such mapping (reading that
+// address there is undefined: a fault, or whatever the child mapped there
+// since), and the parent's pages stay writable without a copy. Meant for a
+// few large, long-lived blocks: a small one still takes a page. Thread-safe
+// (mmap and munmap are). An allocation the kernel refuses throws
+// std::bad_alloc.
 #pragma once
 
 #include <memory_resource>

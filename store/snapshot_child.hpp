@@ -37,7 +37,8 @@ struct ChildSnapshotResult {
 class ChildSnapshot {
  public:
   // Forks; the child runs `encode` (which must only read memory and
-  // allocate: no locks other threads may hold, no logging) into
+  // allocate: no locks other threads may hold, no logging, nothing from
+  // fork_excluded_memory(), which the child does not map) into
   // write_snapshot_payload(state_dir, sequence, encode, ops), reports and
   // exits. The child lives only as long as encoding and writing to the page
   // cache take: every page the parent writes meanwhile is copied, so wait()

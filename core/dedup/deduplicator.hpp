@@ -89,10 +89,11 @@ class Deduplicator {
   void reconfigure(DedupOptions options);
 
   // For the state codec (core/persist): the memory as (hash, accepted-at)
-  // pairs, oldest first, and its restoration. These read and write the
-  // FIFO and the counts only, never the slot table, so that they run in a
-  // process that does not map the table (see the constructor). The hashes are all there is
-  // (ids are not kept), so they are written out; the table is rebuilt.
+  // pairs, oldest first, and its restoration. The hashes are all there is
+  // (ids are not kept), so they are written out; restore() rebuilds the
+  // table. What encoding reads (options, size, remembered, hash_key,
+  // legacy) never touches the slot table, so it runs in a process that
+  // does not map the table (see the constructor).
   struct Remembered {
     std::uint64_t hash;
     Timestamp at;

@@ -22,7 +22,7 @@ bool mapped(const void* p) {
 
 TEST_CASE("a forked child has no mapping of fork-excluded memory; the parent keeps it") {
   std::pmr::memory_resource* memory = fork_excluded_memory();
-  constexpr std::size_t kBytes = 3 * 4096 + 100;  // spans four pages
+  const auto kBytes = 3 * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) + 100;  // four pages
   auto* block = static_cast<unsigned char*>(memory->allocate(kBytes, alignof(std::uint64_t)));
   std::memset(block, 0x5a, kBytes);
   const auto heap = std::make_unique<std::uint64_t[]>(1024);  // ordinary memory, for contrast
@@ -48,6 +48,7 @@ TEST_CASE("a forked child has no mapping of fork-excluded memory; the parent kee
   CHECK(block[kBytes - 1] == 0x33);
   memory->deallocate(block, kBytes, alignof(std::uint64_t));
   CHECK_FALSE(mapped(block));  // given back to the kernel, not kept
+  CHECK_FALSE(mapped(block + kBytes - 1));
 }
 
 TEST_CASE("fork-excluded memory is page-aligned and refuses a larger alignment") {
@@ -56,6 +57,12 @@ TEST_CASE("fork-excluded memory is page-aligned and refuses a larger alignment")
   void* p = memory->allocate(1, 1);
   CHECK(reinterpret_cast<std::uintptr_t>(p) % page == 0);
   memory->deallocate(p, 1, 1);
+  CHECK_FALSE(mapped(p));
+  void* empty = memory->allocate(0, 1);  // a page, like any other request
+  REQUIRE(empty != nullptr);
+  CHECK(mapped(empty));
+  memory->deallocate(empty, 0, 1);
+  CHECK_FALSE(mapped(empty));
   CHECK_THROWS_AS(memory->allocate(64, 2 * page), std::bad_alloc);
   CHECK(memory->is_equal(*fork_excluded_memory()));
   CHECK_FALSE(memory->is_equal(*std::pmr::new_delete_resource()));
