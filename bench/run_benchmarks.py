@@ -142,12 +142,15 @@ def metric_sum(text, name):
     return sum(values) if values else None
 
 
-def wait_accepted(base, events, file, timeout=300):
-    """Polls /metrics until the daemon has accepted `events` events (at most
-    half of `file`'s): a background load first reads its whole file, which
-    for the largest centers takes longer than a fixed pause would allow."""
-    with open(file) as f:
-        events = min(events, sum(1 for _ in f) // 2)
+def line_count(path):
+    with open(path) as f:
+        return sum(1 for _ in f)
+
+
+def wait_accepted(base, events, timeout=300):
+    """Polls /metrics until the daemon has accepted `events` events: a
+    background load first reads its whole file, which for the largest
+    centers takes longer than a fixed pause would allow."""
     deadline = time.monotonic() + timeout
     while True:
         got = metric_sum(http_get(base, "/metrics"), "ccmon_events_accepted_total") or 0
@@ -319,8 +322,7 @@ class Suite:
         self.merge(halves, self.day)
         for h in halves:
             os.remove(h)
-        with open(self.day) as f:
-            self.day_events = sum(1 for _ in f)
+        self.day_events = line_count(self.day)
         if self.args.only is not None and set(self.args.only) <= {"state", "peer", "adapters",
                                                                   "kafka"}:
             return  # 7., 8. and 9. need only the large center's day
@@ -344,6 +346,9 @@ class Suite:
         self.merge(parts, self.scrape_files["200k"])
         for path in parts:
             os.remove(path)
+        # Counted here, not while a background load reads them: the scrape
+        # runs wait for at most half of a file's events (--quick files are small).
+        self.scrape_events = {k: line_count(p) for k, p in self.scrape_files.items()}
         # Memory per contact: contacts queued and answered, never ended.
         self.contacts = os.path.join(self.work, "contacts.ndjson")
         n = 20_000 + (30_000 if q else 300_000)
@@ -513,7 +518,8 @@ class Suite:
             d = self.daemon()
             try:
                 bg = self.background(d, file, 100_000)
-                wait_accepted(d.base, 300_000, file)  # every queue x channel has its series by then
+                # Every queue x channel has its series by then.
+                wait_accepted(d.base, min(300_000, self.scrape_events[label] // 2))
                 self.loads.append(loadavg())
                 probe = subprocess.run(
                     [self.exe("bench/ccmon_http_probe"), "scrape", "--url", d.base,
@@ -554,7 +560,7 @@ class Suite:
         d = self.daemon()
         try:
             bg = self.background(d, file, 100_000)
-            wait_accepted(d.base, 200_000, file)
+            wait_accepted(d.base, min(200_000, self.scrape_events["10k"] // 2))
             self.loads.append(loadavg())
             probe = subprocess.run(
                 [self.exe("bench/ccmon_http_probe"), "fresh", "--url", d.base, "--time",
