@@ -608,8 +608,10 @@ void retry_held(EngineState& st, const Event& e, std::uint64_t contact_hash) {
                        e.type == EventType::kCaseResolved || e.type == EventType::kCaseReopened;
   const HeldKind kind = is_case ? HeldKind::kCase : HeldKind::kContact;
   const std::string_view id = is_case ? std::string_view(e.case_id) : std::string_view(e.contact);
-  if (id.empty() || !st.held.any_for(kind, id)) return;
-  std::vector<HeldEvent> waiting = st.held.take(kind, id);
+  if (id.empty() || st.held.size() == 0) return;
+  const std::uint64_t id_hash = is_case ? st.held.id_hash(id) : contact_hash;
+  if (!st.held.any_for(kind, id, id_hash)) return;
+  std::vector<HeldEvent> waiting = st.held.take(kind, id, id_hash);
   for (bool progress = true; progress && !waiting.empty();) {
     progress = false;
     for (auto it = waiting.begin(); it != waiting.end();) {
@@ -621,7 +623,7 @@ void retry_held(EngineState& st, const Event& e, std::uint64_t contact_hash) {
       }
     }
   }
-  for (HeldEvent& h : waiting) st.held.put_back(kind, std::move(h));
+  for (HeldEvent& h : waiting) st.held.put_back(kind, id_hash, std::move(h));
 }
 
 }  // namespace
@@ -631,7 +633,8 @@ ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
   const bool may_hold = config.lateness > 0 && config.max_held_events > 0 && kind.has_value();
   ApplyResult r = apply_one(*this, e, contact_hash, may_hold ? Unfit::kHold : Unfit::kCount);
   if (r == ApplyResult::kHeld) {
-    held.hold(*kind, e, e.time + config.lateness);
+    held.hold(*kind, e, *kind == HeldKind::kContact ? contact_hash : held.id_hash(e.case_id),
+              e.time + config.lateness);
     release_held(kNever);  // past max_held_events, the oldest is given up
   } else if (r == ApplyResult::kApplied) {
     retry_held(*this, e, contact_hash);

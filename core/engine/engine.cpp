@@ -152,7 +152,8 @@ EngineStats Engine::stats() const {
 
 std::vector<Event> Engine::take_held(std::string_view contact) {
   std::vector<Event> out;
-  for (auto& h : state_->held.take(engine_detail::HeldKind::kContact, contact)) {
+  auto& held = state_->held;
+  for (auto& h : held.take(engine_detail::HeldKind::kContact, contact, held.id_hash(contact))) {
     out.push_back(std::move(h.event));
   }
   return out;

@@ -57,6 +57,7 @@ struct EngineState {
     contacts.set_hash_key(key);
     agents.set_hash_key(key);
     cases.set_hash_key(key);
+    held.set_hash_key(key);
     store.set_hash_key(key);
     configure(std::move(c));
   }

@@ -4,22 +4,29 @@
 
 namespace ccmon::core::engine_detail {
 
-void HeldBook::hold(HeldKind kind, const Event& e, Timestamp due) {
+void HeldBook::index(HeldKind kind, std::uint64_t hash, std::string_view id, DueKey k) {
+  auto it = by_key_.find(IdView{hash, kind, id});
+  if (it == by_key_.end()) {
+    it = by_key_.emplace(IdKey{hash, kind, std::string(id)}, std::vector<DueKey>{}).first;
+  }
+  it->second.push_back(k);
+}
+
+void HeldBook::hold(HeldKind kind, const Event& e, std::uint64_t hash, Timestamp due) {
   const DueKey k{due, next_seq_++};
-  by_due_.emplace(k, Entry{kind, HeldEvent{e, due, k.second}});
-  by_key_[key(kind, id_of(kind, e))].push_back(k);
+  by_due_.emplace(k, Entry{kind, hash, HeldEvent{e, due, k.second}});
+  index(kind, hash, id_of(kind, e), k);
 }
 
-void HeldBook::put_back(HeldKind kind, HeldEvent h) {
+void HeldBook::put_back(HeldKind kind, std::uint64_t hash, HeldEvent h) {
   const DueKey k{h.due, h.seq};
-  std::string id = key(kind, id_of(kind, h.event));
-  by_due_.emplace(k, Entry{kind, std::move(h)});
-  by_key_[std::move(id)].push_back(k);
+  const auto it = by_due_.emplace(k, Entry{kind, hash, std::move(h)}).first;
+  index(kind, hash, id_of(kind, it->second.held.event), k);
 }
 
-std::vector<HeldEvent> HeldBook::take(HeldKind kind, std::string_view id) {
+std::vector<HeldEvent> HeldBook::take(HeldKind kind, std::string_view id, std::uint64_t hash) {
   std::vector<HeldEvent> out;
-  const auto it = by_key_.find(key(kind, id));
+  const auto it = by_key_.find(IdView{hash, kind, id});
   if (it == by_key_.end()) return out;
   for (const DueKey& k : it->second) {
     const auto e = by_due_.find(k);
@@ -33,17 +40,17 @@ std::vector<HeldEvent> HeldBook::take(HeldKind kind, std::string_view id) {
   return out;
 }
 
-void HeldBook::unindex(HeldKind kind, const HeldEvent& h) {
-  const auto it = by_key_.find(key(kind, id_of(kind, h.event)));
+void HeldBook::unindex(const Entry& e) {
+  const auto it = by_key_.find(IdView{e.hash, e.kind, id_of(e.kind, e.held.event)});
   if (it == by_key_.end()) return;
-  std::erase(it->second, DueKey{h.due, h.seq});
+  std::erase(it->second, DueKey{e.held.due, e.held.seq});
   if (it->second.empty()) by_key_.erase(it);
 }
 
 std::pair<HeldKind, HeldEvent> HeldBook::pop_oldest() {
   auto node = by_due_.extract(by_due_.begin());
   Entry& e = node.mapped();
-  unindex(e.kind, e.held);
+  unindex(e);
   return {e.kind, std::move(e.held)};
 }
 

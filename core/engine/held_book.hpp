@@ -9,7 +9,15 @@
 // fits, the engine state when to hold, retry and give up (attribution.cpp).
 // Memory: one Event copy (its strings) plus two index entries per held event,
 // bounded by state.max_held_events.
+//
+// The index by contact or case is a hash table under the engine's secret key
+// (core/hash/keyed_hash.hpp), so crafted ids cannot flood it, and a contact's
+// lookup reuses the hash the engine computed for the contact table. Every
+// applied event asks any_for: as a tree of id strings, this cost about 12 %
+// of the daemon's engine thread on the bank's day (docs/benchmarks.md).
 #pragma once
+
+#include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
 #include <limits>
@@ -21,6 +29,7 @@
 
 #include "core/engine/persist_access.hpp"
 #include "core/event.hpp"
+#include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
 
 namespace ccmon::core::engine_detail {
@@ -36,17 +45,24 @@ struct HeldEvent {
 
 class HeldBook {
  public:
-  // Holds a copy of `e` (waiting on its contact or case) until `due`.
-  void hold(HeldKind kind, const Event& e, Timestamp due);
-  // Held events waiting on this contact or case?
-  bool any_for(HeldKind kind, std::string_view id) const {
-    return !by_key_.empty() && by_key_.find(key(kind, id)) != by_key_.end();
+  // The key of id_hash; the engine's, so a contact's hash is the contact
+  // table's (ContactBook::hash_of). Set before anything is held.
+  void set_hash_key(const HashKey& key) { key_ = key; }
+  // keyed_hash of a contact or case id under that key.
+  std::uint64_t id_hash(std::string_view id) const { return keyed_hash(key_, id); }
+
+  // Holds a copy of `e` (waiting on its contact or case, whose id_hash is
+  // `hash`) until `due`.
+  void hold(HeldKind kind, const Event& e, std::uint64_t hash, Timestamp due);
+  // Held events waiting on this contact or case (`hash` its id_hash)?
+  bool any_for(HeldKind kind, std::string_view id, std::uint64_t hash) const {
+    return !by_key_.empty() && by_key_.contains(IdView{hash, kind, id});
   }
   // Removes and returns the events waiting on this contact or case, in event
   // time order (ties: arrival order). Give back the ones still unfit with
   // put_back.
-  std::vector<HeldEvent> take(HeldKind kind, std::string_view id);
-  void put_back(HeldKind kind, HeldEvent h);
+  std::vector<HeldEvent> take(HeldKind kind, std::string_view id, std::uint64_t hash);
+  void put_back(HeldKind kind, std::uint64_t hash, HeldEvent h);
   // The due time of the event held longest (the smallest), or kNoDue.
   static constexpr Timestamp kNoDue = std::numeric_limits<Timestamp>::max();
   Timestamp next_due() const { return by_due_.empty() ? kNoDue : by_due_.begin()->first.first; }
@@ -71,21 +87,43 @@ class HeldBook {
   using DueKey = std::pair<Timestamp, std::uint64_t>;  // (due, seq)
   struct Entry {
     HeldKind kind;
+    std::uint64_t hash;  // id_hash of the id it waits on
     HeldEvent held;
   };
-  static std::string key(HeldKind kind, std::string_view id) {
-    std::string k(1, static_cast<char>(kind));
-    k.append(id);
-    return k;
-  }
+  // The index's key: a contact or case id with its id_hash, which is the
+  // table's hash (equal ids, equal hashes). Lookups by IdView build no string.
+  struct IdView {
+    std::uint64_t hash;
+    HeldKind kind;
+    std::string_view id;
+  };
+  struct IdKey {
+    std::uint64_t hash;
+    HeldKind kind;
+    std::string id;
+  };
+  struct IdHasher {
+    using is_transparent = void;
+    std::size_t operator()(const IdKey& k) const { return k.hash; }
+    std::size_t operator()(const IdView& k) const { return k.hash; }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return a.hash == b.hash && a.kind == b.kind &&
+             std::string_view(a.id) == std::string_view(b.id);
+    }
+  };
   static std::string_view id_of(HeldKind kind, const Event& e) {
     return kind == HeldKind::kContact ? std::string_view(e.contact) : std::string_view(e.case_id);
   }
-  void unindex(HeldKind kind, const HeldEvent& h);
+  void index(HeldKind kind, std::uint64_t hash, std::string_view id, DueKey k);
+  void unindex(const Entry& e);
 
-  // Ordered maps: keyed by client strings, so no hash a client could flood.
-  std::map<DueKey, Entry> by_due_;
-  std::map<std::string, std::vector<DueKey>, std::less<>> by_key_;
+  std::map<DueKey, Entry> by_due_;  // ordered: next_due and eviction take the smallest
+  absl::flat_hash_map<IdKey, std::vector<DueKey>, IdHasher, IdEq> by_key_;
+  HashKey key_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t evicted_ = 0;
 };

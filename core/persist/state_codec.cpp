@@ -977,7 +977,8 @@ struct Access {
       r.check(h.by_due_.find({held.due, held.seq}) == h.by_due_.end(),
               "a held event appears twice");
       max_seq = std::max(max_seq, held.seq);
-      h.put_back(kind, std::move(held));
+      const std::uint64_t hash = h.id_hash(id);  // before `held` is moved from
+      h.put_back(kind, hash, std::move(held));
     }
     h.next_seq_ = r.get<std::uint64_t>();
     r.check(n == 0 || max_seq < h.next_seq_,
