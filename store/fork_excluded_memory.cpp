@@ -29,6 +29,7 @@ class ForkExcludedMemory final : public std::pmr::memory_resource {
     // Should it be refused (ENOMEM past vm.max_map_count, say), the memory
     // is shared with a child like any other: slower, not wrong.
     (void)madvise(p, length, MADV_DONTFORK);
+    (void)madvise(p, length, MADV_HUGEPAGE);  // a hint: refused or ignored, 4 KiB pages
     return p;
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t) override {

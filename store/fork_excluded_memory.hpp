@@ -12,7 +12,12 @@
 // MADV_DONTFORK (madvise(2)): a child has no such mapping (reading that
 // address there is undefined: a fault, or whatever the child mapped there
 // since), and the parent's pages stay writable without a copy. Meant for a
-// few large, long-lived blocks: a small one still takes a page. Thread-safe
+// few large, long-lived blocks: a small one still takes a page. The mapping
+// also asks for transparent huge pages (MADV_HUGEPAGE, honoured when
+// /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): the
+// duplicate-id table is probed at random, and with 4 KiB pages nearly every
+// probe of its 32 MiB missed the TLB (engine thread CPU -7 % on the bank's
+// day, docs/benchmarks.md). Thread-safe
 // (mmap and munmap are). An allocation the kernel refuses throws
 // std::bad_alloc.
 #pragma once
