@@ -577,10 +577,22 @@ bool EngineRunner::replay(std::string_view bytes) {
     return false;
   }
   if (record.type == state_records::RecordType::kBatch) {
+    // As in apply(): ids hashed first, the memory's slots prefetched a few
+    // events ahead (a replay is the engine thread alone, bound by misses).
+    const std::size_t n = record.events.size();
+    const bool remember = dedup_.options().max_ids != 0;  // the restored memory's own
+    id_hashes_.clear();
+    if (remember) {
+      for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
+      for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup_.prefetch(id_hashes_[i]);
+    }
     std::vector<const core::Event*> events;
-    events.reserve(record.events.size());
-    for (std::size_t i = 0; i < record.events.size(); ++i) {
-      dedup_.insert(record.events[i].id, record.remembered_at[i]);
+    events.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (remember) {
+        if (i + kDedupPrefetch < n) dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
+        dedup_.insert(id_hashes_[i], record.remembered_at[i]);
+      }
       events.push_back(&record.events[i]);
       latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
     }

@@ -62,7 +62,12 @@ std::string read_file(const fs::path& path) {
     throw fs::filesystem_error("cannot read journal segment", path,
                                std::error_code(errno, std::generic_category()));
   }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // Sized once and read in one call: a segment is up to tens of MiB, and a
+  // character iterator spent a tenth of a restart's time here.
+  std::string bytes(static_cast<std::size_t>(fs::file_size(path)), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
 }
 
 // Counts the records after damage at `offset` that their length fields still
