@@ -1678,8 +1678,9 @@ class Suite:
             f"{mem['dedup_off']['before_kib']:,} → {mem['dedup_off']['after_kib']:,} KiB. "
             f"(b) The RSS of the batched WebSocket run's daemon after the large center's whole "
             f"day: {ws['rss_kib'] / 1024:,.0f} MiB with {ws['series']:,} series, "
-            f"{ws['tracked_contacts']:,.0f} contacts still tracked and {ws['accepted']:,} event "
-            f"ids remembered for de-duplication.\n")
+            f"{ws['tracked_contacts']:,.0f} contacts still tracked and the ids of the last "
+            f"{min(ws['accepted'], 2_000_000):,} of its {ws['accepted']:,} events remembered "
+            f"for de-duplication (`ingest.dedup.max_ids`, 2,000,000 by default).\n")
         if r.get("state"):
             md.extend(self.state_section(r["state"]))
         if r.get("shards"):

@@ -16,8 +16,8 @@
 // also asks for transparent huge pages (MADV_HUGEPAGE, honoured when
 // /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): the
 // duplicate-id table is probed at random, and with 4 KiB pages nearly every
-// probe of its 32 MiB missed the TLB (engine thread CPU -7 % on the bank's
-// day, docs/benchmarks.md). Thread-safe
+// probe of its 32 MiB missed the TLB (its probes were 11 % of the engine
+// thread on the large center's day, docs/benchmarks.md). Thread-safe
 // (mmap and munmap are). An allocation the kernel refuses throws
 // std::bad_alloc.
 #pragma once

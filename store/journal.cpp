@@ -66,7 +66,12 @@ std::string read_file(const fs::path& path) {
   // character iterator spent a tenth of a restart's time here.
   std::string bytes(static_cast<std::size_t>(fs::file_size(path)), '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  // Short means a read error (nothing writes a segment while it is read):
+  // cut it as a torn tail and acknowledged records would be deleted.
+  if (static_cast<std::size_t>(in.gcount()) != bytes.size()) {
+    throw fs::filesystem_error("cannot read all of journal segment", path,
+                               std::error_code(EIO, std::generic_category()));
+  }
   return bytes;
 }
 

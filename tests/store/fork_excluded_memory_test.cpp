@@ -81,7 +81,13 @@ TEST_CASE("fork-excluded memory is advised not to be copied on fork and to use h
   INFO("VmFlags:" << flags);
   REQUIRE_FALSE(flags.empty());
   CHECK(flags.find(" dc ") != std::string::npos);
-  CHECK(flags.find(" hg ") != std::string::npos);
+  // The huge-page advice is a hint the kernel refuses when built without
+  // transparent huge pages (no such sysfs directory).
+  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) {
+    CHECK(flags.find(" hg ") != std::string::npos);
+  } else {
+    WARN("SKIPPED: this kernel has no transparent huge pages; the hg flag is not checked");
+  }
   const auto heap = std::make_unique<std::uint64_t[]>(1 << 20);  // ordinary memory, for contrast
   CHECK(vm_flags(heap.get()).find(" dc ") == std::string::npos);
   memory->deallocate(block, kBytes, alignof(std::uint64_t));

@@ -20,6 +20,29 @@ std::uint64_t held(const Engine& e) {
 
 }  // namespace
 
+TEST_CASE("a contact and a case of the same id wait apart") {
+  // Both held under id "x1" (one id hash): the contact's queueing releases
+  // the answer only, the case's opening the resolution only.
+  Engine e(small_config());
+  CHECK(e.apply(Ev(EventType::kContactAnswered, at(10), "x1").agent("a1")) == ApplyResult::kHeld);
+  CHECK(e.apply(Ev(EventType::kCaseResolved, at(12)).case_id("x1").contacts(1)) ==
+        ApplyResult::kHeld);
+  CHECK(held(e) == 2);
+  CHECK(e.apply(Ev(EventType::kContactQueued, at(4), "x1").queue("q1").channel("voice")) ==
+        ApplyResult::kApplied);
+  CHECK(held(e) == 1);
+  CHECK(e.apply(Ev(EventType::kCaseOpened, at(2)).case_id("x1").queue("q1").channel("voice")) ==
+        ApplyResult::kApplied);
+  CHECK(held(e) == 0);
+  CHECK(oos(e) == 0);
+  const auto s = e.snapshot(at(20));
+  // The answer after 10 - 4 = 6 s; the case resolved after 12 - 2 = 10 s.
+  CHECK(val(*s, "q1", "voice", "5m", Kpi::kAnswered) == 1);
+  CHECK(val(*s, "q1", "voice", "5m", Kpi::kAverageSpeedOfAnswer) == Approx(6));
+  CHECK(val(*s, "q1", "voice", "5m", Kpi::kResolvedCases) == 1);
+  CHECK(val(*s, "q1", "voice", "5m", Kpi::kAverageResolution) == Approx(10));
+}
+
 TEST_CASE("an answer before its queueing is held and completes when the queueing arrives") {
   Engine e(small_config());  // lateness 30 s by default
   REQUIRE(e.config().lateness == seconds(30));
