@@ -71,7 +71,8 @@ void HttpSession::do_read() {
   // request; a kept-alive one may idle for idle_timeout before the next.
   stream_.expires_after(
       to_chrono(first_request_ ? config_->limits.header_timeout : config_->limits.idle_timeout));
-  if (buffer_.size() != 0) return read_header();  // pipelined: the request has begun
+  if (buffer_.size() != 0) return read_header();                 // pipelined: the request has begun
+  if (buffer_.capacity() >= kBodyRead) buffer_.shrink_to_fit();  // idle: no body-sized room
   // At max_connections an idle connection is closed to make room, then one
   // that reads its headers slowly (server/connection_limits.hpp).
   slot_->enter(Phase::kIdle, reclaimer());
@@ -106,6 +107,12 @@ void HttpSession::on_header(beast::error_code ec) {
   slot_->enter(Phase::kBusy);
   stream_.expires_after(to_chrono(config_->limits.header_timeout));
   auto read_body = [self = shared_from_this()] {
+    // A body larger than the buffer's room (or chunked, of unknown length).
+    const auto left = self->parser_->content_length_remaining();
+    const auto& b = self->buffer_;
+    if (!self->parser_->is_done() && (!left || *left > b.capacity() - b.size())) {
+      self->buffer_.reserve(kBodyRead);
+    }
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      [self](beast::error_code e, std::size_t) { self->on_read(e); });
   };
