@@ -83,6 +83,7 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       dedup_(config.dedup, hash_key_, store::fork_excluded_memory()),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
+      hash_ids_ahead_(config.dedup.max_ids != 0),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
       sla_rules_(config.sla_rules),
@@ -142,6 +143,14 @@ core::Timestamp EngineRunner::now() const {
 }
 
 void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
+  // On the submitting (io) thread, under the process key; apply() checks
+  // that the duplicate memory still hashes under it.
+  if (hash_ids_ahead_.load(std::memory_order_relaxed)) {
+    batch.id_hashes.reserve(batch.events.size());
+    for (const auto& item : batch.events) {
+      batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(hash_key_, item.event.id));
+    }
+  }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     BatchResult result;
     try {
@@ -202,7 +211,13 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   if (dedup_enabled_) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
-    for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
+    if (batch.id_hashes.size() == n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        id_hashes_.push_back(dedup.hash(batch.events[i].event.id, hash_key_, batch.id_hashes[i]));
+      }
+    } else {
+      for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
+    }
     for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup.prefetch(id_hashes_[i]);
   }
   for (std::size_t i = 0; i < n; ++i) {
@@ -411,6 +426,7 @@ void EngineRunner::schedule_tick() {
 
 void EngineRunner::reconfigure(const config::Config& config, std::function<void()> done) {
   admission_.set_limit(config.limits.max_events_in_flight);
+  hash_ids_ahead_.store(config.dedup.max_ids != 0, std::memory_order_relaxed);
   boost::asio::post(io_,
                     [this, engine = config.engine, dedup = config.dedup, rules = config.sla_rules,
                      mode = config.clock, forecast = config.forecast,

@@ -150,6 +150,8 @@ class EngineRunner final : public EngineService {
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
   std::function<void(std::shared_ptr<const View>)> tick_listener_;
   bool dedup_enabled_ = true;  // max_ids > 0
+  // dedup_enabled_ for the submitting threads, which hash ids ahead.
+  std::atomic<bool> hash_ids_ahead_{true};
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh
   // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).

@@ -155,6 +155,17 @@ Deduplicator::IdHash Deduplicator::hash(std::string_view id) const {
   return impl_->hash(id);
 }
 
+std::uint64_t Deduplicator::keyed_hash_of(const HashKey& key, std::string_view id) {
+  return hash_id(key, id);
+}
+
+Deduplicator::IdHash Deduplicator::hash(std::string_view id, const HashKey& key,
+                                        std::uint64_t keyed) const {
+  const Impl& d = *impl_;
+  if (key != d.key) return d.hash(id);
+  return {keyed, d.legacy > 0 ? legacy_hash_id(id) : kEmpty};
+}
+
 void Deduplicator::prefetch(const IdHash& h) const {
   const Impl& d = *impl_;
   if (!d.slots.empty()) __builtin_prefetch(&d.slots[d.home(h.keyed)]);

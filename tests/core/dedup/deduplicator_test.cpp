@@ -19,6 +19,7 @@ namespace {
 
 using ccmon::core::Deduplicator;
 using ccmon::core::DedupOptions;
+using ccmon::core::HashKey;
 using ccmon::core::seconds;
 using ccmon::core::Timestamp;
 
@@ -244,9 +245,38 @@ TEST_CASE("an id's hashes, computed once, answer as the id itself does", "[dedup
   CHECK_FALSE(off.contains(off.hash("a"), kT0));
 }
 
-namespace {
+TEST_CASE("an id hashed ahead under the memory's key is used, under another key redone",
+          "[dedup]") {
+  HashKey mine{}, other{};
+  mine.bytes[0] = 1;
+  other.bytes[0] = 2;
+  Deduplicator d(DedupOptions{seconds(10), 100}, mine);
+  const std::uint64_t ahead = Deduplicator::keyed_hash_of(mine, "a");
+  // What the memory computes itself, as a second implementation.
+  CHECK(ahead == d.hash("a").keyed);
+  CHECK(d.hash("a", mine, ahead).keyed == ahead);
+  CHECK(d.hash("a", mine, ahead).legacy == 0);
+  // Hashed under a key the memory does not use (a restore kept an older
+  // one): the hash given is ignored, the id found as itself.
+  const std::uint64_t stale = Deduplicator::keyed_hash_of(other, "a");
+  REQUIRE(stale != ahead);
+  CHECK(d.hash("a", other, stale).keyed == ahead);
+  REQUIRE(d.insert("a", kT0));
+  CHECK(d.contains(d.hash("a", other, stale), kT0 + seconds(1)));
+  CHECK(d.contains(d.hash("a", mine, ahead), kT0 + seconds(1)));
+}
 
-using ccmon::core::HashKey;
+TEST_CASE("a v1 memory adds the unkeyed hash to an id hashed ahead", "[dedup]") {
+  const std::hash<std::string_view> std_hash;
+  const auto key = ccmon::core::test::fixed_test_key();
+  Deduplicator d(DedupOptions{seconds(100), 10}, key);
+  d.restore(DedupOptions{seconds(100), 10}, {{std_hash("old-a"), kT0}}, key, 1);
+  const auto h = d.hash("old-a", key, Deduplicator::keyed_hash_of(key, "old-a"));
+  CHECK(h.legacy == std_hash("old-a"));
+  CHECK(d.contains(h, kT0 + seconds(1)));
+}
+
+namespace {
 
 // libstdc++'s std::hash for strings (MurmurHash64A, seed 0xc70f6907),
 // which the memory used before keying, block by block: for a 16-byte id,
