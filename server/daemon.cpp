@@ -208,6 +208,7 @@ int Daemon::Impl::run() {
   // publisher's own thread: the engine thread only hands it over.
   ctx->live->configure(live_options(*config));
   runner.on_tick([this](std::shared_ptr<const View> view) { publisher.offer(std::move(view)); });
+  runner.free_batches_on(io.get_executor());
   runner.start();
   for (const auto& file : config->adapters.asterisk_queue_log.files) {
     followers.push_back(std::make_shared<QueueLogFollower>(

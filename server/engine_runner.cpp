@@ -163,6 +163,7 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
       result.internal_error = true;
     }
     admission_.release(batch.admitted);
+    if (free_on_) boost::asio::post(*free_on_, [events = std::move(batch.events)] {});
     // `always`: answered once a sync covers everything journaled so far —
     // a batch of duplicates too, since the record of their first acceptance
     // may not be on disk yet.
