@@ -84,6 +84,7 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       hash_ids_ahead_(config.dedup.max_ids != 0),
+      hash_contacts_ahead_(config.shards == 1),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
       sla_rules_(config.sla_rules),
@@ -151,6 +152,12 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
       batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(hash_key_, item.event.id));
     }
   }
+  if (hash_contacts_ahead_) {
+    batch.contact_hashes.reserve(batch.events.size());
+    for (const auto& item : batch.events) {
+      batch.contact_hashes.push_back(core::keyed_hash(hash_key_, item.event.contact));
+    }
+  }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     BatchResult result;
     try {
@@ -209,6 +216,8 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   const std::size_t n = batch.events.size();
   id_hashes_.clear();
   fresh_in_batch_.clear();
+  contact_hashes_.clear();  // the fresh events' (batch.contact_hashes), in their order
+  const bool with_contact_hashes = batch.contact_hashes.size() == n;
   if (dedup_enabled_) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
@@ -239,6 +248,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       id_hashes_[fresh.size()] = h;
     }
     fresh.push_back({&event, dedup_now});
+    if (with_contact_hashes) contact_hashes_.push_back(batch.contact_hashes[i]);
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -270,7 +280,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     if (dedup_enabled_) dedup.insert(id_hashes_[k], f.remembered_at);
     events.push_back(f.event);
   }
-  apply_to_engine(owned ? owned->engine : engine_, events);
+  apply_to_engine(owned ? owned->engine : engine_, events, contact_hashes_);
   if (owned) {
     if (batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
     for (const auto& f : fresh) {
@@ -294,8 +304,9 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
 }
 
 void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
-                                   std::span<const core::Event* const> events) {
-  if (engine.shard_count() == 1) return engine.shard(0).apply(events);
+                                   std::span<const core::Event* const> events,
+                                   std::span<const std::uint64_t> contact_hashes) {
+  if (engine.shard_count() == 1) return engine.shard(0).apply(events, hash_key_, contact_hashes);
   for (auto& list : lists_) list.clear();
   engine.partition(events, lists_);
   workers_.run(

@@ -95,7 +95,9 @@ class EngineRunner final : public EngineService {
   core::Timestamp now() const;
   void apply(Batch& batch, BatchResult& result);
   // Applies accepted events to `engine`: each shard's on its own thread.
-  void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events);
+  // `contact_hashes`: the events' contacts hashed under hash_key_, or empty.
+  void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events,
+                       std::span<const std::uint64_t> contact_hashes = {});
   void make_views();
   std::shared_ptr<const View> build_view();
   // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the
@@ -162,6 +164,10 @@ class EngineRunner final : public EngineService {
   bool dedup_enabled_ = true;  // max_ids > 0
   // dedup_enabled_ for the submitting threads, which hash ids ahead.
   std::atomic<bool> hash_ids_ahead_{true};
+  // Contacts are hashed ahead for a single shard (several shards are
+  // partitioned first, each list applied on its own thread).
+  bool hash_contacts_ahead_ = true;
+  std::vector<std::uint64_t> contact_hashes_;  // the fresh events', per batch
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh
   // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).

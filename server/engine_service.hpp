@@ -56,10 +56,12 @@ struct Batch {
     std::int64_t next_offset = -1;
   };
   std::optional<Partition> partition{};
-  // Filled by EngineRunner::submit on the submitting thread: each event's
-  // id hashed for the duplicate memory (Deduplicator::keyed_hash_of), which
-  // takes SipHash off the engine thread. Empty when not hashed ahead.
+  // Filled by EngineRunner::submit on the submitting thread, to take
+  // SipHash off the engine thread: each event's id hashed for the duplicate
+  // memory (Deduplicator::keyed_hash_of) and its contact for the engine's
+  // contact table (keyed_hash). Empty when not hashed ahead.
   std::vector<std::uint64_t> id_hashes{};
+  std::vector<std::uint64_t> contact_hashes{};
 };
 
 // One owned partition's state as bytes (docs/state-format.md's image of

@@ -97,14 +97,21 @@ ApplyResult Engine::apply(const Event& event) {
 }
 
 void Engine::apply(std::span<const Event* const> events) {
+  apply(events, state_->contacts.table().hash_key(), {});
+}
+
+void Engine::apply(std::span<const Event* const> events, const HashKey& key,
+                   std::span<const std::uint64_t> contact_hashes) {
   // Two-stage software pipeline over the contact table: the probe cell of
   // the event kAhead places on, then the record of the one kAhead / 2 on.
   constexpr std::size_t kAhead = 8;
   const auto& table = state_->contacts.table();
+  const bool hashed = contact_hashes.size() == events.size() && key == table.hash_key();
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
   auto stage1 = [&](std::size_t j) {
     if (j >= events.size()) return;
-    hashes[j % kAhead] = table.hash_of(events[j]->contact);  // apply() reuses it
+    // apply() reuses it
+    hashes[j % kAhead] = hashed ? contact_hashes[j] : table.hash_of(events[j]->contact);
     if (!events[j]->contact.empty()) table.prefetch_cell(hashes[j % kAhead]);
   };
   for (std::size_t j = 0; j < kAhead && j < events.size(); ++j) stage1(j);

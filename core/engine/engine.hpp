@@ -85,6 +85,11 @@ class Engine {
   // because it fetches the state of later events into cache while applying
   // earlier ones (contact lookups are the engine's cache misses).
   void apply(std::span<const Event* const> events);
+  // The same with each event's contact hashed ahead, on another thread:
+  // contact_hashes[i] is keyed_hash(key, events[i]->contact). Used when
+  // `key` is this engine's and there is one per event; else hashed here.
+  void apply(std::span<const Event* const> events, const HashKey& key,
+             std::span<const std::uint64_t> contact_hashes);
 
   // Moves time forward: evicts idle state, closes timed-out after-contact
   // work, gives up held events whose lateness has passed (`now` is the

@@ -84,6 +84,41 @@ TEST_CASE("random event streams keep the engine consistent", "[engine][robustnes
   CHECK(e.stats().series_folded_total > 0);  // q3 is past the cap of 3 queues
 }
 
+namespace {
+
+// The snapshots and counts of two engines fed the same events agree.
+void same_results(const Engine& one, const Snapshot& a_, const Engine& batched,
+                  const Snapshot& b_) {
+  const Snapshot* a = &a_;
+  const Snapshot* b = &b_;
+  REQUIRE(a->series.size() == b->series.size());
+  REQUIRE(!a->series.empty());
+  for (std::size_t i = 0; i < a->series.size(); ++i) {
+    const auto& sa = a->series[i];
+    const auto& sb = b->series[i];
+    CHECK(sa.queue == sb.queue);
+    CHECK(sa.channel == sb.channel);
+    CHECK(sa.live == sb.live);
+    CHECK(sa.offered_total == sb.offered_total);
+    CHECK(sa.answered_total == sb.answered_total);
+    CHECK(sa.handled_total == sb.handled_total);
+    REQUIRE(sa.windows.size() == sb.windows.size());
+    for (std::size_t w = 0; w < sa.windows.size(); ++w) {
+      for (int k = 0; k < kKpiCount; ++k) {
+        CHECK(sa.windows[w].kpis[k].value == sb.windows[w].kpis[k].value);
+        CHECK(sa.windows[w].kpis[k].volume == sb.windows[w].kpis[k].volume);
+      }
+    }
+  }
+  REQUIRE(a->teams.size() == b->teams.size());
+  for (std::size_t i = 0; i < a->teams.size(); ++i) CHECK(a->teams[i].agents == b->teams[i].agents);
+  CHECK(one.stats().out_of_sequence_total == batched.stats().out_of_sequence_total);
+  CHECK(one.stats().evicted_contacts_total == batched.stats().evicted_contacts_total);
+  CHECK(one.stats().tracked_contacts == batched.stats().tracked_contacts);
+}
+
+}  // namespace
+
 // Engine::apply(span) prefetches ahead but must give exactly what applying
 // the same events one by one gives. Both run the same State::apply: this
 // checks the batching (its look-ahead pipeline), not the KPI rules; the
@@ -114,42 +149,41 @@ TEST_CASE("batched apply equals one-by-one apply", "[engine][robustness]") {
     if (type == EventType::kSurveyAnswered) ev.csat(1 + static_cast<int>(rnd(5)));
     events.push_back(ev.e);
   }
-  Engine one(c), batched(c);
+  // Batches, plain; with the contacts hashed ahead under the engine's key
+  // (used); and hashed under another key (ignored).
+  HashKey other;
+  other.bytes[3] = 7;
+  Engine one(c), batched(c), hashed(c), misled(c);
   for (const Event& e : events) one.apply(e);
   std::vector<const Event*> batch;
+  std::vector<std::uint64_t> mine, theirs;
+  int batches = 0;
   for (std::size_t i = 0; i < events.size();) {
     batch.clear();
+    mine.clear();
+    theirs.clear();
     const std::size_t n = 1 + rnd(40);  // batch sizes 1..40, below and above the look-ahead
-    for (; batch.size() < n && i < events.size(); ++i) batch.push_back(&events[i]);
+    for (; batch.size() < n && i < events.size(); ++i) {
+      batch.push_back(&events[i]);
+      mine.push_back(keyed_hash(HashKey{}, events[i].contact));
+      theirs.push_back(keyed_hash(other, events[i].contact));
+    }
     batched.apply(batch);
+    hashed.apply(batch, HashKey{}, mine);
+    // Every other batch: a contact tracked under one hash would be looked
+    // up under the other.
+    if (++batches % 2 == 0) {
+      misled.apply(batch, other, theirs);
+    } else {
+      misled.apply(batch);
+    }
   }
   const Timestamp now = at(t);
   const auto a = one.snapshot(now);
-  const auto b = batched.snapshot(now);
-  REQUIRE(a->series.size() == b->series.size());
-  REQUIRE(!a->series.empty());
-  for (std::size_t i = 0; i < a->series.size(); ++i) {
-    const auto& sa = a->series[i];
-    const auto& sb = b->series[i];
-    CHECK(sa.queue == sb.queue);
-    CHECK(sa.channel == sb.channel);
-    CHECK(sa.live == sb.live);
-    CHECK(sa.offered_total == sb.offered_total);
-    CHECK(sa.answered_total == sb.answered_total);
-    CHECK(sa.handled_total == sb.handled_total);
-    REQUIRE(sa.windows.size() == sb.windows.size());
-    for (std::size_t w = 0; w < sa.windows.size(); ++w) {
-      for (int k = 0; k < kKpiCount; ++k) {
-        CHECK(sa.windows[w].kpis[k].value == sb.windows[w].kpis[k].value);
-        CHECK(sa.windows[w].kpis[k].volume == sb.windows[w].kpis[k].volume);
-      }
-    }
+  for (Engine* e : {&batched, &hashed, &misled}) {
+    const auto b = e->snapshot(now);
+    same_results(one, *a, *e, *b);
   }
-  REQUIRE(a->teams.size() == b->teams.size());
-  for (std::size_t i = 0; i < a->teams.size(); ++i) CHECK(a->teams[i].agents == b->teams[i].agents);
-  CHECK(one.stats().out_of_sequence_total == batched.stats().out_of_sequence_total);
-  CHECK(one.stats().evicted_contacts_total == batched.stats().evicted_contacts_total);
-  CHECK(one.stats().tracked_contacts == batched.stats().tracked_contacts);
 }
 
 namespace {
