@@ -47,6 +47,11 @@ void Admission::set_limit(std::size_t limit) {
   limit_ = limit;
 }
 
+std::size_t Admission::limit() const {
+  std::lock_guard lock(mutex_);
+  return limit_;
+}
+
 std::size_t Admission::in_flight() const {
   std::lock_guard lock(mutex_);
   return in_flight_;

@@ -31,6 +31,7 @@ class Admission {
   void release(std::size_t n);
 
   void set_limit(std::size_t limit);
+  std::size_t limit() const;
   std::size_t in_flight() const;
 
  private:

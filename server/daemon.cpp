@@ -124,9 +124,10 @@ struct Daemon::Impl {
 
   CommandLine cli;
   SelfMetrics metrics;
+  // Before the runner, which frees batches on it until it is stopped.
+  asio::io_context io;
   EngineRunner runner;
   std::shared_ptr<ServerContext> ctx;
-  asio::io_context io;
   asio::signal_set signals;
   asio::steady_timer drain_timer;
   std::shared_ptr<Listener> listener;          // server.listen

@@ -144,15 +144,17 @@ core::Timestamp EngineRunner::now() const {
 }
 
 void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
-  // On the submitting (io) thread, under the process key; apply() checks
-  // that the duplicate memory still hashes under it.
-  if (hash_ids_ahead_.load(std::memory_order_relaxed)) {
+  // On the submitting thread, under the key the duplicate memory uses
+  // (published by restore()); apply() checks that it still does.
+  const bool ahead = batch.events.size() >= kAheadMinEvents;
+  if (ahead && hash_ids_ahead_.load(std::memory_order_relaxed) &&
+      !restoring_.load(std::memory_order_acquire)) {
     batch.id_hashes.reserve(batch.events.size());
     for (const auto& item : batch.events) {
-      batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(hash_key_, item.event.id));
+      batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, item.event.id));
     }
   }
-  if (hash_contacts_ahead_) {
+  if (ahead && hash_contacts_ahead_) {
     batch.contact_hashes.reserve(batch.events.size());
     for (const auto& item : batch.events) {
       batch.contact_hashes.push_back(core::keyed_hash(hash_key_, item.event.contact));
@@ -170,7 +172,15 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
       result.internal_error = true;
     }
     admission_.release(batch.admitted);
-    if (free_on_) boost::asio::post(*free_on_, [events = std::move(batch.events)] {});
+    const std::size_t n = batch.events.size();
+    if (free_on_ && n >= kAheadMinEvents &&
+        unfreed_.load(std::memory_order_relaxed) + n <= admission_.limit()) {
+      unfreed_.fetch_add(n, std::memory_order_relaxed);
+      boost::asio::post(*free_on_, [this, n, events = std::move(batch.events)]() mutable {
+        std::vector<core::IndexedEvent>().swap(events);
+        unfreed_.fetch_sub(n, std::memory_order_relaxed);
+      });
+    }
     // `always`: answered once a sync covers everything journaled so far —
     // a batch of duplicates too, since the record of their first acceptance
     // may not be on disk yet.
@@ -223,7 +233,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     fresh_in_batch_.reserve(n);
     if (batch.id_hashes.size() == n) {
       for (std::size_t i = 0; i < n; ++i) {
-        id_hashes_.push_back(dedup.hash(batch.events[i].event.id, hash_key_, batch.id_hashes[i]));
+        id_hashes_.push_back(dedup.hash(batch.events[i].event.id, ahead_key_, batch.id_hashes[i]));
       }
     } else {
       for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
@@ -592,6 +602,8 @@ void EngineRunner::restore() {
       "state: restored from {} in {:.3f} s: snapshot at record {}, {} journal records replayed, "
       "{} cut, {} damaged snapshots skipped",
       durable_->options().dir, r.seconds, r.snapshot, r.replayed, r.cut_records, r.fallbacks);
+  // Ids are hashed ahead under the restored memory's key (a v2+ image's).
+  ahead_key_ = dedup_.hash_key();
   // startup_view_ stays: a reader that saw restoring_ may still be copying it.
   restoring_.store(false, std::memory_order_release);
 }

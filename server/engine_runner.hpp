@@ -57,11 +57,13 @@ class EngineRunner final : public EngineService {
     tick_listener_ = std::move(listener);
   }
 
-  // Where applied batches are freed: the io threads that decoded them, so
-  // that TCMalloc's per-thread caches take the events' strings back without
-  // passing them through its central free list (freeing them here was 4 %
-  // of the engine thread's instructions, docs/benchmarks.md). Unset: freed
-  // on the engine thread. `ex` must outlive drain_and_stop(). Before start().
+  // Where applied batches of kAheadMinEvents or more are freed: on `ex`
+  // (the daemon's io threads, which allocated most of the events' strings),
+  // not on the engine thread, where freeing them went through TCMalloc's
+  // central free list (5.7 % of the engine thread's instructions,
+  // docs/benchmarks.md). At most max_events_in_flight events wait there to
+  // be freed; past that the engine thread frees them. Unset: all freed on
+  // the engine thread. `ex` must outlive drain_and_stop(). Before start().
   void free_batches_on(boost::asio::any_io_executor ex) { free_on_ = std::move(ex); }
 
   // Keeps the state in `state` (docs/architecture.md, "Durable state"):
@@ -164,6 +166,14 @@ class EngineRunner final : public EngineService {
   bool dedup_enabled_ = true;  // max_ids > 0
   // dedup_enabled_ for the submitting threads, which hash ids ahead.
   std::atomic<bool> hash_ids_ahead_{true};
+  // The key the duplicate memory hashes under: the process key, or the one
+  // a restored image brought. Written by restore() before restoring_ turns
+  // false, read by submitters only after they saw it false.
+  core::HashKey ahead_key_ = hash_key_;
+  // Smaller batches are hashed and freed on the engine thread: for them a
+  // post and two small vectors cost more than they save.
+  static constexpr std::size_t kAheadMinEvents = 64;
+  std::atomic<std::size_t> unfreed_{0};  // events posted to free_on_, not yet freed
   // Contacts are hashed ahead for a single shard (several shards are
   // partitioned first, each list applied on its own thread).
   bool hash_contacts_ahead_ = true;

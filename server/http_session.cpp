@@ -107,10 +107,9 @@ void HttpSession::on_header(beast::error_code ec) {
   slot_->enter(Phase::kBusy);
   stream_.expires_after(to_chrono(config_->limits.header_timeout));
   auto read_body = [self = shared_from_this()] {
-    // A body larger than the buffer's room (or chunked, of unknown length).
+    // A body larger than the buffer (or chunked, of unknown length).
     const auto left = self->parser_->content_length_remaining();
-    const auto& b = self->buffer_;
-    if (!self->parser_->is_done() && (!left || *left > b.capacity() - b.size())) {
+    if (!self->parser_->is_done() && (!left || *left > self->buffer_.capacity())) {
       self->buffer_.reserve(kBodyRead);
     }
     http::async_read(self->stream_, self->buffer_, *self->parser_,

@@ -50,8 +50,9 @@ class HttpSession : public Closable,
   // Read while waiting for a request's first byte; the parser takes the rest.
   static constexpr std::size_t kFirstRead = 4096;
   // Room for a body's reads: Beast reads at most the buffer's free room (and
-  // 64 KiB) at a time, so a 4 KiB buffer took a large body in 4-12 KiB reads,
-  // each a recvmsg, an epoll_ctl and a timerfd_settime (docs/benchmarks.md).
+  // 64 KiB) at a time, so a 4 KiB buffer took a large body in reads of at
+  // most 4 KiB, each a recvmsg, an epoll_ctl and a timerfd_settime
+  // (docs/benchmarks.md).
   static constexpr std::size_t kBodyRead = 64 * 1024;
 
   ClientStream stream_;

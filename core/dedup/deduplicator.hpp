@@ -64,10 +64,10 @@ class Deduplicator {
   IdHash hash(std::string_view id) const;
   // Hashing ahead, on another thread (the daemon's io threads, while the
   // engine thread works): keyed_hash_of(key, id) is hash(id).keyed for a
-  // memory whose key is `key`. hash(id, key, keyed) takes such a hash and
-  // returns hash(id): `keyed` is used when `key` is this memory's own key
-  // (else, after a restore under an older key, it is hashed again), and the
-  // unkeyed hash is added while v1 ids are remembered. Both thread-safe.
+  // memory whose key is `key`; thread-safe. hash(id, key, keyed) takes such
+  // a hash and returns hash(id): `keyed` is used when `key` is this
+  // memory's own key (else it is hashed again), and the unkeyed hash is
+  // added while v1 ids are remembered; on the memory's own thread.
   static std::uint64_t keyed_hash_of(const HashKey& key, std::string_view id);
   IdHash hash(std::string_view id, const HashKey& key, std::uint64_t keyed) const;
   // A hint: starts loading the table slot where `h` would be looked up, so

@@ -110,7 +110,7 @@ void Engine::apply(std::span<const Event* const> events, const HashKey& key,
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
   auto stage1 = [&](std::size_t j) {
     if (j >= events.size()) return;
-    // apply() reuses it
+    // Kept for apply(), which looks the contact up with it.
     hashes[j % kAhead] = hashed ? contact_hashes[j] : table.hash_of(events[j]->contact);
     if (!events[j]->contact.empty()) table.prefetch_cell(hashes[j % kAhead]);
   };

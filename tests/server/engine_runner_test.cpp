@@ -127,13 +127,20 @@ TEST_CASE("an applied batch is freed on the executor given, and nothing applied 
           "[server][engine_runner]") {
   const auto config = config_from("server:\n  clock: event\n");
   SelfMetrics metrics("test");
-  EngineRunner runner(*config, metrics, [] { return kNow; });
   boost::asio::io_context io;  // not run yet: what is posted to it waits
+  EngineRunner runner(*config, metrics, [] { return kNow; });
   runner.free_batches_on(io.get_executor());
   runner.start();
-  CHECK(submit_and_wait(runner, queued_batch(*config, 3)).accepted == 3);
-  CHECK(submit_and_wait(runner, batch_of_ids(*config, {"a", "b"})).accepted == 2);
-  // One handler per batch, run here: the batches' events are freed now.
+  auto ids = [](const std::string& prefix, int n) {
+    std::vector<std::string> v;
+    for (int i = 0; i < n; ++i) v.push_back(prefix + std::to_string(i));
+    return v;
+  };
+  CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("a", 64))).accepted == 64);
+  // Below 64 events a batch is freed on the engine thread: no post.
+  CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("b", 3))).accepted == 3);
+  CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("c", 70))).accepted == 70);
+  // One handler per large batch, run here: their events are freed now.
   CHECK(io.run() == 2);
   // The engine kept copies, not pointers into the freed events (under
   // AddressSanitizer a read of them would fail here).
@@ -144,9 +151,17 @@ TEST_CASE("an applied batch is freed on the executor given, and nothing applied 
     offered += s.offered_total;
     queues.push_back(s.queue);
   }
-  std::sort(queues.begin(), queues.end());
-  CHECK(offered == 5);
-  CHECK(queues == std::vector<std::string>{"q", "q0", "q1", "q2"});
+  CHECK(offered == 137);
+  CHECK(queues == std::vector<std::string>{"q"});
+  // Ids hashed ahead (a batch of 64) find those the engine thread hashed
+  // (the batch of 3), and the other way round.
+  auto again = ids("b", 3);
+  for (const auto& id : ids("d", 60)) again.push_back(id);
+  again.push_back("a5");
+  const BatchResult r = submit_and_wait(runner, batch_of_ids(*config, again));
+  CHECK(r.duplicates == 4);
+  CHECK(r.accepted == 60);
+  CHECK(submit_and_wait(runner, batch_of_ids(*config, {"d7", "c9"})).duplicates == 2);
   runner.drain_and_stop();
 }
 

@@ -87,15 +87,12 @@ TEST_CASE("random event streams keep the engine consistent", "[engine][robustnes
 namespace {
 
 // The snapshots and counts of two engines fed the same events agree.
-void same_results(const Engine& one, const Snapshot& a_, const Engine& batched,
-                  const Snapshot& b_) {
-  const Snapshot* a = &a_;
-  const Snapshot* b = &b_;
-  REQUIRE(a->series.size() == b->series.size());
-  REQUIRE(!a->series.empty());
-  for (std::size_t i = 0; i < a->series.size(); ++i) {
-    const auto& sa = a->series[i];
-    const auto& sb = b->series[i];
+void same_results(const Engine& one, const Snapshot& a, const Engine& batched, const Snapshot& b) {
+  REQUIRE(a.series.size() == b.series.size());
+  REQUIRE(!a.series.empty());
+  for (std::size_t i = 0; i < a.series.size(); ++i) {
+    const auto& sa = a.series[i];
+    const auto& sb = b.series[i];
     CHECK(sa.queue == sb.queue);
     CHECK(sa.channel == sb.channel);
     CHECK(sa.live == sb.live);
@@ -110,8 +107,8 @@ void same_results(const Engine& one, const Snapshot& a_, const Engine& batched,
       }
     }
   }
-  REQUIRE(a->teams.size() == b->teams.size());
-  for (std::size_t i = 0; i < a->teams.size(); ++i) CHECK(a->teams[i].agents == b->teams[i].agents);
+  REQUIRE(a.teams.size() == b.teams.size());
+  for (std::size_t i = 0; i < a.teams.size(); ++i) CHECK(a.teams[i].agents == b.teams[i].agents);
   CHECK(one.stats().out_of_sequence_total == batched.stats().out_of_sequence_total);
   CHECK(one.stats().evicted_contacts_total == batched.stats().evicted_contacts_total);
   CHECK(one.stats().tracked_contacts == batched.stats().tracked_contacts);
