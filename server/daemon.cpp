@@ -108,6 +108,10 @@ struct Daemon::Impl {
         signals(io, SIGINT, SIGTERM, SIGHUP),
         drain_timer(io),
         reloader([this] { return reload(); }) {}
+  // The engine thread hands views to the publisher and batches to io: it
+  // stops before they go, also when run() left early (a no-op after a
+  // shutdown, which stopped it already).
+  ~Impl() { runner.drain_and_stop(); }
 
   int run();
   // Opens `listen` (the key named in errors); logs and returns null on failure.
