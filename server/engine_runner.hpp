@@ -176,7 +176,7 @@ class EngineRunner final : public EngineService {
   std::atomic<std::size_t> unfreed_{0};  // events posted to free_on_, not yet freed
   // Contacts are hashed ahead for a single shard (several shards are
   // partitioned first, each list applied on its own thread).
-  bool hash_contacts_ahead_ = true;
+  const bool hash_contacts_ahead_;
   std::vector<std::uint64_t> contact_hashes_;  // the fresh events', per batch
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh
