@@ -89,8 +89,10 @@ struct DurableConfig {
   SyncMode sync = SyncMode::kAlways;
   core::Duration sync_interval = 100'000;  // 100 ms
   core::Duration snapshot_interval = core::minutes(5);
-  // A snapshot once the journal grew this much: bounds the replay after a crash.
-  std::uint64_t snapshot_journal_bytes = 32ull << 20;
+  // A snapshot once the journal grew this much: bounds the replay after a
+  // crash. 64 MiB: the measured trade-off of docs/operations.md ("Snapshots
+  // and restart time").
+  std::uint64_t snapshot_journal_bytes = 64ull << 20;
 };
 
 // The built-in wallboard's feed (docs/wallboard.md, `wallboard:`).

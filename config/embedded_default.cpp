@@ -54,7 +54,7 @@ state:
   sync: always
   sync_interval: 100ms
   snapshot_interval: 5m
-  snapshot_journal_bytes: 32MiB
+  snapshot_journal_bytes: 64MiB
 cardinality:
   queues: []
   max_queues: 200

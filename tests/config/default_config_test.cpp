@@ -135,7 +135,7 @@ TEST_CASE("the embedded default holds the documented values", "[config][default]
   CHECK(c.durable.sync == ccmon::config::SyncMode::kAlways);
   CHECK(c.durable.sync_interval == 100'000);              // 100 ms
   CHECK(c.durable.snapshot_interval == 300'000'000);      // 5 m
-  CHECK(c.durable.snapshot_journal_bytes == 33'554'432);  // 32 MiB
+  CHECK(c.durable.snapshot_journal_bytes == 67'108'864);  // 64 MiB
   CHECK(c.engine.max_tracked_bytes == 1'073'741'824);     // 1 GiB
   CHECK(Config{}.durable.dir.empty());                    // code-built: no files
   CHECK(c.clock == ccmon::config::ClockMode::kWall);
