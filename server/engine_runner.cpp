@@ -285,9 +285,19 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
+  if (dedup_enabled_) {
+    // A full memory forgets its oldest id at every insert, a miss at a
+    // random slot: those slots prefetched a few inserts ahead too.
+    for (std::size_t k = 0; k < std::min(fresh.size(), kDedupPrefetch); ++k) {
+      dedup.prefetch_forgotten(k);
+    }
+  }
   for (std::size_t k = 0; k < fresh.size(); ++k) {
     const auto& f = fresh[k];
-    if (dedup_enabled_) dedup.insert(id_hashes_[k], f.remembered_at);
+    if (dedup_enabled_) {
+      if (k + kDedupPrefetch < fresh.size()) dedup.prefetch_forgotten(kDedupPrefetch);
+      dedup.insert(id_hashes_[k], f.remembered_at);
+    }
     events.push_back(f.event);
   }
   apply_to_engine(owned ? owned->engine : engine_, events, contact_hashes_);
@@ -624,13 +634,19 @@ bool EngineRunner::replay(std::string_view bytes) {
     id_hashes_.clear();
     if (remember) {
       for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
-      for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup_.prefetch(id_hashes_[i]);
+      for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) {
+        dedup_.prefetch(id_hashes_[i]);
+        dedup_.prefetch_forgotten(i);
+      }
     }
     std::vector<const core::Event*> events;
     events.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       if (remember) {
-        if (i + kDedupPrefetch < n) dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
+        if (i + kDedupPrefetch < n) {
+          dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
+          dedup_.prefetch_forgotten(kDedupPrefetch);
+        }
         dedup_.insert(id_hashes_[i], record.remembered_at[i]);
       }
       events.push_back(&record.events[i]);

@@ -171,6 +171,22 @@ void Deduplicator::prefetch(const IdHash& h) const {
   if (!d.slots.empty()) __builtin_prefetch(&d.slots[d.home(h.keyed)]);
 }
 
+std::optional<std::size_t> Deduplicator::forgotten_by_insert(std::size_t held, std::size_t ahead,
+                                                             std::size_t max_ids) {
+  // That insert would make held + ahead + 1 ids: one past max_ids forgets
+  // the oldest (index 0), each further one the next.
+  if (held + ahead < max_ids) return std::nullopt;
+  return held + ahead - max_ids;
+}
+
+void Deduplicator::prefetch_forgotten(std::size_t ahead) const {
+  const Impl& d = *impl_;
+  const auto oldest = forgotten_by_insert(d.count, ahead, d.options.max_ids);
+  if (oldest && *oldest < d.fifo.size()) {
+    __builtin_prefetch(&d.slots[d.home(d.fifo[*oldest].hash)]);
+  }
+}
+
 bool Deduplicator::insert(std::string_view id, Timestamp now) {
   Impl& d = *impl_;
   if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off

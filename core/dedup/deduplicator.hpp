@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,17 @@ class Deduplicator {
   // that a batch's lookups overlap their cache misses (the engine's contact
   // table does the same, docs/kpis.md "Performance").
   void prefetch(const IdHash& h) const;
+  // A hint too, for a memory at max_ids, where every insert forgets the
+  // oldest id at a random slot: starts loading the slot of the id that the
+  // insert `ahead` inserts from now (0: the next) would forget, while
+  // nothing expires and none of them is a duplicate meanwhile (else the
+  // load is wasted). Nothing when that insert would forget nothing.
+  void prefetch_forgotten(std::size_t ahead) const;
+  // The rule it follows: the insert `ahead` inserts from now, into a memory
+  // holding `held` ids with room for `max_ids`, forgets the remembered id
+  // at this index in oldest-first order (nullopt: it forgets none). Pure.
+  static std::optional<std::size_t> forgotten_by_insert(std::size_t held, std::size_t ahead,
+                                                        std::size_t max_ids);
 
   // True when `id` is new (and now remembered at `now`); false when it was
   // accepted within the horizon: a duplicate. An id accepted at t is a

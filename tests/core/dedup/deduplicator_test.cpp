@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <memory_resource>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -73,6 +74,65 @@ TEST_CASE("past max_ids the oldest id is forgotten first", "[dedup]") {
   CHECK(d.insert(id_of(1), kT0 + seconds(11)));  // evicts evt-2
   CHECK_FALSE(d.insert(id_of(3), kT0 + seconds(12)));
   CHECK(d.size() == 3);
+}
+
+TEST_CASE("forgotten_by_insert names the id that insert will forget", "[dedup]") {
+  // By hand: a memory of 4 holding 4 forgets its oldest at the next insert
+  // and the third oldest two inserts later; holding 2, the third insert
+  // from now (ahead 2) is the 5th id and forgets the oldest.
+  CHECK(Deduplicator::forgotten_by_insert(4, 0, 4) == 0u);
+  CHECK(Deduplicator::forgotten_by_insert(4, 2, 4) == 2u);
+  CHECK(Deduplicator::forgotten_by_insert(2, 2, 4) == 0u);
+  CHECK_FALSE(Deduplicator::forgotten_by_insert(2, 1, 4).has_value());
+  CHECK_FALSE(Deduplicator::forgotten_by_insert(0, 0, 1).has_value());
+  // Against real inserts, for every fill level and distance: the id held at
+  // that index is the one that disappears exactly at that insert.
+  constexpr std::size_t kMax = 4;
+  for (std::size_t held = 0; held <= kMax; ++held) {
+    for (std::size_t ahead = 0; ahead < 7; ++ahead) {
+      Deduplicator d(DedupOptions{seconds(3600), kMax});
+      std::vector<std::string> old;
+      for (std::size_t i = 0; i < held; ++i) {
+        old.push_back("old-" + std::to_string(i));
+        REQUIRE(d.insert(old.back(), kT0));
+      }
+      const auto predicted = Deduplicator::forgotten_by_insert(held, ahead, kMax);
+      d.prefetch_forgotten(ahead);  // a hint only: must not change anything
+      for (std::size_t i = 0; i < ahead; ++i) REQUIRE(d.insert("new-" + std::to_string(i), kT0));
+      std::vector<bool> before;
+      for (const auto& id : old) before.push_back(d.contains(id, kT0));
+      REQUIRE(d.insert("the-insert", kT0));
+      std::optional<std::size_t> gone;
+      for (std::size_t i = 0; i < old.size(); ++i) {
+        if (before[i] && !d.contains(old[i], kT0)) gone = i;
+      }
+      INFO("held " << held << ", ahead " << ahead);
+      // Indices past the ids held now are ids inserted meanwhile: beyond
+      // what prefetch_forgotten can load, and never among `old`.
+      if (predicted && *predicted < held) {
+        CHECK(gone == predicted);
+      } else {
+        CHECK_FALSE(gone.has_value());
+      }
+    }
+  }
+}
+
+TEST_CASE("prefetch_forgotten is harmless at every edge", "[dedup]") {
+  Deduplicator off(DedupOptions{seconds(3600), 0});  // dedup off: no table
+  off.prefetch_forgotten(0);
+  off.prefetch_forgotten(1'000'000);
+  Deduplicator empty(DedupOptions{seconds(3600), 2});
+  empty.prefetch_forgotten(0);
+  empty.prefetch_forgotten(5);
+  REQUIRE(empty.insert("a", kT0));
+  REQUIRE(empty.insert("b", kT0));
+  empty.prefetch_forgotten(1);
+  empty.prefetch_forgotten(2);  // would forget an id not inserted yet
+  empty.prefetch_forgotten(1'000'000);
+  CHECK(empty.size() == 2);
+  CHECK_FALSE(empty.insert("a", kT0));
+  CHECK_FALSE(empty.insert("b", kT0));
 }
 
 TEST_CASE("reconfigure to a smaller bound keeps the newest ids", "[dedup]") {
