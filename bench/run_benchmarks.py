@@ -395,6 +395,13 @@ class Suite:
         rate = sorted(rates)[len(rates) // 2]
         out = outs[rates.index(rate)]
         self.results["engine"] = {"events_per_s": rate, "output": out, "all_runs": rates}
+        # The duplicate-id memory, which the engine runner feeds beside the
+        # engine: steady-state inserts once it holds max_ids.
+        log("duplicate-id memory at max_ids")
+        dedup = [self.exe("bench/ccmon_dedup_bench")] + (["200000", "400000"] if self.quick else [])
+        self.loads.append(loadavg())
+        self.results["engine"]["dedup_output"] = subprocess.run(
+            dedup, stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
         self.row("1. engine only, events/s per core (5 windows)",
                  f">= {TARGETS['engine']:,}", f"{rate:,}", rate >= TARGETS["engine"])
 
@@ -1619,6 +1626,13 @@ class Suite:
             f"applied in batches of 500 as the daemon does, timed in process CPU time; five runs "
             f"({', '.join(f'{x:,}' for x in r['engine'].get('all_runs', []))} events/s), the "
             f"median counts. Its output for the median run:\n\n```\n{r['engine']['output']}\n```\n")
+        if r["engine"].get("dedup_output"):
+            add("   The duplicate-id memory (`core/dedup`), which the engine thread feeds beside "
+                "the engine: `ccmon_dedup_bench` fills it to its default `max_ids` and times "
+                "inserts of new ids from then on, each of which forgets the oldest id at a "
+                "random slot, in the engine runner's loop (batches of 500, slots prefetched 8 "
+                "inserts ahead), in CPU time, the best of 3 passes:\n\n"
+                f"```\n{r['engine']['dedup_output']}\n```\n")
         single = r["ws_single"]
         rates = {k: ", ".join(f"{x['events_per_s']:,.0f}" for x in v)
                  for k, v in single["runs"].items()}
@@ -1737,7 +1751,8 @@ class Suite:
             "--url http://H:P ...`, `ccmon_engine_bench --file F [--batch N]` (a file's events, "
             "CPU time and a KPI checksum), `ccmon_engine_bench --shards N [--file F]` (shard "
             "scaling, 1 to N shards), `ccmon_codec_bench --file F [--batch N]` (the "
-            "parse-only ceiling).\n")
+            "parse-only ceiling), `ccmon_dedup_bench [max_ids] [inserts]` (the duplicate-id "
+            "memory at max_ids).\n")
         page = "\n".join(md)
         # The live-feed section comes from bench/live_bench.py --doc: kept.
         begin, end = "<!-- live:begin -->", "<!-- live:end -->\n"
