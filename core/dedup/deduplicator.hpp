@@ -82,8 +82,11 @@ class Deduplicator {
   // load is wasted). Nothing when that insert would forget nothing.
   void prefetch_forgotten(std::size_t ahead) const;
   // The rule it follows: the insert `ahead` inserts from now, into a memory
-  // holding `held` ids with room for `max_ids`, forgets the remembered id
-  // at this index in oldest-first order (nullopt: it forgets none). Pure.
+  // holding `held` <= max_ids ids with room for `max_ids`, forgets the id at
+  // this index in oldest-first order, counting the ids inserted meanwhile
+  // (an index >= held is one of those); nullopt: it forgets none. Pure;
+  // `held + ahead` must not overflow. prefetch_forgotten loads that id's
+  // home slot.
   static std::optional<std::size_t> forgotten_by_insert(std::size_t held, std::size_t ahead,
                                                         std::size_t max_ids);
 

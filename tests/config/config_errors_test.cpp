@@ -299,14 +299,14 @@ TEST_CASE("state store errors name the key and its position", "[config][errors]"
 TEST_CASE("state store keys are read; an empty state.dir turns persistence off", "[config]") {
   auto r = load_config_string(
       "state: {dir: \"\", sync: interval, sync_interval: 250ms, snapshot_interval: 1m,"
-      " snapshot_journal_bytes: 64MiB}\n",
+      " snapshot_journal_bytes: 48MiB}\n",
       "test.yml");
   REQUIRE(r.config);
   CHECK(r.config->durable.dir.empty());
   CHECK(r.config->durable.sync == ccmon::config::SyncMode::kInterval);
   CHECK(r.config->durable.sync_interval == 250'000);
   CHECK(r.config->durable.snapshot_interval == 60'000'000);
-  CHECK(r.config->durable.snapshot_journal_bytes == 64u << 20);
+  CHECK(r.config->durable.snapshot_journal_bytes == 48u << 20);
   CHECK(r.config->shards == 1);  // one engine unless asked
   // A file without the key keeps its state beside the daemon.
   r = load_config_string("kpis: {today: true}\n", "test.yml");
