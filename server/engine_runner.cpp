@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <exception>
+#include <span>
 #include <stdexcept>
 
 #include "core/engine/snapshot_merge.hpp"
@@ -50,6 +51,26 @@ PartitionExtra decode_partition_extra(std::string_view extra) {
     v[half] = static_cast<std::int64_t>(u);
   }
   return {v[0], v[1]};
+}
+
+// Inserts ids[k] remembered at at(k), in order, as Deduplicator::insert one
+// by one does; each id's slot and, once the memory is full, the slot of the
+// id its insert forgets are prefetched `ahead` inserts before (both are
+// misses at random slots of a large table).
+template <typename At>
+void insert_prefetched(core::Deduplicator& dedup, std::span<const core::Deduplicator::IdHash> ids,
+                       At at, std::size_t ahead) {
+  for (std::size_t k = 0; k < std::min(ids.size(), ahead); ++k) {
+    dedup.prefetch(ids[k]);
+    dedup.prefetch_forgotten(k);
+  }
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (k + ahead < ids.size()) {
+      dedup.prefetch(ids[k + ahead]);
+      dedup.prefetch_forgotten(ahead);
+    }
+    dedup.insert(ids[k], at(k));
+  }
 }
 
 std::string exception_text(std::exception_ptr e) {
@@ -283,23 +304,14 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       take_snapshot(/*now=*/false);
     }
   }
+  if (dedup_enabled_) {
+    insert_prefetched(
+        dedup, std::span(id_hashes_).first(fresh.size()),
+        [&](std::size_t k) { return fresh[k].remembered_at; }, kDedupPrefetch);
+  }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
-  if (dedup_enabled_) {
-    // A full memory forgets its oldest id at every insert, a miss at a
-    // random slot: those slots prefetched a few inserts ahead too.
-    for (std::size_t k = 0; k < std::min(fresh.size(), kDedupPrefetch); ++k) {
-      dedup.prefetch_forgotten(k);
-    }
-  }
-  for (std::size_t k = 0; k < fresh.size(); ++k) {
-    const auto& f = fresh[k];
-    if (dedup_enabled_) {
-      if (k + kDedupPrefetch < fresh.size()) dedup.prefetch_forgotten(kDedupPrefetch);
-      dedup.insert(id_hashes_[k], f.remembered_at);
-    }
-    events.push_back(f.event);
-  }
+  for (const auto& f : fresh) events.push_back(f.event);
   apply_to_engine(owned ? owned->engine : engine_, events, contact_hashes_);
   if (owned) {
     if (batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
@@ -627,30 +639,21 @@ bool EngineRunner::replay(std::string_view bytes) {
     return false;
   }
   if (record.type == state_records::RecordType::kBatch) {
-    // As in apply(): ids hashed first, the memory's slots prefetched a few
-    // events ahead (a replay is the engine thread alone, bound by misses).
+    // As in apply(): ids hashed first, then inserted with the memory's
+    // slots prefetched (a replay is the engine thread alone, bound by misses).
     const std::size_t n = record.events.size();
-    const bool remember = dedup_.options().max_ids != 0;  // the restored memory's own
-    id_hashes_.clear();
-    if (remember) {
+    if (dedup_.options().max_ids != 0) {  // the restored memory's own
+      id_hashes_.clear();
       for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
-      for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) {
-        dedup_.prefetch(id_hashes_[i]);
-        dedup_.prefetch_forgotten(i);
-      }
+      insert_prefetched(
+          dedup_, id_hashes_, [&](std::size_t i) { return record.remembered_at[i]; },
+          kDedupPrefetch);
     }
     std::vector<const core::Event*> events;
     events.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (remember) {
-        if (i + kDedupPrefetch < n) {
-          dedup_.prefetch(id_hashes_[i + kDedupPrefetch]);
-          dedup_.prefetch_forgotten(kDedupPrefetch);
-        }
-        dedup_.insert(id_hashes_[i], record.remembered_at[i]);
-      }
-      events.push_back(&record.events[i]);
-      latest_event_time_ = std::max(latest_event_time_, record.events[i].time);
+    for (const core::Event& e : record.events) {
+      events.push_back(&e);
+      latest_event_time_ = std::max(latest_event_time_, e.time);
     }
     apply_to_engine(engine_, events);
     if (forecast_config_.needs_answerers()) answerers_.apply(events);
