@@ -129,24 +129,24 @@ void Engine::apply(std::span<const Event* const> events, const HashKey& key,
 // Advancing can note spans (held events given up, idle agents evicted).
 void Engine::advance(Timestamp now) {
   state_->advance(now);
-  state_->store.flush_spans();
+  state_->store.flush_deferred();
 }
 
 // Windows expire only in a snapshot, after the split: a bucket gets its
 // share before it can leave the window.
 std::shared_ptr<const Snapshot> Engine::snapshot(Timestamp now) {
-  state_->store.flush_spans();
+  state_->store.flush_deferred();
   return state_->snapshot(now);
 }
 
 void Engine::reconfigure(EngineConfig config) {
-  state_->store.flush_spans();
+  state_->store.flush_deferred();
   state_->configure(std::move(config));
-  state_->store.flush_spans();
+  state_->store.flush_deferred();
 }
 
-void Engine::flush_spans() const {
-  state_->store.flush_spans();  // state_ is owned: its windows are this engine's
+void Engine::flush_deferred() const {
+  state_->store.flush_deferred();  // state_ is owned: its windows are this engine's
 }
 
 const EngineConfig& Engine::config() const {

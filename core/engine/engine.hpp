@@ -78,7 +78,7 @@ class Engine {
 
   // Applies one validated, de-duplicated event. Never throws on any input.
   // Agent-state time is noted as spans and split into the team windows'
-  // buckets later, in one sweep (flush_spans()).
+  // buckets later, in one sweep (flush_deferred()).
   ApplyResult apply(const Event& event);
 
   // Applies events in order, exactly as apply() one by one would; faster,
@@ -102,18 +102,22 @@ class Engine {
   // Applies a reloaded configuration, keeping all state that still fits.
   void reconfigure(EngineConfig config);
 
-  // Splits the agent-state spans noted since the last flush into the team
-  // windows' buckets (core/engine/window.hpp, Window::add_span). It changes
-  // no KPI: advance(), snapshot(), reconfigure() and the state codec call it
-  // before they read the windows, and apply() calls it once the spans
-  // pending reach a bound (WindowStore::kMaxPendingSpans), so the windows
-  // read and persist as if each span had been split when it was noted, and
-  // the noted spans take bounded memory. Deferring it out of apply() saves
-  // one sweep over the covered buckets of every team window per batch
+  // Completes the window writes apply() defers: splits the agent-state
+  // spans noted since the last flush into the team windows' buckets
+  // (core/engine/window.hpp, Window::add_span), and adds each series'
+  // staged bucket, its deltas of the newest bucket of the finest window's
+  // width, to its windows (WindowStore::record). It changes no KPI:
+  // advance(), snapshot(), reconfigure() and the state codec call it before
+  // they read the windows, and apply() calls it once the spans pending
+  // reach a bound (WindowStore::kMaxPendingSpans), so the windows read and
+  // persist as if every write had been made at once, and what waits takes
+  // bounded memory (a span per state change, a bucket per series). Deferring
+  // saves one sweep over the covered buckets of every team window per batch,
+  // and all but one add per window and fine bucket of a series
   // (docs/benchmarks.md, "Where the time goes"). Const because it only
   // completes writes already made; like every call, not concurrently with
   // another call on this engine.
-  void flush_spans() const;
+  void flush_deferred() const;
   // The configuration in force (the last constructed, reconfigured or restored).
   const EngineConfig& config() const;
 

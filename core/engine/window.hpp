@@ -113,6 +113,29 @@ struct Bucket {
     if (d.wait >= 0) sparse_add(wait_bins, static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) sparse_add(deflected, static_cast<std::uint16_t>(d.deflect), 1);
   }
+  // Adds another bucket's contents, as if its deltas were applied here.
+  void add_bucket(const Bucket& o) {
+    for (std::uint64_t m = o.touched; m != 0; m &= m - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(m));
+      v[i] += o.v[i];
+    }
+    touched |= o.touched;
+    for (const auto& [k, n] : o.wait_bins) sparse_add(wait_bins, k, n);
+    for (const auto& [k, n] : o.deflected) sparse_add(deflected, k, n);
+  }
+};
+
+// The deltas of one series timed in one bucket of the finest window's
+// width, not yet added to the windows (WindowStore::record): they reach
+// each window as one bucket, once per fine bucket rather than once per
+// event. Exact, because a bucket of the finest width lies inside one bucket
+// of every window whose width is a multiple of it, and sums only add up.
+template <std::size_t N>
+struct StagedBucket {
+  Bucket<N> b;
+  std::int64_t k = kNoBucket;  // its bucket index at the staging width; none: empty
+  std::int64_t wait_max = -1;
+  bool listed = false;  // in its owner's list of buckets to flush
 };
 
 // Sums over many buckets: dense wait bins (allocated on first wait) and
@@ -211,6 +234,19 @@ class Window {
     last_k_ = k;
     last_from_ = k * width_;
     add_at(k, d);
+  }
+
+  // Adds a staged bucket (of a width this one's is a multiple of) at its
+  // end time `t`: as if each of its deltas had been added at its own time.
+  void add_bucket(Timestamp t, const Bucket<N>& b, std::int64_t wait_max) {
+    Slot* s = slot_for(bucket_index(t, width_));
+    if (s == nullptr) return;
+    s->b->add_bucket(b);
+    if (wait_max > s->wait_max) s->wait_max = wait_max;
+    if (s->counted) {
+      totals_.merge(b, +1);
+      if (wait_max > max_) max_ = wait_max;
+    }
   }
 
   // Adds a duration [a, b) of `field`, split over the buckets it covers;
@@ -449,14 +485,28 @@ class Window {
   }
 
   void add_at(std::int64_t k, const Delta& d) {
+    Slot* const sp = slot_for(k);
+    if (sp == nullptr) return;
+    Slot& s = *sp;
+    s.b->apply(d);
+    if (d.wait > s.wait_max) s.wait_max = d.wait;
+    if (s.counted) {
+      totals_.apply(d);
+      if (d.wait > max_) max_ = d.wait;
+    }
+  }
+
+  // The slot of bucket k, opened (or reused) for it; null when k is older
+  // than the ring holds.
+  Slot* slot_for(std::int64_t k) {
     if (k != slot_k_) {
       slot_k_ = k;
       slot_index_ = ring(k);
     }
     Slot& s = slots_[slot_index_];
     if (s.k != k) {
-      if (s.k != kNoBucket && s.k > k) return;  // older than the ring holds
-      if (k > open_k_) {                        // the open bucket closes
+      if (s.k != kNoBucket && s.k > k) return nullptr;  // older than the ring holds
+      if (k > open_k_) {                                // the open bucket closes
         if (open_k_ != kNoBucket) {
           Slot& o = slots_[ring(open_k_)];
           if (o.k == open_k_ && !o.counted && in_window(open_k_)) count(o);
@@ -474,12 +524,7 @@ class Window {
       // A late bucket behind the open one is closed from the start.
       s.counted = k != open_k_ && in_window(k);
     }
-    s.b->apply(d);
-    if (d.wait > s.wait_max) s.wait_max = d.wait;
-    if (s.counted) {
-      totals_.apply(d);
-      if (d.wait > max_) max_ = d.wait;
-    }
+    return &s;
   }
 
   // Removes a bucket from the totals.

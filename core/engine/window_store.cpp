@@ -37,7 +37,7 @@ void WindowStore::set_thresholds(Series& s) const {
 }
 
 void WindowStore::configure(const EngineConfig& c) {
-  flush_spans();  // windows may be rebuilt below: give them their spans first
+  flush_deferred();  // windows may be rebuilt below: give them what they wait for first
   const bool day_changed = c.time_zone.name != time_zone_.name ||
                            c.time_zone.initial_offset_s != time_zone_.initial_offset_s ||
                            c.time_zone.transitions.size() != time_zone_.transitions.size() ||
@@ -99,6 +99,16 @@ void WindowStore::configure(const EngineConfig& c) {
   }
   for (auto& t : teams_) remap(t->windows);
   window_lengths_ = std::move(lengths);
+  // Same formula as Window's width: the finest window's bucket width.
+  stage_width_ = 0;
+  for (Duration len : window_lengths_) {
+    const Duration w = std::max<Duration>(1, len / kBucketsPerWindow);
+    if (stage_width_ == 0 || w < stage_width_) stage_width_ = w;
+  }
+  staged_window_.clear();
+  for (Duration len : window_lengths_) {
+    staged_window_.push_back(std::max<Duration>(1, len / kBucketsPerWindow) % stage_width_ == 0);
+  }
   if (day_changed) {  // the day boundary may have moved: restart today
     day_start_ = next_day_start_ = kNever;
     for (auto& s : series_) {
@@ -163,9 +173,44 @@ bool WindowStore::in_today(Timestamp t) {
   return t >= day_start_;
 }
 
+void WindowStore::unstage(Series& s) {
+  StagedBucket<kFieldCount>& st = s.staged;
+  // The bucket's end lies in it, and so in one bucket of each staged window.
+  const Timestamp end = (st.k + 1) * stage_width_;
+  for (std::size_t i = 0; i < s.windows.size(); ++i) {
+    if (staged_window_[i]) s.windows[i].add_bucket(end, st.b, st.wait_max);
+  }
+  st.b.clear();
+  st.k = kNoBucket;
+  st.wait_max = -1;
+}
+
 void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
   Series& ser = *series_[s];
-  for (auto& w : ser.windows) w.add(t, d);
+  StagedBucket<kFieldCount>& st = ser.staged;
+  std::int64_t k = kNoBucket;  // t's bucket at the staging width
+  if (stage_width_ != 0) {
+    // Mostly the staged bucket's (k * w, (k + 1) * w]: no division.
+    const bool in_staged =
+        st.k != kNoBucket && t > st.k * stage_width_ && t <= (st.k + 1) * stage_width_;
+    k = in_staged ? st.k : Window<kFieldCount>::bucket_index(t, stage_width_);
+  }
+  if (st.k != kNoBucket && k > st.k) unstage(ser);  // a later bucket starts
+  if (st.k == kNoBucket && k != kNoBucket) {
+    st.k = k;
+    if (!st.listed) {
+      st.listed = true;
+      staged_series_.push_back(s);
+    }
+  }
+  for (std::size_t i = 0; i < ser.windows.size(); ++i) {
+    // An event older than the staged bucket goes to the windows at once.
+    if (!staged_window_[i] || k != st.k) ser.windows[i].add(t, d);
+  }
+  if (k != kNoBucket && k == st.k) {
+    st.b.apply(d);
+    if (d.wait > st.wait_max) st.wait_max = d.wait;
+  }
   if (!in_today(t)) return;
   ser.today.apply(d);
   const auto row = static_cast<std::size_t>((t - day_start_) / kIntervalStep);
@@ -195,7 +240,7 @@ void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
     tm.spans_pending = true;
     span_teams_.push_back(team);
   }
-  if (++pending_spans_ >= kMaxPendingSpans) flush_spans();
+  if (++pending_spans_ >= kMaxPendingSpans) flush_deferred();
   if (in_today(b - 1)) {
     const Timestamp from = std::max(a, day_start_);
     if (b > from) {
@@ -206,7 +251,7 @@ void WindowStore::record_team_span(std::uint32_t team, Timestamp a, Timestamp b,
   }
 }
 
-void WindowStore::flush_spans() {
+void WindowStore::flush_deferred() {
   for (const std::uint32_t t : span_teams_) {
     Team& tm = *teams_[t];
     for (auto& w : tm.windows) w.flush_spans();
@@ -214,6 +259,11 @@ void WindowStore::flush_spans() {
   }
   span_teams_.clear();
   pending_spans_ = 0;
+  for (const std::uint32_t s : staged_series_) {
+    if (series_[s]->staged.k != kNoBucket) unstage(*series_[s]);
+    series_[s]->staged.listed = false;
+  }
+  staged_series_.clear();
 }
 
 void WindowStore::observe_wait(SinceStartHistogram& h, Duration wait) const {

@@ -87,6 +87,9 @@ struct Series {
   double threshold_s = 20, short_abandon_s = 5;
   Duration threshold = 0, short_abandon = 0;  // the same in us
   std::vector<Window<kFieldCount>> windows;
+  // The deltas of its newest bucket at WindowStore's staging width, not in
+  // the windows it is a bucket of yet (WindowStore::record).
+  StagedBucket<kFieldCount> staged;
   DayTotals<kFieldCount> today;
   // Today's rows by kIntervalStep from the day's start, up to the latest
   // one written (cleared with today).
@@ -127,17 +130,22 @@ class WindowStore {
   std::uint32_t team_for(LabelId team);
 
   // Adds a delta at time t to every window of a series / team and to today.
+  // A series' windows get it at once or, when t lies in the series' newest
+  // bucket of the finest window's width, with that bucket's other deltas at
+  // the next flush_deferred() or once a later bucket starts: one add per
+  // window and bucket rather than per event.
   void record(std::uint32_t series, Timestamp t, const Delta& d);
   void record_team(std::uint32_t team, Timestamp t, const Delta& d);
   // Adds sign * the duration [a, b) to a team's time field, split across
   // the buckets it covers. Today at once; the windows' buckets at the next
-  // flush_spans() (Window::add_span).
+  // flush_deferred() (Window::add_span).
   void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
                         std::int64_t sign = 1);
   // Splits the spans recorded since the last call into the buckets of the
-  // teams' windows (Engine::flush_spans says when). Until then the windows'
-  // buckets lack the spans; today has them at once.
-  void flush_spans();
+  // teams' windows, and adds the series' staged buckets to their windows
+  // (Engine::flush_deferred says when). Until then the windows lack them;
+  // today has them at once.
+  void flush_deferred();
   // Spans noted before record_team_span() flushes by itself: a bound on
   // their memory (a noted span is 48 bytes per window) between snapshots.
   static constexpr std::size_t kMaxPendingSpans = 16384;
@@ -172,6 +180,8 @@ class WindowStore {
   friend struct persist::Access;
 
   void set_thresholds(Series& s) const;
+  // Adds a series' staged bucket to its staged windows and empties it.
+  void unstage(Series& s);
   bool in_today(Timestamp t);
   void roll_day(Timestamp t);
 
@@ -179,9 +189,14 @@ class WindowStore {
   std::vector<std::unique_ptr<Series>> series_;
   std::unordered_map<std::uint32_t, std::uint32_t> series_index_;  // queue << 16 | channel
   std::vector<std::unique_ptr<Team>> teams_;
-  std::vector<std::uint32_t> team_index_;  // by team label id
-  std::vector<std::uint32_t> span_teams_;  // teams with spans pending, each once
-  std::size_t pending_spans_ = 0;          // record_team_span() calls since the flush
+  std::vector<std::uint32_t> team_index_;     // by team label id
+  std::vector<std::uint32_t> span_teams_;     // teams with spans pending, each once
+  std::size_t pending_spans_ = 0;             // record_team_span() calls since the flush
+  std::vector<std::uint32_t> staged_series_;  // series with a staged bucket, each once
+  // The finest window's bucket width (0: no windows), and which windows
+  // (by position) have a multiple of it and so take staged buckets.
+  Duration stage_width_ = 0;
+  std::vector<std::uint8_t> staged_window_;
 
   // From the configuration.
   std::vector<Duration> window_lengths_;

@@ -1331,7 +1331,8 @@ namespace ccmon::core::persist {
 
 void encode_state(const Engine& engine, const Deduplicator& dedup, const SlaEvaluator& sla,
                   std::string_view extra, const ImageSink& sink) {
-  engine.flush_spans();  // the image holds the windows as if every span were split
+  // The image holds the windows as if every span were split and every delta added.
+  engine.flush_deferred();
   char head[sizeof kMagic + 4];
   std::memcpy(head, kMagic, sizeof kMagic);
   for (int i = 0; i < 4; ++i)

@@ -1,5 +1,5 @@
 // Agent-state spans are split into the team windows when something reads
-// them (Engine::flush_spans), not after every apply. The oracle is the same
+// them (Engine::flush_deferred), not after every apply. The oracle is the same
 // engine flushed after every batch, as the engine did before: both must hold
 // byte-identical state images (every bucket of every window) and equal
 // snapshots at every checkpoint, over a stream with late state changes
@@ -34,7 +34,7 @@ TEST_CASE("spans split when read give the buckets of a split after every batch",
     ptrs.clear();
     for (const Event& e : batch) ptrs.push_back(&e);
     eager.engine.apply(ptrs);
-    eager.engine.flush_spans();  // the old behaviour: after every batch
+    eager.engine.flush_deferred();  // the old behaviour: after every batch
     deferred.engine.apply(ptrs);
     batch.clear();
   };
