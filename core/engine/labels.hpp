@@ -2,6 +2,8 @@
 // configured allow-list and cap: what does not fit folds into "other".
 #pragma once
 
+#include <absl/hash/hash.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -10,7 +12,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "absl/hash/hash.h"
 #include "core/engine/persist_access.hpp"
 #include "core/hash/keyed_hash.hpp"
 
@@ -39,7 +40,6 @@ class LabelSet {
     allow_ = StringMap<bool>(0, KeyedStringHash{key});
     for (std::size_t i = 0; i < names_.size(); ++i)
       ids_.emplace(names_[i], static_cast<LabelId>(i));
-    forget_memo();
   }
 
   // Allow-list (empty = any) and cap on distinct values besides the two
@@ -48,34 +48,26 @@ class LabelSet {
     allow_.clear();
     for (auto& a : allow) allow_.emplace(std::move(a), true);
     cap_ = cap;
-    forget_memo();  // a value folded under the old limits may fit now
   }
 
   // The id for `value`; `folded` is set when it became "other". An empty
-  // value means "absent" and maps to "unknown". O(length) whatever the
-  // values: the memo's misses, crafted or not, take the keyed lookup.
+  // value means "absent" and maps to "unknown".
   LabelId resolve(std::string_view value, bool& folded) {
     folded = false;
     if (value.empty()) return kUnknown;
     Memo& m = memo_slot(value);
-    if (m.used && m.value == value) {
-      folded = m.folded;
-      return m.id;
-    }
-    LabelId id = kOther;
+    if (m.used && m.id < names_.size() && names_[m.id] == value) return m.id;
     if (auto it = ids_.find(value); it != ids_.end()) {
-      id = it->second;
-    } else if ((!allow_.empty() && allow_.find(value) == allow_.end()) ||
-               names_.size() - 2 >= cap_ || names_.size() >= 65535) {
-      folded = true;
-    } else {
-      id = intern(std::string(value));
+      m = {it->second, true};
+      return it->second;
     }
-    m.value.assign(value);
-    m.id = id;
-    m.folded = folded;
-    m.used = true;
-    return id;
+    if ((!allow_.empty() && allow_.find(value) == allow_.end()) || names_.size() - 2 >= cap_ ||
+        names_.size() >= 65535) {
+      folded = true;  // not remembered: such values take the keyed lookup each time
+      return kOther;
+    }
+    m = {intern(std::string(value)), true};
+    return m.id;
   }
 
   const std::string& name(LabelId id) const { return names_[id]; }
@@ -86,32 +78,28 @@ class LabelSet {
 
   LabelId intern(std::string value) {
     const auto id = static_cast<LabelId>(names_.size());
-    memo_slot(value).used = false;  // it may have been remembered as folded
     names_.push_back(value);
     ids_.emplace(std::move(value), id);
     return id;
   }
 
-  // A direct-mapped memo of the values resolved last, in front of the keyed
-  // map: a hit costs Abseil's hash of the value and one comparison instead
-  // of SipHash-2-4 and a bucket walk (resolving two labels per event was a
-  // fifth of Engine::apply's instructions, docs/kpis.md). Its hash is not
-  // ours to key (Abseil seeds it per process); values that collide in it
-  // only miss it and take the keyed lookup, so crafted collisions cost no
-  // more than no memo at all. 1,024 slots: a hundred queues interleaved
-  // mostly hit.
+  // A direct-mapped memo of the ids resolved last, in front of the keyed
+  // map: a hit costs Abseil's hash of the value and one comparison with the
+  // interned name instead of SipHash-2-4 and a bucket walk (resolving an
+  // event's labels was a quarter of Engine::apply's instructions,
+  // docs/kpis.md). Abseil's hash is not keyed (randomised at most by the
+  // address layout), and need not be: a value colliding in the memo only
+  // misses it and takes the keyed lookup, a constant more per event, never
+  // a longer walk. It holds ids of interned values only, which never change
+  // or go away: no entry can go stale, and it copies no client string.
+  // 1,024 slots: a hundred queues interleaved mostly hit.
   struct Memo {
-    std::string value;
     LabelId id = 0;
-    bool folded = false;
     bool used = false;
   };
   static constexpr std::size_t kMemoSize = 1024;
   Memo& memo_slot(std::string_view value) {
     return memo_[absl::Hash<std::string_view>{}(value) & (kMemoSize - 1)];
-  }
-  void forget_memo() {
-    for (Memo& m : memo_) m.used = false;
   }
 
   std::vector<std::string> names_;

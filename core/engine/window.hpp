@@ -129,7 +129,10 @@ struct Bucket {
 // width, not yet added to the windows (WindowStore::record): they reach
 // each window as one bucket, once per fine bucket rather than once per
 // event. Exact, because a bucket of the finest width lies inside one bucket
-// of every window whose width is a multiple of it, and sums only add up.
+// of every window whose width is a multiple of it, sums only add up, and
+// the events older than it, which reach the windows first, change nothing
+// by going first: a slot keeps the newest bucket written to it whatever the
+// order, and expire() runs only after a flush (as for add_span).
 template <std::size_t N>
 struct StagedBucket {
   Bucket<N> b;
@@ -218,12 +221,16 @@ class Window {
   // Events up to `headroom` ahead of the last expiry still find a slot without
   // pushing out buckets of the current window (clock skew).
   Window(Duration length, Duration headroom)
-      : width_(std::max<Duration>(1, length / kBucketsPerWindow)),
+      : width_(width_for(length)),
         slots_(static_cast<std::size_t>(
             kBucketsPerWindow + 1 +
             std::min<std::int64_t>(kBucketsPerWindow, (headroom + width_ - 1) / width_))) {}
 
   Duration width() const { return width_; }
+  // The bucket width of a window of `length`.
+  static Duration width_for(Duration length) {
+    return std::max<Duration>(1, length / kBucketsPerWindow);
+  }
   static std::int64_t bucket_index(Timestamp t, Duration w) { return floor_div(t - 1, w); }
 
   void add(Timestamp t, const Delta& d) {

@@ -12,9 +12,6 @@ namespace {
 
 constexpr double kDefaultBounds[] = {1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200};
 
-// Skew allowed ahead of `now` (docs/events.md): such events keep a slot.
-constexpr Duration kHeadroom = seconds(60);
-
 Duration to_us(double s) {
   return static_cast<Duration>(std::llround(s * kMicrosPerSecond));
 }
@@ -99,15 +96,15 @@ void WindowStore::configure(const EngineConfig& c) {
   }
   for (auto& t : teams_) remap(t->windows);
   window_lengths_ = std::move(lengths);
-  // Same formula as Window's width: the finest window's bucket width.
+  // The finest window's bucket width, and the windows whose width is a multiple.
   stage_width_ = 0;
   for (Duration len : window_lengths_) {
-    const Duration w = std::max<Duration>(1, len / kBucketsPerWindow);
+    const Duration w = Window<kFieldCount>::width_for(len);
     if (stage_width_ == 0 || w < stage_width_) stage_width_ = w;
   }
   staged_window_.clear();
   for (Duration len : window_lengths_) {
-    staged_window_.push_back(std::max<Duration>(1, len / kBucketsPerWindow) % stage_width_ == 0);
+    staged_window_.push_back(Window<kFieldCount>::width_for(len) % stage_width_ == 0);
   }
   if (day_changed) {  // the day boundary may have moved: restart today
     day_start_ = next_day_start_ = kNever;

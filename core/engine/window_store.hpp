@@ -87,8 +87,8 @@ struct Series {
   double threshold_s = 20, short_abandon_s = 5;
   Duration threshold = 0, short_abandon = 0;  // the same in us
   std::vector<Window<kFieldCount>> windows;
-  // The deltas of its newest bucket at WindowStore's staging width, not in
-  // the windows it is a bucket of yet (WindowStore::record).
+  // Its deltas in one bucket of WindowStore's staging width, the newest
+  // written since the last flush, not in the windows yet (WindowStore::record).
   StagedBucket<kFieldCount> staged;
   DayTotals<kFieldCount> today;
   // Today's rows by kIntervalStep from the day's start, up to the latest
@@ -131,7 +131,8 @@ class WindowStore {
 
   // Adds a delta at time t to every window of a series / team and to today.
   // A series' windows get it at once or, when t lies in the series' newest
-  // bucket of the finest window's width, with that bucket's other deltas at
+  // bucket of the finest window's width written since the last flush, with
+  // that bucket's other deltas at
   // the next flush_deferred() or once a later bucket starts: one add per
   // window and bucket rather than per event.
   void record(std::uint32_t series, Timestamp t, const Delta& d);
@@ -149,6 +150,9 @@ class WindowStore {
   // Spans noted before record_team_span() flushes by itself: a bound on
   // their memory (a noted span is 48 bytes per window) between snapshots.
   static constexpr std::size_t kMaxPendingSpans = 16384;
+  // Skew allowed ahead of `now` (docs/events.md): such events keep a slot
+  // in every window (the Window's headroom).
+  static constexpr Duration kHeadroom = seconds(60);
   // Observes a wait (us) in a series' since-start histogram.
   void observe_wait(SinceStartHistogram& h, Duration wait) const;
 

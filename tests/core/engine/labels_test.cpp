@@ -1,6 +1,6 @@
 // Label interning behind its memo (core/engine/labels.hpp): ids and folds
-// as the keyed map alone gives them, whatever shares a memo slot, and folds
-// forgotten when the limits change.
+// as the keyed map alone gives them, whatever shares a memo slot, and a
+// folded value interned once the limits let it in.
 #include "core/engine/labels.hpp"
 
 #include <catch2/catch.hpp>
@@ -28,8 +28,8 @@ TEST_CASE("labels: ids in first-seen order up to the cap, then other, through th
     REQUIRE(set.resolve(values[i], folded) == expected(i));
     REQUIRE(folded == (i >= 3000));
   }
-  // Again, interleaved and repeated (each value resolved 3 times, strided so
-  // that neighbours in a slot alternate): the same answers.
+  // Again, repeated in a scattered order (each value resolved 3 times, so
+  // values sharing a slot keep evicting each other): the same answers.
   std::uint64_t mismatches = 0, folds = 0;
   for (int round = 0; round < 3; ++round) {
     for (std::size_t k = 0; k < values.size(); ++k) {
@@ -55,7 +55,7 @@ TEST_CASE("labels: a value folded under a cap fits once the cap is raised", "[en
   REQUIRE(set.resolve("sales", folded) == 2);
   REQUIRE(set.resolve("support", folded) == LabelSet::kOther);
   REQUIRE(folded);
-  REQUIRE(set.resolve("support", folded) == LabelSet::kOther);  // from the memo
+  REQUIRE(set.resolve("support", folded) == LabelSet::kOther);  // again
   REQUIRE(folded);
   set.set_limits({}, 2);  // a reload raises the cap
   CHECK(set.resolve("support", folded) == 3);

@@ -5,6 +5,11 @@
 // snapshots at every checkpoint, over a stream with late state changes
 // (spans re-split), gaps longer than a window's ring (slots reused), agents
 // evicted, and more than WindowStore::kMaxPendingSpans spans between reads.
+// The images match byte for byte because this stream's events are at most
+// 120 s late, less than the shortest ring (121 s): a later one can land, for
+// a while, in a slot its staged successor then takes back, which leaves the
+// same sums and largest wait to read but may leave a stale largest wait or
+// allocated bins in the image.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
