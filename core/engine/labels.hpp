@@ -56,7 +56,7 @@ class LabelSet {
     folded = false;
     if (value.empty()) return kUnknown;
     Memo& m = memo_slot(value);
-    if (m.used && m.id < names_.size() && names_[m.id] == value) return m.id;
+    if (m.used && names_[m.id] == value) return m.id;
     if (auto it = ids_.find(value); it != ids_.end()) {
       m = {it->second, true};
       return it->second;

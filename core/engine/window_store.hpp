@@ -132,9 +132,8 @@ class WindowStore {
   // Adds a delta at time t to every window of a series / team and to today.
   // A series' windows get it at once or, when t lies in the series' newest
   // bucket of the finest window's width written since the last flush, with
-  // that bucket's other deltas at
-  // the next flush_deferred() or once a later bucket starts: one add per
-  // window and bucket rather than per event.
+  // that bucket's other deltas at the next flush_deferred() or once a later
+  // bucket starts: one add per window and bucket rather than per event.
   void record(std::uint32_t series, Timestamp t, const Delta& d);
   void record_team(std::uint32_t team, Timestamp t, const Delta& d);
   // Adds sign * the duration [a, b) to a team's time field, split across
