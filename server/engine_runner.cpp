@@ -319,7 +319,6 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       owned->latest_event_time = std::max(owned->latest_event_time, f.event->time);
     }
   }
-  if (forecast_config_.needs_answerers()) answerers_.apply(events);
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     if (by_type[t] != 0) {
       metrics_.accepted(static_cast<core::EventType>(t), static_cast<double>(by_type[t]));
@@ -338,11 +337,27 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
 void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
                                    std::span<const core::Event* const> events,
                                    std::span<const std::uint64_t> contact_hashes) {
-  if (engine.shard_count() == 1) return engine.shard(0).apply(events, hash_key_, contact_hashes);
-  for (auto& list : lists_) list.clear();
-  engine.partition(events, lists_);
-  workers_.run(
-      [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+  // Noted per call: a reload may turn the forecast's answer memory on or off.
+  const bool answers = forecast_config_.needs_answerers();
+  engine.note_answers(answers);
+  if (engine.shard_count() == 1) {
+    engine.shard(0).apply(events, hash_key_, contact_hashes);
+  } else {
+    for (auto& list : lists_) list.clear();
+    engine.partition(events, lists_);
+    workers_.run(
+        [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+  }
+  if (answers) {
+    answerers_.apply(events);  // agent states
+    learn_answers(engine);
+  }
+}
+
+void EngineRunner::learn_answers(core::ShardedEngine& engine) {
+  engine.take_answers(
+      [this](std::string_view queue, std::string_view channel, std::string_view agent,
+             core::Timestamp at) { answerers_.answered(queue, channel, agent, at); });
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {
@@ -376,12 +391,14 @@ std::shared_ptr<const View> EngineRunner::build_view() {
 
 std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge_sla, bool live) {
   engine_.advance(t);
+  learn_answers(engine_);  // held answers given up on (and a reload's)
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
   if (!partitions_.empty()) {
     std::vector<std::shared_ptr<const core::Snapshot>> parts{view->snapshot};
     for (auto& [key, p] : partitions_) {
       p->engine.advance(t);
+      learn_answers(p->engine);
       parts.push_back(p->engine.snapshot(t));
     }
     view->snapshot = core::merge_snapshots(parts);
@@ -656,7 +673,6 @@ bool EngineRunner::replay(std::string_view bytes) {
       latest_event_time_ = std::max(latest_event_time_, e.time);
     }
     apply_to_engine(engine_, events);
-    if (forecast_config_.needs_answerers()) answerers_.apply(events);
   } else {
     if (record.what & state_records::kAdvance) evaluate(record.now, true, /*live=*/false);
     if (record.what & state_records::kScrape) evaluate(record.now, false, /*live=*/false);

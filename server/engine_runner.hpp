@@ -98,8 +98,12 @@ class EngineRunner final : public EngineService {
   void apply(Batch& batch, BatchResult& result);
   // Applies accepted events to `engine`: each shard's on its own thread.
   // `contact_hashes`: the events' contacts hashed under hash_key_, or empty.
+  // With the forecast's answer memory on, it takes the events' agent states
+  // and the answers the engine attributed.
   void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events,
                        std::span<const std::uint64_t> contact_hashes = {});
+  // Moves the answers `engine` noted into answerers_ (Engine::take_answers).
+  void learn_answers(core::ShardedEngine& engine);
   void make_views();
   std::shared_ptr<const View> build_view();
   // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the

@@ -248,13 +248,9 @@ std::string encode_extra(const SnapshotExtra& extra) {
   put_varint(out, extra.sequence);
   put_signed(out, extra.latest_event_time);
   const auto& a = extra.answerers;
-  put_varint(out, a.waiting.size());
-  for (const auto& w : a.waiting) {
-    put_string(out, w.contact);
-    put_string(out, w.queue);
-    put_string(out, w.channel);
-    put_signed(out, w.queued);
-  }
+  // Once the contacts waiting, for the memory to learn an answer's queue;
+  // the engine reports answers with their series now: always none.
+  put_varint(out, 0);
   put_varint(out, a.answers.size());
   for (const auto& x : a.answers) {
     put_string(out, x.queue);
@@ -277,12 +273,12 @@ SnapshotExtra decode_extra(std::string_view bytes) {
   x.latest_event_time = r.signed_varint();
   if (!r.done()) {  // the forecast's memory, in snapshots that carry it
     auto& a = x.answerers;
-    a.waiting.resize(r.count());
-    for (auto& w : a.waiting) {
-      r.string(w.contact);
-      r.string(w.queue);
-      r.string(w.channel);
-      w.queued = r.signed_varint();
+    // Contacts waiting, in images written before the engine reported
+    // answers: its own contact records know them, so they are skipped.
+    std::string skipped;
+    for (std::size_t n = r.count(); n != 0; --n) {
+      for (int i = 0; i < 3; ++i) r.string(skipped);  // contact, queue, channel
+      r.signed_varint();                              // queued at
     }
     a.answers.resize(r.count());
     for (auto& answer : a.answers) {

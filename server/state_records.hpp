@@ -61,7 +61,9 @@ void decode_record(std::string_view bytes, Record& into);
 // The daemon's own fields stored beside a state snapshot (the codec's
 // `extra`): the journal record the snapshot covers and the latest event time,
 // then (appended for the forecast; absent in snapshots written before it,
-// which restore an empty memory) who answered which queue lately.
+// which restore an empty memory) who answered which queue lately. Its list
+// of waiting contacts, written before the engine reported answers, is
+// written empty and skipped when read.
 struct SnapshotExtra {
   std::uint64_t sequence = 0;
   core::Timestamp latest_event_time = 0;

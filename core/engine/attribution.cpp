@@ -231,6 +231,10 @@ ApplyResult Apply::contact(const Event& e, Unfit unfit) {
         d.wait = wait;
         ++ser.answered_total;
         s.store.observe_wait(ser.wait_answered, wait);
+        if (s.answers.on() && !e.agent.empty()) {
+          const Labels& l = s.store.labels();
+          s.answers.add(l.queues.name(ser.queue), l.channels.name(ser.channel), e.agent, t);
+        }
         k.answered_at = t;
         k.hold = 0;
         k.flags &= static_cast<std::uint8_t>(~kHeld);

@@ -153,6 +153,14 @@ const EngineConfig& Engine::config() const {
   return state_->config;
 }
 
+void Engine::note_answers(bool on) {
+  state_->answers.set_on(on);
+}
+
+void Engine::take_answers(const AnswerSink& f) {
+  state_->answers.take(f);
+}
+
 EngineStats Engine::stats() const {
   return state_->stats();
 }

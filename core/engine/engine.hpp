@@ -121,6 +121,23 @@ class Engine {
   // The configuration in force (the last constructed, reconfigured or restored).
   const EngineConfig& config() const;
 
+  // For the forecast's answer memory (core/prediction/recent_answerers.hpp):
+  // while on, every contact.answered this engine attributes with an agent
+  // is noted as (the series it was counted in, the agent, its time): in
+  // apply(), and in advance() or reconfigure() for a held answer given up
+  // on that fits by then. Off by default; turning it off forgets what was
+  // noted. Kept across reconfigure and a state restore; never written out.
+  void note_answers(bool on);
+  // Calls f(queue, channel, agent, at) for each answer noted since the last
+  // call, in the order attributed, then forgets them. queue and channel are
+  // the series' labels as snapshots name them (`unknown`, or `other` once
+  // folded); the views last for the call. The owner takes them after each
+  // apply() and advance() (the engine runner does), so what is noted stays
+  // within a batch, or the held events one call gives up.
+  using AnswerSink = std::function<void(std::string_view queue, std::string_view channel,
+                                        std::string_view agent, Timestamp at)>;
+  void take_answers(const AnswerSink& f);
+
   EngineStats stats() const;
 
   // Removes and returns the events held for contact `id` (unordered

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/engine/agent_book.hpp"
+#include "core/engine/answer_log.hpp"
 #include "core/engine/case_book.hpp"
 #include "core/engine/contact_book.hpp"
 #include "core/engine/engine.hpp"
@@ -45,6 +46,8 @@ struct EngineState {
   std::uint64_t out_of_sequence_total = 0;
   std::uint64_t series_folded_total = 0;
   ShardPlace place;  // not written out: a sharded engine's own (sharded_engine.hpp)
+  // Nor this: the answers noted for the owner's answer memory (Engine::note_answers).
+  AnswerLog answers;
 
   // Derived, not state: the snapshot's output order (series and team indices
   // sorted by name, extended when one is added) and its recycled storage.

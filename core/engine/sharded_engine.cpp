@@ -97,6 +97,14 @@ void ShardedEngine::reconfigure(EngineConfig config) {
   for (auto& s : shards_) s->reconfigure(config);
 }
 
+void ShardedEngine::note_answers(bool on) {
+  for (auto& s : shards_) s->note_answers(on);
+}
+
+void ShardedEngine::take_answers(const Engine::AnswerSink& f) {
+  for (auto& s : shards_) s->take_answers(f);
+}
+
 void ShardedEngine::restore_routes() {
   router_ = ShardRouter(shard_count(), config(), key_);
   if (shard_count() == 1) return;

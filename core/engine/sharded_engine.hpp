@@ -69,6 +69,11 @@ class ShardedEngine {
   // takes contacts with held events as guesses.
   void restore_routes();
 
+  // Engine::note_answers and take_answers on every shard (an answer is
+  // attributed in its contact's shard alone).
+  void note_answers(bool on);
+  void take_answers(const Engine::AnswerSink& f);
+
   // Every shard's snapshot at `now`, merged (snapshot_merge.hpp).
   std::shared_ptr<const Snapshot> snapshot(Timestamp now);
 

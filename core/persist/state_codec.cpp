@@ -1045,9 +1045,11 @@ struct Access {
   static StatePtr make_state(EngineConfig c, const HashKey& key) {
     return std::make_unique<Engine::State>(std::move(c), key);
   }
-  // Nor is its place among shards: a shard stays the shard it is.
+  // Nor is its place among shards (a shard stays the shard it is), or its
+  // answers noted and not taken yet (Engine::note_answers).
   static void commit(Engine& e, StatePtr s) {
     s->place = e.state_->place;
+    s->answers = std::move(e.state_->answers);
     e.state_ = std::move(s);
   }
 

@@ -2,33 +2,49 @@
 #include "core/prediction/recent_answerers.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstddef>
+#include <tuple>
 #include <vector>
 
 namespace ccmon::core {
 
+namespace {
+
+// Appends series_key(queue, channel) to `out`.
+void append_series_key(std::string& out, std::string_view queue, std::string_view channel) {
+  std::array<char, 24> digits{};
+  for (const std::string_view part : {queue, channel}) {
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), part.size()).ptr;
+    out.append(digits.data(), end).append(":").append(part);
+  }
+}
+
+}  // namespace
+
 std::string RecentAnswerers::series_key(std::string_view queue, std::string_view channel) {
   std::string k;
-  k.reserve(queue.size() + channel.size() + 12);
-  k.append(std::to_string(queue.size())).append(":").append(queue);
-  k.append(std::to_string(channel.size())).append(":").append(channel);
+  append_series_key(k, queue, channel);
   return k;
 }
 
 RecentAnswerers::Series& RecentAnswerers::series(std::string_view queue, std::string_view channel) {
-  std::string k = series_key(queue, channel);
-  auto it = series_.find(k);
+  // Built in a kept buffer: no allocation per answer (docs/benchmarks.md).
+  key_buffer_.clear();
+  append_series_key(key_buffer_, queue, channel);
+  auto it = series_.find(std::string_view(key_buffer_));
   if (it == series_.end()) {
     it = series_
-             .emplace(std::move(k), Series{std::string(queue), std::string(channel),
-                                           Map<Timestamp>(0, KeyedStringHash{key_})})
+             .emplace(key_buffer_, Series{std::string(queue), std::string(channel),
+                                          Map<Timestamp>(0, KeyedStringHash{key_})})
              .first;
   }
   return it->second;
 }
 
 void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
-                               const std::string& agent, Timestamp at) {
+                               std::string_view agent, Timestamp at) {
   if (answers_ >= kMaxAnswers) drop_oldest_answers();
   auto& agents = series(queue, channel).agents;
   const auto [it, inserted] = agents.try_emplace(agent, at);
@@ -44,62 +60,11 @@ void RecentAnswerers::apply(std::span<const Event* const> events) {
 }
 
 void RecentAnswerers::apply(const Event& e) {
-  switch (e.type) {
-    case EventType::kContactQueued:
-      if (waiting_.size() >= kMaxWaiting && !waiting_.contains(e.contact)) drop_oldest_waiting();
-      waiting_.insert_or_assign(e.contact, Waiting{series_key(e.queue, e.channel), e.time});
-      break;
-    case EventType::kContactAnswered: {
-      if (e.agent.empty()) {
-        waiting_.erase(e.contact);
-        break;
-      }
-      if (!e.queue.empty() && !e.channel.empty()) {  // explicit fields win
-        waiting_.erase(e.contact);
-        answered(e.queue, e.channel, e.agent, e.time);
-        break;
-      }
-      const auto it = waiting_.find(e.contact);
-      if (it == waiting_.end()) break;
-      const auto s = series_.find(it->second.series);
-      if (s != series_.end() && (e.queue.empty() || e.queue == s->second.queue) &&
-          (e.channel.empty() || e.channel == s->second.channel)) {
-        // The series is known already (an earlier answer): no name to rebuild.
-        auto& agents = s->second.agents;
-        const auto [a, inserted] = agents.try_emplace(e.agent, e.time);
-        if (!inserted) a->second = std::max(a->second, e.time);
-        if (inserted) {
-          ++answers_;
-          if (answers_ > kMaxAnswers) drop_oldest_answers();
-        }
-      } else {
-        // First answer of the series: its names from the key.
-        const std::string& k = it->second.series;
-        const std::size_t c1 = k.find(':');
-        const std::size_t qn = std::stoul(k.substr(0, c1));
-        const std::string_view queue = std::string_view(k).substr(c1 + 1, qn);
-        const std::size_t c2 = k.find(':', c1 + 1 + qn);
-        const std::string_view channel = std::string_view(k).substr(c2 + 1);
-        answered(e.queue.empty() ? queue : std::string_view(e.queue),
-                 e.channel.empty() ? channel : std::string_view(e.channel), e.agent, e.time);
-      }
-      waiting_.erase(it);
-      break;
-    }
-    case EventType::kContactAbandoned:
-    case EventType::kContactOverflowed:
-      waiting_.erase(e.contact);
-      break;
-    case EventType::kAgentState:
-      if (!e.state) break;
-      if (*e.state == AgentState::kAway || *e.state == AgentState::kOffline) {
-        off_since_.insert_or_assign(e.agent, e.time);
-      } else {
-        off_since_.erase(e.agent);
-      }
-      break;
-    default:
-      break;
+  if (e.type != EventType::kAgentState || !e.state) return;
+  if (*e.state == AgentState::kAway || *e.state == AgentState::kOffline) {
+    off_since_.insert_or_assign(e.agent, e.time);
+  } else {
+    off_since_.erase(e.agent);
   }
 }
 
@@ -138,15 +103,6 @@ void RecentAnswerers::expire(Timestamp since) {
 
 RecentAnswerers::Entries RecentAnswerers::entries() const {
   Entries e;
-  e.waiting.reserve(waiting_.size());
-  for (const auto& [contact, w] : waiting_) {
-    const std::size_t c1 = w.series.find(':');
-    const std::size_t qn = std::stoul(w.series.substr(0, c1));
-    const std::size_t c2 = w.series.find(':', c1 + 1 + qn);
-    e.waiting.push_back({contact, w.series.substr(c1 + 1, qn), w.series.substr(c2 + 1), w.queued});
-  }
-  std::sort(e.waiting.begin(), e.waiting.end(),
-            [](const auto& a, const auto& b) { return a.contact < b.contact; });
   e.answers.reserve(answers_);
   for (const auto& [k, s] : series_) {
     for (const auto& [agent, at] : s.agents) e.answers.push_back({s.queue, s.channel, agent, at});
@@ -160,14 +116,9 @@ RecentAnswerers::Entries RecentAnswerers::entries() const {
 }
 
 void RecentAnswerers::restore(Entries e) {
-  waiting_.clear();
   series_.clear();
   answers_ = 0;
   off_since_.clear();
-  for (auto& w : e.waiting) {
-    waiting_.insert_or_assign(std::move(w.contact),
-                              Waiting{series_key(w.queue, w.channel), w.queued});
-  }
   for (auto& a : e.answers) answered(a.queue, a.channel, a.agent, a.at);
   for (auto& [k, t] : e.off_since) off_since_.insert_or_assign(std::move(k), t);
 }
@@ -182,15 +133,6 @@ Timestamp tenth(std::vector<Timestamp>& times) {
 }
 
 }  // namespace
-
-void RecentAnswerers::drop_oldest_waiting() {
-  if (waiting_.empty()) return;
-  std::vector<Timestamp> times;
-  times.reserve(waiting_.size());
-  for (const auto& kv : waiting_) times.push_back(kv.second.queued);
-  const Timestamp cut = tenth(times);
-  absl::erase_if(waiting_, [cut](const auto& kv) { return kv.second.queued <= cut; });
-}
 
 void RecentAnswerers::drop_oldest_answers() {
   std::vector<Timestamp> times;

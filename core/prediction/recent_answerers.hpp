@@ -1,9 +1,10 @@
 // Which agents answered each queue x channel recently: the agents serving a
 // queue that no `queues:` entry maps to teams (docs/forecasting.md, "Inputs
-// the models use"). Fed with every applied event, in order; pure (time is
-// the events'). Not thread-safe: one owner (the engine runner). Not part of
-// the state image: after a restart from a snapshot it fills again from the
-// journal replayed after it and from new answers.
+// the models use"). Fed the answers the engine attributes
+// (Engine::take_answers: the engine knows each answer's series from its
+// contact record) and every applied event, in order, for agent states; pure
+// (time is the events'). Not thread-safe: one owner (the engine runner).
+// Saved in the state image's extra record (server/state_records.hpp).
 #pragma once
 
 #include <cstddef>
@@ -24,21 +25,22 @@ namespace ccmon::core {
 
 class RecentAnswerers {
  public:
-  // Client strings (contact, agent, queue names) are hashed under `key`
+  // Client strings (agent, queue names) are hashed under `key`
   // (docs/security.md, "Hash flooding"); the default key is for tests.
   explicit RecentAnswerers(const HashKey& key = {})
-      : waiting_(0, KeyedStringHash{key}),
-        series_(0, KeyedStringHash{key}),
-        off_since_(0, KeyedStringHash{key}),
-        key_(key) {}
+      : series_(0, KeyedStringHash{key}), off_since_(0, KeyedStringHash{key}), key_(key) {}
 
-  // Bounds on what is remembered: contacts waiting (to learn the series of a
-  // contact.answered, which names only the contact) and (series, agent)
-  // answers. Past a bound the oldest tenth is dropped at once (amortised
-  // O(1) per event even under a flood of new ids).
-  static constexpr std::size_t kMaxWaiting = 200'000;
+  // Bound on the (series, agent) answers remembered. Past it the oldest
+  // tenth is dropped at once (amortised O(1) per answer even under a flood
+  // of new agent ids).
   static constexpr std::size_t kMaxAnswers = 200'000;
 
+  // `agent` answered a contact of (queue, channel) at `at`: an answer the
+  // engine attributed (Engine::take_answers), in the series it counted it.
+  void answered(std::string_view queue, std::string_view channel, std::string_view agent,
+                Timestamp at);
+  // Agent states: an agent gone away or offline after its last answer
+  // stops counting. Other events change nothing.
   void apply(std::span<const Event* const> events);
   void apply(const Event& e);
 
@@ -55,52 +57,39 @@ class RecentAnswerers {
   void expire(Timestamp since);
 
   // Everything remembered, sorted (so equal memories give equal bytes):
-  // contacts waiting, answers, agents away or offline.
+  // answers, agents away or offline.
   struct Entries {
-    struct Waiting {
-      std::string contact, queue, channel;
-      Timestamp queued = 0;
-    };
     struct Answer {
       std::string queue, channel, agent;
       Timestamp at = 0;
     };
-    std::vector<Waiting> waiting;
     std::vector<Answer> answers;
     std::vector<std::pair<std::string, Timestamp>> off_since;
   };
   Entries entries() const;
   void restore(Entries e);
 
-  std::size_t waiting_size() const { return waiting_.size(); }
   std::size_t answers_size() const { return answers_; }
 
  private:
   // Open addressing (Abseil's Swiss table): no node allocated per entry;
-  // it applies with every event (docs/benchmarks.md, "Where the time goes").
+  // it takes every answer (docs/benchmarks.md, "Where the time goes").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
-  struct Waiting {
-    std::string series;  // series_key
-    Timestamp queued = 0;
-  };
   struct Series {
     std::string queue;
     std::string channel;
     Map<Timestamp> agents;  // agent -> time of the latest answer
   };
 
-  void answered(std::string_view queue, std::string_view channel, const std::string& agent,
-                Timestamp at);
   Series& series(std::string_view queue, std::string_view channel);
-  void drop_oldest_waiting();
   void drop_oldest_answers();
   // Erases the answers with time < cut (<= cut when `inclusive`), and
   // series left without any.
   void erase_answers(Timestamp cut, bool inclusive);
 
-  Map<Waiting> waiting_;  // by contact id
-  Map<Series> series_;    // by series_key
+  Map<Series> series_;      // by series_key
+  std::string key_buffer_;  // series()'s
   std::size_t answers_ = 0;
   Map<Timestamp> off_since_;  // agent -> went away/offline at
   HashKey key_;

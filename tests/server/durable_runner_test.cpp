@@ -179,41 +179,44 @@ TEST_CASE("records encode and decode every event field", "[server][state]") {
 
 TEST_CASE("the snapshot's own fields carry the forecast's answer memory", "[server][state]") {
   core::RecentAnswerers a;
-  core::Event q;
-  q.type = core::EventType::kContactQueued;
-  q.time = kNow;
-  q.contact = "c1";
-  q.queue = "sales";
-  q.channel = "voice";
-  a.apply(q);
-  q.contact = "c2";
-  a.apply(q);
-  core::Event ans;
-  ans.type = core::EventType::kContactAnswered;
-  ans.time = kNow + 5;
-  ans.contact = "c1";
-  ans.agent = "a1";
-  a.apply(ans);
+  a.answered("sales", "voice", "a1", kNow + 5);
+  a.answered("sales", "voice", "a2", kNow + 6);
+  core::Event away;
+  away.type = core::EventType::kAgentState;
+  away.time = kNow + 7;
+  away.agent = "a2";
+  away.state = core::AgentState::kAway;
+  a.apply(away);
   const std::string bytes = state_records::encode_extra({42, kNow + 5, a.entries()});
   const auto back = state_records::decode_extra(bytes);
   CHECK(back.sequence == 42);
   CHECK(back.latest_event_time == kNow + 5);
   core::RecentAnswerers restored;
   restored.restore(back.answerers);
-  CHECK(restored.waiting_size() == 1);  // c2
+  CHECK(restored.answers_size() == 2);
   CHECK(restored.counts(kNow) == a.counts(kNow));
+  // a2 went away after its answer: a1 alone counts.
   CHECK(restored.counts(kNow).at(core::RecentAnswerers::series_key("sales", "voice")) == 1);
-  // c2 answered after the restore: its queue is still known.
-  ans.contact = "c2";
-  ans.agent = "a2";
-  restored.apply(ans);
-  CHECK(restored.counts(kNow).at(core::RecentAnswerers::series_key("sales", "voice")) == 2);
   // Snapshots written before the forecast end after the latest event time.
   std::string old = state_records::encode_extra({42, kNow + 5, {}});
   old.resize(old.size() - 3);  // drop the three empty list lengths
   const auto from_old = state_records::decode_extra(old);
   CHECK(from_old.latest_event_time == kNow + 5);
-  CHECK(from_old.answerers.waiting.empty());
+  CHECK(from_old.answerers.answers.empty());
+  // Snapshots written before the engine reported answers list the contacts
+  // waiting first: skipped, the answers after them read.
+  std::string waiting = old;
+  waiting += '\x01';  // one contact waiting
+  waiting += std::string(
+                 "\x02"
+                 "c2\x05"
+                 "sales\x05"
+                 "voice") +
+             '\x00';                        // queued at 0
+  waiting += bytes.substr(old.size() + 1);  // the answers and agents away
+  const auto skipped = state_records::decode_extra(waiting);
+  CHECK(skipped.answerers.answers.size() == 2);
+  CHECK(skipped.answerers.off_since.size() == 1);
   // A damaged list length is refused, not allocated.
   std::string damaged = old;
   damaged += "\xff\xff\xff\x7f";

@@ -385,6 +385,35 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   }
 }
 
+TEST_CASE("each shard notes its own answers, an answer moved with its contact once",
+          "[engine][shard]") {
+  const auto [q0, q1] = queues_apart(2);
+  const std::string away = queue_away_from_unknown(2);
+  ShardedEngine sharded(small_config(), 2);
+  sharded.note_answers(true);
+  const Event early = Ev(EventType::kContactAnswered, at(12), "c2").agent("a2");
+  REQUIRE(sharded.apply(early) == ApplyResult::kHeld);  // in the unknown queue's shard
+  const Event q0c = Ev(EventType::kContactQueued, at(0), "c0").queue(q0).channel("voice");
+  const Event q1c = Ev(EventType::kContactQueued, at(0), "c1").queue(q1).channel("voice");
+  const Event awayc = Ev(EventType::kContactQueued, at(0), "c2").queue(away).channel("voice");
+  const Event a0 = Ev(EventType::kContactAnswered, at(5), "c0").agent("a0");
+  const Event a1 = Ev(EventType::kContactAnswered, at(6), "c1").agent("a1");
+  const std::vector<const Event*> batch = {&q0c, &q1c, &awayc, &a0, &a1};
+  sharded.apply(batch);
+  std::vector<std::string> noted;
+  sharded.take_answers(
+      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
+        noted.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
+                        " @" + std::to_string(t));
+      });
+  std::sort(noted.begin(), noted.end());
+  std::vector<std::string> expected = {q0 + "/voice a0 @" + std::to_string(at(5)),
+                                       q1 + "/voice a1 @" + std::to_string(at(6)),
+                                       away + "/voice a2 @" + std::to_string(at(12))};
+  std::sort(expected.begin(), expected.end());
+  CHECK(noted == expected);
+}
+
 TEST_CASE("a contact stays a guess until its queueing, however many queues its events name",
           "[engine][shard]") {
   // Three queues in three different shards, none the unknown queue's.

@@ -348,3 +348,23 @@ TEST_CASE("a pending SLA `for` timer survives", "[persist][parts]") {
   CHECK(t[0].entered);
   CHECK(t[0].at == at(40));
 }
+
+TEST_CASE("an engine noting answers keeps noting them after a restore", "[persist][parts]") {
+  World w(config(), DedupOptions{}, {});
+  w.engine.apply(queued(0, "c1"));
+  World copy(config(), DedupOptions{}, {});
+  copy.engine.note_answers(true);
+  copy.engine.apply(queued(1, "c2"));
+  copy.engine.apply(answered(2, "c2", "a2"));  // noted, not taken yet
+  const std::string image = persist::encode_state(w.engine, w.dedup, w.sla, "x");
+  REQUIRE(persist::decode_state(image, copy.engine, copy.dedup, copy.sla) == "x");
+  copy.engine.apply(answered(3, "c1", "a1"));  // c1 waits in the restored state
+  std::vector<std::string> noted;
+  copy.engine.take_answers(
+      [&](std::string_view q, std::string_view ch, std::string_view agent, Timestamp t) {
+        noted.push_back(std::string(q) + "/" + std::string(ch) + " " + std::string(agent) + " " +
+                        std::to_string(t));
+      });
+  CHECK(noted == std::vector<std::string>{"q1/voice a2 " + std::to_string(at(2)),
+                                          "q1/voice a1 " + std::to_string(at(3))});
+}

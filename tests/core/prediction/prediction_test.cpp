@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/exposition/text_format.hpp"
 #include "core/prediction/at_risk_tracker.hpp"
@@ -26,13 +28,21 @@ EngineConfig config() {
   return c;
 }
 
-// Feeds both the engine and the answerer tracker, as the engine runner does.
+// Moves the answers `engine` noted into `memory`, as the engine runner does.
+void learn(Engine& engine, RecentAnswerers& memory) {
+  engine.take_answers([&](std::string_view queue, std::string_view channel, std::string_view agent,
+                          Timestamp t) { memory.answered(queue, channel, agent, t); });
+}
+
+// Feeds both the engine and the answer memory, as the engine runner does.
 struct Center {
   Engine engine{config()};
   RecentAnswerers answerers;
+  Center() { engine.note_answers(true); }
   void apply(const Event& e) {
     REQUIRE(engine.apply(e) == ApplyResult::kApplied);
     answerers.apply(e);
+    learn(engine, answerers);
   }
 };
 
@@ -317,24 +327,73 @@ TEST_CASE("service-level rule: its target feeds staffing; failing now means ETA 
 
 namespace ccmon::core {
 
-TEST_CASE("answer memory: explicit queue wins, bounded, off with a catch-all mapping",
+// What the engine notes for the answer memory, one answer per line.
+std::vector<std::string> noted(Engine& engine) {
+  std::vector<std::string> out;
+  engine.take_answers(
+      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
+        out.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
+                      " @" + std::to_string(t));
+      });
+  return out;
+}
+
+TEST_CASE("answer memory: the engine notes each answer in the series it counts it",
+          "[prediction]") {
+  EngineConfig cfg = config();
+  cfg.limits.max_queues = 2;  // sales, vip; a third queue folds into `other`
+  Engine e(cfg);
+  const auto ans = [](double t, const char* contact) {
+    return Ev(EventType::kContactAnswered, at(t), contact);
+  };
+  // Off by default: nothing noted.
+  e.apply(Ev(EventType::kContactQueued, at(0), "c0").queue("sales").channel("voice"));
+  e.apply(ans(1, "c0").agent("a0"));
+  CHECK(noted(e).empty());
+
+  e.note_answers(true);
+  e.apply(Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice"));
+  e.apply(Ev(EventType::kContactQueued, at(0), "c2").queue("sales").channel("voice"));
+  e.apply(Ev(EventType::kContactQueued, at(0), "c3").queue("sales").channel("voice"));
+  // The queue of the contact's queueing; an explicit queue on the answer wins.
+  e.apply(ans(5, "c1").agent("a1"));
+  e.apply(ans(6, "c2").agent("a2").queue("vip"));
+  e.apply(ans(7, "c3"));  // no agent: nothing to remember
+  // An answer ahead of its queueing waits for it (lateness 30 s), then counts.
+  CHECK(e.apply(ans(9, "c4").agent("a4")) == ApplyResult::kHeld);
+  e.apply(Ev(EventType::kContactQueued, at(8), "c4").queue("billing").channel("chat"));
+  // Answered twice: it does not fit, so it waits, and is no answer.
+  CHECK(e.apply(ans(10, "c1").agent("a9")) == ApplyResult::kHeld);
+  CHECK(noted(e) == std::vector<std::string>{"sales/voice a1 @" + std::to_string(at(5)),
+                                             "vip/voice a2 @" + std::to_string(at(6)),
+                                             "other/chat a4 @" + std::to_string(at(9))});
+  CHECK(noted(e).empty());  // taken once
+
+  // Turned off: what was noted is forgotten, and nothing more is noted.
+  e.apply(Ev(EventType::kContactQueued, at(20), "c5").queue("sales").channel("voice"));
+  e.apply(ans(21, "c5").agent("a5"));
+  e.note_answers(false);
+  e.apply(Ev(EventType::kContactQueued, at(22), "c6").queue("sales").channel("voice"));
+  e.apply(ans(23, "c6").agent("a6"));
+  e.note_answers(true);
+  CHECK(noted(e).empty());
+}
+
+TEST_CASE("answer memory: counts by series, bounded, off with a catch-all mapping",
           "[prediction]") {
   RecentAnswerers a;
-  Event q = Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice");
-  a.apply(q);
-  // contact.answered naming another queue: the explicit fields win.
-  a.apply(Ev(EventType::kContactAnswered, at(5), "c1").agent("a1").queue("vip").channel("voice"));
+  a.answered("vip", "voice", "a1", at(5));
+  a.answered("vip", "voice", "a1", at(3));  // an older answer keeps the latest
+  a.answered("vip", "voice", "a2", at(4));
+  a.answered("sales", "voice", "a1", at(6));
   auto n = a.counts(at(0));
-  CHECK(n.size() == 1);
-  CHECK(n.at(RecentAnswerers::series_key("vip", "voice")) == 1);
-  CHECK(a.waiting_size() == 0);
+  CHECK(n.size() == 2);
+  CHECK(n.at(RecentAnswerers::series_key("vip", "voice")) == 2);
+  CHECK(n.at(RecentAnswerers::series_key("sales", "voice")) == 1);
+  CHECK(a.counts(at(5)).at(RecentAnswerers::series_key("vip", "voice")) == 1);  // a1 at 5
   // Past kMaxAnswers the oldest tenth goes: the memory stays bounded.
   for (std::size_t i = 0; i <= RecentAnswerers::kMaxAnswers; ++i) {
-    Event e = Ev(EventType::kContactAnswered, at(10 + static_cast<double>(i)), "x")
-                  .agent(agent_id(i))
-                  .queue("sales")
-                  .channel("voice");
-    a.apply(e);
+    a.answered("sales", "voice", agent_id(i), at(10 + static_cast<double>(i)));
   }
   CHECK(a.answers_size() <= RecentAnswerers::kMaxAnswers);
   CHECK(a.answers_size() >= RecentAnswerers::kMaxAnswers * 8 / 10);

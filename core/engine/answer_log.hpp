@@ -1,0 +1,69 @@
+// The answers an engine attributed and its owner has not taken yet: for the
+// forecast's answer memory (core/prediction/recent_answerers.hpp), which
+// counts the agents who answered each series lately. The engine knows the
+// series of every answer already (the contact record), so the memory keeps
+// no table of waiting contacts of its own (docs/forecasting.md, "Inputs the
+// models use"). Not thread-safe: part of one engine, and not saved with
+// its state (what is noted is taken after every batch and tick).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace ccmon::core::engine_detail {
+
+class AnswerLog {
+ public:
+  // Off by default: an engine with no answer memory notes nothing.
+  void set_on(bool on) {
+    on_ = on;
+    if (!on) clear();
+  }
+  bool on() const { return on_; }
+
+  // `agent` answered a contact counted in series (queue, channel) at `at`.
+  // The names are copied: the log outlives a restore or reconfiguration of
+  // the state they come from, and the agent's record may be evicted.
+  void add(std::string_view queue, std::string_view channel, std::string_view agent, Timestamp at) {
+    const auto offset = static_cast<std::uint32_t>(names_.size());
+    names_.append(queue).append(channel).append(agent);
+    entries_.push_back({offset, static_cast<std::uint32_t>(queue.size()),
+                        static_cast<std::uint32_t>(channel.size()),
+                        static_cast<std::uint32_t>(agent.size()), at});
+  }
+
+  // Calls f(queue, channel, agent, at) for each answer, in the order noted,
+  // then forgets them (keeping the capacity for the next batch).
+  template <typename F>
+  void take(F&& f) {
+    const std::string_view names(names_);
+    for (const Entry& e : entries_) {
+      f(names.substr(e.at_name, e.queue), names.substr(e.at_name + e.queue, e.channel),
+        names.substr(e.at_name + e.queue + e.channel, e.agent), e.at);
+    }
+    clear();
+  }
+
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::uint32_t at_name;                // in names_: the queue, channel and agent
+    std::uint32_t queue, channel, agent;  // their sizes
+    Timestamp at;
+  };
+  void clear() {
+    entries_.clear();
+    names_.clear();
+  }
+
+  bool on_ = false;
+  std::vector<Entry> entries_;
+  std::string names_;  // each answer's queue, channel and agent, one after another
+};
+
+}  // namespace ccmon::core::engine_detail
