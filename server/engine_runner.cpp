@@ -337,9 +337,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
 void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
                                    std::span<const core::Event* const> events,
                                    std::span<const std::uint64_t> contact_hashes) {
-  // Noted per call: a reload may turn the forecast's answer memory on or off.
-  const bool answers = forecast_config_.needs_answerers();
-  engine.note_answers(answers);
+  const bool answers = note_answers(engine);
   if (engine.shard_count() == 1) {
     engine.shard(0).apply(events, hash_key_, contact_hashes);
   } else {
@@ -352,6 +350,12 @@ void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
     answerers_.apply(events);  // agent states
     learn_answers(engine);
   }
+}
+
+bool EngineRunner::note_answers(core::ShardedEngine& engine) {
+  const bool on = forecast_config_.needs_answerers();
+  engine.note_answers(on);
+  return on;
 }
 
 void EngineRunner::learn_answers(core::ShardedEngine& engine) {
@@ -390,13 +394,15 @@ std::shared_ptr<const View> EngineRunner::build_view() {
 }
 
 std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge_sla, bool live) {
+  note_answers(engine_);
   engine_.advance(t);
-  learn_answers(engine_);  // held answers given up on (and a reload's)
+  learn_answers(engine_);  // held answers given up on
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
   if (!partitions_.empty()) {
     std::vector<std::shared_ptr<const core::Snapshot>> parts{view->snapshot};
     for (auto& [key, p] : partitions_) {
+      note_answers(p->engine);
       p->engine.advance(t);
       learn_answers(p->engine);
       parts.push_back(p->engine.snapshot(t));
@@ -498,11 +504,18 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
                       dedup_options_ = dedup;
                       sla_rules_ = rules;
                       dedup_enabled_ = dedup.max_ids != 0;
+                      // A lowered max_held_events gives held answers up:
+                      // noted as the new configuration says, learnt before
+                      // the snapshot below.
                       for (auto& [key, p] : partitions_) {
+                        note_answers(p->engine);
                         p->engine.reconfigure(engine);
+                        learn_answers(p->engine);
                         p->dedup.reconfigure(dedup);
                       }
+                      note_answers(engine_);
                       engine_.reconfigure(std::move(engine));
+                      learn_answers(engine_);
                       dedup_.reconfigure(dedup);
                       sla_.reconfigure(std::move(rules));
                       clock_mode_ = mode;
@@ -529,7 +542,9 @@ void EngineRunner::own_partition(
         const std::string extra =
             core::persist::decode_sharded_state(*image, p->engine, p->dedup, p->sla);
         // The image's configuration gives way to the one in force.
+        note_answers(p->engine);
         p->engine.reconfigure(engine_config_);
+        learn_answers(p->engine);
         p->dedup.reconfigure(dedup_options_);
         const PartitionExtra e = decode_partition_extra(extra);
         p->next_offset = e.next_offset;
@@ -622,7 +637,9 @@ void EngineRunner::restore() {
     // after it was written under that one too (a reload writes a snapshot);
     // the configuration in force now applies last, by the rules of a reload.
     const bool unchanged = r.from_snapshot && restored_configuration_in_force();
+    note_answers(engine_);  // the restore built fresh shards
     engine_.reconfigure(engine_config_);
+    learn_answers(engine_);
     dedup_.reconfigure(dedup_options_);
     sla_.reconfigure(sla_rules_);
     // Then, unless the configuration is the snapshot's, a snapshot written

@@ -102,6 +102,11 @@ class EngineRunner final : public EngineService {
   // and the answers the engine attributed.
   void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events,
                        std::span<const std::uint64_t> contact_hashes = {});
+  // Turns `engine`'s noting of answers on or off as the forecast's
+  // configuration says (before every call that may attribute an answer: a
+  // reload may change it, a restore or a new partition starts with it off);
+  // returns whether it is on.
+  bool note_answers(core::ShardedEngine& engine);
   // Moves the answers `engine` noted into answerers_ (Engine::take_answers).
   void learn_answers(core::ShardedEngine& engine);
   void make_views();

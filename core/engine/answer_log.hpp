@@ -27,7 +27,9 @@ class AnswerLog {
 
   // `agent` answered a contact counted in series (queue, channel) at `at`.
   // The names are copied: the log outlives a restore or reconfiguration of
-  // the state they come from, and the agent's record may be evicted.
+  // the state they come from, and the agent's record may be evicted. The
+  // owner takes the log after every batch and tick, so it holds one
+  // batch's answers (32-bit offsets: far below 4 GiB).
   void add(std::string_view queue, std::string_view channel, std::string_view agent, Timestamp at) {
     const auto offset = static_cast<std::uint32_t>(names_.size());
     names_.append(queue).append(channel).append(agent);
@@ -42,8 +44,8 @@ class AnswerLog {
   void take(F&& f) {
     const std::string_view names(names_);
     for (const Entry& e : entries_) {
-      f(names.substr(e.at_name, e.queue), names.substr(e.at_name + e.queue, e.channel),
-        names.substr(e.at_name + e.queue + e.channel, e.agent), e.at);
+      f(names.substr(e.offset, e.queue), names.substr(e.offset + e.queue, e.channel),
+        names.substr(e.offset + e.queue + e.channel, e.agent), e.at);
     }
     clear();
   }
@@ -52,7 +54,7 @@ class AnswerLog {
 
  private:
   struct Entry {
-    std::uint32_t at_name;                // in names_: the queue, channel and agent
+    std::uint32_t offset;                 // in names_: the queue, channel and agent
     std::uint32_t queue, channel, agent;  // their sizes
     Timestamp at;
   };

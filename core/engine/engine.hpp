@@ -123,10 +123,11 @@ class Engine {
 
   // For the forecast's answer memory (core/prediction/recent_answerers.hpp):
   // while on, every contact.answered this engine attributes with an agent
-  // is noted as (the series it was counted in, the agent, its time): in
-  // apply(), and in advance() or reconfigure() for a held answer given up
-  // on that fits by then. Off by default; turning it off forgets what was
-  // noted. Kept across reconfigure and a state restore; never written out.
+  // is noted as (the series it was counted in, the agent, its time). Off
+  // by default; turning it off forgets what was noted. Kept across
+  // reconfigure and persist::decode_state into this engine; never written
+  // out (a ShardedEngine restored by decode_sharded_state has fresh shards,
+  // noting off).
   void note_answers(bool on);
   // Calls f(queue, channel, agent, at) for each answer noted since the last
   // call, in the order attributed, then forgets them. queue and channel are

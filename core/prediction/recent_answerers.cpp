@@ -30,7 +30,7 @@ std::string RecentAnswerers::series_key(std::string_view queue, std::string_view
 }
 
 RecentAnswerers::Series& RecentAnswerers::series(std::string_view queue, std::string_view channel) {
-  // Built in a kept buffer: no allocation per answer (docs/benchmarks.md).
+  // Built in a kept buffer: no allocation per answer (docs/forecasting.md).
   key_buffer_.clear();
   append_series_key(key_buffer_, queue, channel);
   auto it = series_.find(std::string_view(key_buffer_));

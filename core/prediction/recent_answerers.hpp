@@ -73,7 +73,7 @@ class RecentAnswerers {
 
  private:
   // Open addressing (Abseil's Swiss table): no node allocated per entry;
-  // it takes every answer (docs/benchmarks.md, "Where the time goes").
+  // it takes every answer (its cost: docs/forecasting.md, "Agents serving").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
   struct Series {

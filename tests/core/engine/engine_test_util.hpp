@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/engine/engine.hpp"
 #include "core/engine/snapshot.hpp"
@@ -97,6 +99,19 @@ inline void queue_answer(Engine& e, const std::string& c, const std::string& q,
           ApplyResult::kApplied);
   REQUIRE(e.apply(Ev(EventType::kContactAnswered, at(ta), c).agent(agent)) ==
           ApplyResult::kApplied);
+}
+
+// The answers `engine` (an Engine or a ShardedEngine) noted since the last
+// take, as "queue/channel agent @time", in the order taken.
+template <typename E>
+std::vector<std::string> taken_answers(E& engine) {
+  std::vector<std::string> out;
+  engine.take_answers(
+      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
+        out.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
+                      " @" + std::to_string(t));
+      });
+  return out;
 }
 
 }  // namespace ccmon::core::test

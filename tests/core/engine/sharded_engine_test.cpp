@@ -400,12 +400,7 @@ TEST_CASE("each shard notes its own answers, an answer moved with its contact on
   const Event a1 = Ev(EventType::kContactAnswered, at(6), "c1").agent("a1");
   const std::vector<const Event*> batch = {&q0c, &q1c, &awayc, &a0, &a1};
   sharded.apply(batch);
-  std::vector<std::string> noted;
-  sharded.take_answers(
-      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
-        noted.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
-                        " @" + std::to_string(t));
-      });
+  std::vector<std::string> noted = taken_answers(sharded);
   std::sort(noted.begin(), noted.end());
   std::vector<std::string> expected = {q0 + "/voice a0 @" + std::to_string(at(5)),
                                        q1 + "/voice a1 @" + std::to_string(at(6)),

@@ -327,17 +327,6 @@ TEST_CASE("service-level rule: its target feeds staffing; failing now means ETA 
 
 namespace ccmon::core {
 
-// What the engine notes for the answer memory, one answer per line.
-std::vector<std::string> noted(Engine& engine) {
-  std::vector<std::string> out;
-  engine.take_answers(
-      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
-        out.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
-                      " @" + std::to_string(t));
-      });
-  return out;
-}
-
 TEST_CASE("answer memory: the engine notes each answer in the series it counts it",
           "[prediction]") {
   EngineConfig cfg = config();
@@ -349,7 +338,7 @@ TEST_CASE("answer memory: the engine notes each answer in the series it counts i
   // Off by default: nothing noted.
   e.apply(Ev(EventType::kContactQueued, at(0), "c0").queue("sales").channel("voice"));
   e.apply(ans(1, "c0").agent("a0"));
-  CHECK(noted(e).empty());
+  CHECK(test::taken_answers(e).empty());
 
   e.note_answers(true);
   e.apply(Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice"));
@@ -364,10 +353,18 @@ TEST_CASE("answer memory: the engine notes each answer in the series it counts i
   e.apply(Ev(EventType::kContactQueued, at(8), "c4").queue("billing").channel("chat"));
   // Answered twice: it does not fit, so it waits, and is no answer.
   CHECK(e.apply(ans(10, "c1").agent("a9")) == ApplyResult::kHeld);
-  CHECK(noted(e) == std::vector<std::string>{"sales/voice a1 @" + std::to_string(at(5)),
-                                             "vip/voice a2 @" + std::to_string(at(6)),
-                                             "other/chat a4 @" + std::to_string(at(9))});
-  CHECK(noted(e).empty());  // taken once
+  CHECK(test::taken_answers(e) ==
+        std::vector<std::string>{"sales/voice a1 @" + std::to_string(at(5)),
+                                 "vip/voice a2 @" + std::to_string(at(6)),
+                                 "other/chat a4 @" + std::to_string(at(9))});
+  CHECK(test::taken_answers(e).empty());  // taken once
+
+  // Naming its queue and channel does not make an answer whose queueing
+  // never came count: out of sequence once its lateness has passed.
+  CHECK(e.apply(ans(30, "c7").agent("a7").queue("sales").channel("voice")) == ApplyResult::kHeld);
+  e.advance(at(61));
+  CHECK(e.stats().out_of_sequence_total == 2);  // c1's second answer, c7's
+  CHECK(test::taken_answers(e).empty());
 
   // Turned off: what was noted is forgotten, and nothing more is noted.
   e.apply(Ev(EventType::kContactQueued, at(20), "c5").queue("sales").channel("voice"));
@@ -376,7 +373,7 @@ TEST_CASE("answer memory: the engine notes each answer in the series it counts i
   e.apply(Ev(EventType::kContactQueued, at(22), "c6").queue("sales").channel("voice"));
   e.apply(ans(23, "c6").agent("a6"));
   e.note_answers(true);
-  CHECK(noted(e).empty());
+  CHECK(test::taken_answers(e).empty());
 }
 
 TEST_CASE("answer memory: counts by series, bounded, off with a catch-all mapping",
