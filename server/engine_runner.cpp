@@ -298,11 +298,6 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       result.state_unavailable = true;
       return;
     }
-    if (tick_not_journaled_) {
-      // The journal works again: a snapshot covers the ticks it missed.
-      tick_not_journaled_ = false;
-      take_snapshot(/*now=*/false);
-    }
   }
   if (dedup_enabled_) {
     insert_prefetched(
@@ -331,6 +326,13 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       latest_event_time_ = latest;
       metrics_.last_event_time(core::to_seconds(latest));
     }
+  }
+  if (journal && !fresh.empty() && tick_not_journaled_) {
+    // The journal works again: a snapshot covers the ticks it missed. Taken
+    // last, once the batch is remembered and applied: it claims the batch's
+    // journal record as covered.
+    tick_not_journaled_ = false;
+    take_snapshot(/*now=*/false);
   }
 }
 

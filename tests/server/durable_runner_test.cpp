@@ -296,6 +296,47 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
   runner.drain_and_stop();
 }
 
+TEST_CASE("the snapshot taken when the journal works again covers the batch that found it so",
+          "[server][state]") {
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::atomic<bool> full{false};
+  const auto ops = pwrite_faulty_while(full, []() -> ssize_t {
+    errno = ENOSPC;
+    return -1;
+  });
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics, ops), state_codec());
+  runner.start();
+  wait_restored(runner);
+  const double empty_size = sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value();
+  full = true;
+  kpis_json(runner);  // its tick record is refused: a snapshot is due
+  full = false;
+  // The first record the journal takes again is this batch's: the snapshot
+  // is taken with it, and claims its record as covered.
+  CHECK(submit_and_wait(runner, batch_of(*config, kFirst)).accepted == 3);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value() == empty_size) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::yield();
+  }
+  const std::string live = kpis_json(runner);
+  REQUIRE(live.find("\"sales\"") != std::string::npos);
+  // A crash now: the directory as it is, restored by another runner.
+  fs::copy(dir.path / "state", dir.path / "crashed", fs::copy_options::recursive);
+  const auto crashed = event_clock_config(dir.path / "crashed");
+  SelfMetrics metrics2("test");
+  EngineRunner restored(*crashed, metrics2, [] { return kNow; });
+  restored.attach_state(open_state(*crashed, metrics2), state_codec());
+  restored.start();
+  wait_restored(restored);
+  CHECK(kpis_json(restored) == live);
+  restored.drain_and_stop();
+  runner.drain_and_stop();
+}
+
 TEST_CASE("an exception while applying a batch answers internal_error; the runner goes on",
           "[server][state]") {
   // std::bad_alloc from inside the batch's apply (here the journal's write):
