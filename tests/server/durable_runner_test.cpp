@@ -93,6 +93,31 @@ store::FileOps pwrite_faulty_while(const std::atomic<bool>& on, ssize_t (*fault)
   return ops;
 }
 
+// The same, each write failing with ENOSPC (a full disk) while `full`.
+store::FileOps disk_full_while(const std::atomic<bool>& full) {
+  return pwrite_faulty_while(full, []() -> ssize_t {
+    errno = ENOSPC;
+    return -1;
+  });
+}
+
+// A started runner on a fresh state directory whose disk is full while
+// `full` (its members bind as [dir, config, full, metrics, runner]).
+struct DiskRunner {
+  explicit DiskRunner(std::optional<StateCodec> codec)
+      : config(event_clock_config(dir.path / "state")),
+        runner(*config, metrics, [] { return kNow; }) {
+    runner.attach_state(open_state(*config, metrics, disk_full_while(full)), std::move(codec));
+    runner.start();
+    wait_restored(runner);
+  }
+  TempDir dir;  // first: the others live in it
+  std::shared_ptr<config::Config> config;
+  std::atomic<bool> full{false};
+  SelfMetrics metrics{"test"};
+  EngineRunner runner;
+};
+
 double fsync_count(prometheus::Registry& registry) {
   for (const auto& f : registry.Collect()) {
     if (f.name == "ccmon_journal_fsync_duration_seconds") {
@@ -265,18 +290,8 @@ TEST_CASE("a second runner on the same directory restores the KPIs and the dupli
 
 TEST_CASE("a batch the journal refuses is not applied and its ids are not remembered",
           "[server][state]") {
-  TempDir dir;
-  const auto config = event_clock_config(dir.path / "state");
-  std::atomic<bool> full{false};
-  const auto ops = pwrite_faulty_while(full, []() -> ssize_t {
-    errno = ENOSPC;
-    return -1;
-  });
-  SelfMetrics metrics("test");
-  EngineRunner runner(*config, metrics, [] { return kNow; });
-  runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
-  runner.start();
-  wait_restored(runner);
+  DiskRunner d(std::nullopt);
+  auto& [dir, config, full, metrics, runner] = d;
   const std::string empty = kpis_json(runner);
   full = true;
   const auto refused = submit_and_wait(runner, batch_of(*config, kFirst));
@@ -298,18 +313,8 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
 
 TEST_CASE("the snapshot taken when the journal works again covers the batch that found it so",
           "[server][state]") {
-  TempDir dir;
-  const auto config = event_clock_config(dir.path / "state");
-  std::atomic<bool> full{false};
-  const auto ops = pwrite_faulty_while(full, []() -> ssize_t {
-    errno = ENOSPC;
-    return -1;
-  });
-  SelfMetrics metrics("test");
-  EngineRunner runner(*config, metrics, [] { return kNow; });
-  runner.attach_state(open_state(*config, metrics, ops), state_codec());
-  runner.start();
-  wait_restored(runner);
+  DiskRunner d(state_codec());
+  auto& [dir, config, full, metrics, runner] = d;
   const double empty_size = sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value();
   full = true;
   kpis_json(runner);  // its tick record is refused: a snapshot is due
