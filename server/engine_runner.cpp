@@ -298,6 +298,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       result.state_unavailable = true;
       return;
     }
+    journal_took_record();
   }
   if (dedup_enabled_) {
     insert_prefetched(
@@ -327,13 +328,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       metrics_.last_event_time(core::to_seconds(latest));
     }
   }
-  if (journal && !fresh.empty() && tick_not_journaled_) {
-    // The journal works again: a snapshot covers the ticks it missed. Taken
-    // last, once the batch is remembered and applied: it claims the batch's
-    // journal record as covered.
-    tick_not_journaled_ = false;
-    take_snapshot(/*now=*/false);
-  }
+  snapshot_if_journal_recovered();  // last: the batch is remembered and applied
 }
 
 void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
@@ -392,7 +387,9 @@ std::shared_ptr<const View> EngineRunner::build_view() {
   // A scrape advances the KPIs but never judges SLA rules: any client can
   // scrape, and transitions (and their log lines) come from the tick alone.
   journal_tick(t, state_records::kScrape);
-  return evaluate(t, /*judge_sla=*/false, /*live=*/true);
+  auto view = evaluate(t, /*judge_sla=*/false, /*live=*/true);
+  snapshot_if_journal_recovered();
+  return view;
 }
 
 std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge_sla, bool live) {
@@ -484,6 +481,7 @@ void EngineRunner::schedule_tick() {
     if (tick_listener_) tick_listener_(std::move(view));
     dedup_.expire(t);
     for (auto& [key, p] : partitions_) p->dedup.expire(t);
+    snapshot_if_journal_recovered();  // after the tick's work: it covers the tick
     if (durable_) {
       maybe_snapshot();
       metrics_.enable_state().snapshot_age->Set(durable_->snapshot_age_seconds());
@@ -707,10 +705,21 @@ void EngineRunner::journal_tick(core::Timestamp t, std::uint8_t what) {
   if (durable_->append(state_records::encode_tick(t, what), DurableState::RecordKind::kTick)
           .error != 0) {
     tick_not_journaled_ = true;
-  } else if (tick_not_journaled_) {
-    tick_not_journaled_ = false;
-    take_snapshot(/*now=*/false);
+  } else {
+    journal_took_record();
   }
+}
+
+void EngineRunner::journal_took_record() {
+  if (!tick_not_journaled_) return;
+  tick_not_journaled_ = false;
+  recovery_snapshot_due_ = true;
+}
+
+void EngineRunner::snapshot_if_journal_recovered() {
+  if (!recovery_snapshot_due_) return;
+  recovery_snapshot_due_ = false;
+  take_snapshot(/*now=*/false);
 }
 
 void EngineRunner::on_synced(const store::SyncReport& report) {

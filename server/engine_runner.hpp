@@ -125,6 +125,11 @@ class EngineRunner final : public EngineService {
   void restore();
   bool replay(std::string_view record);
   void journal_tick(core::Timestamp t, std::uint8_t what);
+  // After the journal took a record: notes that a recovery snapshot is due
+  // when ticks were refused before (recovery_snapshot_due_).
+  void journal_took_record();
+  // Takes that snapshot; called when the record's batch or tick is done.
+  void snapshot_if_journal_recovered();
   void on_synced(const store::SyncReport& report);
   // now: encoded and written before returning; else in a forked child.
   void take_snapshot(bool now);
@@ -218,6 +223,10 @@ class EngineRunner final : public EngineService {
   std::deque<PendingAck> pending_acks_;
   store::Sequence durable_upto_ = 0;
   bool tick_not_journaled_ = false;  // a tick applied while the journal failed
+  // The journal took a record again since: a snapshot covers the ticks it
+  // missed, taken once that record's work is done (it claims the record as
+  // covered, so the record's events or tick must be in it).
+  bool recovery_snapshot_due_ = false;
   std::atomic<bool> restoring_{false};
   std::shared_ptr<const View> startup_view_;  // what readers get while restoring
 

@@ -14,6 +14,7 @@
 #include <future>
 #include <new>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "server/durable_state.hpp"
@@ -101,13 +102,33 @@ store::FileOps disk_full_while(const std::atomic<bool>& full) {
   });
 }
 
-// A started runner on a fresh state directory whose disk is full while
-// `full` (its members bind as [dir, config, full, metrics, runner]).
+// System file operations whose journal writes of a tick record's size
+// (under 64 bytes; a batch record of events is longer) fail with ENOSPC
+// while `on`: the journal refuses every tick and takes every batch.
+store::FileOps ticks_refused_while(const std::atomic<bool>& on) {
+  store::FileOps ops = store::FileOps::system();
+  ops.pwrite = [&on, real = ops.pwrite](int fd, const void* data, std::size_t n,
+                                        off_t at) -> ssize_t {
+    std::error_code ec;
+    const auto path = fs::read_symlink("/proc/self/fd/" + std::to_string(fd), ec).string();
+    if (on && n < 64 && path.find("/journal/") != std::string::npos) {
+      errno = ENOSPC;
+      return -1;
+    }
+    return real(fd, data, n, at);
+  };
+  return ops;
+}
+
+// A started runner on a fresh state directory whose writes fail as
+// `faults(full)` says (its members bind as [dir, config, full, metrics,
+// runner]).
 struct DiskRunner {
-  explicit DiskRunner(std::optional<StateCodec> codec)
+  explicit DiskRunner(std::optional<StateCodec> codec,
+                      store::FileOps (*faults)(const std::atomic<bool>&) = disk_full_while)
       : config(event_clock_config(dir.path / "state")),
         runner(*config, metrics, [] { return kNow; }) {
-    runner.attach_state(open_state(*config, metrics, disk_full_while(full)), std::move(codec));
+    runner.attach_state(open_state(*config, metrics, faults(full)), std::move(codec));
     runner.start();
     wait_restored(runner);
   }
@@ -313,14 +334,14 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
 
 TEST_CASE("the snapshot taken when the journal works again covers the batch that found it so",
           "[server][state]") {
-  DiskRunner d(state_codec());
+  DiskRunner d(state_codec(), ticks_refused_while);
   auto& [dir, config, full, metrics, runner] = d;
   const double empty_size = sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value();
-  full = true;
-  kpis_json(runner);  // its tick record is refused: a snapshot is due
-  full = false;
-  // The first record the journal takes again is this batch's: the snapshot
-  // is taken with it, and claims its record as covered.
+  full = true;  // from now on every tick record is refused, the timer's too
+  kpis_json(runner);
+  REQUIRE(sample(metrics.registry(), "ccmon_journal_write_errors_total") >= 1);
+  // So the first record the journal takes again is this batch's: the
+  // snapshot of the recovery is taken for it, and claims it as covered.
   CHECK(submit_and_wait(runner, batch_of(*config, kFirst)).accepted == 3);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value() == empty_size) {
