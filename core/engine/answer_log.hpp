@@ -4,7 +4,7 @@
 // series of every answer already (the contact record), so the memory keeps
 // no table of waiting contacts of its own (docs/forecasting.md, "Inputs the
 // models use"). Not thread-safe: part of one engine, and not saved with
-// its state (what is noted is taken after every batch and tick).
+// its state (what is noted is taken after every engine call).
 #pragma once
 
 #include <cstdint>
@@ -28,8 +28,9 @@ class AnswerLog {
   // `agent` answered a contact counted in series (queue, channel) at `at`.
   // The names are copied: the log outlives a restore or reconfiguration of
   // the state they come from, and the agent's record may be evicted. The
-  // owner takes the log after every batch and tick, so it holds one
-  // batch's answers (32-bit offsets: far below 4 GiB).
+  // owner takes the log after every engine call, so it holds one call's
+  // answers, a batch's or the held ones an advance or reconfigure gives up
+  // (32-bit offsets: far below 4 GiB).
   void add(std::string_view queue, std::string_view channel, std::string_view agent, Timestamp at) {
     const auto offset = static_cast<std::uint32_t>(names_.size());
     names_.append(queue).append(channel).append(agent);

@@ -133,8 +133,9 @@ class Engine {
   // call, in the order attributed, then forgets them. queue and channel are
   // the series' labels as snapshots name them (`unknown`, or `other` once
   // folded); the views last for the call. The owner takes them after each
-  // apply() and advance() (the engine runner does), so what is noted stays
-  // within a batch, or the held events one call gives up.
+  // apply(), advance() and reconfigure() (the engine runner does), so what
+  // is noted stays within one call's answers: a batch's, or the held ones
+  // one advance() or reconfigure() gives up.
   using AnswerSink = std::function<void(std::string_view queue, std::string_view channel,
                                         std::string_view agent, Timestamp at)>;
   void take_answers(const AnswerSink& f);

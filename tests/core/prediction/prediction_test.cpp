@@ -367,11 +367,14 @@ TEST_CASE("answer memory: the engine notes each answer in the series it counts i
   CHECK(test::taken_answers(e).empty());
 
   // Turned off: what was noted is forgotten, and nothing more is noted.
-  e.apply(Ev(EventType::kContactQueued, at(20), "c5").queue("sales").channel("voice"));
-  e.apply(ans(21, "c5").agent("a5"));
+  e.apply(Ev(EventType::kContactQueued, at(70), "c5").queue("sales").channel("voice"));
+  e.apply(ans(71, "c5").agent("a5"));
+  CHECK(test::taken_answers(e).size() == 1);  // still noting here
+  e.apply(Ev(EventType::kContactQueued, at(72), "c8").queue("sales").channel("voice"));
+  e.apply(ans(73, "c8").agent("a8"));  // noted, then forgotten
   e.note_answers(false);
-  e.apply(Ev(EventType::kContactQueued, at(22), "c6").queue("sales").channel("voice"));
-  e.apply(ans(23, "c6").agent("a6"));
+  e.apply(Ev(EventType::kContactQueued, at(74), "c6").queue("sales").channel("voice"));
+  e.apply(ans(75, "c6").agent("a6"));
   e.note_answers(true);
   CHECK(test::taken_answers(e).empty());
 }
