@@ -51,8 +51,6 @@ class AnswerLog {
     clear();
   }
 
-  std::size_t size() const { return entries_.size(); }
-
  private:
   struct Entry {
     std::uint32_t offset;                 // in names_: the queue, channel and agent
