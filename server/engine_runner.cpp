@@ -176,9 +176,11 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     }
   }
   if (ahead && hash_contacts_ahead_) {
-    batch.contact_hashes.reserve(batch.events.size());
+    batch.hashed_ids.reserve(batch.events.size());
     for (const auto& item : batch.events) {
-      batch.contact_hashes.push_back(core::keyed_hash(hash_key_, item.event.contact));
+      const core::Event& e = item.event;
+      batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
+                                  e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
     }
   }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
@@ -247,8 +249,8 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   const std::size_t n = batch.events.size();
   id_hashes_.clear();
   fresh_in_batch_.clear();
-  contact_hashes_.clear();  // the fresh events' (batch.contact_hashes), in their order
-  const bool with_contact_hashes = batch.contact_hashes.size() == n;
+  hashed_ids_.clear();  // the fresh events' (batch.hashed_ids), in their order
+  const bool with_hashed_ids = batch.hashed_ids.size() == n;
   if (dedup_enabled_) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
@@ -279,7 +281,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
       id_hashes_[fresh.size()] = h;
     }
     fresh.push_back({&event, dedup_now});
-    if (with_contact_hashes) contact_hashes_.push_back(batch.contact_hashes[i]);
+    if (with_hashed_ids) hashed_ids_.push_back(batch.hashed_ids[i]);
     ++result.accepted;
     ++by_type[static_cast<std::size_t>(event.type)];
     if (event.time > latest) latest = event.time;
@@ -308,7 +310,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
   for (const auto& f : fresh) events.push_back(f.event);
-  apply_to_engine(owned ? owned->engine : engine_, events, contact_hashes_);
+  apply_to_engine(owned ? owned->engine : engine_, events, hashed_ids_);
   if (owned) {
     if (batch.partition->next_offset >= 0) owned->next_offset = batch.partition->next_offset;
     for (const auto& f : fresh) {
@@ -333,10 +335,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
 
 void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
                                    std::span<const core::Event* const> events,
-                                   std::span<const std::uint64_t> contact_hashes) {
+                                   std::span<const core::HashedIds> hashed_ids) {
   const bool answers = note_answers(engine);
   if (engine.shard_count() == 1) {
-    engine.shard(0).apply(events, hash_key_, contact_hashes);
+    engine.shard(0).apply(events, hash_key_, hashed_ids);
   } else {
     for (auto& list : lists_) list.clear();
     engine.partition(events, lists_);

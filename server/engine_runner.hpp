@@ -97,11 +97,12 @@ class EngineRunner final : public EngineService {
   core::Timestamp now() const;
   void apply(Batch& batch, BatchResult& result);
   // Applies accepted events to `engine`: each shard's on its own thread.
-  // `contact_hashes`: the events' contacts hashed under hash_key_, or empty.
+  // `hashed_ids`: the events' contact and agent ids hashed under hash_key_,
+  // or empty.
   // With the forecast's answer memory on, it takes the events' agent states
   // and the answers the engine attributed.
   void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events,
-                       std::span<const std::uint64_t> contact_hashes = {});
+                       std::span<const core::HashedIds> hashed_ids = {});
   // Turns `engine`'s noting of answers on or off as the forecast's
   // configuration says (before every call that may attribute an answer: a
   // reload may change it, a restore or a new partition starts with it off);
@@ -188,10 +189,10 @@ class EngineRunner final : public EngineService {
   // post and two small vectors cost more than they save.
   static constexpr std::size_t kAheadMinEvents = 64;
   std::atomic<std::size_t> unfreed_{0};  // events posted to free_on_, not yet freed
-  // Contacts are hashed ahead for a single shard (several shards are
-  // partitioned first, each list applied on its own thread).
+  // Contact and agent ids are hashed ahead for a single shard (several
+  // shards are partitioned first, each list applied on its own thread).
   const bool hash_contacts_ahead_;
-  std::vector<std::uint64_t> contact_hashes_;  // the fresh events', per batch
+  std::vector<core::HashedIds> hashed_ids_;  // the fresh events', per batch
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh
   // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).

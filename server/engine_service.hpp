@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/codec/codec.hpp"
+#include "core/engine/engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/prediction.hpp"
 #include "core/sla/sla_evaluator.hpp"
@@ -58,10 +59,10 @@ struct Batch {
   std::optional<Partition> partition{};
   // Filled by EngineRunner::submit on the submitting thread, to take
   // SipHash off the engine thread: each event's id hashed for the duplicate
-  // memory (Deduplicator::keyed_hash_of) and its contact for the engine's
-  // contact table (keyed_hash). Empty when not hashed ahead.
+  // memory (Deduplicator::keyed_hash_of), and its contact and agent ids for
+  // the engine's tables (keyed_hash). Empty when not hashed ahead.
   std::vector<std::uint64_t> id_hashes{};
-  std::vector<std::uint64_t> contact_hashes{};
+  std::vector<core::HashedIds> hashed_ids{};
 };
 
 // One owned partition's state as bytes (docs/state-format.md's image of

@@ -6,14 +6,14 @@
 
 namespace ccmon::core::engine_detail {
 
-std::uint32_t AgentBook::touch_or_insert(std::string_view id) {
-  const std::uint32_t a = table_.find(id);
+std::uint32_t AgentBook::touch_or_insert(std::string_view id, std::uint64_t hash) {
+  const std::uint32_t a = table_.find(id, hash);
   if (a != kNil) {
     table_.touch(a);
     return a;
   }
   if (table_.size() >= cap_ && table_.oldest() != kNil) evict(table_.oldest());
-  const std::uint32_t added = table_.insert(id);
+  const std::uint32_t added = table_.insert(id, hash);
   bytes_ += bytes_of(added);
   return added;
 }

@@ -74,7 +74,11 @@ class AgentBook {
 
   // The agent's record, marked most recently active; created when absent
   // (evicting the least recently active one at the cap).
-  std::uint32_t touch_or_insert(std::string_view id);
+  // `hash`, when the caller has it, is table().hash_of(id).
+  std::uint32_t touch_or_insert(std::string_view id) {
+    return touch_or_insert(id, table_.hash_of(id));
+  }
+  std::uint32_t touch_or_insert(std::string_view id, std::uint64_t hash);
 
   Agent& operator[](std::uint32_t a) { return table_[a]; }
   const Agent& operator[](std::uint32_t a) const { return table_[a]; }

@@ -80,7 +80,14 @@ bool fits(const Contact& k, const Event& e) {
 struct Apply {
   EngineState& s;
   EventLabels labels;
-  std::uint64_t contact_hash = 0;  // contacts.hash_of(e.contact), when it has one
+  std::uint64_t contact_hash = 0;           // contacts.hash_of(e.contact), when it has one
+  std::optional<std::uint64_t> agent_hash;  // agents' hash of e.agent, when made ahead
+
+  // The record of the event's agent (e.agent, not empty), touched or created.
+  std::uint32_t own_agent(const Event& e) {
+    return agent_hash ? s.agents.touch_or_insert(e.agent, *agent_hash)
+                      : s.agents.touch_or_insert(e.agent);
+  }
 
   // The series of an event's own queue / channel (absent: "unknown").
   std::uint32_t own_series(const Event& e) {
@@ -191,7 +198,7 @@ ApplyResult Apply::contact(const Event& e, Unfit unfit) {
   // Explicit fields win and are remembered for the contact's later events.
   if (!e.queue.empty()) k.queue = labels.queue(e.queue);
   if (!e.channel.empty()) k.channel = labels.channel(e.channel);
-  if (!e.agent.empty()) k.agent = s.agents.handle(s.agents.touch_or_insert(e.agent));
+  if (!e.agent.empty()) k.agent = s.agents.handle(own_agent(e));
 
   Delta d;
   switch (e.type) {
@@ -534,7 +541,7 @@ ApplyResult Apply::late_agent_state(std::uint32_t a, const Event& e) {
 ApplyResult Apply::agent(const Event& e) {
   const Timestamp t = e.time;
   AgentBook& agents = s.agents;
-  const std::uint32_t a = agents.touch_or_insert(e.agent);
+  const std::uint32_t a = own_agent(e);
   if (agents[a].has_state && t < agents[a].since) return late_agent_state(a, e);
   const LabelId team = e.team.empty() ? kNoLabel : labels.team(e.team);
   // The interval left belongs to the team the agent was in during it.
@@ -572,8 +579,9 @@ std::optional<HeldKind> held_kind(EventType t) {
 }
 
 // Applies one event, with `unfit` saying what to do if it does not fit.
-ApplyResult apply_one(EngineState& st, const Event& e, std::uint64_t contact_hash, Unfit unfit) {
-  Apply a{st, EventLabels{st.store.labels()}, contact_hash};
+ApplyResult apply_one(EngineState& st, const Event& e, std::uint64_t contact_hash, Unfit unfit,
+                      std::optional<std::uint64_t> agent_hash = std::nullopt) {
+  Apply a{st, EventLabels{st.store.labels()}, contact_hash, agent_hash};
   ApplyResult r = ApplyResult::kApplied;
   switch (e.type) {
     case EventType::kMessageReceived:
@@ -632,10 +640,12 @@ void retry_held(EngineState& st, const Event& e, std::uint64_t contact_hash) {
 
 }  // namespace
 
-ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash) {
+ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash,
+                               std::optional<std::uint64_t> agent_hash) {
   const auto kind = held_kind(e.type);
   const bool may_hold = config.lateness > 0 && config.max_held_events > 0 && kind.has_value();
-  ApplyResult r = apply_one(*this, e, contact_hash, may_hold ? Unfit::kHold : Unfit::kCount);
+  ApplyResult r =
+      apply_one(*this, e, contact_hash, may_hold ? Unfit::kHold : Unfit::kCount, agent_hash);
   if (r == ApplyResult::kHeld) {
     held.hold(*kind, e, *kind == HeldKind::kContact ? contact_hash : held.id_hash(e.case_id),
               e.time + config.lateness);
@@ -660,7 +670,7 @@ void EngineState::release_held(Timestamp now) {
 }
 
 void EngineState::close_acw(std::uint32_t c, Timestamp t) {
-  Apply{*this, EventLabels{store.labels()}}.close_acw(c, t);
+  Apply{*this, EventLabels{store.labels()}, 0, std::nullopt}.close_acw(c, t);
 }
 
 }  // namespace ccmon::core::engine_detail

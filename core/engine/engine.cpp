@@ -101,17 +101,17 @@ void Engine::apply(std::span<const Event* const> events) {
 }
 
 void Engine::apply(std::span<const Event* const> events, const HashKey& key,
-                   std::span<const std::uint64_t> contact_hashes) {
+                   std::span<const HashedIds> hashed) {
   // Two-stage software pipeline over the contact table: the probe cell of
   // the event kAhead places on, then the record of the one kAhead / 2 on.
   constexpr std::size_t kAhead = 8;
   const auto& table = state_->contacts.table();
-  const bool hashed = contact_hashes.size() == events.size() && key == table.hash_key();
+  const bool ahead = hashed.size() == events.size() && key == table.hash_key();
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
   auto stage1 = [&](std::size_t j) {
     if (j >= events.size()) return;
     // Kept for apply(), which looks the contact up with it.
-    hashes[j % kAhead] = hashed ? contact_hashes[j] : table.hash_of(events[j]->contact);
+    hashes[j % kAhead] = ahead ? hashed[j].contact : table.hash_of(events[j]->contact);
     if (!events[j]->contact.empty()) table.prefetch_cell(hashes[j % kAhead]);
   };
   for (std::size_t j = 0; j < kAhead && j < events.size(); ++j) stage1(j);
@@ -121,7 +121,12 @@ void Engine::apply(std::span<const Event* const> events, const HashKey& key,
       table.prefetch_record(hashes[half % kAhead]);
     }
     // stage1(i) stored the hash of events[i]'s contact at i % kAhead.
-    state_->apply(*events[i], hashes[i % kAhead]);
+    const std::uint64_t contact = hashes[i % kAhead];
+    if (ahead) {
+      state_->apply(*events[i], contact, hashed[i].agent);
+    } else {
+      state_->apply(*events[i], contact);
+    }
     stage1(i + kAhead);
   }
 }

@@ -60,6 +60,14 @@ struct ShardPlace {
   std::uint32_t count = 1;
 };
 
+// An event's contact and agent ids hashed ahead of the engine thread, on
+// the thread that decoded it: keyed_hash(key, id) under the engine's key
+// (Engine::apply's batch form). The agent's is unused when it has none.
+struct HashedIds {
+  std::uint64_t contact = 0;
+  std::uint64_t agent = 0;
+};
+
 // The contact events that need an earlier event of their contact (an
 // answer its queueing): held when they arrive first (docs/events.md
 // "Unordered delivery").
@@ -85,11 +93,12 @@ class Engine {
   // because it fetches the state of later events into cache while applying
   // earlier ones (contact lookups are the engine's cache misses).
   void apply(std::span<const Event* const> events);
-  // The same with each event's contact hashed ahead, on another thread:
-  // contact_hashes[i] is keyed_hash(key, events[i]->contact). Used when
-  // `key` is this engine's and there is one per event; else hashed here.
+  // The same with each event's contact and agent ids hashed ahead, on
+  // another thread: hashed[i] holds events[i]'s under `key`. Used when `key`
+  // is this engine's and there is one per event; else hashed here. (Events
+  // held and applied later, and a transfer's to_agent, are hashed here.)
   void apply(std::span<const Event* const> events, const HashKey& key,
-             std::span<const std::uint64_t> contact_hashes);
+             std::span<const HashedIds> hashed);
 
   // Moves time forward: evicts idle state, closes timed-out after-contact
   // work, gives up held events whose lateness has passed (`now` is the

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/engine/agent_book.hpp"
@@ -74,8 +75,10 @@ struct EngineState {
 
   // Applies one event (attribution.cpp); `contact_hash` is
   // contacts.hash_of(e.contact), which batch callers have computed
-  // already to prefetch.
-  ApplyResult apply(const Event& e, std::uint64_t contact_hash);
+  // already to prefetch, and `agent_hash`, when given, agents' hash of
+  // e.agent (made ahead on another thread).
+  ApplyResult apply(const Event& e, std::uint64_t contact_hash,
+                    std::optional<std::uint64_t> agent_hash = std::nullopt);
   ApplyResult apply(const Event& e) { return apply(e, contacts.hash_of(e.contact)); }
   // Gives up the held events due at `now` and, past max_held_events, the
   // ones held longest: each is applied as if never held, out of sequence

@@ -165,6 +165,34 @@ TEST_CASE("an applied batch is freed on the executor given, and nothing applied 
   runner.drain_and_stop();
 }
 
+TEST_CASE("agent ids hashed ahead find the agents the engine thread hashed",
+          "[server][engine_runner]") {
+  const auto config = config_from("server:\n  clock: event\n");
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.start();
+  // agent.state events (ids `prefix`0...) for agents a{from}..a{from+n-1}.
+  auto states = [&](const std::string& prefix, int from, int n) {
+    std::string ndjson;
+    for (int i = 0; i < n; ++i) {
+      ndjson += R"({"id":")" + prefix + std::to_string(i) +
+                R"(","type":"agent.state","time":1700000000,"agent":"a)" +
+                std::to_string(from + i) + R"(","state":"available"})" + "\n";
+    }
+    return batch_of(*config, ndjson);
+  };
+  auto agents = [&] { return scrape(runner)->snapshot->agents.size(); };
+  // Hashed on the engine thread (under 64 events), then ahead (64), then
+  // on the engine thread again: one record per agent throughout.
+  CHECK(submit_and_wait(runner, states("x", 0, 3)).accepted == 3);
+  CHECK(agents() == 3);
+  CHECK(submit_and_wait(runner, states("y", 0, 64)).accepted == 64);
+  CHECK(agents() == 64);
+  CHECK(submit_and_wait(runner, states("z", 61, 3)).accepted == 3);
+  CHECK(agents() == 64);
+  runner.drain_and_stop();
+}
+
 TEST_CASE("dropped SLA transitions are exported", "[server][engine_runner][sla]") {
   // One live rule over every queue: each queue with a contact waiting
   // breaches at once. 10001 queues breach in one tick; the evaluator keeps

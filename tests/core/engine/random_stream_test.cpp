@@ -112,6 +112,7 @@ void same_results(const Engine& one, const Snapshot& a, const Engine& batched, c
   CHECK(one.stats().out_of_sequence_total == batched.stats().out_of_sequence_total);
   CHECK(one.stats().evicted_contacts_total == batched.stats().evicted_contacts_total);
   CHECK(one.stats().tracked_contacts == batched.stats().tracked_contacts);
+  CHECK(one.stats().tracked_agents == batched.stats().tracked_agents);
 }
 
 }  // namespace
@@ -144,16 +145,18 @@ TEST_CASE("batched apply equals one-by-one apply", "[engine][robustness]") {
     if (type == EventType::kAgentState) ev.state(static_cast<AgentState>(rnd(kAgentStateCount)));
     if (type == EventType::kCaseResolved) ev.contacts(1 + static_cast<std::int64_t>(rnd(3)));
     if (type == EventType::kSurveyAnswered) ev.csat(1 + static_cast<int>(rnd(5)));
+    // Looked up here, not hashed ahead: the same agent's record either way.
+    if (type == EventType::kContactTransferred && rnd(2)) ev.to_agent('a' + std::to_string(rnd(6)));
     events.push_back(ev.e);
   }
-  // Batches, plain; with the contacts hashed ahead under the engine's key
-  // (used); and hashed under another key (ignored).
+  // Batches, plain; with the contact and agent ids hashed ahead under the
+  // engine's key (used); and hashed under another key (ignored).
   HashKey other;
   other.bytes[3] = 7;
   Engine one(c), batched(c), hashed(c), misled(c);
   for (const Event& e : events) one.apply(e);
   std::vector<const Event*> batch;
-  std::vector<std::uint64_t> mine, theirs;
+  std::vector<HashedIds> mine, theirs;
   int batches = 0;
   for (std::size_t i = 0; i < events.size();) {
     batch.clear();
@@ -162,8 +165,9 @@ TEST_CASE("batched apply equals one-by-one apply", "[engine][robustness]") {
     const std::size_t n = 1 + rnd(40);  // batch sizes 1..40, below and above the look-ahead
     for (; batch.size() < n && i < events.size(); ++i) {
       batch.push_back(&events[i]);
-      mine.push_back(keyed_hash(HashKey{}, events[i].contact));
-      theirs.push_back(keyed_hash(other, events[i].contact));
+      mine.push_back(
+          {keyed_hash(HashKey{}, events[i].contact), keyed_hash(HashKey{}, events[i].agent)});
+      theirs.push_back({keyed_hash(other, events[i].contact), keyed_hash(other, events[i].agent)});
     }
     batched.apply(batch);
     hashed.apply(batch, HashKey{}, mine);
