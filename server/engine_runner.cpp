@@ -105,7 +105,7 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       hash_ids_ahead_(config.dedup.max_ids != 0),
-      hash_contacts_ahead_(config.shards == 1),
+      hash_engine_ids_ahead_(config.shards == 1),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
       sla_rules_(config.sla_rules),
@@ -175,7 +175,7 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
       batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, item.event.id));
     }
   }
-  if (ahead && hash_contacts_ahead_) {
+  if (ahead && hash_engine_ids_ahead_) {
     batch.hashed_ids.reserve(batch.events.size());
     for (const auto& item : batch.events) {
       const core::Event& e = item.event;

@@ -191,7 +191,7 @@ class EngineRunner final : public EngineService {
   std::atomic<std::size_t> unfreed_{0};  // events posted to free_on_, not yet freed
   // Contact and agent ids are hashed ahead for a single shard (several
   // shards are partitioned first, each list applied on its own thread).
-  const bool hash_contacts_ahead_;
+  const bool hash_engine_ids_ahead_;
   std::vector<core::HashedIds> hashed_ids_;  // the fresh events', per batch
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh

@@ -6,6 +6,7 @@
 #include <array>
 #include <utility>
 
+#include "core/engine/assert.hpp"
 #include "core/engine/engine_state.hpp"
 #include "core/engine/snapshot.hpp"
 
@@ -107,6 +108,9 @@ void Engine::apply(std::span<const Event* const> events, const HashKey& key,
   constexpr std::size_t kAhead = 8;
   const auto& table = state_->contacts.table();
   const bool ahead = hashed.size() == events.size() && key == table.hash_key();
+  // One key for every table (EngineState::set_hash_key), so the agent
+  // hashes made ahead are the agent book's too.
+  CCMON_ASSERT(!ahead || state_->agents.table().hash_key() == key);
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
   auto stage1 = [&](std::size_t j) {
     if (j >= events.size()) return;
