@@ -304,8 +304,9 @@ class ReloadReachesOpenStreamsTest(unittest.TestCase):
 class BackpressureTest(unittest.TestCase):
     def setUp(self):
         # A long idle timeout: the test stalls on purpose for seconds. No
-        # state directory: 200,000 one-event frames are about backpressure,
-        # not about waiting for fsync (docs/ingestion.md, "Acknowledgements").
+        # state directory: tens of thousands of one-event frames are about
+        # backpressure, not about waiting for fsync (docs/ingestion.md,
+        # "Acknowledgements").
         self.d = Daemon("server:\n  limits:\n    idle_timeout: 60s\n", state_dir="")
 
     def tearDown(self):
@@ -315,37 +316,54 @@ class BackpressureTest(unittest.TestCase):
         return metric(self.d.metrics(), "ccmon_events_accepted_total", type=type_) or 0
 
     def test_client_that_stops_reading_is_backpressured(self):
-        # A raw client (small socket buffers) sends frames and reads nothing:
-        # the daemon answers up to its outstanding-frame cap, then stops
-        # reading, so the sender stalls. Then it reads everything: every frame
-        # is answered in order and counted once.
-        n = 200_000
+        # A raw client (small socket buffers) sends one-event frames and reads
+        # nothing: the daemon answers up to its outstanding-frame cap, then
+        # stops reading, so the sender stalls. Each reply is some 50 bytes,
+        # so the cap of 1,024 frames comes long before the 1 MiB of unsent
+        # replies (docs/security.md). The stall comes once the replies fill
+        # the kernel's buffers (some 70,000 frames here); frames are made as
+        # they are sent, up to a limit the stall must come before. Then the
+        # client sends 1,000 more while it reads everything: every frame is
+        # answered in order and counted once.
+        limit = 400_000
+
+        def frame(i):
+            return client_frame(json.dumps(queued(f"bp{i}", id=f"bp-{i}")).encode())
+
         before = self.accepted()
         received_before = metric(self.d.metrics(), "ccmon_events_received_total",
                                  transport="websocket") or 0
         sock = raw_websocket(self.d.host, self.d.port)
-        blob = b"".join(client_frame(json.dumps(queued(f"bp{i}", id=f"bp-{i}")).encode())
-                        for i in range(n))
-        sent = 0
         sock.setblocking(False)
-        while sent < len(blob):
+        n = 0  # frames made
+        pending = b""  # made, not yet sent
+        stalled = False
+        while n < limit:
+            if len(pending) < 65536:
+                pending += b"".join(frame(i) for i in range(n, n + 1000))
+                n += 1000
+                continue
             _, writable, _ = select.select([], [sock], [], 2)
             if not writable:
-                break  # stalled: the daemon stopped reading
-            sent += sock.send(blob[sent:sent + 65536])
-        self.assertLess(sent, len(blob), "the sender should stall while nobody reads replies")
+                stalled = True  # the daemon stopped reading
+                break
+            pending = pending[sock.send(pending[:65536]):]
+        self.assertTrue(stalled, f"the sender should stall while nobody reads replies "
+                        f"({limit} frames sent)")
         received = metric(self.d.metrics(), "ccmon_events_received_total", transport="websocket")
         self.assertLess(received - received_before, n)
         self.assertEqual(self.d.status("/-/healthy"), 200)
-        # Now read every reply while sending the rest.
+        # Now read every reply while sending the rest and 1,000 more.
+        pending += b"".join(frame(i) for i in range(n, n + 1000))
+        n += 1000
         reader = FrameReader(sock)
         replies = []
         while len(replies) < n:
-            want_write = [sock] if sent < len(blob) else []
+            want_write = [sock] if pending else []
             readable, writable, _ = select.select([sock], want_write, [], 30)
             self.assertTrue(readable or writable, "the daemon stopped answering")
             if writable:
-                sent += sock.send(blob[sent:sent + 65536])
+                pending = pending[sock.send(pending[:65536]):]
             if readable:
                 replies.extend(json.loads(p) for p in reader.read())
         sock.close()
