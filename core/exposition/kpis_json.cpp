@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/exposition/engine_families.hpp"
+#include "core/exposition/json_number.hpp"
 #include "core/exposition/rfc3339_format.hpp"
 #include "core/kpi_parts.hpp"
 
@@ -16,17 +17,11 @@ namespace {
 
 using nlohmann::json;
 
-// Integral doubles become JSON integers so counts read as counts; NaN and
-// infinities have no JSON form and become null.
 json number(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  constexpr double kTwo53 = 9007199254740992.0;  // integers exact in a double
-  if (v == std::trunc(v) && std::fabs(v) <= kTwo53) return static_cast<std::int64_t>(v);
-  return v;
+  return json_number(v);
 }
-
 json number(const KpiValue& v) {
-  return v.value ? number(*v.value) : json(nullptr);
+  return v.value ? json_number(*v.value) : json(nullptr);
 }
 
 bool keep(const std::string& filter, const std::string& value) {

@@ -1,7 +1,6 @@
 #include "core/exposition/snapshot_text.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -78,12 +77,6 @@ struct Prepared {
 
 std::size_t window_count(const Snapshot& snap, std::size_t carried) {
   return std::min(snap.windows.size(), carried);
-}
-
-void append_uint(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
 }
 
 // A family's HELP and TYPE lines, written before its samples and dropped

@@ -8,12 +8,6 @@
 namespace ccmon::core {
 namespace {
 
-void append_uint(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
-}
-
 std::string_view type_name(MetricType t) {
   switch (t) {
     case MetricType::kCounter:
@@ -95,6 +89,12 @@ void append_histogram(std::string& out, const std::string& name, const Histogram
 }
 
 }  // namespace
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
 
 void append_value(std::string& out, double v) {
   if (std::isnan(v)) {

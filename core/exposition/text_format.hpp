@@ -5,6 +5,7 @@
 // scrape.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ void append_text(std::string& out, const std::vector<MetricFamily>& families);
 // shortest form that parses back to the same double ("0.5", "1.5e-07"),
 // and "+Inf", "-Inf", "NaN".
 void append_value(std::string& out, double v);
+
+// Appends `v` in decimal ("0", "1234"), with no allocation beyond `out`'s.
+void append_uint(std::string& out, std::uint64_t v);
 
 // Label value escaping: `\` -> `\\`, `"` -> `\"`, newline -> `\n`.
 void append_escaped_label_value(std::string& out, std::string_view v);

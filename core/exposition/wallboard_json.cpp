@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/exposition/json_number.hpp"
 #include "core/exposition/rfc3339_format.hpp"
 
 namespace ccmon::core {
@@ -11,15 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-json number(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  constexpr double kTwo53 = 9007199254740992.0;
-  if (v == std::trunc(v) && std::fabs(v) <= kTwo53) return static_cast<std::int64_t>(v);
-  return v;
-}
-
 json ratio(double num, double den) {
-  return den > 0 ? number(num / den) : json(nullptr);
+  return den > 0 ? json_number(num / den) : json(nullptr);
 }
 
 // The service level's numerator and denominator under `f`'s switches
@@ -121,13 +115,13 @@ json intervals_json(const Snapshot& snap, Duration length, std::string_view queu
                       {"answered", c.answered},
                       {"abandoned", c.abandoned},
                       {"service_level_ratio", ratio(num, den)},
-                      {"service_level_volume", number(std::max(0.0, den))},
+                      {"service_level_volume", json_number(std::max(0.0, den))},
                       {"average_speed_of_answer_seconds",
                        ratio(c.wait_answered_seconds, static_cast<double>(c.answered))}});
     }
     series.push_back({{"queue", s.queue},
                       {"channel", s.channel},
-                      {"service_level_threshold_seconds", number(s.service_level_threshold_s)},
+                      {"service_level_threshold_seconds", json_number(s.service_level_threshold_s)},
                       {"intervals", std::move(rows)}});
   }
   return out;
