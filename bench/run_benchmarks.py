@@ -1110,7 +1110,8 @@ class Suite:
                 # both (*Engine::apply*) collected the outer one's few own
                 # instructions only: callgrind saw it return at the jump.
                 toggle = ("ccmon::core::Engine::apply(std::span<ccmon::core::Event const* const, "
-                          "18446744073709551615ul>, ccmon::core::HashKey*")
+                          "18446744073709551615ul>, ccmon::core::HashKey const&, "
+                          "std::span<ccmon::core::HashedIds const, 18446744073709551615ul>)")
                 subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={data}",
                                 f"--toggle-collect={toggle}"] + cmd, check=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -108,7 +108,7 @@ void Engine::apply(std::span<const Event* const> events, const HashKey& key,
   constexpr std::size_t kAhead = 8;
   const auto& table = state_->contacts.table();
   const bool ahead = hashed.size() == events.size() && key == table.hash_key();
-  // One key for every table (EngineState::set_hash_key), so the agent
+  // One key for every table (set in EngineState's constructor), so the agent
   // hashes made ahead are the agent book's too.
   CCMON_ASSERT(!ahead || state_->agents.table().hash_key() == key);
   std::array<std::uint64_t, kAhead> hashes{};  // ring: hash of events[j] at j % kAhead
