@@ -17,9 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-json number(double v) {
-  return json_number(v);
-}
 json number(const KpiValue& v) {
   return v.value ? json_number(*v.value) : json(nullptr);
 }
@@ -78,7 +75,8 @@ json window_kpis(const WindowKpis& wk, const ServiceLevelFormula& sl) {
   out[std::string(engine_families::kDeflected.key)] = std::move(deflected);
   json parts = json::object();
   for (const WindowKpiPart& p : kKpiParts) {
-    if (tile_part(p.info.key)) parts[std::string(p.info.key)] = number(part_value(p, wk.sums, sl));
+    if (tile_part(p.info.key))
+      parts[std::string(p.info.key)] = json_number(part_value(p, wk.sums, sl));
   }
   out["parts"] = std::move(parts);
   return out;
@@ -88,7 +86,7 @@ json series_json(const Snapshot& snap, const KpiFilter& filter, const SeriesSnap
   json live = json::object();
   for (int k = 0; k < kLiveKpiCount; ++k) {
     live[std::string(info(static_cast<LiveKpi>(k)).key)] =
-        number(s.live[static_cast<std::size_t>(k)]);
+        json_number(s.live[static_cast<std::size_t>(k)]);
   }
   json windows = json::object();
   for_each_window(snap, filter, s.windows.size(), [&](std::size_t w, const std::string& name) {
@@ -102,8 +100,8 @@ json series_json(const Snapshot& snap, const KpiFilter& filter, const SeriesSnap
       {"queue", s.queue},
       {"channel", s.channel},
       {std::string(engine_families::kServiceLevelThreshold.key),
-       number(s.service_level_threshold_s)},
-      {"short_abandon_threshold_seconds", number(s.short_abandon_threshold_s)},
+       json_number(s.service_level_threshold_s)},
+      {"short_abandon_threshold_seconds", json_number(s.short_abandon_threshold_s)},
       {"live", std::move(live)},
       {"totals", std::move(totals)},
       {"windows", std::move(windows)},
@@ -128,7 +126,7 @@ json team_json(const Snapshot& snap, const KpiFilter& filter, const TeamSnapshot
     json parts = json::object();
     for (const TeamKpiPart& p : kTeamKpiParts) {
       parts[std::string(p.info.key)] =
-          w < t.sums.size() ? number(part_value(p, t.sums[w], snap.service_level_formula))
+          w < t.sums.size() ? json_number(part_value(p, t.sums[w], snap.service_level_formula))
                             : json(0);
     }
     kpis["parts"] = std::move(parts);
