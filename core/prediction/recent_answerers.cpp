@@ -35,21 +35,50 @@ RecentAnswerers::Series& RecentAnswerers::series(std::string_view queue, std::st
   append_series_key(key_buffer_, queue, channel);
   auto it = series_.find(std::string_view(key_buffer_));
   if (it == series_.end()) {
-    it = series_
-             .emplace(key_buffer_, Series{std::string(queue), std::string(channel),
-                                          Map<Timestamp>(0, KeyedStringHash{key_})})
-             .first;
+    it = series_.emplace(key_buffer_, Series{std::string(queue), std::string(channel), {}}).first;
   }
   return it->second;
+}
+
+std::uint32_t RecentAnswerers::intern(std::string_view agent) {
+  const auto [it, inserted] = agent_index_.try_emplace(agent, 0u);
+  if (!inserted) return it->second;
+  std::uint32_t index;
+  if (free_agents_.empty()) {
+    index = static_cast<std::uint32_t>(agents_.size());
+    agents_.emplace_back();
+  } else {
+    index = free_agents_.back();
+    free_agents_.pop_back();
+  }
+  agents_[index].name.assign(agent);
+  it->second = index;
+  return index;
+}
+
+void RecentAnswerers::release_if_unused(std::uint32_t index) {
+  Agent& a = agents_[index];
+  if (a.answers != 0 || a.off) return;
+  agent_index_.erase(std::string_view(a.name));
+  a.name.clear();  // keeps its capacity for the next agent in this slot
+  free_agents_.push_back(index);
+}
+
+void RecentAnswerers::clear_off(std::uint32_t index) {
+  agents_[index].off = false;
+  --off_marks_;
+  release_if_unused(index);
 }
 
 void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
                                std::string_view agent, Timestamp at) {
   if (answers_ >= kMaxAnswers) drop_oldest_answers();
+  const std::uint32_t index = intern(agent);
   auto& agents = series(queue, channel).agents;
-  const auto [it, inserted] = agents.try_emplace(agent, at);
+  const auto [it, inserted] = agents.try_emplace(index, at);
   if (inserted) {
     ++answers_;
+    ++agents_[index].answers;
   } else {
     it->second = std::max(it->second, at);
   }
@@ -62,9 +91,14 @@ void RecentAnswerers::apply(std::span<const Event* const> events) {
 void RecentAnswerers::apply(const Event& e) {
   if (e.type != EventType::kAgentState || !e.state) return;
   if (*e.state == AgentState::kAway || *e.state == AgentState::kOffline) {
-    off_since_.insert_or_assign(e.agent, e.time);
-  } else {
-    off_since_.erase(e.agent);
+    if (off_marks_ >= kMaxOffMarks) drop_oldest_off_marks();
+    Agent& a = agents_[intern(e.agent)];
+    if (!a.off) ++off_marks_;
+    a.off = true;
+    a.off_since = e.time;
+  } else if (const auto it = agent_index_.find(e.agent);
+             it != agent_index_.end() && agents_[it->second].off) {
+    clear_off(it->second);
   }
 }
 
@@ -72,10 +106,10 @@ RecentAnswerers::Counts RecentAnswerers::counts(Timestamp since) const {
   Counts out(0, KeyedStringHash{key_});
   for (const auto& [k, s] : series_) {
     int n = 0;
-    for (const auto& [agent, at] : s.agents) {
+    for (const auto& [index, at] : s.agents) {
       if (at < since) continue;
-      const auto off = off_since_.find(agent);
-      if (off != off_since_.end() && off->second >= at) continue;
+      const Agent& a = agents_[index];
+      if (a.off && a.off_since >= at) continue;
       ++n;
     }
     if (n != 0) out.emplace(k, n);
@@ -85,10 +119,19 @@ RecentAnswerers::Counts RecentAnswerers::counts(Timestamp since) const {
 
 void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
   for (auto it = series_.begin(); it != series_.end();) {
-    answers_ -= absl::erase_if(it->second.agents, [&](const auto& kv) {
-      return inclusive ? kv.second <= cut : kv.second < cut;
-    });
-    if (it->second.agents.empty()) {
+    auto& agents = it->second.agents;
+    for (auto a = agents.begin(); a != agents.end();) {
+      if (inclusive ? a->second <= cut : a->second < cut) {
+        const std::uint32_t index = a->first;
+        agents.erase(a++);
+        --answers_;
+        --agents_[index].answers;
+        release_if_unused(index);
+      } else {
+        ++a;
+      }
+    }
+    if (agents.empty()) {
       series_.erase(it++);
     } else {
       ++it;
@@ -96,21 +139,34 @@ void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
   }
 }
 
+void RecentAnswerers::erase_off_marks(Timestamp cut, bool inclusive) {
+  if (off_marks_ == 0) return;
+  for (std::uint32_t i = 0; i < agents_.size(); ++i) {
+    const Agent& a = agents_[i];
+    if (a.off && (inclusive ? a.off_since <= cut : a.off_since < cut)) clear_off(i);
+  }
+}
+
 void RecentAnswerers::expire(Timestamp since) {
   erase_answers(since, false);
-  absl::erase_if(off_since_, [since](const auto& kv) { return kv.second < since; });
+  erase_off_marks(since, false);
 }
 
 RecentAnswerers::Entries RecentAnswerers::entries() const {
   Entries e;
   e.answers.reserve(answers_);
   for (const auto& [k, s] : series_) {
-    for (const auto& [agent, at] : s.agents) e.answers.push_back({s.queue, s.channel, agent, at});
+    for (const auto& [index, at] : s.agents) {
+      e.answers.push_back({s.queue, s.channel, agents_[index].name, at});
+    }
   }
   std::sort(e.answers.begin(), e.answers.end(), [](const auto& a, const auto& b) {
     return std::tie(a.queue, a.channel, a.agent) < std::tie(b.queue, b.channel, b.agent);
   });
-  e.off_since.assign(off_since_.begin(), off_since_.end());
+  e.off_since.reserve(off_marks_);
+  for (const Agent& a : agents_) {
+    if (a.off) e.off_since.emplace_back(a.name, a.off_since);
+  }
   std::sort(e.off_since.begin(), e.off_since.end());
   return e;
 }
@@ -118,9 +174,18 @@ RecentAnswerers::Entries RecentAnswerers::entries() const {
 void RecentAnswerers::restore(Entries e) {
   series_.clear();
   answers_ = 0;
-  off_since_.clear();
+  agent_index_.clear();
+  agents_.clear();
+  free_agents_.clear();
+  off_marks_ = 0;
   for (auto& a : e.answers) answered(a.queue, a.channel, a.agent, a.at);
-  for (auto& [k, t] : e.off_since) off_since_.insert_or_assign(std::move(k), t);
+  for (auto& [name, t] : e.off_since) {
+    if (off_marks_ >= kMaxOffMarks) drop_oldest_off_marks();
+    Agent& a = agents_[intern(name)];
+    if (!a.off) ++off_marks_;
+    a.off = true;
+    a.off_since = t;
+  }
 }
 
 namespace {
@@ -142,6 +207,16 @@ void RecentAnswerers::drop_oldest_answers() {
   }
   if (times.empty()) return;
   erase_answers(tenth(times), true);
+}
+
+void RecentAnswerers::drop_oldest_off_marks() {
+  std::vector<Timestamp> times;
+  times.reserve(off_marks_);
+  for (const Agent& a : agents_) {
+    if (a.off) times.push_back(a.off_since);
+  }
+  if (times.empty()) return;
+  erase_off_marks(tenth(times), true);
 }
 
 }  // namespace ccmon::core

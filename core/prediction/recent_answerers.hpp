@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -28,12 +29,16 @@ class RecentAnswerers {
   // Client strings (agent, queue names) are hashed under `key`
   // (docs/security.md, "Hash flooding"); the default key is for tests.
   explicit RecentAnswerers(const HashKey& key = {})
-      : series_(0, KeyedStringHash{key}), off_since_(0, KeyedStringHash{key}), key_(key) {}
+      : series_(0, KeyedStringHash{key}), agent_index_(0, KeyedStringHash{key}), key_(key) {}
 
   // Bound on the (series, agent) answers remembered. Past it the oldest
   // tenth is dropped at once (amortised O(1) per answer even under a flood
   // of new agent ids).
   static constexpr std::size_t kMaxAnswers = 200'000;
+  // Bound on the agents remembered as away or offline, kept the same way:
+  // past it the oldest tenth of the marks is forgotten (those agents count
+  // again for the answers they gave before going off).
+  static constexpr std::size_t kMaxOffMarks = 200'000;
 
   // `agent` answered a contact of (queue, channel) at `at`: an answer the
   // engine attributed (Engine::take_answers), in the series it counted it.
@@ -46,8 +51,9 @@ class RecentAnswerers {
 
   // Per series_key(queue, channel): agents who answered it at or after
   // `since` and have not gone away or offline after their last answer
-  // there. One pass over the answers kept, no allocation per answer (once a
-  // tick, not per series); series with none are left out.
+  // there. One pass over the answers kept, with neither a hash nor an
+  // allocation per answer (once a tick, not per series); series with none
+  // are left out.
   using Counts = std::unordered_map<std::string, int, KeyedStringHash, std::equal_to<>>;
   Counts counts(Timestamp since) const;
   // Length-prefixed ("5:sales5:voice"): no two (queue, channel) pairs share one.
@@ -70,28 +76,55 @@ class RecentAnswerers {
   void restore(Entries e);
 
   std::size_t answers_size() const { return answers_; }
+  // Agents away or offline remembered (at most kMaxOffMarks).
+  std::size_t off_marks_size() const { return off_marks_; }
+  // Agents remembered: named by an answer kept or an off mark, no other.
+  std::size_t agents_size() const { return agents_.size() - free_agents_.size(); }
 
  private:
   // Open addressing (Abseil's Swiss table): no node allocated per entry;
   // it takes every answer (its cost: docs/forecasting.md, "Agents serving").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
+  // One per agent named by an answer kept or an off mark: its name hashed
+  // once per answer or agent state, and the mark read by index once a tick.
+  struct Agent {
+    std::string name;
+    Timestamp off_since = 0;  // went away or offline at, when `off`
+    bool off = false;
+    std::uint32_t answers = 0;  // series whose answers kept name it
+  };
   struct Series {
     std::string queue;
     std::string channel;
-    Map<Timestamp> agents;  // agent -> time of the latest answer
+    // Agent index -> time of its latest answer. The indices are ours (dense,
+    // reused), not the client's, so Abseil's own hash is safe here; 16-byte
+    // slots, where a string-keyed table's took 40.
+    absl::flat_hash_map<std::uint32_t, Timestamp> agents;
   };
 
   Series& series(std::string_view queue, std::string_view channel);
+  // The agent's index, its record made if absent.
+  std::uint32_t intern(std::string_view agent);
+  // Forgets the agent's record once nothing names it (no answer, no mark).
+  void release_if_unused(std::uint32_t index);
+  void clear_off(std::uint32_t index);
   void drop_oldest_answers();
+  void drop_oldest_off_marks();
   // Erases the answers with time < cut (<= cut when `inclusive`), and
   // series left without any.
   void erase_answers(Timestamp cut, bool inclusive);
+  // Clears the off marks with time < cut (<= cut when `inclusive`): a walk
+  // over the agents, skipped when none is off.
+  void erase_off_marks(Timestamp cut, bool inclusive);
 
   Map<Series> series_;      // by series_key
   std::string key_buffer_;  // series()'s
   std::size_t answers_ = 0;
-  Map<Timestamp> off_since_;  // agent -> went away/offline at
+  Map<std::uint32_t> agent_index_;          // name -> index in agents_
+  std::vector<Agent> agents_;               // at most kMaxAnswers + kMaxOffMarks in use
+  std::vector<std::uint32_t> free_agents_;  // indices of forgotten agents, reused first
+  std::size_t off_marks_ = 0;
   HashKey key_;
 };
 

@@ -399,12 +399,70 @@ TEST_CASE("answer memory: counts by series, bounded, off with a catch-all mappin
   CHECK(a.answers_size() >= RecentAnswerers::kMaxAnswers * 8 / 10);
   CHECK(a.counts(at(0)).count(RecentAnswerers::series_key("vip", "voice")) == 0);  // oldest
 
+  // Forgetting every answer forgets their agents too.
+  a.expire(at(1e9));
+  CHECK(a.answers_size() == 0);
+  CHECK(a.agents_size() == 0);
+
   PredictionConfig p;
   CHECK(p.needs_answerers());
   p.queues = {{"sales", "*", {"blue"}}};
   CHECK(p.needs_answerers());
   p.queues.push_back({"*", "*", {"all"}});
   CHECK_FALSE(p.needs_answerers());
+}
+
+TEST_CASE("answer memory: agents forgotten and named again keep their own marks", "[prediction]") {
+  RecentAnswerers a;
+  const auto vip = RecentAnswerers::series_key("vip", "voice");
+  auto off = [&](std::string_view agent, double t) {
+    a.apply(Ev(EventType::kAgentState, at(t)).agent(std::string(agent)).state(AgentState::kAway));
+  };
+  a.answered("vip", "voice", "a1", at(5));
+  off("a2", 6);  // a mark with no answer: an agent of its own
+  CHECK(a.agents_size() == 2);
+  a.expire(at(7));  // a1's answer and a2's mark go, and both agents with them
+  CHECK(a.agents_size() == 0);
+  CHECK(a.off_marks_size() == 0);
+  // Named again in the other order: each finds its own record, not the
+  // other's reused one.
+  a.answered("vip", "voice", "a2", at(10));
+  a.answered("vip", "voice", "a1", at(11));
+  off("a1", 12);
+  CHECK(a.counts(at(0)).at(vip) == 1);  // a2 only
+  const auto e = a.entries();
+  REQUIRE(e.answers.size() == 2);
+  CHECK(e.answers[0].agent == "a1");
+  CHECK(e.answers[1].agent == "a2");
+  REQUIRE(e.off_since.size() == 1);
+  CHECK(e.off_since[0] == std::pair<std::string, Timestamp>("a1", at(12)));
+  // Back available: the mark goes, the agent stays for its answer.
+  a.apply(Ev(EventType::kAgentState, at(13)).agent("a1").state(AgentState::kAvailable));
+  CHECK(a.off_marks_size() == 0);
+  CHECK(a.agents_size() == 2);
+  CHECK(a.counts(at(0)).at(vip) == 2);
+  // A restore gives the same memory.
+  RecentAnswerers b;
+  b.restore(a.entries());
+  CHECK(b.counts(at(0)).at(vip) == 2);
+  CHECK(b.agents_size() == 2);
+}
+
+TEST_CASE("answer memory: the agents away or offline are bounded", "[prediction]") {
+  RecentAnswerers a;
+  a.answered("vip", "voice", agent_id(0), at(1));
+  // A flood of distinct agents going offline, the first after its answer.
+  for (std::size_t i = 0; i <= RecentAnswerers::kMaxOffMarks; ++i) {
+    a.apply(Ev(EventType::kAgentState, at(2 + static_cast<double>(i)))
+                .agent(agent_id(i))
+                .state(AgentState::kOffline));
+  }
+  CHECK(a.off_marks_size() <= RecentAnswerers::kMaxOffMarks);
+  CHECK(a.off_marks_size() >= RecentAnswerers::kMaxOffMarks * 8 / 10);
+  CHECK(a.agents_size() <= RecentAnswerers::kMaxOffMarks + 1);
+  // The oldest tenth of the marks went, agent 0's with them: it counts again
+  // for the answer it gave before going offline.
+  CHECK(a.counts(at(0)).at(RecentAnswerers::series_key("vip", "voice")) == 1);
 }
 
 }  // namespace ccmon::core
