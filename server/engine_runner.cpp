@@ -9,6 +9,7 @@
 #include <exception>
 #include <span>
 #include <stdexcept>
+#include <utility>
 
 #include "core/engine/snapshot_merge.hpp"
 #include "core/persist/sharded_state_codec.hpp"
@@ -333,34 +334,33 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   snapshot_if_journal_recovered();  // last: the batch is remembered and applied
 }
 
-void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
-                                   std::span<const core::Event* const> events,
-                                   std::span<const core::HashedIds> hashed_ids) {
-  const bool answers = note_answers(engine);
-  if (engine.shard_count() == 1) {
-    engine.shard(0).apply(events, hash_key_, hashed_ids);
-  } else {
-    for (auto& list : lists_) list.clear();
-    engine.partition(events, lists_);
-    workers_.run(
-        [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
-  }
-  if (answers) {
-    answerers_.apply(events);  // agent states
-    learn_answers(engine);
-  }
-}
-
-bool EngineRunner::note_answers(core::ShardedEngine& engine) {
+template <typename Call>
+bool EngineRunner::noting_answers(core::ShardedEngine& engine, Call&& call) {
   const bool on = forecast_config_.needs_answerers();
   engine.note_answers(on);
-  return on;
-}
-
-void EngineRunner::learn_answers(core::ShardedEngine& engine) {
+  std::forward<Call>(call)();
   engine.take_answers(
       [this](std::string_view queue, std::string_view channel, std::string_view agent,
              core::Timestamp at) { answerers_.answered(queue, channel, agent, at); });
+  return on;
+}
+
+void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
+                                   std::span<const core::Event* const> events,
+                                   std::span<const core::HashedIds> hashed_ids) {
+  const bool answers = noting_answers(engine, [&] {
+    if (engine.shard_count() == 1) {
+      engine.shard(0).apply(events, hash_key_, hashed_ids);
+    } else {
+      for (auto& list : lists_) list.clear();
+      engine.partition(events, lists_);
+      workers_.run(
+          [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+    }
+  });
+  // Agent states; their order against the answers is immaterial (each
+  // answer is compared with the agent's mark only when counting).
+  if (answers) answerers_.apply(events);
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {
@@ -395,17 +395,13 @@ std::shared_ptr<const View> EngineRunner::build_view() {
 }
 
 std::shared_ptr<const View> EngineRunner::evaluate(core::Timestamp t, bool judge_sla, bool live) {
-  note_answers(engine_);
-  engine_.advance(t);
-  learn_answers(engine_);  // held answers given up on
+  noting_answers(engine_, [&] { engine_.advance(t); });  // held answers given up on
   auto view = std::make_shared<View>();
   view->snapshot = engine_.snapshot(t);
   if (!partitions_.empty()) {
     std::vector<std::shared_ptr<const core::Snapshot>> parts{view->snapshot};
     for (auto& [key, p] : partitions_) {
-      note_answers(p->engine);
-      p->engine.advance(t);
-      learn_answers(p->engine);
+      noting_answers(p->engine, [&] { p->engine.advance(t); });
       parts.push_back(p->engine.snapshot(t));
     }
     view->snapshot = core::merge_snapshots(parts);
@@ -510,14 +506,10 @@ void EngineRunner::reconfigure(const config::Config& config, std::function<void(
                       // noted as the new configuration says, learnt before
                       // the snapshot below.
                       for (auto& [key, p] : partitions_) {
-                        note_answers(p->engine);
-                        p->engine.reconfigure(engine);
-                        learn_answers(p->engine);
+                        noting_answers(p->engine, [&] { p->engine.reconfigure(engine); });
                         p->dedup.reconfigure(dedup);
                       }
-                      note_answers(engine_);
-                      engine_.reconfigure(std::move(engine));
-                      learn_answers(engine_);
+                      noting_answers(engine_, [&] { engine_.reconfigure(std::move(engine)); });
                       dedup_.reconfigure(dedup);
                       sla_.reconfigure(std::move(rules));
                       clock_mode_ = mode;
@@ -544,9 +536,7 @@ void EngineRunner::own_partition(
         const std::string extra =
             core::persist::decode_sharded_state(*image, p->engine, p->dedup, p->sla);
         // The image's configuration gives way to the one in force.
-        note_answers(p->engine);
-        p->engine.reconfigure(engine_config_);
-        learn_answers(p->engine);
+        noting_answers(p->engine, [&] { p->engine.reconfigure(engine_config_); });
         p->dedup.reconfigure(dedup_options_);
         const PartitionExtra e = decode_partition_extra(extra);
         p->next_offset = e.next_offset;
@@ -639,9 +629,8 @@ void EngineRunner::restore() {
     // after it was written under that one too (a reload writes a snapshot);
     // the configuration in force now applies last, by the rules of a reload.
     const bool unchanged = r.from_snapshot && restored_configuration_in_force();
-    note_answers(engine_);  // the restore built fresh shards
-    engine_.reconfigure(engine_config_);
-    learn_answers(engine_);
+    // The restore built fresh shards, noting nothing.
+    noting_answers(engine_, [&] { engine_.reconfigure(engine_config_); });
     dedup_.reconfigure(dedup_options_);
     sla_.reconfigure(sla_rules_);
     // Then, unless the configuration is the snapshot's, a snapshot written

@@ -103,13 +103,14 @@ class EngineRunner final : public EngineService {
   // and the answers the engine attributed.
   void apply_to_engine(core::ShardedEngine& engine, std::span<const core::Event* const> events,
                        std::span<const core::HashedIds> hashed_ids = {});
-  // Turns `engine`'s noting of answers on or off as the forecast's
-  // configuration says (before every call that may attribute an answer: a
-  // reload may change it, a restore or a new partition starts with it off);
-  // returns whether it is on.
-  bool note_answers(core::ShardedEngine& engine);
-  // Moves the answers `engine` noted into answerers_ (Engine::take_answers).
-  void learn_answers(core::ShardedEngine& engine);
+  // Runs `call` (an engine call that may attribute answers: apply, advance,
+  // reconfigure) with `engine` noting answers as the forecast's
+  // configuration says (a reload may change it; a restore or a new
+  // partition starts with it off), then moves what it noted into
+  // answerers_ (Engine::take_answers). Returns whether noting was on.
+  // Every such call goes through here, so none leaves answers behind.
+  template <typename Call>
+  bool noting_answers(core::ShardedEngine& engine, Call&& call);
   void make_views();
   std::shared_ptr<const View> build_view();
   // advance + snapshot at `t`, and the SLA evaluation when `judge_sla` (the
