@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
+#include <string_view>
 
 #include "server/auth.hpp"
 #include "server/exposition.hpp"
@@ -140,8 +140,12 @@ void WebSocketSession::on_read(beast::error_code ec) {
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded;
   try {
-    decoded = decoder_.for_config(config_).decode(beast::buffers_to_string(buffer_.data()),
-                                                  core::BodyFormat::kNdjson, now);
+    // Decoded in place: a flat buffer holds the frame in one piece, and the
+    // events own their strings, so nothing refers to it once decoded.
+    const auto frame = buffer_.data();
+    decoded = decoder_.for_config(config_).decode(
+        std::string_view(static_cast<const char*>(frame.data()), frame.size()),
+        core::BodyFormat::kNdjson, now);
   } catch (const std::exception&) {
     // std::bad_alloc above all: this stream ends (1011), the daemon goes on.
     buffer_.consume(buffer_.size());
