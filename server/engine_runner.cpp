@@ -169,19 +169,19 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
   // On the submitting thread, under the key the duplicate memory uses
   // (published by restore()); apply() checks that it still does.
   const bool ahead = batch.events.size() >= kAheadMinEvents;
-  if (ahead && hash_ids_ahead_.load(std::memory_order_relaxed) &&
-      !restoring_.load(std::memory_order_acquire)) {
-    batch.id_hashes.reserve(batch.events.size());
-    for (const auto& item : batch.events) {
-      batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, item.event.id));
-    }
-  }
-  if (ahead && hash_engine_ids_ahead_) {
-    batch.hashed_ids.reserve(batch.events.size());
-    for (const auto& item : batch.events) {
+  const bool ids = ahead && hash_ids_ahead_.load(std::memory_order_relaxed) &&
+                   !restoring_.load(std::memory_order_acquire);
+  const bool engine_ids = ahead && hash_engine_ids_ahead_;
+  if (ids) batch.id_hashes.reserve(batch.events.size());
+  if (engine_ids) batch.hashed_ids.reserve(batch.events.size());
+  if (ids || engine_ids) {
+    for (const auto& item : batch.events) {  // one pass over the batch
       const core::Event& e = item.event;
-      batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
-                                  e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
+      if (ids) batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, e.id));
+      if (engine_ids) {
+        batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
+                                    e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
+      }
     }
   }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
