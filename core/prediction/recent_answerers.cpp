@@ -58,10 +58,18 @@ std::uint32_t RecentAnswerers::intern(std::string_view agent) {
 
 void RecentAnswerers::release_if_unused(std::uint32_t index) {
   Agent& a = agents_[index];
-  if (a.answers != 0 || a.off) return;
+  if (a.series_answered != 0 || a.off) return;
   agent_index_.erase(std::string_view(a.name));
-  a.name.clear();  // keeps its capacity for the next agent in this slot
+  std::string().swap(a.name);  // a flood's names are not kept after it
   free_agents_.push_back(index);
+}
+
+void RecentAnswerers::mark_off(std::string_view agent, Timestamp at) {
+  if (off_marks_ >= kMaxOffMarks) drop_off_marks();
+  Agent& a = agents_[intern(agent)];
+  if (!a.off) ++off_marks_;
+  a.off = true;
+  a.off_since = at;
 }
 
 void RecentAnswerers::clear_off(std::uint32_t index) {
@@ -78,7 +86,7 @@ void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
   const auto [it, inserted] = agents.try_emplace(index, at);
   if (inserted) {
     ++answers_;
-    ++agents_[index].answers;
+    ++agents_[index].series_answered;
   } else {
     it->second = std::max(it->second, at);
   }
@@ -91,11 +99,7 @@ void RecentAnswerers::apply(std::span<const Event* const> events) {
 void RecentAnswerers::apply(const Event& e) {
   if (e.type != EventType::kAgentState || !e.state) return;
   if (*e.state == AgentState::kAway || *e.state == AgentState::kOffline) {
-    if (off_marks_ >= kMaxOffMarks) drop_oldest_off_marks();
-    Agent& a = agents_[intern(e.agent)];
-    if (!a.off) ++off_marks_;
-    a.off = true;
-    a.off_since = e.time;
+    mark_off(e.agent, e.time);
   } else if (const auto it = agent_index_.find(e.agent);
              it != agent_index_.end() && agents_[it->second].off) {
     clear_off(it->second);
@@ -125,7 +129,7 @@ void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
         const std::uint32_t index = a->first;
         agents.erase(a++);
         --answers_;
-        --agents_[index].answers;
+        --agents_[index].series_answered;
         release_if_unused(index);
       } else {
         ++a;
@@ -179,13 +183,15 @@ void RecentAnswerers::restore(Entries e) {
   free_agents_.clear();
   off_marks_ = 0;
   for (auto& a : e.answers) answered(a.queue, a.channel, a.agent, a.at);
-  for (auto& [name, t] : e.off_since) {
-    if (off_marks_ >= kMaxOffMarks) drop_oldest_off_marks();
-    Agent& a = agents_[intern(name)];
-    if (!a.off) ++off_marks_;
-    a.off = true;
-    a.off_since = t;
+  // An image may hold more marks than the bound (written before there was
+  // one): the newest are kept.
+  if (e.off_since.size() > kMaxOffMarks) {
+    const auto newer = [](const auto& x, const auto& y) { return x.second > y.second; };
+    std::nth_element(e.off_since.begin(), e.off_since.begin() + kMaxOffMarks, e.off_since.end(),
+                     newer);
+    e.off_since.resize(kMaxOffMarks);
   }
+  for (const auto& [name, t] : e.off_since) mark_off(name, t);
 }
 
 namespace {
@@ -209,7 +215,18 @@ void RecentAnswerers::drop_oldest_answers() {
   erase_answers(tenth(times), true);
 }
 
-void RecentAnswerers::drop_oldest_off_marks() {
+void RecentAnswerers::drop_off_marks() {
+  // First the marks of agents with no answer kept: they matter only for an
+  // answer that arrives late, and a flood of made-up agents going offline
+  // is all such, so it cannot push out the marks of agents who answered.
+  std::size_t answerless = 0;
+  for (const Agent& a : agents_) answerless += a.off && a.series_answered == 0;
+  if (answerless != 0 && answerless >= off_marks_ / 10) {
+    for (std::uint32_t i = 0; i < agents_.size(); ++i) {
+      if (agents_[i].off && agents_[i].series_answered == 0) clear_off(i);
+    }
+    return;
+  }
   std::vector<Timestamp> times;
   times.reserve(off_marks_);
   for (const Agent& a : agents_) {

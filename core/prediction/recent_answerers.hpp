@@ -35,9 +35,10 @@ class RecentAnswerers {
   // tenth is dropped at once (amortised O(1) per answer even under a flood
   // of new agent ids).
   static constexpr std::size_t kMaxAnswers = 200'000;
-  // Bound on the agents remembered as away or offline, kept the same way:
-  // past it the oldest tenth of the marks is forgotten (those agents count
-  // again for the answers they gave before going off).
+  // Bound on the agents remembered as away or offline. Past it the marks
+  // of agents with no answer kept are forgotten when they are a tenth or
+  // more of the marks (a flood of made-up agents), else the oldest tenth
+  // (those agents count again for the answers they gave before going off).
   static constexpr std::size_t kMaxOffMarks = 200'000;
 
   // `agent` answered a contact of (queue, channel) at `at`: an answer the
@@ -92,14 +93,15 @@ class RecentAnswerers {
     std::string name;
     Timestamp off_since = 0;  // went away or offline at, when `off`
     bool off = false;
-    std::uint32_t answers = 0;  // series whose answers kept name it
+    std::uint32_t series_answered = 0;  // series whose answers kept name it
   };
   struct Series {
     std::string queue;
     std::string channel;
-    // Agent index -> time of its latest answer. The indices are ours (dense,
-    // reused), not the client's, so Abseil's own hash is safe here; 16-byte
-    // slots, where a string-keyed table's took 40.
+    // Agent index -> time of its latest answer, under Abseil's own hash
+    // (seeded per process): a client sets which index an agent gets only by
+    // the order it names agents, and the tables hold at most kMaxAnswers.
+    // 16-byte slots, where a string-keyed table's took 40.
     absl::flat_hash_map<std::uint32_t, Timestamp> agents;
   };
 
@@ -108,9 +110,11 @@ class RecentAnswerers {
   std::uint32_t intern(std::string_view agent);
   // Forgets the agent's record once nothing names it (no answer, no mark).
   void release_if_unused(std::uint32_t index);
+  // Marks the agent away or offline since `at` (kMaxOffMarks kept).
+  void mark_off(std::string_view agent, Timestamp at);
   void clear_off(std::uint32_t index);
   void drop_oldest_answers();
-  void drop_oldest_off_marks();
+  void drop_off_marks();
   // Erases the answers with time < cut (<= cut when `inclusive`), and
   // series left without any.
   void erase_answers(Timestamp cut, bool inclusive);

@@ -412,57 +412,127 @@ TEST_CASE("answer memory: counts by series, bounded, off with a catch-all mappin
   CHECK_FALSE(p.needs_answerers());
 }
 
+namespace {
+
+void same_entries(const RecentAnswerers& x, const RecentAnswerers& y) {
+  const auto a = x.entries(), b = y.entries();
+  REQUIRE(a.answers.size() == b.answers.size());
+  for (std::size_t i = 0; i < a.answers.size(); ++i) {
+    CHECK(a.answers[i].queue == b.answers[i].queue);
+    CHECK(a.answers[i].channel == b.answers[i].channel);
+    CHECK(a.answers[i].agent == b.answers[i].agent);
+    CHECK(a.answers[i].at == b.answers[i].at);
+  }
+  CHECK(a.off_since == b.off_since);
+}
+
+void away(RecentAnswerers& a, const std::string& agent, double t,
+          AgentState state = AgentState::kAway) {
+  a.apply(Ev(EventType::kAgentState, at(t)).agent(agent).state(state));
+}
+
+}  // namespace
+
 TEST_CASE("answer memory: agents forgotten and named again keep their own marks", "[prediction]") {
   RecentAnswerers a;
   const auto vip = RecentAnswerers::series_key("vip", "voice");
-  auto off = [&](std::string_view agent, double t) {
-    a.apply(Ev(EventType::kAgentState, at(t)).agent(std::string(agent)).state(AgentState::kAway));
-  };
   a.answered("vip", "voice", "a1", at(5));
-  off("a2", 6);  // a mark with no answer: an agent of its own
+  away(a, "a2", 6);  // a mark with no answer: an agent of its own
   CHECK(a.agents_size() == 2);
   a.expire(at(7));  // a1's answer and a2's mark go, and both agents with them
   CHECK(a.agents_size() == 0);
   CHECK(a.off_marks_size() == 0);
-  // Named again in the other order: each finds its own record, not the
-  // other's reused one.
-  a.answered("vip", "voice", "a2", at(10));
-  a.answered("vip", "voice", "a1", at(11));
-  off("a1", 12);
+  // Named again: a1 now takes the record a2 had last (freed last, reused
+  // first), and must not find a2's mark or name there.
+  a.answered("vip", "voice", "a1", at(10));
+  a.answered("vip", "voice", "a2", at(11));
+  away(a, "a1", 12);
   CHECK(a.counts(at(0)).at(vip) == 1);  // a2 only
-  const auto e = a.entries();
+  auto e = a.entries();
   REQUIRE(e.answers.size() == 2);
   CHECK(e.answers[0].agent == "a1");
   CHECK(e.answers[1].agent == "a2");
   REQUIRE(e.off_since.size() == 1);
   CHECK(e.off_since[0] == std::pair<std::string, Timestamp>("a1", at(12)));
+  // Away then offline: still one mark, from the later time.
+  away(a, "a1", 13, AgentState::kOffline);
+  CHECK(a.off_marks_size() == 1);
+  CHECK(a.entries().off_since[0].second == at(13));
   // Back available: the mark goes, the agent stays for its answer.
-  a.apply(Ev(EventType::kAgentState, at(13)).agent("a1").state(AgentState::kAvailable));
+  away(a, "a1", 14, AgentState::kAvailable);
   CHECK(a.off_marks_size() == 0);
   CHECK(a.agents_size() == 2);
   CHECK(a.counts(at(0)).at(vip) == 2);
-  // A restore gives the same memory.
-  RecentAnswerers b;
-  b.restore(a.entries());
-  CHECK(b.counts(at(0)).at(vip) == 2);
-  CHECK(b.agents_size() == 2);
+  // An agent whose answers are forgotten stays while its mark does.
+  a.answered("sales", "voice", "a3", at(15));
+  away(a, "a3", 18);
+  a.expire(at(17));  // a1's and a2's answers (10, 11) and a3's (15) go
+  CHECK(a.agents_size() == 1);
+  e = a.entries();
+  REQUIRE(e.off_since.size() == 1);
+  CHECK(e.off_since[0] == std::pair<std::string, Timestamp>("a3", at(18)));
+  // A restore gives the same memory, into a fresh one or a used one.
+  a.answered("vip", "voice", "a1", at(20));
+  RecentAnswerers fresh;
+  fresh.restore(a.entries());
+  same_entries(fresh, a);
+  RecentAnswerers used;
+  for (int i = 0; i < 50; ++i) used.answered("vip", "chat", agent_id(i), at(i));
+  used.expire(at(25));  // 25 agents forgotten, their records free
+  away(used, "a1", 30);
+  used.restore(a.entries());
+  same_entries(used, a);
+  CHECK(used.agents_size() == 2);
+  CHECK(used.counts(at(0)).at(vip) == 1);
 }
 
 TEST_CASE("answer memory: the agents away or offline are bounded", "[prediction]") {
-  RecentAnswerers a;
-  a.answered("vip", "voice", agent_id(0), at(1));
-  // A flood of distinct agents going offline, the first after its answer.
-  for (std::size_t i = 0; i <= RecentAnswerers::kMaxOffMarks; ++i) {
-    a.apply(Ev(EventType::kAgentState, at(2 + static_cast<double>(i)))
-                .agent(agent_id(i))
-                .state(AgentState::kOffline));
+  const auto vip = RecentAnswerers::series_key("vip", "voice");
+  SECTION("a flood of agents with no answer cannot push out those who answered") {
+    RecentAnswerers a;
+    a.answered("vip", "voice", agent_id(0), at(1));
+    a.answered("vip", "voice", "answered-later", at(1));
+    away(a, agent_id(0), 2, AgentState::kOffline);
+    for (std::size_t i = 1; i <= RecentAnswerers::kMaxOffMarks; ++i) {
+      away(a, agent_id(i), 2 + static_cast<double>(i), AgentState::kOffline);
+    }
+    CHECK(a.off_marks_size() <= RecentAnswerers::kMaxOffMarks);
+    CHECK(a.agents_size() <= RecentAnswerers::kMaxOffMarks + 2);
+    // Agent 0 answered before going offline: its mark stays, it does not count.
+    CHECK(a.counts(at(0)).at(vip) == 1);
   }
-  CHECK(a.off_marks_size() <= RecentAnswerers::kMaxOffMarks);
-  CHECK(a.off_marks_size() >= RecentAnswerers::kMaxOffMarks * 8 / 10);
-  CHECK(a.agents_size() <= RecentAnswerers::kMaxOffMarks + 1);
-  // The oldest tenth of the marks went, agent 0's with them: it counts again
-  // for the answer it gave before going offline.
-  CHECK(a.counts(at(0)).at(RecentAnswerers::series_key("vip", "voice")) == 1);
+  SECTION("when the agents off mostly answered, the oldest tenth of the marks go") {
+    RecentAnswerers a;
+    const std::size_t answered = RecentAnswerers::kMaxOffMarks - 10;  // under kMaxAnswers
+    for (std::size_t i = 0; i < answered; ++i) {
+      const double t = static_cast<double>(i);
+      a.answered("vip", "voice", agent_id(i), at(t));
+      away(a, agent_id(i), t + 0.5, AgentState::kOffline);
+    }
+    for (std::size_t i = answered; i <= RecentAnswerers::kMaxOffMarks; ++i) {
+      away(a, agent_id(i), static_cast<double>(i), AgentState::kOffline);  // no answer
+    }
+    CHECK(a.off_marks_size() <= RecentAnswerers::kMaxOffMarks);
+    CHECK(a.off_marks_size() >= RecentAnswerers::kMaxOffMarks * 8 / 10);
+    // The earliest agents' marks went: they count again, the latest do not.
+    const auto n = a.counts(at(0)).at(vip);
+    CHECK(n >= static_cast<int>(RecentAnswerers::kMaxOffMarks / 20));
+    CHECK(n <= static_cast<int>(RecentAnswerers::kMaxOffMarks / 5));
+    CHECK(a.counts(at(static_cast<double>(RecentAnswerers::kMaxOffMarks) / 2)).count(vip) == 0);
+  }
+  SECTION("an image with more marks than the bound keeps the newest") {
+    RecentAnswerers::Entries e;
+    for (std::size_t i = 0; i < RecentAnswerers::kMaxOffMarks + 10; ++i) {
+      e.off_since.emplace_back(agent_id(i), at(static_cast<double>(i)));
+    }
+    RecentAnswerers a;
+    a.restore(e);
+    const auto kept = a.entries().off_since;
+    REQUIRE(kept.size() == RecentAnswerers::kMaxOffMarks);
+    Timestamp oldest = kept.front().second;
+    for (const auto& [name, t] : kept) oldest = std::min(oldest, t);
+    CHECK(oldest == at(10));
+  }
 }
 
 }  // namespace ccmon::core
