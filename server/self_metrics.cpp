@@ -232,6 +232,16 @@ SelfMetrics::SelfMetrics(std::string_view version)
           .Register(*registry_);
   reclaimed_idle_ = &reclaimed.Add({{"state", "idle"}});
   reclaimed_reading_ = &reclaimed.Add({{"state", "reading"}});
+  auto& paused =
+      BuildCounter()
+          .Name("ccmon_websocket_reads_paused_total")
+          .Help(
+              "Times a /v1/stream session stopped reading because its client does not read its "
+              "replies, by the bound reached: unanswered_frames (1,024 frames read, not yet "
+              "answered) or unsent_replies (1 MiB of replies not yet written).")
+          .Register(*registry_);
+  paused_frames_ = &paused.Add({{"reason", "unanswered_frames"}});
+  paused_replies_ = &paused.Add({{"reason", "unsent_replies"}});
   lag_ = &prometheus::BuildHistogram()
               .Name("ccmon_event_lag_seconds")
               .Help("Arrival time minus event time of accepted events.")

@@ -127,6 +127,13 @@ class SelfMetrics {
     (idle ? reclaimed_idle_ : reclaimed_reading_)->Increment();
   }
 
+  // A /v1/stream session stopped reading for a client that does not read
+  // its replies: at the bound on unanswered frames, or on unsent reply bytes
+  // (WebSocketSession). Counted once per pause, not per event held back.
+  void websocket_reads_paused(bool unanswered_frames) {
+    (unanswered_frames ? paused_frames_ : paused_replies_)->Increment();
+  }
+
   // Registers the state store's metrics (once; later calls return them).
   StateMetrics& enable_state();
 
@@ -157,6 +164,8 @@ class SelfMetrics {
   prometheus::Counter* live_timed_out_ = nullptr;
   prometheus::Counter* reclaimed_idle_ = nullptr;
   prometheus::Counter* reclaimed_reading_ = nullptr;
+  prometheus::Counter* paused_frames_ = nullptr;
+  prometheus::Counter* paused_replies_ = nullptr;
   prometheus::Histogram* lag_ = nullptr;
   std::unique_ptr<StateMetrics> state_;
 };

@@ -95,8 +95,14 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 void WebSocketSession::do_read() {
   if (reading_ || waiting_admission_ || closing_ || closed_) return;
   // A client that does not read its replies stops being read: bounded in
-  // frames and in bytes. Resumed by on_write.
-  if (outstanding_ >= kMaxOutstandingFrames || queued_bytes_ >= kMaxQueuedReplyBytes) return;
+  // frames and in bytes. Resumed by on_write; each pause counted once.
+  const bool frames = outstanding_ >= kMaxOutstandingFrames;
+  if (frames || queued_bytes_ >= kMaxQueuedReplyBytes) {
+    if (!paused_) ctx_->metrics.websocket_reads_paused(frames);
+    paused_ = true;
+    return;
+  }
+  paused_ = false;
   reading_ = true;
   // The message's deadline runs from its first bytes (server.limits.message_timeout).
   reader_.async_read(buffer_, config_->limits.message_timeout, weak_from_this(),

@@ -81,6 +81,7 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   std::size_t queued_bytes_ = 0;  // in finished_ and write_queue_
   bool reading_ = false;
   bool waiting_admission_ = false;
+  bool paused_ = false;  // at a bound above, until on_write makes room
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;

@@ -373,6 +373,12 @@ class BackpressureTest(unittest.TestCase):
             metric(self.d.metrics(), "ccmon_events_received_total", transport="websocket"),
             received, "the daemon should read no frame while its replies are not read")
         self.assertEqual(self.d.status("/-/healthy"), 200)
+        # The frame bound stopped it, not the one on reply bytes.
+        m = self.d.metrics()
+        self.assertGreaterEqual(
+            metric(m, "ccmon_websocket_reads_paused_total", reason="unanswered_frames"), 1)
+        self.assertEqual(metric(m, "ccmon_websocket_reads_paused_total", reason="unsent_replies"),
+                         0)
         # Now read every reply while sending the rest and 1,000 more.
         pending += b"".join(frame(i) for i in range(n, n + 1000))
         n += 1000
@@ -391,6 +397,38 @@ class BackpressureTest(unittest.TestCase):
         self.assertEqual(sum(r["accepted"] for r in replies), n)
         self.assertEqual(self.accepted() - before, n)
 
+
+    def test_large_unread_replies_pause_reading_at_their_byte_bound(self):
+        # Frames of 100 lines that are not events: each reply lists 100
+        # rejections (some 8 kB), so the 1 MiB bound on unsent replies comes
+        # after some 130 frames, long before 1,024 (docs/security.md). The
+        # sender stalls once the kernel's buffers are full of frames too.
+        frame = client_frame(b"\n".join(b"[]" for _ in range(100)))
+        limit = max(100_000, math.ceil(1.5 * (socket_buffer_max("tcp_wmem") / 8000
+                                              + socket_buffer_max("tcp_rmem") / len(frame))))
+        sock = raw_websocket(self.d.host, self.d.port)
+        sock.setblocking(False)
+        n = 0
+        pending = b""
+        stalled = False
+        while n < limit:
+            if len(pending) < 65536:
+                pending += frame * 100
+                n += 100
+                continue
+            _, writable, _ = select.select([], [sock], [], 2)
+            if not writable:
+                stalled = True
+                break
+            pending = pending[sock.send(pending[:65536]):]
+        self.assertTrue(stalled, f"the sender should stall ({limit} frames made)")
+        m = self.d.metrics()
+        self.assertGreaterEqual(
+            metric(m, "ccmon_websocket_reads_paused_total", reason="unsent_replies"), 1)
+        self.assertEqual(
+            metric(m, "ccmon_websocket_reads_paused_total", reason="unanswered_frames"), 0)
+        self.assertEqual(self.d.status("/-/healthy"), 200)
+        sock.close()
 
 class OverloadTest(unittest.TestCase):
     def test_http_503_with_retry_after_and_nothing_accepted_is_lost(self):
