@@ -95,9 +95,14 @@ void WebSocketSession::on_accept(beast::error_code ec) {
 void WebSocketSession::do_read() {
   if (reading_ || waiting_admission_ || closing_ || closed_) return;
   // A client that does not read its replies stops being read: bounded in
-  // frames and in bytes. Resumed by on_write; each pause counted once.
+  // frames and in bytes. Resumed by on_write once both are down to three
+  // quarters of their bound, so that a client reading slowly at the bound
+  // is paused once, not once per reply written; each pause counted once.
   const bool frames = outstanding_ >= kMaxOutstandingFrames;
-  if (frames || queued_bytes_ >= kMaxQueuedReplyBytes) {
+  const bool full = frames || queued_bytes_ >= kMaxQueuedReplyBytes;
+  const bool drained = outstanding_ <= kMaxOutstandingFrames / 4 * 3 &&
+                       queued_bytes_ <= kMaxQueuedReplyBytes / 4 * 3;
+  if (full || (paused_ && !drained)) {
     if (!paused_) ctx_->metrics.websocket_reads_paused(frames);
     paused_ = true;
     return;

@@ -390,6 +390,7 @@ SELF_FAMILIES = (
     "ccmon_sla_transitions_dropped_total",
     "ccmon_engine_ticks_total",
     "ccmon_auth_rejected_total",
+    "ccmon_websocket_",
     "ccmon_journal_",
     "ccmon_state_",
     "process_",

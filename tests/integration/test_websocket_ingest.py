@@ -397,7 +397,6 @@ class BackpressureTest(unittest.TestCase):
         self.assertEqual(sum(r["accepted"] for r in replies), n)
         self.assertEqual(self.accepted() - before, n)
 
-
     def test_large_unread_replies_pause_reading_at_their_byte_bound(self):
         # Frames of 100 lines that are not events: each reply lists 100
         # rejections (some 8 kB), so the 1 MiB bound on unsent replies comes
@@ -429,6 +428,7 @@ class BackpressureTest(unittest.TestCase):
             metric(m, "ccmon_websocket_reads_paused_total", reason="unanswered_frames"), 0)
         self.assertEqual(self.d.status("/-/healthy"), 200)
         sock.close()
+
 
 class OverloadTest(unittest.TestCase):
     def test_http_503_with_retry_after_and_nothing_accepted_is_lost(self):
