@@ -15,7 +15,7 @@
 // lookup reuses the hash the engine computed for the contact table. Every
 // applied event asks any_for: as a tree of id strings, the lookups were
 // 6.6 % of the daemon's engine thread on the large center's day
-// (docs/benchmarks.md, "What changed in this run").
+// (docs/benchmarks.md, "The run at e8f5419").
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
