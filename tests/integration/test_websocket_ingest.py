@@ -46,6 +46,24 @@ def socket_buffer_max(name):
         return int(f.read().split()[2])
 
 
+def send_until_stalled(sock, frames, step, limit):
+    """Sends frames(n, step), the bytes of `step` frames from the n-th, in
+    64 KiB writes until the socket stays unwritable for 2 s (the daemon
+    stopped reading) or `limit` frames were made. Returns the frames made,
+    the bytes made but not sent, and whether it stalled."""
+    n, pending = 0, b""
+    while n < limit:
+        if len(pending) < 65536:
+            pending += frames(n, step)
+            n += step
+            continue
+        _, writable, _ = select.select([], [sock], [], 2)
+        if not writable:
+            return n, pending, True
+        pending = pending[sock.send(pending[:65536]):]
+    return n, pending, False
+
+
 def client_frame(payload):
     """A masked text frame; the zero mask key leaves the payload as is."""
     n = len(payload)
@@ -349,19 +367,9 @@ class BackpressureTest(unittest.TestCase):
         before = self.accepted()
         sock = raw_websocket(self.d.host, self.d.port)
         sock.setblocking(False)
-        n = 0  # frames made
-        pending = b""  # made, not yet sent
-        stalled = False
-        while n < limit:
-            if len(pending) < 65536:
-                pending += b"".join(frame(i) for i in range(n, n + 1000))
-                n += 1000
-                continue
-            _, writable, _ = select.select([], [sock], [], 2)
-            if not writable:
-                stalled = True  # the daemon stopped reading
-                break
-            pending = pending[sock.send(pending[:65536]):]
+        n, pending, stalled = send_until_stalled(
+            sock, lambda first, k: b"".join(frame(i) for i in range(first, first + k)), 1000,
+            limit)
         self.assertTrue(stalled, f"the sender should stall while nobody reads replies "
                         f"({limit} frames made)")
         # Stopped, not slow: with frames waiting in its socket, the daemon
@@ -407,19 +415,7 @@ class BackpressureTest(unittest.TestCase):
                                               + socket_buffer_max("tcp_rmem") / len(frame))))
         sock = raw_websocket(self.d.host, self.d.port)
         sock.setblocking(False)
-        n = 0
-        pending = b""
-        stalled = False
-        while n < limit:
-            if len(pending) < 65536:
-                pending += frame * 100
-                n += 100
-                continue
-            _, writable, _ = select.select([], [sock], [], 2)
-            if not writable:
-                stalled = True
-                break
-            pending = pending[sock.send(pending[:65536]):]
+        _, _, stalled = send_until_stalled(sock, lambda first, k: frame * k, 100, limit)
         self.assertTrue(stalled, f"the sender should stall ({limit} frames made)")
         m = self.d.metrics()
         self.assertGreaterEqual(
