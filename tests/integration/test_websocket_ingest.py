@@ -400,10 +400,20 @@ class BackpressureTest(unittest.TestCase):
                 pending = pending[sock.send(pending[:65536]):]
             if readable:
                 replies.extend(json.loads(p) for p in reader.read())
-        sock.close()
         self.assertEqual([r["seq"] for r in replies], list(range(1, n + 1)))
         self.assertEqual(sum(r["accepted"] for r in replies), n)
         self.assertEqual(self.accepted() - before, n)
+        # Reading the replies ended the pause: when the client stops reading
+        # again, the same connection pauses again, and that pause counts too.
+        paused = metric(self.d.metrics(), "ccmon_websocket_reads_paused_total",
+                        reason="unanswered_frames")
+        _, _, stalled = send_until_stalled(
+            sock, lambda first, k: b"".join(frame(i) for i in range(n + first, n + first + k)),
+            1000, limit)
+        self.assertTrue(stalled, f"the sender should stall again ({limit} frames made)")
+        self.assertGreater(metric(self.d.metrics(), "ccmon_websocket_reads_paused_total",
+                                  reason="unanswered_frames"), paused)
+        sock.close()
 
     def test_large_unread_replies_pause_reading_at_their_byte_bound(self):
         # Frames of 100 lines that are not events: each reply lists 100
