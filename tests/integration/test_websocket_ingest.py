@@ -362,14 +362,15 @@ class BackpressureTest(unittest.TestCase):
         def frame(i):
             return client_frame(json.dumps(queued(f"bp{i}", id=f"bp-{i}")).encode())
 
+        def frames(first, k):
+            return b"".join(frame(i) for i in range(first, first + k))
+
         limit = max(400_000, math.ceil(1.5 * (socket_buffer_max("tcp_wmem") / 50
                                               + socket_buffer_max("tcp_rmem") / len(frame(0)))))
         before = self.accepted()
         sock = raw_websocket(self.d.host, self.d.port)
         sock.setblocking(False)
-        n, pending, stalled = send_until_stalled(
-            sock, lambda first, k: b"".join(frame(i) for i in range(first, first + k)), 1000,
-            limit)
+        n, pending, stalled = send_until_stalled(sock, frames, 1000, limit)
         self.assertTrue(stalled, f"the sender should stall while nobody reads replies "
                         f"({limit} frames made)")
         # Stopped, not slow: with frames waiting in its socket, the daemon
@@ -388,7 +389,7 @@ class BackpressureTest(unittest.TestCase):
         self.assertEqual(metric(m, "ccmon_websocket_reads_paused_total", reason="unsent_replies"),
                          0)
         # Now read every reply while sending the rest and 1,000 more.
-        pending += b"".join(frame(i) for i in range(n, n + 1000))
+        pending += frames(n, 1000)
         n += 1000
         reader = FrameReader(sock)
         replies = []
@@ -407,9 +408,8 @@ class BackpressureTest(unittest.TestCase):
         # again, the same connection pauses again, and that pause counts too.
         paused = metric(self.d.metrics(), "ccmon_websocket_reads_paused_total",
                         reason="unanswered_frames")
-        _, _, stalled = send_until_stalled(
-            sock, lambda first, k: b"".join(frame(i) for i in range(n + first, n + first + k)),
-            1000, limit)
+        _, _, stalled = send_until_stalled(sock, lambda first, k: frames(n + first, k), 1000,
+                                           limit)
         self.assertTrue(stalled, f"the sender should stall again ({limit} frames made)")
         # Polled: a stall of 2 s could also be a busy machine, before the pause.
         poll(lambda: metric(self.d.metrics(), "ccmon_websocket_reads_paused_total",
