@@ -125,7 +125,7 @@ struct Bucket {
   }
 };
 
-// The deltas of one series timed in one bucket of the finest window's
+// The deltas of one series (or team) timed in one bucket of the finest window's
 // width, not yet added to the windows (WindowStore::record): they reach
 // each window as one bucket, once per fine bucket rather than once per
 // event. Exact, because a bucket of the finest width lies inside one bucket

@@ -170,21 +170,23 @@ bool WindowStore::in_today(Timestamp t) {
   return t >= day_start_;
 }
 
-void WindowStore::unstage(Series& s) {
-  StagedBucket<kFieldCount>& st = s.staged;
+template <typename Owner>
+void WindowStore::unstage(Owner& owner) {
+  auto& st = owner.staged;
   // The bucket's end lies in it, and so in one bucket of each staged window.
   const Timestamp end = (st.k + 1) * stage_width_;
-  for (std::size_t i = 0; i < s.windows.size(); ++i) {
-    if (staged_window_[i]) s.windows[i].add_bucket(end, st.b, st.wait_max);
+  for (std::size_t i = 0; i < owner.windows.size(); ++i) {
+    if (staged_window_[i]) owner.windows[i].add_bucket(end, st.b, st.wait_max);
   }
   st.b.clear();
   st.k = kNoBucket;
   st.wait_max = -1;
 }
 
-void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
-  Series& ser = *series_[s];
-  StagedBucket<kFieldCount>& st = ser.staged;
+template <typename Owner>
+void WindowStore::stage(Owner& owner, std::uint32_t index, std::vector<std::uint32_t>& staged,
+                        Timestamp t, const Delta& d) {
+  auto& st = owner.staged;
   std::int64_t k = kNoBucket;  // t's bucket at the staging width
   if (stage_width_ != 0) {
     // Mostly the staged bucket's (k * w, (k + 1) * w]: no division.
@@ -192,22 +194,27 @@ void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
         st.k != kNoBucket && t > st.k * stage_width_ && t <= (st.k + 1) * stage_width_;
     k = in_staged ? st.k : Window<kFieldCount>::bucket_index(t, stage_width_);
   }
-  if (st.k != kNoBucket && k > st.k) unstage(ser);  // a later bucket starts
+  if (st.k != kNoBucket && k > st.k) unstage(owner);  // a later bucket starts
   if (st.k == kNoBucket && k != kNoBucket) {
     st.k = k;
     if (!st.listed) {
       st.listed = true;
-      staged_series_.push_back(s);
+      staged.push_back(index);
     }
   }
-  for (std::size_t i = 0; i < ser.windows.size(); ++i) {
+  for (std::size_t i = 0; i < owner.windows.size(); ++i) {
     // An event older than the staged bucket goes to the windows at once.
-    if (!staged_window_[i] || k != st.k) ser.windows[i].add(t, d);
+    if (!staged_window_[i] || k != st.k) owner.windows[i].add(t, d);
   }
   if (k != kNoBucket && k == st.k) {
     st.b.apply(d);
     if (d.wait > st.wait_max) st.wait_max = d.wait;
   }
+}
+
+void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
+  Series& ser = *series_[s];
+  stage(ser, s, staged_series_, t, d);
   if (!in_today(t)) return;
   ser.today.apply(d);
   const auto row = static_cast<std::size_t>((t - day_start_) / kIntervalStep);
@@ -224,7 +231,7 @@ void WindowStore::record(std::uint32_t s, Timestamp t, const Delta& d) {
 
 void WindowStore::record_team(std::uint32_t team, Timestamp t, const Delta& d) {
   Team& tm = *teams_[team];
-  for (auto& w : tm.windows) w.add(t, d);
+  stage(tm, team, staged_teams_, t, d);
   if (in_today(t)) tm.today.apply(d);
 }
 
@@ -261,6 +268,11 @@ void WindowStore::flush_deferred() {
     series_[s]->staged.listed = false;
   }
   staged_series_.clear();
+  for (const std::uint32_t t : staged_teams_) {
+    if (teams_[t]->staged.k != kNoBucket) unstage(*teams_[t]);
+    teams_[t]->staged.listed = false;
+  }
+  staged_teams_.clear();
 }
 
 void WindowStore::observe_wait(SinceStartHistogram& h, Duration wait) const {

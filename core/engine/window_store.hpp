@@ -104,6 +104,8 @@ struct Series {
 struct Team {
   LabelId label = 0;
   std::vector<Window<kTeamFieldCount>> windows;
+  // As Series::staged: the newest bucket of deltas not in the windows yet.
+  StagedBucket<kTeamFieldCount> staged;
   DayTotals<kTeamFieldCount> today;
   bool spans_pending = false;  // listed in WindowStore::span_teams_
 };
@@ -130,10 +132,11 @@ class WindowStore {
   std::uint32_t team_for(LabelId team);
 
   // Adds a delta at time t to every window of a series / team and to today.
-  // A series' windows get it at once or, when t lies in the series' newest
-  // bucket of the finest window's width written since the last flush, with
-  // that bucket's other deltas at the next flush_deferred() or once a later
-  // bucket starts: one add per window and bucket rather than per event.
+  // The windows get it at once or, when t lies in the series' (team's)
+  // newest bucket of the finest window's width written since the last
+  // flush, with that bucket's other deltas at the next flush_deferred() or
+  // once a later bucket starts: one add per window and bucket rather than
+  // per event.
   void record(std::uint32_t series, Timestamp t, const Delta& d);
   void record_team(std::uint32_t team, Timestamp t, const Delta& d);
   // Adds sign * the duration [a, b) to a team's time field, split across
@@ -142,7 +145,7 @@ class WindowStore {
   void record_team_span(std::uint32_t team, Timestamp a, Timestamp b, std::uint8_t field,
                         std::int64_t sign = 1);
   // Splits the spans recorded since the last call into the buckets of the
-  // teams' windows, and adds the series' staged buckets to their windows
+  // teams' windows, and adds the staged buckets to their windows
   // (Engine::flush_deferred says when). Until then the windows lack them;
   // today has them at once.
   void flush_deferred();
@@ -183,8 +186,14 @@ class WindowStore {
   friend struct persist::Access;
 
   void set_thresholds(Series& s) const;
-  // Adds a series' staged bucket to its staged windows and empties it.
-  void unstage(Series& s);
+  // Stages d at t in owner's (a Series or Team) staged bucket, listed in
+  // `staged` by `index`, or adds it to the windows at once (see record()).
+  template <typename Owner>
+  void stage(Owner& owner, std::uint32_t index, std::vector<std::uint32_t>& staged, Timestamp t,
+             const Delta& d);
+  // Adds a series' or team's staged bucket to its staged windows and empties it.
+  template <typename Owner>
+  void unstage(Owner& owner);
   bool in_today(Timestamp t);
   void roll_day(Timestamp t);
 
@@ -196,6 +205,7 @@ class WindowStore {
   std::vector<std::uint32_t> span_teams_;     // teams with spans pending, each once
   std::size_t pending_spans_ = 0;             // record_team_span() calls since the flush
   std::vector<std::uint32_t> staged_series_;  // series with a staged bucket, each once
+  std::vector<std::uint32_t> staged_teams_;   // teams with a staged bucket, each once
   // The finest window's bucket width (0: no windows), and which windows
   // (by position) have a multiple of it and so take staged buckets.
   Duration stage_width_ = 0;

@@ -89,16 +89,18 @@ namespace {
 
 // What a snapshot reads from a window: its sums, largest wait, wait bins and
 // deflections (closed totals plus the open bucket).
+template <std::size_t N>
 struct Read {
-  std::array<std::int64_t, kFieldCount> sums{};
+  std::array<std::int64_t, N> sums{};
   std::int64_t wait_max = -1;
   std::vector<std::int64_t> bins, deflected;
   bool operator==(const Read&) const = default;
 };
 
-Read read(Window<kFieldCount>& w) {
-  Read r;
-  const WindowView<kFieldCount> v = w.view();
+template <std::size_t N>
+Read<N> read(Window<N>& w) {
+  Read<N> r;
+  const WindowView<N> v = w.view();
   r.sums = v.sums();
   r.wait_max = w.wait_max();
   r.bins.assign(WaitBins::kCount, 0);
@@ -171,5 +173,66 @@ TEST_CASE("window store: staged deltas read as if each had reached every window 
     }
   }
   CHECK(staged_seen > 15000);  // the staged path was the usual one
+  CHECK(checks > 1000);
+}
+
+TEST_CASE("window store: a team's staged deltas read as if each had reached every window at once",
+          "[engine][window_store]") {
+  // As above for a team, whose windows also take time spans: the oracle
+  // gets each delta at once and each span split at once.
+  EngineConfig c;
+  c.windows = {{"5m", minutes(5)}, {"7m", minutes(7)}, {"1h", hours(1)}, {"24h", hours(24)}};
+  c.today_window = false;
+  WindowStore store;
+  store.configure(c);
+  std::vector<Window<kTeamFieldCount>> oracle;
+  for (const auto& w : c.windows) oracle.emplace_back(w.length, WindowStore::kHeadroom);
+
+  const std::uint32_t t = store.team_for(kNoLabel);
+  std::uint64_t r = 54321;
+  auto next = [&r](std::uint64_t n) {
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    return (r >> 33) % n;
+  };
+  Timestamp now = kDay;
+  int staged_seen = 0, checks = 0;
+  for (int i = 0; i < 20000; ++i) {
+    now += seconds(static_cast<std::int64_t>(next(4)));
+    Timestamp at = now;
+    if (next(10) == 0) at -= seconds(static_cast<std::int64_t>(next(600)));
+    if (next(200) == 0) at -= hours(static_cast<std::int64_t>(next(48)));
+    if (next(5) == 0) at = at - at % seconds(5);
+    if (next(4) == 0) {  // a state's time, up to 10 minutes back, sometimes taken back
+      const Timestamp from = at - seconds(static_cast<std::int64_t>(next(600)) + 1);
+      const auto f = static_cast<std::uint8_t>(next(3));  // kTimeAvailable .. kTimeWrapUp
+      const std::int64_t sign = next(8) == 0 ? -1 : 1;
+      store.record_team_span(t, from, at, f, sign);
+      for (auto& w : oracle) {
+        w.add_span(from, at, f, sign);
+        w.flush_spans();
+      }
+    } else {
+      Delta d;
+      d.add(static_cast<std::uint8_t>(kTeamHandled + next(3)),
+            static_cast<std::int64_t>(next(100)) + 1);
+      if (next(2) == 0) d.add(kTeamHandled, 1);
+      store.record_team(t, at, d);
+      for (auto& w : oracle) w.add(at, d);
+      if (store.team(t).staged.k == Window<kTeamFieldCount>::bucket_index(at, seconds(5))) {
+        ++staged_seen;
+      }
+    }
+    if (next(50) == 0) {  // a read: a snapshot flushes, then expires
+      store.flush_deferred();
+      for (std::size_t w = 0; w < oracle.size(); ++w) {
+        store.team(t).windows[w].expire(now);
+        oracle[w].expire(now);
+        INFO("event " << i << ", window " << c.windows[w].name);
+        CHECK(read(store.team(t).windows[w]) == read(oracle[w]));
+        ++checks;
+      }
+    }
+  }
+  CHECK(staged_seen > 11000);  // the staged path was the usual one
   CHECK(checks > 1000);
 }
