@@ -119,9 +119,11 @@ void WindowStore::configure(const EngineConfig& c) {
 std::uint32_t WindowStore::series_for(LabelId q, LabelId c) {
   if (q == kNoLabel) q = LabelSet::kUnknown;
   if (c == kNoLabel) c = LabelSet::kUnknown;
-  const std::uint32_t key = (std::uint32_t{q} << 16) | c;
-  auto [it, inserted] = series_index_.try_emplace(key, static_cast<std::uint32_t>(series_.size()));
-  if (inserted) {
+  if (series_index_.size() <= q) series_index_.resize(q + 1u);
+  std::vector<std::uint32_t>& by_channel = series_index_[q];
+  if (by_channel.size() <= c) by_channel.resize(c + 1u, kNil);
+  if (by_channel[c] == kNil) {
+    by_channel[c] = static_cast<std::uint32_t>(series_.size());
     auto s = std::make_unique<Series>();
     s->queue = q;
     s->channel = c;
@@ -131,7 +133,7 @@ std::uint32_t WindowStore::series_for(LabelId q, LabelId c) {
     s->wait_abandoned.counts.assign(bounds_s_.size() + 1, 0);
     series_.push_back(std::move(s));
   }
-  return it->second;
+  return by_channel[c];
 }
 
 std::uint32_t WindowStore::team_for(LabelId t) {

@@ -5,7 +5,7 @@
 // (attribution.cpp) writes deltas here; snapshots read the sums.
 //
 // Invariants:
-// - series_index_ maps queue << 16 | channel to the series with those labels;
+// - series_index_[queue][channel] is the series with those labels, or kNil;
 //   team_index_[label] is the team with that label, or kNil;
 // - every series and team has one window per configured length, in the
 //   order of EngineConfig::windows;
@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "core/engine/engine_config.hpp"
@@ -199,7 +198,9 @@ class WindowStore {
 
   Labels labels_;
   std::vector<std::unique_ptr<Series>> series_;
-  std::unordered_map<std::uint32_t, std::uint32_t> series_index_;  // queue << 16 | channel
+  // By queue label id, then channel label id: a label id is small and dense
+  // (bounded by the caps), and this lookup runs for most events.
+  std::vector<std::vector<std::uint32_t>> series_index_;
   std::vector<std::unique_ptr<Team>> teams_;
   std::vector<std::uint32_t> team_index_;     // by team label id
   std::vector<std::uint32_t> span_teams_;     // teams with spans pending, each once
