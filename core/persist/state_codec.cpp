@@ -733,7 +733,10 @@ struct Access {
       out.put(static_cast<std::uint8_t>(k.phase));
       out.put(k.flags);
     });
-    auto heap = b.acw_due_;  // a copy: the adaptor hides its container
+    // One heap in the image, as before the FIFO: a copy (the adaptor hides
+    // its container) with the FIFO's timeouts pushed in.
+    auto heap = b.acw_due_;
+    for (const auto& d : b.acw_fifo_) heap.push(d);
     const auto& due = container_of(heap);
     w.count(due.size());
     for (const auto& d : due) {
@@ -779,6 +782,7 @@ struct Access {
                    (k.channel == kNoLabel || k.channel < labels.channels.size()),
                "a contact names an unknown queue or channel");
     });
+    b.acw_fifo_.clear();  // all in the heap: still in due order
     auto& due = container_of(b.acw_due_);
     due.resize(r.count(24, "ACW timeouts"));
     for (auto& d : due) {

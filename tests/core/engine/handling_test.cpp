@@ -72,6 +72,33 @@ TEST_CASE("ACW timeout closes handling in advance(), once", "[engine][handling]"
   CHECK(val(*e.snapshot(at(120)), "sales", "voice", "5m", Kpi::kHandled) == 1);
 }
 
+TEST_CASE("ACW timeouts close in due order when ends arrive out of order", "[engine][handling]") {
+  EngineConfig c = small_config();
+  c.acw_timeout = seconds(60);
+  Engine e(c);
+  // Ends at 40, then 30 (another contact's, late), then 50: due at 100, 90
+  // and 110. The late one is due before the others and must close first.
+  queue_answer(e, "h4", "sales", "voice", 0, 10, "a1");
+  queue_answer(e, "h5", "sales", "voice", 0, 10, "a2");
+  queue_answer(e, "h6", "sales", "voice", 0, 10, "a3");
+  REQUIRE(ap(e, EventType::kContactEnded, 40, "h4") == ApplyResult::kApplied);
+  REQUIRE(ap(e, EventType::kContactEnded, 30, "h5") == ApplyResult::kApplied);
+  REQUIRE(ap(e, EventType::kContactEnded, 50, "h6") == ApplyResult::kApplied);
+  const auto handled = [&](double s) {
+    e.advance(at(s));
+    return val(*e.snapshot(at(s)), "sales", "voice", "5m", Kpi::kHandled);
+  };
+  CHECK(handled(89) == 0);
+  CHECK(handled(90) == 1);  // h5: talk 20 + ACW 60
+  CHECK(*val(*e.snapshot(at(90)), "sales", "voice", "5m", Kpi::kAverageHandleTime) == Approx(80));
+  CHECK(handled(99) == 1);
+  CHECK(handled(100) == 2);  // h4: talk 30 + ACW 60
+  CHECK(handled(109) == 2);
+  CHECK(handled(110) == 3);  // h6: talk 40 + ACW 60
+  CHECK(*val(*e.snapshot(at(110)), "sales", "voice", "5m", Kpi::kAverageHandleTime) ==
+        Approx(90));  // (80 + 90 + 100) / 3
+}
+
 TEST_CASE("agent state after the ACW timeout caps ACW at the timeout", "[engine][handling]") {
   EngineConfig c = small_config();
   c.acw_timeout = seconds(60);
