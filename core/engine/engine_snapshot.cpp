@@ -46,14 +46,13 @@ constexpr std::array<double, kQuantileCount> kQuantilePs = [] {
 static_assert(std::is_sorted(kQuantilePs.begin(), kQuantilePs.end()),
               "wait quantiles are listed in ascending order");
 
-// Nearest-rank quantiles over the fine bins (the closed buckets' dense bins
-// plus the open bucket's sparse ones): the midpoint of the bin holding rank
-// ceil(p * n), never above the largest wait seen. One pass for all, stopping
-// at the last one's bin; empty bins cost one load.
-void quantiles(const std::vector<std::int64_t>& bins, const SparseCounts* open, std::int64_t n,
-               double max_s, Quantiles& out) {
-  const std::size_t m = open != nullptr ? open->size() : 0;
-  if (n <= 0 || (bins.empty() && m == 0)) return;
+// Nearest-rank quantiles over the fine bins (a window's dense bins): the
+// midpoint of the bin holding rank ceil(p * n), never above the largest wait
+// seen. One pass for all, stopping at the last one's bin; empty bins cost
+// one load.
+void quantiles(const std::vector<std::int64_t>& bins, std::int64_t n, double max_s,
+               Quantiles& out) {
+  if (n <= 0 || bins.empty()) return;
   std::array<std::int64_t, kQuantileCount> ranks;
   for (std::size_t q = 0; q < kQuantileCount; ++q) {
     ranks[q] = std::max<std::int64_t>(
@@ -69,17 +68,9 @@ void quantiles(const std::vector<std::int64_t>& bins, const SparseCounts* open, 
     seen += c;
     while (q < kQuantileCount && seen >= ranks[q]) out[q++] = value(b);
   };
-  if (bins.empty()) {  // only the open bucket has waits: walk its entries
-    for (std::size_t o = 0; o < m && q < kQuantileCount; ++o) {
-      count((*open)[o].first, (*open)[o].second);
-    }
-  } else {
-    std::size_t o = 0;  // next entry of `open` (sorted by bin)
-    for (int b = 0; b < WaitBins::kCount && q < kQuantileCount; ++b) {
-      std::int64_t c = bins[static_cast<std::size_t>(b)];
-      if (o < m && (*open)[o].first == b) c += (*open)[o++].second;
-      if (c != 0) count(b, c);
-    }
+  for (int b = 0; b < WaitBins::kCount && q < kQuantileCount; ++b) {
+    const std::int64_t c = bins[static_cast<std::size_t>(b)];
+    if (c != 0) count(b, c);
   }
   for (; q < kQuantileCount; ++q) out[q] = max_s;
 }
@@ -158,33 +149,21 @@ void evaluate_all(Out& out, const Inputs& in, std::index_sequence<I...>) {
 }
 
 // Fills `w` in place: snapshot storage is recycled, so every KPI is set.
-void window_kpis(const WindowView<kFieldCount>& t, std::int64_t wait_max,
-                 ServiceLevelFormula formula, const LabelSet& channels, WindowKpis& w) {
-  const Values v = t.sums();
+void window_kpis(const Totals<kFieldCount>& t, std::int64_t wait_max, ServiceLevelFormula formula,
+                 const LabelSet& channels, WindowKpis& w) {
+  const Values& v = t.v;
   WindowInputs in{v, formula, wait_max, {}};
   const KpiValue mx = evaluate<kKpis, kWaitMaxIndex>(in);
-  quantiles(t.closed->wait_bins, t.open != nullptr ? &t.open->wait_bins : nullptr,
-            total(kKpis[kWaitMaxIndex].denominator, v), mx.value.value_or(0), in.quantiles);
+  quantiles(t.wait_bins, total(kKpis[kWaitMaxIndex].denominator, v), mx.value.value_or(0),
+            in.quantiles);
   evaluate_all<kKpis>(w.kpis, in, std::make_index_sequence<kKpiCount>{});
   w.sums = v;
 
   w.deflected.clear();
-  const std::vector<std::int64_t>& closed = t.closed->deflected;
-  for (std::size_t ch = 0; ch < closed.size(); ++ch) {
-    std::int64_t n = closed[ch];
-    if (t.open != nullptr) {
-      for (const auto& [c, m] : t.open->deflected) n += c == ch ? m : 0;
-    }
-    if (n > 0) {
+  for (std::size_t ch = 0; ch < t.deflected.size(); ++ch) {
+    if (const std::int64_t n = t.deflected[ch]; n > 0) {
       w.deflected.emplace_back(channels.name(static_cast<LabelId>(ch)),
                                static_cast<std::uint64_t>(n));
-    }
-  }
-  if (t.open != nullptr) {  // channels only the open bucket has seen
-    for (const auto& [c, m] : t.open->deflected) {
-      if (c >= closed.size() && m > 0) {
-        w.deflected.emplace_back(channels.name(c), static_cast<std::uint64_t>(m));
-      }
     }
   }
   std::sort(w.deflected.begin(), w.deflected.end());
@@ -275,18 +254,16 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
     for (std::size_t wi = 0; wi < nw; ++wi) {
       auto& w = s.windows[wi];
       w.expire(now);
-      const WindowView<kFieldCount> view = w.view();
-      const bool waits =
-          view.closed->v[kAnswered] + view.closed->v[kAbandoned] > 0 ||
-          (view.open != nullptr && view.open->v[kAnswered] + view.open->v[kAbandoned] > 0);
-      window_kpis(view, waits ? w.wait_max() : -1, config.service_level_formula, labels.channels,
+      const Totals<kFieldCount>& totals = w.totals();
+      const bool waits = totals.v[kAnswered] + totals.v[kAbandoned] > 0;
+      window_kpis(totals, waits ? w.wait_max() : -1, config.service_level_formula, labels.channels,
                   out.windows[wi]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;
       static const DayTotals<kFieldCount> kEmpty;
       const auto& d = live ? s.today : kEmpty;
-      window_kpis({&d.totals, nullptr}, d.wait_max, config.service_level_formula, labels.channels,
+      window_kpis(d.totals, d.wait_max, config.service_level_formula, labels.channels,
                   out.windows[nw]);
     }
     const SeriesLive& live = contacts.live(si);
@@ -345,7 +322,7 @@ std::shared_ptr<const Snapshot> engine_detail::EngineState::snapshot(Timestamp n
     out.windows.resize(columns);
     out.sums.resize(columns);
     for (std::size_t w = 0; w < nw; ++w) {
-      out.sums[w] = team_sums(team.windows[w].view().sums(), ongoing[ti * (nw + 1) + w]);
+      out.sums[w] = team_sums(team.windows[w].totals().v, ongoing[ti * (nw + 1) + w]);
     }
     if (today) {
       const bool live = day_start != kNever && now >= day_start;

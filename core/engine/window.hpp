@@ -1,6 +1,6 @@
 // A trailing window: a ring of buckets W/60 wide keyed by event time, plus
-// running totals of the closed buckets inside the window so a snapshot reads
-// the totals and the open bucket instead of re-summing the ring.
+// running totals of the buckets inside the window so a snapshot reads the
+// totals instead of re-summing the ring.
 //
 // Bucket k holds event times in (k*w, (k+1)*w], so when `now` sits on a
 // bucket edge the window is exactly (now - W, now]; otherwise its start is
@@ -168,8 +168,8 @@ struct Totals {
     if (d.wait >= 0) add_bin(static_cast<std::uint16_t>(WaitBins::bin_of(d.wait)), 1);
     if (d.deflect >= 0) add_deflect(static_cast<std::uint16_t>(d.deflect), 1);
   }
-  // sign = +1 adds the bucket, -1 removes it. Runs once per bucket closing
-  // and leaving, over the bucket's touched fields only.
+  // sign = +1 adds the bucket, -1 removes it. Runs per staged bucket added
+  // and per bucket leaving, over the bucket's touched fields only.
   void merge(const Bucket<N>& b, std::int64_t sign) {
     for (std::uint64_t m = b.touched; m != 0; m &= m - 1) {
       const int i = std::countr_zero(m);
@@ -196,22 +196,6 @@ struct DayTotals {
   void apply(const Delta& d) {
     totals.apply(d);
     if (d.wait >= 0) wait_max = std::max(wait_max, d.wait);
-  }
-};
-
-// What a snapshot reads from a window: the running totals of the closed
-// buckets plus the open bucket, which is not folded into them yet.
-template <std::size_t N>
-struct WindowView {
-  const Totals<N>* closed = nullptr;
-  const Bucket<N>* open = nullptr;  // null when empty or outside the window
-
-  std::array<std::int64_t, N> sums() const {
-    std::array<std::int64_t, N> v = closed->v;
-    if (open != nullptr) {
-      for (std::size_t i = 0; i < N; ++i) v[i] += open->v[i];
-    }
-    return v;
   }
 };
 
@@ -251,7 +235,7 @@ class Window {
     s->b->add_bucket(b);
     if (wait_max > s->wait_max) s->wait_max = wait_max;
     if (s->counted) {
-      totals_.merge(b, +1);
+      totals_.merge(b, +1);  // b is the caller's, read just now: still in cache
       if (wait_max > max_) max_ = wait_max;
     }
   }
@@ -342,7 +326,7 @@ class Window {
       max_valid_ = false;
       totals_.clear();
       for (Slot& s : slots_) {
-        s.counted = s.k != kNoBucket && s.k >= lo && s.k != open_k_;
+        s.counted = s.k != kNoBucket && s.k >= lo;
         if (s.counted) totals_.merge(*s.b, +1);
       }
     }
@@ -352,11 +336,8 @@ class Window {
   // Exclusive start of the window as of the last expire().
   Timestamp start() const { return lo_ == kNoBucket ? kNoBucket : lo_ * width_; }
 
-  WindowView<N> view() const {
-    WindowView<N> v{&totals_, nullptr};
-    if (const Slot* s = open_slot()) v.open = s->b.get();
-    return v;
-  }
+  // What a snapshot reads: the sums over the buckets inside the window.
+  const Totals<N>& totals() const { return totals_; }
 
   // Largest wait in the window. Kept up to date on insert; rescanned only
   // after the bucket holding the maximum left.
@@ -368,17 +349,19 @@ class Window {
       }
       max_valid_ = true;
     }
-    const Slot* open = open_slot();
-    return open != nullptr ? std::max(max_, open->wait_max) : max_;
+    return max_;
   }
 
  private:
   friend struct persist::Access;
 
-  // A bucket's contents are in totals_ ("counted") once it is closed, i.e.
-  // a newer bucket opened, and while it is inside the window. In-order events
-  // land in the open bucket, so they update one bucket rather than a bucket
-  // and the totals; the open bucket is folded in once, when it closes.
+  // A bucket's contents are in totals_ ("counted") while it is inside the
+  // window, from its first write: every add goes to its bucket and, counted,
+  // to the totals, while the caller's delta or staged bucket is in the
+  // cache; only a bucket leaving the window is read back. (The totals once
+  // took the newest bucket whole when the next one opened, by then mostly
+  // out of the cache: docs/kpis.md, "Every bucket in the totals from its
+  // first write".)
   struct Slot {
     std::int64_t k = kNoBucket;
     std::int64_t wait_max = -1;    // here, not in the bucket: max() scans slots only
@@ -479,18 +462,6 @@ class Window {
   }
   bool in_window(std::int64_t k) const { return lo_ == kNoBucket || k >= lo_; }
 
-  const Slot* open_slot() const {
-    if (open_k_ == kNoBucket || !in_window(open_k_)) return nullptr;
-    const Slot& s = slots_[ring(open_k_)];
-    return s.k == open_k_ && !s.counted ? &s : nullptr;
-  }
-
-  void count(Slot& s) {
-    totals_.merge(*s.b, +1);
-    if (s.wait_max > max_) max_ = s.wait_max;  // a stale max_ only gets rescanned
-    s.counted = true;
-  }
-
   void add_at(std::int64_t k, const Delta& d) {
     Slot* const sp = slot_for(k);
     if (sp == nullptr) return;
@@ -513,13 +484,7 @@ class Window {
     Slot& s = slots_[slot_index_];
     if (s.k != k) {
       if (s.k != kNoBucket && s.k > k) return nullptr;  // older than the ring holds
-      if (k > open_k_) {                                // the open bucket closes
-        if (open_k_ != kNoBucket) {
-          Slot& o = slots_[ring(open_k_)];
-          if (o.k == open_k_ && !o.counted && in_window(open_k_)) count(o);
-        }
-        open_k_ = k;
-      }
+      if (k > open_k_) open_k_ = k;
       if (!s.b) {
         s.b = std::make_unique<Bucket<N>>();
       } else if (s.k != kNoBucket) {
@@ -528,8 +493,7 @@ class Window {
       }
       s.k = k;
       s.wait_max = -1;
-      // A late bucket behind the open one is closed from the start.
-      s.counted = k != open_k_ && in_window(k);
+      s.counted = in_window(k);
     }
     return &s;
   }
@@ -546,7 +510,7 @@ class Window {
   Timestamp last_from_ = kNoBucket;  // last_from_ (exclusive)
   std::int64_t slot_k_ = kNoBucket;  // cached ring position of bucket slot_k_
   std::size_t slot_index_ = 0;
-  std::int64_t open_k_ = kNoBucket;  // the newest bucket: not in totals_ yet
+  std::int64_t open_k_ = kNoBucket;  // the newest bucket written (in the state image)
   std::vector<Slot> slots_;
   std::int64_t lo_ = kNoBucket;  // totals hold the counted slots, all with k >= lo_
   Totals<N> totals_;

@@ -508,7 +508,7 @@ struct Access {
   // The window exists already, built for its configured length; the read
   // cursor caches (last_k_, slot_k_) stay at their fresh values.
   template <std::size_t N>
-  static void load_window(Reader& r, Window<N>& win, std::size_t channels) {
+  static void load_window(Reader& r, Window<N>& win, std::size_t channels, std::uint32_t version) {
     const std::int64_t limit = kBucketTimeLimit / win.width_;
     auto bucket_ok = [&](std::int64_t k) { return k == kNoBucket || (k >= -limit && k <= limit); };
     win.open_k_ = r.get<std::int64_t>();
@@ -535,6 +535,16 @@ struct Access {
       s.b->retouch();
       load_sparse(r, s.b->wait_bins, engine_detail::WaitBins::kCount, "bucket wait bins");
       load_sparse(r, s.b->deflected, channels, "bucket deflections");
+    }
+    // Before engine part version 3 the totals left out the newest bucket
+    // until a newer one opened; now they hold every bucket inside the window.
+    if (version < 3 && win.open_k_ != kNoBucket && win.in_window(win.open_k_)) {
+      auto& s = win.slots_[win.ring(win.open_k_)];
+      if (s.k == win.open_k_ && !s.counted) {
+        win.totals_.merge(*s.b, +1);
+        if (s.wait_max > win.max_) win.max_ = s.wait_max;
+        s.counted = true;
+      }
     }
   }
 
@@ -624,7 +634,7 @@ struct Access {
       load_histogram(r, s.wait_abandoned, st.bounds_s_.size());
       r.check(r.count(32, "windows") == s.windows.size(),
               "a series does not hold one window per configured length");
-      for (auto& win : s.windows) load_window(r, win, channels);
+      for (auto& win : s.windows) load_window(r, win, channels, version);
       load_day(r, s.today, channels);
     }
     const std::size_t teams = r.count(16, "teams");
@@ -635,7 +645,7 @@ struct Access {
       engine_detail::Team& t = st.team(static_cast<std::uint32_t>(i));
       r.check(r.count(32, "windows") == t.windows.size(),
               "a team does not hold one window per configured length");
-      for (auto& win : t.windows) load_window(r, win, channels);
+      for (auto& win : t.windows) load_window(r, win, channels, version);
       load_day(r, t.today, channels);
     }
   }
@@ -1244,7 +1254,7 @@ void save(Out& ar, const EnginePart& p, std::uint32_t) {
 void load(In& ar, EnginePart& p, std::uint32_t version) {
   p.ctx->part = "engine";
   Reader r{ar, *p.ctx};
-  check_version(r, version, 2);
+  check_version(r, version, 3);
   Access::load_engine(r, *p.out, version);
 }
 
@@ -1328,7 +1338,7 @@ void load(In& ar, WallboardPart& p, std::uint32_t version) {
 }  // namespace ccmon::core::persist
 
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::ConfigPart, 2)
-CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 2)
+CEREAL_CLASS_VERSION(ccmon::core::persist::image::EnginePart, 3)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::DedupPart, 2)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::SlaPart, 1)
 CEREAL_CLASS_VERSION(ccmon::core::persist::image::WallboardPart, 1)

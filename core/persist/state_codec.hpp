@@ -30,7 +30,10 @@ namespace ccmon::core::persist {
 //    max_held_events; each contact's sentiment time, each case's resolution
 //    time, first-contact and reopened marks; the short-abandoned and
 //    overflowed totals; the held events.
-inline constexpr std::uint32_t kStateFormatVersion = 4;
+// 5: the same layout; a window's running totals hold every bucket inside it,
+//    the newest one too (engine part version 3). A v4 or older image's
+//    newest bucket is added to its totals on load.
+inline constexpr std::uint32_t kStateFormatVersion = 5;
 
 // A state image that cannot be read: bad magic, a newer version, truncation,
 // or an inconsistency such as an index out of range. what() names the part

@@ -78,17 +78,17 @@ TEST_CASE("window store: noted spans are split by themselves at the bound",
     w.record_team_span(t, kDay + seconds(1), kDay + seconds(2), kTimeAvailable);
   }
   CHECK(w.team(t).spans_pending);
-  CHECK(w.team(t).windows[0].view().sums()[kTimeAvailable] == 0);
+  CHECK(w.team(t).windows[0].totals().v[kTimeAvailable] == 0);
   w.record_team_span(t, kDay + seconds(1), kDay + seconds(2), kTimeAvailable);  // the bound
   CHECK_FALSE(w.team(t).spans_pending);
-  CHECK(w.team(t).windows[0].view().sums()[kTimeAvailable] ==
+  CHECK(w.team(t).windows[0].totals().v[kTimeAvailable] ==
         static_cast<std::int64_t>(WindowStore::kMaxPendingSpans) * seconds(1));
 }
 
 namespace {
 
 // What a snapshot reads from a window: its sums, largest wait, wait bins and
-// deflections (closed totals plus the open bucket).
+// deflections.
 template <std::size_t N>
 struct Read {
   std::array<std::int64_t, N> sums{};
@@ -100,19 +100,13 @@ struct Read {
 template <std::size_t N>
 Read<N> read(Window<N>& w) {
   Read<N> r;
-  const WindowView<N> v = w.view();
-  r.sums = v.sums();
+  const Totals<N>& t = w.totals();
+  r.sums = t.v;
   r.wait_max = w.wait_max();
   r.bins.assign(WaitBins::kCount, 0);
   r.deflected.assign(8, 0);
-  for (std::size_t b = 0; b < v.closed->wait_bins.size(); ++b) r.bins[b] += v.closed->wait_bins[b];
-  for (std::size_t c = 0; c < v.closed->deflected.size(); ++c) {
-    r.deflected[c] += v.closed->deflected[c];
-  }
-  if (v.open != nullptr) {
-    for (const auto& [b, n] : v.open->wait_bins) r.bins[b] += n;
-    for (const auto& [c, n] : v.open->deflected) r.deflected[c] += n;
-  }
+  for (std::size_t b = 0; b < t.wait_bins.size(); ++b) r.bins[b] += t.wait_bins[b];
+  for (std::size_t c = 0; c < t.deflected.size(); ++c) r.deflected[c] += t.deflected[c];
   return r;
 }
 

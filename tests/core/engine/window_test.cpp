@@ -159,11 +159,11 @@ TEST_CASE("spans: pending until flushed, then split as if added one by one",
   w.add_span(at(1), at(2), 2, -1);                  // takes bucket 1 back
   w.add_span(at(2), at(3), 4);                      // another field, one bucket
   CHECK(w.spans_pending());
-  CHECK(w.view().sums()[2] == 0);  // nothing written before the flush
+  CHECK(w.totals().v[2] == 0);  // nothing written before the flush
   w.flush_spans();
   CHECK_FALSE(w.spans_pending());
   w.expire(at(4));
-  const auto v = w.view().sums();
+  const auto v = w.totals().v;
   CHECK(v[2] == seconds(2));  // 3 s less the 1 s taken back
   CHECK(v[4] == seconds(1));
   CHECK(v[0] == 0);
@@ -178,12 +178,12 @@ TEST_CASE("spans: a span longer than the ring keeps only the buckets it holds",
   // Buckets 39..99 hold 1 s each; at now = 100 s the window is (40 s, 100 s]:
   // buckets 40..99, 60 s.
   w.expire(at(100));
-  CHECK(w.view().sums()[1] == seconds(60));
+  CHECK(w.totals().v[1] == seconds(60));
   // A cancelling pair in one flush leaves the totals unchanged.
   w.add_span(at(95), at(97), 1);
   w.add_span(at(95), at(97), 1, -1);
   w.flush_spans();
-  CHECK(w.view().sums()[1] == seconds(60));
+  CHECK(w.totals().v[1] == seconds(60));
 }
 
 // Spans noted over a range longer than 4 rings (many batches between
@@ -201,11 +201,11 @@ TEST_CASE("spans: runs far apart, noted out of order, sum as if added one by one
   w.add_span(at(11), at(12), 1, -1);          // takes 1 s back
   w.flush_spans();
   CHECK_FALSE(w.spans_pending());
-  const auto v = w.view().sums();
+  const auto v = w.totals().v;
   CHECK(v[1] == seconds(4));  // 1.5 + 1.5 + 2 - 1
   CHECK(v[3] == seconds(1));
   // The far run's bucket is the open one; the early buckets are closed.
   w.expire(at(302));  // window (242 s, 302 s]: only the far run is left
-  CHECK(w.view().sums()[1] == seconds(1) + 500'000);
-  CHECK(w.view().sums()[3] == 0);
+  CHECK(w.totals().v[1] == seconds(1) + 500'000);
+  CHECK(w.totals().v[3] == 0);
 }

@@ -77,7 +77,7 @@ TEST_CASE("versions, magic and framing are checked with clear messages", "[persi
   // Header: magic (8 bytes), version (u32 LE), cereal's endianness byte (1),
   // then the configuration part's class version (u32) and its window count.
   CHECK_THAT(try_decode(with_u32(image, 8, persist::kStateFormatVersion + 1)),
-             Catch::Contains("format version 5 is newer than this ccmon reads (up to 4)"));
+             Catch::Contains("format version 6 is newer than this ccmon reads (up to 5)"));
   CHECK_THAT(try_decode(with_u32(image, 8, 0)), Catch::Contains("format version 0"));
   std::string bad_magic = image;
   bad_magic[0] = 'X';
