@@ -156,12 +156,12 @@ void ContactBook::rebuild_live() {
 
 void ContactBook::schedule_acw_timeout(std::uint32_t c, Timestamp due, Timestamp ended_at) {
   while (!acw_fifo_.empty() && !acw_running(acw_fifo_.front())) acw_fifo_.pop_front();
-  while (!acw_due_.empty() && !acw_running(acw_due_.top())) acw_due_.pop();
+  while (!acw_late_.empty() && !acw_running(acw_late_.top())) acw_late_.pop();
   const AcwDue d{due, table_.handle(c), ended_at};
   if (acw_fifo_.empty() || due >= acw_fifo_.back().due) {
     acw_fifo_.push_back(d);
   } else {
-    acw_due_.push(d);
+    acw_late_.push(d);
   }
 }
 

@@ -182,14 +182,14 @@ class ContactBook {
     for (;;) {
       // The earlier of the two queues' first; the FIFO's on a tie.
       const bool fifo =
-          !acw_fifo_.empty() && (acw_due_.empty() || acw_fifo_.front().due <= acw_due_.top().due);
-      if (!fifo && acw_due_.empty()) return;
-      const AcwDue d = fifo ? acw_fifo_.front() : acw_due_.top();
+          !acw_fifo_.empty() && (acw_late_.empty() || acw_fifo_.front().due <= acw_late_.top().due);
+      if (!fifo && acw_late_.empty()) return;
+      const AcwDue d = fifo ? acw_fifo_.front() : acw_late_.top();
       if (d.due > now) return;
       if (fifo) {
         acw_fifo_.pop_front();
       } else {
-        acw_due_.pop();
+        acw_late_.pop();
       }
       if (!acw_running(d)) continue;
       close(d.contact.slot, d.due);
@@ -217,7 +217,7 @@ class ContactBook {
   }
   // A waiting contact has an entry in its series' waiting list, which holds
   // up to twice the waiting contacts (stale entries, before compaction):
-  // two entries counted. One in ACW has a timeout in the ACW heap.
+  // two entries counted. One in ACW has a timeout in the ACW FIFO or heap.
   static constexpr std::size_t phase_bytes(Phase p) {
     return p == Phase::kWaiting ? 2 * sizeof(WaitEntry) : p == Phase::kAcw ? sizeof(AcwDue) : 0;
   }
@@ -257,13 +257,14 @@ class ContactBook {
     return table_.valid(d.contact) && table_[d.contact.slot].phase == Phase::kAcw &&
            table_[d.contact.slot].ended_at == d.ended_at;
   }
-  // ACW timeouts not yet due or settled, in two queues. Most arrive in due
-  // order (an event's time plus the same timeout) and go to the back of the
-  // FIFO, O(1); one due before the FIFO's last (a late event, a shorter
-  // timeout after a reload) goes to the heap, O(log n). A heap alone paid a
-  // pop's log n scattered reads for every settled timeout.
+  // The scheduled ACW timeouts not yet due, in two queues; a settled one is
+  // dropped once it reaches a front. Most arrive in due order (an event's
+  // time plus the same timeout) and go to the back of the FIFO, O(1); one
+  // due before the FIFO's last (a late event, feeds whose clocks differ, a
+  // shorter timeout after a reload) goes to the heap, O(log n). A heap alone
+  // paid a pop's log n scattered reads for every settled timeout.
   std::deque<AcwDue> acw_fifo_;
-  std::priority_queue<AcwDue, std::vector<AcwDue>, std::greater<>> acw_due_;
+  std::priority_queue<AcwDue, std::vector<AcwDue>, std::greater<>> acw_late_;
   std::size_t cap_ = 2'000'000;
   std::uint64_t evicted_ = 0;
   std::uint64_t byte_bound_evictions_ = 0;

@@ -113,18 +113,18 @@ class Engine {
 
   // Completes the window writes apply() defers: splits the agent-state
   // spans noted since the last flush into the team windows' buckets
-  // (core/engine/window.hpp, Window::add_span), and adds each series'
-  // staged bucket (its deltas in one bucket of the finest window's width,
-  // the newest written since the last flush) to its windows
+  // (core/engine/window.hpp, Window::add_span), and adds each series' and
+  // team's staged bucket (its deltas in one bucket of the finest window's
+  // width, the newest written since the last flush) to its windows
   // (WindowStore::record). It changes no KPI: advance(), snapshot(),
   // reconfigure() and the state codec call it before they read the
   // windows, and apply() calls it once the spans pending reach a bound
   // (WindowStore::kMaxPendingSpans), so the windows read and persist as if
   // every write had been made at once, and what waits takes bounded memory
-  // (a span per state change, a bucket per series). Deferring saves one
-  // sweep over the covered buckets of every team window per batch, and all
-  // but one add per window and fine bucket of a series (docs/kpis.md,
-  // "Performance"). Const because it only completes writes already made;
+  // (a span per state change, a bucket per series and team). Deferring saves
+  // one sweep over the covered buckets of every team window per batch, and
+  // all but one add per window and fine bucket of a series or team
+  // (docs/kpis.md, "Performance"). Const because it only completes writes already made;
   // like every call, not concurrently with another call on this engine.
   void flush_deferred() const;
   // The configuration in force (the last constructed, reconfigured or restored).

@@ -745,7 +745,7 @@ struct Access {
     });
     // One heap in the image, as before the FIFO: a copy (the adaptor hides
     // its container) with the FIFO's timeouts pushed in.
-    auto heap = b.acw_due_;
+    auto heap = b.acw_late_;
     for (const auto& d : b.acw_fifo_) heap.push(d);
     const auto& due = container_of(heap);
     w.count(due.size());
@@ -793,7 +793,7 @@ struct Access {
                "a contact names an unknown queue or channel");
     });
     b.acw_fifo_.clear();  // all in the heap: still in due order
-    auto& due = container_of(b.acw_due_);
+    auto& due = container_of(b.acw_late_);
     due.resize(r.count(24, "ACW timeouts"));
     for (auto& d : due) {
       d.due = r.time();

@@ -99,6 +99,30 @@ TEST_CASE("ACW timeouts close in due order when ends arrive out of order", "[eng
         Approx(90));  // (80 + 90 + 100) / 3
 }
 
+TEST_CASE("an ACW timeout due out of order and settled first closes nothing",
+          "[engine][handling]") {
+  EngineConfig c = small_config();
+  c.acw_timeout = seconds(60);
+  Engine e(c);
+  // h7 ends at 40 (due 100); h8 ends late at 30 (due 90, before h7's) and
+  // is wrapped at 35: handled then, talk 20 + ACW 5. Its timeout at 90 is
+  // settled and must not count it again.
+  queue_answer(e, "h7", "sales", "voice", 0, 10, "a1");
+  queue_answer(e, "h8", "sales", "voice", 0, 10, "a2");
+  REQUIRE(ap(e, EventType::kContactEnded, 40, "h7") == ApplyResult::kApplied);
+  REQUIRE(ap(e, EventType::kContactEnded, 30, "h8") == ApplyResult::kApplied);
+  REQUIRE(ap(e, EventType::kContactWrapped, 35, "h8") == ApplyResult::kApplied);
+  const auto handled = [&](double s) {
+    e.advance(at(s));
+    return val(*e.snapshot(at(s)), "sales", "voice", "5m", Kpi::kHandled);
+  };
+  CHECK(handled(36) == 1);
+  CHECK(handled(90) == 1);
+  CHECK(handled(100) == 2);  // h7: talk 30 + ACW 60
+  CHECK(*val(*e.snapshot(at(100)), "sales", "voice", "5m", Kpi::kAverageHandleTime) ==
+        Approx(57.5));  // (25 + 90) / 2
+}
+
 TEST_CASE("agent state after the ACW timeout caps ACW at the timeout", "[engine][handling]") {
   EngineConfig c = small_config();
   c.acw_timeout = seconds(60);

@@ -204,7 +204,7 @@ TEST_CASE("spans: runs far apart, noted out of order, sum as if added one by one
   const auto v = w.totals().v;
   CHECK(v[1] == seconds(4));  // 1.5 + 1.5 + 2 - 1
   CHECK(v[3] == seconds(1));
-  // The far run's bucket is the open one; the early buckets are closed.
+  // Only the far run's bucket stays inside the window.
   w.expire(at(302));  // window (242 s, 302 s]: only the far run is left
   CHECK(w.totals().v[1] == seconds(1) + 500'000);
   CHECK(w.totals().v[3] == 0);

@@ -69,8 +69,9 @@ TEST_CASE("window: wait bins from the first wait, and time going back", "[engine
   w.expire(seconds(6));
   CHECK(w.totals().v[0] == 4);  // 3 + 1
 
-  // Time going back rebuilds the totals from the ring: buckets 4 and 5 are
-  // both inside (-57 .. 2], so the same sums and bins.
+  // Time going back rebuilds the totals from the ring: at now = 3 s the
+  // window holds bucket -57 and on, buckets 4 and 5 (ahead of now) count as
+  // events ahead of now do (docs/kpis.md): the same sums and bins.
   w.expire(seconds(3));
   CHECK(w.totals().v[0] == 4);
   CHECK(w.totals().wait_bins[2] == 2);
