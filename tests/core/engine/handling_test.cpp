@@ -10,6 +10,12 @@ ApplyResult ap(Engine& e, EventType t, double s, const std::string& c) {
   return e.apply(Ev(t, at(s), c));
 }
 
+// Contacts handled in sales / voice's 5m window once the engine advanced to s.
+std::optional<double> handled_at(Engine& e, double s) {
+  e.advance(at(s));
+  return val(*e.snapshot(at(s)), "sales", "voice", "5m", Kpi::kHandled);
+}
+
 }  // namespace
 
 TEST_CASE("handle time with hold, wrapped ACW and ACW ended by the agent's next state",
@@ -84,17 +90,13 @@ TEST_CASE("ACW timeouts close in due order when ends arrive out of order", "[eng
   REQUIRE(ap(e, EventType::kContactEnded, 40, "h4") == ApplyResult::kApplied);
   REQUIRE(ap(e, EventType::kContactEnded, 30, "h5") == ApplyResult::kApplied);
   REQUIRE(ap(e, EventType::kContactEnded, 50, "h6") == ApplyResult::kApplied);
-  const auto handled = [&](double s) {
-    e.advance(at(s));
-    return val(*e.snapshot(at(s)), "sales", "voice", "5m", Kpi::kHandled);
-  };
-  CHECK(handled(89) == 0);
-  CHECK(handled(90) == 1);  // h5: talk 20 + ACW 60
+  CHECK(handled_at(e, 89) == 0);
+  CHECK(handled_at(e, 90) == 1);  // h5: talk 20 + ACW 60
   CHECK(*val(*e.snapshot(at(90)), "sales", "voice", "5m", Kpi::kAverageHandleTime) == Approx(80));
-  CHECK(handled(99) == 1);
-  CHECK(handled(100) == 2);  // h4: talk 30 + ACW 60
-  CHECK(handled(109) == 2);
-  CHECK(handled(110) == 3);  // h6: talk 40 + ACW 60
+  CHECK(handled_at(e, 99) == 1);
+  CHECK(handled_at(e, 100) == 2);  // h4: talk 30 + ACW 60
+  CHECK(handled_at(e, 109) == 2);
+  CHECK(handled_at(e, 110) == 3);  // h6: talk 40 + ACW 60
   CHECK(*val(*e.snapshot(at(110)), "sales", "voice", "5m", Kpi::kAverageHandleTime) ==
         Approx(90));  // (80 + 90 + 100) / 3
 }
@@ -112,13 +114,9 @@ TEST_CASE("an ACW timeout due out of order and settled first closes nothing",
   REQUIRE(ap(e, EventType::kContactEnded, 40, "h7") == ApplyResult::kApplied);
   REQUIRE(ap(e, EventType::kContactEnded, 30, "h8") == ApplyResult::kApplied);
   REQUIRE(ap(e, EventType::kContactWrapped, 35, "h8") == ApplyResult::kApplied);
-  const auto handled = [&](double s) {
-    e.advance(at(s));
-    return val(*e.snapshot(at(s)), "sales", "voice", "5m", Kpi::kHandled);
-  };
-  CHECK(handled(36) == 1);
-  CHECK(handled(90) == 1);
-  CHECK(handled(100) == 2);  // h7: talk 30 + ACW 60
+  CHECK(handled_at(e, 36) == 1);
+  CHECK(handled_at(e, 90) == 1);
+  CHECK(handled_at(e, 100) == 2);  // h7: talk 30 + ACW 60
   CHECK(*val(*e.snapshot(at(100)), "sales", "voice", "5m", Kpi::kAverageHandleTime) ==
         Approx(57.5));  // (25 + 90) / 2
 }

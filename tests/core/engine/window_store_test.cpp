@@ -110,6 +110,42 @@ Read<N> read(Window<N>& w) {
   return r;
 }
 
+// A seeded linear congruential generator: next(n) is in [0, n).
+struct Random {
+  std::uint64_t r;
+  std::uint64_t operator()(std::uint64_t n) {
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    return (r >> 33) % n;
+  }
+};
+
+// The next event time: `now` mostly forward by 0-3 s, several deltas per
+// 5 s bucket; one in 10 late by up to 10 minutes, one in 200 by up to 2
+// days (older than every ring holds); some on bucket edges.
+Timestamp next_time(Random& next, Timestamp& now) {
+  now += seconds(static_cast<std::int64_t>(next(4)));
+  Timestamp t = now;
+  if (next(10) == 0) t -= seconds(static_cast<std::int64_t>(next(600)));
+  if (next(200) == 0) t -= hours(static_cast<std::int64_t>(next(48)));
+  if (next(5) == 0) t = t - t % seconds(5);
+  return t;
+}
+
+// A read, as a snapshot makes it: flush, expire each window at `now`, and
+// compare it with the oracle's.
+template <std::size_t N>
+void check_read(WindowStore& store, std::vector<Window<N>>& windows, std::vector<Window<N>>& oracle,
+                const EngineConfig& c, Timestamp now, int event, int& checks) {
+  store.flush_deferred();
+  for (std::size_t w = 0; w < oracle.size(); ++w) {
+    windows[w].expire(now);
+    oracle[w].expire(now);
+    INFO("event " << event << ", window " << c.windows[w].name);
+    CHECK(read(windows[w]) == read(oracle[w]));
+    ++checks;
+  }
+}
+
 }  // namespace
 
 TEST_CASE("window store: staged deltas read as if each had reached every window at once",
@@ -130,22 +166,11 @@ TEST_CASE("window store: staged deltas read as if each had reached every window 
   for (const auto& w : c.windows) oracle.emplace_back(w.length, WindowStore::kHeadroom);
 
   const std::uint32_t s = store.series_for(kNoLabel, kNoLabel);
-  std::uint64_t r = 12345;
-  auto next = [&r](std::uint64_t n) {
-    r = r * 6364136223846793005ull + 1442695040888963407ull;
-    return (r >> 33) % n;
-  };
+  Random next{12345};
   Timestamp now = kDay;
   int staged_seen = 0, checks = 0;
   for (int i = 0; i < 20000; ++i) {
-    // Mostly forward by 0-3 s, several deltas per 5 s bucket; one in 10
-    // late by up to 10 minutes, one in 200 by up to 2 days (older than
-    // every ring holds); some on bucket edges.
-    now += seconds(static_cast<std::int64_t>(next(4)));
-    Timestamp t = now;
-    if (next(10) == 0) t -= seconds(static_cast<std::int64_t>(next(600)));
-    if (next(200) == 0) t -= hours(static_cast<std::int64_t>(next(48)));
-    if (next(5) == 0) t = t - t % seconds(5);
+    const Timestamp t = next_time(next, now);
     Delta d;
     d.add(static_cast<std::uint8_t>(next(kFieldCount)), static_cast<std::int64_t>(next(100)) + 1);
     if (next(2) == 0) d.add(kOffered, 1);
@@ -155,16 +180,7 @@ TEST_CASE("window store: staged deltas read as if each had reached every window 
     for (auto& w : oracle) w.add(t, d);
     // Joined the staged bucket (5 s, 5m's), rather than gone to the windows.
     if (store.series(s).staged.k == Window<kFieldCount>::bucket_index(t, seconds(5))) ++staged_seen;
-    if (next(50) == 0) {  // a read: a snapshot flushes, then expires
-      store.flush_deferred();
-      for (std::size_t w = 0; w < oracle.size(); ++w) {
-        store.series(s).windows[w].expire(now);
-        oracle[w].expire(now);
-        INFO("event " << i << ", window " << c.windows[w].name);
-        CHECK(read(store.series(s).windows[w]) == read(oracle[w]));
-        ++checks;
-      }
-    }
+    if (next(50) == 0) check_read(store, store.series(s).windows, oracle, c, now, i, checks);
   }
   CHECK(staged_seen > 15000);  // the staged path was the usual one
   CHECK(checks > 1000);
@@ -183,19 +199,11 @@ TEST_CASE("window store: a team's staged deltas read as if each had reached ever
   for (const auto& w : c.windows) oracle.emplace_back(w.length, WindowStore::kHeadroom);
 
   const std::uint32_t t = store.team_for(kNoLabel);
-  std::uint64_t r = 54321;
-  auto next = [&r](std::uint64_t n) {
-    r = r * 6364136223846793005ull + 1442695040888963407ull;
-    return (r >> 33) % n;
-  };
+  Random next{54321};
   Timestamp now = kDay;
   int staged_seen = 0, checks = 0;
   for (int i = 0; i < 20000; ++i) {
-    now += seconds(static_cast<std::int64_t>(next(4)));
-    Timestamp at = now;
-    if (next(10) == 0) at -= seconds(static_cast<std::int64_t>(next(600)));
-    if (next(200) == 0) at -= hours(static_cast<std::int64_t>(next(48)));
-    if (next(5) == 0) at = at - at % seconds(5);
+    const Timestamp at = next_time(next, now);
     if (next(4) == 0) {  // a state's time, up to 10 minutes back, sometimes taken back
       const Timestamp from = at - seconds(static_cast<std::int64_t>(next(600)) + 1);
       const auto f = static_cast<std::uint8_t>(next(3));  // kTimeAvailable .. kTimeWrapUp
@@ -216,16 +224,7 @@ TEST_CASE("window store: a team's staged deltas read as if each had reached ever
         ++staged_seen;
       }
     }
-    if (next(50) == 0) {  // a read: a snapshot flushes, then expires
-      store.flush_deferred();
-      for (std::size_t w = 0; w < oracle.size(); ++w) {
-        store.team(t).windows[w].expire(now);
-        oracle[w].expire(now);
-        INFO("event " << i << ", window " << c.windows[w].name);
-        CHECK(read(store.team(t).windows[w]) == read(oracle[w]));
-        ++checks;
-      }
-    }
+    if (next(50) == 0) check_read(store, store.team(t).windows, oracle, c, now, i, checks);
   }
   CHECK(staged_seen > 11000);  // the staged path was the usual one
   CHECK(checks > 1000);
