@@ -78,6 +78,12 @@ struct Event {
   std::optional<int> ces;                // survey.answered, 1..7
   std::optional<std::int64_t> contacts;  // case.resolved, >= 1
   std::optional<AgentState> state;       // agent.state
+
+  // Back to a default-constructed Event whose strings keep their buffers, so
+  // that a decoder writing into a reused Event allocates nothing for values
+  // no longer than those it held (docs/ingestion.md, "Reused events").
+  void reset();
+  bool operator==(const Event&) const = default;
 };
 
 }  // namespace ccmon::core

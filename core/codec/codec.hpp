@@ -98,8 +98,13 @@ class Decoder {
   Decoder(Decoder&&) noexcept;
   Decoder& operator=(Decoder&&) noexcept;
 
-  // `now` is the reference for future_time.
-  DecodedBatch decode(std::string_view body, BodyFormat format, Timestamp now);
+  // `now` is the reference for future_time. `reuse`: events of a batch done
+  // with (any content), overwritten in place before new ones are added, so
+  // that their strings' buffers serve again; those left over are dropped.
+  // With a batch of as many events, decoding allocates nothing per event
+  // (docs/ingestion.md, "Reused events").
+  DecodedBatch decode(std::string_view body, BodyFormat format, Timestamp now,
+                      std::vector<IndexedEvent> reuse = {});
 
   // The next at most `max_lines` non-empty lines of the NDJSON `body` from
   // `cursor`, which it advances (a byte order mark first is skipped). Parts
@@ -108,8 +113,10 @@ class Decoder {
   // body's first line; each part lists up to max_rejection_details. Lets the
   // daemon hand a body's first events to the engine while it decodes the
   // rest (docs/ingestion.md, "Large bodies"). max_lines 0 is taken as 1.
+  // `reuse` as for decode().
   DecodedBatch decode_ndjson_part(std::string_view body, NdjsonCursor& cursor,
-                                  std::size_t max_lines, Timestamp now);
+                                  std::size_t max_lines, Timestamp now,
+                                  std::vector<IndexedEvent> reuse = {});
 
   const CodecOptions& options() const;
 

@@ -67,6 +67,29 @@ struct Decoder::Impl {
   simdjson::dom::parser parser;
   std::vector<std::size_t> element_sizes;
   Failure failure;
+  // Events of the batch being decoded that are valid; batch.events may hold
+  // more, reused ones (decode's `reuse`) and a rejected one's slot, which
+  // the next event overwrites and finish() drops.
+  std::size_t used = 0;
+
+  // The slot the next event is decoded into: a reused event, reset, while
+  // there is one.
+  IndexedEvent& next_slot(DecodedBatch& batch) {
+    if (used < batch.events.size()) {
+      IndexedEvent& slot = batch.events[used];
+      slot.event.reset();
+      return slot;
+    }
+    return batch.events.emplace_back();
+  }
+  void start(DecodedBatch& batch, std::vector<IndexedEvent>&& reuse) {
+    batch.events = std::move(reuse);
+    used = 0;
+  }
+  void finish(DecodedBatch& batch) const {
+    batch.events.erase(batch.events.begin() + static_cast<std::ptrdiff_t>(used),
+                       batch.events.end());
+  }
 
   // Whether the next rejection is listed (has its message kept): messages of
   // the rest are not even built.
@@ -95,12 +118,13 @@ struct Decoder::Impl {
       reject(batch, index, RejectReason::kNotObject, std::move(m));
       return;
     }
-    IndexedEvent& slot = batch.events.emplace_back();
+    IndexedEvent& slot = next_slot(batch);
     slot.index = index;
     if (!decode_event_object(object, options, now, slot.event, failure)) {
-      batch.events.pop_back();
       reject(batch, index, failure.reason, std::move(failure.message));
+      return;
     }
+    ++used;
   }
 
   void decode_json(std::string_view body, Timestamp now, DecodedBatch& batch) {
@@ -197,8 +221,10 @@ Decoder::~Decoder() = default;
 Decoder::Decoder(Decoder&&) noexcept = default;
 Decoder& Decoder::operator=(Decoder&&) noexcept = default;
 
-DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp now) {
+DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp now,
+                             std::vector<IndexedEvent> reuse) {
   DecodedBatch batch;
+  impl_->start(batch, std::move(reuse));
   // A UTF-8 byte order mark some Windows tools write first (RFC 8259 §8.1
   // lets a parser ignore it); simdjson would refuse the body.
   if (body.starts_with(kByteOrderMark)) body.remove_prefix(kByteOrderMark.size());
@@ -208,14 +234,18 @@ DecodedBatch Decoder::decode(std::string_view body, BodyFormat format, Timestamp
     NdjsonCursor whole;
     impl_->decode_ndjson(body, whole, kAllLines, now, batch);
   }
+  impl_->finish(batch);
   return batch;
 }
 
 DecodedBatch Decoder::decode_ndjson_part(std::string_view body, NdjsonCursor& cursor,
-                                         std::size_t max_lines, Timestamp now) {
+                                         std::size_t max_lines, Timestamp now,
+                                         std::vector<IndexedEvent> reuse) {
   DecodedBatch batch;
+  impl_->start(batch, std::move(reuse));
   if (cursor.pos == 0 && body.starts_with(kByteOrderMark)) cursor.pos = kByteOrderMark.size();
   impl_->decode_ndjson(body, cursor, std::max<std::size_t>(max_lines, 1), now, batch);
+  impl_->finish(batch);
   return batch;
 }
 
