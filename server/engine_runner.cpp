@@ -201,7 +201,8 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
         unfreed_.load(std::memory_order_relaxed) + n <= admission_.limit()) {
       unfreed_.fetch_add(n, std::memory_order_relaxed);
       boost::asio::post(*free_on_, [this, n, events = std::move(batch.events)]() mutable {
-        std::vector<core::IndexedEvent>().swap(events);
+        event_pool_.give(std::move(events));
+        std::vector<core::IndexedEvent>().swap(events);  // not kept: freed here
         unfreed_.fetch_sub(n, std::memory_order_relaxed);
       });
     }

@@ -33,6 +33,7 @@
 #include "server/admission.hpp"
 #include "server/durable_state.hpp"
 #include "server/engine_service.hpp"
+#include "server/event_pool.hpp"
 #include "server/hash_key.hpp"
 #include "server/self_metrics.hpp"
 #include "server/shard_workers.hpp"
@@ -57,13 +58,14 @@ class EngineRunner final : public EngineService {
     tick_listener_ = std::move(listener);
   }
 
-  // Where applied batches of kAheadMinEvents or more are freed: on `ex`
-  // (the daemon's io threads, which allocated most of the events' strings),
-  // not on the engine thread, where freeing them went through TCMalloc's
+  // Where applied batches of kAheadMinEvents or more are given back to the
+  // event pool (reusable_events()) or, past its bound, freed: on `ex` (the
+  // daemon's io threads, which allocated most of the events' strings), not
+  // on the engine thread, where freeing them went through TCMalloc's
   // central free list (5.7 % of the engine thread's instructions,
-  // docs/benchmarks.md). At most max_events_in_flight events wait there to
-  // be freed; past that the engine thread frees them. Unset: all freed on
-  // the engine thread. `ex` must outlive drain_and_stop(). Before start().
+  // docs/benchmarks.md). At most max_events_in_flight events wait there;
+  // past that the engine thread frees them. Unset: all freed on the engine
+  // thread and none kept. `ex` must outlive drain_and_stop(). Before start().
   void free_batches_on(boost::asio::any_io_executor ex) { free_on_ = std::move(ex); }
 
   // Keeps the state in `state` (docs/architecture.md, "Durable state"):
@@ -81,6 +83,7 @@ class EngineRunner final : public EngineService {
   void submit(Batch batch, std::function<void(BatchResult)> done) override;
   void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
   bool state_ready() const override { return !restoring_.load(std::memory_order_acquire); }
+  std::vector<core::IndexedEvent> reusable_events() override { return event_pool_.take(); }
   void own_partition(
       std::string key, std::optional<std::string> image,
       std::function<void(std::string error, std::int64_t next_offset)> done) override;
@@ -179,6 +182,7 @@ class EngineRunner final : public EngineService {
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
   std::function<void(std::shared_ptr<const View>)> tick_listener_;
   std::optional<boost::asio::any_io_executor> free_on_;
+  EventPool event_pool_;       // filled on free_on_
   bool dedup_enabled_ = true;  // max_ids > 0
   // dedup_enabled_ for the submitting threads, which hash ids ahead.
   std::atomic<bool> hash_ids_ahead_{true};

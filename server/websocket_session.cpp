@@ -156,7 +156,7 @@ void WebSocketSession::on_read(beast::error_code ec) {
     const auto frame = buffer_.data();
     decoded = decoder_.for_config(config_).decode(
         std::string_view(static_cast<const char*>(frame.data()), frame.size()),
-        core::BodyFormat::kNdjson, now);
+        core::BodyFormat::kNdjson, now, ctx_->runner.reusable_events());
   } catch (const std::exception&) {
     // std::bad_alloc above all: this stream ends (1011), the daemon goes on.
     buffer_.consume(buffer_.size());

@@ -123,8 +123,10 @@ TEST_CASE("ids repeated in a batch count once; its fresh ids are remembered for 
   runner.drain_and_stop();
 }
 
-TEST_CASE("an applied batch is freed on the executor given, and nothing applied points into it",
-          "[server][engine_runner]") {
+TEST_CASE(
+    "an applied batch is given back for reuse on the executor given, and nothing applied "
+    "points into it",
+    "[server][engine_runner]") {
   const auto config = config_from("server:\n  clock: event\n");
   SelfMetrics metrics("test");
   boost::asio::io_context io;  // not run yet: what is posted to it waits
@@ -140,10 +142,25 @@ TEST_CASE("an applied batch is freed on the executor given, and nothing applied 
   // Below 64 events a batch is freed on the engine thread: no post.
   CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("b", 3))).accepted == 3);
   CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("c", 70))).accepted == 70);
-  // One handler per large batch, run here: their events are freed now.
+  CHECK(runner.reusable_events().empty());  // nothing given back until io runs
+  // One handler per large batch, run here: their events are given back to
+  // the pool now, the newest first.
   CHECK(io.run() == 2);
-  // The engine kept copies, not pointers into the freed events (under
-  // AddressSanitizer a read of them would fail here).
+  std::vector<core::IndexedEvent> reused = runner.reusable_events();
+  REQUIRE(reused.size() == 70);
+  CHECK(reused[0].event.id == "c0");
+  CHECK(runner.reusable_events().size() == 64);
+  CHECK(runner.reusable_events().empty());
+  // Decoding into them overwrites what the engine was given, and freeing
+  // them frees it: the engine kept copies, not pointers into them (under
+  // AddressSanitizer a read of freed ones would fail here).
+  {
+    core::Decoder decoder;
+    const auto other = decoder.decode(
+        R"({"id":"x","type":"contact.queued","time":1700000000,"contact":"cx","queue":"other-queue","channel":"chat"})",
+        core::BodyFormat::kNdjson, kNow, std::move(reused));
+    REQUIRE(other.events.size() == 1);
+  }
   const auto view = scrape(runner);
   std::uint64_t offered = 0;
   std::vector<std::string> queues;
