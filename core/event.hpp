@@ -83,6 +83,9 @@ struct Event {
   // that a decoder writing into a reused Event allocates nothing for values
   // no longer than those it held (docs/ingestion.md, "Reused events").
   void reset();
+  // Frees the buffer of each string whose capacity exceeds `max_bytes`: a
+  // bound on what an Event kept for reuse holds, whatever it carried.
+  void release_strings_above(std::size_t max_bytes);
   bool operator==(const Event&) const = default;
 };
 

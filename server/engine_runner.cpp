@@ -201,8 +201,7 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
         unfreed_.load(std::memory_order_relaxed) + n <= admission_.limit()) {
       unfreed_.fetch_add(n, std::memory_order_relaxed);
       boost::asio::post(*free_on_, [this, n, events = std::move(batch.events)]() mutable {
-        event_pool_.give(std::move(events));
-        std::vector<core::IndexedEvent>().swap(events);  // not kept: freed here
+        event_pool_.give(std::move(events));  // kept or freed, here
         unfreed_.fetch_sub(n, std::memory_order_relaxed);
       });
     }
@@ -357,6 +356,8 @@ void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
       engine.partition(events, lists_);
       workers_.run(
           [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+      // No pointers into the batch outlive it: its events are reused.
+      for (auto& list : lists_) list.clear();
     }
   });
   // Agent states; their order against the answers is immaterial (each

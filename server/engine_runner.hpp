@@ -83,7 +83,9 @@ class EngineRunner final : public EngineService {
   void submit(Batch batch, std::function<void(BatchResult)> done) override;
   void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
   bool state_ready() const override { return !restoring_.load(std::memory_order_acquire); }
-  std::vector<core::IndexedEvent> reusable_events() override { return event_pool_.take(); }
+  std::vector<core::IndexedEvent> reusable_events(std::size_t events) override {
+    return event_pool_.take(events);
+  }
   void own_partition(
       std::string key, std::optional<std::string> image,
       std::function<void(std::string error, std::int64_t next_offset)> done) override;

@@ -108,9 +108,9 @@ class EngineService {
   // empty view of a fresh engine).
   virtual void request_view(std::function<void(std::shared_ptr<const View>)> done) = 0;
 
-  // Events of applied batches to decode the next body or frame into
-  // (EventPool); empty when none are kept. Thread-safe.
-  virtual std::vector<core::IndexedEvent> reusable_events() { return {}; }
+  // Events of applied batches to decode at most `events` events into
+  // (EventPool::take); empty when none are kept. Thread-safe.
+  virtual std::vector<core::IndexedEvent> reusable_events(std::size_t /*events*/) { return {}; }
 
   // False while the state is being restored at start: ingestion answers 503
   // `state_unavailable` and /-/ready 503 until then. Thread-safe.

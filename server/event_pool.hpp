@@ -1,8 +1,8 @@
 // Decoded events kept for reuse: the engine runner gives back the events of
 // batches it applied, the sessions decode the next bodies and frames into
 // them (core::Decoder::decode's `reuse`), so that in steady state decoding
-// allocates no strings and no event vectors, and no thread frees what
-// another allocated (docs/ingestion.md, "Reused events").
+// allocates no strings and no event vectors (docs/ingestion.md, "Reused
+// events").
 #pragma once
 
 #include <cstddef>
@@ -14,22 +14,27 @@
 namespace ccmon::server {
 
 // Thread-safe. Keeps vectors whose capacities add up to at most kMaxEvents
-// events, with their strings (each id and label at most 128 bytes,
-// docs/events.md "Limits"): about 5 MB with the benchmark's events, under
-// 20 MB whatever they hold.
+// events, their strings' buffers each at most kMaxStringBytes: at most
+// 4,096 × (512 + 12 × 257) bytes, about 15 MB, whatever the events held
+// (about 2.5 MB with the benchmark's).
 class EventPool {
  public:
-  // 16 HTTP body parts (kIngestPartLines) or WebSocket frames of 500
-  // events: 96 % of the benchmark's WebSocket frames and all its HTTP parts
-  // found events to reuse with this bound, as many as with four times it
-  // (docs/benchmarks.md). A vector of a larger capacity is not kept.
-  static constexpr std::size_t kMaxEvents = 8192;
+  // 8 HTTP body parts (kIngestPartLines) or WebSocket frames of 500
+  // events: 92 % of the benchmark's WebSocket frames and 99.6 % of its HTTP
+  // parts found events to reuse with this bound, 96 % and 99.9 % with twice
+  // it (docs/benchmarks.md).
+  static constexpr std::size_t kMaxEvents = 4096;
+  // Ids and labels are at most 128 bytes by default (docs/events.md,
+  // "Limits"); a string grown past twice that is freed rather than kept.
+  static constexpr std::size_t kMaxStringBytes = 256;
 
-  // A vector of events to decode into; empty when none is kept.
-  std::vector<core::IndexedEvent> take();
+  // A kept vector to decode at most `events` events into, or an empty one.
+  // Only a vector of a capacity up to twice that (at least 64) is handed
+  // out: a batch never holds much more memory than admission charged it.
+  std::vector<core::IndexedEvent> take(std::size_t events);
   // Keeps `events` (the next decode into them overwrites them) while there
-  // is room; else leaves them to the caller, who frees them.
-  void give(std::vector<core::IndexedEvent>&& events);
+  // is room; else frees them here.
+  void give(std::vector<core::IndexedEvent> events);
 
   // The capacities of the vectors kept, in events.
   std::size_t slots_kept() const;

@@ -225,8 +225,9 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
       std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
   core::NdjsonCursor cursor;
   while (!cursor.at_end(body)) {
-    core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(body, cursor, kIngestPartLines, now,
-                                                              engine.reusable_events());
+    core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(
+        body, cursor, kIngestPartLines, now,
+        engine.reusable_events(std::min(kIngestPartLines, unused.room)));
     x.metrics().decoded(Transport::kHttp, part);
     const std::size_t n = part.events.size();
     parted->add_part(part, n != 0);

@@ -154,9 +154,10 @@ void WebSocketSession::on_read(beast::error_code ec) {
     // Decoded in place: a flat buffer holds the frame in one piece, and the
     // events own their strings, so nothing refers to it once decoded.
     const auto frame = buffer_.data();
+    const std::string_view text(static_cast<const char*>(frame.data()), frame.size());
     decoded = decoder_.for_config(config_).decode(
-        std::string_view(static_cast<const char*>(frame.data()), frame.size()),
-        core::BodyFormat::kNdjson, now, ctx_->runner.reusable_events());
+        text, core::BodyFormat::kNdjson, now,
+        ctx_->runner.reusable_events(core::ndjson_line_bound(text)));
   } catch (const std::exception&) {
     // std::bad_alloc above all: this stream ends (1011), the daemon goes on.
     buffer_.consume(buffer_.size());

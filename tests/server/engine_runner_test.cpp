@@ -142,15 +142,15 @@ TEST_CASE(
   // Below 64 events a batch is freed on the engine thread: no post.
   CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("b", 3))).accepted == 3);
   CHECK(submit_and_wait(runner, batch_of_ids(*config, ids("c", 70))).accepted == 70);
-  CHECK(runner.reusable_events().empty());  // nothing given back until io runs
+  CHECK(runner.reusable_events(100).empty());  // nothing given back until io runs
   // One handler per large batch, run here: their events are given back to
   // the pool now, the newest first.
   CHECK(io.run() == 2);
-  std::vector<core::IndexedEvent> reused = runner.reusable_events();
+  std::vector<core::IndexedEvent> reused = runner.reusable_events(100);
   REQUIRE(reused.size() == 70);
   CHECK(reused[0].event.id == "c0");
-  CHECK(runner.reusable_events().size() == 64);
-  CHECK(runner.reusable_events().empty());
+  CHECK(runner.reusable_events(100).size() == 64);
+  CHECK(runner.reusable_events(100).empty());
   // Decoding into them overwrites what the engine was given, and freeing
   // them frees it: the engine kept copies, not pointers into them (under
   // AddressSanitizer a read of freed ones would fail here).
