@@ -153,11 +153,14 @@ void WebSocketSession::on_read(beast::error_code ec) {
   try {
     // Decoded in place: a flat buffer holds the frame in one piece, and the
     // events own their strings, so nothing refers to it once decoded.
+    // As one part of all its lines: their bound, counted once, sizes both
+    // the reused events and the decode's reservation.
     const auto frame = buffer_.data();
     const std::string_view text(static_cast<const char*>(frame.data()), frame.size());
-    decoded = decoder_.for_config(config_).decode(
-        text, core::BodyFormat::kNdjson, now,
-        ctx_->runner.reusable_events(core::ndjson_line_bound(text)));
+    const std::size_t lines = core::ndjson_line_bound(text);
+    core::NdjsonCursor cursor;
+    decoded = decoder_.for_config(config_).decode_ndjson_part(text, cursor, lines, now,
+                                                              ctx_->runner.reusable_events(lines));
   } catch (const std::exception&) {
     // std::bad_alloc above all: this stream ends (1011), the daemon goes on.
     buffer_.consume(buffer_.size());

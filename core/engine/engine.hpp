@@ -124,8 +124,9 @@ class Engine {
   // (a span per state change, a bucket per series and team). Deferring saves
   // one sweep over the covered buckets of every team window per batch, and
   // all but one add per window and fine bucket of a series or team
-  // (docs/kpis.md, "Performance"). Const because it only completes writes already made;
-  // like every call, not concurrently with another call on this engine.
+  // (docs/kpis.md, "Performance"). Const because it only completes writes
+  // already made; like every call, not concurrently with another call on
+  // this engine.
   void flush_deferred() const;
   // The configuration in force (the last constructed, reconfigured or restored).
   const EngineConfig& config() const;

@@ -16,10 +16,13 @@ inline constexpr Timestamp kNow = seconds(1'795'338'900);
 inline constexpr std::string_view kTime = "2026-11-22T09:00:00Z";
 inline constexpr Timestamp kTimeMicros = kNow - seconds(900);
 
-// {"id":"e1","type":"<type>","time":"2026-11-22T09:00:00Z"<extra>}; `extra`
-// starts with a comma when it adds fields.
-inline std::string event_json(std::string_view type, std::string_view extra = "") {
-  std::string s = R"({"id":"e1","type":")";
+// {"id":"<id>","type":"<type>","time":"2026-11-22T09:00:00Z"<extra>};
+// `extra` starts with a comma when it adds fields.
+inline std::string event_json_with_id(std::string_view id, std::string_view type,
+                                      std::string_view extra = "") {
+  std::string s = R"({"id":")";
+  s += id;
+  s += R"(","type":")";
   s += type;
   s += R"(","time":")";
   s += kTime;
@@ -27,6 +30,11 @@ inline std::string event_json(std::string_view type, std::string_view extra = ""
   s += extra;
   s += '}';
   return s;
+}
+
+// The same with the id "e1".
+inline std::string event_json(std::string_view type, std::string_view extra = "") {
+  return event_json_with_id("e1", type, extra);
 }
 
 }  // namespace ccmon::core::testing

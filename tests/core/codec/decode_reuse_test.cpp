@@ -10,6 +10,7 @@
 namespace {
 
 using namespace ccmon::core;
+using ccmon::core::testing::event_json_with_id;
 using ccmon::core::testing::kNow;
 using ccmon::core::testing::kTime;
 
@@ -52,17 +53,9 @@ std::vector<IndexedEvent> full_events(std::size_t n) {
   return out;
 }
 
+// One NDJSON line.
 std::string line(std::string_view id, std::string_view type, std::string_view fields) {
-  std::string s = R"({"id":")";
-  s += id;
-  s += R"(","type":")";
-  s += type;
-  s += R"(","time":")";
-  s += kTime;
-  s += '"';
-  s += fields;
-  s += "}\n";
-  return s;
+  return event_json_with_id(id, type, fields) + "\n";
 }
 
 // Events that leave most members absent, between rejected lines: a field
@@ -144,8 +137,8 @@ TEST_CASE("decoding into reused events gives the batch a fresh decode gives", "[
     CHECK(same_events(a, reused));
   }
   SECTION("one object, and CloudEvents structured mode") {
-    const std::string one = R"({"id":"a-long-event-id-0006","type":"case.opened","time":")" +
-                            std::string(kTime) + R"(","case":"k2","queue":"q1","channel":"email"})";
+    const std::string one = event_json_with_id("a-long-event-id-0006", "case.opened",
+                                               R"(,"case":"k2","queue":"q1","channel":"email")");
     const std::string cloud =
         R"({"specversion":"1.0","id":"a-long-event-id-0007","type":"contact.ended","source":"x",)"
         R"("time":")" +
