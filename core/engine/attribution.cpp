@@ -133,8 +133,7 @@ struct Apply {
   void credit_time(std::uint32_t a, const StateInterval& i, std::int64_t sign) {
     const std::uint8_t f = time_field(i.state);
     if (f == kTeamFieldCount) return;
-    // Sharded: every shard sees the agent's states, its home shard alone
-    // credits the team (ShardPlace).
+    // Sharded: the home shard alone credits the team (ShardPlace).
     if (s.homed(a)) s.store.record_team_span(s.store.team_for(i.team), i.from, i.to, f, sign);
     if (i.to <= i.from || !s.store.today_at(i.to - 1)) return;
     const Timestamp from = std::max(i.from, s.store.day_start());
@@ -542,7 +541,11 @@ ApplyResult Apply::agent(const Event& e) {
   const Timestamp t = e.time;
   AgentBook& agents = s.agents;
   const std::uint32_t a = own_agent(e);
-  if (agents[a].has_state && t < agents[a].since) return late_agent_state(a, e);
+  if (agents[a].has_state && t < agents[a].since) {
+    // A late change moves only time the home shard credits; another shard
+    // may have joined the agent after it (ShardedEngine::partition).
+    return s.homed(a) ? late_agent_state(a, e) : ApplyResult::kApplied;
+  }
   const LabelId team = e.team.empty() ? kNoLabel : labels.team(e.team);
   // The interval left belongs to the team the agent was in during it.
   if (const auto left = agents.change_state(a, t, e.state.value_or(AgentState::kOffline), team)) {

@@ -174,6 +174,27 @@ EngineStats Engine::stats() const {
   return state_->stats();
 }
 
+bool Engine::knows_agent(std::string_view id, std::uint64_t hash) const {
+  return state_->agents.table().find(id, hash) != engine_detail::kNil;
+}
+
+std::optional<Event> Engine::agent_state_now(std::string_view id, std::uint64_t hash) const {
+  const std::uint32_t a = state_->agents.table().find(id, hash);
+  if (a == engine_detail::kNil) return std::nullopt;
+  const engine_detail::Agent& agent = state_->agents[a];
+  if (!agent.has_state) return std::nullopt;
+  Event e;
+  e.type = EventType::kAgentState;
+  e.time = agent.since;
+  e.agent.assign(id);
+  e.state = agent.state;
+  if (agent.team != engine_detail::kNoLabel) {
+    e.team.assign(state_->store.labels().teams.name(agent.team));
+  }
+  e.reason = agent.reason;
+  return e;
+}
+
 std::vector<Event> Engine::take_held(std::string_view contact) {
   std::vector<Event> out;
   auto& held = state_->held;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -49,11 +50,12 @@ struct EngineStats {
 };
 
 // Where an engine stands among the shards of a ShardedEngine
-// (core/engine/sharded_engine.hpp, docs/architecture.md "Sharding"). Agent
-// state changes reach every shard; an agent's time in a state is credited to
-// its team only by its home shard (shard_of(agent id, count) == index,
-// core/engine/shard_of.hpp), and only the home shard counts it among a
-// team's agents now, so the teams of the shards add up without counting twice.
+// (core/engine/sharded_engine.hpp, docs/architecture.md "Sharding"). An
+// agent's state changes reach its home shard (shard_of(agent id, count) ==
+// index, core/engine/shard_of.hpp) and the shards its contacts went to; its
+// time in a state is credited to its team only by the home shard, which
+// alone counts it among a team's agents now and judges its late state
+// changes, so the teams of the shards add up without counting twice.
 // {0, 1}, the default, is a whole engine.
 struct ShardPlace {
   std::uint32_t index = 0;
@@ -151,6 +153,13 @@ class Engine {
   void take_answers(const AnswerSink& f);
 
   EngineStats stats() const;
+
+  // For a sharded engine's router: whether agent `id` has a record here,
+  // and the agent.state event that would set its current state (state,
+  // since, team, reason; no event id), nullopt when it has none. `hash` is
+  // keyed_hash(key, id) under this engine's key. O(1) expected; no change.
+  bool knows_agent(std::string_view id, std::uint64_t hash) const;
+  std::optional<Event> agent_state_now(std::string_view id, std::uint64_t hash) const;
 
   // Removes and returns the events held for contact `id` (unordered
   // delivery: waiting for an earlier event of it), in event time order. A

@@ -16,6 +16,11 @@ void ShardRouter::configure(const EngineConfig& config) {
   case_idle_ = config.case_idle_timeout;
   contact_cap_ = config.max_tracked_contacts * shards_;
   case_cap_ = config.max_tracked_cases * shards_;
+  agent_cap_ = config.max_tracked_agents * shards_;
+}
+
+void ShardRouter::between_batches() {
+  if (agents_.size() > 2 * agent_cap_) forget_older_half(agents_);
 }
 
 void ShardRouter::remember_contact(std::string_view id, std::uint32_t shard, Timestamp last,
@@ -66,7 +71,7 @@ std::uint32_t ShardRouter::route(const Event& e) {
   if (shards_ == 1) return 0;
   switch (e.type) {
     case EventType::kAgentState:
-      return kEveryShard;
+      return kEveryShard;  // the shards of agent_shards()
     case EventType::kCaseOpened:
     case EventType::kCaseEscalated:
     case EventType::kCaseResolved:
@@ -90,7 +95,8 @@ void ShardRouter::forget_before(Memory& m, Timestamp cutoff) {
   absl::erase_if(m, [&](const auto& kv) { return kv.second.last < cutoff; });
 }
 
-void ShardRouter::forget_older_half(Memory& m) {
+template <typename Map>
+void ShardRouter::forget_older_half(Map& m) {
   // By rank, not by time: half goes even when many share one time (event
   // times are the client's).
   std::vector<std::pair<Timestamp, std::uint64_t>> order;

@@ -9,9 +9,11 @@
 //     case lives, whatever queue it names (the engine attributes an outcome
 //     naming another queue to that queue, in the contact's shard); one of a
 //     contact or case not known yet goes to the queue it names;
-//   - agent.state goes to every shard (kEveryShard): each shard closes its
-//     own contacts' after-contact work at the agent's next state, and only
-//     the agent's home shard credits its time to the team (ShardPlace);
+//   - agent.state goes to the agent's home shard (shard_of.hpp), which
+//     credits its time to the team (ShardPlace), and to every shard an
+//     event naming the agent went to (agent_shards(): ShardedEngine keeps
+//     the masks), where it closes the after-contact work of the agent's
+//     contacts and names the team of the contacts it handles;
 //   - anything else, and contacts and cases not known and naming no queue,
 //     go to the shard of the queue "" (where the `unknown` series lives).
 //     A contact is a guess until a contact.queued places it: until then
@@ -23,13 +25,17 @@
 // longer than the engine's idle timeouts are forgotten at advance(), as the
 // engines forget the contacts and cases themselves; past twice the engines'
 // caps together (2 x caps x shards) the least recently routed half is
-// forgotten, and no guess is remembered past the caps.
+// forgotten, and no guess is remembered past the caps. The agents' masks
+// likewise past twice the engines' agent caps together, but only between
+// batches (between_batches()): a mask is remade from what the engines
+// hold, which lacks what this batch sent them.
 //
 // Not thread-safe: one router per ShardedEngine, on the thread that feeds it.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -45,6 +51,10 @@ namespace ccmon::core {
 class ShardRouter {
  public:
   static constexpr std::uint32_t kEveryShard = std::numeric_limits<std::uint32_t>::max();
+  // Shards an agent's states go to, bit i for shard i. With more shards
+  // than bits every shard gets every agent state (masked() is false).
+  using ShardMask = std::uint64_t;
+  static constexpr std::uint32_t kMaxMaskedShards = 64;
 
   // `shards` >= 1. `key`: the secret key the memory hashes ids under.
   ShardRouter(std::uint32_t shards, const EngineConfig& config, const HashKey& key);
@@ -63,6 +73,36 @@ class ShardRouter {
   // event named its queue and sent it elsewhere (its waiting events must
   // follow it); else kEveryShard.
   std::uint32_t guessed_from() const { return guessed_from_; }
+
+  // Whether agent states go to some shards only (agent_shards()).
+  bool masked() const { return shards_ > 1 && shards_ <= kMaxMaskedShards; }
+  struct AgentRoute {
+    ShardMask shards;    // the shards its states go to
+    Timestamp last;      // event time it was last routed at
+    std::uint64_t note;  // the caller's, 0 when made
+  };
+  // Agent `hash`'s (keyed_hash under the router's key) route at event time
+  // t; its mask made by known() (the shards holding the agent, and its
+  // home) when not remembered. The caller adds the shards it sends events
+  // naming the agent to. The reference lasts until the next call. O(1)
+  // expected.
+  template <typename Known>
+  AgentRoute& agent_shards(std::uint64_t hash, Timestamp t, Known&& known) {
+    auto [it, fresh] = agents_.try_emplace(hash, AgentRoute{0, t, 0});
+    if (fresh) {
+      it->second.shards = known();
+    } else {
+      it->second.last = std::max(it->second.last, t);
+    }
+    return it->second;
+  }
+  void clear_agent_notes() {
+    for (auto& [h, r] : agents_) r.note = 0;
+  }
+  // Forgets the least recently routed half of the agents' masks past twice
+  // the engines' agent caps together. Call between batches only.
+  void between_batches();
+  std::size_t agents_remembered() const { return agents_.size(); }
 
   // Forgets contacts and cases routed last before now minus the engine's
   // idle timeouts (swept at most once per eighth of the contact idle
@@ -96,13 +136,15 @@ class ShardRouter {
   std::uint32_t follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
                        std::string_view queue, bool moves, bool guesses);
   static void forget_before(Memory& m, Timestamp cutoff);
-  static void forget_older_half(Memory& m);
+  template <typename Map>
+  static void forget_older_half(Map& m);
 
   std::uint32_t shards_;
   HashKey key_;
   Duration contact_idle_ = 0, case_idle_ = 0;
-  std::size_t contact_cap_ = 0, case_cap_ = 0;  // the engines' caps together
+  std::size_t contact_cap_ = 0, case_cap_ = 0, agent_cap_ = 0;  // the engines' caps together
   Memory contacts_, cases_;
+  absl::flat_hash_map<std::uint64_t, AgentRoute> agents_;
   bool guessed_ = false;
   std::uint32_t guessed_from_ = kEveryShard;
   Timestamp last_sweep_ = std::numeric_limits<Timestamp>::min();  // none yet

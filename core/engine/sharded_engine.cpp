@@ -1,6 +1,7 @@
 #include "core/engine/sharded_engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 
 #include "core/engine/snapshot.hpp"
@@ -20,14 +21,33 @@ ShardedEngine::ShardedEngine(EngineConfig config, std::uint32_t shards, const Ha
 void ShardedEngine::partition(std::span<const Event* const> events,
                               std::vector<std::vector<const Event*>>& out) {
   moved_.clear();  // the previous lists were applied
+  caught_up_.clear();
+  batch_states_.clear();
+  if (++batch_ == 0) {  // wrapped: no note may name an old partition as this one
+    router_.clear_agent_notes();
+    batch_ = 1;
+  }
   guessed_.clear();
+  router_.between_batches();
   bool followed = false;
   for (const Event* e : events) {
     const std::uint32_t s = router_.route(*e);
     if (s == ShardRouter::kEveryShard) {
-      for (auto& list : out) list.push_back(e);
+      if (!router_.masked()) {
+        for (auto& list : out) list.push_back(e);
+        continue;
+      }
+      ShardRouter::AgentRoute& r = agent_shards(e->agent, keyed_hash(key_, e->agent), e->time);
+      for (ShardRouter::ShardMask m = r.shards; m != 0; m &= m - 1) {
+        out[static_cast<std::size_t>(std::countr_zero(m))].push_back(e);
+      }
+      // Chained to the agent's previous state of this batch, for a join.
+      const bool earlier = (r.note >> 32) == batch_;
+      batch_states_.push_back({e, earlier ? static_cast<std::uint32_t>(r.note) : kNoState});
+      r.note = std::uint64_t{batch_} << 32 | (batch_states_.size() - 1);
       continue;
     }
+    join_agents(*e, s, out);
     if (router_.guessed() && needs_earlier_contact_event(e->type)) {
       // May wait where it goes until its contact's queueing.
       guessed_[keyed_hash(key_, e->contact)].push_back({s, out[s].size()});
@@ -62,8 +82,61 @@ void ShardedEngine::follow(const Event& e, std::uint32_t from, std::uint32_t to,
     guessed_.erase(it);
   }
   for (const Event* x : moving) {
+    join_agents(*x, to, out);
     if (router_.guessed()) guessed_[h].push_back({to, out[to].size()});
     out[to].push_back(x);
+  }
+}
+
+ShardRouter::AgentRoute& ShardedEngine::agent_shards(std::string_view agent, std::uint64_t hash,
+                                                     Timestamp t) {
+  return router_.agent_shards(hash, t, [&] {
+    // Not remembered (new, forgotten, or restored): every shard that holds
+    // the agent keeps getting its states, as it did.
+    ShardRouter::ShardMask m = ShardRouter::ShardMask{1} << shard_of(agent, shard_count());
+    for (std::uint32_t i = 0; i < shard_count(); ++i) {
+      if (shards_[i]->knows_agent(agent, hash)) m |= ShardRouter::ShardMask{1} << i;
+    }
+    return m;
+  });
+}
+
+void ShardedEngine::join_agents(const Event& e, std::uint32_t s,
+                                std::vector<std::vector<const Event*>>& out) {
+  if (!router_.masked()) return;
+  for (const std::string* id : {&e.agent, &e.to_agent}) {
+    if (id->empty()) continue;
+    const std::uint64_t h = keyed_hash(key_, *id);
+    ShardRouter::AgentRoute& r = agent_shards(*id, h, e.time);
+    const ShardRouter::ShardMask bit = ShardRouter::ShardMask{1} << s;
+    if (r.shards & bit) continue;
+    r.shards |= bit;
+    // Shard s joins the agent: it gets the agent's current state first, as
+    // one engine would hold it after every change so far (those its home
+    // shard applied before this batch, then this batch's), so that it names
+    // the same team and closes after-contact work from the same state.
+    std::optional<Event> now = shards_[shard_of(*id, shard_count())]->agent_state_now(*id, h);
+    std::vector<const Event*>& changes = join_scratch_;
+    changes.clear();
+    if ((r.note >> 32) == batch_) {
+      for (auto i = static_cast<std::uint32_t>(r.note); i != kNoState; i = batch_states_[i].prev) {
+        changes.push_back(batch_states_[i].event);
+      }
+    }
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+      const Event& c = **it;
+      if (now && c.time < now->time) continue;  // late: the current state stays (Apply::agent)
+      if (!now) {
+        now.emplace();
+        now->type = EventType::kAgentState;
+        now->agent = *id;
+      }
+      now->time = c.time;
+      now->state = c.state.value_or(AgentState::kOffline);
+      if (!c.team.empty()) now->team = c.team;  // a change without a team keeps it
+      now->reason = c.reason;
+    }
+    if (now) out[s].push_back(&caught_up_.emplace_back(std::move(*now)));
   }
 }
 

@@ -20,6 +20,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <utility>
@@ -40,8 +41,12 @@ class ShardedEngine {
   const Engine& shard(std::uint32_t i) const { return *shards_[i]; }
   const HashKey& hash_key() const { return key_; }
 
-  // Appends each of `events` to the list of the shard it goes to (agent
-  // states to every list), in order; `out` has shard_count() lists. When an
+  // Appends each of `events` to the list of the shard it goes to, in
+  // order; `out` has shard_count() lists. An agent.state goes to the
+  // agent's home shard and to every shard an event naming the agent (or
+  // transferring to it) went to; the first time such an event goes to a
+  // shard, the agent's state as its home shard holds it, and this batch's
+  // changes of it so far, go there first. When an
   // event names the queue of a contact first sent to the `unknown` queue's
   // shard (ShardRouter::guessed_from), the contact's events that wait there
   // for it follow it to its queue's shard, right after it: those of the
@@ -83,9 +88,26 @@ class ShardedEngine {
   std::vector<std::unique_ptr<Engine>> shards_;
   std::vector<std::vector<const Event*>> lists_;  // apply()'s, kept for their capacity
   std::vector<std::vector<Event>> moved_;         // taken from a shard's held events
+  std::deque<Event> caught_up_;                   // agent states made for a shard joining the agent
+  // This partition's agent states so far, each chained to its agent's
+  // previous one (kNoState: none); an agent's route notes (batch_, index
+  // of its latest).
+  static constexpr std::uint32_t kNoState = 0xFFFFFFFFu;
+  struct BatchState {
+    const Event* event;
+    std::uint32_t prev;
+  };
+  std::vector<BatchState> batch_states_;
+  std::uint32_t batch_ = 0;                 // partitions so far, never 0 in one
+  std::vector<const Event*> join_scratch_;  // join_agents()'s
   // This partition's guessed contacts (keyed hash of the id): where their
   // waiting events are, (shard, position in its list).
   absl::flat_hash_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::size_t>>> guessed_;
+  // The shards agent `agent` (hashed `hash`) sends its states to.
+  ShardRouter::AgentRoute& agent_shards(std::string_view agent, std::uint64_t hash, Timestamp t);
+  // Before `e` goes to shard s: brings s up to date with the agents `e`
+  // names, when they are new to it.
+  void join_agents(const Event& e, std::uint32_t s, std::vector<std::vector<const Event*>>& out);
   // Moves contact `e.contact`'s waiting events from shard `from` to `to`.
   void follow(const Event& e, std::uint32_t from, std::uint32_t to,
               std::vector<std::vector<const Event*>>& out);

@@ -166,9 +166,10 @@ std::shared_ptr<const Snapshot> merge_snapshots(
         auto& c = contact[a.agent];
         if (!c || a.contact->answered_at > c->answered_at) c = a.contact;
       }
-      // The base is the row that saw the latest agent.state: shards all see
-      // every agent.state, so that is the home shard's; engines of Kafka
-      // partitions (docs/kafka.md) see an agent's states in one partition.
+      // The base is the row that saw the latest agent.state: the home shard
+      // sees every agent.state (others from when they joined the agent), so
+      // that is its row; engines of Kafka partitions (docs/kafka.md) see an
+      // agent's states in one partition.
       const bool home = shard_of(a.agent, shards) == p;
       auto [it, fresh] = agents.try_emplace(a.agent, a);
       if (!fresh && (a.state_since > it->second.state_since ||

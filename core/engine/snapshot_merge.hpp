@@ -24,7 +24,7 @@ namespace ccmon::core {
 //     added up (each shard counts its home agents only);
 //   - agents: one row per id: the state, reason and time today of the part
 //     that saw its latest agent.state (among equals, as with shards that
-//     all see them, its home shard, shard_of.hpp), the contacts handled
+//     joined the agent, its home shard, shard_of.hpp), the contacts handled
 //     today added up over
 //     the shards, the contact it is handling from the shard that has it;
 //   - intervals: as series; stats: added up, but tracked agents, which are

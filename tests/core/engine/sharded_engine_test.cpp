@@ -182,6 +182,81 @@ std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
   return out;
 }
 
+// As day_stream, but each of twelve agents serves two of the six queues
+// (so most shards never see most agents), and every 10th agent state is
+// followed by a late one 20 s before it (history re-split at the home
+// shard).
+std::vector<Event> served_day_stream(std::uint64_t seed, int contacts) {
+  std::uint64_t x = seed;
+  auto rnd = [&](std::uint64_t n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % n;
+  };
+  std::vector<Event> out;
+  auto add = [&](Ev ev) { out.push_back(ev.e); };
+  const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
+  for (int a = 0; a < 12; ++a) {
+    add(Ev(EventType::kAgentState, at(0), "")
+            .agent('a' + std::to_string(a))
+            .team(a % 3 == 0   ? "north"
+                  : a % 3 == 1 ? "south"
+                               : "east")
+            .state(AgentState::kAvailable));
+  }
+  for (int i = 0; i < contacts; ++i) {
+    const std::string c = 'c' + std::to_string(i);
+    const double tq = 1 + static_cast<double>(i) * 7 + static_cast<double>(rnd(5));
+    const std::uint64_t q = rnd(6);
+    // Agents 2q and 2q + 1 serve queue q, and each serves queue q + 1 too.
+    const std::uint64_t a = (2 * q + rnd(2) + (rnd(3) == 0 ? 10 : 0)) % 12;
+    const std::string agent = 'a' + std::to_string(a);
+    add(Ev(EventType::kContactQueued, at(tq), c).queue(queues[q]).channel("voice"));
+    const double wait = static_cast<double>(rnd(60));
+    if (rnd(8) == 0) {
+      add(Ev(EventType::kContactAbandoned, at(tq + wait), c));
+      continue;
+    }
+    add(Ev(EventType::kContactAnswered, at(tq + wait), c).agent(agent));
+    const double talk = 20 + static_cast<double>(rnd(200));
+    add(Ev(EventType::kContactEnded, at(tq + wait + talk), c));
+    if (rnd(3) == 0) {
+      add(Ev(EventType::kContactWrapped, at(tq + wait + talk + 15), c));
+    } else {  // ACW ends at the agent's next state, which may move its team
+      Ev state = Ev(EventType::kAgentState, at(tq + wait + talk + 20), "")
+                     .agent(agent)
+                     .state(rnd(3) == 0 ? AgentState::kAway : AgentState::kAvailable);
+      if (rnd(7) == 0) state.team(rnd(2) == 0 ? "north" : "west");
+      add(state);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  std::vector<Event> with_late;
+  int states = 0;
+  for (const Event& e : out) {
+    with_late.push_back(e);
+    if (e.type == EventType::kAgentState && e.time > at(0) && ++states % 10 == 0) {
+      Event late = e;
+      late.time = e.time - seconds(20);
+      late.state = AgentState::kBusy;
+      with_late.push_back(late);
+    }
+  }
+  return with_late;
+}
+
+// An agent id whose home shard of `n` is not `shard`.
+std::string agent_away_from(std::uint32_t shard, std::uint32_t n) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string a = 'a' + std::to_string(i);
+    if (shard_of(a, n) != shard) return a;
+  }
+  FAIL("no agent away from the shard");
+  return {};
+}
+
 EngineConfig day_config() {
   EngineConfig c = small_config();
   c.today_window = true;
@@ -471,4 +546,147 @@ TEST_CASE("sharded engines equal one engine over a day of mixed traffic", "[engi
     const Timestamp end = events.back().time + seconds(30);
     same_snapshot(*sharded.snapshot(end), *one.snapshot(end), n == 1);
   }
+}
+
+TEST_CASE("sharded engines equal one engine when agents serve a few queues", "[engine][shard]") {
+  const std::vector<Event> events = served_day_stream(20261205, 3000);
+  std::vector<const Event*> ptrs;
+  for (const Event& e : events) ptrs.push_back(&e);
+  for (std::uint32_t n : {2u, 3u, 5u}) {
+    for (const bool restored : {false, true}) {
+      INFO(n << " shards" << (restored ? ", routes rebuilt halfway" : ""));
+      Engine one(day_config());
+      ShardedEngine sharded(day_config(), n);
+      std::size_t applies = 0;
+      std::vector<std::vector<const Event*>> lists(n);
+      for (std::size_t i = 0; i < ptrs.size(); i += 64) {
+        const auto part = std::span(ptrs).subspan(i, std::min<std::size_t>(64, ptrs.size() - i));
+        one.apply(part);
+        for (auto& l : lists) l.clear();
+        sharded.partition(part, lists);
+        for (std::uint32_t k = 0; k < n; ++k) {
+          sharded.shard(k).apply(lists[k]);
+          applies += lists[k].size();
+        }
+        // As after a restore: every agent's route is made again from what
+        // the shards hold.
+        if (restored && i == ptrs.size() / 2 / 64 * 64) sharded.restore_routes();
+        if (i % 1024 == 0) {
+          one.advance(part.back()->time);
+          sharded.advance(part.back()->time);
+        }
+      }
+      const Timestamp end = events.back().time + seconds(30);
+      const auto s = sharded.snapshot(end);
+      same_snapshot(*s, *one.snapshot(end), false);  // out of sequence counts too
+      // Agent states reach at most their home and the shards of two queues:
+      // fewer applies than every state to every shard.
+      std::size_t states = 0;
+      for (const Event& e : events) states += e.type == EventType::kAgentState;
+      REQUIRE(applies < events.size() + states * (n - 1));
+    }
+  }
+}
+
+TEST_CASE("a shard joining an agent gets its state as one engine holds it", "[engine][shard]") {
+  constexpr std::uint32_t n = 4;
+  const std::string q = "q0";
+  const std::uint32_t qs = shard_of(q, n);
+  const std::string agent = agent_away_from(qs, n);
+  const std::uint32_t home = shard_of(agent, n);
+  ShardedEngine sharded(small_config(), n);
+  std::vector<std::vector<const Event*>> lists(n);
+
+  // One batch: the change at 5 names no team, so the agent stays in north;
+  // the one at 3 is late (before 5) and changes nothing now.
+  const Event s1 = Ev(EventType::kAgentState, at(0), "")
+                       .agent(agent)
+                       .team("north")
+                       .state(AgentState::kAvailable);
+  const Event s2 = Ev(EventType::kAgentState, at(5), "").agent(agent).state(AgentState::kBusy);
+  const Event late = Ev(EventType::kAgentState, at(3), "").agent(agent).team("south");
+  const Event queued = Ev(EventType::kContactQueued, at(6), "c1").queue(q).channel("voice");
+  const Event answered = Ev(EventType::kContactAnswered, at(8), "c1").agent(agent);
+  const Event s3 = Ev(EventType::kAgentState, at(9), "").agent(agent).state(AgentState::kAway);
+  const Event* batch[] = {&s1, &s2, &late, &queued, &answered, &s3};
+  sharded.partition(batch, lists);
+  REQUIRE(lists[home] == std::vector<const Event*>{&s1, &s2, &late, &s3});
+  REQUIRE(lists[qs].size() == 4);
+  REQUIRE(lists[qs][0] == &queued);
+  const Event& joined = *lists[qs][1];  // made by the router
+  REQUIRE(joined.type == EventType::kAgentState);
+  REQUIRE(joined.agent == agent);
+  REQUIRE(joined.time == at(5));
+  REQUIRE(joined.state == AgentState::kBusy);
+  REQUIRE(joined.team == "north");
+  REQUIRE(lists[qs][2] == &answered);
+  REQUIRE(lists[qs][3] == &s3);  // a member now: its later states go there too
+  for (std::uint32_t k = 0; k < n; ++k) {
+    if (k != home && k != qs) REQUIRE(lists[k].empty());
+  }
+  for (std::uint32_t k = 0; k < n; ++k) sharded.shard(k).apply(lists[k]);
+
+  // A later batch: a contact in a third shard's queue; the agent's state
+  // comes from its home shard (away since 9, still north).
+  std::string q2;
+  for (int i = 1; i < 100 && q2.empty(); ++i) {
+    const std::string c = 'q' + std::to_string(i);
+    if (shard_of(c, n) != home && shard_of(c, n) != qs) q2 = c;
+  }
+  const std::uint32_t q2s = shard_of(q2, n);
+  for (auto& l : lists) l.clear();
+  const Event queued2 = Ev(EventType::kContactQueued, at(20), "c2").queue(q2).channel("voice");
+  const Event answered2 = Ev(EventType::kContactAnswered, at(21), "c2").agent(agent);
+  const Event* batch2[] = {&queued2, &answered2};
+  sharded.partition(batch2, lists);
+  REQUIRE(lists[q2s].size() == 3);
+  const Event& joined2 = *lists[q2s][1];
+  REQUIRE(joined2.time == at(9));
+  REQUIRE(joined2.state == AgentState::kAway);
+  REQUIRE(joined2.team == "north");
+  REQUIRE(lists[q2s][2] == &answered2);
+}
+
+TEST_CASE("a late agent state counts out of sequence once over the shards", "[engine][shard]") {
+  constexpr std::uint32_t n = 2;
+  const std::string q = "q0";
+  const std::string agent = agent_away_from(shard_of(q, n), n);
+  ShardedEngine sharded(small_config(), n);
+  Engine one(small_config());
+  auto both = [&](const Event& e) {
+    sharded.apply(e);
+    one.apply(e);
+  };
+  both(
+      Ev(EventType::kAgentState, at(100), "").agent(agent).team("t").state(AgentState::kAvailable));
+  both(Ev(EventType::kContactQueued, at(110), "x").queue(q).channel("voice"));
+  both(Ev(EventType::kContactAnswered, at(115), "x").agent(agent));
+  both(Ev(EventType::kAgentState, at(120), "").agent(agent).state(AgentState::kBusy));
+  // Before everything the agent's history holds: out of sequence, once.
+  both(Ev(EventType::kAgentState, at(50), "").agent(agent).state(AgentState::kAway));
+  REQUIRE(one.stats().out_of_sequence_total == 1);
+  REQUIRE(sharded.snapshot(at(130))->stats.out_of_sequence_total == 1);
+}
+
+TEST_CASE("the router's agent memory stays within the engines' caps", "[engine][shard]") {
+  EngineConfig c = small_config();
+  c.max_tracked_agents = 50;  // per shard: 100 over two, halved past 200 between batches
+  ShardRouter r(2, c, {});
+  int made = 0;
+  auto known = [&] {
+    ++made;
+    return ShardRouter::ShardMask{1};
+  };
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    r.agent_shards(i, at(static_cast<double>(i)), known).shards |= 2;
+    if (i % 10 == 9) {
+      r.between_batches();
+      REQUIRE(r.agents_remembered() <= 200);
+    }
+  }
+  REQUIRE(made == 1000);
+  // The 100 most recent (what the engines can track) keep their masks.
+  for (std::uint64_t i = 900; i < 1000; ++i)
+    REQUIRE(r.agent_shards(i, at(1000), known).shards == 3);
+  REQUIRE(made == 1000);
 }
