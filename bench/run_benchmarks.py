@@ -433,7 +433,9 @@ class Suite:
                          "snapshot_ms": float(m.group(11))})
         if len(rows) != 4:
             raise RuntimeError(f"unexpected ccmon_engine_bench --shards output:\n{out}")
-        self.results["shards"] = {"rows": rows, "events": self.day_events, "output": out.strip()}
+        hashed = re.search(r"ids hashed ahead \(as the io threads do\): [\d.]+ s CPU \((\d+) ns", out)
+        self.results["shards"] = {"rows": rows, "events": self.day_events, "output": out.strip(),
+                                  "hash_ns": int(hashed.group(1)) if hashed else 0}
         rates = [x["per_core"] for x in rows]
         self.row("1c. engine shards 1/2/3/4 over the day, events/s with a core per shard",
                  "rises with shards", " / ".join(f"{x:,}" for x in rates),
@@ -1343,11 +1345,15 @@ class Suite:
         if run:
             add(self.run_note(run, "shards"))
         add(f"1c. **Shard scaling**: `ccmon_engine_bench --shards 4 --file day.ndjson` decodes "
-            f"the large center's day ({x['events']:,} events, agent states included), then for "
-            f"1 to 4 shards: the router "
+            f"the large center's day ({x['events']:,} events, agent states included)"
+            + (f" and hashes each event's contact and agent ids as the daemon's io threads do "
+               f"({x['hash_ns']} ns per event, not counted below)" if x.get("hash_ns") else "")
+            + f", then for 1 to 4 shards: the router "
             f"([architecture.md](architecture.md#sharding)) sends every event to its shard "
-            f"on the main thread, the whole day in one partition (an agent's states to its "
-            f"home shard and the shards its contacts went to), and each shard applies its "
+            + ("on the main thread, the whole day in one partition (an agent's states to its "
+               "home shard and the shards its contacts went to)" if x.get("hash_ns") else
+               "on the main thread (agent states to every shard)")
+            + f", and each shard applies its "
             f"own events on a thread of its own in batches of 500. CPU times are per thread "
             f"(`CLOCK_THREAD_CPUTIME_ID`). This machine has fewer cores than 4 shards plus a "
             f"router, so the wall-clock rate here stops rising at 2; the rate \"with a core per "

@@ -102,11 +102,11 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       engine_(config.engine, config.shards, hash_key_),
       workers_(config.shards),
       lists_(config.shards),
+      list_ids_(config.shards),
       dedup_(config.dedup, hash_key_, store::fork_excluded_memory()),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       hash_ids_ahead_(config.dedup.max_ids != 0),
-      hash_engine_ids_ahead_(config.shards == 1),
       engine_config_(config.engine),
       dedup_options_(config.dedup),
       sla_rules_(config.sla_rules),
@@ -171,17 +171,14 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
   const bool ahead = batch.events.size() >= kAheadMinEvents;
   const bool ids = ahead && hash_ids_ahead_.load(std::memory_order_relaxed) &&
                    !restoring_.load(std::memory_order_acquire);
-  const bool engine_ids = ahead && hash_engine_ids_ahead_;
-  if (ids) batch.id_hashes.reserve(batch.events.size());
-  if (engine_ids) batch.hashed_ids.reserve(batch.events.size());
-  if (ids || engine_ids) {
-    for (const auto& item : batch.events) {  // one pass over the batch
+  if (ahead) {
+    if (ids) batch.id_hashes.reserve(batch.events.size());
+    batch.hashed_ids.reserve(batch.events.size());  // the engine's, whatever its shards
+    for (const auto& item : batch.events) {         // one pass over the batch
       const core::Event& e = item.event;
       if (ids) batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, e.id));
-      if (engine_ids) {
-        batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
-                                    e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
-      }
+      batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
+                                  e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
     }
   }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
@@ -353,9 +350,14 @@ void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
       engine.shard(0).apply(events, hash_key_, hashed_ids);
     } else {
       for (auto& list : lists_) list.clear();
-      engine.partition(events, lists_);
-      workers_.run(
-          [&](std::size_t i) { engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i]); });
+      for (auto& ids : list_ids_) ids.clear();
+      // Ids hashed on the io threads go with their events to the shards;
+      // else each shard hashes its own.
+      const bool ahead = hashed_ids.size() == events.size();
+      engine.partition(events, lists_, hash_key_, hashed_ids, ahead ? &list_ids_ : nullptr);
+      workers_.run([&](std::size_t i) {
+        engine.shard(static_cast<std::uint32_t>(i)).apply(lists_[i], hash_key_, list_ids_[i]);
+      });
       // No pointers into the batch outlive it: its events are reused.
       for (auto& list : lists_) list.clear();
     }

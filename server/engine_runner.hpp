@@ -172,6 +172,7 @@ class EngineRunner final : public EngineService {
   std::map<std::string, std::unique_ptr<OwnedPartition>, std::less<>> partitions_;
   ShardWorkers workers_;                                // one thread per shard but the first
   std::vector<std::vector<const core::Event*>> lists_;  // per shard, kept for their capacity
+  std::vector<std::vector<core::HashedIds>> list_ids_;  // their ids hashed ahead, when they were
   core::Deduplicator dedup_;  // its slot table not inherited by a snapshot child
   core::SlaEvaluator sla_;
   core::Timestamp latest_event_time_ = 0;
@@ -195,10 +196,7 @@ class EngineRunner final : public EngineService {
   // Smaller batches are hashed and freed on the engine thread: for them a
   // post and two small vectors cost more than they save.
   static constexpr std::size_t kAheadMinEvents = 64;
-  std::atomic<std::size_t> unfreed_{0};  // events posted to free_on_, not yet freed
-  // Contact and agent ids are hashed ahead for a single shard (several
-  // shards are partitioned first, each list applied on its own thread).
-  const bool hash_engine_ids_ahead_;
+  std::atomic<std::size_t> unfreed_{0};      // events posted to free_on_, not yet freed
   std::vector<core::HashedIds> hashed_ids_;  // the fresh events', per batch
   // Per batch, kept for their capacity: each event's id hashes (then the
   // fresh events' only, in their order), the keyed hashes of the ids fresh

@@ -37,11 +37,12 @@ void ShardRouter::remember_case(std::string_view id, std::uint32_t shard, Timest
   if (!fresh && last > it->second.last) it->second = {shard, last, false};
 }
 
-std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
-                                  std::string_view queue, bool moves, bool guesses) {
+std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view id,
+                                  const std::uint64_t* hash, Timestamp t, std::string_view queue,
+                                  bool moves, bool guesses) {
   // A contact is a guess until a queueing places it: before, any event
   // naming a queue may move it, and its waiting events follow it.
-  const std::uint64_t h = keyed_hash(key_, id);
+  const std::uint64_t h = hash ? *hash : keyed_hash(key_, id);
   if (auto it = m.find(h); it != m.end()) {
     Place& p = it->second;
     p.last = std::max(p.last, t);
@@ -65,7 +66,7 @@ std::uint32_t ShardRouter::follow(Memory& m, std::size_t cap, std::string_view i
   return s;
 }
 
-std::uint32_t ShardRouter::route(const Event& e) {
+std::uint32_t ShardRouter::route(const Event& e, const std::uint64_t* contact_hash) {
   guessed_ = false;
   guessed_from_ = kEveryShard;
   if (shards_ == 1) return 0;
@@ -76,17 +77,17 @@ std::uint32_t ShardRouter::route(const Event& e) {
     case EventType::kCaseEscalated:
     case EventType::kCaseResolved:
     case EventType::kCaseReopened:
-      return follow(cases_, case_cap_, e.case_id, e.time, e.queue, e.type == EventType::kCaseOpened,
-                    false);
+      return follow(cases_, case_cap_, e.case_id, nullptr, e.time, e.queue,
+                    e.type == EventType::kCaseOpened, false);
     case EventType::kCustomerChurned:
       return shard_of_queue(e.queue);
     case EventType::kSurveyAnswered:
       // Late, after its contact is done: its own queue decides for it alone.
       if (!e.queue.empty() || e.contact.empty()) return shard_of_queue(e.queue);
-      return follow(contacts_, contact_cap_, e.contact, e.time, {}, false, false);
+      return follow(contacts_, contact_cap_, e.contact, contact_hash, e.time, {}, false, false);
     default:
       if (e.contact.empty()) return shard_of_queue(e.queue);
-      return follow(contacts_, contact_cap_, e.contact, e.time, e.queue,
+      return follow(contacts_, contact_cap_, e.contact, contact_hash, e.time, e.queue,
                     e.type == EventType::kContactQueued, true);
   }
 }

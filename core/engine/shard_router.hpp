@@ -60,8 +60,9 @@ class ShardRouter {
   ShardRouter(std::uint32_t shards, const EngineConfig& config, const HashKey& key);
 
   // The shard `e` goes to, or kEveryShard; remembers where its contact or
-  // case lives. O(1) expected (amortised over the memory's halvings).
-  std::uint32_t route(const Event& e);
+  // case lives. `contact_hash`, when given, is keyed_hash(key, e.contact)
+  // made ahead. O(1) expected (amortised over the memory's halvings).
+  std::uint32_t route(const Event& e, const std::uint64_t* contact_hash = nullptr);
 
   // The shard that owns `queue` ("" for the `unknown` series).
   std::uint32_t shard_of_queue(std::string_view queue) const { return shard_of(queue, shards_); }
@@ -133,8 +134,8 @@ class ShardRouter {
   // `moves`: this event places its id in the queue it names (contact.queued,
   // case.opened). `guesses`: an unknown id naming no queue is remembered as
   // a guess (contacts).
-  std::uint32_t follow(Memory& m, std::size_t cap, std::string_view id, Timestamp t,
-                       std::string_view queue, bool moves, bool guesses);
+  std::uint32_t follow(Memory& m, std::size_t cap, std::string_view id, const std::uint64_t* hash,
+                       Timestamp t, std::string_view queue, bool moves, bool guesses);
   static void forget_before(Memory& m, Timestamp cutoff);
   template <typename Map>
   static void forget_older_half(Map& m);

@@ -18,8 +18,14 @@ ShardedEngine::ShardedEngine(EngineConfig config, std::uint32_t shards, const Ha
   lists_.resize(n);
 }
 
+HashedIds ShardedEngine::ids_of(const Event& e) const {
+  return {keyed_hash(key_, e.contact), e.agent.empty() ? 0 : keyed_hash(key_, e.agent)};
+}
+
 void ShardedEngine::partition(std::span<const Event* const> events,
-                              std::vector<std::vector<const Event*>>& out) {
+                              std::vector<std::vector<const Event*>>& out, const HashKey& key,
+                              std::span<const HashedIds> hashed,
+                              std::vector<std::vector<HashedIds>>* out_hashed) {
   moved_.clear();  // the previous lists were applied
   caught_up_.clear();
   batch_states_.clear();
@@ -29,17 +35,25 @@ void ShardedEngine::partition(std::span<const Event* const> events,
   }
   guessed_.clear();
   router_.between_batches();
+  const bool ahead = hashed.size() == events.size() && key == key_;
+  Lists lists{out, out_hashed};
   bool followed = false;
-  for (const Event* e : events) {
-    const std::uint32_t s = router_.route(*e);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event* e = events[i];
+    // The ids' hashes: given, or made here when the lists take them, else
+    // made below as the router needs them.
+    const bool known = ahead || out_hashed;
+    const HashedIds ids = ahead ? hashed[i] : out_hashed ? ids_of(*e) : HashedIds{};
+    const std::uint32_t s = router_.route(*e, known ? &ids.contact : nullptr);
     if (s == ShardRouter::kEveryShard) {
       if (!router_.masked()) {
-        for (auto& list : out) list.push_back(e);
+        for (std::uint32_t k = 0; k < shard_count(); ++k) lists.push(k, e, ids);
         continue;
       }
-      ShardRouter::AgentRoute& r = agent_shards(e->agent, keyed_hash(key_, e->agent), e->time);
+      const std::uint64_t agent = known ? ids.agent : keyed_hash(key_, e->agent);
+      ShardRouter::AgentRoute& r = agent_shards(e->agent, agent, e->time);
       for (ShardRouter::ShardMask m = r.shards; m != 0; m &= m - 1) {
-        out[static_cast<std::size_t>(std::countr_zero(m))].push_back(e);
+        lists.push(static_cast<std::uint32_t>(std::countr_zero(m)), e, ids);
       }
       // Chained to the agent's previous state of this batch, for a join.
       const bool earlier = (r.note >> 32) == batch_;
@@ -47,44 +61,62 @@ void ShardedEngine::partition(std::span<const Event* const> events,
       r.note = std::uint64_t{batch_} << 32 | (batch_states_.size() - 1);
       continue;
     }
-    join_agents(*e, s, out);
-    if (router_.guessed() && needs_earlier_contact_event(e->type)) {
-      // May wait where it goes until its contact's queueing.
-      guessed_[keyed_hash(key_, e->contact)].push_back({s, out[s].size()});
+    if (!e->agent.empty()) {
+      join_agents(*e, known ? ids.agent : keyed_hash(key_, e->agent), s, lists);
+    } else if (!e->to_agent.empty()) {
+      join_agents(*e, 0, s, lists);
     }
-    out[s].push_back(e);
-    if (const std::uint32_t from = router_.guessed_from(); from != ShardRouter::kEveryShard) {
-      follow(*e, from, s, out);
+    const bool guessed = router_.guessed() && needs_earlier_contact_event(e->type);
+    const std::uint32_t from = router_.guessed_from();
+    const std::uint64_t contact = known || (!guessed && from == ShardRouter::kEveryShard)
+                                      ? ids.contact
+                                      : keyed_hash(key_, e->contact);
+    if (guessed) {
+      // May wait where it goes until its contact's queueing.
+      guessed_[contact].push_back({s, out[s].size()});
+    }
+    lists.push(s, e, ids);
+    if (from != ShardRouter::kEveryShard) {
+      follow(*e, contact, from, s, lists);
       followed = true;
     }
   }
-  if (followed) {
-    for (auto& list : out) std::erase(list, nullptr);  // moved by follow()
+  if (!followed) return;
+  for (std::size_t k = 0; k < out.size(); ++k) {  // drop what follow() moved, ids with them
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < out[k].size(); ++j) {
+      if (out[k][j] == nullptr) continue;
+      out[k][kept] = out[k][j];
+      if (out_hashed) (*out_hashed)[k][kept] = (*out_hashed)[k][j];
+      ++kept;
+    }
+    out[k].resize(kept);
+    if (out_hashed) (*out_hashed)[k].resize(kept);
   }
 }
 
-void ShardedEngine::follow(const Event& e, std::uint32_t from, std::uint32_t to,
-                           std::vector<std::vector<const Event*>>& out) {
+void ShardedEngine::follow(const Event& e, std::uint64_t contact_hash, std::uint32_t from,
+                           std::uint32_t to, Lists& lists) {
   // Held by the shard already (earlier batches), then in the lists (this
   // batch, `e` itself included when it waits): each moves to the end of
   // `to`'s list, in the order it came, indexed again while the contact is
   // still a guess (it may move on before its queueing).
-  std::vector<const Event*> moving;
+  std::vector<std::pair<const Event*, HashedIds>> moving;
   for (const Event& h : moved_.emplace_back(shards_[from]->take_held(e.contact))) {
-    moving.push_back(&h);
+    moving.emplace_back(&h, ids_of(h));
   }
-  const std::uint64_t h = keyed_hash(key_, e.contact);
-  if (const auto it = guessed_.find(h); it != guessed_.end()) {
+  if (const auto it = guessed_.find(contact_hash); it != guessed_.end()) {
     for (const auto& [shard, i] : it->second) {
-      moving.push_back(out[shard][i]);
-      out[shard][i] = nullptr;
+      moving.emplace_back(lists.events[shard][i],
+                          lists.ids ? (*lists.ids)[shard][i] : ids_of(*lists.events[shard][i]));
+      lists.events[shard][i] = nullptr;
     }
     guessed_.erase(it);
   }
-  for (const Event* x : moving) {
-    join_agents(*x, to, out);
-    if (router_.guessed()) guessed_[h].push_back({to, out[to].size()});
-    out[to].push_back(x);
+  for (const auto& [x, ids] : moving) {
+    if (!x->agent.empty() || !x->to_agent.empty()) join_agents(*x, ids.agent, to, lists);
+    if (router_.guessed()) guessed_[contact_hash].push_back({to, lists.events[to].size()});
+    lists.push(to, x, ids);
   }
 }
 
@@ -101,12 +133,12 @@ ShardRouter::AgentRoute& ShardedEngine::agent_shards(std::string_view agent, std
   });
 }
 
-void ShardedEngine::join_agents(const Event& e, std::uint32_t s,
-                                std::vector<std::vector<const Event*>>& out) {
+void ShardedEngine::join_agents(const Event& e, std::uint64_t agent_hash, std::uint32_t s,
+                                Lists& lists) {
   if (!router_.masked()) return;
   for (const std::string* id : {&e.agent, &e.to_agent}) {
     if (id->empty()) continue;
-    const std::uint64_t h = keyed_hash(key_, *id);
+    const std::uint64_t h = id == &e.agent ? agent_hash : keyed_hash(key_, *id);  // to_agent: rare
     ShardRouter::AgentRoute& r = agent_shards(*id, h, e.time);
     const ShardRouter::ShardMask bit = ShardRouter::ShardMask{1} << s;
     if (r.shards & bit) continue;
@@ -136,7 +168,10 @@ void ShardedEngine::join_agents(const Event& e, std::uint32_t s,
       if (!c.team.empty()) now->team = c.team;  // a change without a team keeps it
       now->reason = c.reason;
     }
-    if (now) out[s].push_back(&caught_up_.emplace_back(std::move(*now)));
+    if (now) {
+      const Event& made = caught_up_.emplace_back(std::move(*now));
+      lists.push(s, &made, {keyed_hash(key_, made.contact), h});
+    }
   }
 }
 

@@ -54,7 +54,14 @@ class ShardedEngine {
   // kept here until the next partition). So an answer that arrives before
   // its queueing completes as in one engine. The events must outlive the
   // lists; call it again only after the lists were applied.
-  void partition(std::span<const Event* const> events, std::vector<std::vector<const Event*>>& out);
+  // `hashed`, when it has an entry per event and `key` is hash_key(): the
+  // events' ids hashed ahead (HashedIds, as Engine::apply's batch form takes
+  // them), used instead of hashing them here. `out_hashed`, when given
+  // (shard_count() lists), gets the ids of each event listed in `out`, in
+  // the same places, for each shard's Engine::apply(list, key, ids).
+  void partition(std::span<const Event* const> events, std::vector<std::vector<const Event*>>& out,
+                 const HashKey& key = {}, std::span<const HashedIds> hashed = {},
+                 std::vector<std::vector<HashedIds>>* out_hashed = nullptr);
 
   // Applies events in order, each to its shard, on the calling thread.
   void apply(std::span<const Event* const> events);
@@ -103,14 +110,26 @@ class ShardedEngine {
   // This partition's guessed contacts (keyed hash of the id): where their
   // waiting events are, (shard, position in its list).
   absl::flat_hash_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::size_t>>> guessed_;
+  // partition()'s output: the events' lists, and their ids' when asked.
+  struct Lists {
+    std::vector<std::vector<const Event*>>& events;
+    std::vector<std::vector<HashedIds>>* ids;
+    void push(std::uint32_t s, const Event* e, const HashedIds& h) {
+      events[s].push_back(e);
+      if (ids) (*ids)[s].push_back(h);
+    }
+  };
+  HashedIds ids_of(const Event& e) const;
   // The shards agent `agent` (hashed `hash`) sends its states to.
   ShardRouter::AgentRoute& agent_shards(std::string_view agent, std::uint64_t hash, Timestamp t);
   // Before `e` goes to shard s: brings s up to date with the agents `e`
-  // names, when they are new to it.
-  void join_agents(const Event& e, std::uint32_t s, std::vector<std::vector<const Event*>>& out);
-  // Moves contact `e.contact`'s waiting events from shard `from` to `to`.
-  void follow(const Event& e, std::uint32_t from, std::uint32_t to,
-              std::vector<std::vector<const Event*>>& out);
+  // names (its agent hashed `agent_hash`, unused when it has none), when
+  // they are new to it.
+  void join_agents(const Event& e, std::uint64_t agent_hash, std::uint32_t s, Lists& lists);
+  // Moves contact `e.contact`'s (hashed `contact_hash`) waiting events from
+  // shard `from` to `to`.
+  void follow(const Event& e, std::uint64_t contact_hash, std::uint32_t from, std::uint32_t to,
+              Lists& lists);
 };
 
 }  // namespace ccmon::core
