@@ -611,7 +611,11 @@ ApplyResult apply_one(EngineState& st, const Event& e, std::uint64_t contact_has
       break;
   }
   if (r == ApplyResult::kOutOfSequence) ++st.out_of_sequence_total;
-  if (a.labels.folded) ++st.series_folded_total;
+  // An agent state reaches several shards: its home shard counts its fold.
+  if (a.labels.folded && (e.type != EventType::kAgentState || st.place.count <= 1 ||
+                          shard_of(e.agent, st.place.count) == st.place.index)) {
+    ++st.series_folded_total;
+  }
   return r;
 }
 

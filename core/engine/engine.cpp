@@ -205,15 +205,14 @@ std::vector<Event> Engine::take_held(std::string_view contact) {
 }
 
 void Engine::for_each_tracked(const std::function<void(std::string_view, Timestamp, bool)>& contact,
-                              const std::function<void(std::string_view, Timestamp)>& held,
+                              const std::function<void(const Event&)>& held,
                               const std::function<void(std::string_view, Timestamp)>& case_) const {
   const auto& contacts = state_->contacts.table();
   contacts.for_each([&](std::uint32_t slot, const engine_detail::Contact& k) {
     contact(contacts.key(slot), k.last_event,
             k.queue != engine_detail::kNoLabel && k.phase != engine_detail::Phase::kTransferred);
   });
-  state_->held.for_each(engine_detail::HeldKind::kContact,
-                        [&](const Event& e) { held(e.contact, e.time); });
+  state_->held.for_each(engine_detail::HeldKind::kContact, [&](const Event& e) { held(e); });
   const auto& cases = state_->cases.table();
   cases.for_each([&](std::uint32_t slot, const engine_detail::Case& k) {
     case_(cases.key(slot), k.last_event);

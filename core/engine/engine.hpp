@@ -168,12 +168,12 @@ class Engine {
 
   // Calls contact(id, last event time, whether it is placed here: its queue
   // known and not transferred away) for
-  // every tracked contact, held(id, event time) for every event held for a
+  // every tracked contact, held(event) for every event held for a
   // contact, then case_(id, last event time) for every tracked case (a
   // sharded engine's router learns from them where contacts and cases live
   // after a restore). Any order.
   void for_each_tracked(const std::function<void(std::string_view, Timestamp, bool)>& contact,
-                        const std::function<void(std::string_view, Timestamp)>& held,
+                        const std::function<void(const Event&)>& held,
                         const std::function<void(std::string_view, Timestamp)>& case_) const;
 
  private:

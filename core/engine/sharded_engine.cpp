@@ -61,10 +61,8 @@ void ShardedEngine::partition(std::span<const Event* const> events,
       r.note = std::uint64_t{batch_} << 32 | (batch_states_.size() - 1);
       continue;
     }
-    if (!e->agent.empty()) {
-      join_agents(*e, known ? ids.agent : keyed_hash(key_, e->agent), s, lists);
-    } else if (!e->to_agent.empty()) {
-      join_agents(*e, 0, s, lists);
+    if (router_.masked() && uses_agent(*e)) {
+      join_agents(*e, known || e->agent.empty() ? ids.agent : keyed_hash(key_, e->agent), s, lists);
     }
     const bool guessed = router_.guessed() && needs_earlier_contact_event(e->type);
     const std::uint32_t from = router_.guessed_from();
@@ -114,7 +112,7 @@ void ShardedEngine::follow(const Event& e, std::uint64_t contact_hash, std::uint
     guessed_.erase(it);
   }
   for (const auto& [x, ids] : moving) {
-    if (!x->agent.empty() || !x->to_agent.empty()) join_agents(*x, ids.agent, to, lists);
+    if (router_.masked() && uses_agent(*x)) join_agents(*x, ids.agent, to, lists);
     if (router_.guessed()) guessed_[contact_hash].push_back({to, lists.events[to].size()});
     lists.push(to, x, ids);
   }
@@ -133,11 +131,27 @@ ShardRouter::AgentRoute& ShardedEngine::agent_shards(std::string_view agent, std
   });
 }
 
+bool ShardedEngine::uses_agent(const Event& e) {
+  switch (e.type) {
+    case EventType::kAgentState:  // routed by the masks themselves
+    case EventType::kMessageReceived:
+    case EventType::kMessageSent:
+    case EventType::kCaseOpened:
+    case EventType::kCaseEscalated:
+    case EventType::kCaseResolved:
+    case EventType::kCaseReopened:
+    case EventType::kSurveyAnswered:
+    case EventType::kCustomerChurned:
+      return false;  // their agent, if any, is not the engine's (attribution.cpp)
+    default:
+      return !e.agent.empty() || !e.to_agent.empty();  // a contact's (Apply::contact)
+  }
+}
+
 void ShardedEngine::join_agents(const Event& e, std::uint64_t agent_hash, std::uint32_t s,
                                 Lists& lists) {
-  if (!router_.masked()) return;
   for (const std::string* id : {&e.agent, &e.to_agent}) {
-    if (id->empty()) continue;
+    if (id->empty() || (id == &e.to_agent && e.type != EventType::kContactTransferred)) continue;
     const std::uint64_t h = id == &e.agent ? agent_hash : keyed_hash(key_, *id);  // to_agent: rare
     ShardRouter::AgentRoute& r = agent_shards(*id, h, e.time);
     const ShardRouter::ShardMask bit = ShardRouter::ShardMask{1} << s;
@@ -185,11 +199,15 @@ ApplyResult ShardedEngine::apply(const Event& event) {
   for (auto& list : lists_) list.clear();
   const Event* one = &event;
   partition({&one, 1}, lists_);
+  // An agent state's verdict is its home shard's (late ones are judged there).
+  const std::size_t judge = event.type == EventType::kAgentState && router_.masked()
+                                ? shard_of(event.agent, shard_count())
+                                : shards_.size();
   std::optional<ApplyResult> result;
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     for (const Event* e : lists_[i]) {
       const ApplyResult r = shards_[i]->apply(*e);
-      if (e == &event && !result) result = r;
+      if (e == &event && (i == judge || (!result && judge == shards_.size()))) result = r;
     }
   }
   return result.value_or(ApplyResult::kApplied);
@@ -221,8 +239,18 @@ void ShardedEngine::restore_routes() {
         [&](std::string_view id, Timestamp last, bool has_queue) {
           router_.remember_contact(id, i, last, has_queue);
         },
-        // An event held for a contact no shard knows: a guess, as when it came.
-        [&](std::string_view id, Timestamp t) { router_.remember_contact(id, i, t, false); },
+        [&](const Event& e) {
+          // An event held for a contact no shard knows: a guess, as when it came.
+          router_.remember_contact(e.contact, i, e.time, false);
+          // The agents it names get their states here, as before the restore
+          // (the shard may have no record of them yet).
+          if (!router_.masked() || !uses_agent(e)) return;
+          for (const std::string* id : {&e.agent, &e.to_agent}) {
+            if (id->empty()) continue;
+            agent_shards(*id, keyed_hash(key_, *id), e.time).shards |= ShardRouter::ShardMask{1}
+                                                                       << i;
+          }
+        },
         [&](std::string_view id, Timestamp last) { router_.remember_case(id, i, last); });
   }
 }

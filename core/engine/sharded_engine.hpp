@@ -65,7 +65,7 @@ class ShardedEngine {
 
   // Applies events in order, each to its shard, on the calling thread.
   void apply(std::span<const Event* const> events);
-  // Applies one event; kEveryShard events return the first shard's result.
+  // Applies one event; an agent state returns its home shard's result.
   ApplyResult apply(const Event& event);
 
   void advance(Timestamp now);
@@ -77,8 +77,9 @@ class ShardedEngine {
 
   // After the shards' state was replaced (a restore): the router learns
   // where every tracked contact and case lives (for a contact tracked in
-  // two, the shard where it is placed, then the one that saw it last), and
-  // takes contacts with held events as guesses.
+  // two, the shard where it is placed, then the one that saw it last),
+  // takes contacts with held events as guesses, and sends the agents those
+  // events name their states where the events wait.
   void restore_routes();
 
   // Engine::note_answers and take_answers on every shard (an answer is
@@ -120,6 +121,8 @@ class ShardedEngine {
     }
   };
   HashedIds ids_of(const Event& e) const;
+  // Whether the engine reads `e`'s agent or to_agent (a contact event's).
+  static bool uses_agent(const Event& e);
   // The shards agent `agent` (hashed `hash`) sends its states to.
   ShardRouter::AgentRoute& agent_shards(std::string_view agent, std::uint64_t hash, Timestamp t);
   // Before `e` goes to shard s: brings s up to date with the agents `e`

@@ -731,3 +731,217 @@ TEST_CASE("the router's agent memory stays within the engines' caps", "[engine][
     REQUIRE(r.agent_shards(i, at(1000), known).shards == 3);
   REQUIRE(made == 1000);
 }
+
+namespace {
+
+// An agent id whose home shard of `n` is `shard`, and a queue owned by it.
+std::string agent_homed_at(std::uint32_t shard, std::uint32_t n) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::string a = "ag" + std::to_string(i);
+    if (shard_of(a, n) == shard) return a;
+  }
+  FAIL("no agent homed there");
+  return {};
+}
+std::string queue_owned_by(std::uint32_t shard, std::uint32_t n) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::string q = "qq" + std::to_string(i);
+    if (shard_of(q, n) == shard) return q;
+  }
+  FAIL("no queue owned there");
+  return {};
+}
+
+// Agents answering two of six queues, some answers before their queueing
+// (moved by follow()), direct transfers to an agent, agents with no state,
+// late and team-changing states, reasons: arrival order, not time order.
+std::vector<Event> mixed_agent_stream(std::uint64_t seed, int contacts, bool stateless_agents,
+                                      bool direct_transfers, bool answers_first) {
+  std::uint64_t x = seed;
+  auto rnd = [&](std::uint64_t n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % n;
+  };
+  std::vector<std::pair<double, Event>> out;  // (arrival, event)
+  const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
+  const char* teams[] = {"north", "south", "east"};
+  for (int a = 0; a < 12; ++a) {
+    if (stateless_agents && a % 4 == 3) continue;
+    out.emplace_back(0, Ev(EventType::kAgentState, at(0), "")
+                            .agent('a' + std::to_string(a))
+                            .team(teams[a % 3])
+                            .state(AgentState::kAvailable)
+                            .e);
+  }
+  for (int i = 0; i < contacts; ++i) {
+    const std::string c = 'c' + std::to_string(i);
+    const double tq = 1 + static_cast<double>(i) * 5 + static_cast<double>(rnd(5));
+    const std::uint64_t q = rnd(6);
+    const std::string agent = 'a' + std::to_string((2 * q + rnd(2) + (rnd(3) == 0 ? 10 : 0)) % 12);
+    const Event queued = Ev(EventType::kContactQueued, at(tq), c).queue(queues[q]).channel("voice");
+    const double wait = static_cast<double>(rnd(20));
+    if (rnd(8) == 0) {
+      out.emplace_back(tq, queued);
+      out.emplace_back(tq + wait, Ev(EventType::kContactAbandoned, at(tq + wait), c).e);
+      continue;
+    }
+    const Event answered = Ev(EventType::kContactAnswered, at(tq + wait), c).agent(agent);
+    if (answers_first && rnd(4) == 0) {
+      out.emplace_back(tq - 0.5, answered);
+      out.emplace_back(tq, queued);
+    } else {
+      out.emplace_back(tq, queued);
+      out.emplace_back(tq + wait, answered);
+    }
+    double t = tq + wait + 10 + static_cast<double>(rnd(60));
+    std::string now = agent;
+    if (direct_transfers && rnd(4) == 0) {
+      const std::string to = 'a' + std::to_string(rnd(12));
+      out.emplace_back(t, Ev(EventType::kContactTransferred, at(t), c).agent(now).to_agent(to).e);
+      now = to;
+      t += 10 + static_cast<double>(rnd(60));
+    }
+    out.emplace_back(t, Ev(EventType::kContactEnded, at(t), c).e);
+    if (rnd(3) == 0) {
+      out.emplace_back(t + 15, Ev(EventType::kContactWrapped, at(t + 15), c).e);
+      continue;
+    }
+    Ev state = Ev(EventType::kAgentState, at(t + 20), "")
+                   .agent(now)
+                   .state(rnd(3) == 0 ? AgentState::kAway : AgentState::kAvailable);
+    if (rnd(7) == 0) state.team(rnd(2) == 0 ? "north" : "west");
+    if (rnd(5) == 0) state.e.reason = 'r' + std::to_string(rnd(3));
+    out.emplace_back(t + 20, state.e);
+    if (rnd(10) == 0) {  // late: before the change just made
+      Event late = state.e;
+      late.time = state.e.time - seconds(25);
+      late.state = AgentState::kBusy;
+      if (rnd(2) == 0) late.team = "south";
+      out.emplace_back(t + 20.1, late);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Event> events;
+  for (auto& [arrival, e] : out) events.push_back(std::move(e));
+  return events;
+}
+
+}  // namespace
+
+TEST_CASE("sharded engines equal one engine over agents' edge cases, routes rebuilt",
+          "[engine][shard]") {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    for (int variant = 0; variant < 8; ++variant) {
+      const std::vector<Event> events =
+          mixed_agent_stream(seed * 7919, 400, variant & 1, variant & 2, variant & 4);
+      std::vector<const Event*> ptrs;
+      for (const Event& e : events) ptrs.push_back(&e);
+      for (std::uint32_t n : {2u, 3u, 4u}) {
+        INFO("seed " << seed << " variant " << variant << ", " << n << " shards");
+        Engine one(day_config());
+        ShardedEngine sharded(day_config(), n, HashKey{{static_cast<std::uint8_t>(seed), 5}});
+        std::uint64_t y = seed;
+        int batches = 0;
+        for (std::size_t i = 0; i < ptrs.size();) {
+          y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+          const auto part = std::span(ptrs).subspan(
+              i, std::min<std::size_t>(1 + (y >> 33) % 40, ptrs.size() - i));
+          one.apply(part);
+          if (++batches % 2 == 0) {
+            apply_hashed(sharded, part);
+          } else {
+            sharded.apply(part);
+          }
+          i += part.size();
+          if (batches % 13 == 0) sharded.restore_routes();  // as after a restart
+          if (batches % 17 == 0) {
+            one.advance(part.back()->time - seconds(60));
+            sharded.advance(part.back()->time - seconds(60));
+          }
+        }
+        const Timestamp end = events.back().time + seconds(30);
+        same_snapshot(*sharded.snapshot(end), *one.snapshot(end), false);
+      }
+    }
+  }
+}
+
+TEST_CASE("a transfer waiting for its answer keeps its agent's states across a restore",
+          "[engine][shard]") {
+  constexpr std::uint32_t n = 2;
+  const std::string q = queue_owned_by(0, n);
+  const std::string x = agent_homed_at(0, n);
+  const std::string b = agent_homed_at(1, n);  // has no state when the transfer comes
+  for (const bool restore : {false, true}) {
+    INFO((restore ? "routes rebuilt while the transfer waits" : "no restore"));
+    ShardedEngine sharded(small_config(), n);
+    Engine one(small_config());
+    auto both = [&](const Event& e) {
+      sharded.apply(e);
+      one.apply(e);
+    };
+    both(Ev(EventType::kAgentState, at(0), "").agent(x).team("TX").state(AgentState::kAvailable));
+    both(Ev(EventType::kContactQueued, at(1), "c").queue(q).channel("voice"));
+    // Before its answer: held in q's shard, which joins b with no state to give.
+    both(Ev(EventType::kContactTransferred, at(10), "c").agent(x).to_agent(b));
+    if (restore) sharded.restore_routes();
+    both(Ev(EventType::kAgentState, at(11), "").agent(b).team("TB").state(AgentState::kAvailable));
+    both(Ev(EventType::kContactAnswered, at(5), "c").agent(x));
+    both(Ev(EventType::kContactEnded, at(30), "c"));
+    // Ends b's after-contact work in q's shard: handled at 40 by team TB.
+    both(Ev(EventType::kAgentState, at(40), "").agent(b).state(AgentState::kAvailable));
+    const auto s = sharded.snapshot(at(60));
+    REQUIRE(*val(*s, q, "voice", "5m", Kpi::kHandled) == 2);  // x's segment and b's
+    same_snapshot(*s, *one.snapshot(at(60)), true);
+  }
+}
+
+TEST_CASE("one late agent state applied alone answers as its home shard judges it",
+          "[engine][shard]") {
+  constexpr std::uint32_t n = 2;
+  const std::string q = queue_owned_by(0, n);
+  const std::string x = agent_homed_at(1, n);
+  ShardedEngine sharded(small_config(), n);
+  sharded.apply(
+      Ev(EventType::kAgentState, at(100), "").agent(x).team("t").state(AgentState::kAvailable));
+  sharded.apply(Ev(EventType::kContactQueued, at(110), "c").queue(q).channel("voice"));
+  sharded.apply(Ev(EventType::kContactAnswered, at(115), "c").agent(x));  // shard 0 joins x
+  // Before x's whole history: out of sequence (shard 0 ignores it).
+  REQUIRE(sharded.apply(Ev(EventType::kAgentState, at(50), "").agent(x).state(AgentState::kAway)) ==
+          ApplyResult::kOutOfSequence);
+}
+
+TEST_CASE("an agent state's folded team counts once, at its home shard", "[engine][shard]") {
+  constexpr std::uint32_t n = 2;
+  EngineConfig c = small_config();
+  c.limits.max_teams = 1;  // per shard
+  const std::string q = queue_owned_by(0, n);
+  const std::string x = agent_homed_at(1, n);
+  std::string z;  // another agent homed at 1, whose team comes first there
+  for (int i = 0; i < 1000 && z.empty(); ++i) {
+    const std::string a = "z" + std::to_string(i);
+    if (shard_of(a, n) == 1) z = a;
+  }
+  const std::string y = agent_homed_at(0, n);  // its team comes first at shard 0
+  ShardedEngine sharded(c, n);
+  sharded.apply(
+      Ev(EventType::kAgentState, at(0), "").agent(y).team("B").state(AgentState::kAvailable));
+  sharded.apply(
+      Ev(EventType::kAgentState, at(0), "").agent(z).team("C").state(AgentState::kAvailable));
+  sharded.apply(Ev(EventType::kAgentState, at(1), "")
+                    .agent(x)
+                    .team("A")
+                    .state(AgentState::kAvailable));  // A folded at x's home
+  sharded.apply(Ev(EventType::kContactQueued, at(2), "c").queue(q).channel("voice"));
+  sharded.apply(Ev(EventType::kContactAnswered, at(3), "c").agent(x));  // shard 0 joins x
+  sharded.apply(Ev(EventType::kAgentState, at(4), "")
+                    .agent(x)
+                    .team("A")
+                    .state(AgentState::kBusy));  // folded at home again; shard 0 gets it too
+  // By hand: x's two states folded at its home shard; shard 0 folds A too
+  // (B came first there) but does not count it.
+  REQUIRE(sharded.snapshot(at(10))->stats.series_folded_total == 2);
+}
