@@ -10,10 +10,10 @@
 //     naming another queue to that queue, in the contact's shard); one of a
 //     contact or case not known yet goes to the queue it names;
 //   - agent.state goes to the agent's home shard (shard_of.hpp), which
-//     credits its time to the team (ShardPlace), and to every shard an
-//     event naming the agent went to (agent_shards(): ShardedEngine keeps
-//     the masks), where it closes the after-contact work of the agent's
-//     contacts and names the team of the contacts it handles;
+//     credits its time to the team (ShardPlace), and to every shard a
+//     contact event naming the agent went to (agent_shards(): ShardedEngine
+//     keeps the masks), where it closes the after-contact work of the
+//     agent's contacts and names the team of the contacts it handles;
 //   - anything else, and contacts and cases not known and naming no queue,
 //     go to the shard of the queue "" (where the `unknown` series lives).
 //     A contact is a guess until a contact.queued places it: until then
@@ -97,6 +97,7 @@ class ShardRouter {
     }
     return it->second;
   }
+  // Sets every route's note back to 0 (the caller's notes wrapped around).
   void clear_agent_notes() {
     for (auto& [h, r] : agents_) r.note = 0;
   }
