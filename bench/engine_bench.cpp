@@ -218,7 +218,7 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
   std::vector<HashedIds> ids;
   ids.reserve(events.size());
   for (const Event& e : events) {
-    ids.push_back({keyed_hash(key, e.contact), e.agent.empty() ? 0 : keyed_hash(key, e.agent)});
+    ids.push_back(hashed_ids_of(key, e));
   }
   const double hashing = thread_cpu_s() - h0;
   std::printf("ids hashed ahead (as the io threads do): %.3f s CPU (%.0f ns/event)\n", hashing,

@@ -177,8 +177,7 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     for (const auto& item : batch.events) {         // one pass over the batch
       const core::Event& e = item.event;
       if (ids) batch.id_hashes.push_back(core::Deduplicator::keyed_hash_of(ahead_key_, e.id));
-      batch.hashed_ids.push_back({core::keyed_hash(hash_key_, e.contact),
-                                  e.agent.empty() ? 0 : core::keyed_hash(hash_key_, e.agent)});
+      batch.hashed_ids.push_back(core::hashed_ids_of(hash_key_, e));
     }
   }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {

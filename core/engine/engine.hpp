@@ -69,6 +69,10 @@ struct HashedIds {
   std::uint64_t contact = 0;
   std::uint64_t agent = 0;
 };
+// `e`'s ids hashed under `key` (two SipHash-2-4 at most). Thread-safe.
+inline HashedIds hashed_ids_of(const HashKey& key, const Event& e) {
+  return {keyed_hash(key, e.contact), e.agent.empty() ? 0 : keyed_hash(key, e.agent)};
+}
 
 // The contact events that need an earlier event of their contact (an
 // answer its queueing): held when they arrive first (docs/events.md

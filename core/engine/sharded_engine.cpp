@@ -18,10 +18,6 @@ ShardedEngine::ShardedEngine(EngineConfig config, std::uint32_t shards, const Ha
   lists_.resize(n);
 }
 
-HashedIds ShardedEngine::ids_of(const Event& e) const {
-  return {keyed_hash(key_, e.contact), e.agent.empty() ? 0 : keyed_hash(key_, e.agent)};
-}
-
 void ShardedEngine::partition(std::span<const Event* const> events,
                               std::vector<std::vector<const Event*>>& out, const HashKey& key,
                               std::span<const HashedIds> hashed,
@@ -43,7 +39,7 @@ void ShardedEngine::partition(std::span<const Event* const> events,
     // The ids' hashes: given, or made here when the lists take them, else
     // made below as the router needs them.
     const bool known = ahead || out_hashed;
-    const HashedIds ids = ahead ? hashed[i] : out_hashed ? ids_of(*e) : HashedIds{};
+    const HashedIds ids = ahead ? hashed[i] : out_hashed ? hashed_ids_of(key_, *e) : HashedIds{};
     const std::uint32_t s = router_.route(*e, known ? &ids.contact : nullptr);
     if (s == ShardRouter::kEveryShard) {
       if (!router_.masked()) {
@@ -101,12 +97,13 @@ void ShardedEngine::follow(const Event& e, std::uint64_t contact_hash, std::uint
   // still a guess (it may move on before its queueing).
   std::vector<std::pair<const Event*, HashedIds>> moving;
   for (const Event& h : moved_.emplace_back(shards_[from]->take_held(e.contact))) {
-    moving.emplace_back(&h, ids_of(h));
+    moving.emplace_back(&h, hashed_ids_of(key_, h));
   }
   if (const auto it = guessed_.find(contact_hash); it != guessed_.end()) {
     for (const auto& [shard, i] : it->second) {
-      moving.emplace_back(lists.events[shard][i],
-                          lists.ids ? (*lists.ids)[shard][i] : ids_of(*lists.events[shard][i]));
+      moving.emplace_back(
+          lists.events[shard][i],
+          lists.ids ? (*lists.ids)[shard][i] : hashed_ids_of(key_, *lists.events[shard][i]));
       lists.events[shard][i] = nullptr;
     }
     guessed_.erase(it);
@@ -184,7 +181,7 @@ void ShardedEngine::join_agents(const Event& e, std::uint64_t agent_hash, std::u
     }
     if (now) {
       const Event& made = caught_up_.emplace_back(std::move(*now));
-      lists.push(s, &made, {keyed_hash(key_, made.contact), h});
+      lists.push(s, &made, hashed_ids_of(key_, made));
     }
   }
 }

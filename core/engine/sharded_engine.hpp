@@ -120,7 +120,6 @@ class ShardedEngine {
       if (ids) (*ids)[s].push_back(h);
     }
   };
-  HashedIds ids_of(const Event& e) const;
   // Whether the engine reads `e`'s agent or to_agent (a contact event's).
   static bool uses_agent(const Event& e);
   // The shards agent `agent` (hashed `hash`) sends its states to.

@@ -18,6 +18,28 @@ using namespace ccmon::core::test;
 
 namespace {
 
+// The streams' pseudo-random choices: rnd(n) in [0, n), from a seed.
+struct Xorshift {
+  std::uint64_t x;
+  std::uint64_t operator()(std::uint64_t n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % n;
+  }
+};
+
+// The first of prefix0, prefix1, ... that `fits`.
+template <typename Fits>
+std::string first_name(const std::string& prefix, Fits fits) {
+  for (int i = 0; i < 1000; ++i) {
+    const std::string name = prefix + std::to_string(i);
+    if (fits(name)) return name;
+  }
+  FAIL("no name fits");
+  return {};
+}
+
 // Two queue names the default key puts in different shards of `n`.
 std::pair<std::string, std::string> queues_apart(std::uint32_t n) {
   ShardRouter r(n, small_config(), {});
@@ -127,13 +149,7 @@ void same_snapshot(const Snapshot& a, const Snapshot& b, bool gaps) {
 // ended, wrapped or left to the agent's next state; some abandoned, some
 // transferred to another queue; agents change state between contacts.
 std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
-  std::uint64_t x = seed;
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  Xorshift rnd{seed};
   std::vector<Event> out;
   auto add = [&](Ev ev) { out.push_back(ev.e); };
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
@@ -187,13 +203,7 @@ std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
 // followed by a late one 20 s before it (history re-split at the home
 // shard).
 std::vector<Event> served_day_stream(std::uint64_t seed, int contacts) {
-  std::uint64_t x = seed;
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  Xorshift rnd{seed};
   std::vector<Event> out;
   auto add = [&](Ev ev) { out.push_back(ev.e); };
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
@@ -249,12 +259,7 @@ std::vector<Event> served_day_stream(std::uint64_t seed, int contacts) {
 
 // An agent id whose home shard of `n` is not `shard`.
 std::string agent_away_from(std::uint32_t shard, std::uint32_t n) {
-  for (int i = 0; i < 100; ++i) {
-    const std::string a = 'a' + std::to_string(i);
-    if (shard_of(a, n) != shard) return a;
-  }
-  FAIL("no agent away from the shard");
-  return {};
+  return first_name("a", [&](const std::string& a) { return shard_of(a, n) != shard; });
 }
 
 // Partitions `events` with their ids hashed ahead, checks that each listed
@@ -669,11 +674,8 @@ TEST_CASE("a shard joining an agent gets its state as one engine holds it", "[en
 
   // A later batch: a contact in a third shard's queue; the agent's state
   // comes from its home shard (away since 9, still north).
-  std::string q2;
-  for (int i = 1; i < 100 && q2.empty(); ++i) {
-    const std::string c = 'q' + std::to_string(i);
-    if (shard_of(c, n) != home && shard_of(c, n) != qs) q2 = c;
-  }
+  const std::string q2 = first_name(
+      "q", [&](const std::string& c) { return shard_of(c, n) != home && shard_of(c, n) != qs; });
   const std::uint32_t q2s = shard_of(q2, n);
   for (auto& l : lists) l.clear();
   const Event queued2 = Ev(EventType::kContactQueued, at(20), "c2").queue(q2).channel("voice");
@@ -736,20 +738,10 @@ namespace {
 
 // An agent id whose home shard of `n` is `shard`, and a queue owned by it.
 std::string agent_homed_at(std::uint32_t shard, std::uint32_t n) {
-  for (int i = 0; i < 1000; ++i) {
-    const std::string a = "ag" + std::to_string(i);
-    if (shard_of(a, n) == shard) return a;
-  }
-  FAIL("no agent homed there");
-  return {};
+  return first_name("ag", [&](const std::string& a) { return shard_of(a, n) == shard; });
 }
 std::string queue_owned_by(std::uint32_t shard, std::uint32_t n) {
-  for (int i = 0; i < 1000; ++i) {
-    const std::string q = "qq" + std::to_string(i);
-    if (shard_of(q, n) == shard) return q;
-  }
-  FAIL("no queue owned there");
-  return {};
+  return first_name("qq", [&](const std::string& q) { return shard_of(q, n) == shard; });
 }
 
 // Agents answering two of six queues, some answers before their queueing
@@ -757,13 +749,7 @@ std::string queue_owned_by(std::uint32_t shard, std::uint32_t n) {
 // late and team-changing states, reasons: arrival order, not time order.
 std::vector<Event> mixed_agent_stream(std::uint64_t seed, int contacts, bool stateless_agents,
                                       bool direct_transfers, bool answers_first) {
-  std::uint64_t x = seed;
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  Xorshift rnd{seed};
   std::vector<std::pair<double, Event>> out;  // (arrival, event)
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
   const char* teams[] = {"north", "south", "east"};
@@ -920,11 +906,8 @@ TEST_CASE("an agent state's folded team counts once, at its home shard", "[engin
   c.limits.max_teams = 1;  // per shard
   const std::string q = queue_owned_by(0, n);
   const std::string x = agent_homed_at(1, n);
-  std::string z;  // another agent homed at 1, whose team comes first there
-  for (int i = 0; i < 1000 && z.empty(); ++i) {
-    const std::string a = "z" + std::to_string(i);
-    if (shard_of(a, n) == 1) z = a;
-  }
+  // Another agent homed at 1, whose team comes first there.
+  const std::string z = first_name("z", [&](const std::string& a) { return shard_of(a, n) == 1; });
   const std::string y = agent_homed_at(0, n);  // its team comes first at shard 0
   ShardedEngine sharded(c, n);
   sharded.apply(
