@@ -33,6 +33,7 @@ void ShardedEngine::partition(std::span<const Event* const> events,
   router_.between_batches();
   const bool ahead = hashed.size() == events.size() && key == key_;
   Lists lists{out, out_hashed};
+  const bool holds = config().lateness > 0 && config().max_held_events > 0;
   bool followed = false;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event* e = events[i];
@@ -60,7 +61,10 @@ void ShardedEngine::partition(std::span<const Event* const> events,
     if (router_.masked() && uses_agent(*e)) {
       join_agents(*e, known || e->agent.empty() ? ids.agent : keyed_hash(key_, e->agent), s, lists);
     }
-    const bool guessed = router_.guessed() && needs_earlier_contact_event(e->type);
+    // Moved after its queueing only where one engine would have held it
+    // until then; with nothing held (lateness 0) it is out of sequence in
+    // the shard it went to, as one engine counts it.
+    const bool guessed = holds && router_.guessed() && needs_earlier_contact_event(e->type);
     const std::uint32_t from = router_.guessed_from();
     const std::uint64_t contact = known || (!guessed && from == ShardRouter::kEveryShard)
                                       ? ids.contact

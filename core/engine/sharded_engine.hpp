@@ -52,7 +52,9 @@ class ShardedEngine {
   // for it follow it to its queue's shard, right after it: those of the
   // lists not applied yet, and those that shard holds (Engine::take_held,
   // kept here until the next partition). So an answer that arrives before
-  // its queueing completes as in one engine. The events must outlive the
+  // its queueing completes as in one engine. With nothing held (lateness 0)
+  // nothing follows: one engine counts such an event out of sequence at
+  // once, and so does the shard it went to. The events must outlive the
   // lists; call it again only after the lists were applied.
   // `hashed`, when it has an entry per event and `key` is hash_key(): the
   // events' ids hashed ahead (HashedIds, as Engine::apply's batch form takes
