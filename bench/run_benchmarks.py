@@ -112,6 +112,34 @@ def thread_cpu(pid):
     return out
 
 
+def children_cpu(pid):
+    """User + system CPU seconds of a process's children: those it waited for
+    (cutime, cstime) and those still running (the daemon's snapshot
+    processes, docs/operations.md)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(p):
+        with open(f"/proc/{p}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    total = 0.0
+    try:
+        fields = stat(pid)
+        total += (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime
+    except OSError:
+        return total
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            fields = stat(p)
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # ppid: a child still running
+            total += sum(int(x) for x in fields[11:15]) / tick
+    return total
+
+
 def http_get(base, path, timeout=60):
     with urllib.request.urlopen(base + path, timeout=timeout) as r:
         return r.read().decode()
@@ -276,6 +304,7 @@ class Suite:
             return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.loads.append(loadavg())
         before = thread_cpu(daemon.pid) if daemon else {}
+        children_before = children_cpu(daemon.pid) if daemon else 0.0
         out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout)
         # CPU spent by the load generator (its cpu_s) and by each daemon
         # thread: a thread near 100 % of the wall time is a serial bottleneck.
@@ -284,6 +313,7 @@ class Suite:
             threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
             out["daemon_thread_cpu_s"] = [round(x, 2) for x in threads if x > 0.005]
             out["daemon_cpu_s"] = sum(threads)
+            out["daemon_children_cpu_s"] = children_cpu(daemon.pid) - children_before
         if out["rejected"]:
             raise RuntimeError(f"the daemon rejected events: {out}")
         return out
@@ -1235,7 +1265,12 @@ class Suite:
             f"across connections) and with `state.sync: interval` (acknowledged at once, "
             f"synced every 100 ms), each on a fresh state directory in the work directory "
             f"({st['filesystem']} on this machine's virtual disk). The three modes "
-            f"alternate, {st.get('runs', 2)} time(s); the best run of each counts:\n")
+            f"alternate, {st.get('runs', 2)} time(s); the best run of each counts. "
+            f"Daemon CPU is all its threads' (`/proc/PID/task/*/stat`), the busiest "
+            f"being the engine thread; the snapshot processes are the children it "
+            f"forks to write snapshots (their CPU from the daemon's `cutime` and "
+            f"`cstime`, plus any still running), which run on the same two cores as "
+            f"the daemon and the load generator:\n")
         if run:
             add(f"Measured in a separate run (`scripts/bench --only state`) on the same "
                 f"machine: {run['date']}, {run['source']}, build {run['build_type']}; load "
@@ -1243,7 +1278,8 @@ class Suite:
                 f"{', '.join(run['loads'])}. The sections above come from the run the page "
                 f"header describes, so compare within this section only.\n")
         add("| transport | mode | events/s (runs) | share of no state | fsyncs | "
-            "journal bytes/event |\n|---|---|---|---|---|---|")
+            "journal bytes/event | daemon CPU µs/event (busiest thread) | snapshot "
+            "processes' CPU |\n|---|---|---|---|---|---|---|---|")
         for key, x in st["ingest"].items():
             base = x["best"]["none"]["events_per_s"]
             for mode, label, _ in STATE_MODES:
@@ -1252,8 +1288,16 @@ class Suite:
                 jb, fs = best.get("journal_bytes"), best.get("fsyncs")
                 fsyncs = "-" if fs is None else f"{fs:,.0f}"
                 per_event = "-" if jb is None else f"{jb / max(best['events'], 1):.1f}"
+                cpu = "-"
+                if "daemon_cpu_s" in best:
+                    busiest = max(best.get("daemon_thread_cpu_s") or [0])
+                    cpu = (f"{best['daemon_cpu_s'] * 1e6 / max(best['events'], 1):.2f} "
+                           f"({busiest:.2f} s)")
+                kids = best.get("daemon_children_cpu_s")  # absent in older results
+                kids = "-" if kids is None or jb is None else f"{kids:.2f} s"
                 add(f"| {x['title']} | {label} | {best['events_per_s']:,.0f} ({runs}) | "
-                    f"{best['events_per_s'] / base:.0%} | {fsyncs} | {per_event} |")
+                    f"{best['events_per_s'] / base:.0%} | {fsyncs} | {per_event} | {cpu} | "
+                    f"{kids} |")
         rs = st["restart"]
         add(f"\n**Restart time.** The day ingested over WebSocket with `state.sync: "
             f"always`, then SIGKILL: the state directory held "
