@@ -11,7 +11,11 @@
 // snapshot every 20 batches at the latest event time (event-clock mode);
 // prints the CPU time of the applies and a checksum of every snapshot's
 // series and team KPIs, so that two builds can be compared for equal results.
-//   ccmon_engine_bench --file F [--batch 5000]
+// --connections N applies the events in the order a daemon receives them
+// from ccmon_ingest_load's N connections: each event on the connection of
+// its contact (else agent), frames of --batch events taken from each
+// connection in turn (docs/benchmarks.md, "Analysis of the misses").
+//   ccmon_engine_bench --file F [--batch 5000] [--connections 1]
 //
 // With --shards, the shard scaling of the sharded engine
 // (core/engine/sharded_engine.hpp) for 1..N shards over the generated
@@ -184,16 +188,24 @@ void mix_kpi(std::uint64_t& h, const KpiValue& k) {
   mix(h, k.volume);
 }
 
-std::vector<Event> decode_file(const std::string& path) {
+// A file's events in file order, or as `connections` connections deliver
+// them in frames of `frame` events (see the header).
+std::vector<Event> decode_file(const std::string& path, std::size_t connections = 1,
+                               std::size_t frame = 5000) {
   std::vector<Event> events;
   const auto lines = ccmon::bench::read_lines(path, 0, 0);
   CodecOptions options;
   options.max_event_age = 0;  // history, as in event-clock mode
   Decoder decoder(options);
-  auto frames = ccmon::bench::build_frames(lines, 1, 5000);  // one connection's bodies
-  for (auto& f : frames[0]) {
-    DecodedBatch b = decoder.decode(f.text, BodyFormat::kNdjson, seconds(4'102'444'800));
-    for (auto& e : b.events) events.push_back(std::move(e.event));
+  auto frames = ccmon::bench::build_frames(lines, connections, frame);
+  std::size_t most = 0;
+  for (const auto& c : frames) most = std::max(most, c.size());
+  for (std::size_t i = 0; i < most; ++i) {
+    for (auto& c : frames) {
+      if (i >= c.size()) continue;
+      DecodedBatch b = decoder.decode(c[i].text, BodyFormat::kNdjson, seconds(4'102'444'800));
+      for (auto& e : b.events) events.push_back(std::move(e.event));
+    }
   }
   return events;
 }
@@ -271,8 +283,9 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
   return 0;
 }
 
-int file_mode(const std::string& path, std::size_t batch_size) {
-  const std::vector<Event> events = decode_file(path);
+int file_mode(const std::string& path, std::size_t batch_size, std::size_t connections) {
+  const std::vector<Event> events =
+      connections > 1 ? decode_file(path, connections, batch_size) : decode_file(path);
   const EngineConfig config = bench_config();
   Engine engine(config);
   std::uint64_t sum = 0xcbf29ce484222325ull;
@@ -326,9 +339,20 @@ int main(int argc, char** argv) {
     return shard_mode(generate(200000), n);
   }
   if (argc > 2 && std::string(argv[1]) == "--file") {
-    const std::size_t batch =
-        argc > 4 ? static_cast<std::size_t>(std::strtoull(argv[4], nullptr, 10)) : 5000;
-    return file_mode(argv[2], batch == 0 ? 5000 : batch);
+    std::size_t batch = 5000, connections = 1;
+    for (int i = 3; i + 1 < argc; i += 2) {
+      const std::string flag = argv[i];
+      const auto v = static_cast<std::size_t>(std::strtoull(argv[i + 1], nullptr, 10));
+      if (flag == "--batch") {
+        batch = v;
+      } else if (flag == "--connections") {
+        connections = v;
+      } else {
+        std::fprintf(stderr, "unknown option %s (--batch N, --connections N)\n", flag.c_str());
+        return 2;
+      }
+    }
+    return file_mode(argv[2], batch == 0 ? 5000 : batch, std::max<std::size_t>(1, connections));
   }
   const int contacts = argc > 1 ? std::atoi(argv[1]) : 200000;
   const bool apply_only = argc > 2 && std::string(argv[2]) == "apply";  // for profiling
