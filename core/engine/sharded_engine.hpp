@@ -53,8 +53,10 @@ class ShardedEngine {
   // lists not applied yet, and those that shard holds (Engine::take_held,
   // kept here until the next partition). So an answer that arrives before
   // its queueing completes as in one engine. With nothing held (lateness 0)
-  // nothing follows: one engine counts such an event out of sequence at
-  // once, and so does the shard it went to. The events must outlive the
+  // no event of the batch follows: one engine counts such an event out of
+  // sequence at once, and so does the shard it went to (events held from
+  // before a reload to lateness 0 still follow, and are out of sequence
+  // where they arrive: docs/architecture.md). The events must outlive the
   // lists; call it again only after the lists were applied.
   // `hashed`, when it has an entry per event and `key` is hash_key(): the
   // events' ids hashed ahead (HashedIds, as Engine::apply's batch form takes
