@@ -11,10 +11,12 @@
 // snapshot every 20 batches at the latest event time (event-clock mode);
 // prints the CPU time of the applies and a checksum of every snapshot's
 // series and team KPIs, so that two builds can be compared for equal results.
-// --connections N applies the events in the order a daemon receives them
+// --connections N approximates the order a daemon receives the events in
 // from ccmon_ingest_load's N connections: each event on the connection of
-// its contact (else agent), frames of --batch events taken from each
-// connection in turn (docs/benchmarks.md, "Analysis of the misses").
+// its contact (else agent, else event id), frames of --batch events taken
+// from each connection strictly in turn (the daemon takes them as they
+// arrive, up to 64 in flight per connection; docs/benchmarks.md, "Analysis
+// of the misses").
 //   ccmon_engine_bench --file F [--batch 5000] [--connections 1]
 //
 // With --shards, the shard scaling of the sharded engine
@@ -322,10 +324,11 @@ int file_mode(const std::string& path, std::size_t batch_size, std::size_t conne
   }
   take_snapshot();
   std::printf(
-      "file: %zu events in batches of %zu in %.3f s CPU = %.0f events/s per core; %zu snapshots "
-      "in %.3f s CPU; KPI checksum %016llx (out of sequence: %llu)\n",
-      events.size(), batch_size, apply_cpu, static_cast<double>(events.size()) / apply_cpu,
-      snapshots, snap_cpu, static_cast<unsigned long long>(sum),
+      "file: %zu events from %zu connection(s) in batches of %zu in %.3f s CPU = %.0f events/s "
+      "per core; %zu snapshots in %.3f s CPU; KPI checksum %016llx (out of sequence: %llu)\n",
+      events.size(), connections, batch_size, apply_cpu,
+      static_cast<double>(events.size()) / apply_cpu, snapshots, snap_cpu,
+      static_cast<unsigned long long>(sum),
       static_cast<unsigned long long>(engine.stats().out_of_sequence_total));
   return 0;
 }
@@ -340,19 +343,19 @@ int main(int argc, char** argv) {
   }
   if (argc > 2 && std::string(argv[1]) == "--file") {
     std::size_t batch = 5000, connections = 1;
-    for (int i = 3; i + 1 < argc; i += 2) {
+    for (int i = 3; i < argc; i += 2) {
       const std::string flag = argv[i];
-      const auto v = static_cast<std::size_t>(std::strtoull(argv[i + 1], nullptr, 10));
-      if (flag == "--batch") {
-        batch = v;
-      } else if (flag == "--connections") {
-        connections = v;
-      } else {
-        std::fprintf(stderr, "unknown option %s (--batch N, --connections N)\n", flag.c_str());
+      char* end = nullptr;
+      const auto v = i + 1 < argc ? std::strtoull(argv[i + 1], &end, 10) : 0;
+      if ((flag != "--batch" && flag != "--connections") || v == 0 || *end != '\0') {
+        std::fprintf(stderr,
+                     "usage: ccmon_engine_bench --file F [--batch N] [--connections N]"
+                     " (N > 0)\n");
         return 2;
       }
+      (flag == "--batch" ? batch : connections) = static_cast<std::size_t>(v);
     }
-    return file_mode(argv[2], batch == 0 ? 5000 : batch, std::max<std::size_t>(1, connections));
+    return file_mode(argv[2], batch, connections);
   }
   const int contacts = argc > 1 ? std::atoi(argv[1]) : 200000;
   const bool apply_only = argc > 2 && std::string(argv[2]) == "apply";  // for profiling
