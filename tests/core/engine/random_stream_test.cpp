@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine_test_util.hpp"
+#include "xorshift.hpp"
 
 using namespace ccmon::core;
 using namespace ccmon::core::test;
@@ -26,13 +27,7 @@ TEST_CASE("random event streams keep the engine consistent", "[engine][robustnes
   c.max_tracked_agents = 4;
   c.limits.max_queues = 3;
   Engine e(c);
-  std::uint64_t x = 12345;  // fixed seed: reproducible
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  XorShift rnd{12345};  // fixed seed: reproducible
   const char* queues[] = {"q0", "q1", "q2", "q3", ""};
   const char* channels[] = {"voice", "chat", ""};
   double t = 0;
@@ -125,13 +120,7 @@ TEST_CASE("batched apply equals one-by-one apply", "[engine][robustness]") {
   EngineConfig c = small_config();
   c.today_window = true;
   c.max_tracked_contacts = 50;
-  std::uint64_t x = 987654321;  // fixed seed: reproducible
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  XorShift rnd{987654321};  // fixed seed: reproducible
   std::vector<Event> events;
   double t = 0;
   for (int i = 0; i < 20000; ++i) {
@@ -338,13 +327,7 @@ TEST_CASE("contact lifecycle KPIs equal those of an independent model", "[engine
   c.lateness = 0;                   // the model judges each event on arrival
   Engine e(c);
   LifecycleModel model;
-  std::uint64_t x = 4242;  // fixed seed: reproducible
-  auto rnd = [&](std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  };
+  XorShift rnd{4242};  // fixed seed: reproducible
   const EventType types[] = {
       EventType::kContactQueued,    EventType::kContactQueued,  EventType::kContactAnswered,
       EventType::kContactAbandoned, EventType::kContactHeld,    EventType::kContactResumed,

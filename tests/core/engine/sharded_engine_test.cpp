@@ -13,22 +13,12 @@
 
 #include "core/engine/shard_router.hpp"
 #include "engine_test_util.hpp"
+#include "xorshift.hpp"
 
 using namespace ccmon::core;
 using namespace ccmon::core::test;
 
 namespace {
-
-// The streams' pseudo-random choices: rnd(n) in [0, n), from a seed.
-struct Xorshift {
-  std::uint64_t x;
-  std::uint64_t operator()(std::uint64_t n) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % n;
-  }
-};
 
 // The first of prefix0, prefix1, ... that `fits`.
 template <typename Fits>
@@ -158,7 +148,7 @@ void same_snapshot(const Snapshot& a, const Snapshot& b, bool gaps, bool waiting
 // ended, wrapped or left to the agent's next state; some abandoned, some
 // transferred to another queue; agents change state between contacts.
 std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
-  Xorshift rnd{seed};
+  XorShift rnd{seed};
   std::vector<Event> out;
   auto add = [&](Ev ev) { out.push_back(ev.e); };
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
@@ -212,7 +202,7 @@ std::vector<Event> day_stream(std::uint64_t seed, int contacts) {
 // followed by a late one 20 s before it (history re-split at the home
 // shard).
 std::vector<Event> served_day_stream(std::uint64_t seed, int contacts) {
-  Xorshift rnd{seed};
+  XorShift rnd{seed};
   std::vector<Event> out;
   auto add = [&](Ev ev) { out.push_back(ev.e); };
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
@@ -777,7 +767,7 @@ std::string queue_owned_by(std::uint32_t shard, std::uint32_t n) {
 // late and team-changing states, reasons: arrival order, not time order.
 std::vector<Event> mixed_agent_stream(std::uint64_t seed, int contacts, bool stateless_agents,
                                       bool direct_transfers, bool answers_first) {
-  Xorshift rnd{seed};
+  XorShift rnd{seed};
   std::vector<std::pair<double, Event>> out;  // (arrival, event)
   const char* queues[] = {"sales", "support", "billing", "retention", "claims", "vip"};
   const char* teams[] = {"north", "south", "east"};

@@ -19,6 +19,7 @@
 #include "core/exposition/text_format.hpp"
 #include "core/sla/sla_evaluator.hpp"
 #include "core/sla/sla_exposition.hpp"
+#include "tests/core/engine/xorshift.hpp"
 
 namespace ccmon::core::test {
 
@@ -136,17 +137,6 @@ inline std::string name(const char* prefix, std::uint64_t n) {
   s.append(std::to_string(n));
   return s;
 }
-
-// A seeded xorshift64 stream (Marsaglia 2003): rnd(m) is in [0, m).
-struct XorShift {
-  std::uint64_t x;
-  std::uint64_t operator()(std::uint64_t m) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % m;
-  }
-};
 
 // A seeded mixed stream over ~11 h: every event type, mostly in order, some
 // up to 60 s late, repeated ids (duplicates), ticks and SLA evaluations.
