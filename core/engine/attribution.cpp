@@ -650,7 +650,7 @@ void retry_held(EngineState& st, const Event& e, std::uint64_t contact_hash) {
 ApplyResult EngineState::apply(const Event& e, std::uint64_t contact_hash,
                                std::optional<std::uint64_t> agent_hash) {
   const auto kind = held_kind(e.type);
-  const bool may_hold = config.lateness > 0 && config.max_held_events > 0 && kind.has_value();
+  const bool may_hold = config.holds_events() && kind.has_value();
   ApplyResult r =
       apply_one(*this, e, contact_hash, may_hold ? Unfit::kHold : Unfit::kCount, agent_hash);
   if (r == ApplyResult::kHeld) {

@@ -81,6 +81,9 @@ struct EngineConfig {
   // Bound on the events held at once; past it the one held longest (by
   // event time) is given up as out of sequence, and counted.
   std::size_t max_held_events = 100'000;
+  // Whether an event that does not fit yet is held at all (else it is out
+  // of sequence at once); one engine and the shard router ask alike.
+  bool holds_events() const { return lateness > 0 && max_held_events > 0; }
 
   CardinalityLimits limits;
 };

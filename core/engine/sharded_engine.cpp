@@ -33,7 +33,7 @@ void ShardedEngine::partition(std::span<const Event* const> events,
   router_.between_batches();
   const bool ahead = hashed.size() == events.size() && key == key_;
   Lists lists{out, out_hashed};
-  const bool holds = config().lateness > 0 && config().max_held_events > 0;
+  const bool holds = config().holds_events();
   bool followed = false;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event* e = events[i];
