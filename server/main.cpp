@@ -10,6 +10,7 @@
 #include "server/build_info.hpp"
 #include "server/cli.hpp"
 #include "server/daemon.hpp"
+#include "server/huge_page_heap.hpp"
 #include "server/kafka_source.hpp"
 #include "server/listener.hpp"
 #include "server/state_tools.hpp"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : loaded.warnings) spdlog::warn("{}", config::to_string(w));
   server::Listener::raise_fd_limit();
+  spdlog::info("{}", server::use_huge_pages_for_heap());
   server::Daemon daemon(std::move(*loaded.config), cli);
   return daemon.run();
 }

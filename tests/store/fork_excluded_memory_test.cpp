@@ -9,8 +9,9 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
+
+#include "tests/store/smaps.hpp"
 
 namespace ccmon::store {
 namespace {
@@ -54,30 +55,11 @@ TEST_CASE("a forked child has no mapping of fork-excluded memory; the parent kee
   CHECK_FALSE(mapped(block + kBytes - 1));
 }
 
-// The VmFlags line of the mapping holding `p`, from /proc/self/smaps
-// (proc(5): "dc" do not copy on fork, "hg" huge pages advised); "" if none.
-std::string vm_flags(const void* p) {
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  bool inside = false;
-  for (std::string line; std::getline(smaps, line);) {
-    std::uintptr_t lo = 0, hi = 0;
-    char dash = 0;
-    std::istringstream head(line);
-    if (head >> std::hex >> lo >> dash >> hi && dash == '-' && line.find(':') > line.find(' ')) {
-      inside = lo <= at && at < hi;
-    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
-      return line.substr(8) + " ";
-    }
-  }
-  return "";
-}
-
 TEST_CASE("fork-excluded memory is advised not to be copied on fork and to use huge pages") {
   std::pmr::memory_resource* memory = fork_excluded_memory();
   const std::size_t kBytes = std::size_t{4} << 20;
   void* block = memory->allocate(kBytes, alignof(std::uint64_t));
-  const std::string flags = vm_flags(block);
+  const std::string flags = test::vm_flags(block);
   INFO("VmFlags:" << flags);
   REQUIRE_FALSE(flags.empty());
   CHECK(flags.find(" dc ") != std::string::npos);
@@ -89,7 +71,7 @@ TEST_CASE("fork-excluded memory is advised not to be copied on fork and to use h
     WARN("SKIPPED: this kernel has no transparent huge pages; the hg flag is not checked");
   }
   const auto heap = std::make_unique<std::uint64_t[]>(1 << 20);  // ordinary memory, for contrast
-  CHECK(vm_flags(heap.get()).find(" dc ") == std::string::npos);
+  CHECK(test::vm_flags(heap.get()).find(" dc ") == std::string::npos);
   memory->deallocate(block, kBytes, alignof(std::uint64_t));
 }
 
