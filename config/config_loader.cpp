@@ -330,7 +330,12 @@ class ConfigLoader {
          {"dedup", [&](const Value& v) {
             r_.mapping(
                 v, {{"horizon", [&](const Value& h) { set(c_.dedup.horizon, r_.duration(h, 0)); }},
-                    {"max_ids", [&](const Value& m) { count(m, c_.dedup.max_ids); }}});
+                    {"max_ids", [&](const Value& m) {
+                       // 0 turns deduplication off (docs/events.md, "Duplicates").
+                       if (auto n = r_.integer(m, 0, kMaxCount)) {
+                         c_.dedup.max_ids = static_cast<std::size_t>(*n);
+                       }
+                     }}});
           }}});
   }
 

@@ -149,6 +149,13 @@ sla:
   CHECK(r.clear_margin == 2.5);
 }
 
+TEST_CASE("ingest.dedup.max_ids: 0 turns deduplication off, as documented", "[config][values]") {
+  // docs/events.md, "Duplicates"; the engine runner then remembers no id.
+  CHECK(load_ok("ingest:\n  dedup: {max_ids: 0}\n").dedup.max_ids == 0);
+  CHECK(load_ok("ingest:\n  dedup: {max_ids: 1}\n").dedup.max_ids == 1);
+  CHECK_FALSE(load_config_string("ingest:\n  dedup: {max_ids: -1}\n", "bad.yml").config);
+}
+
 TEST_CASE("service-level overrides keep their file order", "[config][values]") {
   // Later entries win in the engine, so the order must survive loading.
   const Config c = load_ok(R"(
