@@ -159,7 +159,9 @@ void DurableState::write_snapshot(store::Sequence sequence,
   if (auto child = store::ChildSnapshot::start(dir_, sequence, encode, ops_, error)) {
     snapshot_thread_ = std::thread([this, sequence, child = std::move(*child)]() mutable {
       const auto r = child.wait();
-      // The child is gone: the heap's huge pages its fork split, rejoined.
+      snapshot_written(sequence, r.write, r.child_seconds + r.commit_seconds);
+      // The child is gone: the heap's huge pages its fork split, rejoined
+      // (before the next snapshot may start: snapshot_running_ still set).
       const auto collapse_start = std::chrono::steady_clock::now();
       const std::size_t collapsed = collapse_heap();
       spdlog::debug("state: {} MiB of the heap in huge pages after the snapshot ({:.1f} ms)",
@@ -167,7 +169,6 @@ void DurableState::write_snapshot(store::Sequence sequence,
                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                               collapse_start)
                         .count());
-      snapshot_written(sequence, r.write, r.child_seconds + r.commit_seconds);
       snapshot_running_ = false;
     });
     return;

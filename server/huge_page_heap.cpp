@@ -19,6 +19,8 @@
 namespace ccmon::server {
 
 void* map_huge_page_aligned(std::size_t bytes, std::size_t alignment, std::size_t& actual) {
+  // A power of two (0 taken as 1), else the trimmed ends need not be whole pages.
+  if ((alignment & (alignment - 1)) != 0) return nullptr;
   const std::size_t align = std::max(kHugePageBytes, alignment);
   constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
   bytes = std::max<std::size_t>(bytes, 1);
@@ -54,11 +56,13 @@ constexpr std::size_t kMaxRanges = 16384;  // at least 32 GiB of heap in 2 MiB s
 std::array<Range, kMaxRanges> heap_ranges;
 std::atomic<std::size_t> heap_range_count{0};
 
-bool huge_pages_never() {
+// Whether the kernel has transparent huge pages and they are not `never`.
+// Read at each collapse: MADV_COLLAPSE itself ignores the setting, and an
+// operator may change it while the daemon runs.
+bool huge_pages_on() {
   std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
   std::string mode;
-  std::getline(f, mode);
-  return mode.find("[never]") != std::string::npos;
+  return std::getline(f, mode) && mode.find("[never]") == std::string::npos;
 }
 
 }  // namespace
@@ -74,8 +78,7 @@ void* map_heap_huge_pages(std::size_t bytes, std::size_t alignment, std::size_t&
 }
 
 std::size_t collapse_heap() {
-  static const bool never = huge_pages_never();
-  if (never) return 0;
+  if (!huge_pages_on()) return 0;
   const std::size_t n = heap_range_count.load(std::memory_order_acquire);
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t per_huge = kHugePageBytes / page;
@@ -88,7 +91,9 @@ std::size_t collapse_heap() {
     if (mincore(start, length, resident.data()) != 0) continue;
     for (std::size_t at = 0; at < length; at += kHugePageBytes) {
       // Only where every page is in memory: a collapse fills the holes, and
-      // the holes are memory TCMalloc gave back (or never touched).
+      // the holes are memory TCMalloc gave back (or never touched). A page
+      // given back between mincore and the collapse is filled again: rare,
+      // and one huge page at most.
       const auto first = resident.begin() + static_cast<std::ptrdiff_t>(at / page);
       const bool whole = std::all_of(first, first + static_cast<std::ptrdiff_t>(per_huge),
                                      [](unsigned char r) { return (r & 1) != 0; });

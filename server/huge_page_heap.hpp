@@ -29,14 +29,14 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 // 1), its start aligned to the larger of 2 MiB and `alignment` (a power of
 // two), its length `actual` a multiple of 2 MiB, advised MADV_HUGEPAGE.
 // Returns nullptr (and leaves `actual` alone) when the kernel refuses the
-// mapping or the sizes overflow. The huge-page advice is a hint: refused,
-// the memory is the same in 4 KiB pages. Thread-safe; give it back with
-// munmap(p, actual).
+// mapping, the sizes overflow or `alignment` is not a power of two. The huge-page advice is a hint:
+// refused, the memory is the same in 4 KiB pages. Thread-safe; give it back with munmap(p, actual).
 void* map_huge_page_aligned(std::size_t bytes, std::size_t alignment, std::size_t& actual);
 
 // map_huge_page_aligned for the heap: the mapping is also remembered for
-// collapse_heap() (the first 16,384 of them). Called by the heap's
-// allocator, under its lock; allocates nothing.
+// collapse_heap() (the first 16,384 of them; later ones are mapped the same
+// but never collapsed). Called by the heap's allocator, one call at a time
+// (under its lock); allocates nothing.
 void* map_heap_huge_pages(std::size_t bytes, std::size_t alignment, std::size_t& actual);
 
 // Puts the heap's mappings back into huge pages (MADV_COLLAPSE, Linux 6.1):
@@ -45,10 +45,13 @@ void* map_heap_huge_pages(std::size_t bytes, std::size_t alignment, std::size_t&
 // Call after a snapshot process exited. Collapses only the 2 MiB pieces
 // whose pages are all in memory (mincore(2)): one with a hole holds memory
 // the allocator gave back or never touched, and a collapse would fill it.
-// Nothing when /sys/kernel/mm/transparent_hugepage/enabled is `never`.
-// Returns the bytes collapsed or already in huge pages (a refusal, on an
-// older kernel or with no huge page free, counts nothing). Thread-safe
-// against the allocator; costs a copy of each split huge page it collapses.
+// Nothing when /sys/kernel/mm/transparent_hugepage/enabled is `never` or
+// absent, read at each call (MADV_COLLAPSE itself ignores it). Returns the
+// bytes collapsed or already in huge pages (a refusal, on an older kernel or
+// with no huge page free, counts nothing). Thread-safe against the
+// allocator. Costs a copy of each split huge page, and while the kernel
+// copies one it holds the process's memory-map lock: page faults of every
+// thread wait meanwhile (docs/operations.md, "Huge pages and snapshots").
 std::size_t collapse_heap();
 
 // Makes the malloc that ccmond is linked with grow its heap with

@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <string>
 
@@ -22,14 +21,6 @@ std::uintptr_t address(const void* p) {
   return reinterpret_cast<std::uintptr_t>(p);
 }
 
-// The kernel's transparent huge page mode, "" without them (no sysfs file).
-std::string huge_page_mode() {
-  std::string line;
-  std::getline(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"), line);
-  const auto a = line.find('['), b = line.find(']');
-  return a == std::string::npos || b == std::string::npos ? "" : line.substr(a + 1, b - a - 1);
-}
-
 TEST_CASE("huge-page mappings are 2 MiB-aligned, in whole 2 MiB pages, advised hg") {
   std::size_t actual = 0;
   void* p = map_huge_page_aligned(5 * kMiB + 1, 8192, actual);
@@ -40,7 +31,7 @@ TEST_CASE("huge-page mappings are 2 MiB-aligned, in whole 2 MiB pages, advised h
   bytes[0] = 1;
   bytes[actual - 1] = 2;  // the whole length is writable
   CHECK(bytes[0] + bytes[actual - 1] == 3);
-  if (!huge_page_mode().empty()) {
+  if (!test::huge_page_mode().empty()) {
     CHECK(test::vm_flags(p).find(" hg ") != std::string::npos);
   } else {
     WARN("SKIPPED: this kernel has no transparent huge pages; the hg flag is not checked");
@@ -61,10 +52,12 @@ TEST_CASE("huge-page mappings are 2 MiB-aligned, in whole 2 MiB pages, advised h
   CHECK(munmap(r, none) == 0);
 }
 
-TEST_CASE("a size or alignment too large to map gives null and leaves actual alone") {
+TEST_CASE(
+    "a size or alignment too large, or not a power of two, gives null and leaves actual alone") {
   std::size_t actual = 7;
   CHECK(map_huge_page_aligned(std::numeric_limits<std::size_t>::max(), 1, actual) == nullptr);
   CHECK(map_huge_page_aligned(kMiB, std::size_t{1} << 63, actual) == nullptr);
+  CHECK(map_huge_page_aligned(kMiB, 3 * 4096, actual) == nullptr);  // not a power of two
   CHECK(actual == 7);
 }
 
@@ -72,9 +65,14 @@ TEST_CASE("a size or alignment too large to map gives null and leaves actual alo
 // pages, a write while the child lives splits a huge page into 4 KiB ones,
 // and they stay split after the child is gone until collapsed.
 TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge pages") {
-  const std::string mode = huge_page_mode();
+  const std::string mode = test::huge_page_mode();
   if (mode.empty() || mode == "never") {
     WARN("SKIPPED: transparent huge pages are off here (" << mode << "); nothing to collapse");
+    return;
+  }
+  if (!test::madv_collapse_known()) {
+    WARN(
+        "SKIPPED: this kernel has no MADV_COLLAPSE (before Linux 6.1); collapse_heap does nothing");
     return;
   }
   std::size_t actual = 0;
@@ -118,9 +116,14 @@ TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge page
 }
 
 TEST_CASE("collapse_heap leaves a 2 MiB piece with a page given back as it is") {
-  const std::string mode = huge_page_mode();
+  const std::string mode = test::huge_page_mode();
   if (mode.empty() || mode == "never") {
     WARN("SKIPPED: transparent huge pages are off here (" << mode << "); nothing to collapse");
+    return;
+  }
+  if (!test::madv_collapse_known()) {
+    WARN(
+        "SKIPPED: this kernel has no MADV_COLLAPSE (before Linux 6.1); collapse_heap does nothing");
     return;
   }
   std::size_t actual = 0;

@@ -7,7 +7,6 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -65,7 +64,7 @@ TEST_CASE("fork-excluded memory is advised not to be copied on fork and to use h
   CHECK(flags.find(" dc ") != std::string::npos);
   // The huge-page advice is a hint the kernel refuses when built without
   // transparent huge pages (no such sysfs directory).
-  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) {
+  if (!test::huge_page_mode().empty()) {
     CHECK(flags.find(" hg ") != std::string::npos);
   } else {
     WARN("SKIPPED: this kernel has no transparent huge pages; the hg flag is not checked");

@@ -1,8 +1,11 @@
-// Reading this process's /proc/self/smaps (proc(5)) for the mapping that
-// holds an address: the memory tests check what the kernel made of their
-// madvise(2) advice.
+// What the memory tests ask the kernel: this process's /proc/self/smaps
+// (proc(5)) for the mapping that holds an address, to check what the kernel
+// made of their madvise(2) advice, and its transparent huge page mode.
 #pragma once
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -39,6 +42,27 @@ inline std::string vm_flags(const void* p) {
 inline long anon_huge_kib(const void* p) {
   const std::string v = smaps_field(p, "AnonHugePages:");
   return v.empty() ? -1 : std::stol(v);
+}
+
+// The kernel's transparent huge page mode ("always", "madvise", "never"),
+// or "" without them (no /sys/kernel/mm/transparent_hugepage/enabled).
+inline std::string huge_page_mode() {
+  std::string line;
+  std::getline(std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled"), line);
+  const auto a = line.find('['), b = line.find(']');
+  return a == std::string::npos || b == std::string::npos ? "" : line.substr(a + 1, b - a - 1);
+}
+
+// Whether this kernel knows MADV_COLLAPSE (Linux 6.1): EINVAL before.
+inline bool madv_collapse_known() {
+  constexpr int kCollapse = 25;  // MADV_COLLAPSE, absent from older headers
+  constexpr std::size_t kBytes = std::size_t{2} << 20;
+  void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  static_cast<unsigned char*>(p)[0] = 1;
+  const bool known = madvise(p, kBytes, kCollapse) == 0 || errno != EINVAL;
+  munmap(p, kBytes);
+  return known;
 }
 
 }  // namespace ccmon::test
