@@ -46,8 +46,10 @@ struct SkipListener : Catch::TestEventListenerBase {
 CATCH_REGISTER_LISTENER(SkipListener)
 
 int main(int argc, char* argv[]) {
-  const int failed = Catch::Session().run(argc, argv);
-  if (failed != 0 || skips().empty()) return failed;
+  // Catch2 returns the failed assertions' count (up to 255): 77 of them
+  // must not read as a skip.
+  if (Catch::Session().run(argc, argv) != 0) return 1;
+  if (skips().empty()) return 0;
   std::cerr << "\n" << skips().size() << " skipped:\n";
   for (const auto& s : skips()) std::cerr << "  " << s << "\n";
   const std::string require_all =

@@ -72,7 +72,8 @@ TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge page
   }
   if (!test::madv_collapse_known()) {
     WARN(
-        "SKIPPED: this kernel has no MADV_COLLAPSE (before Linux 6.1); collapse_heap does nothing");
+        "SKIPPED: this kernel has no MADV_COLLAPSE (it came with Linux 6.1); collapse_heap does "
+        "nothing");
     return;
   }
   std::size_t actual = 0;
@@ -123,7 +124,8 @@ TEST_CASE("collapse_heap leaves a 2 MiB piece with a page given back as it is") 
   }
   if (!test::madv_collapse_known()) {
     WARN(
-        "SKIPPED: this kernel has no MADV_COLLAPSE (before Linux 6.1); collapse_heap does nothing");
+        "SKIPPED: this kernel has no MADV_COLLAPSE (it came with Linux 6.1); collapse_heap does "
+        "nothing");
     return;
   }
   std::size_t actual = 0;
