@@ -61,34 +61,36 @@ TEST_CASE(
   CHECK(actual == 7);
 }
 
-// What collapse_heap() exists for: a fork write-protects the parent's
-// pages, a write while the child lives splits a huge page into 4 KiB ones,
-// and they stay split after the child is gone until collapsed.
-TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge pages") {
-  const std::string mode = test::huge_page_mode();
-  if (mode.empty() || mode == "never") {
-    WARN("SKIPPED: transparent huge pages are off here (" << mode << "); nothing to collapse");
-    return;
-  }
-  if (!test::madv_collapse_known()) {
-    WARN(
-        "SKIPPED: this kernel has no MADV_COLLAPSE (it came with Linux 6.1); collapse_heap does "
-        "nothing");
-    return;
+// A 4 MiB heap mapping (remembered for collapse_heap(), never unmapped),
+// filled with 0x11 and in huge pages; null, after saying why, where the
+// collapse cannot be tested.
+unsigned char* touched_huge_heap() {
+  if (const std::string why = test::no_collapse_reason(); !why.empty()) {
+    WARN("SKIPPED: " << why << "; nothing to collapse");
+    return nullptr;
   }
   std::size_t actual = 0;
   auto* heap = static_cast<unsigned char*>(map_heap_huge_pages(4 * kMiB, 8192, actual));
   REQUIRE(heap != nullptr);
   REQUIRE(actual == 4 * kMiB);
   std::memset(heap, 0x11, actual);
-  if (test::anon_huge_kib(heap) != 4096) {
+  if (const long kib = test::anon_huge_kib(heap); kib != 4096) {
     WARN(
         "SKIPPED: the kernel gave 4 KiB pages at the first touch (no huge page free); "
         "AnonHugePages "
-        << test::anon_huge_kib(heap) << " kB");
-    munmap(heap, actual);
-    return;
+        << kib << " kB");
+    return nullptr;
   }
+  return heap;
+}
+
+// What collapse_heap() exists for: a fork write-protects the parent's
+// pages, a write while the child lives splits a huge page into 4 KiB ones,
+// and they stay split after the child is gone until collapsed.
+TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge pages") {
+  unsigned char* const heap = touched_huge_heap();
+  if (heap == nullptr) return;
+  const std::size_t actual = 4 * kMiB;
   int go[2];
   REQUIRE(pipe(go) == 0);
   const pid_t pid = fork();
@@ -117,25 +119,8 @@ TEST_CASE("collapse_heap puts a heap mapping split by a fork back into huge page
 }
 
 TEST_CASE("collapse_heap leaves a 2 MiB piece with a page given back as it is") {
-  const std::string mode = test::huge_page_mode();
-  if (mode.empty() || mode == "never") {
-    WARN("SKIPPED: transparent huge pages are off here (" << mode << "); nothing to collapse");
-    return;
-  }
-  if (!test::madv_collapse_known()) {
-    WARN(
-        "SKIPPED: this kernel has no MADV_COLLAPSE (it came with Linux 6.1); collapse_heap does "
-        "nothing");
-    return;
-  }
-  std::size_t actual = 0;
-  auto* heap = static_cast<unsigned char*>(map_heap_huge_pages(4 * kMiB, 8192, actual));
-  REQUIRE(heap != nullptr);
-  std::memset(heap, 0x11, actual);
-  if (test::anon_huge_kib(heap) != 4096) {
-    WARN("SKIPPED: the kernel gave 4 KiB pages at the first touch (no huge page free)");
-    return;
-  }
+  unsigned char* const heap = touched_huge_heap();
+  if (heap == nullptr) return;
   // As an allocator gives memory back: one page of the second huge page.
   unsigned char* hole = heap + 2 * kMiB + 8192;
   REQUIRE(madvise(hole, 4096, MADV_DONTNEED) == 0);

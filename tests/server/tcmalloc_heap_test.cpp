@@ -30,8 +30,8 @@ TEST_CASE("after use_huge_pages_for_heap, TCMalloc's heap grows in mappings advi
     CHECK(test::vm_flags(after).find(" hg ") != std::string::npos);
   }
   const long huge_at_first_touch = test::anon_huge_kib(after);
-  if (mode.empty() || mode == "never" || !test::madv_collapse_known()) {
-    WARN("SKIPPED: no huge pages or no MADV_COLLAPSE here (mode '" << mode << "'); no collapse");
+  if (const std::string why = test::no_collapse_reason(); !why.empty()) {
+    WARN("SKIPPED: " << why << "; no collapse");
   } else if (huge_at_first_touch < 2048) {
     WARN(
         "SKIPPED: the kernel gave 4 KiB pages at the first touch (no huge page free); "

@@ -63,4 +63,15 @@ inline bool madv_collapse_known() {
   return madvise(page, 0, kCollapse) == 0 || errno != EINVAL;
 }
 
+// Why collapse_heap() cannot be tested here ("" when it can): huge pages
+// off or absent, or a kernel without MADV_COLLAPSE.
+inline std::string no_collapse_reason() {
+  const std::string mode = huge_page_mode();
+  if (mode.empty() || mode == "never") {
+    return "transparent huge pages are off here (mode '" + mode + "')";
+  }
+  if (!madv_collapse_known()) return "this kernel has no MADV_COLLAPSE (it came with Linux 6.1)";
+  return "";
+}
+
 }  // namespace ccmon::test
