@@ -222,6 +222,11 @@ struct Reader {
   }
   void times(std::int64_t* p, std::size_t n) {
     array(p, n);
+    in_range(p, n);
+  }
+  // Values made while loading (sums of values read) obey the same bound, so
+  // that what is loaded is read back when written again.
+  void in_range(const std::int64_t* p, std::size_t n) {
     if (std::any_of(p, p + n, [](std::int64_t v) { return v < -kTimeLimit || v > kTimeLimit; })) {
       fail(ctx, "a time or sum is out of range");
     }
@@ -542,6 +547,11 @@ struct Access {
       auto& s = win.slots_[win.ring(win.open_k_)];
       if (s.k == win.open_k_ && !s.counted) {
         win.totals_.merge(*s.b, +1);
+        // Two values in range can sum out of it (found by fuzz_state_codec).
+        auto& t = win.totals_;
+        r.in_range(t.v.data(), N);
+        r.in_range(t.wait_bins.data(), t.wait_bins.size());
+        r.in_range(t.deflected.data(), t.deflected.size());
         if (s.wait_max > win.max_) win.max_ = s.wait_max;
         s.counted = true;
       }

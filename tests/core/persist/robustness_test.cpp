@@ -4,8 +4,13 @@
 // a failed decode leaves the objects untouched; newer versions, a bad magic,
 // trailing bytes and absurd counts are refused with a message naming them.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 
+#include "core/dedup/deduplicator.hpp"
+#include "core/engine/engine.hpp"
 #include "core/persist/state_codec.hpp"
+#include "core/sla/sla_evaluator.hpp"
 #include "fixture.hpp"
 #include "persist_test_util.hpp"
 
@@ -88,4 +93,23 @@ TEST_CASE("versions, magic and framing are checked with clear messages", "[persi
              Catch::Contains("configuration: a count of 4294967295 windows exceeds the"));
   CHECK_THAT(try_decode(image + '\0'), Catch::Contains("1 bytes after the end of the image"));
   CHECK_THAT(try_decode(""), Catch::Contains("not a ccmon state image"));
+}
+
+// tests/fuzz/corpus/fuzz_state_codec/crash-5e46dd1ed6bf01899eeb4816a3e1bf9df4fd92f4
+// (docs/fuzzing.md, "Findings"): a version 2 image whose window totals and
+// newest bucket are each in range, but whose sum, made when the totals take
+// in the newest bucket (engine part before version 3), is not. It decoded,
+// and its re-encoding was then refused. Refused now, as any sum out of range.
+TEST_CASE("a v2 image whose totals leave the range once they take in the newest bucket") {
+  std::ifstream f(
+      CCMON_SOURCE_DIR
+      "/tests/fuzz/corpus/fuzz_state_codec/crash-5e46dd1ed6bf01899eeb4816a3e1bf9df4fd92f4",
+      std::ios::binary);
+  REQUIRE(f);
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  Engine engine(EngineConfig{});
+  Deduplicator dedup;
+  SlaEvaluator sla({});
+  REQUIRE_THROWS_WITH(decode_state(bytes, engine, dedup, sla),
+                      Catch::Contains("a time or sum is out of range"));
 }
