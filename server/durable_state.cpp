@@ -123,9 +123,10 @@ void DurableState::start_sync(std::function<void(const store::SyncReport&)> repo
       });
 }
 
-store::Journal::Appended DurableState::append(std::string_view record, RecordKind kind) {
+store::Journal::Appended DurableState::append(std::string_view record, RecordKind kind,
+                                              store::Journal::Sync sync) {
   const std::string_view records[] = {record};
-  auto a = journal_->append(records);
+  auto a = journal_->append(records, sync);
   if (a.error != 0) {
     metrics_.write_errors->Increment();
     metrics_.writable->Set(0);

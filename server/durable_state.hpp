@@ -61,8 +61,14 @@ class DurableState {
   // sets it to 0, and only a stored batch sets it back to 1 (a small tick
   // record can still fit where a batch does not).
   enum class RecordKind { kBatch, kTick };
-  store::Journal::Appended append(std::string_view record, RecordKind kind = RecordKind::kBatch);
+  // `sync`: see store::Journal::Sync.
+  store::Journal::Appended append(std::string_view record, RecordKind kind = RecordKind::kBatch,
+                                  store::Journal::Sync sync = store::Journal::Sync::kSoon);
   store::Sequence written() const { return journal_->written(); }
+  // Engine thread: see store::Journal::request_sync (nothing before recover()).
+  void request_sync() {
+    if (journal_) journal_->request_sync();
+  }
 
   // Engine thread: whether a snapshot is due (interval or journal growth)
   // and none is being written.

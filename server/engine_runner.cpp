@@ -181,6 +181,7 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     }
   }
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
+    if (sync_reports_waiting_.load(std::memory_order_acquire)) take_sync_reports();
     BatchResult result;
     try {
       apply(batch, result);
@@ -203,9 +204,11 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     }
     // `always`: answered once a sync covers everything journaled so far —
     // a batch of duplicates too, since the record of their first acceptance
-    // may not be on disk yet.
+    // may not be on disk yet; and records of bodies still in parts, whose
+    // sync this batch then asks for (it wrote no kSoon record of its own).
     if (ack_after_sync_ && !result.state_unavailable && !result.internal_error &&
         durable_->written() > durable_upto_) {
+      if (!batch.more_parts) durable_->request_sync();
       pending_acks_.push_back({durable_->written(), std::move(done), result});
       return;
     }
@@ -290,7 +293,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   if (journal && !fresh.empty()) {
     std::string record;
     state_records::encode_batch(fresh, record);
-    if (const auto appended = journal->append(record); appended.error != 0) {
+    const auto sync =
+        batch.more_parts ? store::Journal::Sync::kWithNext : store::Journal::Sync::kSoon;
+    if (const auto appended = journal->append(record, DurableState::RecordKind::kBatch, sync);
+        appended.error != 0) {
       spdlog::warn("state: journal write failed ({}); answering state_unavailable",
                    store::error_text(appended.error));
       result = {};
@@ -646,7 +652,14 @@ void EngineRunner::restore() {
   if (latest_event_time_ != 0) metrics_.last_event_time(core::to_seconds(latest_event_time_));
   durable_upto_ = durable_->written();  // what recovery read is on disk
   durable_->start_sync([this](const store::SyncReport& report) {
-    boost::asio::post(io_, [this, report] { on_synced(report); });
+    bool first = false;
+    {
+      std::lock_guard lock(sync_reports_mutex_);
+      first = sync_reports_.empty();
+      sync_reports_.push_back(report);
+      sync_reports_waiting_.store(true, std::memory_order_release);
+    }
+    if (first) boost::asio::post(io_, [this] { take_sync_reports(); });
   });
   spdlog::info(
       "state: restored from {} in {:.3f} s: snapshot at record {}, {} journal records replayed, "
@@ -714,6 +727,22 @@ void EngineRunner::snapshot_if_journal_recovered() {
   if (!recovery_snapshot_due_) return;
   recovery_snapshot_due_ = false;
   take_snapshot(/*now=*/false);
+}
+
+void EngineRunner::end_parts() {
+  boost::asio::post(io_, [this] {
+    if (ack_after_sync_) durable_->request_sync();
+  });
+}
+
+void EngineRunner::take_sync_reports() {
+  std::vector<store::SyncReport> reports;
+  {
+    std::lock_guard lock(sync_reports_mutex_);
+    reports.swap(sync_reports_);
+    sync_reports_waiting_.store(false, std::memory_order_relaxed);
+  }
+  for (const auto& report : reports) on_synced(report);
 }
 
 void EngineRunner::on_synced(const store::SyncReport& report) {

@@ -83,6 +83,7 @@ class EngineRunner final : public EngineService {
   void submit(Batch batch, std::function<void(BatchResult)> done) override;
   void request_view(std::function<void(std::shared_ptr<const View>)> done) override;
   bool state_ready() const override { return !restoring_.load(std::memory_order_acquire); }
+  void end_parts() override;
   std::vector<core::IndexedEvent> reusable_events(std::size_t events) override {
     return event_pool_.take(events);
   }
@@ -228,6 +229,14 @@ class EngineRunner final : public EngineService {
   bool ack_after_sync_ = false;
   std::deque<PendingAck> pending_acks_;
   store::Sequence durable_upto_ = 0;
+  // Sync reports, in order, from the sync thread to the engine thread. The
+  // engine thread takes them before each batch as well as in the handler the
+  // first one posts: a post alone would wait behind every batch queued
+  // meanwhile, and the acknowledgements with it.
+  void take_sync_reports();
+  std::mutex sync_reports_mutex_;
+  std::vector<store::SyncReport> sync_reports_;  // guarded by sync_reports_mutex_
+  std::atomic<bool> sync_reports_waiting_{false};
   bool tick_not_journaled_ = false;  // a tick applied while the journal failed
   // The journal took a record again since: a snapshot covers the ticks it
   // missed, taken once that record's work is done (it claims the record as

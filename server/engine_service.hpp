@@ -57,6 +57,11 @@ struct Batch {
     std::int64_t next_offset = -1;
   };
   std::optional<Partition> partition{};
+  // Another part of the same request follows (an NDJSON body is applied in
+  // parts, docs/ingestion.md, "Large bodies"): the request is answered
+  // after its last part, so this part's journal record is synced with that
+  // one's rather than alone (store::Journal::Sync::kWithNext).
+  bool more_parts = false;
   // Filled by EngineRunner::submit on the submitting thread, to take
   // SipHash off the engine thread: each event's id hashed for the duplicate
   // memory (Deduplicator::keyed_hash_of), and its contact and agent ids for
@@ -111,6 +116,11 @@ class EngineService {
   // Events of applied batches to decode at most `events` events into
   // (EventPool::take); empty when none are kept. Thread-safe.
   virtual std::vector<core::IndexedEvent> reusable_events(std::size_t /*events*/) { return {}; }
+
+  // The request whose last submitted batch said `more_parts` has no part
+  // left to submit (its remaining lines were all rejected): the journal
+  // records of its parts are synced without waiting for one. Thread-safe.
+  virtual void end_parts() {}
 
   // False while the state is being restored at start: ingestion answers 503
   // `state_unavailable` and /-/ready 503 until then. Thread-safe.

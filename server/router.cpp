@@ -224,6 +224,7 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
   auto parted =
       std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
   core::NdjsonCursor cursor;
+  bool more_parts = false;  // the last batch submitted said another would follow
   while (!cursor.at_end(body)) {
     core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(
         body, cursor, kIngestPartLines, now,
@@ -232,10 +233,12 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
     const std::size_t n = part.events.size();
     parted->add_part(part, n != 0);
     if (n == 0) continue;
-    engine.submit(Batch{Transport::kHttp, std::move(part.events), now, n},
-                  [parted](BatchResult result) { parted->applied(result); });
+    Batch batch{Transport::kHttp, std::move(part.events), now, n};
+    more_parts = batch.more_parts = !cursor.at_end(body);
+    engine.submit(std::move(batch), [parted](BatchResult result) { parted->applied(result); });
     unused.room -= n;  // the engine releases it once applied
   }
+  if (more_parts) engine.end_parts();
   parted->sealed();
   return Routed::kAnswering;
 }

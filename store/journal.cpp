@@ -252,7 +252,7 @@ void Journal::roll() {
   if (file_ && offset_ != 0) roll_ = true;
 }
 
-Journal::Appended Journal::append(std::span<const std::string_view> payloads) {
+Journal::Appended Journal::append(std::span<const std::string_view> payloads, Sync sync) {
   if (payloads.empty()) return {0, written_, 0};
   if (!file_ || roll_ || offset_ >= options_.segment_bytes) {
     if (int err = open_segment(next_)) return {err, 0, 0};
@@ -279,6 +279,11 @@ Journal::Appended Journal::append(std::span<const std::string_view> payloads) {
   written_ = next_ - 1;
   {
     std::lock_guard lock(mutex_);
+    if (sync == Sync::kSoon) {
+      sync_soon_ = true;
+    } else if (unsynced_upto_ == 0) {
+      deferred_since_ = std::chrono::steady_clock::now();
+    }
     unsynced_upto_ = written_;
     if (std::find(unsynced_files_.begin(), unsynced_files_.end(), file_) == unsynced_files_.end()) {
       unsynced_files_.push_back(file_);
@@ -286,6 +291,15 @@ Journal::Appended Journal::append(std::span<const std::string_view> payloads) {
   }
   changed_.notify_one();
   return {0, written_, buffer.size()};
+}
+
+void Journal::request_sync() {
+  {
+    std::lock_guard lock(mutex_);
+    if (unsynced_upto_ == 0 || sync_soon_) return;
+    sync_soon_ = true;
+  }
+  changed_.notify_one();
 }
 
 SyncJob Journal::take_locked() {
@@ -296,6 +310,7 @@ SyncJob Journal::take_locked() {
   unsynced_files_.clear();
   unsynced_upto_ = 0;
   unsynced_directory_ = false;
+  sync_soon_ = false;
   return job;
 }
 
@@ -304,9 +319,12 @@ SyncJob Journal::take_unsynced() {
   return take_locked();
 }
 
-SyncJob Journal::wait_unsynced() {
+SyncJob Journal::wait_unsynced(std::chrono::microseconds deferred_bound) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return stop_ || unsynced_upto_ != 0; });
+  // Only kWithNext records so far: wait for the record that completes them.
+  changed_.wait_until(lock, deferred_since_ + deferred_bound,
+                      [this] { return stop_ || sync_soon_; });
   return take_locked();
 }
 

@@ -9,6 +9,7 @@
 // everything from there on is cut (docs/ingestion.md, "Acknowledgements").
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -105,10 +106,16 @@ class Journal {
     Sequence last = 0;  // number of the last record written
     std::uint64_t bytes = 0;
   };
+  // When the sync thread should make the records durable: kSoon wakes it
+  // at once (someone waits for them); kWithNext lets it wait for a kSoon
+  // record or `deferred_bound` (wait_unsynced), whichever comes first — for
+  // a record whose acknowledgement waits for a later one anyway (the parts
+  // of one HTTP body), so that the body takes one fdatasync, not one a part.
+  enum class Sync { kSoon, kWithNext };
   // Writes the records with one pwrite(2) (page cache; durable once a sync
   // covers `last`). On failure nothing of them stays in the journal and the
   // numbers are not used.
-  Appended append(std::span<const std::string_view> payloads);
+  Appended append(std::span<const std::string_view> payloads, Sync sync = Sync::kSoon);
 
   // The next append starts a new segment (after a snapshot, so that old
   // segments can be deleted whole). No effect while the segment is empty.
@@ -117,10 +124,15 @@ class Journal {
   Sequence written() const { return written_; }  // writer thread
   const std::filesystem::path& directory() const { return dir_; }
 
+  // Writer thread: the kWithNext records written so far are complete (the
+  // record that was to follow will not come): wake the sync thread for them.
+  void request_sync();
+
   // Sync thread: what was written since the last call (upto 0: nothing).
   SyncJob take_unsynced();
-  // Same, waiting until there is something or stop_waiting() is called.
-  SyncJob wait_unsynced();
+  // Same, waiting until a kSoon record is written, a kWithNext record has
+  // waited `deferred_bound`, or stop_waiting() is called.
+  SyncJob wait_unsynced(std::chrono::microseconds deferred_bound);
   void stop_waiting();
 
  private:
@@ -141,6 +153,8 @@ class Journal {
   Sequence unsynced_upto_ = 0;
   std::vector<std::shared_ptr<FileDescriptor>> unsynced_files_;
   bool unsynced_directory_ = false;
+  bool sync_soon_ = false;  // a kSoon record is among the unsynced ones
+  std::chrono::steady_clock::time_point deferred_since_;  // the first kWithNext one's write
   bool stop_ = false;
 };
 

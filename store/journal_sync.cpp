@@ -5,8 +5,13 @@
 namespace ccmon::store {
 
 JournalSync::JournalSync(Journal& journal, FileOps ops, std::chrono::microseconds interval,
-                         std::function<void(const SyncReport&)> report)
-    : journal_(journal), ops_(std::move(ops)), interval_(interval), report_(std::move(report)) {
+                         std::function<void(const SyncReport&)> report,
+                         std::chrono::microseconds with_next_bound)
+    : journal_(journal),
+      ops_(std::move(ops)),
+      interval_(interval),
+      with_next_bound_(with_next_bound),
+      report_(std::move(report)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -28,7 +33,7 @@ void JournalSync::run() {
   for (;;) {
     SyncJob job;
     if (interval_.count() == 0) {
-      job = journal_.wait_unsynced();
+      job = journal_.wait_unsynced(with_next_bound_);
     } else {
       std::unique_lock lock(stop_mutex_);
       stop_cv_.wait_for(lock, interval_, [this] { return stop_; });

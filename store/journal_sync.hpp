@@ -22,11 +22,21 @@ struct SyncReport {
 
 class JournalSync {
  public:
-  // interval == 0: sync as soon as something is written (group commit);
-  // otherwise every `interval`. `report` runs on the sync thread after each
-  // sync that had something to do.
+  // How long a Journal::Sync::kWithNext record waits at most for the record
+  // or Journal::request_sync() that completes it. A backstop for a body whose
+  // decoding failed half-way: no acknowledgement waits for such a record
+  // alone (the writer asks for a sync whenever one might), so this bounds
+  // only how long an unacknowledged record stays in the page cache — as
+  // `state.sync: interval` does with its default period.
+  static constexpr std::chrono::microseconds kWithNextBound{100'000};
+
+  // interval == 0: sync as soon as something is written (group commit),
+  // kWithNext records once their kSoon record comes or after
+  // `with_next_bound`; otherwise every `interval`. `report` runs on the sync
+  // thread after each sync that had something to do.
   JournalSync(Journal& journal, FileOps ops, std::chrono::microseconds interval,
-              std::function<void(const SyncReport&)> report);
+              std::function<void(const SyncReport&)> report,
+              std::chrono::microseconds with_next_bound = kWithNextBound);
   ~JournalSync();  // stop()
   JournalSync(const JournalSync&) = delete;
   JournalSync& operator=(const JournalSync&) = delete;
@@ -44,6 +54,7 @@ class JournalSync {
   Journal& journal_;
   FileOps ops_;
   std::chrono::microseconds interval_;
+  std::chrono::microseconds with_next_bound_;
   std::function<void(const SyncReport&)> report_;
   std::mutex sync_mutex_;  // one sync at a time, thread or sync_now()
   std::mutex stop_mutex_;

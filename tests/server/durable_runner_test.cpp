@@ -414,5 +414,41 @@ TEST_CASE("state.sync always acknowledges only after a sync covers the batch", "
   runner.drain_and_stop();
 }
 
+TEST_CASE("state.sync always syncs a body's parts once, at its last part", "[server][state]") {
+  TempDir dir;
+  const auto config = event_clock_config(dir.path / "state");
+  std::atomic<int> syncs{0};
+  store::FileOps ops = store::FileOps::system();
+  auto real = ops.fdatasync;
+  ops.fdatasync = [&syncs, real](int fd) {
+    ++syncs;
+    return real(fd);
+  };
+  SelfMetrics metrics("test");
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
+  runner.start();
+  wait_restored(runner);
+  auto first = batch_of(*config, kFirst);
+  first.more_parts = true;
+  REQUIRE(runner.admission().try_admit(first.admitted));
+  std::promise<BatchResult> first_done;
+  runner.submit(std::move(first), [&](BatchResult r) { first_done.set_value(r); });
+  SECTION("the last part has events of its own") {
+    CHECK(submit_and_wait(runner, batch_of(*config, kSecond)).accepted == 4);
+  }
+  SECTION("the last part is all duplicates (no record of its own)") {
+    CHECK(submit_and_wait(runner, batch_of(*config, kFirst)).duplicates == 3);
+  }
+  SECTION("no last part: end_parts()") {
+    runner.end_parts();
+  }
+  CHECK(first_done.get_future().get().accepted == 3);
+  // One sync for both records (unless the 100 ms backstop, JournalSync::
+  // kWithNextBound, passed between the two submits).
+  CHECK(syncs == 1);
+  runner.drain_and_stop();
+}
+
 }  // namespace
 }  // namespace ccmon::server

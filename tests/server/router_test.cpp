@@ -112,6 +112,7 @@ TEST_CASE("POST /v1/events answers once the engine applied the events", "[server
   REQUIRE(f.engine.batches.size() == 1);
   CHECK(f.engine.batches[0].events.size() == 2);
   CHECK(f.engine.batches[0].admitted == 2);
+  CHECK_FALSE(f.engine.batches[0].more_parts);  // one part: its record is synced at once
   CHECK(f.received_http() == 2);
 }
 
@@ -176,8 +177,33 @@ TEST_CASE("a large NDJSON body reaches the engine in parts and gets one answer",
   CHECK(f.engine.batches[1].events.front().index == 500);
   CHECK(f.engine.batches[1].events.front().event.id == "e500");
   CHECK(f.engine.batches[2].events.back().event.id == "e1199");
+  // Only the last part lets the journal sync (store::Journal::Sync).
+  CHECK(f.engine.batches[0].more_parts);
+  CHECK(f.engine.batches[1].more_parts);
+  CHECK_FALSE(f.engine.batches[2].more_parts);
+  CHECK(f.engine.ended_parts == 0);
   CHECK(f.engine.admission().in_flight() == 0);  // every line's room returned
   CHECK(f.received_http() == 1201);
+}
+
+TEST_CASE("a large body whose last part is all rejected ends its parts for the journal",
+          "[server][router]") {
+  Fixture f;
+  // 500 good lines, then a part of two lines that are not objects.
+  std::string body;
+  for (int i = 0; i < 500; ++i) {
+    body +=
+        R"({"id":"e)" + std::to_string(i) +
+        R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
+        "\n";
+  }
+  body += "1\n2\n";
+  const Answer a = f.call(post_events(body, "application/x-ndjson"));
+  REQUIRE(a.res);
+  CHECK(body_of(*a.res).at("accepted") == 500);
+  REQUIRE(f.engine.batches.size() == 1);
+  CHECK(f.engine.batches[0].more_parts);  // submitted before its rejected successor was read
+  CHECK(f.engine.ended_parts == 1);       // so the engine is told there is none
 }
 
 TEST_CASE("ingest refusals: 400, 415, 405, 503", "[server][router]") {

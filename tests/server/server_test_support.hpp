@@ -75,8 +75,11 @@ class FakeEngine final : public EngineService {
     done(view);
   }
 
+  void end_parts() override { ++ended_parts; }
+
   core::Timestamp now = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z, in microseconds
   std::vector<Batch> batches;
+  int ended_parts = 0;  // end_parts() calls
 
  private:
   Admission admission_;

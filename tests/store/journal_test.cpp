@@ -277,6 +277,66 @@ TEST_CASE("the sync thread reports durability up to the last record written, and
   sync.stop();
 }
 
+// The sync thread's wait, called on this thread: a job taken at once has
+// its records; a wait the test cannot end would hang (ctest's timeout).
+TEST_CASE("a record written kWithNext waits for the one that completes it, or for its bound") {
+  TempDir dir;
+  Journal j(dir.path(), scan_journal(dir.path(), 0), 1);
+  const std::string_view first[] = {"part 1"};
+  const std::string_view second[] = {"part 2"};
+  constexpr std::chrono::hours kNever{1};
+  SECTION("a kSoon record after it: one job for both") {
+    REQUIRE(j.append(first, Journal::Sync::kWithNext).error == 0);
+    REQUIRE(j.append(second, Journal::Sync::kSoon).error == 0);
+    CHECK(j.wait_unsynced(kNever).upto == 2);
+  }
+  SECTION("request_sync() completes it") {
+    REQUIRE(j.append(first, Journal::Sync::kWithNext).error == 0);
+    j.request_sync();
+    CHECK(j.wait_unsynced(kNever).upto == 1);
+  }
+  SECTION("past its bound it is synced alone") {
+    REQUIRE(j.append(first, Journal::Sync::kWithNext).error == 0);
+    CHECK(j.wait_unsynced(std::chrono::microseconds(0)).upto == 1);
+  }
+}
+
+// The wait on the sync thread: a kWithNext record is not synced until the
+// kSoon record after it is written (one report for both).
+TEST_CASE("the sync thread syncs a body's parts once, at its last part") {
+  TempDir dir;
+  std::atomic<int> syncs{0};
+  FileOps ops = FileOps::system();
+  auto real = ops.fdatasync;
+  ops.fdatasync = [&](int fd) {
+    ++syncs;
+    return real(fd);
+  };
+  Journal j(dir.path(), scan_journal(dir.path(), 0), 1);
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<SyncReport> reports;
+  JournalSync sync(
+      j, ops, std::chrono::microseconds(0),
+      [&](const SyncReport& r) {
+        std::lock_guard lock(m);
+        reports.push_back(r);
+        cv.notify_all();
+      },
+      std::chrono::hours(1));  // no backstop within the test
+  const std::string_view part[] = {"part"};
+  for (int i = 0; i < 3; ++i) REQUIRE(j.append(part, Journal::Sync::kWithNext).error == 0);
+  REQUIRE(j.append(part, Journal::Sync::kSoon).error == 0);
+  {
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !reports.empty(); }));
+    CHECK(reports.front().durable == 4);
+    CHECK(reports.size() == 1);
+  }
+  CHECK(syncs == 1);
+  sync.stop();
+}
+
 // Runs only inside tests/store/tmpfs_enospc_test.py, which mounts a small
 // tmpfs in a private mount namespace and names it in CCMON_TMPFS_DIR.
 TEST_CASE("a real full disk: appends fail with ENOSPC and succeed again once space returns",
