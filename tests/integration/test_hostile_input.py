@@ -118,9 +118,16 @@ class HostileInputTest(unittest.TestCase):
         before = self.counters()
         t = threading.Thread(target=honest_client)
         t.start()
-        status, data = self.post(body)
+        # A body of more lines than max_events_in_flight is admitted only
+        # while nothing else is in flight (docs/ingestion.md): the honest
+        # client's events may be, and the answer is then 503 `overloaded`,
+        # which a client resends as it would any 503.
+        for _ in range(100):
+            status, data = self.post(body)
+            if status != 503 or b'"overloaded"' not in data:
+                break
         t.join()
-        self.assertEqual(status, 200)
+        self.assertEqual(status, 200, data[:300])
         # 100 listed rejections of 80 bytes (8,000) plus the counts: under
         # 16 KiB (unbounded it was ~85 bytes a line: ~45 MB here).
         self.assertLess(len(data), 16 * 1024)
