@@ -21,18 +21,21 @@ double unix_seconds(std::filesystem::file_time_type t) {
 
 std::unique_ptr<DurableState> DurableState::open(const config::DurableConfig& options,
                                                  SelfMetrics& metrics, std::string& error,
-                                                 bool& in_use, store::FileOps ops) {
+                                                 bool& in_use, store::FileOps ops,
+                                                 std::chrono::microseconds with_next_bound) {
   auto lock = store::StateLock::acquire(options.dir, error, in_use);
   if (!lock) return nullptr;
-  return std::unique_ptr<DurableState>(
-      new DurableState(options, metrics.enable_state(), std::move(*lock), std::move(ops)));
+  return std::unique_ptr<DurableState>(new DurableState(
+      options, metrics.enable_state(), std::move(*lock), std::move(ops), with_next_bound));
 }
 
 DurableState::DurableState(config::DurableConfig options, StateMetrics& metrics,
-                           store::StateLock lock, store::FileOps ops)
+                           store::StateLock lock, store::FileOps ops,
+                           std::chrono::microseconds with_next_bound)
     : options_(std::move(options)),
       dir_(options_.dir),
       ops_(std::move(ops)),
+      with_next_bound_(with_next_bound),
       metrics_(metrics),
       lock_(std::move(lock)),
       last_snapshot_(std::chrono::steady_clock::now()),
@@ -113,14 +116,16 @@ void DurableState::start_sync(std::function<void(const store::SyncReport&)> repo
                             ? std::chrono::microseconds(0)
                             : std::chrono::microseconds(options_.sync_interval);
   sync_ = std::make_unique<store::JournalSync>(
-      *journal_, ops_, interval, [this, report = std::move(report)](const store::SyncReport& r) {
+      *journal_, ops_, interval,
+      [this, report = std::move(report)](const store::SyncReport& r) {
         metrics_.fsync_duration->Observe(r.seconds);
         if (r.error != 0) {
           metrics_.write_errors->Increment();
           spdlog::error("state: fdatasync of the journal failed: {}", store::error_text(r.error));
         }
         report(r);
-      });
+      },
+      with_next_bound_);
 }
 
 store::Journal::Appended DurableState::append(std::string_view record, RecordKind kind,

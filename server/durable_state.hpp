@@ -30,9 +30,12 @@ class DurableState {
   // `error` set ("state directory DIR is in use by another ccmond (pid N)")
   // when it cannot; `in_use` says it is another daemon's (the daemon then
   // exits 2, else 1).
-  static std::unique_ptr<DurableState> open(const config::DurableConfig& options,
-                                            SelfMetrics& metrics, std::string& error, bool& in_use,
-                                            store::FileOps ops = store::FileOps::system());
+  // `with_next_bound`: the sync thread's backstop for records written
+  // kWithNext (store::JournalSync; tests lengthen it).
+  static std::unique_ptr<DurableState> open(
+      const config::DurableConfig& options, SelfMetrics& metrics, std::string& error, bool& in_use,
+      store::FileOps ops = store::FileOps::system(),
+      std::chrono::microseconds with_next_bound = store::JournalSync::kWithNextBound);
   ~DurableState();
 
   struct Recovery {
@@ -94,7 +97,7 @@ class DurableState {
 
  private:
   DurableState(config::DurableConfig options, StateMetrics& metrics, store::StateLock lock,
-               store::FileOps ops);
+               store::FileOps ops, std::chrono::microseconds with_next_bound);
   void write_snapshot_blocking(store::Sequence sequence, const std::string& payload,
                                double encode_seconds);
   // Snapshot thread: the bookkeeping after a write, in-process or a child's.
@@ -104,6 +107,7 @@ class DurableState {
   config::DurableConfig options_;
   std::filesystem::path dir_;
   store::FileOps ops_;  // the journal's and snapshots' writes and syncs (tests inject failures)
+  std::chrono::microseconds with_next_bound_;
   StateMetrics& metrics_;
   store::StateLock lock_;
   std::unique_ptr<store::Journal> journal_;

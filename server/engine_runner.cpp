@@ -202,13 +202,16 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
         unfreed_.fetch_sub(n, std::memory_order_relaxed);
       });
     }
+    // A request's last batch: the records of its earlier parts (kWithNext)
+    // are complete, whether or not this one wrote a record of its own (all
+    // duplicates, or a failure) — or records of other bodies still in parts
+    // that an ack below waits for.
+    if (ack_after_sync_ && !batch.more_parts) durable_->request_sync();
     // `always`: answered once a sync covers everything journaled so far —
     // a batch of duplicates too, since the record of their first acceptance
-    // may not be on disk yet; and records of bodies still in parts, whose
-    // sync this batch then asks for (it wrote no kSoon record of its own).
+    // may not be on disk yet.
     if (ack_after_sync_ && !result.state_unavailable && !result.internal_error &&
         durable_->written() > durable_upto_) {
-      if (!batch.more_parts) durable_->request_sync();
       pending_acks_.push_back({durable_->written(), std::move(done), result});
       return;
     }
@@ -730,9 +733,8 @@ void EngineRunner::snapshot_if_journal_recovered() {
 }
 
 void EngineRunner::end_parts() {
-  boost::asio::post(io_, [this] {
-    if (ack_after_sync_) durable_->request_sync();
-  });
+  if (!ack_after_sync_) return;  // set before start()
+  boost::asio::post(io_, [this] { durable_->request_sync(); });
 }
 
 void EngineRunner::take_sync_reports() {

