@@ -139,6 +139,16 @@ struct DiskRunner {
   EngineRunner runner;
 };
 
+// The system's file operations, each fdatasync counted in `syncs`.
+store::FileOps counting_syncs(std::atomic<int>& syncs) {
+  store::FileOps ops = store::FileOps::system();
+  ops.fdatasync = [&syncs, real = ops.fdatasync](int fd) {
+    ++syncs;
+    return real(fd);
+  };
+  return ops;
+}
+
 double fsync_count(prometheus::Registry& registry) {
   for (const auto& f : registry.Collect()) {
     if (f.name == "ccmon_journal_fsync_duration_seconds") {
@@ -395,12 +405,7 @@ TEST_CASE("state.sync always acknowledges only after a sync covers the batch", "
   TempDir dir;
   const auto config = event_clock_config(dir.path / "state");
   std::atomic<int> syncs{0};
-  store::FileOps ops = store::FileOps::system();
-  auto real = ops.fdatasync;
-  ops.fdatasync = [&syncs, real](int fd) {
-    ++syncs;
-    return real(fd);
-  };
+  const store::FileOps ops = counting_syncs(syncs);
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
   runner.attach_state(open_state(*config, metrics, ops), std::nullopt);
@@ -422,12 +427,7 @@ TEST_CASE("state.sync always syncs a body's parts once, at its last part", "[ser
   TempDir dir;
   const auto config = event_clock_config(dir.path / "state");
   std::atomic<int> syncs{0};
-  store::FileOps ops = store::FileOps::system();
-  auto real = ops.fdatasync;
-  ops.fdatasync = [&syncs, real](int fd) {
-    ++syncs;
-    return real(fd);
-  };
+  const store::FileOps ops = counting_syncs(syncs);
   struct AtAck {
     int syncs = 0;
     double records = 0;

@@ -90,6 +90,18 @@ const std::string kTwoEvents =
     R"({"id":"e2","type":"contact.queued","time":1700000000,"contact":"c2","queue":"sales","channel":"voice"})"
     "\n";
 
+// `n` NDJSON lines, each a valid contact.queued with id e0, e1, ...
+std::string queued_lines(int n) {
+  std::string body;
+  for (int i = 0; i < n; ++i) {
+    body +=
+        R"({"id":"e)" + std::to_string(i) +
+        R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
+        "\n";
+  }
+  return body;
+}
+
 void check_error(const Answer& a, http::status status, const std::string& code) {
   REQUIRE(a.res);
   CHECK(a.res->result() == status);
@@ -190,14 +202,7 @@ TEST_CASE("a large body whose last part is all rejected ends its parts for the j
           "[server][router]") {
   Fixture f;
   // 500 good lines, then a part of two lines that are not objects.
-  std::string body;
-  for (int i = 0; i < 500; ++i) {
-    body +=
-        R"({"id":"e)" + std::to_string(i) +
-        R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
-        "\n";
-  }
-  body += "1\n2\n";
+  const std::string body = queued_lines(500) + "1\n2\n";
   const Answer a = f.call(post_events(body, "application/x-ndjson"));
   REQUIRE(a.res);
   CHECK(body_of(*a.res).at("accepted") == 500);
@@ -815,13 +820,7 @@ TEST_CASE("a large body whose second part cannot be submitted: one 500, no room 
           "[server][router][limits]") {
   SecondSubmitThrows engine;
   EngineFixture f(engine);
-  std::string body;
-  for (int i = 0; i < 1000; ++i) {
-    body +=
-        R"({"id":"e)" + std::to_string(i) +
-        R"(","type":"contact.queued","time":1700000000,"contact":"c1","queue":"q","channel":"voice"})"
-        "\n";
-  }
+  const std::string body = queued_lines(1000);
   CHECK(f.post_ndjson(body) == Routed::kAnswering);
   CHECK(engine.submits == 2);
   f.recorder->run_resumed();  // the first part's completion answers nothing

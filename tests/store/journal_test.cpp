@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,26 @@ void append_all(Journal& j, std::vector<std::string_view> payloads) {
   const auto r = j.append(payloads);
   REQUIRE(r.error == 0);
 }
+
+// What a JournalSync reports, collected from its thread.
+struct ReportLog {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<SyncReport> reports;
+  std::function<void(const SyncReport&)> sink() {
+    return [this](const SyncReport& r) {
+      std::lock_guard lock(m);
+      reports.push_back(r);
+      cv.notify_all();
+    };
+  }
+  // Whether a report up to `s` came within 10 s.
+  bool wait_for(Sequence s) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, std::chrono::seconds(10),
+                       [&] { return !reports.empty() && reports.back().durable >= s; });
+  }
+};
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -254,26 +277,15 @@ TEST_CASE("the sync thread reports durability up to the last record written, and
     return real(fd);
   };
   Journal j(dir.path(), scan_journal(dir.path(), 0), 1);
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<SyncReport> reports;
-  JournalSync sync(j, ops, std::chrono::microseconds(0), [&](const SyncReport& r) {
-    std::lock_guard lock(m);
-    reports.push_back(r);
-    cv.notify_all();
-  });
-  auto wait_for = [&](Sequence s) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, std::chrono::seconds(10),
-                       [&] { return !reports.empty() && reports.back().durable >= s; });
-  };
+  ReportLog log;
+  JournalSync sync(j, ops, std::chrono::microseconds(0), log.sink());
   append_all(j, {"a", "b", "c"});
-  REQUIRE(wait_for(3));
-  CHECK(reports.back().error == 0);
+  REQUIRE(log.wait_for(3));
+  CHECK(log.reports.back().error == 0);
   fail_errno = EIO;
   append_all(j, {"d"});
-  REQUIRE(wait_for(4));
-  CHECK(reports.back().error == EIO);
+  REQUIRE(log.wait_for(4));
+  CHECK(log.reports.back().error == EIO);
   sync.stop();
 }
 
@@ -317,25 +329,17 @@ TEST_CASE("the sync thread syncs a body's parts once, at its last part") {
     return real(fd);
   };
   Journal j(dir.path(), scan_journal(dir.path(), 0), 1);
-  std::mutex m;
-  std::condition_variable cv;
-  std::vector<SyncReport> reports;
-  JournalSync sync(
-      j, ops, std::chrono::microseconds(0),
-      [&](const SyncReport& r) {
-        std::lock_guard lock(m);
-        reports.push_back(r);
-        cv.notify_all();
-      },
-      std::chrono::hours(1));  // no backstop within the test
+  ReportLog log;
+  JournalSync sync(j, ops, std::chrono::microseconds(0), log.sink(),
+                   std::chrono::hours(1));  // no backstop within the test
   const std::string_view part[] = {"part"};
   for (int i = 0; i < 3; ++i) REQUIRE(j.append(part, Journal::Sync::kWithNext).error == 0);
   REQUIRE(j.append(part, Journal::Sync::kSoon).error == 0);
+  REQUIRE(log.wait_for(1));  // the first report, whatever it covers
   {
-    std::unique_lock lock(m);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !reports.empty(); }));
-    CHECK(reports.front().durable == 4);
-    CHECK(reports.size() == 1);
+    std::lock_guard lock(log.m);
+    CHECK(log.reports.front().durable == 4);
+    CHECK(log.reports.size() == 1);
   }
   CHECK(syncs == 1);
   sync.stop();
