@@ -12,7 +12,6 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -232,7 +231,7 @@ class Window {
   void add_bucket(Timestamp t, const Bucket<N>& b, std::int64_t wait_max) {
     Slot* s = slot_for(bucket_index(t, width_));
     if (s == nullptr) return;
-    s->b->add_bucket(b);
+    s->b.add_bucket(b);
     if (wait_max > s->wait_max) s->wait_max = wait_max;
     if (s->counted) {
       totals_.merge(b, +1);  // b is the caller's, read just now: still in cache
@@ -327,7 +326,7 @@ class Window {
       totals_.clear();
       for (Slot& s : slots_) {
         s.counted = s.k != kNoBucket && s.k >= lo;
-        if (s.counted) totals_.merge(*s.b, +1);
+        if (s.counted) totals_.merge(s.b, +1);
       }
     }
     lo_ = lo;
@@ -362,11 +361,17 @@ class Window {
   // took the newest bucket whole when the next one opened, by then mostly
   // out of the cache: docs/kpis.md, "Every bucket in the totals from its
   // first write".)
-  struct Slot {
+  //
+  // The bucket lies in its slot, one cache line holding the slot's index
+  // and the bucket's first fields: a delta reaching the window directly
+  // costs one miss, not two, and no bucket is allocated as the ring fills
+  // (docs/kpis.md, "Buckets inside their ring slots"; the ring's memory is
+  // taken whole up front).
+  struct alignas(64) Slot {
     std::int64_t k = kNoBucket;
-    std::int64_t wait_max = -1;    // here, not in the bucket: max() scans slots only
-    bool counted = false;          // contents included in totals_
-    std::unique_ptr<Bucket<N>> b;  // allocated on first use, then reused
+    std::int64_t wait_max = -1;  // here, not in the bucket: max() scans slots only
+    bool counted = false;        // contents included in totals_
+    Bucket<N> b;
   };
 
   // A span noted by add_span: [a, b) over buckets k0..k1 (k0 clamped to
@@ -432,7 +437,7 @@ class Window {
       if (s.k == k) {  // the bucket exists: its values and, if counted, the totals
         for (int j = 0; j < d.size; ++j) {
           const auto& [f, v] = d.fields[static_cast<std::size_t>(j)];
-          s.b->add(f, v);
+          s.b.add(f, v);
           if (s.counted) totals_.v[f] += v;
         }
       } else {
@@ -466,7 +471,7 @@ class Window {
     Slot* const sp = slot_for(k);
     if (sp == nullptr) return;
     Slot& s = *sp;
-    s.b->apply(d);
+    s.b.apply(d);
     if (d.wait > s.wait_max) s.wait_max = d.wait;
     if (s.counted) {
       totals_.apply(d);
@@ -485,11 +490,9 @@ class Window {
     if (s.k != k) {
       if (s.k != kNoBucket && s.k > k) return nullptr;  // older than the ring holds
       if (k > open_k_) open_k_ = k;
-      if (!s.b) {
-        s.b = std::make_unique<Bucket<N>>();
-      } else if (s.k != kNoBucket) {
+      if (s.k != kNoBucket) {
         if (s.counted) drop(s);
-        s.b->clear();
+        s.b.clear();
       }
       s.k = k;
       s.wait_max = -1;
@@ -500,7 +503,7 @@ class Window {
 
   // Removes a bucket from the totals.
   void drop(Slot& s) {
-    totals_.merge(*s.b, -1);
+    totals_.merge(s.b, -1);
     if (s.wait_max >= 0 && s.wait_max >= max_) max_valid_ = false;
     s.counted = false;
   }

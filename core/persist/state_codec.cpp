@@ -504,9 +504,9 @@ struct Access {
       if (s.k == kNoBucket) continue;  // never used: no bucket
       w.put(s.wait_max);
       w.flag(s.counted);
-      w.array(s.b->v.data(), N);
-      save_sparse(w, s.b->wait_bins);
-      save_sparse(w, s.b->deflected);
+      w.array(s.b.v.data(), N);
+      save_sparse(w, s.b.wait_bins);
+      save_sparse(w, s.b.deflected);
     }
   }
 
@@ -535,18 +535,17 @@ struct Access {
       r.check(bucket_ok(s.k) && win.ring(s.k) == i, "a bucket is out of range or in a wrong slot");
       s.wait_max = r.time();
       s.counted = r.flag();
-      s.b = std::make_unique<Bucket<N>>();
-      r.times(s.b->v.data(), N);
-      s.b->retouch();
-      load_sparse(r, s.b->wait_bins, engine_detail::WaitBins::kCount, "bucket wait bins");
-      load_sparse(r, s.b->deflected, channels, "bucket deflections");
+      r.times(s.b.v.data(), N);
+      s.b.retouch();
+      load_sparse(r, s.b.wait_bins, engine_detail::WaitBins::kCount, "bucket wait bins");
+      load_sparse(r, s.b.deflected, channels, "bucket deflections");
     }
     // Before engine part version 3 the totals left out the newest bucket
     // until a newer one opened; now they hold every bucket inside the window.
     if (version < 3 && win.open_k_ != kNoBucket && win.in_window(win.open_k_)) {
       auto& s = win.slots_[win.ring(win.open_k_)];
       if (s.k == win.open_k_ && !s.counted) {
-        win.totals_.merge(*s.b, +1);
+        win.totals_.merge(s.b, +1);
         // Two values in range can sum out of it (found by fuzz_state_codec).
         auto& t = win.totals_;
         r.in_range(t.v.data(), N);
