@@ -362,8 +362,8 @@ class Window {
   // out of the cache: docs/kpis.md, "Every bucket in the totals from its
   // first write".)
   //
-  // The bucket lies in its slot, one cache line holding the slot's index
-  // and the bucket's first fields: a delta reaching the window directly
+  // The bucket lies in its slot, one cache line holding the slot's bucket
+  // index (k) and the bucket's first fields: a delta reaching the window directly
   // costs one miss, not two, and no bucket is allocated as the ring fills
   // (docs/kpis.md, "Buckets inside their ring slots"; the ring's memory is
   // taken whole up front).

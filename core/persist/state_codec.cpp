@@ -501,7 +501,7 @@ struct Access {
     w.count(win.slots_.size());
     for (const auto& s : win.slots_) {
       w.put(s.k);
-      if (s.k == kNoBucket) continue;  // never used: no bucket
+      if (s.k == kNoBucket) continue;  // never used: its bucket is empty
       w.put(s.wait_max);
       w.flag(s.counted);
       w.array(s.b.v.data(), N);
