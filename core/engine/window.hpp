@@ -208,6 +208,11 @@ class Window {
         slots_(static_cast<std::size_t>(
             kBucketsPerWindow + 1 +
             std::min<std::int64_t>(kBucketsPerWindow, (headroom + width_ - 1) / width_))) {}
+  // Moved, never copied: a window holds its whole ring (tens of KiB).
+  Window(Window&&) noexcept = default;
+  Window& operator=(Window&&) noexcept = default;
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
 
   Duration width() const { return width_; }
   // The bucket width of a window of `length`.
