@@ -93,7 +93,10 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-                raise AssertionError("ccmond did not exit after SIGTERM")
+                # The log is the only trace of where it hung: the temporary
+                # folder goes with this object.
+                raise AssertionError(f"ccmond did not exit within {timeout} s of signal "
+                                     f"{int(sig)}; its log ends:\n{self.log()[-6000:]}")
         self.log_file.close()
         self.tmp.cleanup()
         return self.proc.returncode
