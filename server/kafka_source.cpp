@@ -38,6 +38,9 @@ using TopicPartition = std::pair<std::string, std::int32_t>;
 constexpr int kPollMs = 100;
 constexpr auto kRetryAfter = std::chrono::seconds(1);
 constexpr int kCommittedTimeoutMs = 10'000;
+// How long leaving the group may take at stop before the daemon exits
+// without it (docs/kafka.md, "Several instances").
+constexpr auto kCloseTimeout = std::chrono::seconds(10);
 
 AdapterKind adapter_of(config::KafkaFormat f) {
   switch (f) {
@@ -116,6 +119,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   config::KafkaConfig config;
   KafkaMetrics metrics;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  // Whether partition.assignment.strategy is cooperative-sticky (librdkafka
+  // refuses to mix it with the eager strategies).
+  bool cooperative = false;
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::mutex mutex;  // for the stop wait
@@ -271,8 +277,11 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     // The cooperative protocol (cooperative-sticky) moves only what changes
-    // hands; the eager one revokes everything, then assigns anew.
-    const bool incremental = c->rebalance_protocol() == "COOPERATIVE";
+    // hands; the eager one revokes everything, then assigns anew. Known
+    // from the configuration: asking librdkafka (rebalance_protocol()) in
+    // a callback served while the consumer closes can wait forever
+    // (librdkafka #4041).
+    const bool incremental = cooperative;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       metrics.assign_count->Increment();
       // Where each partition goes on: with partition-owned state, the
@@ -478,7 +487,35 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     } else {
       commit(true);
     }
-    consumer->close();  // leaves the group: its partitions go to the other members
+    leave_group();
+  }
+
+  // Leaves the group, so its partitions go to the other members at once,
+  // waiting at most kCloseTimeout: the close waits for the coordinator's
+  // answer to LeaveGroup (5 s at most), and librdkafka before 2.5.0 can
+  // wait forever when an assignment arrives while a cooperative-sticky
+  // member closes (librdkafka #4528; Debian 12 ships 2.0.2). Past the
+  // bound the handle is left to the process's exit, since destroying it
+  // would wait for the same close. The offsets and snapshots are written
+  // by then: the group sees a member that died and moves its partitions
+  // after session.timeout.ms.
+  void leave_group() {
+    std::unique_ptr<RdKafka::Queue> queue(RdKafka::Queue::create(consumer.get()));
+    if (std::unique_ptr<RdKafka::Error> e(consumer->close(queue.get())); e) {
+      spdlog::warn("kafka: leaving group {} failed: {}", config.group_id, e->str());
+      return;
+    }
+    // Serves what the close forwards here (the last revocation, through
+    // rebalance_cb) until it is done.
+    const auto until = Clock::now() + kCloseTimeout;
+    while (!consumer->closed() && Clock::now() < until) queue->poll(kPollMs);
+    if (consumer->closed()) return;
+    spdlog::warn(
+        "kafka: leaving group {} took more than {} s; stopping without it (its partitions "
+        "move after session.timeout.ms)",
+        config.group_id, std::chrono::seconds(kCloseTimeout).count());
+    (void)queue.release();
+    (void)consumer.release();
   }
 
   // What follows a batch's outcome.
@@ -789,6 +826,9 @@ std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> 
     error = "librdkafka: " + why;
     return nullptr;
   }
+  std::string strategy;
+  if (conf->get("partition.assignment.strategy", strategy) == RdKafka::Conf::CONF_OK)
+    impl->cooperative = strategy.find("cooperative-sticky") != std::string::npos;
   impl->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), why));
   if (!impl->consumer) {
     error = "ingest.kafka: " + why;

@@ -16,7 +16,9 @@ queue must equal those of a ccmond that took the same day over HTTP:
 - with its state directory's disk full for a while: refused batches are
   held and taken once space is back;
 - with a broker down while it starts, and the first offset commit failing
-  (a later commit covers it: a later member of the group reads nothing).
+  (a later commit covers it: a later member of the group reads nothing);
+- stopped while the coordinator answers LeaveGroup late: the last
+  revocation is still served and the stop ends.
 
 The simulator's Kafka producer (ccmon-sim --url kafka://) feeds a daemon
 that counts what the simulator says it sent.
@@ -30,6 +32,7 @@ know stops the start with its name.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -230,6 +233,33 @@ class KafkaSourceTest(unittest.TestCase):
         with Daemon(kafka_config(self.cluster.bootstrap), state_dir="") as d:
             poll(lambda: caught_up(d), timeout=60, what="the group's offsets found")
             self.assertEqual(consumed(d), 0)
+
+    def test_a_stop_gives_its_partitions_back_to_a_slow_coordinator(self):
+        # The coordinator answers LeaveGroup (API key 13) 120 s late. The
+        # stop closes the consumer through a queue ccmond serves itself
+        # (docs/kafka.md, "Several instances"): the last revocation must
+        # come through it, and the close must end by librdkafka's own
+        # 5 s bound on LeaveGroup, not by ccmond's 10 s bound giving up
+        # (which no fault of the mock was found to reach).
+        self.cluster.command("coordinator group ccmon-test 1")
+        d = Daemon(kafka_config(self.cluster.bootstrap), state_dir="")
+        try:
+            poll(lambda: caught_up(d), timeout=60, what="the partitions assigned")
+            self.cluster.command("delay 1 13 120000")
+            d.proc.send_signal(signal.SIGTERM)
+            try:
+                d.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                self.fail(f"ccmond did not exit within 40 s:\n{d.log()[-3000:]}")
+            log = d.log()
+            self.assertEqual(d.proc.returncode, 0, log[-3000:])
+            after = log[log.index("received SIGTERM"):]
+            for p in range(PARTITIONS):
+                self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
+            self.assertIn("Timed out LeaveGroupRequest", after)
+            self.assertNotIn("took more than", after)
+        finally:
+            d.stop()
 
     def test_batches_refused_by_a_full_disk_are_held_and_taken_later(self):
         # The state directory on an 8 MiB tmpfs in a private mount namespace

@@ -11,6 +11,8 @@
 //   broker down ID | broker up ID       a broker stops / starts answering
 //   errors API_KEY CODE COUNT           the next COUNT requests of the API
 //                                       fail with the Kafka error CODE
+//   delay BROKER API_KEY MS             the broker's next answer to the API
+//                                       comes MS milliseconds late
 //   leader TOPIC PARTITION ID           the partition's leader becomes broker ID
 //   coordinator group GROUP ID          the group's coordinator becomes broker ID
 //   quit (or end of input)              stops the cluster
@@ -60,6 +62,16 @@ std::string run(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
     rd_kafka_mock_push_request_errors_array(cluster, static_cast<std::int16_t>(api), count,
                                             errors.data());
     return "ok";
+  }
+  if (verb == "delay") {
+    // The broker's next answer to API_KEY comes MS late (a slow coordinator).
+    int id = 0;
+    int api = 0;
+    int ms = 0;
+    if (!(in >> id >> api >> ms) || ms < 0) return "error: delay BROKER API_KEY MS";
+    const auto err = rd_kafka_mock_broker_push_request_error_rtts(
+        cluster, id, static_cast<std::int16_t>(api), 1, RD_KAFKA_RESP_ERR_NO_ERROR, ms);
+    return err ? std::string("error: ") + rd_kafka_err2str(err) : "ok";
   }
   if (verb == "leader") {
     std::string topic;
