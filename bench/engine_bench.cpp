@@ -44,6 +44,7 @@
 #include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/recent_answerers.hpp"
+#include "server/huge_page_heap.hpp"
 
 using namespace ccmon::core;
 
@@ -336,6 +337,7 @@ int file_mode(const std::string& path, std::size_t batch_size, std::size_t conne
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::printf("%s\n", ccmon::server::use_huge_pages_for_heap().c_str());
   if (argc > 2 && std::string(argv[1]) == "--shards") {
     const auto n = static_cast<std::uint32_t>(std::max(1, std::atoi(argv[2])));
     if (argc > 4 && std::string(argv[3]) == "--file") return shard_mode(decode_file(argv[4]), n);
