@@ -16,7 +16,8 @@
 // before taking the next (admission applies backpressure); the rebalance
 // callback runs on that thread inside librdkafka's consume() (while a batch
 // is being collected: what it collected of a revoked partition is dropped)
-// and close(). start()/stop() from one thread (the daemon's).
+// and while the consumer closes (served from the close's queue).
+// start()/stop() from one thread (the daemon's).
 #pragma once
 
 #include <memory>
@@ -46,8 +47,10 @@ class KafkaSource {
   // the group and consumes.
   void start();
   // Finishes the batch in flight, commits what was applied, leaves the
-  // group (its partitions go to the other members at once) and joins the
-  // thread. Idempotent.
+  // group (its partitions go to the other members at once; given up after
+  // 10 s, docs/kafka.md "Several instances") and joins the thread. For the
+  // daemon's exit only: a close given up leaves librdkafka's handle and
+  // threads to the process's end. Idempotent.
   void stop();
 
   struct Impl;
