@@ -122,6 +122,10 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   // Whether partition.assignment.strategy is cooperative-sticky (librdkafka
   // refuses to mix it with the eager strategies).
   bool cooperative = false;
+  bool closing = false;  // leave_group() runs (the source's thread only)
+  // leave_group() gave up: librdkafka's threads still hold this object as
+  // their callbacks, so it is never freed (KafkaSource::stop()).
+  std::atomic<bool> given_up{false};
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::mutex mutex;  // for the stop wait
@@ -282,6 +286,16 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     // a callback served while the consumer closes can wait forever
     // (librdkafka #4041).
     const bool incremental = cooperative;
+    if (closing && err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      // An assignment that reached a member leaving the group: nothing is
+      // restored or read; librdkafka makes the call an unassignment.
+      if (incremental) {
+        std::unique_ptr<RdKafka::Error> e(c->incremental_assign(partitions));
+      } else {
+        c->unassign();
+      }
+      return;
+    }
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       metrics.assign_count->Increment();
       // Where each partition goes on: with partition-owned state, the
@@ -339,10 +353,13 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
       if (batch.empty()) failed_attempts = 0;
       // A partition lost (the group went on without this member) may be
       // another's already: its state is not written over the new owner's.
-      if (store && err == RdKafka::ERR__REVOKE_PARTITIONS && !c->assignment_lost()) {
-        checkpoint({going.begin(), going.end()}, true);
-      } else if (!store) {
-        commit(true);
+      // Leaving the group, run() checkpointed or committed just before.
+      if (!closing) {
+        if (store && err == RdKafka::ERR__REVOKE_PARTITIONS && !c->assignment_lost()) {
+          checkpoint({going.begin(), going.end()}, true);
+        } else if (!store) {
+          commit(true);
+        }
       }
       disown(going);
       if (incremental && !all) {
@@ -492,23 +509,30 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
 
   // Leaves the group, so its partitions go to the other members at once,
   // waiting at most kCloseTimeout: the close waits for the coordinator's
-  // answer to LeaveGroup (5 s at most), and librdkafka before 2.5.0 can
+  // answer to LeaveGroup (5 s at most), and librdkafka before 2.4.0 can
   // wait forever when an assignment arrives while a cooperative-sticky
   // member closes (librdkafka #4528; Debian 12 ships 2.0.2). Past the
   // bound the handle is left to the process's exit, since destroying it
   // would wait for the same close. The offsets and snapshots are written
-  // by then: the group sees a member that died and moves its partitions
-  // after session.timeout.ms.
+  // by then (or tried: run() just did it): the group sees a member that
+  // died and moves its partitions after session.timeout.ms. The bound is
+  // checked between callbacks, which do not commit or restore while
+  // closing (rebalance_cb).
   void leave_group() {
+    closing = true;
     std::unique_ptr<RdKafka::Queue> queue(RdKafka::Queue::create(consumer.get()));
     if (std::unique_ptr<RdKafka::Error> e(consumer->close(queue.get())); e) {
       spdlog::warn("kafka: leaving group {} failed: {}", config.group_id, e->str());
       return;
     }
-    // Serves what the close forwards here (the last revocation, through
-    // rebalance_cb) until it is done.
+    // Serves what the close forwards here until it is done: the last
+    // revocation (rebalance_cb runs inside consume()) and the messages
+    // fetched and not taken, dropped (the next owner reads them from the
+    // committed offsets). Queue::poll() would abort on a message.
     const auto until = Clock::now() + kCloseTimeout;
-    while (!consumer->closed() && Clock::now() < until) queue->poll(kPollMs);
+    while (!consumer->closed() && Clock::now() < until) {
+      std::unique_ptr<RdKafka::Message> dropped(queue->consume(kPollMs));
+    }
     if (consumer->closed()) return;
     spdlog::warn(
         "kafka: leaving group {} took more than {} s; stopping without it (its partitions "
@@ -516,6 +540,7 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
         config.group_id, std::chrono::seconds(kCloseTimeout).count());
     (void)queue.release();
     (void)consumer.release();
+    given_up = true;
   }
 
   // What follows a batch's outcome.
@@ -849,6 +874,7 @@ void KafkaSource::stop() {
   }
   impl_->wake.notify_all();
   impl_->thread.join();
+  if (impl_->given_up) (void)impl_.release();  // see Impl::given_up
 }
 
 }  // namespace ccmon::server

@@ -17,8 +17,9 @@ queue must equal those of a ccmond that took the same day over HTTP:
   held and taken once space is back;
 - with a broker down while it starts, and the first offset commit failing
   (a later commit covers it: a later member of the group reads nothing);
-- stopped while the coordinator answers LeaveGroup late: the last
-  revocation is still served and the stop ends.
+- stopped while the coordinator answers LeaveGroup late, or while
+  fetched messages wait unread: the last revocation is still served and
+  the stop ends cleanly.
 
 The simulator's Kafka producer (ccmon-sim --url kafka://) feeds a daemon
 that counts what the simulator says it sent.
@@ -258,6 +259,35 @@ class KafkaSourceTest(unittest.TestCase):
                 self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
             self.assertIn("Timed out LeaveGroupRequest", after)
             self.assertNotIn("took more than", after)
+        finally:
+            d.stop()
+
+    def test_a_stop_while_messages_wait_unread_ends_cleanly(self):
+        # SIGTERM while the topic is still being read: the messages
+        # librdkafka fetched and ccmond had not taken come back through the
+        # close's queue, where they are dropped (the next member of the
+        # group reads them from the committed offsets). Served as
+        # callbacks they would abort the process (librdkafka's
+        # Queue::poll() must not see messages).
+        produce(self.cluster.bootstrap, TOPIC, keyed(self.lines))
+        config = kafka_config(self.cluster.bootstrap).replace(
+            "    properties:\n", "    max_batch_messages: 10\n    properties:\n")
+        d = Daemon(config, state_dir="")
+        try:
+            poll(lambda: consumed(d) > 0, timeout=60, interval=0.005,
+                 what="the first messages taken")
+            taken = consumed(d)
+            d.proc.send_signal(signal.SIGTERM)
+            self.assertLess(taken, len(self.lines), "the topic was read before the stop")
+            try:
+                d.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                self.fail(f"ccmond did not exit within 40 s:\n{d.log()[-3000:]}")
+            log = d.log()
+            self.assertEqual(d.proc.returncode, 0, log[-3000:])
+            after = log[log.index("received SIGTERM"):]
+            for p in range(PARTITIONS):
+                self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
         finally:
             d.stop()
 

@@ -12,7 +12,8 @@
 //   errors API_KEY CODE COUNT           the next COUNT requests of the API
 //                                       fail with the Kafka error CODE
 //   delay BROKER API_KEY MS             the broker's next answer to the API
-//                                       comes MS milliseconds late
+//                                       comes MS milliseconds late (and the
+//                                       answers after it on that connection)
 //   leader TOPIC PARTITION ID           the partition's leader becomes broker ID
 //   coordinator group GROUP ID          the group's coordinator becomes broker ID
 //   quit (or end of input)              stops the cluster
