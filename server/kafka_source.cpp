@@ -372,6 +372,9 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
   }
 
   void event_cb(RdKafka::Event& event) override {
+    // A close given up: the daemon is exiting and its logger and metrics
+    // may be gone while librdkafka's threads still report.
+    if (given_up) return;
     if (event.type() == RdKafka::Event::EVENT_LOG) {
       // librdkafka's own log (syslog severities), e.g. its `debug` property's.
       const int sev = static_cast<int>(event.severity());
@@ -530,8 +533,16 @@ struct KafkaSource::Impl : RdKafka::RebalanceCb, RdKafka::EventCb, RdKafka::Offs
     // fetched and not taken, dropped (the next owner reads them from the
     // committed offsets). Queue::poll() would abort on a message.
     const auto until = Clock::now() + kCloseTimeout;
+    std::size_t dropped = 0;
     while (!consumer->closed() && Clock::now() < until) {
-      std::unique_ptr<RdKafka::Message> dropped(queue->consume(kPollMs));
+      const std::unique_ptr<RdKafka::Message> m(queue->consume(kPollMs));
+      if (m->err() == RdKafka::ERR_NO_ERROR) ++dropped;
+    }
+    if (dropped > 0) {
+      spdlog::info(
+          "kafka: {} fetched messages not taken at stop; the next owner reads them from the "
+          "committed offsets",
+          dropped);
     }
     if (consumer->closed()) return;
     spdlog::warn(
