@@ -33,7 +33,6 @@ know stops the start with its name.
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -267,9 +266,13 @@ class KafkaSourceTest(unittest.TestCase):
         # SIGTERM while the topic is still being read (a message a batch,
         # so slowly): the messages librdkafka fetched and ccmond had not
         # taken come back through the close's queue, where they are dropped
-        # and counted (the next member of the group reads them from the
-        # committed offsets). Served as callbacks they would abort the
-        # process (librdkafka's Queue::poll() must not see messages).
+        # (the next member of the group reads them from the committed
+        # offsets). Served as callbacks they would abort the process
+        # (librdkafka's Queue::poll() must not see messages): with poll()
+        # this test failed with -6 in two Release runs of two. Whether they
+        # come back at all depends on timing: once the revocation has gone
+        # through, librdkafka discards them itself as outdated (seen in an
+        # ASan run), so their number is not asserted.
         produce(self.cluster.bootstrap, TOPIC, keyed(self.lines))
         config = kafka_config(self.cluster.bootstrap).replace(
             "    properties:\n", "    max_batch_messages: 1\n    properties:\n")
@@ -286,9 +289,6 @@ class KafkaSourceTest(unittest.TestCase):
             after = log[log.index("received SIGTERM"):]
             for p in range(PARTITIONS):
                 self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
-            dropped = re.search(r"kafka: (\d+) fetched messages not taken at stop", after)
-            self.assertIsNotNone(dropped, "no fetched message waited: the case was not reached")
-            self.assertGreater(int(dropped.group(1)), 0)
             self.assertNotIn("took more than", after)
         finally:
             d.stop()
