@@ -143,6 +143,22 @@ class KafkaSourceTest(unittest.TestCase):
             self.fail(f"{when}: counters differ from the day over HTTP:\n"
                       f"{describe_differences(self.expected, got)}\n{daemon.log()[-3000:]}")
 
+    def stop_and_read_log(self, daemon):
+        """SIGTERM: checks the daemon exits with status 0 within 40 s and
+        its last revocation of every partition was served; returns its log
+        from the signal on."""
+        daemon.proc.send_signal(signal.SIGTERM)
+        try:
+            daemon.proc.wait(40)
+        except subprocess.TimeoutExpired:
+            self.fail(f"ccmond did not exit within 40 s:\n{daemon.log()[-3000:]}")
+        log = daemon.log()
+        self.assertEqual(daemon.proc.returncode, 0, log[-3000:])
+        after = log[log.index("received SIGTERM"):]
+        for p in range(PARTITIONS):
+            self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
+        return after
+
     def test_the_expected_counts_are_the_days(self):
         # Counted from the input, independently of any daemon.
         answered = sum(1 for line in self.lines if '"type":"contact.answered"' in line)
@@ -247,16 +263,7 @@ class KafkaSourceTest(unittest.TestCase):
         try:
             poll(lambda: caught_up(d), timeout=60, what="the partitions assigned")
             self.cluster.command("delay 1 13 120000")
-            d.proc.send_signal(signal.SIGTERM)
-            try:
-                d.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                self.fail(f"ccmond did not exit within 40 s:\n{d.log()[-3000:]}")
-            log = d.log()
-            self.assertEqual(d.proc.returncode, 0, log[-3000:])
-            after = log[log.index("received SIGTERM"):]
-            for p in range(PARTITIONS):
-                self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
+            after = self.stop_and_read_log(d)
             self.assertIn("Timed out LeaveGroupRequest", after)
             self.assertNotIn("took more than", after)
         finally:
@@ -279,16 +286,7 @@ class KafkaSourceTest(unittest.TestCase):
         d = Daemon(config, state_dir="")
         try:
             poll(lambda: consumed(d) > 0, timeout=60, what="the first messages taken")
-            d.proc.send_signal(signal.SIGTERM)
-            try:
-                d.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                self.fail(f"ccmond did not exit within 40 s:\n{d.log()[-3000:]}")
-            log = d.log()
-            self.assertEqual(d.proc.returncode, 0, log[-3000:])
-            after = log[log.index("received SIGTERM"):]
-            for p in range(PARTITIONS):
-                self.assertIn(f"kafka: revoked {TOPIC} partition {p}", after)
+            after = self.stop_and_read_log(d)
             self.assertNotIn("took more than", after)
         finally:
             d.stop()
