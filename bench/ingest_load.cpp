@@ -6,7 +6,7 @@
 //                     [--skip N] [--limit N] [--batch 500] [--connections 4]
 //                     [--window 64] [--threads 1] [--rate EVENTS_PER_S]
 //                     [--body ndjson|array] [--content-type T] [--header "K: V"]...
-//                     [--twilio-token T]
+//                     [--twilio-token T] [--write-buffer BYTES]
 //
 // For the adapter endpoints (docs/adapters.md) the file holds native records,
 // one a line (ccmon-sim --format queue_log|connect|twilio): `--body array`
@@ -14,6 +14,12 @@
 // `--content-type` and `--header` set what the endpoint wants, and
 // `--twilio-token` signs each request as Twilio does for an Event Streams
 // body (bodySHA256 in the URL, X-Twilio-Signature over the URL).
+// `--write-buffer` is the WebSocket client's write buffer (Beast masks a
+// frame's payload through it and sends it a buffer at a time): 1 MiB by
+// default, so that a frame goes out in one write, as Python's websockets
+// library sends it; 4096, Beast's default, sends a frame
+// of 500 events in some 18 writes, and ccmond then reads it in about 36
+// pieces (docs/benchmarks.md, "Analysis of the misses").
 // Prints one JSON line: events, frames, seconds, events_per_s, and what the
 // replies said (accepted, duplicates, rejected, retries). SIGTERM / SIGINT
 // stop early and still print it (used for background load).
@@ -58,6 +64,7 @@ namespace {
 struct Options {
   std::string url, file;
   std::size_t skip = 0, limit = 0, batch = 500, connections = 4, window = 64, threads = 1;
+  std::size_t write_buffer = std::size_t{1} << 20;  // WebSocket: bytes per write
   double rate = 0;     // events/s over all connections; 0 = as fast as acknowledged
   bool array = false;  // --body array: a frame is a JSON array of its lines
   std::string content_type = "application/x-ndjson", twilio_token;
@@ -74,7 +81,7 @@ struct Url {
                "ccmon_ingest_load: %s\nusage: ccmon_ingest_load --url ws://H:P/v1/stream|"
                "http://H:P/v1/events --file F [--skip N] [--limit N] [--batch N] "
                "[--connections N] [--window N] [--threads N] [--rate EV/S] [--body ndjson|array] "
-               "[--content-type T] [--header \"K: V\"] [--twilio-token T]\n",
+               "[--content-type T] [--header \"K: V\"] [--twilio-token T] [--write-buffer BYTES]\n",
                why);
   std::exit(2);
 }
@@ -293,6 +300,7 @@ class WsConnection final : public Connection {
                           [this](beast::error_code ec2) {
                             if (ec2) return run_.fail("websocket handshake", ec2);
                             ws_.text(true);
+                            ws_.write_buffer_bytes(run_.opt.write_buffer);
                             run_.on_ready();
                           });
     });
@@ -449,6 +457,8 @@ Options parse(int argc, char** argv) {
       o.window = to_size(v);
     else if (a == "--threads")
       o.threads = to_size(v);
+    else if (a == "--write-buffer")
+      o.write_buffer = to_size(v);
     else if (a == "--rate")
       o.rate = std::strtod(v, nullptr);
     else if (a == "--body")
@@ -466,6 +476,7 @@ Options parse(int argc, char** argv) {
   if (o.batch == 0 || o.connections == 0 || o.window == 0 || o.threads == 0) {
     usage("--batch, --connections, --window and --threads must be > 0");
   }
+  if (o.write_buffer < 8) usage("--write-buffer must be at least 8 (Beast's minimum)");
   return o;
 }
 
