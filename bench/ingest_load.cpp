@@ -14,12 +14,14 @@
 // `--content-type` and `--header` set what the endpoint wants, and
 // `--twilio-token` signs each request as Twilio does for an Event Streams
 // body (bodySHA256 in the URL, X-Twilio-Signature over the URL).
-// `--write-buffer` is the WebSocket client's write buffer (Beast masks a
-// frame's payload through it and sends it a buffer at a time): 1 MiB by
-// default, so that a frame goes out in one write, as Python's websockets
-// library sends it; 4096, Beast's default, sends a frame
-// of 500 events in some 18 writes, and ccmond then reads it in about 36
-// pieces (docs/benchmarks.md, "Analysis of the misses").
+// `--write-buffer` is the WebSocket client's write buffer, the largest
+// frame it sends (Beast masks a message through it and, with automatic
+// fragmentation on, as by default, sends a frame of at most that payload
+// per write): 1 MiB by default, so that a message up to 1 MiB goes out as
+// one frame in one write, as Python's websockets library sends it. With
+// 4096, Beast's default, a message of 500 events (about 73 KB) goes out as
+// some 18 frames, and ccmond reads it in about 36 pieces
+// (docs/benchmarks.md, "Analysis of the misses"). WebSocket URLs only.
 // Prints one JSON line: events, frames, seconds, events_per_s, and what the
 // replies said (accepted, duplicates, rejected, retries). SIGTERM / SIGINT
 // stop early and still print it (used for background load).
@@ -41,11 +43,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -64,7 +68,7 @@ namespace {
 struct Options {
   std::string url, file;
   std::size_t skip = 0, limit = 0, batch = 500, connections = 4, window = 64, threads = 1;
-  std::size_t write_buffer = std::size_t{1} << 20;  // WebSocket: bytes per write
+  std::size_t write_buffer = std::size_t{1} << 20;  // WebSocket: the largest frame's payload
   double rate = 0;     // events/s over all connections; 0 = as fast as acknowledged
   bool array = false;  // --body array: a frame is a JSON array of its lines
   std::string content_type = "application/x-ndjson", twilio_token;
@@ -296,11 +300,12 @@ class WsConnection final : public Connection {
     ws_.next_layer().async_connect(run_.endpoint, [this](beast::error_code ec) {
       if (ec) return run_.fail("connect", ec);
       ws_.next_layer().socket().set_option(tcp::no_delay(true));
+      // Before the handshake: Beast leaves a change after it undefined.
+      ws_.write_buffer_bytes(run_.opt.write_buffer);
       ws_.async_handshake(run_.url.host + ":" + run_.url.port, run_.url.target,
                           [this](beast::error_code ec2) {
                             if (ec2) return run_.fail("websocket handshake", ec2);
                             ws_.text(true);
-                            ws_.write_buffer_bytes(run_.opt.write_buffer);
                             run_.on_ready();
                           });
     });
@@ -431,8 +436,16 @@ class HttpConnection final : public Connection {
   bool writing_ = false;
 };
 
+// A whole decimal number, else usage(): "64k", "-1" or "" are refused
+// rather than read as 64, SIZE_MAX or 0.
 std::size_t to_size(const char* s) {
-  return static_cast<std::size_t>(std::strtoull(s, nullptr, 10));
+  std::size_t v = 0;
+  const char* end = s + std::strlen(s);
+  const auto [at, ec] = std::from_chars(s, end, v);
+  if (ec != std::errc{} || at != end || at == s) {
+    usage((std::string("not a whole number: ") + s).c_str());
+  }
+  return v;
 }
 
 Options parse(int argc, char** argv) {
@@ -476,7 +489,9 @@ Options parse(int argc, char** argv) {
   if (o.batch == 0 || o.connections == 0 || o.window == 0 || o.threads == 0) {
     usage("--batch, --connections, --window and --threads must be > 0");
   }
-  if (o.write_buffer < 8) usage("--write-buffer must be at least 8 (Beast's minimum)");
+  if (o.write_buffer < 8 || o.write_buffer > (std::size_t{1} << 30)) {
+    usage("--write-buffer must be from 8 (Beast's minimum) to 1073741824");
+  }
   return o;
 }
 

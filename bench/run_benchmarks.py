@@ -525,7 +525,7 @@ class Suite:
         self.row("2a. WebSocket ingest, 1 event/frame, events/s", "(see ratio)",
                  f"{best['daemon']:,.0f}", True)
         self.row("2a. ... ratio to transport-only sink", f">= {TARGETS['ws_ratio']}",
-                 f"{ratio:.2f} (sink {best['sink']:,.0f}/s)", ratio >= TARGETS["ws_ratio"])
+                 f"{ratio:.3f} (sink {best['sink']:,.0f}/s)", ratio >= TARGETS["ws_ratio"])
 
     # --- 3. HTTP ----------------------------------------------------------
     def http(self):
