@@ -448,6 +448,17 @@ std::size_t to_size(const char* s) {
   return v;
 }
 
+// Events/s, a number >= 0 (0: unpaced), else usage(), as to_size does.
+double to_rate(const char* s) {
+  double v = 0;
+  const char* end = s + std::strlen(s);
+  const auto [at, ec] = std::from_chars(s, end, v);
+  if (ec != std::errc{} || at != end || at == s || !(v >= 0)) {
+    usage((std::string("not a rate in events/s: ") + s).c_str());
+  }
+  return v;
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -473,7 +484,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--write-buffer")
       o.write_buffer = to_size(v);
     else if (a == "--rate")
-      o.rate = std::strtod(v, nullptr);
+      o.rate = to_rate(v);
     else if (a == "--body")
       o.array = std::string(v) == "array";
     else if (a == "--content-type")
