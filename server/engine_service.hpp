@@ -68,6 +68,13 @@ struct Batch {
   // the engine's tables (keyed_hash). Empty when not hashed ahead.
   std::vector<std::uint64_t> id_hashes{};
   std::vector<core::HashedIds> hashed_ids{};
+  // Shared by the batches of one ordered stream (a WebSocket connection,
+  // the parts of one large body); null for a batch on its own. Once one of
+  // them is refused as `state_unavailable`, the later ones are refused too,
+  // unapplied: the client's resend from the refused one then keeps the
+  // stream's order (docs/ingestion.md, "Acknowledgements"). Read and set on
+  // the engine thread only.
+  std::shared_ptr<bool> order_fence{};
 };
 
 // One owned partition's state as bytes (docs/state-format.md's image of

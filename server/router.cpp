@@ -225,6 +225,7 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
       std::make_shared<PartedBody>(x.rc.decoder.options().max_rejection_details, ingest_answer(x));
   core::NdjsonCursor cursor;
   bool more_parts = false;  // the last batch submitted said another would follow
+  const auto fence = std::make_shared<bool>(false);  // a refused part refuses the later ones
   while (!cursor.at_end(body)) {
     core::DecodedBatch part = x.rc.decoder.decode_ndjson_part(
         body, cursor, kIngestPartLines, now,
@@ -235,6 +236,7 @@ Routed ingest_ndjson(const Exchange& x, std::string_view body, core::Timestamp n
     if (n == 0) continue;
     Batch batch{Transport::kHttp, std::move(part.events), now, n};
     more_parts = batch.more_parts = !cursor.at_end(body);
+    batch.order_fence = fence;
     engine.submit(std::move(batch), [parted](BatchResult result) { parted->applied(result); });
     unused.room -= n;  // the engine releases it once applied
   }

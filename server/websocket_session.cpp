@@ -143,10 +143,8 @@ void WebSocketSession::on_read(beast::error_code ec) {
   ++outstanding_;
   if (!ctx_->runner.state_ready()) {
     // The frame is answered, not applied: the client resends it.
-    ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
-    complete(seq, ingest_error_json(seq, "state_unavailable",
-                                    "the state is being restored; resend later"));
-    return do_read();
+    buffer_.consume(buffer_.size());
+    return refuse_and_end(seq, "the state is being restored; resend later");
   }
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded;
@@ -194,6 +192,7 @@ void WebSocketSession::on_read(beast::error_code ec) {
 void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, core::Timestamp now) {
   const std::size_t n = decoded.events.size();
   Batch batch{Transport::kWebSocket, std::move(decoded.events), now, n};
+  batch.order_fence = order_fence_;
   ctx_->runner.submit(std::move(batch), [self = shared_from_this(), seq,
                                          decoded = std::make_shared<const core::DecodedBatch>(
                                              std::move(decoded))](BatchResult result) {
@@ -206,10 +205,10 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
                                                        "daemon goes on"));
         }
         if (result.state_unavailable) {
-          self->ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
-          return self->complete(seq, ingest_error_json(seq, "state_unavailable",
-                                                       "the events cannot be stored (disk "
-                                                       "full or failing); resend later"));
+          return self->refuse_and_end(seq,
+                                      "the events cannot be stored (disk full or "
+                                      "failing, or an earlier frame could not be); "
+                                      "resend later");
         }
         self->complete(seq, ingest_reply_json(result, *decoded, seq));
       } catch (const std::exception&) {
@@ -217,6 +216,17 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
       }
     });
   });
+}
+
+void WebSocketSession::refuse_and_end(std::uint64_t seq, const char* message) {
+  ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+  if (!closing_) {  // a close already decided keeps its reason (1008 revoked, 1001 shutdown)
+    close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
+                                            "state unavailable: resend from the refused frame");
+    closing_ = true;
+  }
+  complete(seq, ingest_error_json(seq, "state_unavailable", message));
+  maybe_close();
 }
 
 void WebSocketSession::fail_internal() {

@@ -53,6 +53,11 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   void maybe_close();
   // Counts internal_error and closes with 1011 after serving a frame threw.
   void fail_internal();
+  // Answers `seq` state_unavailable, counted, and ends the stream: nothing
+  // more is read, frames already read are refused too (order_fence_), and
+  // once all are answered it closes with 1013 (try again later). The client
+  // resends from the refused frame on a new connection, in its order.
+  void refuse_and_end(std::uint64_t seq, const char* message);
 
   // Frames read but not yet answered; past this, reading pauses.
   static constexpr std::size_t kMaxOutstandingFrames = 1024;
@@ -85,6 +90,9 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  // Shared with this stream's batches: set by the engine thread when it
+  // refuses one, so that it refuses those behind it (Batch::order_fence).
+  std::shared_ptr<bool> order_fence_ = std::make_shared<bool>(false);
 };
 
 }  // namespace ccmon::server

@@ -293,6 +293,7 @@ class WsClient:
         d, g = self.target.current()
         attempts = 0
         while pending:
+            acked = set()  # indexes in `pending` acknowledged on this attempt
             try:
                 if self.ws is None or self.ws_generation != g:
                     if self.ws is not None:
@@ -309,6 +310,7 @@ class WsClient:
                     reply = json.loads(await asyncio.wait_for(self.ws.recv(), 60))
                     if is_ack(reply, len(batch)):
                         self.target.count(len(batch))
+                        acked.add(i)
                     else:
                         if reply.get("error") != "state_unavailable":
                             raise AssertionError(f"unexpected reply {reply}")
@@ -320,9 +322,11 @@ class WsClient:
             except (OSError, ConnectionError, asyncio.TimeoutError,
                     websockets.ConnectionClosed, websockets.InvalidHandshake,
                     websockets.InvalidURI) as e:
-                # Replies not read are not acks: resend every frame still pending
-                # (the daemon answers the ones it had kept as duplicates).
+                # Replies not read are not acks: resend every frame not acked
+                # (the daemon answers the ones it had kept as duplicates). A
+                # refused frame ends the stream too (close 1013).
                 last_error = e
+                pending = [b for i, b in enumerate(pending) if i not in acked]
                 if self.ws is not None:
                     try:
                         self.ws.transport.abort()

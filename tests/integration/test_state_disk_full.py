@@ -1,7 +1,7 @@
 """A full disk refuses what it cannot keep, and recovers by itself (issue 9).
 
 The state directory is on a real 8 MiB tmpfs mounted in a private mount
-namespace: `unshare --user --map-root-user --mount` starts a holder process
+namespace (tests/support/full_disk.py): `unshare --user --map-root-user --mount` starts a holder process
 that mounts it, and ccmond runs inside the holder's namespaces (nsenter), so
 no privilege is needed outside. The test fills the tmpfs through
 /proc/<holder>/root while a client streams: ingestion must answer 503
@@ -16,11 +16,9 @@ When user or mount namespaces are not permitted here, the test is skipped
 """
 
 import asyncio
-import errno
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -32,66 +30,11 @@ sys.path.insert(0, HERE)
 
 from durable import StateDaemon, metrics_samples, state_config  # noqa: E402
 from ccmond import metric, poll  # noqa: E402
+from full_disk import Holder, fill  # noqa: E402
 from events import queued  # noqa: E402
 
-TMPFS_SIZE = "8m"
 BATCH = 40
 CONFIG = "server:\n  clock: event\n"
-
-
-class Holder:
-    """A process in fresh user + mount namespaces with a tmpfs at `path`."""
-
-    def __init__(self, path):
-        self.path = path
-        self.proc = subprocess.Popen(
-            ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-             f'mount -t tmpfs -o size={TMPFS_SIZE} ccmon-test "$1" && echo mounted '
-             '&& exec sleep infinity', "sh", path],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().strip()
-        if line != "mounted":
-            self.proc.wait()
-            self.reason = self.proc.stderr.read().strip() or f"exit {self.proc.returncode}"
-        else:
-            self.reason = None
-
-    def prefix(self):
-        """Command prefix that runs a program inside the namespaces."""
-        return ["nsenter", f"--target={self.proc.pid}", "--user", "--mount",
-                "--preserve-credentials"]
-
-    def inside(self, relative):
-        """The path of `relative` (under the tmpfs) seen from outside."""
-        return os.path.join(f"/proc/{self.proc.pid}/root", self.path.lstrip("/"), relative)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def fill(path):
-    """Writes zeros to `path` until the file system is full; returns bytes written."""
-    written = 0
-    chunk = b"\0" * 65536
-    with open(path, "wb", buffering=0) as f:
-        while True:
-            try:
-                n = f.write(chunk)
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
-                break
-            written += n
-            if n < len(chunk):  # a short write is where the space ran out
-                try:
-                    f.write(chunk[n:])
-                except OSError as e:
-                    if e.errno != errno.ENOSPC:
-                        raise
-                break
-    return written
 
 
 class StateDiskFullTest(unittest.TestCase):
@@ -143,6 +86,20 @@ class StateDiskFullTest(unittest.TestCase):
                 return json.loads(await asyncio.wait_for(ws.recv(), 30))
         return asyncio.run(go())
 
+    def ws_refused_frames(self, frames):
+        """Sends `frames` pipelined; returns the replies read and the close code."""
+        async def go():
+            async with websockets.connect(f"ws://{self.d.host}:{self.d.port}/v1/stream") as ws:
+                for events in frames:
+                    await ws.send("\n".join(json.dumps(e) for e in events))
+                replies = []
+                try:
+                    while True:
+                        replies.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
+                except websockets.ConnectionClosed as e:
+                    return replies, e.rcvd.code if e.rcvd else None
+        return asyncio.run(go())
+
     def offered(self):
         m = metrics_samples(self.d)
         return (metric(m, "ccmon_contacts_offered_total", queue="sales", channel="voice") or 0,
@@ -167,9 +124,15 @@ class StateDiskFullTest(unittest.TestCase):
         self.assertEqual(refused, 1, "a full disk refuses ingestion with 503 state_unavailable")
         # The refusal holds while the disk is full, on both transports.
         self.assertEqual(self.post(self.batch()), 503)
-        reply = self.ws_frame(self.batch())
-        self.assertEqual(reply.get("error"), "state_unavailable", reply)
-        self.assertNotIn("accepted", reply)
+        # A refused frame ends its stream (1013, try again later): the frames
+        # read after it are refused too, none is applied, and the client
+        # resends from the refused one (docs/ingestion.md).
+        replies, code = self.ws_refused_frames([self.batch() for _ in range(3)])
+        self.assertEqual(code, 1013, replies)
+        self.assertGreaterEqual(len(replies), 1)
+        for reply in replies:
+            self.assertEqual(reply.get("error"), "state_unavailable", reply)
+            self.assertNotIn("accepted", reply)
         m = metrics_samples(self.d)  # /metrics answers throughout
         self.assertEqual(metric(m, "ccmon_state_writable"), 0)
         self.assertGreater(metric(m, "ccmon_journal_write_errors_total") or 0, 0)

@@ -342,6 +342,43 @@ TEST_CASE("a batch the journal refuses is not applied and its ids are not rememb
   runner.drain_and_stop();
 }
 
+TEST_CASE("a refused batch refuses the later batches of its stream, which start over in order",
+          "[server][state]") {
+  DiskRunner d(std::nullopt);
+  auto& [dir, config, full, metrics, runner] = d;
+  const std::string empty = kpis_json(runner);
+  const auto stream = std::make_shared<bool>(false);  // one WebSocket connection's
+  auto on_stream = [&](const auto& events) {
+    Batch b = batch_of(*config, events);
+    b.order_fence = stream;
+    return b;
+  };
+  full = true;
+  CHECK(submit_and_wait(runner, on_stream(kFirst)).state_unavailable);
+  full = false;  // space returns before the next frame of the same stream
+  const auto behind = submit_and_wait(runner, on_stream(kSecond));
+  CHECK(behind.state_unavailable);  // applied now, it would come before kFirst
+  CHECK(behind.accepted == 0);
+  CHECK(kpis_json(runner) == empty);
+  CHECK(sample(metrics.registry(), "ccmon_events_accepted_total", {{"type", "contact.queued"}}) ==
+        0);
+  // The client's resend, on a new stream, is taken in its order.
+  const auto again = std::make_shared<bool>(false);
+  Batch first = batch_of(*config, kFirst);
+  first.order_fence = again;
+  Batch second = batch_of(*config, kSecond);
+  second.order_fence = again;
+  CHECK(submit_and_wait(runner, std::move(first)).accepted == 3);
+  CHECK(submit_and_wait(runner, std::move(second)).accepted == 4);
+  // The refused stream stays refused, with space back (its client starts
+  // over); a batch of no stream is not held by it.
+  CHECK(submit_and_wait(runner, on_stream(kFirst)).state_unavailable);
+  const auto alone = submit_and_wait(runner, batch_of(*config, kFirst));
+  CHECK_FALSE(alone.state_unavailable);
+  CHECK(alone.duplicates == 3);
+  runner.drain_and_stop();
+}
+
 TEST_CASE("the snapshot taken when the journal works again covers the batch that found it so",
           "[server][state]") {
   DiskRunner d(state_codec(), ticks_refused_while);
