@@ -6,19 +6,24 @@ wall clock); the simulator runs flat out over two simulated hours and prints
 its per queue x channel summary. The daemon's since-start counters
 (ccmon_contacts_{offered,answered,abandoned,handled}_total) must equal it.
 A third case kills the daemon mid-run and starts a new one on the same port:
-the simulator must resend what was not acknowledged and lose nothing.
+the simulator must resend what was not acknowledged and lose nothing. The
+last fills the disk under the daemon's state: the simulator must wait out the
+`state_unavailable` answers and resend until every event is counted once.
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from ccmond import Daemon, metric, poll  # noqa: E402
+from full_disk import Holder, fill  # noqa: E402
 
 CONFIG = """\
 server:
@@ -61,7 +66,26 @@ def daemon_counts(daemon):
     return out
 
 
-class SimulatorAgreesWithDaemon(unittest.TestCase):
+class CountsAgree:
+    def assert_counts_agree(self, d, summary):
+        """The daemon's since-start counters equal the simulator's summary."""
+        daemon = daemon_counts(d)
+        series = {(s["queue"], s["channel"]): s for s in summary["series"]}
+        self.assertGreaterEqual(len(series), 10)  # 4 queues x up to 4 channels
+        for key, s in series.items():
+            for name in COUNTERS:
+                with self.subTest(series=key, counter=name):
+                    self.assertEqual(daemon.get(key, {}).get(name, 0), s[name])
+        # Nor does the daemon count anything the simulator did not emit.
+        for key, values in daemon.items():
+            if key not in series:
+                self.assertEqual(sum(values.values()), 0, key)
+        # The run was busy enough to exercise every outcome.
+        self.assertGreater(sum(s["abandoned"] for s in series.values()), 0)
+        self.assertGreater(sum(s["answered"] for s in series.values()), 300)
+
+
+class SimulatorAgreesWithDaemon(CountsAgree, unittest.TestCase):
 
     def run_and_compare(self, scheme, path, seed, *extra):
         with Daemon(CONFIG) as d:
@@ -76,20 +100,7 @@ class SimulatorAgreesWithDaemon(unittest.TestCase):
             self.assertEqual(ack["rejected"], 0)
             self.assertGreater(summary["emitted"], 5000)
 
-            daemon = daemon_counts(d)
-            series = {(s["queue"], s["channel"]): s for s in summary["series"]}
-            self.assertGreaterEqual(len(series), 10)  # 4 queues x up to 4 channels
-            for key, s in series.items():
-                for name in COUNTERS:
-                    with self.subTest(series=key, counter=name):
-                        self.assertEqual(daemon.get(key, {}).get(name, 0), s[name])
-            # Nor does the daemon count anything the simulator did not emit.
-            for key, values in daemon.items():
-                if key not in series:
-                    self.assertEqual(sum(values.values()), 0, key)
-            # The run was busy enough to exercise every outcome.
-            self.assertGreater(sum(s["abandoned"] for s in series.values()), 0)
-            self.assertGreater(sum(s["answered"] for s in series.values()), 300)
+            self.assert_counts_agree(d, summary)
             accepted = sum(v for (name, _), v in d.metrics().items()
                            if name == "ccmon_events_accepted_total")
             self.assertEqual(accepted, summary["emitted"])
@@ -145,6 +156,85 @@ class SimulatorSurvivesDaemonRestart(unittest.TestCase):
             if second is not None:
                 second.stop()
             first.stop()
+
+
+class SimulatorWaitsOutAFullDisk(CountsAgree, unittest.TestCase):
+    """The daemon's state on a real tmpfs, filled while the simulator streams
+    (tests/support/full_disk.py): the daemon answers `state_unavailable` (503
+    over HTTP, an error reply over WebSocket) until space is back."""
+
+    @classmethod
+    def setUpClass(cls):
+        for tool in ("unshare", "nsenter"):
+            if shutil.which(tool) is None:
+                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
+        cls.tmp = tempfile.TemporaryDirectory(prefix="ccmon-sim-diskfull-")
+        cls.holder = Holder(cls.tmp.name)
+        if cls.holder.reason:
+            cls.tmp.cleanup()
+            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
+                                    f"here: {cls.holder.reason}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.holder.stop()
+        cls.tmp.cleanup()
+
+    def run_through_full_disk(self, scheme, path, seed):
+        state = os.path.join(self.tmp.name, f"state-{scheme}")
+        filler = self.holder.inside(f"fill-{scheme}")
+        d = Daemon(CONFIG, state_dir=state, prefix=self.holder.prefix())
+        proc = None
+        try:
+            self.assertGreater(fill(filler), 0)
+            url = f"{scheme}://{d.host}:{d.port}{path}"
+            proc = subprocess.Popen(sim_command(url, seed, "--speed", "max", "--batch", "50"),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+            def refused():
+                return metric(d.metrics(), "ccmon_requests_rejected_total",
+                              reason="state_unavailable") or 0
+            poll(lambda: refused() > 0, timeout=60, what="the full disk to refuse a batch")
+            # Some of the journal's last page may have taken the first events:
+            # the run must still be going, waiting on the daemon.
+            self.assertIsNone(proc.poll(), "the simulator finished before the disk refused")
+            first_refusals = refused()
+            # Still waiting a refusal later: the simulator neither gave up
+            # nor skipped the batch.
+            poll(lambda: refused() > first_refusals, timeout=60, what="a resend, refused too")
+            self.assertIsNone(proc.poll(), "the simulator stopped while the disk was full")
+            os.remove(filler)
+            out, err = proc.communicate(timeout=300)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("state_unavailable", err)
+            summary = json.loads(out)
+            ack = summary["acknowledged"]
+            self.assertEqual(ack["events"], summary["emitted"])
+            self.assertEqual(ack["accepted"] + ack["duplicates"], summary["emitted"])
+            self.assertEqual(ack["rejected"], 0)
+            self.assertGreater(ack["retries"], 0)
+            if scheme == "ws":  # the daemon ends a stream at a refused frame
+                self.assertGreater(ack["reconnects"], 0)
+            # Counted exactly once: nothing refused was applied, nothing resent
+            # was applied twice.
+            self.assert_counts_agree(d, summary)
+            accepted = sum(v for (name, _), v in d.metrics().items()
+                           if name == "ccmon_events_accepted_total")
+            self.assertEqual(accepted, ack["accepted"])
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+            if os.path.exists(filler):
+                os.remove(filler)
+            d.stop()
+            shutil.rmtree(self.holder.inside(f"state-{scheme}"), ignore_errors=True)
+
+    def test_websocket(self):
+        self.run_through_full_disk("ws", "/v1/stream", 45)
+
+    def test_http(self):
+        self.run_through_full_disk("http", "/v1/events", 46)
 
 
 if __name__ == "__main__":

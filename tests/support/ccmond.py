@@ -42,18 +42,20 @@ class Daemon:
 
     ssl_context = None  # set for a daemon listening with TLS (subclasses may not call __init__)
 
-    def __init__(self, config=None, args=(), env=None, state_dir=None, ssl_context=None):
+    def __init__(self, config=None, args=(), env=None, state_dir=None, ssl_context=None,
+                 prefix=()):
         """`state_dir`: the daemon's state.dir. None: a fresh directory of its
         own, removed with it (parallel tests never share a LOCK); "": no state
         kept; a path: kept by the caller, e.g. to restart on the same state.
-        `ssl_context`: what request() uses when the daemon listens with TLS."""
+        `ssl_context`: what request() uses when the daemon listens with TLS.
+        `prefix`: prepended to the command (full_disk.Holder.prefix())."""
         self.ssl_context = ssl_context
         self.tmp = tempfile.TemporaryDirectory(prefix="ccmond-test-")
         self.config_path = None
         if state_dir is None:
             state_dir = os.path.join(self.tmp.name, "state")
         self.state_dir = state_dir
-        cmd = [ccmond_path(), "--listen", "127.0.0.1:0", "--state-dir", state_dir]
+        cmd = [*prefix, ccmond_path(), "--listen", "127.0.0.1:0", "--state-dir", state_dir]
         if config is not None:
             self.config_path = os.path.join(self.tmp.name, "ccmon.yml")
             with open(self.config_path, "w") as f:

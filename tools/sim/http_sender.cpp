@@ -57,7 +57,8 @@ class HttpSender final : public Sender {
         return;
       }
       if (res.result() == http::status::service_unavailable) {
-        backoff_.wait(retry_after(res), "the daemon is overloaded (503)");
+        // `overloaded`, or `state_unavailable`: nothing of the body was kept.
+        backoff_.wait(retry_after(res), "the daemon answered 503: " + res.body().substr(0, 200));
         continue;
       }
       // 400, 401, 413, 415...: sending the same batch again cannot help.

@@ -40,6 +40,7 @@ class Backoff {
     if (!failing_) {
       failing_ = true;
       since_ = now;
+      std::cerr << "ccmon-sim: " << what << "; retrying\n";
     }
     if (now - since_ > std::chrono::microseconds(policy_.give_up)) {
       throw std::runtime_error(what + " (giving up after retrying for --give-up)");
@@ -48,7 +49,7 @@ class Backoff {
   }
 
   void succeeded() {
-    if (failing_) std::cerr << "ccmon-sim: connected again\n";
+    if (failing_) std::cerr << "ccmon-sim: delivering again\n";
     failing_ = false;
   }
 

@@ -33,8 +33,11 @@ Endpoint parse_endpoint(std::string_view url) {
   return e;
 }
 
-std::uint64_t count_reply(std::string_view body, Acknowledged& ack) {
+Reply count_reply(std::string_view body, Acknowledged& ack) {
   const auto reply = nlohmann::json::parse(body, nullptr, false);
+  if (reply.is_object() && reply.value("error", "") == "state_unavailable") {
+    return {reply.value("seq", std::uint64_t{0}), true};
+  }
   if (!reply.is_object() || !reply.contains("accepted")) {
     throw std::runtime_error("unexpected reply from the daemon: " +
                              std::string(body.substr(0, 300)));
@@ -55,7 +58,7 @@ std::uint64_t count_reply(std::string_view body, Acknowledged& ack) {
   ack.rejected += rejected;
   ack.events += accepted + duplicates + rejected;
   ++ack.batches;
-  return reply.value("seq", std::uint64_t{0});
+  return {reply.value("seq", std::uint64_t{0}), false};
 }
 
 }  // namespace ccmon::sim

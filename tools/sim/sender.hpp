@@ -52,10 +52,20 @@ struct Endpoint {
 // ws://HOST[:PORT]/PATH or http://HOST[:PORT]/PATH; throws on anything else.
 Endpoint parse_endpoint(std::string_view url);
 
+// What one daemon reply said: its "seq" (0 when absent), and whether the
+// daemon could not store the batch (`{"error": "state_unavailable"}`: the
+// state is being restored at start, or the disk is full; docs/ingestion.md)
+// and it must be sent again.
+struct Reply {
+  std::uint64_t seq = 0;
+  bool resend = false;
+};
+
 // Counts one daemon reply {"accepted", "duplicates", "rejected": [...]} into
-// `ack`; the first rejections are reported on standard error. Returns the
-// reply's "seq" (0 when absent); throws when the reply is not such an object.
-std::uint64_t count_reply(std::string_view body, Acknowledged& ack);
+// `ack`; the first rejections are reported on standard error. A
+// `state_unavailable` reply counts nothing and asks for a resend. Throws when
+// the reply is neither (a daemon error such as `internal_error`, or not JSON).
+Reply count_reply(std::string_view body, Acknowledged& ack);
 
 struct RetryPolicy {
   core::Duration give_up = core::minutes(10);

@@ -2,6 +2,9 @@
 // unacknowledged frames are exactly the first `in_flight_` of `pending_`. After
 // a lost connection they are all sent again on the next one (the daemon
 // de-duplicates by event id, so a frame it had already applied is harmless).
+// A frame answered `state_unavailable` (the daemon restoring its state, or
+// its disk full) was not stored, nor those behind it: the daemon ends the
+// stream, and they all go again on the next connection.
 // Synchronous Beast: one thread, and the window keeps both sides' buffers
 // small enough that writing never waits on a reply we have not read.
 #include <boost/asio/connect.hpp>
@@ -49,7 +52,12 @@ class WsSender final : public Sender {
     try {
       // Only while a reply is due: read() waits for a data message, and a lone
       // ping from the daemon would block it.
-      while (in_flight_ > 0 && ws_->next_layer().available() > 0) read_reply();
+      while (in_flight_ > 0 && ws_->next_layer().available() > 0) {
+        if (!read_reply()) {
+          resend_refused();
+          return pump(false);
+        }
+      }
       // Any frame resets the daemon's idle timer (default 2 min).
       if (std::chrono::steady_clock::now() - last_write_ > std::chrono::seconds(30)) {
         ws_->ping({});
@@ -80,22 +88,31 @@ class WsSender final : public Sender {
     for (;;) {
       try {
         if (!ws_) connect();
-        while (in_flight_ < pending_.size()) {
-          if (in_flight_ >= window_) {
-            read_reply();
-          } else {
-            ws_->text(true);
-            ws_->write(asio::buffer(pending_[in_flight_].text));
-            last_write_ = std::chrono::steady_clock::now();
-            ++in_flight_;
-          }
-        }
-        while (drain && in_flight_ > 0) read_reply();
-        return;
+        if (send_and_read(drain)) return;
+        resend_refused();  // and round again, on a new connection
       } catch (const beast::system_error& e) {
         lost(e.code().message());
       }
     }
+  }
+
+  // Sends what the window allows (and with `drain`, reads every reply).
+  // Returns false when a frame was refused.
+  bool send_and_read(bool drain) {
+    while (in_flight_ < pending_.size()) {
+      if (in_flight_ >= window_) {
+        if (!read_reply()) return false;
+      } else {
+        ws_->text(true);
+        ws_->write(asio::buffer(pending_[in_flight_].text));
+        last_write_ = std::chrono::steady_clock::now();
+        ++in_flight_;
+      }
+    }
+    while (drain && in_flight_ > 0) {
+      if (!read_reply()) return false;
+    }
+    return true;
   }
 
   void connect() {
@@ -132,18 +149,36 @@ class WsSender final : public Sender {
     backoff_.failed("connection lost: " + why);
   }
 
-  void read_reply() {
+  // Reads the reply to the oldest frame in flight. Returns false, the frame
+  // still pending, when the daemon could not store it.
+  bool read_reply() {
     buffer_.clear();
     ws_->read(buffer_);
-    const std::string body = beast::buffers_to_string(buffer_.data());
-    const std::uint64_t seq = count_reply(body, ack_);
-    if (seq != ++reply_seq_) {
-      throw std::runtime_error("reply out of order: seq " + std::to_string(seq) + ", expected " +
-                               std::to_string(reply_seq_));
+    const Reply reply = count_reply(beast::buffers_to_string(buffer_.data()), ack_);
+    if (reply.seq != ++reply_seq_) {
+      throw std::runtime_error("reply out of order: seq " + std::to_string(reply.seq) +
+                               ", expected " + std::to_string(reply_seq_));
     }
+    if (reply.resend) return false;
     pending_.pop_front();
     --in_flight_;
     backoff_.succeeded();
+    return true;
+  }
+
+  // The daemon could not store the oldest frame in flight: it refuses the
+  // frames behind it on this connection too and closes it (1013, try again
+  // later; docs/ingestion.md). All of them go again, in order, on a new one.
+  void resend_refused() {
+    beast::error_code ec;
+    ws_->close(websocket::close_code::normal, ec);  // what still comes is discarded
+    ws_.reset();
+    ack_.retries += in_flight_;
+    in_flight_ = 0;
+    ++ack_.reconnects;
+    // A second between attempts, as the HTTP 503's Retry-After asks.
+    backoff_.wait(std::chrono::seconds(1),
+                  "the daemon cannot store events yet (state_unavailable)");
   }
 
   Endpoint endpoint_;
