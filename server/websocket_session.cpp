@@ -141,10 +141,13 @@ void WebSocketSession::on_read(beast::error_code ec) {
   }
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
-  if (!ctx_->runner.state_ready()) {
-    // The frame is answered, not applied: the client resends it.
+  if (!ctx_->runner.state_ready() || ending_refused_) {
+    // The frame is answered, not applied: the client resends it (a frame
+    // whose read was under way when an earlier one was refused, too).
     buffer_.consume(buffer_.size());
-    return refuse_and_end(seq, "the state is being restored; resend later");
+    return refuse_and_end(seq, ending_refused_ ? "an earlier frame could not be stored; resend "
+                                                 "from it"
+                                               : "the state is being restored; resend later");
   }
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded;
@@ -220,6 +223,7 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
 
 void WebSocketSession::refuse_and_end(std::uint64_t seq, const char* message) {
   ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
+  ending_refused_ = true;
   if (!closing_) {  // a close already decided keeps its reason (1008 revoked, 1001 shutdown)
     close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
                                             "state unavailable: resend from the refused frame");
@@ -278,7 +282,8 @@ void WebSocketSession::on_write(beast::error_code ec) {
 
 void WebSocketSession::maybe_close() {
   // Answer every frame already read, then close (going away at shutdown,
-  // policy violation when the token was revoked).
+  // policy violation when the token was revoked, try again later after a
+  // refused frame).
   if (!closing_ || closed_ || outstanding_ != 0 || writing_) return;
   closed_ = true;
   ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});

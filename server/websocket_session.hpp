@@ -93,6 +93,7 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   // Shared with this stream's batches: set by the engine thread when it
   // refuses one, so that it refuses those behind it (Batch::order_fence).
   std::shared_ptr<bool> order_fence_ = std::make_shared<bool>(false);
+  bool ending_refused_ = false;  // a frame was refused: every later one is too
 };
 
 }  // namespace ccmon::server

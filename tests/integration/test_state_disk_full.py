@@ -160,5 +160,26 @@ class StateDiskFullTest(unittest.TestCase):
         self.assertEqual(self.post(self.batch()), 200)
 
 
+    def test_frames_behind_a_refused_one_are_refused_even_with_room_for_them(self):
+        # Room for a small frame's record, not for a large one's: the large
+        # frame's write fails and is taken back, the small one would fit.
+        filler = self.holder.inside("fill-fence")
+        try:
+            self.assertGreater(fill(filler), 0)
+            os.truncate(filler, os.path.getsize(filler) - 64 * 1024)
+            large = [queued(f"fl{i}", queue="fence", id=f"fence-large-{i}") for i in range(3000)]
+            small = [queued("fs1", queue="fence", id="fence-small-1")]
+            replies, code = self.ws_refused_frames([large, small])
+            self.assertEqual(code, 1013, replies)
+            self.assertEqual([r.get("error") for r in replies],
+                             ["state_unavailable", "state_unavailable"], replies)
+            # Had the small frame been applied, it would have come before the
+            # large one's resend. That it fits is shown by HTTP: a body on its own.
+            status, answer = self.d.post_events(small)
+            self.assertEqual((status, answer.get("accepted")), (200, 1), answer)
+        finally:
+            os.remove(filler)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -196,6 +196,17 @@ TEST_CASE("a large NDJSON body reaches the engine in parts and gets one answer",
   CHECK(f.engine.ended_parts == 0);
   CHECK(f.engine.admission().in_flight() == 0);  // every line's room returned
   CHECK(f.received_http() == 1201);
+  // The parts share one order fence: a refused part refuses the later ones.
+  REQUIRE(f.engine.batches[0].order_fence);
+  CHECK(f.engine.batches[1].order_fence == f.engine.batches[0].order_fence);
+  CHECK(f.engine.batches[2].order_fence == f.engine.batches[0].order_fence);
+  // Another body is another stream.
+  f.call(post_events(R"({"id":"x1","type":"contact.queued","time":1700000000,"contact":"c2",)"
+                     R"("queue":"q","channel":"voice"})",
+                     "application/x-ndjson"));
+  REQUIRE(f.engine.batches.size() == 4);
+  CHECK(f.engine.batches[3].order_fence);
+  CHECK(f.engine.batches[3].order_fence != f.engine.batches[0].order_fence);
 }
 
 TEST_CASE("a large body whose last part is all rejected ends its parts for the journal",

@@ -24,7 +24,6 @@ class Backoff {
     if (!failing_) {
       failing_ = true;
       since_ = now;
-      delay_ = std::chrono::milliseconds(100);
       std::cerr << "ccmon-sim: " << what << "; retrying\n";
     }
     if (now - since_ > std::chrono::microseconds(policy_.give_up)) {
@@ -51,6 +50,7 @@ class Backoff {
   void succeeded() {
     if (failing_) std::cerr << "ccmon-sim: delivering again\n";
     failing_ = false;
+    delay_ = std::chrono::milliseconds(100);  // the next outage starts short, whichever kind it is
   }
 
  private:

@@ -170,8 +170,10 @@ class WsSender final : public Sender {
   // frames behind it on this connection too and closes it (1013, try again
   // later; docs/ingestion.md). All of them go again, in order, on a new one.
   void resend_refused() {
+    // The daemon closes the stream itself; nothing more from it is of use,
+    // and a closing handshake could wait on a stalled daemon past --give-up.
     beast::error_code ec;
-    ws_->close(websocket::close_code::normal, ec);  // what still comes is discarded
+    ws_->next_layer().close(ec);
     ws_.reset();
     ack_.retries += in_flight_;
     in_flight_ = 0;
