@@ -197,7 +197,8 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
         result = {};
         result.internal_error = true;
       }
-      if (result.state_unavailable && batch.order_fence) *batch.order_fence = true;
+      const bool resent = result.state_unavailable || result.internal_error;
+      if (resent && batch.order_fence) *batch.order_fence = true;
     }
     admission_.release(batch.admitted);
     const std::size_t n = batch.events.size();

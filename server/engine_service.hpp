@@ -70,10 +70,11 @@ struct Batch {
   std::vector<core::HashedIds> hashed_ids{};
   // Shared by the batches of one ordered stream (a WebSocket connection,
   // the parts of one large body); null for a batch on its own. Once one of
-  // them is refused as `state_unavailable`, the later ones are refused too,
-  // unapplied: the client's resend from the refused one then keeps the
-  // stream's order (docs/ingestion.md, "Acknowledgements"). Read and set on
-  // the engine thread only.
+  // them is refused as `state_unavailable` or fails (`internal_error`), the
+  // later ones are refused as `state_unavailable`, unapplied: the client's
+  // resend from the refused one then keeps the stream's order
+  // (docs/ingestion.md, "GET /v1/stream"). Read and set on the engine thread
+  // only.
   std::shared_ptr<bool> order_fence{};
 };
 

@@ -141,13 +141,13 @@ void WebSocketSession::on_read(beast::error_code ec) {
   }
   const std::uint64_t seq = next_seq_++;
   ++outstanding_;
-  if (!ctx_->runner.state_ready() || ending_refused_) {
+  if (!ctx_->runner.state_ready() || ending_) {
     // The frame is answered, not applied: the client resends it (a frame
     // whose read was under way when an earlier one was refused, too).
     buffer_.consume(buffer_.size());
-    return refuse_and_end(seq, ending_refused_ ? "an earlier frame could not be stored; resend "
-                                                 "from it"
-                                               : "the state is being restored; resend later");
+    return refuse_and_end(seq, ending_ ? "an earlier frame could not be applied or stored; "
+                                         "resend from it"
+                                       : "the state is being restored; resend later");
   }
   const core::Timestamp now = ctx_->runner.wall_now();
   core::DecodedBatch decoded;
@@ -203,9 +203,11 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
       try {
         if (result.internal_error) {
           self->ctx_->metrics.request_rejected(RequestRejection::kInternalError);
-          return self->complete(seq, ingest_error_json(seq, "internal_error",
-                                                       "the batch could not be applied; the "
-                                                       "daemon goes on"));
+          return self->end_after(
+              seq, {websocket::close_code::internal_error, "a frame could not be applied"},
+              ingest_error_json(seq, "internal_error",
+                                "the frame could not be applied; the daemon goes on: resend "
+                                "from it on a new connection"));
         }
         if (result.state_unavailable) {
           return self->refuse_and_end(seq,
@@ -223,13 +225,20 @@ void WebSocketSession::submit(std::uint64_t seq, core::DecodedBatch decoded, cor
 
 void WebSocketSession::refuse_and_end(std::uint64_t seq, const char* message) {
   ctx_->metrics.request_rejected(RequestRejection::kStateUnavailable);
-  ending_refused_ = true;
+  end_after(
+      seq,
+      {websocket::close_code::try_again_later, "state unavailable: resend from the refused frame"},
+      ingest_error_json(seq, "state_unavailable", message));
+}
+
+void WebSocketSession::end_after(std::uint64_t seq, websocket::close_reason reason,
+                                 std::string reply) {
+  ending_ = true;
   if (!closing_) {  // a close already decided keeps its reason (1008 revoked, 1001 shutdown)
-    close_reason_ = websocket::close_reason(websocket::close_code::try_again_later,
-                                            "state unavailable: resend from the refused frame");
+    close_reason_ = std::move(reason);
     closing_ = true;
   }
-  complete(seq, ingest_error_json(seq, "state_unavailable", message));
+  complete(seq, std::move(reply));
   maybe_close();
 }
 

@@ -53,11 +53,15 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   void maybe_close();
   // Counts internal_error and closes with 1011 after serving a frame threw.
   void fail_internal();
-  // Answers `seq` state_unavailable, counted, and ends the stream: nothing
-  // more is read, frames already read are refused too (order_fence_), and
-  // once all are answered it closes with 1013 (try again later). The client
-  // resends from the refused frame on a new connection, in its order.
+  // Answers `seq` state_unavailable, counted, and ends the stream with 1013
+  // (try again later), as end_after() says.
   void refuse_and_end(std::uint64_t seq, const char* message);
+  // Answers `seq` with `reply` and ends the stream: nothing more is read,
+  // the frames already read are refused (order_fence_), and once all are
+  // answered it closes with `reason`. The client resends from `seq` on a new
+  // connection, in its order.
+  void end_after(std::uint64_t seq, boost::beast::websocket::close_reason reason,
+                 std::string reply);
 
   // Frames read but not yet answered; past this, reading pauses.
   static constexpr std::size_t kMaxOutstandingFrames = 1024;
@@ -93,7 +97,7 @@ class WebSocketSession : public Closable, public std::enable_shared_from_this<We
   // Shared with this stream's batches: set by the engine thread when it
   // refuses one, so that it refuses those behind it (Batch::order_fence).
   std::shared_ptr<bool> order_fence_ = std::make_shared<bool>(false);
-  bool ending_refused_ = false;  // a frame was refused: every later one is too
+  bool ending_ = false;  // a frame was refused or failed: every later one is refused
 };
 
 }  // namespace ccmon::server

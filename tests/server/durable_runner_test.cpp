@@ -426,12 +426,21 @@ TEST_CASE("an exception while applying a batch answers internal_error; the runne
   const auto level = spdlog::get_level();
   spdlog::set_level(spdlog::level::off);  // the expected error line
   fail = true;
-  const auto failed = submit_and_wait(runner, batch_of(*config, kFirst));
+  Batch first = batch_of(*config, kFirst);
+  first.order_fence = std::make_shared<bool>(false);  // a stream's
+  const auto stream = first.order_fence;
+  const auto failed = submit_and_wait(runner, std::move(first));
   spdlog::set_level(level);
   CHECK(failed.internal_error);
   CHECK(failed.accepted == 0);
   CHECK(runner.admission().in_flight() == 0);  // its events were released
   fail = false;
+  // The stream's next batch is not applied ahead of the failed one's resend.
+  Batch behind = batch_of(*config, kSecond);
+  behind.order_fence = stream;
+  const auto fenced = submit_and_wait(runner, std::move(behind));
+  CHECK(fenced.state_unavailable);
+  CHECK(fenced.accepted == 0);
   const auto next = submit_and_wait(runner, batch_of(*config, kSecond));
   CHECK_FALSE(next.internal_error);
   CHECK(next.accepted == 4);
