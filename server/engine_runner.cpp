@@ -183,6 +183,12 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     if (sync_reports_waiting_.load(std::memory_order_acquire)) take_sync_reports();
     BatchResult result;
+    // The feed is alive whatever becomes of its events (duplicates, a
+    // refusal, included).
+    if (!batch.events.empty()) {
+      auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
+      if (!added) it->second = std::max(it->second, batch.arrival);
+    }
     if (batch.order_fence && *batch.order_fence) {
       // An earlier batch of its stream was refused: applying this one
       // before that one's resend would reorder the stream.
@@ -230,11 +236,6 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
 // Dedup check -> journal -> apply: a batch the journal refuses changes
 // nothing, so the client's resend is applied as if it were the first.
 void EngineRunner::apply(Batch& batch, BatchResult& result) {
-  // The feed is alive whatever becomes of its events (duplicates included).
-  if (!batch.events.empty()) {
-    auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
-    if (!added) it->second = std::max(it->second, batch.arrival);
-  }
   // A partition's batch goes to its own engine and memory, unjournaled.
   OwnedPartition* owned = nullptr;
   if (batch.partition) {

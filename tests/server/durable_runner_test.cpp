@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -356,20 +357,28 @@ TEST_CASE("a refused batch refuses the later batches of its stream, which start 
   full = true;
   CHECK(submit_and_wait(runner, on_stream(kFirst)).state_unavailable);
   full = false;  // space returns before the next frame of the same stream
-  const auto behind = submit_and_wait(runner, on_stream(kSecond));
+  Batch second = on_stream(kSecond);
+  second.feed = "test/behind";
+  const auto behind = submit_and_wait(runner, std::move(second));
   CHECK(behind.state_unavailable);  // applied now, it would come before kFirst
   CHECK(behind.accepted == 0);
   CHECK(kpis_json(runner) == empty);
+  // Its feed is alive all the same (the wallboard's `feeds`).
+  std::promise<std::shared_ptr<const View>> viewed;
+  runner.request_view([&](std::shared_ptr<const View> v) { viewed.set_value(std::move(v)); });
+  const auto view = viewed.get_future().get();
+  CHECK(std::any_of(view->feeds.begin(), view->feeds.end(),
+                    [](const FeedState& f) { return f.feed == "test/behind"; }));
   CHECK(sample(metrics.registry(), "ccmon_events_accepted_total", {{"type", "contact.queued"}}) ==
         0);
   // The client's resend, on a new stream, is taken in its order.
   const auto again = std::make_shared<bool>(false);
   Batch first = batch_of(*config, kFirst);
   first.order_fence = again;
-  Batch second = batch_of(*config, kSecond);
-  second.order_fence = again;
+  Batch then = batch_of(*config, kSecond);
+  then.order_fence = again;
   CHECK(submit_and_wait(runner, std::move(first)).accepted == 3);
-  CHECK(submit_and_wait(runner, std::move(second)).accepted == 4);
+  CHECK(submit_and_wait(runner, std::move(then)).accepted == 4);
   // The refused stream stays refused, with space back (its client starts
   // over); a batch of no stream is not held by it.
   CHECK(submit_and_wait(runner, on_stream(kFirst)).state_unavailable);
