@@ -183,29 +183,29 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
   boost::asio::post(io_, [this, batch = std::move(batch), done = std::move(done)]() mutable {
     if (sync_reports_waiting_.load(std::memory_order_acquire)) take_sync_reports();
     BatchResult result;
-    // The feed is alive whatever becomes of its events (duplicates, a
-    // refusal, included).
-    if (!batch.events.empty()) {
-      auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
-      if (!added) it->second = std::max(it->second, batch.arrival);
-    }
-    if (batch.order_fence && *batch.order_fence) {
-      // An earlier batch of its stream was refused: applying this one
-      // before that one's resend would reorder the stream.
-      result.state_unavailable = true;
-    } else {
-      try {
-        apply(batch, result);
-      } catch (...) {
-        // An exception escaping io_.run() would end the process.
-        spdlog::error("applying a batch of {} events failed: {}", batch.events.size(),
-                      exception_text(std::current_exception()));
-        result = {};
-        result.internal_error = true;
+    try {
+      // The feed is alive whatever becomes of its events (duplicates, a
+      // refusal, included).
+      if (!batch.events.empty()) {
+        auto [it, added] = feeds_.try_emplace(batch.feed, batch.arrival);
+        if (!added) it->second = std::max(it->second, batch.arrival);
       }
-      const bool resent = result.state_unavailable || result.internal_error;
-      if (resent && batch.order_fence) *batch.order_fence = true;
+      if (batch.order_fence && *batch.order_fence) {
+        // An earlier batch of its stream was refused: applying this one
+        // before that one's resend would reorder the stream.
+        result.state_unavailable = true;
+      } else {
+        apply(batch, result);
+      }
+    } catch (...) {
+      // An exception escaping io_.run() would end the process.
+      spdlog::error("applying a batch of {} events failed: {}", batch.events.size(),
+                    exception_text(std::current_exception()));
+      result = {};
+      result.internal_error = true;
     }
+    const bool resent = result.state_unavailable || result.internal_error;
+    if (resent && batch.order_fence) *batch.order_fence = true;
     admission_.release(batch.admitted);
     const std::size_t n = batch.events.size();
     if (free_on_ && n >= kAheadMinEvents &&
