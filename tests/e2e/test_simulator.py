@@ -201,7 +201,9 @@ class SimulatorWaitsOutAFullDisk(CountsAgree, unittest.TestCase):
             poll(lambda: refused() > 0, timeout=60, what="the full disk to refuse a batch")
             # Some of the journal's last page may have taken the first events:
             # the run must still be going, waiting on the daemon.
-            self.assertIsNone(proc.poll(), "the simulator finished before the disk refused")
+            if proc.poll() is not None:
+                self.fail("the simulator exited before the disk refused, or at its refusal:\n"
+                          + proc.communicate()[1])
             first_refusals = refused()
             # A refusal on a later connection, or of a later request: a resend
             # refused too, so the simulator neither gave up nor skipped the
