@@ -292,6 +292,7 @@ class WsClient:
         pending = list(batches)
         d, g = self.target.current()
         attempts = 0
+        last_error = None  # refusals alone raise nothing until the stream closes
         while pending:
             acked = set()  # indexes in `pending` acknowledged on this attempt
             try:
