@@ -16,14 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from ccmond import Daemon, metric, poll  # noqa: E402
-from full_disk import Holder, fill  # noqa: E402
+from full_disk import HeldTmpfs, fill  # noqa: E402
 
 CONFIG = """\
 server:
@@ -158,29 +157,13 @@ class SimulatorSurvivesDaemonRestart(unittest.TestCase):
             first.stop()
 
 
-class SimulatorWaitsOutAFullDisk(CountsAgree, unittest.TestCase):
+class SimulatorWaitsOutAFullDisk(HeldTmpfs, CountsAgree, unittest.TestCase):
     """The daemon's state on a real tmpfs, filled while the simulator streams
     (tests/support/full_disk.py): the daemon answers `state_unavailable` (503
     over HTTP, an error reply over WebSocket) until space is back."""
 
+    TMP_PREFIX = "ccmon-sim-diskfull-"
     WINDOW = 8  # WebSocket frames in flight
-
-    @classmethod
-    def setUpClass(cls):
-        for tool in ("unshare", "nsenter"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="ccmon-sim-diskfull-")
-        cls.holder = Holder(cls.tmp.name)
-        if cls.holder.reason:
-            cls.tmp.cleanup()
-            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
-                                    f"here: {cls.holder.reason}")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.holder.stop()
-        cls.tmp.cleanup()
 
     def run_through_full_disk(self, scheme, path, seed):
         state = os.path.join(self.tmp.name, f"state-{scheme}")

@@ -18,9 +18,7 @@ When user or mount namespaces are not permitted here, the test is skipped
 import asyncio
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 import websockets
@@ -30,31 +28,14 @@ sys.path.insert(0, HERE)
 
 from durable import StateDaemon, metrics_samples, state_config  # noqa: E402
 from ccmond import metric, poll  # noqa: E402
-from full_disk import Holder, fill  # noqa: E402
+from full_disk import HeldTmpfs, fill  # noqa: E402
 from events import queued  # noqa: E402
 
 BATCH = 40
 CONFIG = "server:\n  clock: event\n"
 
 
-class StateDiskFullTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        for tool in ("unshare", "nsenter"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="ccmon-diskfull-")
-        cls.holder = Holder(cls.tmp.name)
-        if cls.holder.reason:
-            cls.tmp.cleanup()
-            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
-                                    f"here: {cls.holder.reason}")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.holder.stop()
-        cls.tmp.cleanup()
-
+class StateDiskFullTest(HeldTmpfs, unittest.TestCase):
     def setUp(self):
         self.next_id = 0
         self.config = state_config(CONFIG, os.path.join(self.tmp.name, "state"))

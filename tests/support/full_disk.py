@@ -6,11 +6,15 @@ tests/e2e/test_simulator.py).
 the tmpfs; a program run with `Holder.prefix()` (nsenter) sees it, and the
 test reaches it from outside through /proc/<holder>/root. Where user or mount
 namespaces are not permitted, `Holder.reason` says why: the caller skips.
+`HeldTmpfs` does that for a test class.
 """
 
 import errno
 import os
+import shutil
 import subprocess
+import tempfile
+import unittest
 
 TMPFS_SIZE = "8m"
 
@@ -68,3 +72,30 @@ def fill(path):
                         raise
                 break
     return written
+
+
+class HeldTmpfs:
+    """Mixin for a unittest.TestCase: `cls.tmp` (a directory) with a tmpfs
+    mounted on it by `cls.holder` for the whole class; the class is skipped,
+    with the reason, where that cannot be done."""
+
+    TMP_PREFIX = "ccmon-diskfull-"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for tool in ("unshare", "nsenter"):
+            if shutil.which(tool) is None:
+                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
+        cls.tmp = tempfile.TemporaryDirectory(prefix=cls.TMP_PREFIX)
+        cls.holder = Holder(cls.tmp.name)
+        if cls.holder.reason:
+            cls.tmp.cleanup()
+            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
+                                    f"here: {cls.holder.reason}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.holder.stop()
+        cls.tmp.cleanup()
+        super().tearDownClass()

@@ -22,7 +22,7 @@ struct Acknowledged {
   std::uint64_t rejected = 0;
   std::uint64_t batches = 0;
   std::uint64_t reconnects = 0;  // connections lost and re-established
-  std::uint64_t retries = 0;     // batches sent again (503, lost connection)
+  std::uint64_t retries = 0;     // batches sent again (503, a refused frame, lost connection)
 };
 
 class Sender {
