@@ -47,7 +47,7 @@ from durable import (BANK_CONFIG, StateDaemon, convert_bank_day, describe_differ
                      metrics_samples)
 from ccmond import Daemon, metric, poll  # noqa: E402
 from kafka_mock import MockCluster, kcat_path, produce  # noqa: E402
-import test_state_disk_full as disk  # noqa: E402
+import full_disk as disk  # noqa: E402
 
 TOPIC = "events"
 PARTITIONS = 4
@@ -293,7 +293,7 @@ class KafkaSourceTest(unittest.TestCase):
 
     def test_batches_refused_by_a_full_disk_are_held_and_taken_later(self):
         # The state directory on an 8 MiB tmpfs in a private mount namespace
-        # (as tests/integration/test_state_disk_full.py does): filled, the
+        # (tests/support/full_disk.py, as in test_state_disk_full.py): filled, the
         # journal refuses batches; the source keeps them, pauses, and takes
         # them once space is back, nothing lost and nothing counted twice.
         holder = disk.Holder(self.tmp.name)

@@ -1,6 +1,6 @@
 """A small file system that tests can fill: a real tmpfs in a private mount
 namespace, so no privilege is needed (tests/integration/test_state_disk_full.py,
-tests/e2e/test_simulator.py).
+tests/integration/test_kafka_source.py, tests/e2e/test_simulator.py).
 
 `unshare --user --map-root-user --mount` starts a holder process that mounts
 the tmpfs; a program run with `Holder.prefix()` (nsenter) sees it, and the
