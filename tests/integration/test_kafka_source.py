@@ -33,6 +33,7 @@ know stops the start with its name.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -296,6 +297,9 @@ class KafkaSourceTest(unittest.TestCase):
         # (tests/support/full_disk.py, as in test_state_disk_full.py): filled, the
         # journal refuses batches; the source keeps them, pauses, and takes
         # them once space is back, nothing lost and nothing counted twice.
+        for tool in ("unshare", "nsenter"):
+            if shutil.which(tool) is None:
+                self.skipTest(f"{tool} (util-linux) is not installed")
         holder = disk.Holder(self.tmp.name)
         self.addCleanup(holder.stop)
         if holder.reason:
