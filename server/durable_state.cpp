@@ -170,11 +170,12 @@ void DurableState::write_snapshot(store::Sequence sequence,
       // (before the next snapshot may start: snapshot_running_ still set).
       const auto collapse_start = std::chrono::steady_clock::now();
       const std::size_t collapsed = collapse_heap();
+      const double collapse_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - collapse_start).count();
+      metrics_.heap_collapse_duration->Set(collapse_seconds);
+      metrics_.heap_huge_pages->Set(static_cast<double>(collapsed));
       spdlog::debug("state: {} MiB of the heap in huge pages after the snapshot ({:.1f} ms)",
-                    collapsed >> 20,
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                              collapse_start)
-                        .count());
+                    collapsed >> 20, collapse_seconds * 1e3);
       snapshot_running_ = false;
     });
     return;

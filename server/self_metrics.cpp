@@ -290,6 +290,12 @@ StateMetrics& SelfMetrics::enable_state() {
   m->snapshot_duration = gauge("ccmon_state_snapshot_duration_seconds",
                                "Duration of the last snapshot (encoding and writing).");
   m->snapshot_size = gauge("ccmon_state_snapshot_size_bytes", "Size of the last snapshot file.");
+  m->heap_collapse_duration =
+      gauge("ccmon_state_heap_collapse_duration_seconds",
+            "Duration of the last collapse of the heap back into huge pages after a snapshot "
+            "process (MADV_COLLAPSE).");
+  m->heap_huge_pages = gauge("ccmon_state_heap_huge_pages_bytes",
+                             "Bytes of the heap in huge pages after the last collapse.");
   m->replay_duration = gauge("ccmon_state_replay_duration_seconds",
                              "Duration of the last start's recovery (snapshot and journal).");
   m->replayed_records =

@@ -74,6 +74,8 @@ struct StateMetrics {
   prometheus::Gauge* snapshot_age = nullptr;
   prometheus::Gauge* snapshot_duration = nullptr;
   prometheus::Gauge* snapshot_size = nullptr;
+  prometheus::Gauge* heap_collapse_duration = nullptr;
+  prometheus::Gauge* heap_huge_pages = nullptr;
   prometheus::Gauge* replay_duration = nullptr;
   prometheus::Counter* replayed_records = nullptr;
   prometheus::Gauge* writable = nullptr;
