@@ -294,8 +294,10 @@ StateMetrics& SelfMetrics::enable_state() {
       gauge("ccmon_state_heap_collapse_duration_seconds",
             "Duration of the last collapse of the heap back into huge pages after a snapshot "
             "process (MADV_COLLAPSE).");
-  m->heap_huge_pages = gauge("ccmon_state_heap_huge_pages_bytes",
-                             "Bytes of the heap in huge pages after the last collapse.");
+  m->heap_huge_pages =
+      gauge("ccmon_state_heap_huge_pages_bytes",
+            "Bytes of the heap the last collapse found or put in huge pages (0 when it could "
+            "not run).");
   m->replay_duration = gauge("ccmon_state_replay_duration_seconds",
                              "Duration of the last start's recovery (snapshot and journal).");
   m->replayed_records =

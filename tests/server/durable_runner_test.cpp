@@ -423,7 +423,7 @@ TEST_CASE("a snapshot process's exit is followed by the heap's collapse, timed i
           "[server][state]") {
   TempDir dir;
   auto config = event_clock_config(dir.path / "state");
-  config->durable.snapshot_interval = 0;  // a forked snapshot at the first tick
+  config->durable.snapshot_interval = core::seconds(1);  // forked at a tick a second on
   SelfMetrics metrics("test");
   EngineRunner runner(*config, metrics, [] { return kNow; });
   runner.attach_state(open_state(*config, metrics), state_codec());
@@ -432,18 +432,19 @@ TEST_CASE("a snapshot process's exit is followed by the heap's collapse, timed i
   const auto collapse = [&] {
     return sample(metrics.registry(), "ccmon_state_heap_collapse_duration_seconds").value();
   };
-  CHECK(submit_and_wait(runner, batch_of(*config, kFirst)).accepted == 3);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (collapse() == 0) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::yield();
   }
-  // Set after the snapshot was written, for it: its file is there.
-  CHECK(sample(metrics.registry(), "ccmon_state_snapshot_size_bytes").value() > 0);
+  // After the snapshot process wrote its snapshot (a failed one counts a
+  // write error first).
+  CHECK(sample(metrics.registry(), "ccmon_journal_write_errors_total") == 0);
   CHECK(collapse() < 30);
-  // What the collapse found in huge pages: 0 under the sanitizers' and the
-  // C library's malloc, which map no heap of their own.
-  CHECK(sample(metrics.registry(), "ccmon_state_heap_huge_pages_bytes").value() >= 0);
+  // Exported beside it. Its value: this binary has no TCMalloc hook, so 0
+  // unless huge_page_heap_test's mappings were registered earlier in this
+  // process; the bytes are tested in tcmalloc_heap_test.
+  REQUIRE(sample(metrics.registry(), "ccmon_state_heap_huge_pages_bytes").has_value());
   runner.drain_and_stop();
 }
 
