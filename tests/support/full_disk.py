@@ -20,10 +20,16 @@ TMPFS_SIZE = "8m"
 
 
 class Holder:
-    """A process in fresh user + mount namespaces with a tmpfs at `path`."""
+    """A process in fresh user + mount namespaces with a tmpfs at `path`;
+    `reason` says why there is none (util-linux missing, namespaces refused)."""
 
     def __init__(self, path):
         self.path = path
+        self.proc = None
+        missing = [t for t in ("unshare", "nsenter") if shutil.which(t) is None]
+        if missing:
+            self.reason = f"{missing[0]} (util-linux) is not installed"
+            return
         self.proc = subprocess.Popen(
             ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
              f'mount -t tmpfs -o size={TMPFS_SIZE} ccmon-test "$1" && echo mounted '
@@ -46,7 +52,7 @@ class Holder:
         return os.path.join(f"/proc/{self.proc.pid}/root", self.path.lstrip("/"), relative)
 
     def stop(self):
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
 
@@ -84,14 +90,11 @@ class HeldTmpfs:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for tool in ("unshare", "nsenter"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest(f"{tool} (util-linux) is not installed")
         cls.tmp = tempfile.TemporaryDirectory(prefix=cls.TMP_PREFIX)
         cls.holder = Holder(cls.tmp.name)
         if cls.holder.reason:
             cls.tmp.cleanup()
-            raise unittest.SkipTest("cannot mount a tmpfs in a private user + mount namespace "
+            raise unittest.SkipTest("cannot hold a tmpfs in a private user + mount namespace "
                                     f"here: {cls.holder.reason}")
 
     @classmethod
