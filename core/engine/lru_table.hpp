@@ -1,17 +1,25 @@
-// Records keyed by an external id (contact, case, agent), stored in a slot
-// vector so other records can point at them with a small handle, indexed by a
-// flat hash table (no node per record), and chained in least-recently-touched
-// order for idle eviction and hard caps. The chain links live in their own
-// dense array: touching a record relinks its neighbours, which would otherwise
-// be two cache misses into large records per event.
+// Records keyed by an external id (contact, case, agent), stored in slots so
+// other records can point at them with a small handle, indexed by a flat hash
+// table (no node per record), and chained in least-recently-touched order for
+// idle eviction and hard caps. The chain links live in their own dense array:
+// touching a record relinks its neighbours, which would otherwise be two
+// cache misses into large records per event.
+//
+// Nothing grows all at once: the slots are chunked (chunked_vector.hpp), and
+// the index is kParts tables chosen by hash bits, each doubling on its own,
+// so a doubling rebuilds a 64th of the index. Keys spread evenly over the
+// parts, so their doublings fall at different moments (docs/kpis.md,
+// "Tables that grow in steps").
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "core/engine/assert.hpp"
+#include "core/engine/chunked_vector.hpp"
 #include "core/engine/inline_key.hpp"
 #include "core/engine/persist_access.hpp"
 #include "core/hash/keyed_hash.hpp"
@@ -46,11 +54,12 @@ class LruTable {
 
   std::uint32_t find(std::string_view key) const { return find(key, hash_of(key)); }
   std::uint32_t find(std::string_view key, std::uint64_t h) const {
-    if (cells_.empty()) return kNil;
+    const Part& p = part(h);
+    if (p.cells.empty()) return kNil;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    for (std::size_t i = h & p.mask;; i = (i + 1) & p.mask) {
       ++probe_steps_;
-      const Cell& c = cells_[i];
+      const Cell& c = p.cells[i];
       if (c.slot == kNil) return kNil;
       if (c.tag == tag && entries_[c.slot].key.view() == key) return c.slot;
     }
@@ -60,16 +69,18 @@ class LruTable {
   // (once the cell is likely cached) the record the tag points at. Pure
   // hints: no effect on the table, harmless when the key is absent.
   void prefetch_cell(std::uint64_t h) const {
-    if (!cells_.empty()) __builtin_prefetch(&cells_[h & mask_]);
+    const Part& p = part(h);
+    if (!p.cells.empty()) __builtin_prefetch(&p.cells[h & p.mask]);
   }
   void prefetch_record(std::uint64_t h) const {
-    if (cells_.empty()) return;
+    const Part& p = part(h);
+    if (p.cells.empty()) return;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = h & mask_; cells_[i].slot != kNil; i = (i + 1) & mask_) {
-      if (cells_[i].tag == tag) {
-        const char* p = reinterpret_cast<const char*>(&entries_[cells_[i].slot]);
-        for (std::size_t off = 0; off < sizeof(Entry); off += 64) __builtin_prefetch(p + off);
-        __builtin_prefetch(&links_[cells_[i].slot]);
+    for (std::size_t i = h & p.mask; p.cells[i].slot != kNil; i = (i + 1) & p.mask) {
+      if (p.cells[i].tag == tag) {
+        const char* r = reinterpret_cast<const char*>(&entries_[p.cells[i].slot]);
+        for (std::size_t off = 0; off < sizeof(Entry); off += 64) __builtin_prefetch(r + off);
+        __builtin_prefetch(&links_[p.cells[i].slot]);
         return;
       }
     }
@@ -78,7 +89,8 @@ class LruTable {
   // Inserts a fresh record (the key must be absent) at the most recent end.
   std::uint32_t insert(std::string_view key) { return insert(key, hash_of(key)); }
   std::uint32_t insert(std::string_view key, std::uint64_t h) {
-    if ((size_ + 1) * 2 > cells_.size()) grow();
+    Part& p = part(h);
+    if ((p.size + 1) * 2 > p.cells.size()) grow(p);
     std::uint32_t s;
     if (free_.empty()) {
       s = static_cast<std::uint32_t>(entries_.size());
@@ -94,6 +106,7 @@ class LruTable {
     e.key.assign(key);
     e.hash = h;
     place(s);
+    ++p.size;
     ++size_;
     link_back(s);
     return s;
@@ -109,16 +122,19 @@ class LruTable {
     Entry& e = entries_[s];
     unlink(s);
     // Backward-shift deletion keeps probe chains intact without tombstones.
-    std::size_t i = e.hash & mask_;
-    while (cells_[i].slot != s) i = (i + 1) & mask_;
-    for (std::size_t j = (i + 1) & mask_; cells_[j].slot != kNil; j = (j + 1) & mask_) {
-      const std::size_t home = entries_[cells_[j].slot].hash & mask_;
-      if (((j - home) & mask_) >= ((j - i) & mask_)) {
-        cells_[i] = cells_[j];
+    Part& p = part(e.hash);
+    const std::size_t mask = p.mask;
+    std::size_t i = e.hash & mask;
+    while (p.cells[i].slot != s) i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask; p.cells[j].slot != kNil; j = (j + 1) & mask) {
+      const std::size_t home = entries_[p.cells[j].slot].hash & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        p.cells[i] = p.cells[j];
         i = j;
       }
     }
-    cells_[i] = Cell{};
+    p.cells[i] = Cell{};
+    --p.size;
     --size_;
     e.key.clear();
     e.value = V{};
@@ -140,14 +156,20 @@ class LruTable {
   // The estimated bytes of one tracked record (for state.max_tracked_bytes),
   // apart from what the record's value owns on the heap: its slot (the
   // value, the inline id, hash, generation), its LRU link, and its share of
-  // the hash index, which is kept at most half full and doubles when it
-  // fills: 2 to 4 cells per record, 4 counted. Slack of the slot vectors
-  // is not counted: freed slots are reused, so it never outgrows the most
-  // records ever tracked at once.
+  // the hash index, each part of which is kept at most half full and
+  // doubles when it fills: 2 to 4 cells per record, 4 counted. Slack of the
+  // slots is not counted: freed slots are reused, so they never outgrow the
+  // most records ever tracked at once (plus one chunk).
   static constexpr std::size_t kRecordBytes();
   // The heap bytes of an id beyond its inline part (InlineKey::kInline).
   static std::size_t key_heap_bytes(std::string_view key) {
     return key.size() > InlineKey::kInline ? key.size() : 0;
+  }
+  // The cells of the hash index, all parts together (8 bytes each).
+  std::size_t index_cells() const {
+    std::size_t n = 0;
+    for (const Part& p : parts_) n += p.cells.size();
+    return n;
   }
   // Cells visited by find() and inserts since construction: the measure of
   // probe-chain length that the hash-flooding tests bound.
@@ -166,8 +188,8 @@ class LruTable {
  private:
   friend struct persist::Access;
 
-  // Open addressing, linear probing, at most half full. The tag (high hash
-  // bits) avoids touching the record for most mismatches.
+  // Open addressing, linear probing, each part at most half full. The tag
+  // (high hash bits) avoids touching the record for most mismatches.
   struct Cell {
     std::uint32_t tag = 0;
     std::uint32_t slot = kNil;
@@ -183,21 +205,52 @@ class LruTable {
     std::uint32_t prev = kNil, next = kNil;
   };
   static constexpr std::size_t kCellsPerRecord = 4;
+  // One part of the index: keys whose top hash bits name it. A part's
+  // cells are indexed by the low hash bits, so the two never overlap.
+  struct Part {
+    std::vector<Cell> cells;
+    std::size_t mask = 0, size = 0;
+  };
+  static constexpr unsigned kPartBits = 6;
+  static constexpr std::size_t kParts = std::size_t{1} << kPartBits;
+
+  Part& part(std::uint64_t h) { return parts_[h >> (64 - kPartBits)]; }
+  const Part& part(std::uint64_t h) const { return parts_[h >> (64 - kPartBits)]; }
 
   void place(std::uint32_t s) {
     const std::uint64_t h = entries_[s].hash;
-    std::size_t i = h & mask_;
-    for (; cells_[i].slot != kNil; i = (i + 1) & mask_) ++probe_steps_;
-    cells_[i] = {static_cast<std::uint32_t>(h >> 32), s};
+    Part& p = part(h);
+    std::size_t i = h & p.mask;
+    for (; p.cells[i].slot != kNil; i = (i + 1) & p.mask) ++probe_steps_;
+    p.cells[i] = {static_cast<std::uint32_t>(h >> 32), s};
   }
 
-  void grow() {
-    const std::size_t cap = cells_.empty() ? 16 : cells_.size() * 2;
-    cells_.assign(cap, Cell{});
-    mask_ = cap - 1;
-    for (std::uint32_t s = 0; s < entries_.size(); ++s) {
-      if (entries_[s].used) place(s);
+  // Doubles one part: its records found through its own cells, so the
+  // rest of the index and the slots are not walked.
+  void grow(Part& p) {
+    std::vector<Cell> old(p.cells.empty() ? 16 : p.cells.size() * 2, Cell{});
+    old.swap(p.cells);
+    p.mask = p.cells.size() - 1;
+    for (const Cell& c : old) {
+      if (c.slot != kNil) place(c.slot);
     }
+  }
+
+  // Rebuilds the whole index from the used slots (a restored table);
+  // false when a key is in two slots.
+  bool reindex() {
+    for (Part& p : parts_) p = Part{};
+    size_ = 0;
+    for (std::uint32_t s = 0; s < entries_.size(); ++s) {
+      if (!entries_[s].used) continue;
+      if (find(entries_[s].key.view(), entries_[s].hash) != kNil) return false;
+      Part& p = part(entries_[s].hash);
+      if ((p.size + 1) * 2 > p.cells.size()) grow(p);
+      place(s);
+      ++p.size;
+      ++size_;
+    }
+    return true;
   }
 
   void unlink(std::uint32_t s) {
@@ -217,11 +270,11 @@ class LruTable {
     tail_ = s;
   }
 
-  std::vector<Entry> entries_;
-  std::vector<Link> links_;  // parallel to entries_
+  ChunkedVector<Entry> entries_;
+  ChunkedVector<Link> links_;  // parallel to entries_
   std::vector<std::uint32_t> free_;
-  std::vector<Cell> cells_;
-  std::size_t mask_ = 0, size_ = 0;
+  std::array<Part, kParts> parts_;
+  std::size_t size_ = 0;
   std::uint32_t head_ = kNil, tail_ = kNil;
   HashKey hash_key_;
   mutable std::uint64_t probe_steps_ = 0;

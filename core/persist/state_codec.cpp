@@ -682,8 +682,10 @@ struct Access {
   template <typename V, typename F>
   static void load_table(Reader& r, LruTable<V>& t, std::size_t value_bytes, F&& load_value) {
     const std::size_t slots = r.count(5, "record slots");
-    t.entries_.resize(slots);
-    t.links_.resize(slots);
+    t.entries_.clear();
+    t.entries_.grow_to(slots);
+    t.links_.clear();
+    t.links_.grow_to(slots);
     std::size_t used = 0;
     for (auto& e : t.entries_) {
       e.used = r.flag();
@@ -713,16 +715,7 @@ struct Access {
       r.check(s < slots && !t.entries_[s].used && !seen[s], "the free list names a used slot");
       seen[s] = true;
     }
-    std::size_t cap = 16;  // as grow() would have sized it: at most half full
-    while (used * 2 > cap) cap *= 2;
-    t.cells_.assign(cap, {});
-    t.mask_ = cap - 1;
-    t.size_ = used;
-    for (std::uint32_t s = 0; s < slots; ++s) {
-      if (!t.entries_[s].used) continue;
-      r.check(t.find(t.entries_[s].key.view(), t.entries_[s].hash) == kNil, "a key appears twice");
-      t.place(s);
-    }
+    r.check(t.reindex(), "a key appears twice");
   }
 
   static void save_handle(Writer& w, engine_detail::Handle h) {
