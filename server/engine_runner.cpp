@@ -103,7 +103,7 @@ EngineRunner::EngineRunner(const config::Config& config, SelfMetrics& metrics, W
       workers_(config.shards),
       lists_(config.shards),
       list_ids_(config.shards),
-      dedup_(config.dedup, hash_key_, store::fork_excluded_memory()),
+      dedup_(config.dedup, hash_key_, store::fork_excluded_memory(), true),
       sla_(config.sla_rules),
       dedup_enabled_(config.dedup.max_ids != 0),
       hash_ids_ahead_(config.dedup.max_ids != 0),

@@ -162,7 +162,8 @@ class EngineRunner final : public EngineService {
   struct OwnedPartition {
     OwnedPartition(const core::EngineConfig& engine_config, const core::DedupOptions& dedup_options,
                    const core::HashKey& key)
-        : engine(engine_config, 1, key), dedup(dedup_options, key, store::fork_excluded_memory()) {}
+        : engine(engine_config, 1, key),
+          dedup(dedup_options, key, store::fork_excluded_memory(), true) {}
     core::ShardedEngine engine;
     core::Deduplicator dedup;
     core::SlaEvaluator sla{{}};

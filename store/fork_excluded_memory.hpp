@@ -12,7 +12,8 @@
 // MADV_DONTFORK (madvise(2)): a child has no such mapping (reading that
 // address there is undefined: a fault, or whatever the child mapped there
 // since), and the parent's pages stay writable without a copy. Meant for a
-// few large, long-lived blocks: a small one still takes a page. The mapping
+// few large, long-lived blocks: a small one still takes a page. Being a fresh
+// anonymous mapping, each allocation reads as zeros until written. The mapping
 // also asks for transparent huge pages (MADV_HUGEPAGE, honoured when
 // /sys/kernel/mm/transparent_hugepage/enabled is `always` or `madvise`): the
 // duplicate-id table is probed at random, and with 4 KiB pages nearly every

@@ -4,6 +4,17 @@
 // Each hash is in the FIFO exactly once because only new ids are added.
 // The first `legacy` FIFO entries are unkeyed hashes from a v1 image
 // (deduplicator.hpp).
+//
+// The set grows in steps. When it must double, a table twice the size
+// takes every new id while the old one keeps the ids remembered so far: the
+// oldest `unmoved` of the FIFO, which each insert then copies over
+// kMovesPerInsert at a time, newest first, until the old table is freed.
+// An id is thus always in exactly one of the tables that a lookup reads:
+// the new one, or (among the `unmoved`) the old one; the FIFO's front,
+// the only id ever forgotten, is the oldest unmoved one while any is. A
+// doubling used to reinsert up to 1.5 million ids and write a fresh 32 MiB
+// at once, a stall of up to 54 ms (docs/kpis.md, "Tables that grow in
+// steps").
 #include "core/dedup/deduplicator.hpp"
 
 #include <algorithm>
@@ -21,6 +32,10 @@ namespace {
 
 constexpr std::uint64_t kEmpty = 0;
 constexpr std::size_t kMinCapacity = 16;
+// Ids copied to the new table per insert while the set grows. A doubling
+// starts at 3/4 of the old capacity, so the new table can take as many
+// inserts again before it fills; at 2 per insert the copy is done halfway.
+constexpr std::size_t kMovesPerInsert = 2;
 
 using Remembered = Deduplicator::Remembered;
 using IdHash = Deduplicator::IdHash;
@@ -46,32 +61,105 @@ std::size_t capacity_for(std::size_t n) {
 
 }  // namespace
 
+// A table of slots in the table memory, all kEmpty when made: written
+// whole unless the memory comes zeroed, when its pages are first touched
+// by the inserts that reach them.
+class Slots {
+ public:
+  Slots(std::pmr::memory_resource* memory, bool zeroed) : memory_(memory), zeroed_(zeroed) {}
+  Slots(const Slots&) = delete;
+  Slots& operator=(const Slots&) = delete;
+  ~Slots() { release(); }
+
+  void make(std::size_t n) {
+    release();
+    p_ = static_cast<std::uint64_t*>(memory_->allocate(n * sizeof(std::uint64_t)));
+    n_ = n;
+    if (!zeroed_) std::fill(p_, p_ + n, kEmpty);
+  }
+  void release() {
+    if (p_ != nullptr) memory_->deallocate(p_, n_ * sizeof(std::uint64_t));
+    p_ = nullptr;
+    n_ = 0;
+  }
+  void swap(Slots& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+  }
+
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  std::uint64_t& operator[](std::size_t i) { return p_[i]; }
+  std::uint64_t operator[](std::size_t i) const { return p_[i]; }
+  const std::uint64_t* data() const { return p_; }
+  std::pmr::memory_resource* memory() const { return memory_; }
+  bool zeroed() const { return zeroed_; }
+
+  // Fibonacci hashing spreads any bias of the hash over the slot bits.
+  std::size_t home(std::uint64_t h) const {
+    return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> (64 - std::countr_zero(n_)));
+  }
+  std::size_t mask() const { return n_ - 1; }
+
+  // Slot of `h`, or of the empty slot where it would go; counts the steps.
+  std::size_t find(std::uint64_t h, std::uint64_t& steps) const {
+    std::size_t i = home(h);
+    for (; p_[i] != kEmpty && p_[i] != h; i = (i + 1) & mask()) ++steps;
+    return i;
+  }
+  bool contains(std::uint64_t h, std::uint64_t& steps) const {
+    return n_ != 0 && p_[find(h, steps)] == h;
+  }
+
+  // Takes `h` out, pulling later members of its probe run back into the
+  // hole unless their home lies cyclically in (hole, j]: lookups never
+  // meet an empty slot before their key. False when `h` is absent.
+  bool remove(std::uint64_t h, std::uint64_t& steps) {
+    std::size_t hole = find(h, steps);
+    if (p_[hole] != h) return false;
+    std::size_t j = hole;
+    for (;;) {
+      j = (j + 1) & mask();
+      if (p_[j] == kEmpty) break;
+      const std::size_t k = home(p_[j]);
+      const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
+      if (stays) continue;
+      p_[hole] = p_[j];
+      hole = j;
+    }
+    p_[hole] = kEmpty;
+    return true;
+  }
+
+ private:
+  std::pmr::memory_resource* memory_;
+  bool zeroed_;
+  std::uint64_t* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
 struct Deduplicator::Impl {
-  explicit Impl(std::pmr::memory_resource* table_memory) : slots(table_memory) {}
+  Impl(std::pmr::memory_resource* table_memory, bool zeroed)
+      : slots(table_memory, zeroed), old(table_memory, zeroed) {}
 
   DedupOptions options;
   HashKey key;
   std::size_t legacy = 0;  // the oldest FIFO entries hashed unkeyed
   mutable std::uint64_t probe_steps = 0;
-  std::pmr::vector<std::uint64_t> slots;  // in the constructor's table_memory
+  Slots slots;  // every id but the unmoved ones
+  // While the set grows: the table before, holding the `unmoved` oldest
+  // FIFO entries (and copies of some moved ones); empty otherwise.
+  Slots old;
+  std::size_t unmoved = 0;
   std::size_t count = 0;
   std::deque<Remembered> fifo;
 
-  // Fibonacci hashing spreads any bias of the hash over the slot bits.
-  std::size_t home(std::uint64_t h) const {
-    return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> (64 - shift()));
-  }
-  int shift() const { return std::countr_zero(slots.size()); }
-  std::size_t mask() const { return slots.size() - 1; }
+  std::size_t home(std::uint64_t h) const { return slots.home(h); }
+  std::size_t find(std::uint64_t h) const { return slots.find(h, probe_steps); }
 
-  // Slot of `h`, or of the empty slot where it would go.
-  std::size_t find(std::uint64_t h) const {
-    std::size_t i = home(h);
-    for (; slots[i] != kEmpty && slots[i] != h; i = (i + 1) & mask()) ++probe_steps;
-    return i;
+  bool contains(std::uint64_t h) const {
+    return slots.contains(h, probe_steps) || (unmoved > 0 && old.contains(h, probe_steps));
   }
-
-  bool contains(std::uint64_t h) const { return !slots.empty() && slots[find(h)] == h; }
 
   IdHash hash(std::string_view id) const {
     return {hash_id(key, id), legacy > 0 ? legacy_hash_id(id) : kEmpty};
@@ -83,48 +171,49 @@ struct Deduplicator::Impl {
     return contains(h.keyed) || (h.legacy != kEmpty && contains(h.legacy));
   }
 
+  // Every id in one new table at once (restore, reconfigure): a fresh
+  // table, so one shrunk by reconfigure() gives its memory back.
   void rehash(std::size_t capacity) {
-    // A new table rather than assign(), which keeps a larger allocation:
-    // a table shrunk by reconfigure() gives its memory back.
-    std::pmr::vector<std::uint64_t>(capacity, kEmpty, slots.get_allocator()).swap(slots);
+    old.release();
+    unmoved = 0;
+    slots.make(capacity);
     for (const Remembered& r : fifo) slots[find(r.hash)] = r.hash;
+  }
+
+  // Copies up to n unmoved ids, newest first, to the new table; frees the
+  // old one after the last.
+  void move_some(std::size_t n) {
+    for (; n > 0 && unmoved > 0; --n) {
+      const std::uint64_t h = fifo[--unmoved].hash;
+      slots[find(h)] = h;
+    }
+    if (unmoved == 0) old.release();
   }
 
   void add(std::uint64_t h, Timestamp now) {
     if (slots.empty() || (count + 1) * 4 > slots.size() * 3) {
-      fifo.push_back({h, now});  // rehash() reinserts from the FIFO
-      rehash(capacity_for(count + 1));
-    } else {
-      fifo.push_back({h, now});
-      slots[find(h)] = h;
+      move_some(unmoved);  // a doubling before the last finished: not with kMovesPerInsert
+      old.swap(slots);
+      slots.make(capacity_for(count + 1));
+      unmoved = count;
     }
+    fifo.push_back({h, now});
+    slots[find(h)] = h;
     ++count;
-  }
-
-  void remove(std::uint64_t h) {
-    std::size_t hole = find(h);
-    if (slots[hole] != h) return;
-    // Pull later members of the probe run back into the hole unless their
-    // home lies cyclically in (hole, j]: lookups never meet an empty slot
-    // before their key.
-    std::size_t j = hole;
-    for (;;) {
-      j = (j + 1) & mask();
-      if (slots[j] == kEmpty) break;
-      const std::size_t k = home(slots[j]);
-      const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
-      if (stays) continue;
-      slots[hole] = slots[j];
-      hole = j;
-    }
-    slots[hole] = kEmpty;
-    --count;
+    move_some(kMovesPerInsert);
   }
 
   void forget_oldest() {
     if (legacy > 0) --legacy;
-    remove(fifo.front().hash);
+    const std::uint64_t h = fifo.front().hash;
+    if (unmoved > 0) {  // the front is the oldest unmoved id: in the old table only
+      old.remove(h, probe_steps);
+      if (--unmoved == 0) old.release();
+    } else {
+      slots.remove(h, probe_steps);
+    }
     fifo.pop_front();
+    --count;
   }
 
   // Forgets ids older than the horizon.
@@ -143,8 +232,8 @@ struct Deduplicator::Impl {
 };
 
 Deduplicator::Deduplicator(DedupOptions options, const HashKey& hash_key,
-                           std::pmr::memory_resource* table_memory)
-    : impl_(std::make_unique<Impl>(table_memory)) {
+                           std::pmr::memory_resource* table_memory, bool table_memory_zeroed)
+    : impl_(std::make_unique<Impl>(table_memory, table_memory_zeroed)) {
   impl_->options = options;
   impl_->key = hash_key;
 }
@@ -168,7 +257,8 @@ Deduplicator::IdHash Deduplicator::hash(std::string_view id, const HashKey& key,
 
 void Deduplicator::prefetch(const IdHash& h) const {
   const Impl& d = *impl_;
-  if (!d.slots.empty()) __builtin_prefetch(&d.slots[d.home(h.keyed)]);
+  if (!d.slots.empty()) __builtin_prefetch(d.slots.data() + d.slots.home(h.keyed));
+  if (d.unmoved > 0) __builtin_prefetch(d.old.data() + d.old.home(h.keyed));
 }
 
 std::optional<std::size_t> Deduplicator::forgotten_by_insert(std::size_t held, std::size_t ahead,
@@ -183,7 +273,8 @@ void Deduplicator::prefetch_forgotten(std::size_t ahead) const {
   const Impl& d = *impl_;
   const auto oldest = forgotten_by_insert(d.count, ahead, d.options.max_ids);
   if (oldest && *oldest < d.fifo.size()) {
-    __builtin_prefetch(&d.slots[d.home(d.fifo[*oldest].hash)]);
+    const Slots& t = *oldest < d.unmoved ? d.old : d.slots;
+    __builtin_prefetch(t.data() + t.home(d.fifo[*oldest].hash));
   }
 }
 
@@ -282,13 +373,13 @@ void Deduplicator::restore(DedupOptions options, const std::vector<Remembered>& 
         .append(")");
     throw std::invalid_argument(what);
   }
-  auto fresh = std::make_unique<Impl>(impl_->slots.get_allocator().resource());
+  auto fresh = std::make_unique<Impl>(impl_->slots.memory(), impl_->slots.zeroed());
   fresh->options = options;
   fresh->key = hash_key;
   fresh->legacy = legacy;
   fresh->fifo.assign(remembered.begin(), remembered.end());
   fresh->count = remembered.size();
-  fresh->slots.assign(capacity_for(remembered.size()), kEmpty);
+  fresh->slots.make(capacity_for(remembered.size()));
   for (const Remembered& r : remembered) {
     if (r.hash == kEmpty) throw std::invalid_argument("a remembered id has the hash 0");
     const std::size_t i = fresh->find(r.hash);

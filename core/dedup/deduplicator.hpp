@@ -18,6 +18,10 @@
 // open-addressing table of 8-byte slots sized to the smallest power of two
 // that keeps the load at most 3/4, so at most ~37.4 bytes per id at the
 // bound; the default 2M ids take at most 32 MB of FIFO + 32 MiB of table.
+// The table doubles in steps (deduplicator.cpp): until the ids of the table
+// before are copied over, which takes at most half as many inserts as it
+// held, that table is kept too, half the new one's size (48 MiB in all for
+// the last doubling at the default bound).
 //
 // Time is the caller's clock and should not run backwards; when it does, ids
 // only stay remembered longer (never beyond max_ids).
@@ -50,8 +54,13 @@ class Deduplicator {
   // heap); it must outlive this object. The table is never read for the
   // state image (the FIFO is), so the daemon passes memory that a forked
   // snapshot process does not inherit (store/fork_excluded_memory.hpp).
+  // `table_memory_zeroed`: every allocation of table_memory reads as zeros
+  // (fresh anonymous mappings do), so a new table is not written whole when
+  // made: its pages are first touched by the inserts that reach them, a
+  // few at a time, rather than all at once.
   explicit Deduplicator(DedupOptions options = {}, const HashKey& hash_key = {},
-                        std::pmr::memory_resource* table_memory = std::pmr::new_delete_resource());
+                        std::pmr::memory_resource* table_memory = std::pmr::new_delete_resource(),
+                        bool table_memory_zeroed = false);
   ~Deduplicator();
 
   // An id's hashes, computed once for looking it up and remembering it:
