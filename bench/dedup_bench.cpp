@@ -39,7 +39,9 @@ constexpr std::size_t kAhead = 8;  // server/engine_runner.hpp, kDedupPrefetch
 // ns per insert over `inserts` new ids into a memory filled to max_ids.
 double run(std::pmr::memory_resource* memory, bool forgotten, std::size_t max_ids,
            const std::vector<Deduplicator::IdHash>& ids) {
-  Deduplicator d(DedupOptions{ccmon::core::hours(24), max_ids}, {}, memory);
+  // Fork-excluded memory comes zeroed, and the daemon says so.
+  Deduplicator d(DedupOptions{ccmon::core::hours(24), max_ids}, {}, memory,
+                 memory == ccmon::store::fork_excluded_memory());
   const ccmon::core::Timestamp t = ccmon::core::seconds(1'795'338'900);
   for (std::size_t i = 0; i < max_ids; ++i) d.insert(ids[i], t);
   const double c0 = cpu_s();

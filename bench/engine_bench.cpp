@@ -9,8 +9,9 @@
 // docs/benchmarks.md, agent states included): decoded first, then applied in
 // batches of --batch (default 5,000, the peer benchmark's bodies) with a
 // snapshot every 20 batches at the latest event time (event-clock mode);
-// prints the CPU time of the applies, the slowest batch's and a checksum of every snapshot's
-// series and team KPIs, so that two builds can be compared for equal results.
+// prints the CPU time of the applies, the slowest batch's CPU time, and a
+// checksum of every snapshot's series and team KPIs, so that two builds can
+// be compared for equal results.
 // --connections N approximates the order a daemon receives the events in
 // from ccmon_ingest_load's N connections: each event on the connection of
 // its contact (else agent, else event id), frames of --batch events taken

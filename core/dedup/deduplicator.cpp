@@ -9,12 +9,13 @@
 // takes every new id while the old one keeps the ids remembered so far: the
 // oldest `unmoved` of the FIFO, which each insert then copies over
 // kMovesPerInsert at a time, newest first, until the old table is freed.
-// An id is thus always in exactly one of the tables that a lookup reads:
-// the new one, or (among the `unmoved`) the old one; the FIFO's front,
-// the only id ever forgotten, is the oldest unmoved one while any is. A
-// doubling used to reinsert up to 1.5 million ids and write a fresh 32 MiB
-// at once, a stall of up to 54 ms (docs/kpis.md, "Tables that grow in
-// steps").
+// A lookup reads the new table, then the old one while ids remain
+// unmoved: every id is in the new table, or unmoved and in the old one
+// (ids already copied stay in the old table too, never forgotten before
+// it is freed). The FIFO's front, the only id ever forgotten, is the
+// oldest unmoved id while any is. A doubling used to reinsert up to 1.6
+// million ids and write a fresh 32 MiB at once, a stall of up to 54 ms (docs/kpis.md, "Tables that
+// grow in steps").
 #include "core/dedup/deduplicator.hpp"
 
 #include <algorithm>
@@ -59,8 +60,6 @@ std::size_t capacity_for(std::size_t n) {
   return std::max(kMinCapacity, std::bit_ceil(n + n / 3 + 1));
 }
 
-}  // namespace
-
 // A table of slots in the table memory, all kEmpty when made: written
 // whole unless the memory comes zeroed, when its pages are first touched
 // by the inserts that reach them.
@@ -71,9 +70,12 @@ class Slots {
   Slots& operator=(const Slots&) = delete;
   ~Slots() { release(); }
 
+  // Replaces the table with n empty slots; on std::bad_alloc the table
+  // is left as it was.
   void make(std::size_t n) {
+    auto* p = static_cast<std::uint64_t*>(memory_->allocate(n * sizeof(std::uint64_t)));
     release();
-    p_ = static_cast<std::uint64_t*>(memory_->allocate(n * sizeof(std::uint64_t)));
+    p_ = p;
     n_ = n;
     if (!zeroed_) std::fill(p_, p_ + n, kEmpty);
   }
@@ -138,6 +140,8 @@ class Slots {
   std::size_t n_ = 0;
 };
 
+}  // namespace
+
 struct Deduplicator::Impl {
   Impl(std::pmr::memory_resource* table_memory, bool zeroed)
       : slots(table_memory, zeroed), old(table_memory, zeroed) {}
@@ -154,7 +158,6 @@ struct Deduplicator::Impl {
   std::size_t count = 0;
   std::deque<Remembered> fifo;
 
-  std::size_t home(std::uint64_t h) const { return slots.home(h); }
   std::size_t find(std::uint64_t h) const { return slots.find(h, probe_steps); }
 
   bool contains(std::uint64_t h) const {
@@ -174,9 +177,9 @@ struct Deduplicator::Impl {
   // Every id in one new table at once (restore, reconfigure): a fresh
   // table, so one shrunk by reconfigure() gives its memory back.
   void rehash(std::size_t capacity) {
+    slots.make(capacity);  // the only step that can throw
     old.release();
     unmoved = 0;
-    slots.make(capacity);
     for (const Remembered& r : fifo) slots[find(r.hash)] = r.hash;
   }
 
@@ -193,8 +196,11 @@ struct Deduplicator::Impl {
   void add(std::uint64_t h, Timestamp now) {
     if (slots.empty() || (count + 1) * 4 > slots.size() * 3) {
       move_some(unmoved);  // a doubling before the last finished: not with kMovesPerInsert
+      // Made first: should the allocation fail, nothing has changed.
+      Slots bigger(slots.memory(), slots.zeroed());
+      bigger.make(capacity_for(count + 1));
       old.swap(slots);
-      slots.make(capacity_for(count + 1));
+      slots.swap(bigger);
       unmoved = count;
     }
     fifo.push_back({h, now});
@@ -273,7 +279,9 @@ void Deduplicator::prefetch_forgotten(std::size_t ahead) const {
   const Impl& d = *impl_;
   const auto oldest = forgotten_by_insert(d.count, ahead, d.options.max_ids);
   if (oldest && *oldest < d.fifo.size()) {
-    const Slots& t = *oldest < d.unmoved ? d.old : d.slots;
+    // By that insert, `ahead` ids before it are forgotten and twice as
+    // many copied: still in the old table only if it stays unmoved then.
+    const Slots& t = *oldest + kMovesPerInsert * ahead < d.unmoved ? d.old : d.slots;
     __builtin_prefetch(t.data() + t.home(d.fifo[*oldest].hash));
   }
 }

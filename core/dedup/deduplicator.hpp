@@ -17,11 +17,11 @@
 // Memory bound: 16 bytes of FIFO (hash, time) per remembered id plus an
 // open-addressing table of 8-byte slots sized to the smallest power of two
 // that keeps the load at most 3/4, so at most ~37.4 bytes per id at the
-// bound; the default 2M ids take at most 32 MB of FIFO + 32 MiB of table.
-// The table doubles in steps (deduplicator.cpp): until the ids of the table
-// before are copied over, which takes at most half as many inserts as it
-// held, that table is kept too, half the new one's size (48 MiB in all for
-// the last doubling at the default bound).
+// bound once no copy is under way; the default 2M ids take 32 MB of FIFO +
+// 32 MiB of table. The table doubles in steps (deduplicator.cpp): until the
+// ids of the table before are copied over, at most half as many inserts as
+// it held, that table is kept too, half the new one's size: up to ~48 bytes
+// per id, and 48 MiB of tables at the default bound, while a copy runs.
 //
 // Time is the caller's clock and should not run backwards; when it does, ids
 // only stay remembered longer (never beyond max_ids).

@@ -157,7 +157,8 @@ class LruTable {
   // apart from what the record's value owns on the heap: its slot (the
   // value, the inline id, hash, generation), its LRU link, and its share of
   // the hash index, each part of which is kept at most half full and
-  // doubles when it fills: 2 to 4 cells per record, 4 counted. Slack of the
+  // doubles when it fills: 2 to 4 cells per record, 4 counted (below about
+  // 256 records, more: each part in use has at least 16). Slack of the
   // slots is not counted: freed slots are reused, so they never outgrow the
   // most records ever tracked at once (plus one chunk).
   static constexpr std::size_t kRecordBytes();
@@ -206,7 +207,9 @@ class LruTable {
   };
   static constexpr std::size_t kCellsPerRecord = 4;
   // One part of the index: keys whose top hash bits name it. A part's
-  // cells are indexed by the low hash bits, so the two never overlap.
+  // cells are indexed by the low hash bits, so the two never overlap; the
+  // tag (h >> 32) shares the part's 6 bits, so it tells keys of one part
+  // apart by its other 26.
   struct Part {
     std::vector<Cell> cells;
     std::size_t mask = 0, size = 0;

@@ -275,8 +275,8 @@ TEST_CASE("the slot table, and only it, lives in the table memory given", "[dedu
 }  // namespace
 
 TEST_CASE("the table doubles in steps, the table before freed once copied", "[dedup]") {
-  // The doubling to 2^14 slots comes at the 12,289th id (2^13 slots hold
-  // 6,144; 2^14 hold 12,288). From then the table before (2^13) is kept
+  // The doubling to 2^15 slots comes at the 12,289th id (2^14 slots hold
+  // 12,288). From then the table before (2^14) is kept
   // while its 12,288 ids are copied over, 2 an insert: freed after the
   // 6,143rd insert after, the insert that doubled having copied 2.
   CountingMemory table;
@@ -299,11 +299,13 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
   // A second implementation: a set of the remembered ids and their FIFO.
   // Random ids (a quarter repeats), the time stepping on so that the
   // horizon forgets, a bound that evicts: through every doubling up to
-  // 2^12 slots and the copies that follow, each answer must agree. Once on
-  // zeroed table memory, once on memory the table must empty itself.
+  // 2^12 slots and the copies that follow, each answer must agree. The
+  // clock slows as it goes, so that ids are forgotten, by the horizon and
+  // by the bound, while the last copies run. Once on zeroed table memory,
+  // once on memory the table must empty itself.
   for (const int fill : {0x00, 0xA5}) {
     CountingMemory table(static_cast<unsigned char>(fill));
-    const DedupOptions options{seconds(50), 3'000};
+    const DedupOptions options{seconds(50), 1'600};
     Deduplicator d(options, {}, &table, fill == 0);
     std::set<std::string> held;
     std::vector<std::pair<std::string, Timestamp>> fifo;
@@ -314,7 +316,7 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
       x ^= x << 13;
       x ^= x >> 7;
       x ^= x << 17;
-      if (x % 97 == 0) now += seconds(1);
+      if (x % static_cast<std::uint64_t>(8 + op / 200) == 0) now += seconds(1);
       const std::string id = id_of(static_cast<int>(x % 4 == 0 ? x % 1'000 : op + 1'000));
       while (front < fifo.size() && now - fifo[front].second >= options.horizon) {
         held.erase(fifo[front++].first);
@@ -330,6 +332,18 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
       REQUIRE(d.size() == held.size());
     }
   }
+}
+
+TEST_CASE("ids evicted at the bound while a copy runs are forgotten, the rest kept", "[dedup]") {
+  // max_ids 100: the doubling to 256 slots comes at the 97th id, and the
+  // bound at the 101st, when 88 of the 96 ids before are still to copy:
+  // each insert from then forgets the oldest, which is in the old table.
+  Deduplicator d(DedupOptions{seconds(3600), 100});
+  for (int i = 0; i < 160; ++i) {
+    REQUIRE(d.insert(id_of(i), kT0));
+    for (int j = 0; j <= i; ++j) REQUIRE(d.contains(id_of(j), kT0) == (j > i - 100));
+  }
+  CHECK(d.size() == 100);
 }
 
 TEST_CASE("contains answers what insert would, without remembering anything", "[dedup]") {
