@@ -1,11 +1,13 @@
 // The duplicate-id memory once it holds max_ids: every insert forgets the
-// oldest id, whose slot is anywhere in the table. Times steady-state
-// inserts in the loop of the engine runner's journal replay (batches of
-// 500, each insert's slot prefetched 8 inserts ahead; the live path
+// oldest id, whose slot is anywhere in the table. Times inserts in the loop of the engine runner's
+// journal replay (batches of 500, each insert's slot prefetched 8 inserts ahead; the live path
 // prefetches those in its lookup pass before its inserts), with and
 // without the forgotten id's slot prefetched too
 // (Deduplicator::prefetch_forgotten), in ordinary memory and in the
 // daemon's fork-excluded memory (huge pages where the kernel grants them).
+// At the default bound the first ~240,000 timed inserts (6 %) also finish
+// copying the table's last doubling (core/dedup/deduplicator.cpp), as a
+// daemon's would after filling its memory.
 //   ccmon_dedup_bench [max_ids=2000000] [inserts=4000000]
 // Prints one line per case: CPU ns per insert (CLOCK_THREAD_CPUTIME_ID),
 // the best of 3 passes; the passes of the four cases alternate.

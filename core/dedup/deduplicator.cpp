@@ -14,8 +14,8 @@
 // (ids already copied stay in the old table too, never forgotten before
 // it is freed). The FIFO's front, the only id ever forgotten, is the
 // oldest unmoved id while any is. A doubling used to reinsert up to 1.6
-// million ids and write a fresh 32 MiB at once, a stall of up to 54 ms (docs/kpis.md, "Tables that
-// grow in steps").
+// million ids and write a fresh 32 MiB at once, a stall of up to 54 ms
+// (docs/kpis.md, "Tables that grow in steps").
 #include "core/dedup/deduplicator.hpp"
 
 #include <algorithm>
@@ -279,8 +279,8 @@ void Deduplicator::prefetch_forgotten(std::size_t ahead) const {
   const Impl& d = *impl_;
   const auto oldest = forgotten_by_insert(d.count, ahead, d.options.max_ids);
   if (oldest && *oldest < d.fifo.size()) {
-    // By that insert, `ahead` ids before it are forgotten and twice as
-    // many copied: still in the old table only if it stays unmoved then.
+    // Ids forgotten meanwhile leave from the front and do not change which
+    // stay unmoved; the 2 * ahead ids copied meanwhile leave from the back.
     const Slots& t = *oldest + kMovesPerInsert * ahead < d.unmoved ? d.old : d.slots;
     __builtin_prefetch(t.data() + t.home(d.fifo[*oldest].hash));
   }

@@ -16,7 +16,7 @@
 //
 // Memory bound: 16 bytes of FIFO (hash, time) per remembered id plus an
 // open-addressing table of 8-byte slots sized to the smallest power of two
-// that keeps the load at most 3/4, so at most ~37.4 bytes per id at the
+// that keeps the load at most 3/4, so at most ~37.3 bytes per id at the
 // bound once no copy is under way; the default 2M ids take 32 MB of FIFO +
 // 32 MiB of table. The table doubles in steps (deduplicator.cpp): until the
 // ids of the table before are copied over, at most half as many inserts as

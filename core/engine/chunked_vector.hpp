@@ -6,9 +6,10 @@
 // docs/kpis.md, "Tables that grow in steps"). Elements keep their addresses.
 //
 // Indexing is a shift, a mask and one load from the table of chunk pointers
-// (8 bytes a chunk: 16 KiB at 2 M elements, mostly cached). Boost.Container's deque would serve
-// too, but its 1.81 indexing divides by a block size read at run time: this sits on the engine's
-// hottest path (every record lookup), so it stays ours.
+// (8 bytes a chunk: 16 KiB at 2 M elements, mostly cached).
+// Boost.Container's deque would serve too, but its 1.81 indexing divides
+// by a block size read at run time: this sits on the engine's hottest path
+// (every record lookup), so it stays ours.
 //
 // Not thread-safe; the owner's thread only.
 #pragma once

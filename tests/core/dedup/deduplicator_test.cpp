@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <memory_resource>
+#include <new>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -223,10 +224,15 @@ class CountingMemory final : public std::pmr::memory_resource {
  public:
   explicit CountingMemory(unsigned char fill = 0xA5) : fill_(fill) {}
   std::size_t outstanding = 0;
+  bool refuse_next = false;  // the next allocation throws std::bad_alloc
 
  private:
   unsigned char fill_;
   void* do_allocate(std::size_t bytes, std::size_t align) override {
+    if (refuse_next) {
+      refuse_next = false;
+      throw std::bad_alloc();
+    }
     outstanding += bytes;
     void* p = std::pmr::new_delete_resource()->allocate(bytes, align);
     std::memset(p, fill_, bytes);
@@ -337,13 +343,33 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
 TEST_CASE("ids evicted at the bound while a copy runs are forgotten, the rest kept", "[dedup]") {
   // max_ids 100: the doubling to 256 slots comes at the 97th id, and the
   // bound at the 101st, when 88 of the 96 ids before are still to copy:
-  // each insert from then forgets the oldest, which is in the old table.
-  Deduplicator d(DedupOptions{seconds(3600), 100});
+  // each of the next 30 inserts forgets the oldest, from the old table
+  // (one forgotten and two copied each), which the 130th id's frees.
+  CountingMemory table;
+  Deduplicator d(DedupOptions{seconds(3600), 100}, {}, &table);
   for (int i = 0; i < 160; ++i) {
     REQUIRE(d.insert(id_of(i), kT0));
+    if (i >= 96) CHECK(table.outstanding == (i <= 128 ? 256 + 128 : 256) * 8);
     for (int j = 0; j <= i; ++j) REQUIRE(d.contains(id_of(j), kT0) == (j > i - 100));
   }
   CHECK(d.size() == 100);
+}
+
+TEST_CASE("a doubling refused its memory changes nothing", "[dedup]") {
+  // 16 slots hold 12 ids; the 13th doubles the table, and here the
+  // memory refuses: the insert throws, and the 12 ids stay remembered.
+  CountingMemory table;
+  Deduplicator d(DedupOptions{seconds(3600), 1000}, {}, &table);
+  for (int i = 0; i < 12; ++i) REQUIRE(d.insert(id_of(i), kT0));
+  table.refuse_next = true;
+  CHECK_THROWS_AS(d.insert(id_of(12), kT0), std::bad_alloc);
+  CHECK(d.size() == 12);
+  CHECK(table.outstanding == 16 * 8);
+  for (int i = 0; i < 12; ++i) CHECK(d.contains(id_of(i), kT0));
+  CHECK_FALSE(d.contains(id_of(12), kT0));
+  CHECK(d.insert(id_of(12), kT0));  // granted this time
+  CHECK(d.size() == 13);
+  for (int i = 0; i <= 12; ++i) CHECK_FALSE(d.insert(id_of(i), kT0));
 }
 
 TEST_CASE("contains answers what insert would, without remembering anything", "[dedup]") {

@@ -42,7 +42,7 @@ TEST_CASE("chunked vector: elements keep their addresses and values across chunk
 }
 
 TEST_CASE("chunked vector: new elements are value-initialised", "[engine][chunked]") {
-  // Chunks come from the heap, which hands back memory it held before:
+  // Chunks come from the heap, which usually hands back memory it held before:
   // filled, freed, then grown again, every element must still read 0.
   ChunkedVector<int, 3> v;
   for (int i = 0; i < 20; ++i) v.emplace_back() = i + 1;
