@@ -1,7 +1,8 @@
 // The duplicate-id memory once it holds max_ids: every insert forgets the
-// oldest id, whose slot is anywhere in the table. Times inserts in the loop of the engine runner's
-// journal replay (batches of 500, each insert's slot prefetched 8 inserts ahead; the live path
-// prefetches those in its lookup pass before its inserts), with and
+// oldest id, whose slot is anywhere in the table. Times inserts in the loop
+// of the engine runner's journal replay (batches of 500, each insert's slot
+// prefetched 8 inserts ahead; the live path prefetches those in its lookup
+// pass before its inserts), with and
 // without the forgotten id's slot prefetched too
 // (Deduplicator::prefetch_forgotten), in ordinary memory and in the
 // daemon's fork-excluded memory (huge pages where the kernel grants them).

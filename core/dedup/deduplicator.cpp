@@ -92,7 +92,6 @@ class Slots {
   std::size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
   std::uint64_t& operator[](std::size_t i) { return p_[i]; }
-  std::uint64_t operator[](std::size_t i) const { return p_[i]; }
   const std::uint64_t* data() const { return p_; }
   std::pmr::memory_resource* memory() const { return memory_; }
   bool zeroed() const { return zeroed_; }
@@ -115,10 +114,10 @@ class Slots {
 
   // Takes `h` out, pulling later members of its probe run back into the
   // hole unless their home lies cyclically in (hole, j]: lookups never
-  // meet an empty slot before their key. False when `h` is absent.
-  bool remove(std::uint64_t h, std::uint64_t& steps) {
+  // meet an empty slot before their key. Nothing when `h` is absent.
+  void remove(std::uint64_t h, std::uint64_t& steps) {
     std::size_t hole = find(h, steps);
-    if (p_[hole] != h) return false;
+    if (p_[hole] != h) return;
     std::size_t j = hole;
     for (;;) {
       j = (j + 1) & mask();
@@ -130,7 +129,6 @@ class Slots {
       hole = j;
     }
     p_[hole] = kEmpty;
-    return true;
   }
 
  private:

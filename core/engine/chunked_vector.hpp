@@ -60,7 +60,7 @@ class ChunkedVector {
 
   // Appends a value-initialised element; a new chunk when the last is full.
   T& emplace_back() {
-    if ((size_ & (kChunk - 1)) == 0 && (size_ >> kChunkBits) == chunks_.size()) {
+    if ((size_ >> kChunkBits) == chunks_.size()) {  // the last chunk is full (clear() frees all)
       std::unique_ptr<T, Free> chunk(std::allocator<T>().allocate(kChunk));
       chunks_.push_back(std::move(chunk));
     }

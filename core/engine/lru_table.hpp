@@ -89,8 +89,6 @@ class LruTable {
   // Inserts a fresh record (the key must be absent) at the most recent end.
   std::uint32_t insert(std::string_view key) { return insert(key, hash_of(key)); }
   std::uint32_t insert(std::string_view key, std::uint64_t h) {
-    Part& p = part(h);
-    if ((p.size + 1) * 2 > p.cells.size()) grow(p);
     std::uint32_t s;
     if (free_.empty()) {
       s = static_cast<std::uint32_t>(entries_.size());
@@ -105,9 +103,7 @@ class LruTable {
     e.used = true;
     e.key.assign(key);
     e.hash = h;
-    place(s);
-    ++p.size;
-    ++size_;
+    index(s);
     link_back(s);
     return s;
   }
@@ -220,6 +216,15 @@ class LruTable {
   Part& part(std::uint64_t h) { return parts_[h >> (64 - kPartBits)]; }
   const Part& part(std::uint64_t h) const { return parts_[h >> (64 - kPartBits)]; }
 
+  // Adds a used slot to the index, doubling its part first when full.
+  void index(std::uint32_t s) {
+    Part& p = part(entries_[s].hash);
+    if ((p.size + 1) * 2 > p.cells.size()) grow(p);
+    place(s);
+    ++p.size;
+    ++size_;
+  }
+
   void place(std::uint32_t s) {
     const std::uint64_t h = entries_[s].hash;
     Part& p = part(h);
@@ -247,11 +252,7 @@ class LruTable {
     for (std::uint32_t s = 0; s < entries_.size(); ++s) {
       if (!entries_[s].used) continue;
       if (find(entries_[s].key.view(), entries_[s].hash) != kNil) return false;
-      Part& p = part(entries_[s].hash);
-      if ((p.size + 1) * 2 > p.cells.size()) grow(p);
-      place(s);
-      ++p.size;
-      ++size_;
+      index(s);
     }
     return true;
   }
