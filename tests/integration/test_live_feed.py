@@ -224,6 +224,16 @@ class LiveFeedTest(unittest.TestCase):
         # tests (30 took over 300 s once), hence 20 and the wide timeout.
         poll(lambda: self.dropped() >= target, timeout=300, interval=2, what="20 more dropped")
         last = rss_floor_kib(self.d.proc.pid, renders)
+        if last - first >= 12 * 1024:
+            # Once, under ASan beside other tests, the floor rose 18 MB over
+            # these 20 drops and stayed within the bound on a rerun: the
+            # allocator can still be taking on memory here. Its warm-up does
+            # not repeat, while kept messages would raise the floor by 18 MB
+            # again over the next 20 drops, so those are measured instead.
+            first, target = last, self.dropped() + 20
+            poll(lambda: self.dropped() >= target, timeout=300, interval=2,
+                 what="20 more dropped, measured again")
+            last = rss_floor_kib(self.d.proc.pid, renders)
         rendered = renders() - first_renders
         # Each tick rendered dropped the message that waited; renders() also
         # counts the tick being rendered and the one waiting for it, not yet
