@@ -37,6 +37,12 @@ constexpr std::size_t kMinCapacity = 16;
 // starts at 3/4 of the old capacity, so the new table can take as many
 // inserts again before it fills; at 2 per insert the copy is done halfway.
 constexpr std::size_t kMovesPerInsert = 2;
+// move_some() loads the new table's slot of the id it will copy this many
+// copies later: the copies land at random in a table far larger than the
+// caches, and each used to wait for its slot (three quarters of
+// Impl::add's samples in a profile of the daemon; docs/kpis.md, "Tables
+// that grow in steps"). 16 copies are 8 inserts.
+constexpr std::size_t kCopyAhead = 16;
 
 using Remembered = Deduplicator::Remembered;
 using IdHash = Deduplicator::IdHash;
@@ -185,6 +191,10 @@ struct Deduplicator::Impl {
   // old one after the last.
   void move_some(std::size_t n) {
     for (; n > 0 && unmoved > 0; --n) {
+      if (unmoved > kCopyAhead) {
+        const std::uint64_t later = fifo[unmoved - 1 - kCopyAhead].hash;
+        __builtin_prefetch(slots.data() + slots.home(later), 1);
+      }
       const std::uint64_t h = fifo[--unmoved].hash;
       slots[find(h)] = h;
     }
