@@ -8,7 +8,9 @@
 // daemon's fork-excluded memory (huge pages where the kernel grants them).
 // At the default bound the first ~240,000 timed inserts (6 %) also finish
 // copying the table's last doubling (core/dedup/deduplicator.cpp), as a
-// daemon's would after filling its memory.
+// daemon's would after filling its memory. `1572865 500000` times inserts
+// that all fall inside a copy: the fill's last insert starts the doubling
+// to 4 Mi slots (docs/kpis.md, "Tables that grow in steps").
 //   ccmon_dedup_bench [max_ids=2000000] [inserts=4000000]
 // Prints one line per case: CPU ns per insert (CLOCK_THREAD_CPUTIME_ID),
 // the best of 3 passes; the passes of the four cases alternate.
