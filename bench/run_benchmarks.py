@@ -1827,6 +1827,35 @@ class Suite:
             "scaling, 1 to N shards), `ccmon_codec_bench --file F [--batch N]` (the "
             "parse-only ceiling), `ccmon_dedup_bench [max_ids] [inserts]` (the duplicate-id "
             "memory at max_ids).\n")
+        add("## Comparing two builds\n")
+        add("On a shared machine the same build's rates move by 15-30 % from run to run "
+            "(the analysis above), so a change worth a few per cent shows only over many runs "
+            "of both builds, alternated so that both meet the same neighbours. "
+            "`bench/compare.py` does that for one benchmark: pair *i* runs the reference build "
+            "A, then the changed build B (B first in odd pairs), and for each measure it "
+            "prints both medians, B's over A's, in how many pairs B did better and the exact "
+            "two-sided sign test's p-value (the chance of so lopsided a split between two "
+            "builds that do not differ). `--what engine` (`ccmon_engine_bench --file`: the "
+            "applies' CPU time, and the KPI checksum, which must be the same in every run), "
+            "`codec` (decoding into reused events, µs per event), `websocket` and `http` "
+            "(each build's ccmond under the load of rows 2b and 3, sent by A's load "
+            "generator: events/s, the daemon's CPU per event, its busiest thread's CPU and "
+            "the others'). Without `--file` the large center's day is made first.\n")
+        add("```sh\n"
+            "git worktree add --detach ../ccmon-main main   # the reference\n"
+            "cmake -S ../ccmon-main -B ../ccmon-main/build/bench -G Ninja "
+            "-DCMAKE_BUILD_TYPE=Release -DCCMON_BUILD_TESTS=OFF\n"
+            "cmake --build ../ccmon-main/build/bench --target ccmond ccmon-sim "
+            "ccmon_engine_bench ccmon_ingest_load ccmon_codec_bench\n"
+            "cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release "
+            "-DCCMON_BUILD_TESTS=OFF   # the change\n"
+            "cmake --build build/bench --target ccmond ccmon-sim ccmon_engine_bench "
+            "ccmon_ingest_load ccmon_codec_bench\n"
+            "python3 bench/compare.py ../ccmon-main/build/bench build/bench --what engine "
+            "--pairs 8\n"
+            "python3 bench/compare.py ../ccmon-main/build/bench build/bench --what websocket "
+            "--pairs 6 --json ws.json\n"
+            "```\n")
         page = "\n".join(md)
         # The live-feed section comes from bench/live_bench.py --doc: kept.
         begin, end = "<!-- live:begin -->", "<!-- live:end -->\n"

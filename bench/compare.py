@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Compares two optimised builds of ccmon on one benchmark in alternated
+pairs, so that a change smaller than a shared machine's run-to-run spread can
+still show (docs/benchmarks.md, "Comparing two builds").
+
+  bench/compare.py BUILD_A BUILD_B [--what engine|codec|websocket|http]
+                   [--pairs 8] [--file F] [--connections N] [--json OUT]
+
+BUILD_A is the reference (say, a worktree of main), BUILD_B the change; both
+are build directories like scripts/bench's build/bench. Pair i runs A then B
+when i is even and B then A when it is odd, so that a machine slowing down or
+speeding up during the comparison weighs on both builds alike.
+
+What runs, over F (default: the large center's day, made first with ccmon-sim
+as scripts/bench makes it, some ten seconds):
+  engine     ccmon_engine_bench --file F [--connections N]: the applies' CPU
+             seconds; the KPI checksum must be the same in every run of both
+             builds, else the comparison fails (exit status 1): a change meant
+             to keep every KPI changed one
+  codec      ccmon_codec_bench --file F: µs of CPU per event decoding into
+             reused events, as the daemon's io threads do
+  websocket  each build's ccmond, sent F by BUILD_A's ccmon_ingest_load as row
+             2b sends it (500 events a frame, 4 connections, 64 frames in
+             flight): events/s, the daemon's CPU per event, its busiest
+             thread's CPU (the engine thread) and the other threads' CPU
+  http       the same as row 3 sends it (1,000 events a body, 4 connections)
+
+For each measure it prints the two medians, B's over A's, in how many pairs B
+did better, and the exact two-sided sign test's p-value over the pairs that
+differ: the chance of a split at least that lopsided between two builds that
+do not differ. Exit status 0 whatever the outcome, 1 when the KPI checksums
+differ, 2 on bad arguments or a missing program.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_benchmarks as rb  # noqa: E402  (the suite's processes, CPU readings, data)
+
+# What each kind of run needs in both build directories; the daemon runs
+# also need BUILD_A's load generator, and making the day BUILD_A's simulator.
+PROGRAMS = {
+    "engine": ["bench/ccmon_engine_bench"],
+    "codec": ["bench/ccmon_codec_bench"],
+    "websocket": ["server/ccmond"],
+    "http": ["server/ccmond"],
+}
+# The load of rows 2b and 3 (bench/run_benchmarks.py, Suite.websocket and Suite.http).
+LOADS = {
+    "websocket": ("ws://127.0.0.1:{port}/v1/stream",
+                  {"batch": 500, "connections": 4, "window": 64}),
+    "http": ("http://127.0.0.1:{port}/v1/events", {"batch": 1000, "connections": 4, "window": 1}),
+}
+ENGINE_RE = re.compile(r"in ([0-9.]+) s CPU = \d+ events/s per core; \d+ snapshots in [0-9.]+ s "
+                       r"CPU; KPI checksum ([0-9a-f]+)")
+
+
+class ChecksumMismatch(Exception):
+    pass
+
+
+def sign_test_p(better, worse):
+    """Two-sided exact sign test: the probability, under Binomial(n, 1/2)
+    with n = better + worse, of a split at least as lopsided as this one
+    (ties are left out before). 1.0 when n is 0."""
+    n = better + worse
+    if n == 0:
+        return 1.0
+    k = min(better, worse)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def pair_order(i):
+    """The builds' order in pair i: A first in even pairs, B first in odd ones."""
+    return ("a", "b") if i % 2 == 0 else ("b", "a")
+
+
+def summarise(pairs, lower_is_better):
+    """{measure: row} from pairs [{"a": {measure: value}, "b": {...}}]; a row
+    holds both medians, B's median over A's, in how many pairs B did better
+    and worse, and the sign test's p-value."""
+    rows = {}
+    for measure in pairs[0]["a"]:
+        a = [p["a"][measure] for p in pairs]
+        b = [p["b"][measure] for p in pairs]
+        lower = lower_is_better[measure]
+        better = sum(1 for x, y in zip(a, b) if (y < x if lower else y > x))
+        worse = sum(1 for x, y in zip(a, b) if (y > x if lower else y < x))
+        ma, mb = statistics.median(a), statistics.median(b)
+        rows[measure] = {
+            "a_median": ma, "b_median": mb, "b_over_a": mb / ma if ma else float("nan"),
+            "b_better": better, "b_worse": worse, "pairs": len(pairs),
+            "sign_test_p": sign_test_p(better, worse), "lower_is_better": lower,
+            "a": a, "b": b,
+        }
+    return rows
+
+
+def check_checksums(pairs):
+    """Raises ChecksumMismatch unless every run gave the same KPI checksum."""
+    seen = {(side, p[side + "_checksum"]) for p in pairs for side in ("a", "b")}
+    sums = {c for _, c in seen}
+    if len(sums) > 1:
+        by_side = {side: sorted({c for s, c in seen if s == side}) for side in ("a", "b")}
+        raise ChecksumMismatch(f"KPI checksums differ: A {by_side['a']}, B {by_side['b']}")
+
+
+class Runner:
+    def __init__(self, builds, what, data, connections, work):
+        self.builds, self.what, self.data = builds, what, data
+        self.connections, self.work = connections, work
+        with open(os.path.join(work, "ccmon.yml"), "w") as f:
+            f.write(rb.CONFIG)
+
+    def exe(self, side, rel):
+        return os.path.join(self.builds[side], rel)
+
+    def run(self, side):
+        """One run of `side`'s build: ({measure: value}, KPI checksum or None)."""
+        if self.what == "engine":
+            out = subprocess.run([self.exe(side, "bench/ccmon_engine_bench"), "--file", self.data,
+                                  "--connections", str(self.connections)],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+            m = ENGINE_RE.search(out)
+            if not m:
+                raise RuntimeError(f"unexpected ccmon_engine_bench output:\n{out}")
+            return {"apply_cpu_s": float(m.group(1))}, m.group(2)
+        if self.what == "codec":
+            out = subprocess.run([self.exe(side, "bench/ccmon_codec_bench"), "--file", self.data,
+                                  "--batch", "500", "--passes", "3"],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+            return {"decode_us_per_event": json.loads(out)["decode_reused"]["us_per_event"]}, None
+        return self.daemon_run(side), None
+
+    def daemon_run(self, side):
+        url, opts = LOADS[self.what]
+        d = rb.Process([self.exe(side, "server/ccmond"), "--config",
+                        os.path.join(self.work, "ccmon.yml"), "--listen", "127.0.0.1:0",
+                        "--state-dir", ""], self.work, f"ccmond-{side}", ready_path="/-/ready",
+                       timeout=300)
+        try:
+            before = rb.thread_cpu(d.pid)
+            # One load generator (A's) for both builds: only the daemon differs.
+            cmd = [self.exe("a", "bench/ccmon_ingest_load"), "--url", url.format(port=d.port),
+                   "--file", self.data]
+            for k, v in opts.items():
+                cmd += ["--" + k, str(v)]
+            out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True,
+                                            check=True).stdout)
+            after = rb.thread_cpu(d.pid)
+        finally:
+            d.stop()
+        if out["rejected"] or out["failed"]:
+            raise RuntimeError(f"the load did not go through: {out}")
+        threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+        return {
+            "events_per_s": out["events_per_s"],
+            "daemon_cpu_us_per_event": sum(threads) / out["events"] * 1e6,
+            "busiest_thread_cpu_s": threads[0],
+            "other_threads_cpu_s": sum(threads[1:]),
+        }
+
+
+def print_rows(rows, out=sys.stdout):
+    print(f"{'measure':<26} {'A median':>10} {'B median':>10} {'B/A':>7} "
+          f"{'B better':>9} {'sign test p':>12}", file=out)
+    for name, r in rows.items():
+        print(f"{name:<26} {r['a_median']:>10.4g} {r['b_median']:>10.4g} "
+              f"{r['b_over_a']:>7.3f} {r['b_better']:>3} of {r['pairs']:<3} "
+              f"{r['sign_test_p']:>12.3g}", file=out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("build_a", help="the reference build directory")
+    ap.add_argument("build_b", help="the build directory of the change")
+    ap.add_argument("--what", choices=sorted(PROGRAMS), default="engine")
+    ap.add_argument("--pairs", type=int, default=8)
+    ap.add_argument("--file", help="NDJSON events (default: the large center's day)")
+    ap.add_argument("--connections", type=int, default=1,
+                    help="engine: the order of N connections (ccmon_engine_bench --connections)")
+    ap.add_argument("--json", help="also write every run and the summary here")
+    args = ap.parse_args(argv)
+    if args.pairs < 1 or args.connections < 1:
+        ap.error("--pairs and --connections take a positive number")
+    builds = {"a": os.path.abspath(args.build_a), "b": os.path.abspath(args.build_b)}
+    needed = [os.path.join(b, p) for b in builds.values() for p in PROGRAMS[args.what]]
+    if args.what in LOADS:
+        needed.append(os.path.join(builds["a"], "bench/ccmon_ingest_load"))
+    if args.file is None:
+        needed.append(os.path.join(builds["a"], "tools/sim/ccmon-sim"))
+    missing = [p for p in needed if not os.access(p, os.X_OK)]
+    if missing:
+        print("compare: missing " + ", ".join(missing) + " (build them with scripts/bench, or "
+              "cmake --build DIR --target ccmond ccmon-sim ccmon_engine_bench "
+              "ccmon_ingest_load ccmon_codec_bench)", file=sys.stderr)
+        return 2
+    if args.file is not None and not os.path.isfile(args.file):
+        print(f"compare: no such file: {args.file}", file=sys.stderr)
+        return 2
+
+    work = tempfile.mkdtemp(prefix="ccmon-compare-")
+    try:
+        data = args.file
+        if data is None:
+            rb.log("making the large center's day (ccmon-sim)")
+            suite = rb.Suite(argparse.Namespace(build=builds["a"], quick=False, only=["peer"]))
+            shutil.rmtree(suite.work, ignore_errors=True)  # its own; the day goes to ours
+            suite.work = work
+            suite.make_data()
+            data = suite.day
+        runner = Runner(builds, args.what, data, args.connections, work)
+        pairs = []
+        for i in range(args.pairs):
+            pair = {}
+            for side in pair_order(i):
+                rb.log(f"pair {i + 1} of {args.pairs}: {side.upper()} ({args.what})")
+                pair[side], pair[side + "_checksum"] = runner.run(side)
+            pairs.append(pair)
+        lower = {"apply_cpu_s": True, "decode_us_per_event": True, "events_per_s": False,
+                 "daemon_cpu_us_per_event": True, "busiest_thread_cpu_s": True,
+                 "other_threads_cpu_s": True}
+        rows = summarise(pairs, lower)
+        print(f"{args.what}: A = {builds['a']}, B = {builds['b']}, {args.pairs} pairs")
+        print_rows(rows)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"what": args.what, "builds": builds, "pairs": pairs, "summary": rows},
+                          f, indent=1)
+        if args.what == "engine":
+            try:
+                check_checksums(pairs)
+            except ChecksumMismatch as e:
+                print(f"compare: {e}", file=sys.stderr)
+                return 1
+            print(f"KPI checksum {pairs[0]['a_checksum']} in every run")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

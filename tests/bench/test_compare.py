@@ -1,0 +1,138 @@
+"""bench/compare.py: its statistics by hand, and a real comparison of a build's
+engine bench with itself."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import compare  # noqa: E402
+
+COMPARE = os.path.join(ROOT, "bench", "compare.py")
+BUILD = os.environ.get("CCMON_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+class SignTest(unittest.TestCase):
+    def test_exact_two_sided_p_values(self):
+        # Binomial(n, 1/2) tails, counted by hand: 2 * sum(C(n, i), i <= k) / 2^n.
+        self.assertAlmostEqual(compare.sign_test_p(7, 1), 2 * (1 + 8) / 256)
+        self.assertAlmostEqual(compare.sign_test_p(1, 7), 2 * (1 + 8) / 256)
+        self.assertAlmostEqual(compare.sign_test_p(8, 0), 2 / 256)
+        self.assertAlmostEqual(compare.sign_test_p(5, 3), 2 * (1 + 8 + 28 + 56) / 256)
+        self.assertEqual(compare.sign_test_p(3, 3), 1.0)  # 2 * 42/64, capped at 1
+        self.assertEqual(compare.sign_test_p(0, 0), 1.0)
+
+
+class Pairs(unittest.TestCase):
+    def test_order_alternates(self):
+        self.assertEqual([compare.pair_order(i) for i in range(4)],
+                         [("a", "b"), ("b", "a"), ("a", "b"), ("b", "a")])
+
+    def test_summary_by_hand(self):
+        pairs = [{"a": {"cpu": 10.0, "rate": 100.0}, "b": {"cpu": 9.0, "rate": 90.0}},
+                 {"a": {"cpu": 12.0, "rate": 120.0}, "b": {"cpu": 13.0, "rate": 130.0}},
+                 {"a": {"cpu": 11.0, "rate": 110.0}, "b": {"cpu": 10.0, "rate": 110.0}}]
+        rows = compare.summarise(pairs, {"cpu": True, "rate": False})
+        cpu, rate = rows["cpu"], rows["rate"]
+        self.assertEqual((cpu["a_median"], cpu["b_median"]), (11.0, 10.0))
+        self.assertAlmostEqual(cpu["b_over_a"], 10 / 11)
+        # Lower is better: B better in pairs 1 and 3, worse in 2.
+        self.assertEqual((cpu["b_better"], cpu["b_worse"], cpu["pairs"]), (2, 1, 3))
+        self.assertEqual(cpu["sign_test_p"], 1.0)  # 2 * (1 + 3) / 8, capped
+        # Higher is better: B worse in pair 1, better in 2, tied in 3 (left out).
+        self.assertEqual((rate["b_better"], rate["b_worse"]), (1, 1))
+        self.assertEqual(rate["b_median"], 110.0)
+
+    def test_checksums_must_agree(self):
+        same = [{"a_checksum": "ab", "b_checksum": "ab"}, {"a_checksum": "ab", "b_checksum": "ab"}]
+        compare.check_checksums(same)
+        differ = [{"a_checksum": "ab", "b_checksum": "ab"}, {"a_checksum": "ab", "b_checksum": "cd"}]
+        with self.assertRaisesRegex(compare.ChecksumMismatch, r"A \['ab'\], B \['ab', 'cd'\]"):
+            compare.check_checksums(differ)
+
+
+def write_events(path, contacts=200):
+    """A small valid day: each contact queued, answered after 10 s, ended after 60 s."""
+    with open(path, "w") as f:
+        for i in range(contacts):
+            t = 1_790_000_000 + 5 * i
+            c = f"c-{i}"
+            for k, (typ, dt, extra) in enumerate((("contact.queued", 0, ',"queue":"sales"'),
+                                                  ("contact.answered", 10, ',"agent":"a1"'),
+                                                  ("contact.ended", 70, ""))):
+                f.write(f'{{"id":"{c}-{k}","type":"{typ}","time":{t + dt},"contact":"{c}",'
+                        f'"channel":"voice"{extra}}}\n')
+
+
+class RealRuns(unittest.TestCase):
+    """compare.py driving the real ccmon_engine_bench of this build (tests/CMakeLists.txt
+    builds it for this test)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.engine_bench = os.path.join(BUILD, "bench", "ccmon_engine_bench")
+        if not os.access(cls.engine_bench, os.X_OK):
+            raise unittest.SkipTest(f"{cls.engine_bench} is not built")
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.events = os.path.join(cls.tmp.name, "day.ndjson")
+        write_events(cls.events)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_compare(self, a, b, *extra):
+        return subprocess.run([sys.executable, COMPARE, a, b, "--what", "engine", "--file",
+                               self.events, *extra], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+
+    def test_a_build_against_itself(self):
+        out = os.path.join(self.tmp.name, "summary.json")
+        r = self.run_compare(BUILD, BUILD, "--pairs", "2", "--json", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"apply_cpu_s\s")
+        self.assertRegex(r.stdout, r"KPI checksum [0-9a-f]{16} in every run")
+        with open(out) as f:
+            summary = json.load(f)
+        row = summary["summary"]["apply_cpu_s"]
+        self.assertEqual(row["pairs"], 2)
+        self.assertEqual(len(row["a"]), 2)
+        self.assertLessEqual(row["b_better"] + row["b_worse"], 2)
+        self.assertEqual(len({p["a_checksum"] for p in summary["pairs"]} |
+                             {p["b_checksum"] for p in summary["pairs"]}), 1)
+
+    def test_changed_kpis_fail_the_comparison(self):
+        # Build B is a stand-in (one real build only can be made here): a
+        # script printing the engine bench's line with another checksum.
+        fake = os.path.join(self.tmp.name, "fake-build")
+        os.makedirs(os.path.join(fake, "bench"), exist_ok=True)
+        script = os.path.join(fake, "bench", "ccmon_engine_bench")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\necho 'file: 600 events from 1 connection(s) in batches of 5000 in "
+                    "0.010 s CPU = 60000 events/s per core; 1 snapshots in 0.001 s CPU; "
+                    "KPI checksum 0123456789abcdef (out of sequence: 0)'\n")
+        os.chmod(script, os.stat(script).st_mode | stat.S_IXUSR)
+        r = self.run_compare(BUILD, fake, "--pairs", "1")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("KPI checksums differ", r.stderr)
+        self.assertIn("0123456789abcdef", r.stderr)
+
+
+class Arguments(unittest.TestCase):
+    def test_a_missing_program_is_named(self):
+        with tempfile.TemporaryDirectory() as empty:
+            r = subprocess.run([sys.executable, COMPARE, empty, empty, "--what", "http",
+                                "--file", COMPARE], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(os.path.join(empty, "server", "ccmond"), r.stderr)
+        self.assertIn(os.path.join(empty, "bench", "ccmon_ingest_load"), r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
