@@ -243,15 +243,21 @@ class Process:
         self.log_path = os.path.join(workdir, name + ".log")
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
+        try:
+            self.wait_ready(cmd[0], ready_path, time.monotonic() + timeout)
+        except BaseException:
+            self.stop(timeout=10)  # not left running behind the error
+            raise
+
+    def wait_ready(self, name, ready_path, deadline):
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited: {open(self.log_path).read()}")
+                raise RuntimeError(f"{name} exited: {open(self.log_path).read()}")
             m = LISTEN_RE.search(open(self.log_path).read())
             if m:
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[0]} did not start")
+                raise RuntimeError(f"{name} did not start")
             time.sleep(0.05)
         self.port = int(m.group(2))
         self.base = f"http://127.0.0.1:{self.port}"
@@ -1831,8 +1837,9 @@ class Suite:
         add("On a shared machine the same build's rates move by 15-30 % from run to run "
             "(the analysis above), so a change worth a few per cent shows only over many runs "
             "of both builds, alternated so that both meet the same neighbours. "
-            "`bench/compare.py` does that for one benchmark: pair *i* runs the reference build "
-            "A, then the changed build B (B first in odd pairs), and for each measure it "
+            "`bench/compare.py` does that for one benchmark: each pair runs the reference build "
+            "A and the changed build B, B first in every second pair (an even number of pairs "
+            "balances the order), and for each measure it "
             "prints both medians, B's over A's, in how many pairs B did better and the exact "
             "two-sided sign test's p-value (the chance of so lopsided a split between two "
             "builds that do not differ). `--what engine` (`ccmon_engine_bench --file`: the "
@@ -1842,6 +1849,7 @@ class Suite:
             "generator: events/s, the daemon's CPU per event, its busiest thread's CPU and "
             "the others'). Without `--file` the large center's day is made first.\n")
         add("```sh\n"
+            "scripts/install-deps   # once, on a fresh machine\n"
             "git worktree add --detach ../ccmon-main main   # the reference\n"
             "cmake -S ../ccmon-main -B ../ccmon-main/build/bench -G Ninja "
             "-DCMAKE_BUILD_TYPE=Release -DCCMON_BUILD_TESTS=OFF\n"

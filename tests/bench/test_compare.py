@@ -3,6 +3,7 @@ engine bench with itself."""
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -14,7 +15,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import compare  # noqa: E402
 
 COMPARE = os.path.join(ROOT, "bench", "compare.py")
-BUILD = os.environ.get("CCMON_BUILD_DIR", os.path.join(ROOT, "build"))
+BUILD = os.environ.get("CCMON_BUILD_DIR")  # set by ctest (tests/CMakeLists.txt)
 
 
 class SignTest(unittest.TestCase):
@@ -43,7 +44,7 @@ class Pairs(unittest.TestCase):
         self.assertAlmostEqual(cpu["b_over_a"], 10 / 11)
         # Lower is better: B better in pairs 1 and 3, worse in 2.
         self.assertEqual((cpu["b_better"], cpu["b_worse"], cpu["pairs"]), (2, 1, 3))
-        self.assertEqual(cpu["sign_test_p"], 1.0)  # 2 * (1 + 3) / 8, capped
+        self.assertEqual(cpu["sign_test_p"], 1.0)  # 2 * (1 + 3) / 8
         # Higher is better: B worse in pair 1, better in 2, tied in 3 (left out).
         self.assertEqual((rate["b_better"], rate["b_worse"]), (1, 1))
         self.assertEqual(rate["b_median"], 110.0)
@@ -75,6 +76,8 @@ class RealRuns(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        if BUILD is None:
+            raise RuntimeError("CCMON_BUILD_DIR is not set: run this test through ctest")
         cls.engine_bench = os.path.join(BUILD, "bench", "ccmon_engine_bench")
         if not os.access(cls.engine_bench, os.X_OK):
             raise unittest.SkipTest(f"{cls.engine_bench} is not built")
@@ -91,36 +94,54 @@ class RealRuns(unittest.TestCase):
                                self.events, *extra], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=300)
 
+    def fake_build(self, name, script):
+        """A stand-in build directory whose engine bench is a shell script."""
+        fake = os.path.join(self.tmp.name, name)
+        os.makedirs(os.path.join(fake, "bench"), exist_ok=True)
+        path = os.path.join(fake, "bench", "ccmon_engine_bench")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + script)
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+        return fake
+
     def test_a_build_against_itself(self):
+        # The checksum compare.py reports is the one the engine bench prints.
+        direct = subprocess.run([self.engine_bench, "--file", self.events],
+                                stdout=subprocess.PIPE, text=True, check=True).stdout
+        checksum = re.search(r"KPI checksum ([0-9a-f]{16})", direct).group(1)
+        self.assertIn("600 events", direct)
         out = os.path.join(self.tmp.name, "summary.json")
         r = self.run_compare(BUILD, BUILD, "--pairs", "2", "--json", out)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"apply_cpu_s\s")
-        self.assertRegex(r.stdout, r"KPI checksum [0-9a-f]{16} in every run")
+        self.assertIn(f"KPI checksum {checksum} in every run", r.stdout)
         with open(out) as f:
             summary = json.load(f)
         row = summary["summary"]["apply_cpu_s"]
         self.assertEqual(row["pairs"], 2)
         self.assertEqual(len(row["a"]), 2)
         self.assertLessEqual(row["b_better"] + row["b_worse"], 2)
-        self.assertEqual(len({p["a_checksum"] for p in summary["pairs"]} |
-                             {p["b_checksum"] for p in summary["pairs"]}), 1)
+        self.assertEqual({p["a_checksum"] for p in summary["pairs"]} |
+                         {p["b_checksum"] for p in summary["pairs"]}, {checksum})
 
     def test_changed_kpis_fail_the_comparison(self):
         # Build B is a stand-in (one real build only can be made here): a
         # script printing the engine bench's line with another checksum.
-        fake = os.path.join(self.tmp.name, "fake-build")
-        os.makedirs(os.path.join(fake, "bench"), exist_ok=True)
-        script = os.path.join(fake, "bench", "ccmon_engine_bench")
-        with open(script, "w") as f:
-            f.write("#!/bin/sh\necho 'file: 600 events from 1 connection(s) in batches of 5000 in "
-                    "0.010 s CPU = 60000 events/s per core; 1 snapshots in 0.001 s CPU; "
-                    "KPI checksum 0123456789abcdef (out of sequence: 0)'\n")
-        os.chmod(script, os.stat(script).st_mode | stat.S_IXUSR)
+        fake = self.fake_build(
+            "other-kpis", "echo 'file: 600 events from 1 connection(s) in batches of 5000 in "
+            "0.010 s CPU = 60000 events/s per core; 1 snapshots in 0.001 s CPU; "
+            "KPI checksum 0123456789abcdef (out of sequence: 0)'\n")
         r = self.run_compare(BUILD, fake, "--pairs", "1")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("KPI checksums differ", r.stderr)
         self.assertIn("0123456789abcdef", r.stderr)
+
+    def test_a_failed_run_is_told_apart(self):
+        # A stand-in again: an engine bench that fails, as on a file it cannot read.
+        fake = self.fake_build("failing", "echo 'cannot read the file' >&2\nexit 1\n")
+        r = self.run_compare(BUILD, fake, "--pairs", "1")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"a run of B ({fake}) failed", r.stderr)
 
 
 class Arguments(unittest.TestCase):
