@@ -7,10 +7,10 @@ still show (docs/benchmarks.md, "Comparing two builds").
                    [--pairs 8] [--file F] [--connections N] [--json OUT]
 
 BUILD_A is the reference (say, a worktree of main), BUILD_B the change; both
-are build directories like scripts/bench's build/bench. Pair i runs A then B
-first and B then A in every second pair, so that a machine slowing down or
-speeding up during the comparison weighs on both builds alike (an even
---pairs balances the order).
+are build directories like scripts/bench's build/bench. A pair runs A then
+B, every second pair B then A, so that a machine slowing down or speeding up
+during the comparison weighs on both builds alike (an even --pairs balances
+the order).
 
 What runs, over F (default: the large center's day, made first with ccmon-sim
 as scripts/bench makes it, some ten seconds):
@@ -30,8 +30,9 @@ For each measure it prints the two medians, B's over A's, in how many pairs B
 did better, and the exact two-sided sign test's p-value over the pairs that
 differ: the chance of a split at least that lopsided between two builds that
 do not differ. Exit status 0 whatever the outcome, 1 when the KPI checksums
-differ, 2 on bad arguments or a missing program, 3 when a run failed (a
-benchmark's error, a daemon that did not start, a load that was refused).
+differ, 2 on bad arguments, a missing program or an unwritable --json, 3
+when a run gave no measure (a benchmark's error or unexpected output, a
+daemon that did not start, events refused).
 """
 import argparse
 import json
@@ -71,6 +72,11 @@ ENGINE_RE = re.compile(r"in ([0-9.]+) s CPU = \d+ events/s per core; \d+ snapsho
 
 class ChecksumMismatch(Exception):
     pass
+
+
+class RunFailed(Exception):
+    """A run that gave no measure: a benchmark's error or unexpected output, a
+    daemon that did not start, events refused."""
 
 
 def sign_test_p(better, worse):
@@ -131,28 +137,46 @@ class Runner:
         return os.path.join(self.builds[side], rel)
 
     def run(self, side):
-        """One run of `side`'s build: ({measure: value}, KPI checksum or None)."""
-        if self.what == "engine":
-            out = subprocess.run([self.exe(side, "bench/ccmon_engine_bench"), "--file", self.data,
-                                  "--connections", str(self.connections)],
-                                 stdout=subprocess.PIPE, text=True, check=True).stdout
-            m = ENGINE_RE.search(out)
-            if not m:
-                raise RuntimeError(f"unexpected ccmon_engine_bench output:\n{out}")
-            return {"apply_cpu_s": float(m.group(1))}, m.group(2)
-        if self.what == "codec":
-            out = subprocess.run([self.exe(side, "bench/ccmon_codec_bench"), "--file", self.data,
-                                  "--batch", "500", "--passes", "3"],
-                                 stdout=subprocess.PIPE, text=True, check=True).stdout
-            return {"decode_us_per_event": json.loads(out)["decode_reused"]["us_per_event"]}, None
-        return self.daemon_run(side), None
+        """One run of `side`'s build: ({measure: value}, KPI checksum or None).
+        Raises RunFailed when it gives no measure."""
+        try:
+            if self.what == "engine":
+                return self.engine_run(side)
+            if self.what == "codec":
+                return self.codec_run(side), None
+            return self.daemon_run(side), None
+        except subprocess.CalledProcessError as e:
+            raise RunFailed(f"{e.cmd[0]} exited with status {e.returncode}") from e
+        except OSError as e:
+            raise RunFailed(str(e)) from e
+
+    def engine_run(self, side):
+        out = subprocess.run([self.exe(side, "bench/ccmon_engine_bench"), "--file", self.data,
+                              "--connections", str(self.connections)],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout
+        m = ENGINE_RE.search(out)
+        if not m:
+            raise RunFailed(f"unexpected ccmon_engine_bench output:\n{out}")
+        return {"apply_cpu_s": float(m.group(1))}, m.group(2)
+
+    def codec_run(self, side):
+        out = subprocess.run([self.exe(side, "bench/ccmon_codec_bench"), "--file", self.data,
+                              "--batch", "500", "--passes", "3"],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout
+        try:
+            return {"decode_us_per_event": float(json.loads(out)["decode_reused"]["us_per_event"])}
+        except (ValueError, KeyError, TypeError) as e:
+            raise RunFailed(f"unexpected ccmon_codec_bench output ({e!r}):\n{out}") from e
 
     def daemon_run(self, side):
         url, opts = LOADS[self.what]
-        d = rb.Process([self.exe(side, "server/ccmond"), "--config",
-                        os.path.join(self.work, "ccmon.yml"), "--listen", "127.0.0.1:0",
-                        "--state-dir", ""], self.work, f"ccmond-{side}", ready_path="/-/ready",
-                       timeout=300)
+        try:
+            d = rb.Process([self.exe(side, "server/ccmond"), "--config",
+                            os.path.join(self.work, "ccmon.yml"), "--listen", "127.0.0.1:0",
+                            "--state-dir", ""], self.work, f"ccmond-{side}",
+                           ready_path="/-/ready", timeout=300)
+        except RuntimeError as e:  # it exited or did not start (run_benchmarks.Process)
+            raise RunFailed(str(e)) from e
         try:
             before = rb.thread_cpu(d.pid)
             # One load generator (A's) for both builds: only the daemon differs.
@@ -160,17 +184,21 @@ class Runner:
                    "--file", self.data]
             for k, v in opts.items():
                 cmd += ["--" + k, str(v)]
-            out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True,
-                                            check=True).stdout)
+            text = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
             after = rb.thread_cpu(d.pid)
         finally:
             d.stop()
-        if out["rejected"]:
-            raise RuntimeError(f"the daemon rejected events: {out}")
+        try:
+            out = json.loads(text)
+            rejected, events, rate = out["rejected"], out["events"], float(out["events_per_s"])
+        except (ValueError, KeyError, TypeError) as e:
+            raise RunFailed(f"unexpected ccmon_ingest_load output ({e!r}):\n{text}") from e
+        if rejected or events == 0:
+            raise RunFailed(f"{rejected} events rejected, {events} sent: {text}")
         threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
         return {
-            "events_per_s": out["events_per_s"],
-            "daemon_cpu_us_per_event": sum(threads) / out["events"] * 1e6,
+            "events_per_s": rate,
+            "daemon_cpu_us_per_event": sum(threads) / events * 1e6,
             "busiest_thread_cpu_s": threads[0],
             "other_threads_cpu_s": sum(threads[1:]),
         }
@@ -200,7 +228,8 @@ def main(argv=None):
     if args.pairs < 1 or args.connections < 1:
         ap.error("--pairs and --connections take a positive number")
     if args.pairs % 2:
-        rb.log(f"--pairs {args.pairs} is odd: A runs first once more often than B")
+        print(f"compare: --pairs {args.pairs} is odd: A runs first once more often than B",
+              file=sys.stderr)
     builds = {"a": os.path.abspath(args.build_a), "b": os.path.abspath(args.build_b)}
     needed = [os.path.join(b, p) for b in builds.values() for p in PROGRAMS[args.what]]
     if args.what in LOADS:
@@ -216,6 +245,13 @@ def main(argv=None):
     if args.file is not None and not os.path.isfile(args.file):
         print(f"compare: no such file: {args.file}", file=sys.stderr)
         return 2
+    json_out = None
+    if args.json:
+        try:
+            json_out = open(args.json, "w")  # before the runs: a bad path costs nothing
+        except OSError as e:
+            print(f"compare: cannot write --json: {e}", file=sys.stderr)
+            return 2
 
     work = tempfile.mkdtemp(prefix="ccmon-compare-")
     try:
@@ -238,19 +274,19 @@ def main(argv=None):
             for side in pair_order(i):
                 rb.log(f"pair {i + 1} of {args.pairs}: {side.upper()} ({args.what})")
                 try:
-                    pair[side], pair[side + "_checksum"] = runner.run(side)
-                except (subprocess.CalledProcessError, RuntimeError, OSError, ValueError) as e:
+                    measures, checksum = runner.run(side)
+                except RunFailed as e:
                     print(f"compare: a run of {side.upper()} ({builds[side]}) failed: {e}",
                           file=sys.stderr)
                     return 3
+                pair[side], pair[side + "_checksum"] = measures, checksum
             pairs.append(pair)
         rows = summarise(pairs, LOWER_IS_BETTER)
         print(f"{args.what}: A = {builds['a']}, B = {builds['b']}, {args.pairs} pairs")
         print_rows(rows)
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump({"what": args.what, "builds": builds, "pairs": pairs, "summary": rows},
-                          f, indent=1)
+        if json_out:
+            json.dump({"what": args.what, "builds": builds, "pairs": pairs, "summary": rows},
+                      json_out, indent=1)
         if args.what == "engine":
             try:
                 check_checksums(pairs)
@@ -260,6 +296,8 @@ def main(argv=None):
             print(f"KPI checksum {pairs[0]['a_checksum']} in every run")
         return 0
     finally:
+        if json_out:
+            json_out.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

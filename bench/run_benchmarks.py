@@ -242,7 +242,11 @@ class Process:
     def __init__(self, cmd, workdir, name, ready_path=None, timeout=120):
         self.log_path = os.path.join(workdir, name + ".log")
         self.log_file = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
+        try:
+            self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT)
+        except BaseException:
+            self.log_file.close()
+            raise
         try:
             self.wait_ready(cmd[0], ready_path, time.monotonic() + timeout)
         except BaseException:
@@ -266,6 +270,8 @@ class Process:
                 urllib.request.urlopen(self.base + ready_path, timeout=5)
                 break
             except Exception:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited: {open(self.log_path).read()}") from None
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)

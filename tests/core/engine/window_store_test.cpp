@@ -188,7 +188,9 @@ TEST_CASE("window store: staged deltas read as if each had reached every window 
   }
   check_read(store, store.series(s).windows, oracle, c, now, 20000, reads);
   CHECK(staged_seen > 15000);  // the staged path was the usual one
-  CHECK(reads > static_cast<int>(20000 / read_every / 2));
+  // About 20000 / read_every reads and the last one: rare reads stay rare.
+  CHECK(reads > static_cast<int>(20000 / read_every / 4));
+  CHECK(reads <= static_cast<int>(2 * 20000 / read_every + 1));
 }
 
 TEST_CASE("window store: a team's staged deltas read as if each had reached every window at once",
@@ -234,5 +236,7 @@ TEST_CASE("window store: a team's staged deltas read as if each had reached ever
   }
   check_read(store, store.team(t).windows, oracle, c, now, 20000, reads);
   CHECK(staged_seen > 11000);  // the staged path was the usual one
-  CHECK(reads > static_cast<int>(20000 / read_every / 2));
+  // About 20000 / read_every reads and the last one: rare reads stay rare.
+  CHECK(reads > static_cast<int>(20000 / read_every / 4));
+  CHECK(reads <= static_cast<int>(2 * 20000 / read_every + 1));
 }
