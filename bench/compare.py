@@ -43,7 +43,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_benchmarks as rb  # noqa: E402  (the suite's processes, CPU readings, data)
@@ -56,11 +55,10 @@ PROGRAMS = {
     "websocket": ["server/ccmond"],
     "http": ["server/ccmond"],
 }
-# The load of rows 2b and 3 (bench/run_benchmarks.py, Suite.websocket and Suite.http).
+# The loads of rows 2b and 3: (URL, ccmon_ingest_load options).
 LOADS = {
-    "websocket": ("ws://127.0.0.1:{port}/v1/stream",
-                  {"batch": 500, "connections": 4, "window": 64}),
-    "http": ("http://127.0.0.1:{port}/v1/events", {"batch": 1000, "connections": 4, "window": 1}),
+    "websocket": ("ws://127.0.0.1:{port}/v1/stream", rb.WS_BATCHED_LOAD),
+    "http": ("http://127.0.0.1:{port}/v1/events", rb.HTTP_BATCHED_LOAD),
 }
 # Which way each measure is better.
 LOWER_IS_BETTER = {"apply_cpu_s": True, "decode_us_per_event": True, "events_per_s": False,
@@ -127,14 +125,14 @@ def check_checksums(pairs):
 
 
 class Runner:
-    def __init__(self, builds, what, data, connections, work):
-        self.builds, self.what, self.data = builds, what, data
-        self.connections, self.work = connections, work
-        with open(os.path.join(work, "ccmon.yml"), "w") as f:
-            f.write(rb.CONFIG)
+    """The runs of both builds. Each build's daemon and tools come from a
+    run_benchmarks.Suite of its own (its work directory, its config)."""
+
+    def __init__(self, suites, what, data, connections):
+        self.suites, self.what, self.data, self.connections = suites, what, data, connections
 
     def exe(self, side, rel):
-        return os.path.join(self.builds[side], rel)
+        return self.suites[side].exe(rel)
 
     def run(self, side):
         """One run of `side`'s build: ({measure: value}, KPI checksum or None).
@@ -171,34 +169,23 @@ class Runner:
     def daemon_run(self, side):
         url, opts = LOADS[self.what]
         try:
-            d = rb.Process([self.exe(side, "server/ccmond"), "--config",
-                            os.path.join(self.work, "ccmon.yml"), "--listen", "127.0.0.1:0",
-                            "--state-dir", ""], self.work, f"ccmond-{side}",
-                           ready_path="/-/ready", timeout=300)
-        except RuntimeError as e:  # it exited or did not start (run_benchmarks.Process)
+            d = self.suites[side].daemon()
+            try:
+                # One load generator (A's) for both builds: only the daemon differs.
+                out = self.suites["a"].load(url.format(port=d.port), self.data, daemon=d, **opts)
+            finally:
+                d.stop()
+            events, rate = out["events"], float(out["events_per_s"])
+            threads = out["daemon_thread_cpu_s"]
+        except RuntimeError as e:  # did not start, or refused events (run_benchmarks)
             raise RunFailed(str(e)) from e
-        try:
-            before = rb.thread_cpu(d.pid)
-            # One load generator (A's) for both builds: only the daemon differs.
-            cmd = [self.exe("a", "bench/ccmon_ingest_load"), "--url", url.format(port=d.port),
-                   "--file", self.data]
-            for k, v in opts.items():
-                cmd += ["--" + k, str(v)]
-            text = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
-            after = rb.thread_cpu(d.pid)
-        finally:
-            d.stop()
-        try:
-            out = json.loads(text)
-            rejected, events, rate = out["rejected"], out["events"], float(out["events_per_s"])
         except (ValueError, KeyError, TypeError) as e:
-            raise RunFailed(f"unexpected ccmon_ingest_load output ({e!r}):\n{text}") from e
-        if rejected or events == 0:
-            raise RunFailed(f"{rejected} events rejected, {events} sent: {text}")
-        threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+            raise RunFailed(f"unexpected ccmon_ingest_load output ({e!r})") from e
+        if events == 0 or not threads:
+            raise RunFailed(f"{events} events sent, daemon threads' CPU {threads}")
         return {
             "events_per_s": rate,
-            "daemon_cpu_us_per_event": sum(threads) / events * 1e6,
+            "daemon_cpu_us_per_event": out["daemon_cpu_s"] / events * 1e6,
             "busiest_thread_cpu_s": threads[0],
             "other_threads_cpu_s": sum(threads[1:]),
         }
@@ -253,21 +240,21 @@ def main(argv=None):
             print(f"compare: cannot write --json: {e}", file=sys.stderr)
             return 2
 
-    work = tempfile.mkdtemp(prefix="ccmon-compare-")
+    suites = {}
     try:
+        for side in ("a", "b"):
+            suites[side] = rb.Suite(argparse.Namespace(build=builds[side], quick=False,
+                                                       only=["peer"]))  # the day alone
         data = args.file
         if data is None:
             rb.log("making the large center's day (ccmon-sim)")
-            suite = rb.Suite(argparse.Namespace(build=builds["a"], quick=False, only=["peer"]))
-            shutil.rmtree(suite.work, ignore_errors=True)  # its own; the day goes to ours
-            suite.work = work
             try:
-                suite.make_data()
+                suites["a"].make_data()
             except (subprocess.CalledProcessError, OSError) as e:
                 print(f"compare: making the day failed: {e}", file=sys.stderr)
                 return 3
-            data = suite.day
-        runner = Runner(builds, args.what, data, args.connections, work)
+            data = suites["a"].day
+        runner = Runner(suites, args.what, data, args.connections)
         pairs = []
         for i in range(args.pairs):
             pair = {}
@@ -298,7 +285,8 @@ def main(argv=None):
     finally:
         if json_out:
             json_out.close()
-        shutil.rmtree(work, ignore_errors=True)
+        for suite in suites.values():
+            shutil.rmtree(suite.work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,10 @@ TARGETS = {
     "cpu_us_per_event": 1.0,  # issue 12: all daemon threads, batched clients
     "peer_ratio": 2.0,  # issue 12: ccmond >= 2x mtail over the same lines
 }
+# The batched loads of rows 2b and 3 (ccmon_ingest_load options), also what
+# bench/compare.py sends.
+WS_BATCHED_LOAD = {"batch": 500, "connections": 4, "window": 64}
+HTTP_BATCHED_LOAD = {"batch": 1000, "connections": 4, "window": 1}
 # 8.: the peer (bench/mtail/), the ceiling and 9.: the adapter endpoints.
 MTAIL_PROGS = os.path.join(ROOT, "bench", "mtail")
 ADAPTER_CONFIG = """adapters:
@@ -496,8 +500,8 @@ class Suite:
             log(f"WebSocket, batched (the large center's day), run {i + 1}")
             d = self.daemon()
             try:
-                r = self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day, batch=500,
-                              connections=4, window=64, daemon=d)
+                r = self.load(f"ws://127.0.0.1:{d.port}/v1/stream", self.day, daemon=d,
+                              **WS_BATCHED_LOAD)
                 m = http_get(d.base, "/metrics")
                 r["out_of_sequence"] = metric_value(m, "ccmon_events_out_of_sequence_total")
                 r["series"] = count_series(m)
@@ -547,7 +551,7 @@ class Suite:
             d = self.daemon()
             try:
                 runs.append(self.load(f"http://127.0.0.1:{d.port}/v1/events", self.day,
-                                      batch=1000, connections=4, window=1, daemon=d))
+                                      daemon=d, **HTTP_BATCHED_LOAD))
             finally:
                 d.stop()
         r = max(runs, key=lambda x: x["events_per_s"])
