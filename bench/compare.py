@@ -4,7 +4,8 @@ pairs, so that a change smaller than a shared machine's run-to-run spread can
 still show (docs/benchmarks.md, "Comparing two builds").
 
   bench/compare.py BUILD_A BUILD_B [--what engine|codec|websocket|http]
-                   [--pairs 8] [--file F] [--connections N] [--json OUT]
+                   [--pairs 8] [--file F] [--connections N]
+                   [--state always|interval] [--json OUT]
 
 BUILD_A is the reference (say, a worktree of main), BUILD_B the change; both
 are build directories like scripts/bench's build/bench. A pair runs A then
@@ -25,6 +26,10 @@ as scripts/bench makes it, some ten seconds):
              flight): events/s, the daemon's CPU per event, its busiest
              thread's CPU (the engine thread) and the other threads' CPU
   http       the same as row 3 sends it (1,000 events a body, 4 connections)
+
+With --state MODE (websocket and http only) each daemon keeps its durable
+state in a fresh directory, with `state.sync` MODE, as row 7a runs it; the
+directory is removed after each run.
 
 For each measure it prints the two medians, B's over A's, in how many pairs B
 did better, and the exact two-sided sign test's p-value over the pairs that
@@ -128,8 +133,9 @@ class Runner:
     """The runs of both builds. Each build's daemon and tools come from a
     run_benchmarks.Suite of its own (its work directory, its config)."""
 
-    def __init__(self, suites, what, data, connections):
+    def __init__(self, suites, what, data, connections, state=None):
         self.suites, self.what, self.data, self.connections = suites, what, data, connections
+        self.state = state  # a STATE_MODES name of run_benchmarks, or None: no state
 
     def exe(self, side, rel):
         return self.suites[side].exe(rel)
@@ -168,13 +174,25 @@ class Runner:
 
     def daemon_run(self, side):
         url, opts = LOADS[self.what]
+        suite = self.suites[side]
+        config, state_dir = None, ""
+        if self.state:
+            yaml = next(y for mode, _, y in rb.STATE_MODES if mode == self.state)
+            config, state_dir = suite.state_config(self.state, yaml)
         try:
-            d = self.suites[side].daemon()
+            d = suite.daemon(config, state_dir=state_dir)
             try:
                 # One load generator (A's) for both builds: only the daemon differs.
                 out = self.suites["a"].load(url.format(port=d.port), self.data, daemon=d, **opts)
+                if self.state:
+                    journal = rb.metric_value(rb.http_get(d.base, "/metrics"),
+                                              "ccmon_journal_written_bytes_total")
+                    if not journal:
+                        raise RunFailed(f"state.sync {self.state}: nothing journaled")
             finally:
                 d.stop()
+                if state_dir:
+                    shutil.rmtree(state_dir, ignore_errors=True)
             events, rate = out["events"], float(out["events_per_s"])
             threads = out["daemon_thread_cpu_s"]
         except RuntimeError as e:  # did not start, or refused events (run_benchmarks)
@@ -210,10 +228,15 @@ def main(argv=None):
     ap.add_argument("--file", help="NDJSON events (default: the large center's day)")
     ap.add_argument("--connections", type=int, default=1,
                     help="engine: the order of N connections (ccmon_engine_bench --connections)")
+    ap.add_argument("--state", choices=[m for m, _, y in rb.STATE_MODES if y],
+                    help="websocket, http: the daemons keep durable state with this "
+                    "state.sync, as row 7a runs them")
     ap.add_argument("--json", help="also write every run and the summary here")
     args = ap.parse_args(argv)
     if args.pairs < 1 or args.connections < 1:
         ap.error("--pairs and --connections take a positive number")
+    if args.state and args.what not in LOADS:
+        ap.error(f"--state needs a daemon: --what {' or '.join(sorted(LOADS))}")
     if args.pairs % 2:
         print(f"compare: --pairs {args.pairs} is odd: A runs first once more often than B",
               file=sys.stderr)
@@ -254,7 +277,7 @@ def main(argv=None):
                 print(f"compare: making the day failed: {e}", file=sys.stderr)
                 return 3
             data = suites["a"].day
-        runner = Runner(suites, args.what, data, args.connections)
+        runner = Runner(suites, args.what, data, args.connections, args.state)
         pairs = []
         for i in range(args.pairs):
             pair = {}
@@ -269,11 +292,12 @@ def main(argv=None):
                 pair[side], pair[side + "_checksum"] = measures, checksum
             pairs.append(pair)
         rows = summarise(pairs, LOWER_IS_BETTER)
-        print(f"{args.what}: A = {builds['a']}, B = {builds['b']}, {args.pairs} pairs")
+        state = f", state.sync {args.state}" if args.state else ""
+        print(f"{args.what}{state}: A = {builds['a']}, B = {builds['b']}, {args.pairs} pairs")
         print_rows(rows)
         if json_out:
-            json.dump({"what": args.what, "builds": builds, "pairs": pairs, "summary": rows},
-                      json_out, indent=1)
+            json.dump({"what": args.what, "state": args.state, "builds": builds, "pairs": pairs,
+                       "summary": rows}, json_out, indent=1)
         if args.what == "engine":
             try:
                 check_checksums(pairs)

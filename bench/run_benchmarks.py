@@ -1857,7 +1857,10 @@ class Suite:
             "`codec` (decoding into reused events, µs per event), `websocket` and `http` "
             "(each build's ccmond under the load of rows 2b and 3, sent by A's load "
             "generator: events/s, the daemon's CPU per event, its busiest thread's CPU and "
-            "the others'). Without `--file` the large center's day is made first.\n")
+            "the others'). With `--state always` or `--state interval` those daemons keep "
+            "their state in a fresh directory with that `state.sync`, as row 7a runs them (a "
+            "run that journaled nothing fails). Without `--file` the large center's day is made "
+            "first.\n")
         add("```sh\n"
             "scripts/install-deps   # once, on a fresh machine\n"
             "git worktree add --detach ../ccmon-main main   # the reference\n"
@@ -1873,6 +1876,8 @@ class Suite:
             "--pairs 8\n"
             "python3 bench/compare.py ../ccmon-main/build/bench build/bench --what websocket "
             "--pairs 6 --json ws.json\n"
+            "python3 bench/compare.py ../ccmon-main/build/bench build/bench --what websocket "
+            "--state always --pairs 12\n"
             "```\n")
         page = "\n".join(md)
         # The live-feed section comes from bench/live_bench.py --doc: kept.

@@ -1,5 +1,5 @@
-"""bench/compare.py: its statistics by hand, and a real comparison of a build's
-engine bench with itself."""
+"""bench/compare.py: its statistics by hand, and real comparisons of a build's
+engine bench and daemon with themselves."""
 
 import json
 import os
@@ -120,6 +120,29 @@ class RealRuns(unittest.TestCase):
         self.assertEqual({p["a_checksum"] for p in summary["pairs"]} |
                          {p["b_checksum"] for p in summary["pairs"]}, {checksum})
 
+    def test_a_daemon_with_durable_state_against_itself(self):
+        # The real ccmond, sent the events by the real load generator, each
+        # run keeping its state in a fresh directory: a run that journaled
+        # nothing would fail the comparison (exit status 3).
+        for rel in ("server/ccmond", "bench/ccmon_ingest_load"):
+            if not os.access(os.path.join(BUILD, rel), os.X_OK):
+                self.skipTest(f"{rel} is not built")
+        # Enough events for the daemon's threads to show CPU time (a run
+        # without any is a failed run too).
+        events = os.path.join(self.tmp.name, "larger.ndjson")
+        write_events(events, contacts=20_000)
+        out = os.path.join(self.tmp.name, "state.json")
+        r = subprocess.run([sys.executable, COMPARE, BUILD, BUILD, "--what", "http", "--state",
+                            "always", "--pairs", "1", "--file", events, "--json", out],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("http, state.sync always:", r.stdout)
+        with open(out) as f:
+            summary = json.load(f)
+        self.assertEqual(summary["state"], "always")
+        self.assertEqual(len(summary["summary"]["events_per_s"]["a"]), 1)
+        self.assertGreater(summary["summary"]["events_per_s"]["b"][0], 0)
+
     def test_changed_kpis_fail_the_comparison(self):
         # Build B is a stand-in (one real build only can be made here): a
         # script printing the engine bench's line with another checksum.
@@ -172,6 +195,15 @@ class Failures(unittest.TestCase):
                                timeout=60)
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("cannot write --json", r.stderr)
+
+    def test_state_without_a_daemon_is_refused(self):
+        with tempfile.TemporaryDirectory() as empty:
+            r = subprocess.run([sys.executable, COMPARE, empty, empty, "--what", "engine",
+                                "--state", "always", "--file", COMPARE],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--state needs a daemon", r.stderr)
 
     def test_a_missing_program_is_named(self):
         with tempfile.TemporaryDirectory() as empty:
