@@ -116,6 +116,19 @@ def thread_cpu(pid):
     return out
 
 
+def thread_names(pid):
+    """{thread id: name} of a process (the daemon's threads name themselves:
+    docs/architecture.md, "The daemon's threads")."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                out[tid] = f.read().strip()
+        except OSError:
+            pass
+    return out
+
+
 def children_cpu(pid):
     """User + system CPU seconds of a process's children: those it waited for
     (cutime, cstime) and those still running (the daemon's snapshot
@@ -335,6 +348,11 @@ class Suite:
             threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
             out["daemon_thread_cpu_s"] = [round(x, 2) for x in threads if x > 0.005]
             out["daemon_cpu_s"] = sum(threads)
+            by_name = {}
+            for tid, name in thread_names(daemon.pid).items():
+                if tid in after:
+                    by_name[name] = by_name.get(name, 0.0) + after[tid] - before.get(tid, 0.0)
+            out["daemon_thread_cpu_by_name_s"] = {k: round(v, 2) for k, v in by_name.items()}
             out["daemon_children_cpu_s"] = children_cpu(daemon.pid) - children_before
         if out["rejected"]:
             raise RuntimeError(f"the daemon rejected events: {out}")

@@ -25,6 +25,7 @@
 #include "server/self_metrics.hpp"
 #include "server/server_context.hpp"
 #include "server/tls_context.hpp"
+#include "store/thread_name.hpp"
 
 namespace ccmon::server {
 namespace asio = boost::asio;
@@ -249,7 +250,12 @@ int Daemon::Impl::run() {
 
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io.run(); });
+  for (unsigned i = 1; i < threads; ++i) {
+    pool.emplace_back([this, i] {
+      store::name_this_thread("ccmon-io-" + std::to_string(i));
+      io.run();
+    });
+  }
   io.run();
   for (auto& t : pool) t.join();
   spdlog::info("ccmond stopped");

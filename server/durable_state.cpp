@@ -4,6 +4,7 @@
 
 #include "server/huge_page_heap.hpp"
 #include "store/snapshot_files.hpp"
+#include "store/thread_name.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -164,6 +165,7 @@ void DurableState::write_snapshot(store::Sequence sequence,
   int error = 0;
   if (auto child = store::ChildSnapshot::start(dir_, sequence, encode, ops_, error)) {
     snapshot_thread_ = std::thread([this, sequence, child = std::move(*child)]() mutable {
+      store::name_this_thread("ccmon-snapshot");
       const auto r = child.wait();
       snapshot_written(sequence, r.write, r.child_seconds + r.commit_seconds);
       // The child is gone: the heap's huge pages its fork split, rejoined
@@ -188,6 +190,7 @@ void DurableState::write_snapshot(store::Sequence sequence,
   const double encode_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   snapshot_thread_ = std::thread([this, sequence, payload = std::move(payload), encode_seconds] {
+    store::name_this_thread("ccmon-snapshot");
     write_snapshot_blocking(sequence, payload, encode_seconds);
     snapshot_running_ = false;
   });

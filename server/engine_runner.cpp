@@ -14,6 +14,7 @@
 #include "core/engine/snapshot_merge.hpp"
 #include "core/persist/sharded_state_codec.hpp"
 #include "server/sla_log.hpp"
+#include "store/thread_name.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -138,7 +139,10 @@ void EngineRunner::start() {
     boost::asio::post(io_, [this] { restore(); });
   }
   schedule_tick();
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    store::name_this_thread("ccmon-engine");
+    io_.run();
+  });
 }
 
 void EngineRunner::drain_and_stop() {

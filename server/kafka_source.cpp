@@ -26,6 +26,7 @@
 #include "server/partition_store.hpp"
 #include "server/session_decoder.hpp"
 #include "server/text_escape.hpp"
+#include "store/thread_name.hpp"
 
 namespace ccmon::server {
 namespace {
@@ -874,7 +875,10 @@ std::unique_ptr<KafkaSource> KafkaSource::create(std::shared_ptr<ServerContext> 
 }
 
 void KafkaSource::start() {
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    store::name_this_thread("ccmon-kafka");
+    impl->run();
+  });
 }
 
 void KafkaSource::stop() {

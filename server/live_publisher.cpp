@@ -1,10 +1,15 @@
 #include "server/live_publisher.hpp"
 
+#include "store/thread_name.hpp"
+
 namespace ccmon::server {
 
 LivePublisher::LivePublisher(std::function<void(const View&)> publish,
                              std::function<void()> skipped)
-    : publish_(std::move(publish)), skipped_(std::move(skipped)), thread_([this] { run(); }) {}
+    : publish_(std::move(publish)), skipped_(std::move(skipped)), thread_([this] {
+        store::name_this_thread("ccmon-live");
+        run();
+      }) {}
 
 LivePublisher::~LivePublisher() {
   stop();

@@ -2,10 +2,15 @@
 
 #include <boost/asio/post.hpp>
 
+#include "store/thread_name.hpp"
+
 namespace ccmon::server {
 
 Reloader::Reloader(std::function<ReloadOutcome()> reload)
-    : reload_(std::move(reload)), thread_([this] { io_.run(); }) {}
+    : reload_(std::move(reload)), thread_([this] {
+        store::name_this_thread("ccmon-reload");
+        io_.run();
+      }) {}
 
 Reloader::~Reloader() {
   stop();

@@ -1,9 +1,18 @@
 #include "server/shard_workers.hpp"
 
+#include <string>
+
+#include "store/thread_name.hpp"
+
 namespace ccmon::server {
 
 ShardWorkers::ShardWorkers(std::size_t shards) : errors_(shards) {
-  for (std::size_t i = 1; i < shards; ++i) threads_.emplace_back([this, i] { work(i); });
+  for (std::size_t i = 1; i < shards; ++i) {
+    threads_.emplace_back([this, i] {
+      store::name_this_thread("ccmon-shard-" + std::to_string(i));
+      work(i);
+    });
+  }
 }
 
 ShardWorkers::~ShardWorkers() {

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include "store/thread_name.hpp"
+
 namespace ccmon::store {
 
 JournalSync::JournalSync(Journal& journal, FileOps ops, std::chrono::microseconds interval,
@@ -12,7 +14,10 @@ JournalSync::JournalSync(Journal& journal, FileOps ops, std::chrono::microsecond
       interval_(interval),
       with_next_bound_(with_next_bound),
       report_(std::move(report)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("ccmon-sync");
+    run();
+  });
 }
 
 JournalSync::~JournalSync() {

@@ -11,6 +11,7 @@ KPIs; started with another shard count on it, it refuses to start and
 says why, changing nothing.
 """
 
+import glob
 import os
 import subprocess
 import sys
@@ -110,6 +111,23 @@ class EngineShardsTest(unittest.TestCase):
             self.assertEqual(got, expected, describe_differences(expected, got))
         finally:
             last.stop()
+
+    def test_threads_are_named(self):
+        # docs/architecture.md, "The daemon's threads": names as Linux shows them.
+        d = self.sharded()
+        try:
+            names = set()
+            for task in glob.glob(f"/proc/{d.proc.pid}/task/*/comm"):
+                with open(task) as f:
+                    names.add(f.read().strip())
+        finally:
+            d.stop()
+        expected = {"ccmond", "ccmon-engine", "ccmon-shard-1", "ccmon-shard-2", "ccmon-sync",
+                    "ccmon-live", "ccmon-reload"}
+        if (os.cpu_count() or 1) > 1:
+            expected.add("ccmon-io-1")
+        self.assertLessEqual(expected, names)
+        self.assertNotIn("ccmon-shard-3", names)  # shard 0 is the engine thread's
 
 
 if __name__ == "__main__":
