@@ -23,13 +23,15 @@ as scripts/bench makes it, some ten seconds):
              reused events, as the daemon's io threads do
   websocket  each build's ccmond, sent F by BUILD_A's ccmon_ingest_load as row
              2b sends it (500 events a frame, 4 connections, 64 frames in
-             flight): events/s, the daemon's CPU per event, its busiest
-             thread's CPU (the engine thread) and the other threads' CPU
+             flight): events/s, the daemon's CPU per event (all its threads,
+             those that ended too), its busiest thread's CPU (the engine
+             thread) and the other threads' CPU
   http       the same as row 3 sends it (1,000 events a body, 4 connections)
 
 With --state MODE (websocket and http only) each daemon keeps its durable
 state in a fresh directory, with `state.sync` MODE, as row 7a runs it; the
-directory is removed after each run.
+directory is removed after each run; the snapshot processes' CPU is one
+more measure.
 
 For each measure it prints the two medians, B's over A's, in how many pairs B
 did better, and the exact two-sided sign test's p-value over the pairs that
@@ -37,7 +39,8 @@ differ: the chance of a split at least that lopsided between two builds that
 do not differ. Exit status 0 whatever the outcome, 1 when the KPI checksums
 differ, 2 on bad arguments, a missing program or an unwritable --json, 3
 when a run gave no measure (a benchmark's error or unexpected output, a
-daemon that did not start, events refused).
+daemon that did not start, events refused, or with --state a daemon that
+journaled nothing).
 """
 import argparse
 import json
@@ -68,7 +71,7 @@ LOADS = {
 # Which way each measure is better.
 LOWER_IS_BETTER = {"apply_cpu_s": True, "decode_us_per_event": True, "events_per_s": False,
                    "daemon_cpu_us_per_event": True, "busiest_thread_cpu_s": True,
-                   "other_threads_cpu_s": True}
+                   "other_threads_cpu_s": True, "snapshot_processes_cpu_s": True}
 ENGINE_RE = re.compile(r"in ([0-9.]+) s CPU = \d+ events/s per core; \d+ snapshots in [0-9.]+ s "
                        r"CPU; KPI checksum ([0-9a-f]+)")
 
@@ -201,12 +204,17 @@ class Runner:
             raise RunFailed(f"unexpected ccmon_ingest_load output ({e!r})") from e
         if events == 0 or not threads:
             raise RunFailed(f"{events} events sent, daemon threads' CPU {threads}")
-        return {
+        # The process's CPU counts its threads that ended too (a snapshot's
+        # waiting thread); its snapshot processes are a measure of their own.
+        measures = {
             "events_per_s": rate,
-            "daemon_cpu_us_per_event": out["daemon_cpu_s"] / events * 1e6,
+            "daemon_cpu_us_per_event": out["daemon_process_cpu_s"] / events * 1e6,
             "busiest_thread_cpu_s": threads[0],
-            "other_threads_cpu_s": sum(threads[1:]),
+            "other_threads_cpu_s": out["daemon_process_cpu_s"] - threads[0],
         }
+        if self.state:
+            measures["snapshot_processes_cpu_s"] = out["daemon_children_cpu_s"]
+        return measures
 
 
 def print_rows(rows, out=sys.stdout):

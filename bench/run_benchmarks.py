@@ -102,31 +102,34 @@ def rss_kib(pid):
     raise RuntimeError("no VmRSS")
 
 
-def thread_cpu(pid):
-    """{thread id: user + system CPU seconds} of a process."""
+def thread_stats(pid):
+    """{thread id: (name, user + system CPU seconds)} of a process's live
+    threads (the daemon's threads name themselves: docs/architecture.md,
+    "The daemon's threads")."""
     out = {}
     tick = os.sysconf("SC_CLK_TCK")
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[tid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+            fields = rest.split()
+            out[tid] = (name, (int(fields[11]) + int(fields[12])) / tick)  # utime, stime
         except OSError:
             pass
     return out
 
 
-def thread_names(pid):
-    """{thread id: name} of a process (the daemon's threads name themselves:
-    docs/architecture.md, "The daemon's threads")."""
-    out = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                out[tid] = f.read().strip()
-        except OSError:
-            pass
-    return out
+def thread_cpu(pid):
+    """{thread id: user + system CPU seconds} of a process's live threads."""
+    return {tid: cpu for tid, (_, cpu) in thread_stats(pid).items()}
+
+
+def process_cpu(pid):
+    """User + system CPU seconds of a process: all its threads, those that
+    ended too (a snapshot's waiting thread), not its children."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu(pid):
@@ -340,18 +343,20 @@ class Suite:
         self.loads.append(loadavg())
         before = thread_cpu(daemon.pid) if daemon else {}
         children_before = children_cpu(daemon.pid) if daemon else 0.0
+        process_before = process_cpu(daemon.pid) if daemon else 0.0
         out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout)
         # CPU spent by the load generator (its cpu_s) and by each daemon
         # thread: a thread near 100 % of the wall time is a serial bottleneck.
         if daemon:
-            after = thread_cpu(daemon.pid)
+            stats = thread_stats(daemon.pid)
+            out["daemon_process_cpu_s"] = process_cpu(daemon.pid) - process_before
+            after = {tid: cpu for tid, (_, cpu) in stats.items()}
             threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
             out["daemon_thread_cpu_s"] = [round(x, 2) for x in threads if x > 0.005]
             out["daemon_cpu_s"] = sum(threads)
             by_name = {}
-            for tid, name in thread_names(daemon.pid).items():
-                if tid in after:
-                    by_name[name] = by_name.get(name, 0.0) + after[tid] - before.get(tid, 0.0)
+            for tid, (name, cpu) in stats.items():
+                by_name[name] = by_name.get(name, 0.0) + cpu - before.get(tid, 0.0)
             out["daemon_thread_cpu_by_name_s"] = {k: round(v, 2) for k, v in by_name.items()}
             out["daemon_children_cpu_s"] = children_cpu(daemon.pid) - children_before
         if out["rejected"]:
@@ -1874,11 +1879,12 @@ class Suite:
             "applies' CPU time, and the KPI checksum, which must be the same in every run), "
             "`codec` (decoding into reused events, µs per event), `websocket` and `http` "
             "(each build's ccmond under the load of rows 2b and 3, sent by A's load "
-            "generator: events/s, the daemon's CPU per event, its busiest thread's CPU and "
-            "the others'). With `--state always` or `--state interval` those daemons keep "
-            "their state in a fresh directory with that `state.sync`, as row 7a runs them (a "
-            "run that journaled nothing fails). Without `--file` the large center's day is made "
-            "first.\n")
+            "generator: events/s, the daemon's CPU per event (all its threads, those that "
+            "ended too), its busiest thread's CPU and the others'). With `--state always` or "
+            "`--state interval` those daemons keep their state in a fresh directory with that "
+            "`state.sync`, as row 7a runs them, and their snapshot processes' CPU is one more "
+            "measure (a run that journaled nothing fails). Without `--file` the large "
+            "center's day is made first.\n")
         add("```sh\n"
             "scripts/install-deps   # once, on a fresh machine\n"
             "git worktree add --detach ../ccmon-main main   # the reference\n"

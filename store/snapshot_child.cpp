@@ -33,6 +33,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   // Dies with the parent: a crashed daemon's child must not outlive it (its
   // restart would find half a snapshot being written under its feet).
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
+  // Told apart from the daemon in ps and top (docs/architecture.md, "The
+  // daemon's threads"); it would otherwise keep the engine thread's name.
+  prctl(PR_SET_NAME, "ccmond-snapshot");
   // Keep 0-2 (a crash message still reaches the journal) and the pipe; the
   // lock's descriptor and the sockets go, so they stay the parent's alone.
   if (out > 3) close_range(3, static_cast<unsigned>(out) - 1, 0);

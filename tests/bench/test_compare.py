@@ -71,8 +71,8 @@ def write_events(path, contacts=200):
 
 
 class RealRuns(unittest.TestCase):
-    """compare.py driving the real ccmon_engine_bench of this build (tests/CMakeLists.txt
-    builds it for this test)."""
+    """compare.py driving the real ccmon_engine_bench, ccmond and ccmon_ingest_load of
+    this build (tests/CMakeLists.txt builds the benchmark programs for this test)."""
 
     @classmethod
     def setUpClass(cls):

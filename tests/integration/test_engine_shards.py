@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 
 from durable import (BANK_CONFIG, StateDaemon, convert_bank_day, describe_differences,  # noqa: E402
                      kpi_samples, metrics_samples, state_config)
-from ccmond import Daemon, ccmond_path  # noqa: E402
+from ccmond import Daemon, ccmond_path, poll  # noqa: E402
 
 # Sharding may change these (docs/architecture.md, "What differs").
 MAY_DIFFER = ("ccmon_average_time_between_contacts_seconds", "ccmon_tracked_contacts",
@@ -114,20 +114,29 @@ class EngineShardsTest(unittest.TestCase):
 
     def test_threads_are_named(self):
         # docs/architecture.md, "The daemon's threads": names as Linux shows them.
-        d = self.sharded()
-        try:
-            names = set()
-            for task in glob.glob(f"/proc/{d.proc.pid}/task/*/comm"):
-                with open(task) as f:
-                    names.add(f.read().strip())
-        finally:
-            d.stop()
         expected = {"ccmond", "ccmon-engine", "ccmon-shard-1", "ccmon-shard-2", "ccmon-sync",
                     "ccmon-live", "ccmon-reload"}
         if (os.cpu_count() or 1) > 1:
             expected.add("ccmon-io-1")
-        self.assertLessEqual(expected, names)
-        self.assertNotIn("ccmon-shard-3", names)  # shard 0 is the engine thread's
+        d = self.sharded()
+
+        def names():
+            out = set()
+            for task in glob.glob(f"/proc/{d.proc.pid}/task/*/comm"):
+                try:
+                    with open(task) as f:
+                        out.add(f.read().strip())
+                except OSError:
+                    pass  # a thread that just ended
+            return out
+
+        try:
+            # Each thread names itself once it runs, which may be a moment
+            # after the daemon is ready.
+            poll(lambda: expected <= names(), timeout=10, what=f"threads named {expected}")
+            self.assertNotIn("ccmon-shard-3", names())  # shard 0 is the engine thread's
+        finally:
+            d.stop()
 
 
 if __name__ == "__main__":
