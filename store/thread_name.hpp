@@ -1,12 +1,13 @@
 // Names the calling thread, so that `top -H`, `ps -L` and
 // /proc/PID/task/*/comm tell the daemon's threads apart (the names are
-// listed in docs/architecture.md, "The daemon's threads"). Linux shows at most 15 bytes:
-// longer names are cut. Best effort: a name the system refuses changes
-// nothing else. Thread-safe (each thread names itself).
+// listed in docs/architecture.md, "The daemon's threads"). Linux shows at
+// most 15 bytes: longer names are cut. Best effort: a name the system
+// refuses changes nothing else. Thread-safe (each thread names itself).
 #pragma once
 
 #include <pthread.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
