@@ -89,9 +89,9 @@ class RealRuns(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def run_compare(self, a, b, *extra):
-        return subprocess.run([sys.executable, COMPARE, a, b, "--what", "engine", "--file",
-                               self.events, *extra], stdout=subprocess.PIPE,
+    def run_compare(self, a, b, *extra, what="engine", events=None):
+        return subprocess.run([sys.executable, COMPARE, a, b, "--what", what, "--file",
+                               events or self.events, *extra], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=300)
 
     def fake_build(self, name, script):
@@ -132,9 +132,8 @@ class RealRuns(unittest.TestCase):
         events = os.path.join(self.tmp.name, "larger.ndjson")
         write_events(events, contacts=20_000)
         out = os.path.join(self.tmp.name, "state.json")
-        r = subprocess.run([sys.executable, COMPARE, BUILD, BUILD, "--what", "http", "--state",
-                            "always", "--pairs", "1", "--file", events, "--json", out],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+        r = self.run_compare(BUILD, BUILD, "--state", "always", "--pairs", "1", "--json", out,
+                             what="http", events=events)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("http, state.sync always:", r.stdout)
         with open(out) as f:
@@ -142,6 +141,7 @@ class RealRuns(unittest.TestCase):
         self.assertEqual(summary["state"], "always")
         self.assertEqual(len(summary["summary"]["events_per_s"]["a"]), 1)
         self.assertGreater(summary["summary"]["events_per_s"]["b"][0], 0)
+        self.assertIn("snapshot_processes_cpu_s", summary["summary"])  # a --state measure
 
     def test_changed_kpis_fail_the_comparison(self):
         # Build B is a stand-in (one real build only can be made here): a
