@@ -208,9 +208,9 @@ class Runner:
         # waiting thread); its snapshot processes are a measure of their own.
         measures = {
             "events_per_s": rate,
-            "daemon_cpu_us_per_event": out["daemon_process_cpu_s"] / events * 1e6,
+            "daemon_cpu_us_per_event": out["daemon_cpu_s"] / events * 1e6,
             "busiest_thread_cpu_s": threads[0],
-            "other_threads_cpu_s": out["daemon_process_cpu_s"] - threads[0],
+            "other_threads_cpu_s": out["daemon_cpu_s"] - threads[0],
         }
         if self.state:
             measures["snapshot_processes_cpu_s"] = out["daemon_children_cpu_s"]
