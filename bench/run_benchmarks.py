@@ -311,13 +311,23 @@ class Process:
         self.log_file.close()
 
 
+def daemon_cpu_words(results):
+    """How the saved results measured a daemon's CPU, for the page's text."""
+    if results.get("daemon_cpu") == "process":
+        return "the process's, all its threads, those that ended too (`/proc/PID/stat`)"
+    return "its live threads' summed (`/proc/PID/task/*/stat`)"
+
+
 class Suite:
     def __init__(self, args):
         self.args = args
         self.build = os.path.abspath(args.build)
         self.work = tempfile.mkdtemp(prefix="ccmon-bench-")
         self.quick = args.quick
-        self.results = {}
+        # "process": a daemon's CPU is its process's (/proc/PID/stat), threads
+        # that ended included; results saved before a7050fe lack the key and
+        # summed the live threads (/proc/PID/task/*/stat).
+        self.results = {"daemon_cpu": "process"}
         self.rows = []  # (benchmark, target, measured, pass)
         self.loads = []
         self.config_path = os.path.join(self.work, "ccmon.yml")
@@ -531,7 +541,8 @@ class Suite:
                                   "hash_ns": sorted(hash_ns)[len(hash_ns) // 2] if hash_ns else 0}
         rates = [x["per_core"] for x in rows]
         self.row("1c. engine shards 1/2/3/4 over the day, events/s with a core per shard "
-                 "(median run)",
+                 + (f"(per shard count, the median of {n_runs} runs)" if n_runs > 1 else
+                    "(1 run)"),
                  "rises with shards", " / ".join(f"{x:,}" for x in rates),
                  all(b > a for a, b in zip(rates, rates[1:])))
 
@@ -1330,8 +1341,7 @@ class Suite:
             f"synced every 100 ms), each on a fresh state directory in the work directory "
             f"({st['filesystem']} on this machine's virtual disk). The three modes "
             f"alternate, {st.get('runs', 2)} time(s); the best run of each counts. "
-            f"Daemon CPU is the process's, all its threads, those that ended too "
-            f"(`/proc/PID/stat`), with its "
+            f"Daemon CPU is {daemon_cpu_words(self.results)}, with its "
             f"busiest thread's seconds in brackets; the snapshot processes are the children it "
             f"forks to write snapshots (their CPU from the daemon's `cutime` and "
             f"`cstime`, plus any still running), which run on the same two cores as "
@@ -1465,14 +1475,14 @@ class Suite:
             + f", and each shard applies its "
             f"own events on a thread of its own in batches of 500. CPU times are per thread "
             f"(`CLOCK_THREAD_CPUTIME_ID`). This machine has fewer cores than 4 shards plus a "
-            f"router, so the wall-clock rate here stops rising at 2; the rate \"with a core per "
-            f"shard\" is the day's events over the busiest thread's CPU time (router or "
+            f"router, so the wall-clock rate here stops rising after 2 or 3 shards; the rate "
+            f"\"with a core per shard\" is the day's events over the busiest thread's CPU time (router or "
             f"shard), what a machine with a core for each would reach with the shards "
             f"running free, as here. The daemon waits for every shard after each batch, so "
             f"its bound is lower: per batch, the slowest shard's time."
             + (f" {len(x['runs_per_core'])} runs, each in a fresh process; per shard count "
-               f"the table shows the run with the median rate with a core per shard (all "
-               f"runs: " + "; ".join(" / ".join(f"{v:,}" for v in run)
+               f"the table shows the run with the median rate with a core per shard, so "
+               f"its rows may come from different runs (all runs: " + "; ".join(" / ".join(f"{v:,}" for v in run)
                                      for run in x["runs_per_core"]) + ")."
                if len(x.get("runs_per_core", [])) > 1 else "") + "\n")
         add("| shards | router CPU (ns/event) | busiest shard CPU | all shards' CPU | applies "
@@ -1714,9 +1724,9 @@ class Suite:
         for name, target, measured, res in self.rows:
             add(f"| {name} | {target} | {measured} | {'pass' if res == 'pass' else '**miss**'} |")
         add("")
-        add("**CPU per event** in the ingest runs (from `/proc/PID/stat` of the daemon, all its "
-            "threads, and the load generator's own CPU clock over the measured interval; the "
-            "busiest threads from `/proc/PID/task/*/stat`). The busiest "
+        add(f"**CPU per event** in the ingest runs (the daemon's: "
+            f"{daemon_cpu_words(self.results)}; the load generator's own CPU clock over the "
+            "measured interval; the busiest threads from `/proc/PID/task/*/stat`). The busiest "
             "daemon threads are listed with their CPU seconds next to the wall time: a thread "
             "near the wall time is a serial bottleneck, and daemon + load generator near "
             f"{machine['cores']} × the wall time means the cores ran out.\n")
