@@ -502,9 +502,9 @@ class Suite:
         shard's CPU time, so the scaling shows on more cores than this
         machine has."""
         # Three runs, each a fresh process: the busiest of 4 shards took
-        # 1.05-1.31 s over the day in single runs of three scripts/bench runs,
-        # enough to turn the order of 3 and 4 shards around. Per shard count,
-        # the median run.
+        # 0.90-1.31 s over the day in seven single runs on the AMD guest,
+        # enough to turn the order of 3 and 4 shards around (bench/analysis.md).
+        # Per shard count, the median run.
         n_runs = 1 if self.quick else 3
         log(f"engine shards: 1..4 over the large center's day, {n_runs} run(s)")
         self.loads.append(loadavg())
@@ -1476,15 +1476,15 @@ class Suite:
             f"own events on a thread of its own in batches of 500. CPU times are per thread "
             f"(`CLOCK_THREAD_CPUTIME_ID`). This machine has fewer cores than 4 shards plus a "
             f"router, so the wall-clock rate here stops rising after 2 or 3 shards; the rate "
-            f"\"with a core per shard\" is the day's events over the busiest thread's CPU time (router or "
-            f"shard), what a machine with a core for each would reach with the shards "
-            f"running free, as here. The daemon waits for every shard after each batch, so "
+            f"\"with a core per shard\" is the day's events over the busiest thread's CPU "
+            f"time (router or shard), what a machine with a core for each would reach with "
+            f"the shards running free, as here. The daemon waits for every shard after each batch, so "
             f"its bound is lower: per batch, the slowest shard's time."
             + (f" {len(x['runs_per_core'])} runs, each in a fresh process; per shard count "
                f"the table shows the run with the median rate with a core per shard, so "
-               f"its rows may come from different runs (all runs: " + "; ".join(" / ".join(f"{v:,}" for v in run)
-                                     for run in x["runs_per_core"]) + ")."
-               if len(x.get("runs_per_core", [])) > 1 else "") + "\n")
+               f"its rows may come from different runs (all runs: "
+               + "; ".join(" / ".join(f"{v:,}" for v in run) for run in x["runs_per_core"])
+               + ")." if len(x.get("runs_per_core", [])) > 1 else "") + "\n")
         add("| shards | router CPU (ns/event) | busiest shard CPU | all shards' CPU | applies "
             "per event | wall here | events/s here | events/s with a core per shard | "
             "merged snapshot |\n|---|---|---|---|---|---|---|---|---|")
