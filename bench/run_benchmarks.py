@@ -102,6 +102,15 @@ def rss_kib(pid):
     raise RuntimeError("no VmRSS")
 
 
+def proc_stat(path):
+    """(name, the fields after it) of a /proc stat file (proc(5)): fields[11]
+    and [12] are utime and stime, [13] and [14] cutime and cstime, in ticks.
+    OSError when the process or thread is gone."""
+    with open(path) as f:
+        name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+    return name, rest.split()
+
+
 def thread_stats(pid):
     """{thread id: (name, user + system CPU seconds)} of a process's live
     threads (the daemon's threads name themselves: docs/architecture.md,
@@ -110,25 +119,17 @@ def thread_stats(pid):
     tick = os.sysconf("SC_CLK_TCK")
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
-            fields = rest.split()
-            out[tid] = (name, (int(fields[11]) + int(fields[12])) / tick)  # utime, stime
+            name, fields = proc_stat(f"/proc/{pid}/task/{tid}/stat")
+            out[tid] = (name, (int(fields[11]) + int(fields[12])) / tick)
         except OSError:
             pass
     return out
 
 
-def thread_cpu(pid):
-    """{thread id: user + system CPU seconds} of a process's live threads."""
-    return {tid: cpu for tid, (_, cpu) in thread_stats(pid).items()}
-
-
 def process_cpu(pid):
     """User + system CPU seconds of a process: all its threads, those that
     ended too (a snapshot's waiting thread), not its children."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    _, fields = proc_stat(f"/proc/{pid}/stat")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -138,12 +139,8 @@ def children_cpu(pid):
     processes, docs/operations.md)."""
     tick = os.sysconf("SC_CLK_TCK")
 
-    def stat(p):
-        with open(f"/proc/{p}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-
     def waited():
-        fields = stat(pid)
+        _, fields = proc_stat(f"/proc/{pid}/stat")
         return (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime
 
     for _ in range(10):  # again if a child was reaped during the scan
@@ -156,7 +153,7 @@ def children_cpu(pid):
             if not p.isdigit():
                 continue
             try:
-                fields = stat(p)
+                _, fields = proc_stat(f"/proc/{p}/stat")
             except OSError:
                 continue
             if int(fields[1]) == pid:  # ppid: a child still running
@@ -351,23 +348,23 @@ class Suite:
         if background:
             return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.loads.append(loadavg())
-        before = thread_cpu(daemon.pid) if daemon else {}
+        before = thread_stats(daemon.pid) if daemon else {}
         children_before = children_cpu(daemon.pid) if daemon else 0.0
         process_before = process_cpu(daemon.pid) if daemon else 0.0
         out = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout)
         # CPU spent by the load generator (its cpu_s) and by each daemon
         # thread: a thread near 100 % of the wall time is a serial bottleneck.
         if daemon:
-            stats = thread_stats(daemon.pid)
             # The process's total: threads that ended count too (a snapshot's
             # waiting thread); the per-thread lists are of live threads.
             out["daemon_cpu_s"] = process_cpu(daemon.pid) - process_before
-            after = {tid: cpu for tid, (_, cpu) in stats.items()}
-            threads = sorted((after[t] - before.get(t, 0.0) for t in after), reverse=True)
+            spent = [(name, cpu - before.get(tid, (name, 0.0))[1])
+                     for tid, (name, cpu) in thread_stats(daemon.pid).items()]
+            threads = sorted((cpu for _, cpu in spent), reverse=True)
             out["daemon_thread_cpu_s"] = [round(x, 2) for x in threads if x > 0.005]
             by_name = {}
-            for tid, (name, cpu) in stats.items():
-                by_name[name] = by_name.get(name, 0.0) + cpu - before.get(tid, 0.0)
+            for name, cpu in spent:
+                by_name[name] = by_name.get(name, 0.0) + cpu
             out["daemon_thread_cpu_by_name_s"] = {k: round(v, 2) for k, v in by_name.items()}
             out["daemon_children_cpu_s"] = children_cpu(daemon.pid) - children_before
         if out["rejected"]:
@@ -651,11 +648,11 @@ class Suite:
                      "--count", "10", "--interval-ms", "100"],
                     stdout=subprocess.PIPE, text=True, check=True)
                 r["idle"] = json.loads(idle.stdout)
-                before = sum(thread_cpu(d.pid).values())
+                before = process_cpu(d.pid)
                 subprocess.run([self.exe("bench/ccmon_http_probe"), "scrape", "--url", d.base,
                                 "--count", "10", "--interval-ms", "0"],
                                stdout=subprocess.DEVNULL, check=True)
-                r["idle_cpu_ms"] = (sum(thread_cpu(d.pid).values()) - before) * 100
+                r["idle_cpu_ms"] = (process_cpu(d.pid) - before) * 100
             finally:
                 d.stop()
             out[label] = r
@@ -1158,7 +1155,7 @@ class Suite:
                 raise RuntimeError("ccmond took no Kafka message")
             time.sleep(0.02)
             n0 = taken()
-        t0, cpu0 = time.monotonic(), sum(thread_cpu(d.pid).values())
+        t0, cpu0 = time.monotonic(), process_cpu(d.pid)
         self.loads.append(loadavg())
         n = n0
         while n < events:
@@ -1167,7 +1164,7 @@ class Suite:
             time.sleep(0.02)
             n = taken()
         seconds = time.monotonic() - t0
-        cpu = sum(thread_cpu(d.pid).values()) - cpu0
+        cpu = process_cpu(d.pid) - cpu0
         return {"events_per_s": (events - n0) / seconds, "seconds": seconds, "first": n0,
                 "us_per_event": cpu * 1e6 / (events - n0)}
 
