@@ -1,9 +1,11 @@
-// Which shard of `shards` owns a name: a queue, or an agent's home
-// (docs/architecture.md "Sharding"). A hash under a fixed, public key, not
-// the process's secret one: every process that reads a state directory must
-// place names where the process that wrote it did. Clients choosing names
-// can at worst pile queues onto one shard (slower, bounded by the
-// cardinality caps); no hash table is indexed by it.
+// Which shard of `shards` owns a name: an agent's home, and a queue that
+// QueuePlacement does not place in order (past its bound, or of a state
+// written before placements were kept; docs/architecture.md "Sharding").
+// A hash under a fixed, public key, not the process's secret one: every
+// process that reads a state directory must place names where the process
+// that wrote it did. Clients choosing names can at worst pile agents or
+// such queues onto one shard (slower, bounded by the cardinality caps); no
+// hash table is indexed by it.
 #pragma once
 
 #include <cstdint>

@@ -1,14 +1,25 @@
 #include "core/engine/shard_router.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace ccmon::core {
 
 ShardRouter::ShardRouter(std::uint32_t shards, const EngineConfig& config, const HashKey& key)
-    : shards_(std::max<std::uint32_t>(1, shards)), key_(key) {
+    : shards_(std::max<std::uint32_t>(1, shards)), key_(key), queues_(shards_, key) {
   configure(config);
+}
+
+void ShardRouter::restore_queues(QueuePlacement queues) {
+  if (queues.shards() != shards_) {
+    throw std::invalid_argument("shard router: queues placed over " +
+                                std::to_string(queues.shards()) + " shards, not " +
+                                std::to_string(shards_));
+  }
+  queues_ = std::move(queues);
 }
 
 void ShardRouter::configure(const EngineConfig& config) {

@@ -1,6 +1,6 @@
 // Which shard of a ShardedEngine an event goes to (docs/architecture.md
-// "Sharding"). A shard owns whole queues (shard_of.hpp), so every series of
-// a queue lives in one shard and the shards' series concatenate.
+// "Sharding"). A shard owns whole queues (QueuePlacement), so every series
+// of a queue lives in one shard and the shards' series concatenate.
 //
 //   - contact.queued goes to its queue's shard and its contact follows it
 //     there (a transfer to a queue of another shard); case.opened likewise
@@ -41,7 +41,7 @@
 #include <string_view>
 
 #include "core/engine/engine_config.hpp"
-#include "core/engine/shard_of.hpp"
+#include "core/engine/queue_placement.hpp"
 #include "core/event.hpp"
 #include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
@@ -64,8 +64,13 @@ class ShardRouter {
   // made ahead. O(1) expected (amortised over the memory's halvings).
   std::uint32_t route(const Event& e, const std::uint64_t* contact_hash = nullptr);
 
-  // The shard that owns `queue` ("" for the `unknown` series).
-  std::uint32_t shard_of_queue(std::string_view queue) const { return shard_of(queue, shards_); }
+  // The shard that owns `queue` ("" for the `unknown` series), placing it
+  // when new: the events naming it go there from now on.
+  std::uint32_t shard_of_queue(std::string_view queue) { return queues_.place(queue); }
+  const QueuePlacement& queues() const { return queues_; }
+  // For a restore: the placements the state was written with (same shard
+  // count; std::invalid_argument otherwise).
+  void restore_queues(QueuePlacement queues);
 
   // After route(): whether its contact is a guess (not placed by a
   // queueing yet), so its waiting events may have to follow it.
@@ -143,6 +148,7 @@ class ShardRouter {
 
   std::uint32_t shards_;
   HashKey key_;
+  QueuePlacement queues_;
   Duration contact_idle_ = 0, case_idle_ = 0;
   std::size_t contact_cap_ = 0, case_cap_ = 0, agent_cap_ = 0;  // the engines' caps together
   Memory contacts_, cases_;

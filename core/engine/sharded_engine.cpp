@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <optional>
+#include <utility>
 
+#include "core/engine/shard_of.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/engine/snapshot_merge.hpp"
 
@@ -233,7 +235,9 @@ void ShardedEngine::take_answers(const Engine::AnswerSink& f) {
 }
 
 void ShardedEngine::restore_routes() {
+  QueuePlacement queues = router_.queues();
   router_ = ShardRouter(shard_count(), config(), key_);
+  router_.restore_queues(std::move(queues));
   if (shard_count() == 1) return;
   for (std::uint32_t i = 0; i < shard_count(); ++i) {
     shards_[i]->for_each_tracked(

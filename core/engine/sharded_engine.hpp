@@ -79,6 +79,15 @@ class ShardedEngine {
   // The configuration in force (every shard has the same).
   const EngineConfig& config() const { return shards_[0]->config(); }
 
+  // The shard that owns `queue`, placing it when new (QueuePlacement): the
+  // events naming it go there from now on.
+  std::uint32_t shard_of_queue(std::string_view queue) { return router_.shard_of_queue(queue); }
+  // Which shard owns each queue, for a state image; restore_queues() takes
+  // it back (same shard count, else std::invalid_argument) before
+  // restore_routes(). restore_routes() keeps it.
+  const QueuePlacement& queues() const { return router_.queues(); }
+  void restore_queues(QueuePlacement queues) { router_.restore_queues(std::move(queues)); }
+
   // After the shards' state was replaced (a restore): the router learns
   // where every tracked contact and case lives (for a contact tracked in
   // two, the shard where it is placed, then the one that saw it last),

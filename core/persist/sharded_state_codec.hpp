@@ -3,10 +3,12 @@
 //
 // One shard: exactly encode_state's image of that engine, so a state
 // directory written without shards reads with one shard and back. More: the
-// magic "CCMONSHD", the shard count (u32, little-endian), then per shard in
-// order its length (u64, little-endian) and encode_state's image of its
-// engine; the first carries the duplicate-id memory, the SLA states and
-// `extra`, the others empty ones.
+// magic "CCMONSH2", the shard count (u32, little-endian), the queues'
+// placement (ShardedEngine::queues()), then per shard in order its length
+// (u64, little-endian) and encode_state's image of its engine; the first
+// carries the duplicate-id memory, the SLA states and `extra`, the others
+// empty ones. A container with the magic "CCMONSHD" (written before
+// placements were kept) has no placement: its queues stay hashed.
 //
 // Thread-safety: as encode_state / decode_state (the engine thread).
 #pragma once

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/shard_of.hpp"
 #include "core/engine/shard_router.hpp"
 #include "engine_test_util.hpp"
 #include "xorshift.hpp"
@@ -31,26 +32,32 @@ std::string first_name(const std::string& prefix, Fits fits) {
   return {};
 }
 
-// Two queue names the default key puts in different shards of `n`.
-std::pair<std::string, std::string> queues_apart(std::uint32_t n) {
-  ShardRouter r(n, small_config(), {});
-  for (int i = 1; i < 100; ++i) {
-    const std::string q = 'q' + std::to_string(i);
-    if (r.shard_of_queue(q) != r.shard_of_queue("q0")) return {"q0", q};
-  }
-  FAIL("no two queues in different shards");
-  return {};
+// Queues are placed where a ShardedEngine or ShardRouter (`placer`) first
+// sees them (QueuePlacement): these place their names in `placer` now, as
+// the first event naming them would.
+
+// Two queues placed in different shards.
+template <typename Placer>
+std::pair<std::string, std::string> queues_apart(Placer& placer) {
+  const std::string first = "qa";
+  const std::string second = first_name("qb", [&](const std::string& q) {
+    return placer.shard_of_queue(q) != placer.shard_of_queue(first);
+  });
+  return {first, second};
 }
 
-// A queue the default key puts in another shard of `n` than `unknown`'s.
-std::string queue_away_from_unknown(std::uint32_t n) {
-  ShardRouter r(n, small_config(), {});
-  for (int i = 0; i < 100; ++i) {
-    const std::string q = 'q' + std::to_string(i);
-    if (r.shard_of_queue(q) != r.shard_of_queue("")) return q;
-  }
-  FAIL("no queue away from unknown's shard");
-  return {};
+// A queue placed in another shard than `unknown`'s.
+template <typename Placer>
+std::string queue_away_from_unknown(Placer& placer) {
+  return first_name("qu", [&](const std::string& q) {
+    return placer.shard_of_queue(q) != placer.shard_of_queue("");
+  });
+}
+
+// A queue placed in shard `shard`.
+template <typename Placer>
+std::string queue_owned_by(std::uint32_t shard, Placer& placer) {
+  return first_name("qq", [&](const std::string& q) { return placer.shard_of_queue(q) == shard; });
 }
 
 void same_kpi(const KpiValue& a, const KpiValue& b) {
@@ -305,7 +312,7 @@ TEST_CASE("shards route whole queues, contacts follow their queue", "[engine][sh
   REQUIRE(r.route(Ev(EventType::kContactEnded, at(7), "c9")) == r.shard_of_queue(""));
   REQUIRE(r.guessed());
   REQUIRE(r.guessed_from() == ShardRouter::kEveryShard);
-  const std::string away = queue_away_from_unknown(4);
+  const std::string away = queue_away_from_unknown(r);
   REQUIRE(r.route(Ev(EventType::kContactQueued, at(7), "c9").queue(away)) ==
           r.shard_of_queue(away));
   REQUIRE(r.guessed_from() == r.shard_of_queue(""));
@@ -347,8 +354,8 @@ TEST_CASE("the router's memory stays within the engines' caps", "[engine][shard]
 
 TEST_CASE("an outcome naming another queue stays with its contact, as in one engine",
           "[engine][shard]") {
-  const auto [qa, qb] = queues_apart(2);
   ShardedEngine sharded(small_config(), 2);
+  const auto [qa, qb] = queues_apart(sharded);
   Engine one(small_config());
   const Event events[] = {
       Ev(EventType::kContactQueued, at(0), "x").queue(qa).channel("voice"),
@@ -371,8 +378,8 @@ TEST_CASE("an outcome naming another queue stays with its contact, as in one eng
 }
 
 TEST_CASE("an agent's time counts once over the shards", "[engine][shard]") {
-  const auto [qa, qb] = queues_apart(2);
   ShardedEngine sharded(small_config(), 2);
+  const auto [qa, qb] = queues_apart(sharded);
   Engine one(small_config());
   auto both = [&](const Event& e) {
     sharded.apply(e);
@@ -411,8 +418,8 @@ TEST_CASE("an agent's time counts once over the shards", "[engine][shard]") {
 
 TEST_CASE("a contact transferred to a queue of another shard counts as in one engine",
           "[engine][shard]") {
-  const auto [qa, qb] = queues_apart(2);
   ShardedEngine sharded(small_config(), 2);
+  const auto [qa, qb] = queues_apart(sharded);
   sharded.apply(Ev(EventType::kContactQueued, at(0), "x").queue(qa).channel("voice"));
   sharded.apply(Ev(EventType::kContactAnswered, at(10), "x").agent("a1"));
   sharded.apply(Ev(EventType::kContactTransferred, at(40), "x").to_queue(qb));
@@ -435,7 +442,11 @@ TEST_CASE("a contact transferred to a queue of another shard counts as in one en
 
 TEST_CASE("an answer that arrives before its queueing follows it to the queue's shard",
           "[engine][shard]") {
-  const std::string q = queue_away_from_unknown(2);
+  // Each section's engine places q away from the unknown queue's shard first.
+  const std::string q = "qu0";
+  const auto place_q = [&](ShardedEngine& sharded) {
+    REQUIRE(queue_away_from_unknown(sharded) == q);
+  };
   const Event answered = Ev(EventType::kContactAnswered, at(12), "c1").agent("a1");
   const Event queued = Ev(EventType::kContactQueued, at(0), "c1").queue(q).channel("voice");
   const Event ended = Ev(EventType::kContactEnded, at(40), "c1");
@@ -447,6 +458,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   };
   SECTION("in an earlier batch: held by the unknown queue's shard, then moved") {
     ShardedEngine sharded(small_config(), 2);
+    place_q(sharded);
     REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
     REQUIRE(sharded.snapshot(at(13))->stats.held_events == 1);
     REQUIRE(sharded.apply(queued) == ApplyResult::kApplied);
@@ -455,12 +467,14 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   }
   SECTION("in the same batch: moved before any shard applies it") {
     ShardedEngine sharded(small_config(), 2);
+    place_q(sharded);
     const std::vector<const Event*> batch = {&answered, &queued, &ended};
     sharded.apply(batch);
     answered_after_12s(*sharded.snapshot(at(60)));
   }
   SECTION("two waiting events, the queueing last in the same batch") {
     ShardedEngine sharded(small_config(), 2);
+    place_q(sharded);
     const std::vector<const Event*> batch = {&answered, &ended, &queued};
     sharded.apply(batch);
     const auto s = sharded.snapshot(at(60));
@@ -470,6 +484,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   }
   SECTION("one waiting event held, the next with the queueing in a later batch") {
     ShardedEngine sharded(small_config(), 2);
+    place_q(sharded);
     REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
     const std::vector<const Event*> batch = {&ended, &queued};
     sharded.apply(batch);
@@ -477,6 +492,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   }
   SECTION("ids hashed ahead move with their events, and an agent's made state has its own") {
     ShardedEngine sharded(small_config(), 2, HashKey{{9, 9}});
+    place_q(sharded);
     const Event state =
         Ev(EventType::kAgentState, at(0), "").agent("a1").team("t").state(AgentState::kAvailable);
     const std::vector<const Event*> first = {&state};
@@ -491,6 +507,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
     EngineConfig c = small_config();
     c.lateness = 0;
     ShardedEngine sharded(c, 2);
+    place_q(sharded);
     Engine one(c);
     const std::vector<const Event*> batch = {&answered, &queued, &ended};
     sharded.apply(batch);
@@ -508,6 +525,7 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
   }
   SECTION("never queued: out of sequence once its lateness passed, as in one engine") {
     ShardedEngine sharded(small_config(), 2);
+    place_q(sharded);
     Engine one(small_config());
     REQUIRE(sharded.apply(answered) == ApplyResult::kHeld);
     REQUIRE(one.apply(answered) == ApplyResult::kHeld);
@@ -520,9 +538,9 @@ TEST_CASE("an answer that arrives before its queueing follows it to the queue's 
 
 TEST_CASE("each shard notes its own answers, an answer moved with its contact once",
           "[engine][shard]") {
-  const auto [q0, q1] = queues_apart(2);
-  const std::string away = queue_away_from_unknown(2);
   ShardedEngine sharded(small_config(), 2);
+  const auto [q0, q1] = queues_apart(sharded);
+  const std::string away = queue_away_from_unknown(sharded);
   sharded.note_answers(true);
   const Event early = Ev(EventType::kContactAnswered, at(12), "c2").agent("a2");
   REQUIRE(sharded.apply(early) == ApplyResult::kHeld);  // in the unknown queue's shard
@@ -544,18 +562,9 @@ TEST_CASE("each shard notes its own answers, an answer moved with its contact on
 
 TEST_CASE("a contact stays a guess until its queueing, however many queues its events name",
           "[engine][shard]") {
-  // Three queues in three different shards, none the unknown queue's.
-  ShardRouter r(4, small_config(), {});
-  std::vector<std::string> qs;
-  std::vector<std::uint32_t> used = {r.shard_of_queue("")};
-  for (int i = 0; qs.size() < 2; ++i) {
-    const std::string q = 'q' + std::to_string(i);
-    if (std::find(used.begin(), used.end(), r.shard_of_queue(q)) == used.end()) {
-      qs.push_back(q);
-      used.push_back(r.shard_of_queue(q));
-    }
-  }
-  const std::string q1 = qs[0], q0 = qs[1];
+  // Two queues in two shards of four, neither the unknown queue's (placed
+  // first in each engine below, and checked).
+  const std::string q1 = "q1", q0 = "q0";
   const Event events[] = {
       Ev(EventType::kContactAnswered, at(12), "c").agent("a1"),
       Ev(EventType::kContactEnded, at(40), "c").queue(q1),  // names q1: moves, still a guess
@@ -564,6 +573,9 @@ TEST_CASE("a contact stays a guess until its queueing, however many queues its e
   for (const bool one_batch : {true, false}) {
     INFO((one_batch ? "one batch" : "event by event"));
     ShardedEngine sharded(small_config(), 4);
+    const std::uint32_t unknown = sharded.shard_of_queue("");
+    const std::uint32_t s1 = sharded.shard_of_queue(q1), s0 = sharded.shard_of_queue(q0);
+    REQUIRE((s1 != unknown && s0 != unknown && s1 != s0));
     Engine one(small_config());
     std::vector<const Event*> batch;
     for (const Event& e : events) batch.push_back(&e);
@@ -654,11 +666,11 @@ TEST_CASE("sharded engines equal one engine when agents serve a few queues", "[e
 
 TEST_CASE("a shard joining an agent gets its state as one engine holds it", "[engine][shard]") {
   constexpr std::uint32_t n = 4;
+  ShardedEngine sharded(small_config(), n);
   const std::string q = "q0";
-  const std::uint32_t qs = shard_of(q, n);
+  const std::uint32_t qs = sharded.shard_of_queue(q);
   const std::string agent = agent_away_from(qs, n);
   const std::uint32_t home = shard_of(agent, n);
-  ShardedEngine sharded(small_config(), n);
   std::vector<std::vector<const Event*>> lists(n);
 
   // One batch: the change at 5 names no team, so the agent stays in north;
@@ -692,9 +704,10 @@ TEST_CASE("a shard joining an agent gets its state as one engine holds it", "[en
 
   // A later batch: a contact in a third shard's queue; the agent's state
   // comes from its home shard (away since 9, still north).
-  const std::string q2 = first_name(
-      "q", [&](const std::string& c) { return shard_of(c, n) != home && shard_of(c, n) != qs; });
-  const std::uint32_t q2s = shard_of(q2, n);
+  const std::string q2 = first_name("q", [&](const std::string& c) {
+    return sharded.shard_of_queue(c) != home && sharded.shard_of_queue(c) != qs;
+  });
+  const std::uint32_t q2s = sharded.shard_of_queue(q2);
   for (auto& l : lists) l.clear();
   const Event queued2 = Ev(EventType::kContactQueued, at(20), "c2").queue(q2).channel("voice");
   const Event answered2 = Ev(EventType::kContactAnswered, at(21), "c2").agent(agent);
@@ -710,9 +723,9 @@ TEST_CASE("a shard joining an agent gets its state as one engine holds it", "[en
 
 TEST_CASE("a late agent state counts out of sequence once over the shards", "[engine][shard]") {
   constexpr std::uint32_t n = 2;
-  const std::string q = "q0";
-  const std::string agent = agent_away_from(shard_of(q, n), n);
   ShardedEngine sharded(small_config(), n);
+  const std::string q = "q0";
+  const std::string agent = agent_away_from(sharded.shard_of_queue(q), n);
   Engine one(small_config());
   auto both = [&](const Event& e) {
     sharded.apply(e);
@@ -754,12 +767,9 @@ TEST_CASE("the router's agent memory stays within the engines' caps", "[engine][
 
 namespace {
 
-// An agent id whose home shard of `n` is `shard`, and a queue owned by it.
+// An agent id whose home shard of `n` is `shard`.
 std::string agent_homed_at(std::uint32_t shard, std::uint32_t n) {
   return first_name("ag", [&](const std::string& a) { return shard_of(a, n) == shard; });
-}
-std::string queue_owned_by(std::uint32_t shard, std::uint32_t n) {
-  return first_name("qq", [&](const std::string& q) { return shard_of(q, n) == shard; });
 }
 
 // Agents answering two of six queues, some answers before their queueing
@@ -880,12 +890,12 @@ TEST_CASE("sharded engines equal one engine over agents' edge cases, routes rebu
 TEST_CASE("a transfer waiting for its answer keeps its agent's states across a restore",
           "[engine][shard]") {
   constexpr std::uint32_t n = 2;
-  const std::string q = queue_owned_by(0, n);
   const std::string x = agent_homed_at(0, n);
   const std::string b = agent_homed_at(1, n);  // has no state when the transfer comes
   for (const bool restore : {false, true}) {
     INFO((restore ? "routes rebuilt while the transfer waits" : "no restore"));
     ShardedEngine sharded(small_config(), n);
+    const std::string q = queue_owned_by(0, sharded);
     Engine one(small_config());
     auto both = [&](const Event& e) {
       sharded.apply(e);
@@ -910,9 +920,9 @@ TEST_CASE("a transfer waiting for its answer keeps its agent's states across a r
 TEST_CASE("one late agent state applied alone answers as its home shard judges it",
           "[engine][shard]") {
   constexpr std::uint32_t n = 2;
-  const std::string q = queue_owned_by(0, n);
-  const std::string x = agent_homed_at(1, n);
   ShardedEngine sharded(small_config(), n);
+  const std::string q = queue_owned_by(0, sharded);
+  const std::string x = agent_homed_at(1, n);
   sharded.apply(
       Ev(EventType::kAgentState, at(100), "").agent(x).team("t").state(AgentState::kAvailable));
   sharded.apply(Ev(EventType::kContactQueued, at(110), "c").queue(q).channel("voice"));
@@ -926,12 +936,12 @@ TEST_CASE("an agent state's folded team counts once, at its home shard", "[engin
   constexpr std::uint32_t n = 2;
   EngineConfig c = small_config();
   c.limits.max_teams = 1;  // per shard
-  const std::string q = queue_owned_by(0, n);
+  ShardedEngine sharded(c, n);
+  const std::string q = queue_owned_by(0, sharded);
   const std::string x = agent_homed_at(1, n);
   // Another agent homed at 1, whose team comes first there.
   const std::string z = first_name("z", [&](const std::string& a) { return shard_of(a, n) == 1; });
   const std::string y = agent_homed_at(0, n);  // its team comes first at shard 0
-  ShardedEngine sharded(c, n);
   sharded.apply(
       Ev(EventType::kAgentState, at(0), "").agent(y).team("B").state(AgentState::kAvailable));
   sharded.apply(

@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/engine/shard_of.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/persist/sharded_state_codec.hpp"
 
@@ -96,6 +98,19 @@ EngineConfig config() {
   return c;
 }
 
+// The container's bytes before the first shard's length
+// (docs/state-format.md, "Shards"): magic, count, placement kind, the
+// number of queues placed and each one's length and name.
+std::size_t header_size(const ShardedEngine& e) {
+  std::size_t n = 8 + 4 + 1 + 4;
+  for (const std::string& q : e.queues().order()) n += 4 + q.size();
+  return n;
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+}
+
 }  // namespace
 
 TEST_CASE("a sharded state reads back whole, where each contact lives included",
@@ -175,8 +190,8 @@ TEST_CASE("another shard count or a damaged image changes nothing", "[persist][s
   std::string damaged = image;
   damaged.pop_back();  // the last image loses its last byte ...
   std::string_view rest(damaged);
-  rest.remove_prefix(12);  // magic and count
-  std::size_t at = 12;
+  std::size_t at = header_size(original);
+  rest.remove_prefix(at);
   for (int i = 0; i < 2; ++i) {  // ... skip the first two images ...
     std::uint64_t n = 0;
     for (int b = 0; b < 8; ++b) n |= std::uint64_t{static_cast<unsigned char>(rest[b])} << (8 * b);
@@ -214,7 +229,7 @@ TEST_CASE("an answer held before its queueing still finds its contact after a re
   std::string queue;
   for (int i = 0; queue.empty(); ++i) {
     const std::string q = 'q' + std::to_string(i);
-    if (shard_of(q, 3) != shard_of("", 3)) queue = q;
+    if (copy.shard_of_queue(q) != copy.shard_of_queue("")) queue = q;
   }
   Event queued = event(EventType::kContactQueued, 0, "late");
   queued.queue = queue;
@@ -234,12 +249,12 @@ TEST_CASE("an answer held before its queueing still finds its contact after a re
 TEST_CASE("a contact transferred at the snapshot is found in its new queue after a restore",
           "[persist][shard]") {
   // Two queues in different shards.
+  ShardedEngine original(config(), 2);
   std::string qa = "q0", qb;
   for (int i = 1; qb.empty(); ++i) {
     const std::string q = 'q' + std::to_string(i);
-    if (shard_of(q, 2) != shard_of(qa, 2)) qb = q;
+    if (original.shard_of_queue(q) != original.shard_of_queue(qa)) qb = q;
   }
-  ShardedEngine original(config(), 2);
   Event queued = event(EventType::kContactQueued, 0, "x");
   queued.queue = qa;
   queued.channel = "voice";
@@ -266,4 +281,103 @@ TEST_CASE("a contact transferred at the snapshot is found in its new queue after
     REQUIRE(x.live[static_cast<std::size_t>(LiveKpi::kContactsWaiting)] == 0);
   }
   REQUIRE(s->stats.out_of_sequence_total == 0);
+}
+
+TEST_CASE("the queues' placement survives a restore", "[persist][shard]") {
+  ShardedEngine original(config(), 3);
+  feed(original, part_one());
+  // Queued first in the order q0..q7, after "": q0 on shard 1, q1 on 2, q2 on 0 ...
+  const std::vector<std::string> order = {"", "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7"};
+  REQUIRE(original.queues().order() == order);
+  const std::string image = encode_sharded_state(original, Deduplicator{}, SlaEvaluator({}), "");
+  ShardedEngine copy(config(), 3, HashKey{{4, 2}});  // another process's key
+  Deduplicator dedup;
+  SlaEvaluator sla({});
+  decode_sharded_state(image, copy, dedup, sla);
+  REQUIRE(copy.queues().order() == order);
+  REQUIRE_FALSE(copy.queues().hashed());
+  // Each queue's series are in the shard the restored placement names.
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    for (const auto& x : copy.shard(k).snapshot(kT0 + seconds(60))->series) {
+      INFO(x.queue);
+      REQUIRE(copy.shard_of_queue(x.queue) == k);
+    }
+  }
+  // A new queue goes on where the writer would have placed it (the 9th: 9 % 3).
+  REQUIRE(copy.shard_of_queue("new") == 0);
+  REQUIRE(original.shard_of_queue("new") == 0);
+  // Canonical: read back, written again, the same bytes.
+  ShardedEngine again(config(), 3);
+  decode_sharded_state(image, again, dedup, sla);
+  REQUIRE(encode_sharded_state(again, dedup, sla, "") == image);
+}
+
+TEST_CASE("a container from before placements were kept keeps hashing queues", "[persist][shard]") {
+  ShardedEngine original(config(), 3);
+  const std::string image = encode_sharded_state(original, Deduplicator{}, SlaEvaluator({}), "");
+  // The old container: magic CCMONSHD and the count, then the shards at once.
+  const std::string old = "CCMONSHD" + image.substr(8, 4) + image.substr(header_size(original));
+  REQUIRE(shard_count_of(old) == 3);
+  ShardedEngine copy(config(), 3);
+  Deduplicator dedup;
+  SlaEvaluator sla({});
+  decode_sharded_state(old, copy, dedup, sla);
+  REQUIRE(copy.queues().hashed());
+  REQUIRE(copy.queues().order().empty());
+  for (const char* q : {"", "sales", "support", "q0", "q7"}) {
+    INFO(q);
+    REQUIRE(copy.shard_of_queue(q) == shard_of(q, 3));
+  }
+  REQUIRE(copy.queues().order().empty());  // nothing kept
+  // Written again in the current container, still hashed once read back.
+  const std::string rewritten = encode_sharded_state(copy, dedup, sla, "");
+  REQUIRE(rewritten.substr(0, 8) == "CCMONSH2");
+  ShardedEngine back(config(), 3);
+  decode_sharded_state(rewritten, back, dedup, sla);
+  REQUIRE(back.queues().hashed());
+}
+
+TEST_CASE("a damaged placement is refused and changes nothing", "[persist][shard]") {
+  ShardedEngine original(config(), 2);
+  const std::string image = encode_sharded_state(original, Deduplicator{}, SlaEvaluator({}), "");
+  const std::string shards = image.substr(header_size(original));
+  // A container with the given placement section.
+  auto with = [&](std::uint8_t kind, const std::vector<std::string>& names, std::uint32_t count) {
+    std::string out = image.substr(0, 12);
+    out.push_back(static_cast<char>(kind));
+    put_u32(out, count);
+    for (const std::string& q : names) {
+      put_u32(out, static_cast<std::uint32_t>(q.size()));
+      out += q;
+    }
+    return out + shards;
+  };
+  ShardedEngine target(config(), 2);
+  feed(target, part_one());
+  const Timestamp end = kT0 + seconds(200);
+  const std::string before = digest(*target.snapshot(end));
+  const std::vector<std::string> placed_before = target.queues().order();
+  Deduplicator dedup;
+  SlaEvaluator sla({});
+  const std::pair<std::string, const char*> damaged[] = {
+      {with(2, {}, 0), "unknown queue placement kind"},
+      {with(1, {"", "a"}, 2), "queues listed with hashed placement"},
+      {with(0, {"a", ""}, 2), "\"\" is not placed first"},
+      {with(0, {}, 0), "\"\" is not placed first"},
+      {with(0, {"", "a", "b", "a"}, 4), "a queue placed twice"},
+      {with(0, {"", "a"}, 1'000'000), "more placed queues than the image holds"},
+      {with(0, {""}, QueuePlacement::kMaxPlaced + 1), "more placed queues than the image holds"},
+      {with(0, {"", "a"}, 2).substr(0, 12 + 1 + 4 + 4 + 4), "truncated queue name"},
+  };
+  for (const auto& [bytes, problem] : damaged) {
+    INFO(problem);
+    REQUIRE_THROWS_WITH(decode_sharded_state(bytes, target, dedup, sla), Catch::Contains(problem));
+    REQUIRE(digest(*target.snapshot(end)) == before);
+    REQUIRE(target.queues().order() == placed_before);
+  }
+  // A sound one reads: "" on 0, a on 1, b on 0; the next new queue on 1.
+  decode_sharded_state(with(0, {"", "a", "b"}, 3), target, dedup, sla);
+  REQUIRE(target.queues().order() == std::vector<std::string>{"", "a", "b"});
+  REQUIRE(target.shard_of_queue("b") == 0);
+  REQUIRE(target.shard_of_queue("c") == 1);
 }
