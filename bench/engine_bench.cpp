@@ -267,11 +267,12 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
     const auto snap = engine.snapshot(end);
     const double snap_cpu = thread_cpu_s() - s0;
     double max_cpu = 0, sum_cpu = 0;
-    std::size_t routed = 0;
+    std::size_t routed = 0, busiest = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
       max_cpu = std::max(max_cpu, cpu[i]);
       sum_cpu += cpu[i];
       routed += lists[i].size();
+      busiest = std::max(busiest, lists[i].size());
     }
     const auto count = static_cast<double>(events.size());
     // With a core per shard and one for the router, the slowest of them
@@ -280,9 +281,11 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
     std::printf(
         "shards: %u | router %.3f s CPU (%.0f ns/event) | shard CPU max %.3f s, sum %.3f s "
         "(%.2f applies/event) | wall %.3f s = %.0f events/s here | %.0f events/s with a core per "
-        "shard | snapshot of %zu series merged in %.1f ms CPU\n",
+        "shard | snapshot of %zu series merged in %.1f ms CPU | busiest shard's applies %.2fx the "
+        "mean\n",
         n, router, router / count * 1e9, max_cpu, sum_cpu, static_cast<double>(routed) / count,
-        wall, count / wall, count / critical, snap->series.size(), snap_cpu * 1e3);
+        wall, count / wall, count / critical, snap->series.size(), snap_cpu * 1e3,
+        static_cast<double>(busiest) * n / static_cast<double>(routed));
   }
   return 0;
 }

@@ -508,7 +508,8 @@ class Suite:
         pattern = (r"shards: (\d+) \| router ([\d.]+) s CPU \((\d+) ns/event\) \| shard CPU max "
                    r"([\d.]+) s, sum ([\d.]+) s \(([\d.]+) applies/event\) \| wall ([\d.]+) s = "
                    r"(\d+) events/s here \| (\d+) events/s with a core per shard \| snapshot of "
-                   r"(\d+) series merged in ([\d.]+) ms CPU")
+                   r"(\d+) series merged in ([\d.]+) ms CPU"
+                   r"(?: \| busiest shard's applies ([\d.]+)x the mean)?")
         runs, outputs, hash_ns = [], [], []
         for _ in range(n_runs):
             out = subprocess.run([self.exe("bench/ccmon_engine_bench"), "--shards", "4", "--file",
@@ -521,7 +522,8 @@ class Suite:
                              "sum_s": float(m.group(5)), "applies": float(m.group(6)),
                              "wall_s": float(m.group(7)), "here": int(m.group(8)),
                              "per_core": int(m.group(9)), "series": int(m.group(10)),
-                             "snapshot_ms": float(m.group(11))})
+                             "snapshot_ms": float(m.group(11)),
+                             "busiest_share": float(m.group(12) or 0)})
             if [r["shards"] for r in rows] != [1, 2, 3, 4]:
                 raise RuntimeError(f"unexpected ccmon_engine_bench --shards output:\n{out}")
             hashed = re.search(r"ids hashed ahead \(as the io threads do\): [\d.]+ s CPU "
@@ -1482,14 +1484,17 @@ class Suite:
                f"its rows may come from different runs (all runs: "
                + "; ".join(" / ".join(f"{v:,}" for v in run) for run in x["runs_per_core"])
                + ")." if len(x.get("runs_per_core", [])) > 1 else "") + "\n")
+        share = all(r.get("busiest_share") for r in x["rows"])
         add("| shards | router CPU (ns/event) | busiest shard CPU | all shards' CPU | applies "
-            "per event | wall here | events/s here | events/s with a core per shard | "
-            "merged snapshot |\n|---|---|---|---|---|---|---|---|---|")
+            "per event | " + ("busiest shard's applies (× the mean) | " if share else "")
+            + "wall here | events/s here | events/s with a core per shard | merged snapshot |\n|"
+            + "---|" * (10 if share else 9))
         for r in x["rows"]:
             add(f"| {r['shards']} | {r['router_s']:.2f} s ({r['router_ns']}) | {r['max_s']:.2f} s "
-                f"| {r['sum_s']:.2f} s | {r['applies']:.2f} | {r['wall_s']:.2f} s | "
-                f"{r['here']:,} | {r['per_core']:,} | {r['series']:,} series, "
-                f"{r['snapshot_ms']:.0f} ms |")
+                f"| {r['sum_s']:.2f} s | {r['applies']:.2f} | "
+                + (f"{r['busiest_share']:.2f} | " if share else "")
+                + f"{r['wall_s']:.2f} s | {r['here']:,} | {r['per_core']:,} | "
+                f"{r['series']:,} series, {r['snapshot_ms']:.0f} ms |")
         add("")
         md.append("<!-- shards:end -->\n")
         return md

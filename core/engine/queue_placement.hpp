@@ -4,8 +4,8 @@
 // queue placed (counting "" as the 0th) is shard i % shards's. A hash of
 // the name would need no memory, but with a few dozen queues of unequal
 // traffic it piles up load where the names happen to fall: over the
-// benchmark's day the busiest of 4 shards held 1.37 times the mean against
-// 1.03 placed this way (docs/benchmarks.md, "Engine shards").
+// benchmark's day the busiest of 4 shards applied 1.37 times the mean against
+// 1.02 placed this way (docs/benchmarks.md, "Engine shards").
 //
 // The placements are state: a restarted daemon must place each queue where
 // the state it restores has its series, so the state image keeps them
