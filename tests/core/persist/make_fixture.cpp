@@ -4,11 +4,16 @@
 // FIXTURE gets the current version's fixture (fixture.hpp; commit it only when a new format
 // version is added: a committed version-N file must stay as it was written).
 // SEED_DIR (tests/fuzz/corpus/fuzz_state_codec) gets the fuzz seeds: the
-// fixture, the image of an engine without events and of a busier random day.
+// fixture, the image of an engine without events and of a busier random day,
+// and that day over 3 engine shards in the sharded container, with its queues
+// placed in order and as written before placements were kept.
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 
+#include "core/engine/sharded_engine.hpp"
+#include "core/persist/sharded_state_codec.hpp"
 #include "core/persist/state_codec.hpp"
 #include "fixture.hpp"
 
@@ -27,6 +32,30 @@ bool write(const std::string& path, const std::string& bytes) {
   }
   std::printf("%s: %zu bytes\n", path.c_str(), bytes.size());
   return true;
+}
+
+// The busy day's first 100 steps over 3 engine shards (smaller than the
+// busy seed, so the fuzzer runs them often), as the sharded container, and
+// the same shards in the container from before placements were kept
+// (docs/state-format.md, "Shards").
+std::pair<std::string, std::string> sharded_images() {
+  ShardedEngine sharded(busy_config(), 3);
+  Deduplicator dedup(busy_dedup());
+  SlaEvaluator sla(busy_rules());
+  for (const Step& s : random_steps(5, 100)) {
+    if (s.kind == Step::kEvent) {
+      if (dedup.insert(s.event.id, s.event.time)) sharded.apply(s.event);
+    } else if (s.kind == Step::kAdvance) {
+      sharded.advance(s.t);
+      dedup.expire(s.t);
+    } else {
+      sla.evaluate(*sharded.snapshot(s.t), s.t);
+    }
+  }
+  const std::string placed = persist::encode_sharded_state(sharded, dedup, sla, "s");
+  std::size_t head = 8 + 4 + 1 + 4;  // magic, count, placement kind and size
+  for (const std::string& q : sharded.queues().order()) head += 4 + q.size();
+  return {placed, "CCMONSHD" + placed.substr(8, 4) + placed.substr(head)};
 }
 
 }  // namespace
@@ -49,6 +78,10 @@ int main(int argc, char** argv) {
         !write(dir + "/seed-empty",
                persist::encode_state(empty.engine, empty.dedup, empty.sla, "")) ||
         !write(dir + "/seed-busy", persist::encode_state(busy.engine, busy.dedup, busy.sla, "b"))) {
+      return 1;
+    }
+    const auto [placed, hashed] = sharded_images();
+    if (!write(dir + "/seed-sharded", placed) || !write(dir + "/seed-sharded-hashed", hashed)) {
       return 1;
     }
   }
