@@ -6,8 +6,9 @@ acknowledgement) goes to a daemon with one engine and to one with three
 shards: every KPI sample of /metrics is the same but those that
 docs/architecture.md says may differ (time between contacts, tracked
 contacts and tracked state bytes), with a restart of the sharded daemon in
-the middle of the day. It restarts on its state directory with the same
-KPIs; started with another shard count on it, it refuses to start and
+the middle of the day (and, in another test, a clean stop and a SIGKILL
+whose restart replays the journal). It restarts on its state directory with
+the same KPIs; started with another shard count on it, it refuses to start and
 says why, changing nothing.
 """
 
@@ -111,6 +112,36 @@ class EngineShardsTest(unittest.TestCase):
             self.assertEqual(got, expected, describe_differences(expected, got))
         finally:
             last.stop()
+
+    def test_three_shards_replay_their_journal_after_a_crash(self):
+        # A third of the day, a clean stop (a snapshot with the queues'
+        # placement), the next third, then SIGKILL: the restart reads the
+        # snapshot and replays the journal through the restored placement
+        # (docs/architecture.md, "Sharding"); the last third follows.
+        with Daemon(BANK_CONFIG, state_dir="") as one:
+            self.post(one, self.lines)
+            expected = comparable(one)
+        third = len(self.lines) // 3
+        first = self.sharded()
+        try:
+            self.post(first, self.lines[:third])
+        finally:
+            first.stop()
+        second = self.sharded()
+        try:
+            self.post(second, self.lines[third:2 * third])
+        finally:
+            second.kill()
+        third_daemon = self.sharded()
+        try:
+            replayed = sum(v for k, v in metrics_samples(third_daemon).items()
+                           if k[0] == "ccmon_state_replayed_records_total")
+            self.assertGreater(replayed, 0, "the restart replayed no journal record")
+            self.post(third_daemon, self.lines[2 * third:])
+            got = comparable(third_daemon)
+            self.assertEqual(got, expected, describe_differences(expected, got))
+        finally:
+            third_daemon.stop()
 
     def test_threads_are_named(self):
         # docs/architecture.md, "The daemon's threads": names as Linux shows them.

@@ -67,4 +67,11 @@ TEST_CASE("a restored placement goes on where it was", "[engine][shard]") {
   REQUIRE_THROWS_WITH(QueuePlacement::restored(1, {}, {""}),
                       Catch::Contains("queues placed with 1 shard"));
   REQUIRE(QueuePlacement::restored(1, {}, {}).order().empty());
+  std::vector<std::string> too_many = {""};
+  for (std::size_t i = 1; i <= QueuePlacement::kMaxPlaced; ++i)
+    too_many.push_back('q' + std::to_string(i));
+  REQUIRE_THROWS_WITH(QueuePlacement::restored(2, {}, too_many),
+                      Catch::Contains("16385 queues placed, more than 16384"));
+  too_many.pop_back();
+  REQUIRE(QueuePlacement::restored(2, {}, too_many).order().size() == QueuePlacement::kMaxPlaced);
 }

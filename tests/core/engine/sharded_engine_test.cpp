@@ -40,18 +40,18 @@ std::string first_name(const std::string& prefix, Fits fits) {
 template <typename Placer>
 std::pair<std::string, std::string> queues_apart(Placer& placer) {
   const std::string first = "qa";
-  const std::string second = first_name("qb", [&](const std::string& q) {
-    return placer.shard_of_queue(q) != placer.shard_of_queue(first);
-  });
+  const std::uint32_t at = placer.shard_of_queue(first);  // placed first
+  const std::string second =
+      first_name("qb", [&](const std::string& q) { return placer.shard_of_queue(q) != at; });
   return {first, second};
 }
 
 // A queue placed in another shard than `unknown`'s.
 template <typename Placer>
 std::string queue_away_from_unknown(Placer& placer) {
-  return first_name("qu", [&](const std::string& q) {
-    return placer.shard_of_queue(q) != placer.shard_of_queue("");
-  });
+  const std::uint32_t unknown = placer.shard_of_queue("");
+  return first_name("qu",
+                    [&](const std::string& q) { return placer.shard_of_queue(q) != unknown; });
 }
 
 // A queue placed in shard `shard`.

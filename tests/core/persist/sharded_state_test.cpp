@@ -227,9 +227,10 @@ TEST_CASE("an answer held before its queueing still finds its contact after a re
   decode_sharded_state(image, copy, dedup, sla);
   // A queue whose shard is not the unknown queue's, so the answer must move.
   std::string queue;
+  const std::uint32_t unknown = copy.shard_of_queue("");
   for (int i = 0; queue.empty(); ++i) {
     const std::string q = 'q' + std::to_string(i);
-    if (copy.shard_of_queue(q) != copy.shard_of_queue("")) queue = q;
+    if (copy.shard_of_queue(q) != unknown) queue = q;
   }
   Event queued = event(EventType::kContactQueued, 0, "late");
   queued.queue = queue;
@@ -251,9 +252,10 @@ TEST_CASE("a contact transferred at the snapshot is found in its new queue after
   // Two queues in different shards.
   ShardedEngine original(config(), 2);
   std::string qa = "q0", qb;
+  const std::uint32_t at = original.shard_of_queue(qa);  // placed first
   for (int i = 1; qb.empty(); ++i) {
     const std::string q = 'q' + std::to_string(i);
-    if (original.shard_of_queue(q) != original.shard_of_queue(qa)) qb = q;
+    if (original.shard_of_queue(q) != at) qb = q;
   }
   Event queued = event(EventType::kContactQueued, 0, "x");
   queued.queue = qa;
@@ -313,22 +315,44 @@ TEST_CASE("the queues' placement survives a restore", "[persist][shard]") {
 }
 
 TEST_CASE("a container from before placements were kept keeps hashing queues", "[persist][shard]") {
+  // An engine whose queues were placed as before, by the hash of the name,
+  // in the old container: magic CCMONSHD and the count, then the shards'
+  // images at once, as the encoder before placements wrote them.
   ShardedEngine original(config(), 3);
+  original.restore_queues(QueuePlacement::hashed(3, original.hash_key()));
+  feed(original, part_one());
   const std::string image = encode_sharded_state(original, Deduplicator{}, SlaEvaluator({}), "");
-  // The old container: magic CCMONSHD and the count, then the shards at once.
   const std::string old = "CCMONSHD" + image.substr(8, 4) + image.substr(header_size(original));
   REQUIRE(shard_count_of(old) == 3);
+  // The hash puts q0..q7 elsewhere than the order would (the i-th after ""
+  // on shard i % 3), so reading them in order would split their series.
+  std::vector<std::uint32_t> hashed, in_order;
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    hashed.push_back(shard_of('q' + std::to_string(i), 3));
+    in_order.push_back((i + 1) % 3);
+  }
+  REQUIRE(hashed != in_order);
   ShardedEngine copy(config(), 3);
   Deduplicator dedup;
   SlaEvaluator sla({});
   decode_sharded_state(old, copy, dedup, sla);
   REQUIRE(copy.queues().hashed());
-  REQUIRE(copy.queues().order().empty());
-  for (const char* q : {"", "sales", "support", "q0", "q7"}) {
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    for (const auto& x : copy.shard(k).snapshot(kT0 + seconds(60))->series) {
+      INFO(x.queue);
+      REQUIRE(copy.shard_of_queue(x.queue) == k);
+    }
+  }
+  for (const char* q : {"", "sales", "support"}) {
     INFO(q);
     REQUIRE(copy.shard_of_queue(q) == shard_of(q, 3));
   }
   REQUIRE(copy.queues().order().empty());  // nothing kept
+  // The day goes on as in the engine that wrote it.
+  feed(original, part_two());
+  feed(copy, part_two());
+  const Timestamp end = kT0 + seconds(200);
+  REQUIRE(digest(*copy.snapshot(end)) == digest(*original.snapshot(end)));
   // Written again in the current container, still hashed once read back.
   const std::string rewritten = encode_sharded_state(copy, dedup, sla, "");
   REQUIRE(rewritten.substr(0, 8) == "CCMONSH2");
@@ -359,6 +383,10 @@ TEST_CASE("a damaged placement is refused and changes nothing", "[persist][shard
   const std::vector<std::string> placed_before = target.queues().order();
   Deduplicator dedup;
   SlaEvaluator sla({});
+  // One name more than ccmon keeps, with the bytes for all of them.
+  std::vector<std::string> over_bound = {""};
+  for (std::size_t i = 1; i <= QueuePlacement::kMaxPlaced; ++i)
+    over_bound.push_back('n' + std::to_string(i));
   const std::pair<std::string, const char*> damaged[] = {
       {with(2, {}, 0), "unknown queue placement kind"},
       {with(1, {"", "a"}, 2), "queues listed with hashed placement"},
@@ -366,7 +394,8 @@ TEST_CASE("a damaged placement is refused and changes nothing", "[persist][shard
       {with(0, {}, 0), "\"\" is not placed first"},
       {with(0, {"", "a", "b", "a"}, 4), "a queue placed twice"},
       {with(0, {"", "a"}, 1'000'000), "more placed queues than the image holds"},
-      {with(0, {""}, QueuePlacement::kMaxPlaced + 1), "more placed queues than the image holds"},
+      {with(0, over_bound, QueuePlacement::kMaxPlaced + 1),
+       "more placed queues than the image holds"},
       {with(0, {"", "a"}, 2).substr(0, 12 + 1 + 4 + 4 + 4), "truncated queue name"},
   };
   for (const auto& [bytes, problem] : damaged) {
