@@ -498,9 +498,8 @@ class Suite:
         (ccmon_engine_bench --shards 4 --file day): the router's and each
         shard's CPU time, so the scaling shows on more cores than this
         machine has."""
-        # Three runs, each a fresh process: the busiest of 4 shards took
-        # 0.90-1.31 s over the day in seven single runs on the AMD guest,
-        # enough to turn the order of 3 and 4 shards around (bench/analysis.md).
+        # Three runs, each a fresh process: one shard count's rate spreads by
+        # some 30 % between single runs on the AMD guest (bench/analysis.md).
         # Per shard count, the median run.
         n_runs = 1 if self.quick else 3
         log(f"engine shards: 1..4 over the large center's day, {n_runs} run(s)")

@@ -5,7 +5,8 @@
 // the name would need no memory, but with a few dozen queues of unequal
 // traffic it piles up load where the names happen to fall: over the
 // benchmark's day the busiest of 4 shards applied 1.37 times the mean against
-// 1.02 placed this way (docs/benchmarks.md, "Engine shards").
+// 1.02 placed this way (docs/benchmarks.md, "Analysis of the misses"). The
+// order balances the number of queues per shard, not their traffic.
 //
 // The placements are state: a restarted daemon must place each queue where
 // the state it restores has its series, so the state image keeps them
@@ -32,9 +33,11 @@ namespace ccmon::core {
 
 class QueuePlacement {
  public:
-  // Names kept at most (about 2.5 MB of 128-byte names): above the 64
-  // shards' default queue caps together (64 x 200), so no queue with series
-  // of its own goes unplaced unless the caps were raised.
+  // Names kept at most: some 6-7 MB with 128-byte names (each is kept in
+  // order() and as the map's key). Above the 64 shards' default queue caps
+  // together (64 x 200), but every name a client sends takes a place, those
+  // an allow-list folds into `other` too, and places are never given back
+  // (they are state): past the bound, new queues are hashed.
   static constexpr std::size_t kMaxPlaced = 16384;
 
   // `shards` >= 1, "" placed on shard 0; names hashed under `key` (the
