@@ -134,9 +134,6 @@ std::string decode_sharded_state(std::string_view bytes, ShardedEngine& engine, 
     e.configured = n;
     throw e;
   }
-  // Decoded into fresh engines, the first shard (with the memory and the
-  // evaluator, which decode_state changes all or nothing) last: on any
-  // exception nothing changed.
   // One shard places nothing; a container from before placements were
   // kept had every queue where the hash of its name puts it.
   QueuePlacement queues = placed    ? take_placement(bytes, n, engine.hash_key())
@@ -154,6 +151,9 @@ std::string decode_sharded_state(std::string_view bytes, ShardedEngine& engine, 
     }
     if (!bytes.empty()) throw FormatError("sharded state: trailing bytes after the last shard");
   }
+  // Decoded into fresh engines, the first shard (with the memory and the
+  // evaluator, which decode_state changes all or nothing) last: on any
+  // exception nothing changed.
   ShardedEngine fresh(engine.config(), n, engine.hash_key());
   for (std::uint32_t i = 1; i < n; ++i) {
     Deduplicator no_ids(dedup.options(), dedup.hash_key());
