@@ -8,7 +8,11 @@
 // With --file, an NDJSON file instead (the large center's day of
 // docs/benchmarks.md, agent states included): decoded first, then applied in
 // batches of --batch (default 5,000, the peer benchmark's bodies) with a
-// snapshot every 20 batches at the latest event time (event-clock mode);
+// snapshot every --snapshot-every batches (default 20) at the latest event
+// time (event-clock mode; a snapshot completes the writes the engine
+// defers, so how often one comes changes the apply's work: the daemon's
+// once-a-second tick comes about every 1,300 batches of 500 at row 2b's
+// rate in docs/benchmarks.md);
 // prints the CPU time of the applies, the slowest batch's CPU time, and a
 // checksum of every snapshot's series and team KPIs, so that two builds can
 // be compared for equal results.
@@ -18,7 +22,7 @@
 // from each connection strictly in turn (the daemon takes them as they
 // arrive, up to 64 in flight per connection; docs/benchmarks.md, "Analysis
 // of the misses").
-//   ccmon_engine_bench --file F [--batch 5000] [--connections 1]
+//   ccmon_engine_bench --file F [--batch 5000] [--connections 1] [--snapshot-every 20]
 //
 // With --shards, the shard scaling of the sharded engine
 // (core/engine/sharded_engine.hpp) for 1..N shards over the generated
@@ -290,7 +294,8 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
   return 0;
 }
 
-int file_mode(const std::string& path, std::size_t batch_size, std::size_t connections) {
+int file_mode(const std::string& path, std::size_t batch_size, std::size_t connections,
+              std::size_t snapshot_every) {
   const std::vector<Event> events =
       connections > 1 ? decode_file(path, connections, batch_size) : decode_file(path);
   const EngineConfig config = bench_config();
@@ -334,7 +339,7 @@ int file_mode(const std::string& path, std::size_t batch_size, std::size_t conne
       slowest = took;
       slowest_at = n;
     }
-    if (n % 20 == 19) take_snapshot();
+    if (n % snapshot_every == snapshot_every - 1) take_snapshot();
   }
   take_snapshot();
   std::printf(
@@ -359,20 +364,23 @@ int main(int argc, char** argv) {
     return shard_mode(generate(200000), n);
   }
   if (argc > 2 && std::string(argv[1]) == "--file") {
-    std::size_t batch = 5000, connections = 1;
+    std::size_t batch = 5000, connections = 1, snapshot_every = 20;
     for (int i = 3; i < argc; i += 2) {
       const std::string flag = argv[i];
       char* end = nullptr;
       const auto v = i + 1 < argc ? std::strtoull(argv[i + 1], &end, 10) : 0;
-      if ((flag != "--batch" && flag != "--connections") || v == 0 || *end != '\0') {
+      if ((flag != "--batch" && flag != "--connections" && flag != "--snapshot-every") || v == 0 ||
+          *end != '\0') {
         std::fprintf(stderr,
                      "usage: ccmon_engine_bench --file F [--batch N] [--connections N]"
-                     " (N > 0)\n");
+                     " [--snapshot-every N] (N > 0)\n");
         return 2;
       }
-      (flag == "--batch" ? batch : connections) = static_cast<std::size_t>(v);
+      (flag == "--batch"         ? batch
+       : flag == "--connections" ? connections
+                                 : snapshot_every) = static_cast<std::size_t>(v);
     }
-    return file_mode(argv[2], batch, connections);
+    return file_mode(argv[2], batch, connections, snapshot_every);
   }
   const int contacts = argc > 1 ? std::atoi(argv[1]) : 200000;
   const bool apply_only = argc > 2 && std::string(argv[2]) == "apply";  // for profiling

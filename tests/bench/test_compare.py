@@ -120,6 +120,22 @@ class RealRuns(unittest.TestCase):
         self.assertEqual({p["a_checksum"] for p in summary["pairs"]} |
                          {p["b_checksum"] for p in summary["pairs"]}, {checksum})
 
+    def test_the_engine_bench_snapshots_as_often_as_asked(self):
+        # 600 events in batches of 100: six batches, a snapshot after every
+        # second one (after batches 2, 4 and 6) and the last one at the end.
+        out = subprocess.run([self.engine_bench, "--file", self.events, "--batch", "100",
+                              "--snapshot-every", "2"], stdout=subprocess.PIPE, text=True,
+                             check=True).stdout
+        self.assertIn("600 events from 1 connection(s) in batches of 100", out)
+        self.assertIn("; 4 snapshots in", out)
+        default = subprocess.run([self.engine_bench, "--file", self.events, "--batch", "100"],
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
+        self.assertIn("; 1 snapshots in", default)  # every 20 batches: only the last
+        bad = subprocess.run([self.engine_bench, "--file", self.events, "--snapshot-every", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("[--snapshot-every N] (N > 0)", bad.stderr)
+
     def test_a_daemon_with_durable_state_against_itself(self):
         # The real ccmond, sent the events by the real load generator, each
         # run keeping its state in a fresh directory: a run that journaled
