@@ -34,6 +34,7 @@
 // machine with fewer cores than shards too.
 //   ccmon_engine_bench --shards N [--file F]
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -368,7 +369,11 @@ int main(int argc, char** argv) {
     for (int i = 3; i < argc; i += 2) {
       const std::string flag = argv[i];
       char* end = nullptr;
-      const auto v = i + 1 < argc ? std::strtoull(argv[i + 1], &end, 10) : 0;
+      // Digits only: strtoull would take "-1" as 2^64 - 1, and " 5" or "+5" too.
+      const bool digits = i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9';
+      errno = 0;
+      auto v = digits ? std::strtoull(argv[i + 1], &end, 10) : 0;
+      if (errno == ERANGE) v = 0;
       if ((flag != "--batch" && flag != "--connections" && flag != "--snapshot-every") || v == 0 ||
           *end != '\0') {
         std::fprintf(stderr,

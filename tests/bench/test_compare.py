@@ -1,5 +1,5 @@
 """bench/compare.py: its statistics by hand, and real comparisons of a build's
-engine bench and daemon with themselves."""
+engine bench and daemon with themselves; and the engine bench's options."""
 
 import json
 import os
@@ -72,7 +72,8 @@ def write_events(path, contacts=200):
 
 class RealRuns(unittest.TestCase):
     """compare.py driving the real ccmon_engine_bench, ccmond and ccmon_ingest_load of
-    this build (tests/CMakeLists.txt builds the benchmark programs for this test)."""
+    this build (tests/CMakeLists.txt builds the benchmark programs for this test), and
+    the engine bench's own options that a comparison by hand uses."""
 
     @classmethod
     def setUpClass(cls):
@@ -131,10 +132,12 @@ class RealRuns(unittest.TestCase):
         default = subprocess.run([self.engine_bench, "--file", self.events, "--batch", "100"],
                                  stdout=subprocess.PIPE, text=True, check=True).stdout
         self.assertIn("; 1 snapshots in", default)  # every 20 batches: only the last
-        bad = subprocess.run([self.engine_bench, "--file", self.events, "--snapshot-every", "0"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.assertEqual(bad.returncode, 2)
-        self.assertIn("[--snapshot-every N] (N > 0)", bad.stderr)
+        for args in (["--snapshot-every", "0"], ["--snapshot-every", "-1"], ["--snapshot-every"],
+                     ["--snapshot-every", "99999999999999999999"], ["--every", "2"]):
+            bad = subprocess.run([self.engine_bench, "--file", self.events, *args],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertEqual(bad.returncode, 2, args)
+            self.assertIn("[--snapshot-every N] (N > 0)", bad.stderr)
 
     def test_a_daemon_with_durable_state_against_itself(self):
         # The real ccmond, sent the events by the real load generator, each
