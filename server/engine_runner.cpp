@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/dedup/insert_prefetched.hpp"
 #include "core/engine/snapshot_merge.hpp"
 #include "core/persist/sharded_state_codec.hpp"
 #include "server/sla_log.hpp"
@@ -53,26 +54,6 @@ PartitionExtra decode_partition_extra(std::string_view extra) {
     v[half] = static_cast<std::int64_t>(u);
   }
   return {v[0], v[1]};
-}
-
-// Inserts ids[k] remembered at at(k), in order, as Deduplicator::insert one
-// by one does; each id's slot and, once the memory is full, the slot of the
-// id its insert forgets are prefetched `ahead` inserts before (both are
-// misses at random slots of a large table).
-template <typename At>
-void insert_prefetched(core::Deduplicator& dedup, std::span<const core::Deduplicator::IdHash> ids,
-                       At at, std::size_t ahead) {
-  for (std::size_t k = 0; k < std::min(ids.size(), ahead); ++k) {
-    dedup.prefetch(ids[k]);
-    dedup.prefetch_forgotten(k);
-  }
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    if (k + ahead < ids.size()) {
-      dedup.prefetch(ids[k + ahead]);
-      dedup.prefetch_forgotten(ahead);
-    }
-    dedup.insert(ids[k], at(k));
-  }
 }
 
 std::string exception_text(std::exception_ptr e) {
@@ -322,7 +303,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     journal_took_record();
   }
   if (dedup_enabled_) {
-    insert_prefetched(
+    core::insert_prefetched(
         dedup, std::span(id_hashes_).first(fresh.size()),
         [&](std::size_t k) { return fresh[k].remembered_at; }, kDedupPrefetch);
   }
@@ -702,7 +683,7 @@ bool EngineRunner::replay(std::string_view bytes) {
     if (dedup_.options().max_ids != 0) {  // the restored memory's own
       id_hashes_.clear();
       for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
-      insert_prefetched(
+      core::insert_prefetched(
           dedup_, id_hashes_, [&](std::size_t i) { return record.remembered_at[i]; },
           kDedupPrefetch);
     }
