@@ -41,6 +41,10 @@ RecentAnswerers::Series& RecentAnswerers::series(std::string_view queue, std::st
 }
 
 std::uint32_t RecentAnswerers::intern(std::string_view agent) {
+  return intern(Hashed{agent, keyed_hash(key_, agent)});
+}
+
+std::uint32_t RecentAnswerers::intern(const Hashed& agent) {
   const auto [it, inserted] = agent_index_.try_emplace(agent, 0u);
   if (!inserted) return it->second;
   std::uint32_t index;
@@ -51,7 +55,7 @@ std::uint32_t RecentAnswerers::intern(std::string_view agent) {
     index = free_agents_.back();
     free_agents_.pop_back();
   }
-  agents_[index].name.assign(agent);
+  agents_[index].name.assign(agent.name);
   it->second = index;
   return index;
 }
@@ -64,7 +68,7 @@ void RecentAnswerers::release_if_unused(std::uint32_t index) {
   free_agents_.push_back(index);
 }
 
-void RecentAnswerers::mark_off(std::string_view agent, Timestamp at) {
+void RecentAnswerers::mark_off(const Hashed& agent, Timestamp at) {
   if (off_marks_ >= kMaxOffMarks) drop_off_marks();
   Agent& a = agents_[intern(agent)];
   if (!a.off) ++off_marks_;
@@ -96,11 +100,28 @@ void RecentAnswerers::apply(std::span<const Event* const> events) {
   for (const Event* e : events) apply(*e);
 }
 
+void RecentAnswerers::apply(std::span<const Event* const> events, std::span<const HashedIds> hashed,
+                            const HashKey& key) {
+  if (hashed.size() != events.size() || key != key_) return apply(events);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    // hashed_ids_of leaves an empty agent unhashed (0).
+    const Event& e = *events[i];
+    if (e.type == EventType::kAgentState) {
+      apply(e, e.agent.empty() ? keyed_hash(key_, e.agent) : hashed[i].agent);
+    }
+  }
+}
+
 void RecentAnswerers::apply(const Event& e) {
+  if (e.type == EventType::kAgentState) apply(e, keyed_hash(key_, e.agent));
+}
+
+void RecentAnswerers::apply(const Event& e, std::uint64_t agent_hash) {
   if (e.type != EventType::kAgentState || !e.state) return;
+  const Hashed agent{e.agent, agent_hash};
   if (*e.state == AgentState::kAway || *e.state == AgentState::kOffline) {
-    mark_off(e.agent, e.time);
-  } else if (const auto it = agent_index_.find(e.agent);
+    mark_off(agent, e.time);
+  } else if (const auto it = agent_index_.find(agent);
              it != agent_index_.end() && agents_[it->second].off) {
     clear_off(it->second);
   }
@@ -191,7 +212,7 @@ void RecentAnswerers::restore(Entries e) {
                      newer);
     e.off_since.resize(kMaxOffMarks);
   }
-  for (const auto& [name, t] : e.off_since) mark_off(name, t);
+  for (const auto& [name, t] : e.off_since) mark_off(Hashed{name, keyed_hash(key_, name)}, t);
 }
 
 namespace {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/engine/engine.hpp"
 #include "core/event.hpp"
 #include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
@@ -29,7 +30,7 @@ class RecentAnswerers {
   // Client strings (agent, queue names) are hashed under `key`
   // (docs/security.md, "Hash flooding"); the default key is for tests.
   explicit RecentAnswerers(const HashKey& key = {})
-      : series_(0, KeyedStringHash{key}), agent_index_(0, KeyedStringHash{key}), key_(key) {}
+      : series_(0, KeyedStringHash{key}), agent_index_(0, AgentHash{{key}}), key_(key) {}
 
   // Bound on the (series, agent) answers remembered. Past it the oldest
   // tenth is dropped at once (amortised O(1) per answer even under a flood
@@ -49,6 +50,14 @@ class RecentAnswerers {
   // stops counting. Other events change nothing.
   void apply(std::span<const Event* const> events);
   void apply(const Event& e);
+  // The same, with hashed[i] events[i]'s ids hashed under `key`
+  // (hashed_ids_of, made on the daemon's io threads): under this memory's
+  // own key, agents are looked up by those hashes instead of being hashed
+  // again (SipHash was a third of this memory's instructions on the
+  // benchmark's day: docs/benchmarks.md). Other keys, or spans of unequal
+  // sizes, are ignored and the names hashed here.
+  void apply(std::span<const Event* const> events, std::span<const HashedIds> hashed,
+             const HashKey& key);
 
   // Per series_key(queue, channel): agents who answered it at or after
   // `since` and have not gone away or offline after their last answer
@@ -87,6 +96,26 @@ class RecentAnswerers {
   // it takes every answer (its cost: docs/forecasting.md, "Agents serving").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
+  // An agent's name with its hash under key_, made elsewhere: looked up in
+  // agent_index_ without hashing the name again.
+  struct Hashed {
+    std::string_view name;
+    std::uint64_t hash;
+    operator std::string_view() const { return name; }  // NOLINT: stored as the name
+  };
+  struct AgentHash : KeyedStringHash {
+    using KeyedStringHash::operator();
+    std::size_t operator()(const Hashed& h) const { return h.hash; }
+  };
+  struct AgentEq {
+    using is_transparent = void;
+    static std::string_view name(std::string_view s) { return s; }
+    static std::string_view name(const Hashed& h) { return h.name; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return name(a) == name(b);
+    }
+  };
   // One per agent named by an answer kept or an off mark: its name hashed
   // once per answer or agent state, and the mark read by index once a tick.
   struct Agent {
@@ -108,10 +137,13 @@ class RecentAnswerers {
   Series& series(std::string_view queue, std::string_view channel);
   // The agent's index, its record made if absent.
   std::uint32_t intern(std::string_view agent);
+  std::uint32_t intern(const Hashed& agent);
+  // apply(e) with e.agent's hash under key_.
+  void apply(const Event& e, std::uint64_t agent_hash);
   // Forgets the agent's record once nothing names it (no answer, no mark).
   void release_if_unused(std::uint32_t index);
   // Marks the agent away or offline since `at` (kMaxOffMarks kept).
-  void mark_off(std::string_view agent, Timestamp at);
+  void mark_off(const Hashed& agent, Timestamp at);
   void clear_off(std::uint32_t index);
   void drop_oldest_answers();
   void drop_off_marks();
@@ -125,7 +157,8 @@ class RecentAnswerers {
   Map<Series> series_;      // by series_key
   std::string key_buffer_;  // series()'s
   std::size_t answers_ = 0;
-  Map<std::uint32_t> agent_index_;          // name -> index in agents_
+  // Name -> index in agents_.
+  absl::flat_hash_map<std::string, std::uint32_t, AgentHash, AgentEq> agent_index_;
   std::vector<Agent> agents_;               // at most kMaxAnswers + kMaxOffMarks in use
   std::vector<std::uint32_t> free_agents_;  // indices of forgotten agents, reused first
   std::size_t off_marks_ = 0;

@@ -486,6 +486,57 @@ TEST_CASE("answer memory: agents forgotten and named again keep their own marks"
   CHECK(used.counts(at(0)).at(vip) == 1);
 }
 
+TEST_CASE("answer memory: agent states with their ids hashed ahead", "[prediction]") {
+  // The daemon hands the memory the agents' hashes its io threads made
+  // (hashed_ids_of); under the memory's own key they must find the agents
+  // the names alone find, and under another key they are not used.
+  const HashKey key{{9, 8, 7}}, other{{1}};
+  const auto vip = RecentAnswerers::series_key("vip", "voice");
+  const std::vector<Event> states = {
+      Ev(EventType::kAgentState, at(6)).agent("a1").state(AgentState::kAway).e,
+      Ev(EventType::kContactQueued, at(6), "c9").queue("vip").e,
+      Ev(EventType::kAgentState, at(7)).agent("a2").state(AgentState::kOffline).e,
+      Ev(EventType::kAgentState, at(8)).agent("a1").state(AgentState::kAvailable).e,
+      Ev(EventType::kAgentState, at(9)).agent("a3").state(AgentState::kAway).e};
+  std::vector<const Event*> batch;
+  for (const Event& e : states) batch.push_back(&e);
+  auto hashed_under = [&](const HashKey& k) {
+    std::vector<HashedIds> ids;
+    for (const Event& e : states) ids.push_back(hashed_ids_of(k, e));
+    return ids;
+  };
+  auto answered = [&](RecentAnswerers& m) {
+    m.answered("vip", "voice", "a1", at(5));
+    m.answered("vip", "voice", "a2", at(5));
+    m.answered("vip", "voice", "a3", at(5));
+  };
+  RecentAnswerers by_name(key), ahead(key), wrong_key(key), short_span(key);
+  for (RecentAnswerers* m : {&by_name, &ahead, &wrong_key, &short_span}) answered(*m);
+  by_name.apply(batch);
+  ahead.apply(batch, hashed_under(key), key);
+  // Hashes under another key would find nobody (a2 would stay counted):
+  // the memory hashes the names itself instead.
+  wrong_key.apply(batch, hashed_under(other), other);
+  const std::vector<HashedIds> all = hashed_under(key);
+  short_span.apply(batch, std::span(all).first(2), key);
+  // By hand: a1 went away at 6 and came back at 8; a2 went offline and a3
+  // away after their answers at 5, so only a1 counts.
+  CHECK(by_name.counts(at(0)).at(vip) == 1);
+  CHECK(by_name.off_marks_size() == 2);
+  for (const RecentAnswerers* m : {&ahead, &wrong_key, &short_span}) {
+    same_entries(*m, by_name);
+    CHECK(m->counts(at(0)).at(vip) == 1);
+    CHECK(m->agents_size() == 3);
+  }
+  // Later lookups by name (an answer, a restore) find the records made
+  // with the hashes: no second record for a2.
+  ahead.answered("vip", "voice", "a2", at(10));
+  CHECK(ahead.agents_size() == 3);
+  CHECK(ahead.counts(at(0)).at(vip) == 2);
+  ahead.apply(Ev(EventType::kAgentState, at(11)).agent("a3").state(AgentState::kAvailable));
+  CHECK(ahead.off_marks_size() == 1);  // a2's mark stays; a3's went
+}
+
 TEST_CASE("answer memory: the agents away or offline are bounded", "[prediction]") {
   const auto vip = RecentAnswerers::series_key("vip", "voice");
   SECTION("a flood of agents with no answer cannot push out those who answered") {
