@@ -22,7 +22,12 @@
 // from each connection strictly in turn (the daemon takes them as they
 // arrive, up to 64 in flight per connection; docs/benchmarks.md, "Analysis
 // of the misses").
+// --engine-thread adds the rest of the daemon's engine thread: the ids
+// hashed ahead (as the io threads do, not timed), the duplicate-id memory
+// before each apply and the forecast's answer memory after it, each timed
+// on its own, and their sum with the applies (class EngineThread below).
 //   ccmon_engine_bench --file F [--batch 5000] [--connections 1] [--snapshot-every 20]
+//                      [--engine-thread]
 //
 // With --shards, the shard scaling of the sharded engine
 // (core/engine/sharded_engine.hpp) for 1..N shards over the generated
@@ -40,17 +45,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "bench/event_file.hpp"
 #include "core/codec/codec.hpp"
+#include "core/dedup/deduplicator.hpp"
+#include "core/dedup/insert_prefetched.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/recent_answerers.hpp"
 #include "server/huge_page_heap.hpp"
+#include "store/fork_excluded_memory.hpp"
 
 using namespace ccmon::core;
 
@@ -295,12 +306,101 @@ int shard_mode(const std::vector<Event>& events, std::uint32_t max_shards) {
   return 0;
 }
 
-int file_mode(const std::string& path, std::size_t batch_size, std::size_t connections,
-              std::size_t snapshot_every) {
+struct FileOptions {
+  std::size_t batch = 5000, connections = 1, snapshot_every = 20;
+  bool engine_thread = false;  // --engine-thread
+};
+
+// The work beside the engine on the daemon's engine thread, as
+// EngineRunner::apply does it (server/engine_runner.cpp), for
+// --engine-thread: the ids are hashed beforehand, as the io threads do
+// (not timed); per batch the duplicate-id memory is looked up with its
+// slots prefetched kAhead events ahead and the fresh ids are inserted
+// together; the engine applies the batch with the hashes; the forecast's
+// answer memory takes the agent states and the engine's answers. One key
+// for all, as in the daemon; the duplicate memory has the default bound
+// and the daemon's fork-excluded memory.
+class EngineThread {
+ public:
+  explicit EngineThread(const std::vector<Event>& events)
+      : dedup_({}, kKey, ccmon::store::fork_excluded_memory(), true), answerers_(kKey) {
+    keyed_.reserve(events.size());
+    ids_.reserve(events.size());
+    for (const Event& e : events) {
+      keyed_.push_back(Deduplicator::keyed_hash_of(kKey, e.id));
+      ids_.push_back(hashed_ids_of(kKey, e));
+    }
+  }
+  static constexpr HashKey kKey{{7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5, 9, 0, 4, 5, 2}};
+
+  // Drops from `batch` (the file's events from `first` on) those the
+  // memory has seen and remembers the others; `latest` is the engine's
+  // clock before the batch, moved by each event (event-clock mode).
+  // batch_ids() then holds the hashes of the events kept.
+  void dedup(std::vector<const Event*>& batch, std::size_t first, Timestamp latest) {
+    const std::size_t n = batch.size();
+    hashes_.clear();
+    at_.clear();
+    in_batch_.clear();
+    batch_ids_.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      hashes_.push_back(dedup_.hash(batch[i]->id, kKey, keyed_[first + i]));
+    }
+    for (std::size_t i = 0; i < std::min(n, kAhead); ++i) dedup_.prefetch(hashes_[i]);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) dedup_.prefetch(hashes_[i + kAhead]);
+      latest = std::max(latest, batch[i]->time);
+      const auto h = hashes_[i];
+      if (dedup_.contains(h, latest) || !in_batch_.insert(h.keyed).second) {
+        ++duplicates_;
+        continue;
+      }
+      hashes_[kept] = h;
+      at_.push_back(latest);
+      batch_ids_.push_back(ids_[first + i]);
+      batch[kept++] = batch[i];
+    }
+    batch.resize(kept);
+    insert_prefetched(
+        dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; }, kAhead);
+  }
+  std::span<const HashedIds> batch_ids() const { return batch_ids_; }
+
+  void answers(Engine& engine, std::span<const Event* const> batch) {
+    engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
+                            Timestamp at) { answerers_.answered(q, ch, agent, at); });
+    answerers_.apply(batch, batch_ids_, kKey);
+  }
+
+  std::size_t duplicates() const { return duplicates_; }
+  std::size_t remembered() const { return dedup_.size(); }
+  std::size_t answers_kept() const { return answerers_.answers_size(); }
+
+ private:
+  static constexpr std::size_t kAhead = 8;  // EngineRunner::kDedupPrefetch
+  Deduplicator dedup_;
+  RecentAnswerers answerers_;
+  std::vector<std::uint64_t> keyed_;  // per event of the file
+  std::vector<HashedIds> ids_;        // per event of the file
+  std::vector<Deduplicator::IdHash> hashes_;
+  std::vector<Timestamp> at_;
+  absl::flat_hash_set<std::uint64_t> in_batch_;
+  std::vector<HashedIds> batch_ids_;
+  std::size_t duplicates_ = 0;
+};
+
+int file_mode(const std::string& path, const FileOptions& o) {
+  const std::size_t batch_size = o.batch, connections = o.connections;
+  const std::size_t snapshot_every = o.snapshot_every;
   const std::vector<Event> events =
       connections > 1 ? decode_file(path, connections, batch_size) : decode_file(path);
   const EngineConfig config = bench_config();
-  Engine engine(config);
+  std::optional<EngineThread> beside;
+  if (o.engine_thread) beside.emplace(events);
+  Engine engine(config, o.engine_thread ? EngineThread::kKey : HashKey{});
+  engine.note_answers(o.engine_thread);
+  double dedup_cpu = 0, answers_cpu = 0;
   std::uint64_t sum = 0xcbf29ce484222325ull;
   double apply_cpu = 0, snap_cpu = 0;
   // The slowest batch's apply: a table that grows all at once (a copy of
@@ -328,13 +428,28 @@ int file_mode(const std::string& path, std::size_t batch_size, std::size_t conne
   };
   for (std::size_t i = 0, n = 0; i < events.size(); i += batch_size, ++n) {
     batch.clear();
+    const Timestamp latest_before = latest;
     for (std::size_t j = i; j < std::min(events.size(), i + batch_size); ++j) {
       batch.push_back(&events[j]);
       latest = std::max(latest, events[j].time);
     }
+    if (beside) {
+      const double d0 = cpu_s();
+      beside->dedup(batch, i, latest_before);
+      dedup_cpu += cpu_s() - d0;
+    }
     const double c0 = cpu_s();
-    engine.apply(batch);
+    if (beside) {
+      engine.apply(batch, EngineThread::kKey, beside->batch_ids());
+    } else {
+      engine.apply(batch);
+    }
     const double took = cpu_s() - c0;
+    if (beside) {
+      const double m0 = cpu_s();
+      beside->answers(engine, batch);
+      answers_cpu += cpu_s() - m0;
+    }
     apply_cpu += took;
     if (took > slowest) {
       slowest = took;
@@ -352,6 +467,16 @@ int file_mode(const std::string& path, std::size_t batch_size, std::size_t conne
       static_cast<unsigned long long>(engine.stats().out_of_sequence_total));
   std::printf("slowest batch: %.2f ms CPU (batch %zu, events from %zu)\n", slowest * 1e3,
               slowest_at, slowest_at * batch_size);
+  const double per_event = 1e9 / static_cast<double>(events.size());
+  if (beside) {
+    std::printf(
+        "beside the engine: duplicate-id memory %.3f s CPU (%.0f ns per event; %zu duplicates, "
+        "%zu ids remembered), forecast answer memory %.3f s CPU (%.0f ns per event; %zu answers "
+        "kept); engine thread %.3f s CPU = %.0f events/s\n",
+        dedup_cpu, dedup_cpu * per_event, beside->duplicates(), beside->remembered(), answers_cpu,
+        answers_cpu * per_event, beside->answers_kept(), dedup_cpu + apply_cpu + answers_cpu,
+        static_cast<double>(events.size()) / (dedup_cpu + apply_cpu + answers_cpu));
+  }
   return 0;
 }
 
@@ -365,9 +490,14 @@ int main(int argc, char** argv) {
     return shard_mode(generate(200000), n);
   }
   if (argc > 2 && std::string(argv[1]) == "--file") {
-    std::size_t batch = 5000, connections = 1, snapshot_every = 20;
+    FileOptions o;
     for (int i = 3; i < argc; i += 2) {
       const std::string flag = argv[i];
+      if (flag == "--engine-thread") {  // no value
+        o.engine_thread = true;
+        --i;
+        continue;
+      }
       char* end = nullptr;
       // Digits only: strtoull would take "-1" as 2^64 - 1, and " 5" or "+5" too.
       const bool digits = i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9';
@@ -378,14 +508,14 @@ int main(int argc, char** argv) {
           *end != '\0') {
         std::fprintf(stderr,
                      "usage: ccmon_engine_bench --file F [--batch N] [--connections N]"
-                     " [--snapshot-every N] (N > 0)\n");
+                     " [--snapshot-every N] [--engine-thread] (N > 0)\n");
         return 2;
       }
-      (flag == "--batch"         ? batch
-       : flag == "--connections" ? connections
-                                 : snapshot_every) = static_cast<std::size_t>(v);
+      (flag == "--batch"         ? o.batch
+       : flag == "--connections" ? o.connections
+                                 : o.snapshot_every) = static_cast<std::size_t>(v);
     }
-    return file_mode(argv[2], batch, connections, snapshot_every);
+    return file_mode(argv[2], o);
   }
   const int contacts = argc > 1 ? std::atoi(argv[1]) : 200000;
   const bool apply_only = argc > 2 && std::string(argv[2]) == "apply";  // for profiling

@@ -1898,8 +1898,10 @@ class Suite:
             "N] [--limit N] [--body ndjson|array] [--content-type T] [--header 'K: V'] "
             "[--twilio-token T] [--write-buffer BYTES]`, `ccmon_ws_sink [--listen H:P]`, "
             "`ccmon_http_probe scrape|fresh --url http://H:P ...`, `ccmon_engine_bench --file F "
-            "[--batch N] [--connections N] [--snapshot-every N]` (a file's events, "
-            "CPU time and a KPI checksum), `ccmon_engine_bench --shards N [--file F]` (shard "
+            "[--batch N] [--connections N] [--snapshot-every N] [--engine-thread]` (a file's "
+            "events, CPU time and a KPI checksum; with `--engine-thread` also the duplicate-id "
+            "and answer memories the daemon's engine thread feeds, with the ids hashed ahead as "
+            "its io threads do), `ccmon_engine_bench --shards N [--file F]` (shard "
             "scaling, 1 to N shards), `ccmon_codec_bench --file F [--batch N]` (the "
             "parse-only ceiling), `ccmon_dedup_bench [max_ids] [inserts]` (the duplicate-id "
             "memory at max_ids).\n")

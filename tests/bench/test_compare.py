@@ -137,7 +137,46 @@ class RealRuns(unittest.TestCase):
             bad = subprocess.run([self.engine_bench, "--file", self.events, *args],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             self.assertEqual(bad.returncode, 2, args)
-            self.assertIn("[--snapshot-every N] (N > 0)", bad.stderr)
+            self.assertIn("[--snapshot-every N] [--engine-thread] (N > 0)", bad.stderr)
+
+    def test_the_engine_bench_runs_the_engine_threads_work(self):
+        # --engine-thread adds the duplicate-id memory and the answer memory
+        # as the daemon's engine runner feeds them. The 600 events, two
+        # agent states, and 25 more lines reusing the ids of the first 25
+        # for contacts of their own (an id seen is a duplicate, whatever it
+        # carries): the memory drops those 25 (the KPIs are those of the
+        # file without them), remembers 602 ids, and keeps one answer
+        # (agent a1 in sales/voice, 200 times).
+        with open(self.events) as f:
+            lines = f.readlines()
+        states = ['{"id":"s-1","type":"agent.state","time":1790000003,"agent":"a1",'
+                  '"state":"available"}\n',
+                  '{"id":"s-2","type":"agent.state","time":1790000004,"agent":"a2",'
+                  '"state":"away"}\n']
+        resent = os.path.join(self.tmp.name, "resent.ndjson")
+        with open(resent, "w") as f:
+            f.writelines(states + lines + [x.replace('"contact":"c-', '"contact":"r-')
+                                           for x in lines[:25]])
+        plain = os.path.join(self.tmp.name, "plain.ndjson")
+        with open(plain, "w") as f:
+            f.writelines(states + lines)
+
+        def run(path, *args):
+            return subprocess.run([self.engine_bench, "--file", path, "--batch", "100", *args],
+                                  stdout=subprocess.PIPE, text=True, check=True).stdout
+
+        def checksum(out):
+            return re.search(r"KPI checksum ([0-9a-f]{16})", out).group(1)
+
+        out = run(resent, "--engine-thread")
+        self.assertIn("627 events from 1 connection(s)", out)
+        self.assertIn("; 25 duplicates, 602 ids remembered)", out)
+        self.assertIn("; 1 answers kept)", out)
+        self.assertRegex(out, r"engine thread [\d.]+ s CPU = \d+ events/s")
+        self.assertEqual(checksum(out), checksum(run(plain)))
+        # Without it those lines reach the engine: contacts offered, other KPIs.
+        self.assertNotEqual(checksum(run(resent)), checksum(out))
+        self.assertNotIn("beside the engine", run(resent))
 
     def test_a_daemon_with_durable_state_against_itself(self):
         # The real ccmond, sent the events by the real load generator, each
