@@ -342,6 +342,7 @@ class EngineThread {
     hashes_.clear();
     at_.clear();
     in_batch_.clear();
+    in_batch_.reserve(n);  // as the runner does: clear() gives a large table back
     batch_ids_.clear();
     for (std::size_t i = 0; i < n; ++i) {
       hashes_.push_back(dedup_.hash(batch[i]->id, kKey, keyed_[first + i]));
