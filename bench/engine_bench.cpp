@@ -22,10 +22,12 @@
 // from each connection strictly in turn (the daemon takes them as they
 // arrive, up to 64 in flight per connection; docs/benchmarks.md, "Analysis
 // of the misses").
-// --engine-thread adds the rest of the daemon's engine thread: the ids
-// hashed ahead (as the io threads do, not timed), the duplicate-id memory
-// before each apply and the forecast's answer memory after it, each timed
-// on its own, and their sum with the applies (class EngineThread below).
+// --engine-thread adds what the daemon's engine thread does beside each
+// apply: the ids hashed ahead (as the io threads do, not timed), the
+// duplicate-id memory before each apply and the forecast's answer memory
+// after it, each timed on its own, and their sum with the applies (class
+// EngineThread below; the runner's own work per batch and its ticks are
+// not in it).
 //   ccmon_engine_bench --file F [--batch 5000] [--connections 1] [--snapshot-every 20]
 //                      [--engine-thread]
 //
@@ -334,10 +336,11 @@ class EngineThread {
   static constexpr HashKey kKey{{7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5, 9, 0, 4, 5, 2}};
 
   // Drops from `batch` (the file's events from `first` on) those the
-  // memory has seen and remembers the others; `latest` is the engine's
-  // clock before the batch, moved by each event (event-clock mode).
-  // batch_ids() then holds the hashes of the events kept.
-  void dedup(std::vector<const Event*>& batch, std::size_t first, Timestamp latest) {
+  // memory has seen and remembers the others, each at the engine's clock
+  // `latest` moved to its time, and moves `latest` by the events kept, as
+  // EngineRunner::apply does in event-clock mode. batch_ids() then holds
+  // the hashes of the events kept.
+  void dedup(std::vector<const Event*>& batch, std::size_t first, Timestamp& latest) {
     const std::size_t n = batch.size();
     hashes_.clear();
     at_.clear();
@@ -351,14 +354,15 @@ class EngineThread {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) dedup_.prefetch(hashes_[i + kAhead]);
-      latest = std::max(latest, batch[i]->time);
+      const Timestamp at = std::max(latest, batch[i]->time);
       const auto h = hashes_[i];
-      if (dedup_.contains(h, latest) || !in_batch_.insert(h.keyed).second) {
+      if (dedup_.contains(h, at) || !in_batch_.insert(h.keyed).second) {
         ++duplicates_;
         continue;
       }
+      latest = at;
       hashes_[kept] = h;
-      at_.push_back(latest);
+      at_.push_back(at);
       batch_ids_.push_back(ids_[first + i]);
       batch[kept++] = batch[i];
     }
@@ -371,12 +375,13 @@ class EngineThread {
   void answers(Engine& engine, std::span<const Event* const> batch) {
     engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
                             Timestamp at) { answerers_.answered(q, ch, agent, at); });
-    answerers_.apply(batch, batch_ids_, kKey);
+    answerers_.apply(batch, kKey, batch_ids_);
   }
 
   std::size_t duplicates() const { return duplicates_; }
   std::size_t remembered() const { return dedup_.size(); }
   std::size_t answers_kept() const { return answerers_.answers_size(); }
+  std::size_t off_marks() const { return answerers_.off_marks_size(); }
 
  private:
   static constexpr std::size_t kAhead = 8;  // EngineRunner::kDedupPrefetch
@@ -429,15 +434,15 @@ int file_mode(const std::string& path, const FileOptions& o) {
   };
   for (std::size_t i = 0, n = 0; i < events.size(); i += batch_size, ++n) {
     batch.clear();
-    const Timestamp latest_before = latest;
     for (std::size_t j = i; j < std::min(events.size(), i + batch_size); ++j) {
       batch.push_back(&events[j]);
-      latest = std::max(latest, events[j].time);
     }
     if (beside) {
       const double d0 = cpu_s();
-      beside->dedup(batch, i, latest_before);
+      beside->dedup(batch, i, latest);  // moves latest by the events kept
       dedup_cpu += cpu_s() - d0;
+    } else {
+      for (const Event* e : batch) latest = std::max(latest, e->time);
     }
     const double c0 = cpu_s();
     if (beside) {
@@ -473,9 +478,11 @@ int file_mode(const std::string& path, const FileOptions& o) {
     std::printf(
         "beside the engine: duplicate-id memory %.3f s CPU (%.0f ns per event; %zu duplicates, "
         "%zu ids remembered), forecast answer memory %.3f s CPU (%.0f ns per event; %zu answers "
-        "kept); engine thread %.3f s CPU = %.0f events/s\n",
+        "kept, %zu agents away or offline); applies and both memories %.3f s CPU = %.0f "
+        "events/s (without the snapshots, ticks and the runner's own work)\n",
         dedup_cpu, dedup_cpu * per_event, beside->duplicates(), beside->remembered(), answers_cpu,
-        answers_cpu * per_event, beside->answers_kept(), dedup_cpu + apply_cpu + answers_cpu,
+        answers_cpu * per_event, beside->answers_kept(), beside->off_marks(),
+        dedup_cpu + apply_cpu + answers_cpu,
         static_cast<double>(events.size()) / (dedup_cpu + apply_cpu + answers_cpu));
   }
   return 0;

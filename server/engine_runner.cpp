@@ -366,7 +366,7 @@ void EngineRunner::apply_to_engine(core::ShardedEngine& engine,
   });
   // Agent states; their order against the answers is immaterial (each
   // answer is compared with the agent's mark only when counting).
-  if (answers) answerers_.apply(events, hashed_ids, hash_key_);
+  if (answers) answerers_.apply(events, hash_key_, hashed_ids);
 }
 
 void EngineRunner::request_view(std::function<void(std::shared_ptr<const View>)> done) {

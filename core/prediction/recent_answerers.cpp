@@ -8,6 +8,8 @@
 #include <tuple>
 #include <vector>
 
+#include "core/engine/assert.hpp"
+
 namespace ccmon::core {
 
 namespace {
@@ -100,15 +102,17 @@ void RecentAnswerers::apply(std::span<const Event* const> events) {
   for (const Event* e : events) apply(*e);
 }
 
-void RecentAnswerers::apply(std::span<const Event* const> events, std::span<const HashedIds> hashed,
-                            const HashKey& key) {
+void RecentAnswerers::apply(std::span<const Event* const> events, const HashKey& key,
+                            std::span<const HashedIds> hashed) {
   if (hashed.size() != events.size() || key != key_) return apply(events);
   for (std::size_t i = 0; i < events.size(); ++i) {
-    // hashed_ids_of leaves an empty agent unhashed (0).
     const Event& e = *events[i];
-    if (e.type == EventType::kAgentState) {
-      apply(e, e.agent.empty() ? keyed_hash(key_, e.agent) : hashed[i].agent);
-    }
+    if (e.type != EventType::kAgentState) continue;
+    // hashed_ids_of leaves an empty agent unhashed (0). A hash that is not
+    // the name's would make a second record of the agent that lookups by
+    // name (answers, releases) never find.
+    CCMON_ASSERT(e.agent.empty() || hashed[i].agent == keyed_hash(key_, e.agent));
+    apply(e, e.agent.empty() ? keyed_hash(key_, e.agent) : hashed[i].agent);
   }
 }
 

@@ -51,13 +51,14 @@ class RecentAnswerers {
   void apply(std::span<const Event* const> events);
   void apply(const Event& e);
   // The same, with hashed[i] events[i]'s ids hashed under `key`
-  // (hashed_ids_of, made on the daemon's io threads): under this memory's
-  // own key, agents are looked up by those hashes instead of being hashed
-  // again (SipHash was a third of this memory's instructions on the
-  // benchmark's day: docs/benchmarks.md). Other keys, or spans of unequal
-  // sizes, are ignored and the names hashed here.
-  void apply(std::span<const Event* const> events, std::span<const HashedIds> hashed,
-             const HashKey& key);
+  // (hashed_ids_of, made on the daemon's io threads; the argument order of
+  // Engine::apply): under this memory's own key, agents are looked up by
+  // those hashes instead of being hashed again (hashing them again was
+  // half of this call's instructions: docs/benchmarks.md, "Analysis of the
+  // misses", the answer memory's agent hashes). Other keys, or spans of
+  // unequal sizes, are ignored and the names hashed here.
+  void apply(std::span<const Event* const> events, const HashKey& key,
+             std::span<const HashedIds> hashed);
 
   // Per series_key(queue, channel): agents who answered it at or after
   // `since` and have not gone away or offline after their last answer
@@ -117,7 +118,8 @@ class RecentAnswerers {
     }
   };
   // One per agent named by an answer kept or an off mark: its name hashed
-  // once per answer or agent state, and the mark read by index once a tick.
+  // once per answer (and per agent state, unless hashed ahead), and the
+  // mark read by index once a tick.
   struct Agent {
     std::string name;
     Timestamp off_since = 0;  // went away or offline at, when `off`

@@ -141,25 +141,33 @@ class RealRuns(unittest.TestCase):
 
     def test_the_engine_bench_runs_the_engine_threads_work(self):
         # --engine-thread adds the duplicate-id memory and the answer memory
-        # as the daemon's engine runner feeds them. The 600 events, two
-        # agent states, and 25 more lines reusing the ids of the first 25
-        # for contacts of their own (an id seen is a duplicate, whatever it
-        # carries): the memory drops those 25 (the KPIs are those of the
-        # file without them), remembers 602 ids, and keeps one answer
-        # (agent a1 in sales/voice, 200 times).
+        # as the daemon's engine runner feeds them. The 600 events, then 25
+        # lines reusing the ids of the first 25 for contacts of their own
+        # (an id seen is a duplicate, whatever it carries), then three
+        # agent states and the same id twice within that last batch of 100:
+        # the memory drops 26 lines (the KPIs are those of the file without
+        # them) and remembers 604 ids; the answer memory keeps one answer
+        # (agent a1 in sales/voice, 200 times) and one agent away (a2; a1
+        # went away and came back).
         with open(self.events) as f:
             lines = f.readlines()
-        states = ['{"id":"s-1","type":"agent.state","time":1790000003,"agent":"a1",'
-                  '"state":"available"}\n',
-                  '{"id":"s-2","type":"agent.state","time":1790000004,"agent":"a2",'
-                  '"state":"away"}\n']
+
+        def state(i, agent, s):
+            return (f'{{"id":"s-{i}","type":"agent.state","time":{1_790_001_100 + i},'
+                    f'"agent":"{agent}","state":"{s}"}}\n')
+
+        states = [state(1, "a1", "away"), state(2, "a2", "away"), state(3, "a1", "available")]
+        twice = ['{"id":"x-1","type":"contact.queued","time":1790001200,"contact":"x-1",'
+                 '"channel":"voice","queue":"sales"}\n',
+                 '{"id":"x-1","type":"contact.queued","time":1790001201,"contact":"x-2",'
+                 '"channel":"voice","queue":"sales"}\n']
+        reused = [x.replace('"contact":"c-', '"contact":"r-') for x in lines[:25]]
         resent = os.path.join(self.tmp.name, "resent.ndjson")
         with open(resent, "w") as f:
-            f.writelines(states + lines + [x.replace('"contact":"c-', '"contact":"r-')
-                                           for x in lines[:25]])
+            f.writelines(lines + reused + states + twice)
         plain = os.path.join(self.tmp.name, "plain.ndjson")
         with open(plain, "w") as f:
-            f.writelines(states + lines)
+            f.writelines(lines + states + twice[:1])
 
         def run(path, *args):
             return subprocess.run([self.engine_bench, "--file", path, "--batch", "100", *args],
@@ -169,10 +177,10 @@ class RealRuns(unittest.TestCase):
             return re.search(r"KPI checksum ([0-9a-f]{16})", out).group(1)
 
         out = run(resent, "--engine-thread")
-        self.assertIn("627 events from 1 connection(s)", out)
-        self.assertIn("; 25 duplicates, 602 ids remembered)", out)
-        self.assertIn("; 1 answers kept)", out)
-        self.assertRegex(out, r"engine thread [\d.]+ s CPU = \d+ events/s")
+        self.assertIn("630 events from 1 connection(s)", out)
+        self.assertIn("; 26 duplicates, 604 ids remembered)", out)
+        self.assertIn("; 1 answers kept, 1 agents away or offline)", out)
+        self.assertRegex(out, r"applies and both memories [\d.]+ s CPU = \d+ events/s")
         self.assertEqual(checksum(out), checksum(run(plain)))
         # Without it those lines reach the engine: contacts offered, other KPIs.
         self.assertNotEqual(checksum(run(resent)), checksum(out))

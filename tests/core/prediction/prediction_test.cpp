@@ -513,12 +513,12 @@ TEST_CASE("answer memory: agent states with their ids hashed ahead", "[predictio
   RecentAnswerers by_name(key), ahead(key), wrong_key(key), short_span(key);
   for (RecentAnswerers* m : {&by_name, &ahead, &wrong_key, &short_span}) answered(*m);
   by_name.apply(batch);
-  ahead.apply(batch, hashed_under(key), key);
+  ahead.apply(batch, key, hashed_under(key));
   // Hashes under another key would find nobody (a2 would stay counted):
   // the memory hashes the names itself instead.
-  wrong_key.apply(batch, hashed_under(other), other);
+  wrong_key.apply(batch, other, hashed_under(other));
   const std::vector<HashedIds> all = hashed_under(key);
-  short_span.apply(batch, std::span(all).first(2), key);
+  short_span.apply(batch, key, std::span(all).first(2));
   // By hand: a1 went away at 6 and came back at 8; a2 went offline and a3
   // away after their answers at 5, so only a1 counts.
   CHECK(by_name.counts(at(0)).at(vip) == 1);
@@ -535,6 +535,25 @@ TEST_CASE("answer memory: agent states with their ids hashed ahead", "[predictio
   CHECK(ahead.counts(at(0)).at(vip) == 2);
   ahead.apply(Ev(EventType::kAgentState, at(11)).agent("a3").state(AgentState::kAvailable));
   CHECK(ahead.off_marks_size() == 1);  // a2's mark stays; a3's went
+  // An agent with no answer, away and back by its hashes: its record goes
+  // (released by name), and a new agent takes it. Had the release missed
+  // the record made by hash, a4 going away again would find the stale
+  // index and mark a5 off.
+  auto by_hash = [&](const std::string& agent, double t, AgentState state) {
+    const Event e = Ev(EventType::kAgentState, at(t)).agent(agent).state(state).e;
+    const Event* one[] = {&e};
+    const HashedIds ids[] = {hashed_ids_of(key, e)};
+    ahead.apply(one, key, ids);
+  };
+  by_hash("a4", 12, AgentState::kAway);
+  CHECK(ahead.agents_size() == 4);
+  by_hash("a4", 13, AgentState::kAvailable);
+  CHECK(ahead.agents_size() == 3);
+  ahead.answered("vip", "voice", "a5", at(14));
+  by_hash("a4", 15, AgentState::kAway);
+  // a1; a2 (answered at 10, after its mark); a3 (back at 11); and a5.
+  CHECK(ahead.counts(at(0)).at(vip) == 4);
+  CHECK(ahead.off_marks_size() == 2);       // a2 and a4
 }
 
 TEST_CASE("answer memory: the agents away or offline are bounded", "[prediction]") {
