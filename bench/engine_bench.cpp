@@ -347,9 +347,9 @@ class EngineThread {
     in_batch_.clear();
     in_batch_.reserve(n);  // as the runner does: clear() gives a large table back
     batch_ids_.clear();
-    for (std::size_t i = 0; i < n; ++i) {
-      hashes_.push_back(dedup_.hash(batch[i]->id, kKey, keyed_[first + i]));
-    }
+    dedup_.hash_all(
+        std::span(keyed_).subspan(first, n), kKey,
+        [&](std::size_t i) -> std::string_view { return batch[i]->id; }, hashes_);
     for (std::size_t i = 0; i < std::min(n, kAhead); ++i) dedup_.prefetch(hashes_[i]);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -368,7 +368,8 @@ class EngineThread {
     }
     batch.resize(kept);
     insert_prefetched(
-        dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; }, kAhead);
+        dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; }, kAhead,
+        /*looked_up=*/true);
   }
   std::span<const HashedIds> batch_ids() const { return batch_ids_; }
 

@@ -252,9 +252,9 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     id_hashes_.reserve(n);
     fresh_in_batch_.reserve(n);
     if (batch.id_hashes.size() == n) {
-      for (std::size_t i = 0; i < n; ++i) {
-        id_hashes_.push_back(dedup.hash(batch.events[i].event.id, ahead_key_, batch.id_hashes[i]));
-      }
+      dedup.hash_all(
+          batch.id_hashes, ahead_key_,
+          [&](std::size_t i) -> std::string_view { return batch.events[i].event.id; }, id_hashes_);
     } else {
       for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
     }
@@ -303,9 +303,11 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     journal_took_record();
   }
   if (dedup_enabled_) {
+    // Looked up above, and no two alike (fresh_in_batch_).
     core::insert_prefetched(
         dedup, std::span(id_hashes_).first(fresh.size()),
-        [&](std::size_t k) { return fresh[k].remembered_at; }, kDedupPrefetch);
+        [&](std::size_t k) { return fresh[k].remembered_at; }, kDedupPrefetch,
+        /*looked_up=*/true);
   }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());

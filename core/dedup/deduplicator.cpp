@@ -239,9 +239,13 @@ struct Deduplicator::Impl {
   // insert() once expire(now) has run (dedup on).
   bool insert_unexpired(const IdHash& h, Timestamp now) {
     if (remembers(h)) return false;  // the first acceptance keeps its time
+    add_new(h, now);
+    return true;
+  }
+  // An id not remembered, once expire(now) has run.
+  void add_new(const IdHash& h, Timestamp now) {
     while (count >= options.max_ids) forget_oldest();
     add(h.keyed, now);
-    return true;
   }
 };
 
@@ -308,6 +312,15 @@ bool Deduplicator::insert(const IdHash& h, Timestamp now) {
   if (d.options.max_ids == 0) return true;  // remembering nothing: dedup off
   d.expire(now);
   return d.insert_unexpired(h, now);
+}
+
+void Deduplicator::insert_new(const IdHash& h, Timestamp now) {
+  Impl& d = *impl_;
+  if (d.options.max_ids == 0) return;  // remembering nothing: dedup off
+  // An id contains() found new may be one of those this expiry forgets
+  // (contains() answers as insert() would, after expiring): gone after it.
+  d.expire(now);
+  d.add_new(h, now);
 }
 
 bool Deduplicator::contains(std::string_view id, Timestamp now) const {

@@ -80,6 +80,18 @@ class Deduplicator {
   // added while v1 ids are remembered; on the memory's own thread.
   static std::uint64_t keyed_hash_of(const HashKey& key, std::string_view id);
   IdHash hash(std::string_view id, const HashKey& key, std::uint64_t keyed) const;
+  // hash(id_of(i), key, keyed[i]) for i in [0, keyed.size()), appended to
+  // `out`, with the key and the legacy ids looked at once rather than per
+  // id (the engine runner's batches). `id_of(i)` gives a std::string_view;
+  // on the memory's own thread.
+  template <typename IdOf>
+  void hash_all(std::span<const std::uint64_t> keyed, const HashKey& key, IdOf id_of,
+                std::vector<IdHash>& out) const {
+    const bool as_made = key == hash_key() && legacy() == 0;
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+      out.push_back(as_made ? IdHash{keyed[i], 0} : hash(id_of(i), key, keyed[i]));
+    }
+  }
   // A hint: starts loading the table slot where `h` would be looked up, so
   // that a batch's lookups overlap their cache misses (the engine's contact
   // table does the same, docs/kpis.md "Performance").
@@ -106,6 +118,13 @@ class Deduplicator {
   bool insert(std::string_view id, Timestamp now);
   // The same with the hashes of hash(id), computed by this object.
   bool insert(const IdHash& h, Timestamp now);
+  // insert(h, now) for an id known to be new: contains(h, t) answered
+  // false at some t <= now and no insert since was given the same id (the
+  // engine runner's batches: looked up, journaled, then inserted). Skips
+  // insert's own lookup; the result is the same as insert's, true. Given an
+  // id that is remembered, the memory would hold it twice: a broken
+  // precondition, not checked.
+  void insert_new(const IdHash& h, Timestamp now);
 
   // What insert(id, now) would answer, without changing anything: true when
   // `id` is a duplicate at `now`. Lets the caller decide, journal, and only

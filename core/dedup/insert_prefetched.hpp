@@ -16,11 +16,13 @@ namespace ccmon::core {
 // Deduplicator::insert one by one does, and with the same results; each
 // id's slot and, once the memory is full, the slot of the id its insert
 // forgets are prefetched `ahead` inserts before (both are misses at random
-// slots of a large table: docs/benchmarks.md, ccmon_dedup_bench). Not
-// thread-safe: on the memory's own thread.
+// slots of a large table: docs/benchmarks.md, ccmon_dedup_bench).
+// `looked_up`: every id is known new as Deduplicator::insert_new requires
+// (looked up with contains() first, no two alike), so each insert skips
+// its own lookup. Not thread-safe: on the memory's own thread.
 template <typename At>
 void insert_prefetched(Deduplicator& dedup, std::span<const Deduplicator::IdHash> ids, At at,
-                       std::size_t ahead) {
+                       std::size_t ahead, bool looked_up = false) {
   for (std::size_t k = 0; k < std::min(ids.size(), ahead); ++k) {
     dedup.prefetch(ids[k]);
     dedup.prefetch_forgotten(k);
@@ -30,7 +32,11 @@ void insert_prefetched(Deduplicator& dedup, std::span<const Deduplicator::IdHash
       dedup.prefetch(ids[k + ahead]);
       dedup.prefetch_forgotten(ahead);
     }
-    dedup.insert(ids[k], at(k));
+    if (looked_up) {
+      dedup.insert_new(ids[k], at(k));
+    } else {
+      dedup.insert(ids[k], at(k));
+    }
   }
 }
 

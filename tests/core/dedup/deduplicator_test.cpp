@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dedup/insert_prefetched.hpp"
 #include "tests/core/hash/flood_ids.hpp"
 
 namespace {
@@ -336,6 +337,83 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
         fifo.emplace_back(id, now);
       }
       REQUIRE(d.size() == held.size());
+    }
+  }
+}
+
+TEST_CASE("ids looked up first and inserted as new leave the memory insert leaves", "[dedup]") {
+  // The engine runner's batches: every id of a batch looked up (contains)
+  // at its time, duplicates within the batch dropped, then the new ones
+  // inserted in order through insert_prefetched. Two memories take the
+  // same batches, one inserting with insert() (which looks the id up
+  // again, and must find every one new: insert_new's precondition holds),
+  // the other with insert_new(): after each batch they must hold the same
+  // ids at the same times, in the same order. Random ids (a quarter
+  // repeat), time stepping on so that the horizon forgets, a bound that
+  // evicts, through the doublings to 2^12 slots and their copies.
+  const DedupOptions options{seconds(50), 1'600};
+  Deduplicator checked(options), unchecked(options);
+  std::uint64_t x = 0x9E3779B97F4A7C15ull;
+  Timestamp now = kT0;
+  std::size_t dropped = 0;
+  for (int batch = 0; batch < 800; ++batch) {
+    std::vector<Deduplicator::IdHash> fresh;
+    std::vector<Timestamp> at;
+    std::set<std::uint64_t> in_batch;
+    for (int k = 0; k < 50; ++k) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      const int op = batch * 50 + k;
+      if (x % static_cast<std::uint64_t>(8 + op / 200) == 0) now += seconds(1);
+      const auto h = checked.hash(id_of(static_cast<int>(x % 4 == 0 ? x % 1'000 : op + 1'000)));
+      REQUIRE(unchecked.contains(h, now) == checked.contains(h, now));
+      if (checked.contains(h, now) || !in_batch.insert(h.keyed).second) {
+        ++dropped;
+        continue;
+      }
+      fresh.push_back(h);
+      at.push_back(now);
+    }
+    for (std::size_t i = 0; i < fresh.size(); ++i) REQUIRE(checked.insert(fresh[i], at[i]));
+    ccmon::core::insert_prefetched(
+        unchecked, fresh, [&](std::size_t i) { return at[i]; }, 8, /*looked_up=*/true);
+    REQUIRE(unchecked.size() == checked.size());
+    const auto a = checked.remembered(), b = unchecked.remembered();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      REQUIRE(a[i].hash == b[i].hash);
+      REQUIRE(a[i].at == b[i].at);
+    }
+  }
+  CHECK(checked.size() == options.max_ids);  // the bound was reached
+  CHECK(dropped > 5'000);                    // and duplicates were met (a quarter repeat)
+}
+
+TEST_CASE("hash_all answers what hash answers id by id", "[dedup]") {
+  const std::hash<std::string_view> std_hash;
+  HashKey mine{}, other{};
+  mine.bytes[0] = 1;
+  other.bytes[0] = 2;
+  const std::vector<std::string> ids = {"a", "b", "old-a", "c"};
+  auto id = [&](std::size_t i) -> std::string_view { return ids[i]; };
+  Deduplicator plain(DedupOptions{seconds(100), 10}, mine);
+  Deduplicator v1(DedupOptions{seconds(100), 10}, mine);
+  v1.restore(DedupOptions{seconds(100), 10}, {{std_hash("old-a"), kT0}}, mine, 1);
+  for (const HashKey& key : {mine, other}) {
+    std::vector<std::uint64_t> keyed;
+    for (const auto& s : ids) keyed.push_back(Deduplicator::keyed_hash_of(key, s));
+    for (const Deduplicator* d : {&plain, &v1}) {
+      std::vector<Deduplicator::IdHash> all{{7, 7}};  // appended to, not replaced
+      d->hash_all(keyed, key, id, all);
+      REQUIRE(all.size() == ids.size() + 1);
+      CHECK(all[0].keyed == 7);
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        // Under either key, the memory's own keyed hash; the unkeyed one
+        // only while v1 ids are remembered.
+        CHECK(all[i + 1].keyed == Deduplicator::keyed_hash_of(mine, ids[i]));
+        CHECK(all[i + 1].legacy == (d == &v1 ? std_hash(ids[i]) : 0));
+      }
     }
   }
 }
