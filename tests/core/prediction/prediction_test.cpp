@@ -553,7 +553,7 @@ TEST_CASE("answer memory: agent states with their ids hashed ahead", "[predictio
   by_hash("a4", 15, AgentState::kAway);
   // a1; a2 (answered at 10, after its mark); a3 (back at 11); and a5.
   CHECK(ahead.counts(at(0)).at(vip) == 4);
-  CHECK(ahead.off_marks_size() == 2);       // a2 and a4
+  CHECK(ahead.off_marks_size() == 2);  // a2 and a4
 }
 
 TEST_CASE("answer memory: the agents away or offline are bounded", "[prediction]") {
