@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/dedup/deduplicator.hpp"
+#include "core/dedup/prefetched_batch.hpp"
 #include "store/fork_excluded_memory.hpp"
 
 namespace {
@@ -39,7 +40,7 @@ double cpu_s() {
 }
 
 constexpr std::size_t kBatch = 500;
-constexpr std::size_t kAhead = 8;  // server/engine_runner.hpp, kDedupPrefetch
+constexpr std::size_t kAhead = ccmon::core::kDedupPrefetchAhead;  // as the daemon
 
 // ns per insert over `inserts` new ids into a memory filled to max_ids.
 double run(std::pmr::memory_resource* memory, bool forgotten, std::size_t max_ids,

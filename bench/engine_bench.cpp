@@ -57,7 +57,7 @@
 #include "bench/event_file.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
-#include "core/dedup/insert_prefetched.hpp"
+#include "core/dedup/prefetched_batch.hpp"
 #include "core/engine/engine.hpp"
 #include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
@@ -317,7 +317,7 @@ struct FileOptions {
 // EngineRunner::apply does it (server/engine_runner.cpp), for
 // --engine-thread: the ids are hashed beforehand, as the io threads do
 // (not timed); per batch the duplicate-id memory is looked up with its
-// slots prefetched kAhead events ahead and the fresh ids are inserted
+// slots prefetched ahead and the fresh ids are inserted
 // together; the engine applies the batch with the hashes; the forecast's
 // answer memory takes the agent states and the engine's answers. One key
 // for all, as in the daemon; the duplicate memory has the default bound
@@ -344,31 +344,23 @@ class EngineThread {
     const std::size_t n = batch.size();
     hashes_.clear();
     at_.clear();
-    in_batch_.clear();
-    in_batch_.reserve(n);  // as the runner does: clear() gives a large table back
     batch_ids_.clear();
     dedup_.hash_all(
         std::span(keyed_).subspan(first, n), kKey,
         [&](std::size_t i) -> std::string_view { return batch[i]->id; }, hashes_);
-    for (std::size_t i = 0; i < std::min(n, kAhead); ++i) dedup_.prefetch(hashes_[i]);
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) dedup_.prefetch(hashes_[i + kAhead]);
-      const Timestamp at = std::max(latest, batch[i]->time);
-      const auto h = hashes_[i];
-      if (dedup_.contains(h, at) || !in_batch_.insert(h.keyed).second) {
-        ++duplicates_;
-        continue;
-      }
-      latest = at;
-      hashes_[kept] = h;
-      at_.push_back(at);
-      batch_ids_.push_back(ids_[first + i]);
-      batch[kept++] = batch[i];
-    }
+    duplicates_ += n - look_up_prefetched(
+                           dedup_, std::span(hashes_), in_batch_,
+                           [&](std::size_t i) { return std::max(latest, batch[i]->time); },
+                           [&](std::size_t i, Timestamp at) {
+                             latest = at;
+                             at_.push_back(at);
+                             batch_ids_.push_back(ids_[first + i]);
+                             batch[kept++] = batch[i];
+                           });
     batch.resize(kept);
     insert_prefetched(
-        dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; }, kAhead,
+        dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; },
         /*looked_up=*/true);
   }
   std::span<const HashedIds> batch_ids() const { return batch_ids_; }
@@ -385,7 +377,6 @@ class EngineThread {
   std::size_t off_marks() const { return answerers_.off_marks_size(); }
 
  private:
-  static constexpr std::size_t kAhead = 8;  // EngineRunner::kDedupPrefetch
   Deduplicator dedup_;
   RecentAnswerers answerers_;
   std::vector<std::uint64_t> keyed_;  // per event of the file

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/dedup/insert_prefetched.hpp"
+#include "core/dedup/prefetched_batch.hpp"
 #include "core/engine/snapshot_merge.hpp"
 #include "core/persist/sharded_state_codec.hpp"
 #include "server/sla_log.hpp"
@@ -241,16 +241,31 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
   core::Timestamp latest = latest_event_time_;
   std::vector<state_records::FreshEvent> fresh;  // not duplicates: applied together below
   fresh.reserve(batch.events.size());
-  // Each id hashed once, for the lookup, the batch's own ids and the
-  // insert below; the memory's slots prefetched a few events ahead.
   const std::size_t n = batch.events.size();
-  id_hashes_.clear();
-  fresh_in_batch_.clear();
   hashed_ids_.clear();  // the fresh events' (batch.hashed_ids), in their order
   const bool with_hashed_ids = batch.hashed_ids.size() == n;
+  // Dedup horizon runs on the engine's clock, so replays of history
+  // remember ids over event time as live traffic does over wall time.
+  const auto now_of = [&](std::size_t i) {
+    return clock_mode_ == config::ClockMode::kEvent ? std::max(latest, batch.events[i].event.time)
+                                                    : batch.arrival;
+  };
+  const auto accept = [&](std::size_t i, core::Timestamp now) {
+    const core::Event& event = batch.events[i].event;
+    fresh.push_back({&event, now});
+    if (with_hashed_ids) hashed_ids_.push_back(batch.hashed_ids[i]);
+    ++by_type[static_cast<std::size_t>(event.type)];
+    if (event.time > latest) latest = event.time;
+    const double lag = core::to_seconds(batch.arrival - event.time);
+    lag_sum += lag;
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), lag) - bounds.begin();
+    lag_buckets[static_cast<std::size_t>(bucket)] += 1;
+  };
   if (dedup_enabled_) {
+    // Each id hashed once, for the lookup, the batch's own ids and the
+    // insert below.
+    id_hashes_.clear();
     id_hashes_.reserve(n);
-    fresh_in_batch_.reserve(n);
     if (batch.id_hashes.size() == n) {
       dedup.hash_all(
           batch.id_hashes, ahead_key_,
@@ -258,35 +273,12 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     } else {
       for (const auto& item : batch.events) id_hashes_.push_back(dedup.hash(item.event.id));
     }
-    for (std::size_t i = 0; i < std::min(n, kDedupPrefetch); ++i) dedup.prefetch(id_hashes_[i]);
+    core::look_up_prefetched(dedup, std::span(id_hashes_), fresh_in_batch_, now_of, accept);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) accept(i, now_of(i));
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const core::Event& event = batch.events[i].event;
-    // Dedup horizon runs on the engine's clock, so replays of history
-    // remember ids over event time as live traffic does over wall time.
-    const core::Timestamp dedup_now =
-        clock_mode_ == config::ClockMode::kEvent ? std::max(latest, event.time) : batch.arrival;
-    if (dedup_enabled_) {
-      if (i + kDedupPrefetch < n) dedup.prefetch(id_hashes_[i + kDedupPrefetch]);
-      const auto& h = id_hashes_[i];
-      if (dedup.contains(h, dedup_now) || !fresh_in_batch_.insert(h.keyed).second) {
-        ++result.duplicates;
-        continue;
-      }
-      // Compacted in place, so that id_hashes_[k] is fresh[k]'s: k <= i,
-      // and no hash before i is read again.
-      id_hashes_[fresh.size()] = h;
-    }
-    fresh.push_back({&event, dedup_now});
-    if (with_hashed_ids) hashed_ids_.push_back(batch.hashed_ids[i]);
-    ++result.accepted;
-    ++by_type[static_cast<std::size_t>(event.type)];
-    if (event.time > latest) latest = event.time;
-    const double lag = core::to_seconds(batch.arrival - event.time);
-    lag_sum += lag;
-    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), lag) - bounds.begin();
-    lag_buckets[static_cast<std::size_t>(bucket)] += 1;
-  }
+  result.accepted = fresh.size();
+  result.duplicates = n - fresh.size();
   if (journal && !fresh.empty()) {
     std::string record;
     state_records::encode_batch(fresh, record);
@@ -303,11 +295,10 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     journal_took_record();
   }
   if (dedup_enabled_) {
-    // Looked up above, and no two alike (fresh_in_batch_).
+    // Looked up above: id_hashes_ starts with the fresh ones'.
     core::insert_prefetched(
         dedup, std::span(id_hashes_).first(fresh.size()),
-        [&](std::size_t k) { return fresh[k].remembered_at; }, kDedupPrefetch,
-        /*looked_up=*/true);
+        [&](std::size_t k) { return fresh[k].remembered_at; }, /*looked_up=*/true);
   }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
@@ -685,9 +676,8 @@ bool EngineRunner::replay(std::string_view bytes) {
     if (dedup_.options().max_ids != 0) {  // the restored memory's own
       id_hashes_.clear();
       for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
-      core::insert_prefetched(
-          dedup_, id_hashes_, [&](std::size_t i) { return record.remembered_at[i]; },
-          kDedupPrefetch);
+      core::insert_prefetched(dedup_, id_hashes_,
+                              [&](std::size_t i) { return record.remembered_at[i]; });
     }
     std::vector<const core::Event*> events;
     events.reserve(n);

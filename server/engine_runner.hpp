@@ -205,9 +205,6 @@ class EngineRunner final : public EngineService {
   // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).
   std::vector<core::Deduplicator::IdHash> id_hashes_;
   absl::flat_hash_set<std::uint64_t> fresh_in_batch_;
-  // How many events ahead apply() and replay() prefetch the duplicate
-  // memory's slots.
-  static constexpr std::size_t kDedupPrefetch = 8;
   // The configuration in force, applied again over a restored snapshot.
   core::EngineConfig engine_config_;
   core::DedupOptions dedup_options_;

@@ -2,6 +2,9 @@
 // memory is bounded by max_ids with the oldest ids forgotten first.
 #include "core/dedup/deduplicator.hpp"
 
+#include <absl/container/flat_hash_set.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
@@ -10,12 +13,13 @@
 #include <new>
 #include <optional>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/dedup/insert_prefetched.hpp"
+#include "core/dedup/prefetched_batch.hpp"
 #include "tests/core/hash/flood_ids.hpp"
 
 namespace {
@@ -341,52 +345,81 @@ TEST_CASE("ids stay exact while a doubling is under way, with forgetting", "[ded
   }
 }
 
-TEST_CASE("ids looked up first and inserted as new leave the memory insert leaves", "[dedup]") {
-  // The engine runner's batches: every id of a batch looked up (contains)
-  // at its time, duplicates within the batch dropped, then the new ones
-  // inserted in order through insert_prefetched. Two memories take the
-  // same batches, one inserting with insert() (which looks the id up
-  // again, and must find every one new: insert_new's precondition holds),
-  // the other with insert_new(): after each batch they must hold the same
-  // ids at the same times, in the same order. Random ids (a quarter
-  // repeat), time stepping on so that the horizon forgets, a bound that
-  // evicts, through the doublings to 2^12 slots and their copies.
+TEST_CASE("a batch looked up and inserted prefetched leaves the memory insert leaves", "[dedup]") {
+  // The engine runner's batches: look_up_prefetched finds the ids new at
+  // their times (not remembered, not earlier in the batch), then
+  // insert_prefetched inserts them as known new (insert_new). Against a
+  // second memory fed by hand, id by id: contains() at each id's time and
+  // a std::set of the batch's ids, then insert() (which looks each id up
+  // again, and must find it new: insert_new's precondition holds). Each
+  // id's time is max(clock, its own), the clock moved by the ids kept, as
+  // in event-clock mode; some times go back. After each batch: the same
+  // ids kept in the same order at the same times, and both memories hold
+  // the same ids at the same times in the same order. Random ids (a
+  // quarter repeat), a horizon that forgets, a bound that evicts, through
+  // the doublings to 2^12 slots and their copies.
   const DedupOptions options{seconds(50), 1'600};
-  Deduplicator checked(options), unchecked(options);
+  Deduplicator by_hand(options), prefetched(options);
+  absl::flat_hash_set<std::uint64_t> seen;
   std::uint64_t x = 0x9E3779B97F4A7C15ull;
-  Timestamp now = kT0;
+  Timestamp base = kT0, clock_by_hand = kT0, clock = kT0;
   std::size_t dropped = 0;
   for (int batch = 0; batch < 800; ++batch) {
-    std::vector<Deduplicator::IdHash> fresh;
-    std::vector<Timestamp> at;
-    std::set<std::uint64_t> in_batch;
+    std::vector<Deduplicator::IdHash> ids;
+    std::vector<Timestamp> own;
     for (int k = 0; k < 50; ++k) {
       x ^= x << 13;
       x ^= x >> 7;
       x ^= x << 17;
       const int op = batch * 50 + k;
-      if (x % static_cast<std::uint64_t>(8 + op / 200) == 0) now += seconds(1);
-      const auto h = checked.hash(id_of(static_cast<int>(x % 4 == 0 ? x % 1'000 : op + 1'000)));
-      REQUIRE(unchecked.contains(h, now) == checked.contains(h, now));
-      if (checked.contains(h, now) || !in_batch.insert(h.keyed).second) {
+      if (x % static_cast<std::uint64_t>(8 + op / 200) == 0) base += seconds(1);
+      own.push_back(x % 5 == 0 ? base - seconds(3) : base);
+      ids.push_back(by_hand.hash(id_of(static_cast<int>(x % 4 == 0 ? x % 1'000 : op + 1'000))));
+    }
+    // By hand.
+    std::vector<std::size_t> kept_by_hand;
+    std::vector<Timestamp> at_by_hand;
+    std::set<std::uint64_t> in_batch;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const Timestamp now = std::max(clock_by_hand, own[i]);
+      if (by_hand.contains(ids[i], now) || !in_batch.insert(ids[i].keyed).second) {
         ++dropped;
         continue;
       }
-      fresh.push_back(h);
-      at.push_back(now);
+      clock_by_hand = now;
+      kept_by_hand.push_back(i);
+      at_by_hand.push_back(now);
     }
-    for (std::size_t i = 0; i < fresh.size(); ++i) REQUIRE(checked.insert(fresh[i], at[i]));
+    for (std::size_t k = 0; k < kept_by_hand.size(); ++k) {
+      REQUIRE(by_hand.insert(ids[kept_by_hand[k]], at_by_hand[k]));
+    }
+    // Through the two passes.
+    std::vector<Deduplicator::IdHash> hashes = ids;
+    std::vector<std::size_t> accepted;
+    std::vector<Timestamp> at;
+    const std::size_t kept = ccmon::core::look_up_prefetched(
+        prefetched, std::span(hashes), seen, [&](std::size_t i) { return std::max(clock, own[i]); },
+        [&](std::size_t i, Timestamp now) {
+          clock = now;
+          accepted.push_back(i);
+          at.push_back(now);
+        });
+    REQUIRE(kept == kept_by_hand.size());
+    REQUIRE(accepted == kept_by_hand);
+    REQUIRE(at == at_by_hand);
+    for (std::size_t k = 0; k < kept; ++k) REQUIRE(hashes[k].keyed == ids[accepted[k]].keyed);
     ccmon::core::insert_prefetched(
-        unchecked, fresh, [&](std::size_t i) { return at[i]; }, 8, /*looked_up=*/true);
-    REQUIRE(unchecked.size() == checked.size());
-    const auto a = checked.remembered(), b = unchecked.remembered();
+        prefetched, std::span(hashes).first(kept), [&](std::size_t k) { return at[k]; },
+        /*looked_up=*/true);
+    REQUIRE(prefetched.size() == by_hand.size());
+    const auto a = by_hand.remembered(), b = prefetched.remembered();
     REQUIRE(a.size() == b.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
       REQUIRE(a[i].hash == b[i].hash);
       REQUIRE(a[i].at == b[i].at);
     }
   }
-  CHECK(checked.size() == options.max_ids);  // the bound was reached
+  CHECK(by_hand.size() == options.max_ids);  // the bound was reached
   CHECK(dropped > 5'000);                    // and duplicates were met (a quarter repeat)
 }
 
