@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/engine/engine_config.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/engine/persist_access.hpp"
 #include "core/event.hpp"
 #include "core/hash/keyed_hash.hpp"
@@ -61,18 +62,6 @@ struct ShardPlace {
   std::uint32_t index = 0;
   std::uint32_t count = 1;
 };
-
-// An event's contact and agent ids hashed ahead of the engine thread, on
-// the thread that decoded it: keyed_hash(key, id) under the engine's key
-// (Engine::apply's batch form). The agent's is unused when it has none.
-struct HashedIds {
-  std::uint64_t contact = 0;
-  std::uint64_t agent = 0;
-};
-// `e`'s ids hashed under `key` (two SipHash-2-4 at most). Thread-safe.
-inline HashedIds hashed_ids_of(const HashKey& key, const Event& e) {
-  return {keyed_hash(key, e.contact), e.agent.empty() ? 0 : keyed_hash(key, e.agent)};
-}
 
 // The contact events that need an earlier event of their contact (an
 // answer its queueing): held when they arrive first (docs/events.md

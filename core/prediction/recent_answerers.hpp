@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "core/engine/engine.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/event.hpp"
 #include "core/hash/keyed_hash.hpp"
 #include "core/time.hpp"
