@@ -361,7 +361,7 @@ class EngineThread {
     batch.resize(kept);
     insert_prefetched(
         dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; },
-        /*looked_up=*/true);
+        BatchIds::kLookedUp);
   }
   std::span<const HashedIds> batch_ids() const { return batch_ids_; }
 

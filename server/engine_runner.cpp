@@ -298,7 +298,7 @@ void EngineRunner::apply(Batch& batch, BatchResult& result) {
     // Looked up above: id_hashes_ starts with the fresh ones'.
     core::insert_prefetched(
         dedup, std::span(id_hashes_).first(fresh.size()),
-        [&](std::size_t k) { return fresh[k].remembered_at; }, /*looked_up=*/true);
+        [&](std::size_t k) { return fresh[k].remembered_at; }, core::BatchIds::kLookedUp);
   }
   std::vector<const core::Event*> events;
   events.reserve(fresh.size());
@@ -676,8 +676,9 @@ bool EngineRunner::replay(std::string_view bytes) {
     if (dedup_.options().max_ids != 0) {  // the restored memory's own
       id_hashes_.clear();
       for (const core::Event& e : record.events) id_hashes_.push_back(dedup_.hash(e.id));
-      core::insert_prefetched(dedup_, id_hashes_,
-                              [&](std::size_t i) { return record.remembered_at[i]; });
+      core::insert_prefetched(
+          dedup_, id_hashes_, [&](std::size_t i) { return record.remembered_at[i]; },
+          core::BatchIds::kUnchecked);
     }
     std::vector<const core::Event*> events;
     events.reserve(n);

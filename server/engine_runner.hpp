@@ -200,9 +200,10 @@ class EngineRunner final : public EngineService {
   static constexpr std::size_t kAheadMinEvents = 64;
   std::atomic<std::size_t> unfreed_{0};      // events posted to free_on_, not yet freed
   std::vector<core::HashedIds> hashed_ids_;  // the fresh events', per batch
-  // Per batch, kept for their capacity: each event's id hashes (then the
-  // fresh events' only, in their order), the keyed hashes of the ids fresh
-  // so far in the batch (already keyed, so crafted ids cannot crowd a bucket).
+  // Per batch: each event's id hashes (then the fresh events' only, in
+  // their order), kept for its capacity; the keyed hashes of the ids fresh
+  // so far in the batch (already keyed, so crafted ids cannot crowd a
+  // bucket; core::look_up_prefetched's scratch).
   std::vector<core::Deduplicator::IdHash> id_hashes_;
   absl::flat_hash_set<std::uint64_t> fresh_in_batch_;
   // The configuration in force, applied again over a restored snapshot.

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/dedup/prefetched_batch.hpp"
@@ -355,23 +356,27 @@ TEST_CASE("a batch looked up and inserted prefetched leaves the memory insert le
   // id's time is max(clock, its own), the clock moved by the ids kept, as
   // in event-clock mode; some times go back. After each batch: the same
   // ids kept in the same order at the same times, and both memories hold
-  // the same ids at the same times in the same order. Random ids (a
-  // quarter repeat), a horizon that forgets, a bound that evicts, through
-  // the doublings to 2^12 slots and their copies.
+  // the same ids at the same times in the same order.
+  // The journal replay's form too: every id of the batch, duplicates
+  // included, through insert_prefetched unchecked, against insert() one by
+  // one. Random ids (a quarter repeat), a horizon that forgets, a bound
+  // that evicts, through the doublings to 2^12 slots and their copies;
+  // batches of 0 to 200 ids, shorter and longer than the prefetch distance.
   const DedupOptions options{seconds(50), 1'600};
-  Deduplicator by_hand(options), prefetched(options);
+  Deduplicator by_hand(options), prefetched(options), one_by_one(options), replayed(options);
   absl::flat_hash_set<std::uint64_t> seen;
   std::uint64_t x = 0x9E3779B97F4A7C15ull;
   Timestamp base = kT0, clock_by_hand = kT0, clock = kT0;
-  std::size_t dropped = 0;
+  std::size_t dropped = 0, dropped_in_batch = 0;
+  int op = 0;
+  constexpr int kSizes[] = {50, 3, 0, 200, 50, 8, 9, 50};
   for (int batch = 0; batch < 800; ++batch) {
     std::vector<Deduplicator::IdHash> ids;
     std::vector<Timestamp> own;
-    for (int k = 0; k < 50; ++k) {
+    for (int k = 0; k < kSizes[batch % 8]; ++k, ++op) {
       x ^= x << 13;
       x ^= x >> 7;
       x ^= x << 17;
-      const int op = batch * 50 + k;
       if (x % static_cast<std::uint64_t>(8 + op / 200) == 0) base += seconds(1);
       own.push_back(x % 5 == 0 ? base - seconds(3) : base);
       ids.push_back(by_hand.hash(id_of(static_cast<int>(x % 4 == 0 ? x % 1'000 : op + 1'000))));
@@ -382,8 +387,12 @@ TEST_CASE("a batch looked up and inserted prefetched leaves the memory insert le
     std::set<std::uint64_t> in_batch;
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const Timestamp now = std::max(clock_by_hand, own[i]);
-      if (by_hand.contains(ids[i], now) || !in_batch.insert(ids[i].keyed).second) {
+      if (by_hand.contains(ids[i], now)) {
         ++dropped;
+        continue;
+      }
+      if (!in_batch.insert(ids[i].keyed).second) {
+        ++dropped_in_batch;
         continue;
       }
       clock_by_hand = now;
@@ -410,17 +419,25 @@ TEST_CASE("a batch looked up and inserted prefetched leaves the memory insert le
     for (std::size_t k = 0; k < kept; ++k) REQUIRE(hashes[k].keyed == ids[accepted[k]].keyed);
     ccmon::core::insert_prefetched(
         prefetched, std::span(hashes).first(kept), [&](std::size_t k) { return at[k]; },
-        /*looked_up=*/true);
-    REQUIRE(prefetched.size() == by_hand.size());
-    const auto a = by_hand.remembered(), b = prefetched.remembered();
-    REQUIRE(a.size() == b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      REQUIRE(a[i].hash == b[i].hash);
-      REQUIRE(a[i].at == b[i].at);
+        ccmon::core::BatchIds::kLookedUp);
+    // Replay: everything, unchecked.
+    for (std::size_t i = 0; i < ids.size(); ++i) one_by_one.insert(ids[i], own[i]);
+    ccmon::core::insert_prefetched(
+        replayed, ids, [&](std::size_t i) { return own[i]; }, ccmon::core::BatchIds::kUnchecked);
+    for (const auto& [a_memory, b_memory] :
+         {std::pair{&by_hand, &prefetched}, std::pair{&one_by_one, &replayed}}) {
+      REQUIRE(a_memory->size() == b_memory->size());
+      const auto a = a_memory->remembered(), b = b_memory->remembered();
+      REQUIRE(a.size() == b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        REQUIRE(a[i].hash == b[i].hash);
+        REQUIRE(a[i].at == b[i].at);
+      }
     }
   }
   CHECK(by_hand.size() == options.max_ids);  // the bound was reached
-  CHECK(dropped > 5'000);                    // and duplicates were met (a quarter repeat)
+  CHECK(dropped > 5'000);                    // duplicates were met (a quarter repeat)
+  CHECK(dropped_in_batch > 100);             // some only within their batch
 }
 
 TEST_CASE("hash_all answers what hash answers id by id", "[dedup]") {
