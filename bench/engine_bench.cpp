@@ -59,6 +59,7 @@
 #include "core/dedup/deduplicator.hpp"
 #include "core/dedup/prefetched_batch.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/recent_answerers.hpp"

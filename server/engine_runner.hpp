@@ -24,6 +24,7 @@
 #include "config/config.hpp"
 #include "core/codec/codec.hpp"
 #include "core/dedup/deduplicator.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/engine/sharded_engine.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/at_risk_tracker.hpp"

@@ -13,6 +13,7 @@
 
 #include "core/codec/codec.hpp"
 #include "core/engine/engine.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/engine/snapshot.hpp"
 #include "core/prediction/prediction.hpp"
 #include "core/sla/sla_evaluator.hpp"

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/engine/engine.hpp"
+#include "core/engine/hashed_ids.hpp"
 #include "core/engine/shard_router.hpp"
 
 namespace ccmon::core {
