@@ -1308,7 +1308,7 @@ class Suite:
         dirty = sorted({line[3:] for line in dirty if line.strip()})
         source = f"commit {head}"
         if dirty:
-            source += (" plus uncommitted changes (others' work in progress) in "
+            source += (" plus uncommitted changes in "
                        + ", ".join(f"`{d}`" for d in dirty))
         return {
             "source": source,
