@@ -349,16 +349,16 @@ class EngineThread {
     dedup_.hash_all(
         std::span(keyed_).subspan(first, n), kKey,
         [&](std::size_t i) -> std::string_view { return batch[i]->id; }, hashes_);
-    std::size_t kept = 0;
-    duplicates_ += n - look_up_prefetched(
-                           dedup_, std::span(hashes_), in_batch_,
-                           [&](std::size_t i) { return std::max(latest, batch[i]->time); },
-                           [&](std::size_t i, Timestamp at) {
-                             latest = at;
-                             at_.push_back(at);
-                             batch_ids_.push_back(ids_[first + i]);
-                             batch[kept++] = batch[i];
-                           });
+    const std::size_t kept = look_up_prefetched(
+        dedup_, std::span(hashes_), in_batch_,
+        [&](std::size_t i) { return std::max(latest, batch[i]->time); },
+        [&](std::size_t i, Timestamp at) {
+          latest = at;
+          batch[at_.size()] = batch[i];  // in place: at_.size() <= i
+          at_.push_back(at);
+          batch_ids_.push_back(ids_[first + i]);
+        });
+    duplicates_ += n - kept;
     batch.resize(kept);
     insert_prefetched(
         dedup_, std::span(hashes_).first(kept), [&](std::size_t k) { return at_[k]; },
