@@ -368,7 +368,9 @@ class EngineThread {
 
   void answers(Engine& engine, std::span<const Event* const> batch) {
     engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
-                            Timestamp at) { answerers_.answered(q, ch, agent, at); });
+                            std::uint64_t agent_hash, Timestamp at) {
+      answerers_.answered(q, ch, agent, agent_hash, engine.hash_key(), at);
+    });
     answerers_.apply(batch, kKey, batch_ids_);
   }
 
@@ -529,7 +531,8 @@ int main(int argc, char** argv) {
   EngineConfig config;
   Engine engine(config);
   engine.note_answers(true);
-  RecentAnswerers answerers(HashKey{{1, 2, 3}});
+  // Under the engine's key, as the daemon's: the answers' agent hashes serve.
+  RecentAnswerers answerers(engine.hash_key());
   double memory_cpu = 0;
   const double t0 = now_s(), c0 = cpu_s();
   std::uint64_t oos = 0;
@@ -542,7 +545,9 @@ int main(int argc, char** argv) {
     const double m0 = cpu_s();
     answerers.apply(batch);
     engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
-                            Timestamp at) { answerers.answered(q, ch, agent, at); });
+                            std::uint64_t agent_hash, Timestamp at) {
+      answerers.answered(q, ch, agent, agent_hash, engine.hash_key(), at);
+    });
     memory_cpu += cpu_s() - m0;
   }
   oos = engine.stats().out_of_sequence_total;

@@ -25,28 +25,30 @@ class AnswerLog {
   }
   bool on() const { return on_; }
 
-  // `agent` answered a contact counted in series (queue, channel) at `at`.
+  // `agent`, whose hash under the engine's key is `agent_hash`, answered a
+  // contact counted in series (queue, channel) at `at`.
   // The names are copied: the log outlives a restore or reconfiguration of
   // the state they come from, and the agent's record may be evicted. The
   // owner takes the log after every engine call, so it holds one call's
   // answers, a batch's or the held ones an advance or reconfigure gives up
   // (32-bit offsets: far below 4 GiB).
-  void add(std::string_view queue, std::string_view channel, std::string_view agent, Timestamp at) {
+  void add(std::string_view queue, std::string_view channel, std::string_view agent,
+           std::uint64_t agent_hash, Timestamp at) {
     const auto offset = static_cast<std::uint32_t>(names_.size());
     names_.append(queue).append(channel).append(agent);
     entries_.push_back({offset, static_cast<std::uint32_t>(queue.size()),
                         static_cast<std::uint32_t>(channel.size()),
-                        static_cast<std::uint32_t>(agent.size()), at});
+                        static_cast<std::uint32_t>(agent.size()), agent_hash, at});
   }
 
-  // Calls f(queue, channel, agent, at) for each answer, in the order noted,
-  // then forgets them (keeping the capacity for the next batch).
+  // Calls f(queue, channel, agent, agent_hash, at) for each answer, in the
+  // order noted, then forgets them (keeping the capacity for the next batch).
   template <typename F>
   void take(F&& f) {
     const std::string_view names(names_);
     for (const Entry& e : entries_) {
       f(names.substr(e.offset, e.queue), names.substr(e.offset + e.queue, e.channel),
-        names.substr(e.offset + e.queue + e.channel, e.agent), e.at);
+        names.substr(e.offset + e.queue + e.channel, e.agent), e.agent_hash, e.at);
     }
     clear();
   }
@@ -55,6 +57,7 @@ class AnswerLog {
   struct Entry {
     std::uint32_t offset;                 // in names_: the queue, channel and agent
     std::uint32_t queue, channel, agent;  // their sizes
+    std::uint64_t agent_hash;
     Timestamp at;
   };
   void clear() {

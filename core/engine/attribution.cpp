@@ -239,7 +239,9 @@ ApplyResult Apply::contact(const Event& e, Unfit unfit) {
         s.store.observe_wait(ser.wait_answered, wait);
         if (s.answers.on() && !e.agent.empty()) {
           const Labels& l = s.store.labels();
-          s.answers.add(l.queues.name(ser.queue), l.channels.name(ser.channel), e.agent, t);
+          // own_agent(e) above made k.agent the record of e.agent.
+          s.answers.add(l.queues.name(ser.queue), l.channels.name(ser.channel), e.agent,
+                        s.agents.table().hash_at(k.agent.slot), t);
         }
         k.answered_at = t;
         k.hold = 0;

@@ -162,6 +162,10 @@ const EngineConfig& Engine::config() const {
   return state_->config;
 }
 
+const HashKey& Engine::hash_key() const {
+  return state_->contacts.table().hash_key();
+}
+
 void Engine::note_answers(bool on) {
   state_->answers.set_on(on);
 }

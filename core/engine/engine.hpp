@@ -125,6 +125,8 @@ class Engine {
   void flush_deferred() const;
   // The configuration in force (the last constructed, reconfigured or restored).
   const EngineConfig& config() const;
+  // The key client strings are hashed under (the constructor's hash_key).
+  const HashKey& hash_key() const;
 
   // For the forecast's answer memory (core/prediction/recent_answerers.hpp):
   // while on, every contact.answered this engine attributes with an agent
@@ -134,15 +136,18 @@ class Engine {
   // out (a ShardedEngine restored by decode_sharded_state has fresh shards,
   // noting off).
   void note_answers(bool on);
-  // Calls f(queue, channel, agent, at) for each answer noted since the last
-  // call, in the order attributed, then forgets them. queue and channel are
-  // the series' labels as snapshots name them (`unknown`, or `other` once
-  // folded); the views last for the call. The owner takes them after each
-  // apply(), advance() and reconfigure() (the engine runner does), so what
-  // is noted stays within one call's answers: a batch's, or the held ones
-  // one advance() or reconfigure() gives up.
-  using AnswerSink = std::function<void(std::string_view queue, std::string_view channel,
-                                        std::string_view agent, Timestamp at)>;
+  // Calls f(queue, channel, agent, agent_hash, at) for each answer noted
+  // since the last call, in the order attributed, then forgets them. queue
+  // and channel are the series' labels as snapshots name them (`unknown`,
+  // or `other` once folded); agent_hash is keyed_hash(hash_key, agent)
+  // under the key this engine was made with (the agent's record holds it:
+  // no hash is made here); the views last for the call. The owner takes
+  // them after each apply(), advance() and reconfigure() (the engine runner
+  // does), so what is noted stays within one call's answers: a batch's, or
+  // the held ones one advance() or reconfigure() gives up.
+  using AnswerSink =
+      std::function<void(std::string_view queue, std::string_view channel, std::string_view agent,
+                         std::uint64_t agent_hash, Timestamp at)>;
   void take_answers(const AnswerSink& f);
 
   EngineStats stats() const;

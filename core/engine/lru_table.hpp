@@ -51,6 +51,8 @@ class LruTable {
 
   // Callers that may look up then insert hash once and pass it to both.
   std::uint64_t hash_of(std::string_view key) const { return keyed_hash(hash_key_, key); }
+  // hash_of(the key) of a used slot, kept since its insert.
+  std::uint64_t hash_at(std::uint32_t s) const { return entries_[s].hash; }
 
   std::uint32_t find(std::string_view key) const { return find(key, hash_of(key)); }
   std::uint32_t find(std::string_view key, std::uint64_t h) const {

@@ -32,13 +32,20 @@ std::string RecentAnswerers::series_key(std::string_view queue, std::string_view
 }
 
 RecentAnswerers::Series& RecentAnswerers::series(std::string_view queue, std::string_view channel) {
+  SeriesMemo::Entry& m = series_memo_.slot(queue, channel);
+  if (m.generation == series_generation_ && m.series->queue == queue &&
+      m.series->channel == channel) {
+    return *m.series;
+  }
   // Built in a kept buffer: no allocation per answer (docs/forecasting.md).
   key_buffer_.clear();
   append_series_key(key_buffer_, queue, channel);
   auto it = series_.find(std::string_view(key_buffer_));
   if (it == series_.end()) {
     it = series_.emplace(key_buffer_, Series{std::string(queue), std::string(channel), {}}).first;
+    ++series_generation_;  // the insert may have moved every series
   }
+  m = {&it->second, series_generation_};
   return it->second;
 }
 
@@ -86,6 +93,21 @@ void RecentAnswerers::clear_off(std::uint32_t index) {
 
 void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
                                std::string_view agent, Timestamp at) {
+  answered(queue, channel, Hashed{agent, keyed_hash(key_, agent)}, at);
+}
+
+void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
+                               std::string_view agent, std::uint64_t agent_hash, const HashKey& key,
+                               Timestamp at) {
+  if (key != key_) return answered(queue, channel, agent, at);
+  // A hash that is not the name's would make a second record of the agent
+  // that lookups by name never find.
+  CCMON_ASSERT(agent_hash == keyed_hash(key_, agent));
+  answered(queue, channel, Hashed{agent, agent_hash}, at);
+}
+
+void RecentAnswerers::answered(std::string_view queue, std::string_view channel,
+                               const Hashed& agent, Timestamp at) {
   if (answers_ >= kMaxAnswers) drop_oldest_answers();
   const std::uint32_t index = intern(agent);
   auto& agents = series(queue, channel).agents;
@@ -162,6 +184,7 @@ void RecentAnswerers::erase_answers(Timestamp cut, bool inclusive) {
     }
     if (agents.empty()) {
       series_.erase(it++);
+      ++series_generation_;  // the memo may point at it
     } else {
       ++it;
     }
@@ -202,6 +225,7 @@ RecentAnswerers::Entries RecentAnswerers::entries() const {
 
 void RecentAnswerers::restore(Entries e) {
   series_.clear();
+  ++series_generation_;
   answers_ = 0;
   agent_index_.clear();
   agents_.clear();

@@ -7,6 +7,7 @@
 // Saved in the state image's extra record (server/state_records.hpp).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "core/engine/hashed_ids.hpp"
 #include "core/event.hpp"
 #include "core/hash/keyed_hash.hpp"
@@ -46,6 +48,13 @@ class RecentAnswerers {
   // engine attributed (Engine::take_answers), in the series it counted it.
   void answered(std::string_view queue, std::string_view channel, std::string_view agent,
                 Timestamp at);
+  // The same, with `agent_hash` the agent's hash under `key` (the engine's,
+  // Engine::take_answers gives it): under this memory's own key the agent
+  // is looked up by it instead of being hashed again (SipHash of the name
+  // was a sixth of this call's instructions: docs/forecasting.md, "Agents
+  // serving"); under another key the name is hashed here.
+  void answered(std::string_view queue, std::string_view channel, std::string_view agent,
+                std::uint64_t agent_hash, const HashKey& key, Timestamp at);
   // Agent states: an agent gone away or offline after its last answer
   // stops counting. Other events change nothing.
   void apply(std::span<const Event* const> events);
@@ -137,6 +146,8 @@ class RecentAnswerers {
   };
 
   Series& series(std::string_view queue, std::string_view channel);
+  void answered(std::string_view queue, std::string_view channel, const Hashed& agent,
+                Timestamp at);
   // The agent's index, its record made if absent.
   std::uint32_t intern(std::string_view agent);
   std::uint32_t intern(const Hashed& agent);
@@ -158,6 +169,43 @@ class RecentAnswerers {
 
   Map<Series> series_;      // by series_key
   std::string key_buffer_;  // series()'s
+  // A direct-mapped memo of the series looked up last, in front of
+  // series_, as the engine's label memo (core/engine/labels.hpp): a hit
+  // costs Abseil's hash of the two names and two comparisons, where
+  // series_ costs building the series key and SipHash-2-4 of it (over half
+  // of an answer's instructions: docs/forecasting.md, "Agents serving").
+  // Abseil's hash need not be keyed: a colliding pair only misses the memo
+  // and takes series_. series_ moves its values when it grows and frees
+  // them on erase, so an entry holds only in the generation it was made
+  // in; every insert into series_ and every erase starts a new one. A copy
+  // or move of the memory starts with an empty memo: its entries would
+  // point into the other memory's series.
+  struct SeriesMemo {
+    struct Entry {
+      Series* series = nullptr;
+      std::uint64_t generation = 0;  // 0: empty (generations start at 1)
+    };
+    static constexpr std::size_t kSize = 1024;
+    std::array<Entry, kSize> entries{};
+
+    SeriesMemo() = default;
+    SeriesMemo(const SeriesMemo&) : SeriesMemo() {}
+    SeriesMemo(SeriesMemo&&) noexcept : SeriesMemo() {}
+    SeriesMemo& operator=(const SeriesMemo&) {
+      clear();
+      return *this;
+    }
+    SeriesMemo& operator=(SeriesMemo&&) noexcept {
+      clear();
+      return *this;
+    }
+    void clear() { entries.fill(Entry{}); }
+    Entry& slot(std::string_view queue, std::string_view channel) {
+      return entries[absl::HashOf(queue, channel) & (kSize - 1)];
+    }
+  };
+  SeriesMemo series_memo_;
+  std::uint64_t series_generation_ = 1;
   std::size_t answers_ = 0;
   // Name -> index in agents_.
   absl::flat_hash_map<std::string, std::uint32_t, AgentHash, AgentEq> agent_index_;

@@ -102,15 +102,17 @@ inline void queue_answer(Engine& e, const std::string& c, const std::string& q,
 }
 
 // The answers `engine` (an Engine or a ShardedEngine) noted since the last
-// take, as "queue/channel agent @time", in the order taken.
+// take, as "queue/channel agent @time", in the order taken; each agent's
+// hash must be its name's under `key`, the engine's.
 template <typename E>
-std::vector<std::string> taken_answers(E& engine) {
+std::vector<std::string> taken_answers(E& engine, const HashKey& key = {}) {
   std::vector<std::string> out;
-  engine.take_answers(
-      [&](std::string_view queue, std::string_view channel, std::string_view agent, Timestamp t) {
-        out.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
-                      " @" + std::to_string(t));
-      });
+  engine.take_answers([&](std::string_view queue, std::string_view channel, std::string_view agent,
+                          std::uint64_t agent_hash, Timestamp t) {
+    CHECK(agent_hash == keyed_hash(key, agent));
+    out.push_back(std::string(queue) + "/" + std::string(channel) + " " + std::string(agent) +
+                  " @" + std::to_string(t));
+  });
   return out;
 }
 

@@ -360,11 +360,11 @@ TEST_CASE("an engine noting answers keeps noting them after a restore", "[persis
   REQUIRE(persist::decode_state(image, copy.engine, copy.dedup, copy.sla) == "x");
   copy.engine.apply(answered(3, "c1", "a1"));  // c1 waits in the restored state
   std::vector<std::string> noted;
-  copy.engine.take_answers(
-      [&](std::string_view q, std::string_view ch, std::string_view agent, Timestamp t) {
-        noted.push_back(std::string(q) + "/" + std::string(ch) + " " + std::string(agent) + " " +
-                        std::to_string(t));
-      });
+  copy.engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
+                               std::uint64_t, Timestamp t) {
+    noted.push_back(std::string(q) + "/" + std::string(ch) + " " + std::string(agent) + " " +
+                    std::to_string(t));
+  });
   CHECK(noted == std::vector<std::string>{"q1/voice a2 " + std::to_string(at(2)),
                                           "q1/voice a1 " + std::to_string(at(3))});
 }

@@ -31,7 +31,9 @@ EngineConfig config() {
 // Moves the answers `engine` noted into `memory`, as the engine runner does.
 void learn(Engine& engine, RecentAnswerers& memory) {
   engine.take_answers([&](std::string_view queue, std::string_view channel, std::string_view agent,
-                          Timestamp t) { memory.answered(queue, channel, agent, t); });
+                          std::uint64_t agent_hash, Timestamp t) {
+    memory.answered(queue, channel, agent, agent_hash, HashKey{}, t);
+  });
 }
 
 // Feeds both the engine and the answer memory, as the engine runner does.
@@ -432,6 +434,69 @@ void away(RecentAnswerers& a, const std::string& agent, double t,
 }
 
 }  // namespace
+
+TEST_CASE("answer memory: series found again after they went, and past the memo's size",
+          "[prediction]") {
+  RecentAnswerers a;
+  const auto vip = RecentAnswerers::series_key("vip", "voice");
+  // A series erased by expiry (its last answer went) and named again: an
+  // answer must land in the new series, not in the one freed.
+  a.answered("vip", "voice", "a1", at(1));
+  a.expire(at(2));
+  CHECK(a.counts(at(0)).empty());
+  a.answered("vip", "voice", "a2", at(3));
+  auto n = a.counts(at(0));
+  CHECK(n.size() == 1);
+  CHECK(n.count(vip) == 1);
+  CHECK(a.entries().answers.size() == 1);
+  CHECK(a.entries().answers.at(0).agent == "a2");
+  // A copy's answers land in its own series, not in those it was copied from.
+  RecentAnswerers copy = a;
+  copy.answered("vip", "voice", "a3", at(4));
+  CHECK(a.counts(at(0)).at(vip) == 1);
+  CHECK(copy.counts(at(0)).at(vip) == 2);
+  // Three times the memo's 1,024 slots of series, each named four times in
+  // rounds, new series (and the table's growth) among lookups of known
+  // ones: every answer in its own series.
+  RecentAnswerers many;
+  constexpr std::size_t kSeries = 3000;
+  for (std::size_t round = 0; round < 4; ++round) {
+    for (std::size_t k = 0; k < kSeries; ++k) {
+      const std::size_t i = (k * 7 + round * 1013) % kSeries;  // another order each round
+      many.answered(agent_id(i), round % 2 == 0 ? "voice" : "chat", agent_id(round),
+                    at(static_cast<double>(round)));
+    }
+  }
+  const auto counts = many.counts(at(0));
+  CHECK(counts.size() == 2 * kSeries);
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < kSeries; ++i) {
+    for (const char* channel : {"voice", "chat"}) {
+      const auto it = counts.find(RecentAnswerers::series_key(agent_id(i), channel));
+      right += it != counts.end() && it->second == 2;
+    }
+  }
+  CHECK(right == 2 * kSeries);
+  CHECK(many.answers_size() == 4 * kSeries);
+}
+
+TEST_CASE("answer memory: an answer's agent hash serves under the memory's key only",
+          "[prediction]") {
+  const HashKey mine{{1, 2, 3}}, other{{4, 5, 6}};
+  RecentAnswerers a(mine);
+  const auto vip = RecentAnswerers::series_key("vip", "voice");
+  a.answered("vip", "voice", "a1", keyed_hash(mine, "a1"), mine, at(5));
+  // Under another key the hash is not this memory's: the name is hashed.
+  a.answered("vip", "voice", "a2", keyed_hash(other, "a2"), other, at(5));
+  CHECK(a.agents_size() == 2);
+  CHECK(a.counts(at(0)).at(vip) == 2);
+  // Found by name afterwards: away, both stop counting, and no second
+  // record is made (a record under the other key's hash would not be found).
+  away(a, "a1", 6);
+  away(a, "a2", 6);
+  CHECK(a.agents_size() == 2);
+  CHECK(a.counts(at(0)).count(vip) == 0);
+}
 
 TEST_CASE("answer memory: agents forgotten and named again keep their own marks", "[prediction]") {
   RecentAnswerers a;
