@@ -163,7 +163,7 @@ const EngineConfig& Engine::config() const {
 }
 
 const HashKey& Engine::hash_key() const {
-  return state_->contacts.table().hash_key();
+  return state_->agents.table().hash_key();  // every table has it; answers hand over agents' hashes
 }
 
 void Engine::note_answers(bool on) {

@@ -103,7 +103,8 @@ class RecentAnswerers {
 
  private:
   // Open addressing (Abseil's Swiss table): no node allocated per entry;
-  // it takes every answer (its cost: docs/forecasting.md, "Agents serving").
+  // every answer reaches its series through it, or through series_memo_
+  // in front of it (their cost: docs/forecasting.md, "Agents serving").
   template <typename V>
   using Map = absl::flat_hash_map<std::string, V, KeyedStringHash, std::equal_to<>>;
   // An agent's name with its hash under key_, made elsewhere: looked up in
@@ -126,8 +127,9 @@ class RecentAnswerers {
       return name(a) == name(b);
     }
   };
-  // One per agent named by an answer kept or an off mark: its name hashed
-  // once per answer (and per agent state, unless hashed ahead), and the
+  // One per agent named by an answer kept or an off mark: looked up by its
+  // name's hash, made here only when the caller did not make it (an answer
+  // from the engine or an agent state hashed ahead brings it), and the
   // mark read by index once a tick.
   struct Agent {
     std::string name;
@@ -178,8 +180,9 @@ class RecentAnswerers {
   // and takes series_. series_ moves its values when it grows and frees
   // them on erase, so an entry holds only in the generation it was made
   // in; every insert into series_ and every erase starts a new one. A copy
-  // or move of the memory starts with an empty memo: its entries would
-  // point into the other memory's series.
+  // or move of the memory starts with an empty memo, and a move empties
+  // the memo moved from too: their entries would point into the other
+  // memory's series. 16 KiB inside the memory (one per engine runner).
   struct SeriesMemo {
     struct Entry {
       Series* series = nullptr;
@@ -190,13 +193,14 @@ class RecentAnswerers {
 
     SeriesMemo() = default;
     SeriesMemo(const SeriesMemo&) : SeriesMemo() {}
-    SeriesMemo(SeriesMemo&&) noexcept : SeriesMemo() {}
+    SeriesMemo(SeriesMemo&& o) noexcept : SeriesMemo() { o.clear(); }
     SeriesMemo& operator=(const SeriesMemo&) {
       clear();
       return *this;
     }
-    SeriesMemo& operator=(SeriesMemo&&) noexcept {
+    SeriesMemo& operator=(SeriesMemo&& o) noexcept {
       clear();
+      o.clear();
       return *this;
     }
     void clear() { entries.fill(Entry{}); }

@@ -103,10 +103,11 @@ inline void queue_answer(Engine& e, const std::string& c, const std::string& q,
 
 // The answers `engine` (an Engine or a ShardedEngine) noted since the last
 // take, as "queue/channel agent @time", in the order taken; each agent's
-// hash must be its name's under `key`, the engine's.
+// hash must be its name's under the engine's key.
 template <typename E>
-std::vector<std::string> taken_answers(E& engine, const HashKey& key = {}) {
+std::vector<std::string> taken_answers(E& engine) {
   std::vector<std::string> out;
+  const HashKey key = engine.hash_key();
   engine.take_answers([&](std::string_view queue, std::string_view channel, std::string_view agent,
                           std::uint64_t agent_hash, Timestamp t) {
     CHECK(agent_hash == keyed_hash(key, agent));

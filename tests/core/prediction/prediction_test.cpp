@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/exposition/text_format.hpp"
@@ -435,6 +436,38 @@ void away(RecentAnswerers& a, const std::string& agent, double t,
 
 }  // namespace
 
+TEST_CASE("answer memory: each answer's agent hash is its name's under the engine's key",
+          "[prediction]") {
+  const HashKey key{{9, 8, 7}};
+  Engine e(config(), key);
+  REQUIRE(e.hash_key() == key);
+  e.note_answers(true);
+  // Ids hashed ahead, as the daemon's io threads do, and an answer held
+  // for its queueing, then applied from the held ones.
+  const Event q1 = Ev(EventType::kContactQueued, at(0), "c1").queue("sales").channel("voice");
+  const Event a1 = Ev(EventType::kContactAnswered, at(5), "c1").agent("a1");
+  const Event a2 = Ev(EventType::kContactAnswered, at(6), "c2").agent("a2");
+  const Event q2 = Ev(EventType::kContactQueued, at(1), "c2").queue("sales").channel("voice");
+  const std::vector<const Event*> batch = {&q1, &a1, &a2, &q2};
+  std::vector<HashedIds> ids;
+  for (const Event* ev : batch) ids.push_back(hashed_ids_of(key, *ev));
+  e.apply(batch, key, ids);
+  // taken_answers checks each hash against keyed_hash(key, agent).
+  CHECK(test::taken_answers(e) ==
+        std::vector<std::string>{"sales/voice a1 @" + std::to_string(at(5)),
+                                 "sales/voice a2 @" + std::to_string(at(6))});
+  // Into a memory under the same key: found by name afterwards.
+  e.apply(Ev(EventType::kContactQueued, at(7), "c3").queue("sales").channel("voice"));
+  e.apply(Ev(EventType::kContactAnswered, at(8), "c3").agent("a3"));
+  RecentAnswerers memory(key);
+  e.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
+                     std::uint64_t agent_hash,
+                     Timestamp t) { memory.answered(q, ch, agent, agent_hash, e.hash_key(), t); });
+  away(memory, "a3", 9);
+  CHECK(memory.agents_size() == 1);
+  CHECK(memory.counts(at(0)).count(RecentAnswerers::series_key("sales", "voice")) == 0);
+}
+
 TEST_CASE("answer memory: series found again after they went, and past the memo's size",
           "[prediction]") {
   RecentAnswerers a;
@@ -450,14 +483,29 @@ TEST_CASE("answer memory: series found again after they went, and past the memo'
   CHECK(n.count(vip) == 1);
   CHECK(a.entries().answers.size() == 1);
   CHECK(a.entries().answers.at(0).agent == "a2");
-  // A copy's answers land in its own series, not in those it was copied from.
+  // A copy's answers land in its own series, not in those it was copied
+  // from; a memory moved from and used again, in its own.
   RecentAnswerers copy = a;
   copy.answered("vip", "voice", "a3", at(4));
   CHECK(a.counts(at(0)).at(vip) == 1);
   CHECK(copy.counts(at(0)).at(vip) == 2);
-  // Three times the memo's 1,024 slots of series, each named four times in
-  // rounds, new series (and the table's growth) among lookups of known
-  // ones: every answer in its own series.
+  RecentAnswerers moved = std::move(copy);
+  // Abseil's maps are left empty by a move: the moved-from memory holds nothing.
+  copy.answered("vip", "voice", "a4", at(4));  // NOLINT(bugprone-use-after-move)
+  CHECK(copy.counts(at(0)).at(vip) == 1);
+  CHECK(moved.counts(at(0)).at(vip) == 2);
+  // A restore replaces every series: answers after it land in the restored ones.
+  RecentAnswerers restored;
+  restored.answered("vip", "voice", "a5", at(4));
+  restored.restore(a.entries());
+  restored.answered("vip", "voice", "a6", at(5));
+  CHECK(restored.counts(at(0)).at(vip) == 2);  // a2 and a6
+  CHECK(restored.answers_size() == 2);
+  // 6,000 series, past the memo's 1,024 slots: each queue named in four
+  // rounds (voice, chat, voice, chat), so each series twice, in another
+  // order each round; the first two rounds make the series (the table
+  // grows among lookups), the last two find them: every answer in its own
+  // series.
   RecentAnswerers many;
   constexpr std::size_t kSeries = 3000;
   for (std::size_t round = 0; round < 4; ++round) {
