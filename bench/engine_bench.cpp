@@ -367,10 +367,7 @@ class EngineThread {
   std::span<const HashedIds> batch_ids() const { return batch_ids_; }
 
   void answers(Engine& engine, std::span<const Event* const> batch) {
-    engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
-                            std::uint64_t agent_hash, Timestamp at) {
-      answerers_.answered(q, ch, agent, agent_hash, engine.hash_key(), at);
-    });
+    answerers_.take_answers_of(engine);
     answerers_.apply(batch, kKey, batch_ids_);
   }
 
@@ -544,10 +541,7 @@ int main(int argc, char** argv) {
     engine.apply(batch);
     const double m0 = cpu_s();
     answerers.apply(batch);
-    engine.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
-                            std::uint64_t agent_hash, Timestamp at) {
-      answerers.answered(q, ch, agent, agent_hash, engine.hash_key(), at);
-    });
+    answerers.take_answers_of(engine);
     memory_cpu += cpu_s() - m0;
   }
   oos = engine.stats().out_of_sequence_total;

@@ -331,11 +331,7 @@ bool EngineRunner::noting_answers(core::ShardedEngine& engine, Call&& call) {
   const bool on = forecast_config_.needs_answerers();
   engine.note_answers(on);
   std::forward<Call>(call)();
-  engine.take_answers([this, &engine](std::string_view queue, std::string_view channel,
-                                      std::string_view agent, std::uint64_t agent_hash,
-                                      core::Timestamp at) {
-    answerers_.answered(queue, channel, agent, agent_hash, engine.hash_key(), at);
-  });
+  answerers_.take_answers_of(engine);
   return on;
 }
 

@@ -55,6 +55,17 @@ class RecentAnswerers {
   // serving"); under another key the name is hashed here.
   void answered(std::string_view queue, std::string_view channel, std::string_view agent,
                 std::uint64_t agent_hash, const HashKey& key, Timestamp at);
+  // Takes every answer `engine` (an Engine or a ShardedEngine) noted since
+  // its last take, in order, each with its agent's hash under the engine's
+  // key: what the engine runner does after each engine call.
+  template <typename E>
+  void take_answers_of(E& engine) {
+    const HashKey& key = engine.hash_key();
+    engine.take_answers([&](std::string_view queue, std::string_view channel,
+                            std::string_view agent, std::uint64_t agent_hash, Timestamp at) {
+      answered(queue, channel, agent, agent_hash, key, at);
+    });
+  }
   // Agent states: an agent gone away or offline after its last answer
   // stops counting. Other events change nothing.
   void apply(std::span<const Event* const> events);

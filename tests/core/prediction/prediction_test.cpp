@@ -29,14 +29,6 @@ EngineConfig config() {
   return c;
 }
 
-// Moves the answers `engine` noted into `memory`, as the engine runner does.
-void learn(Engine& engine, RecentAnswerers& memory) {
-  engine.take_answers([&](std::string_view queue, std::string_view channel, std::string_view agent,
-                          std::uint64_t agent_hash, Timestamp t) {
-    memory.answered(queue, channel, agent, agent_hash, HashKey{}, t);
-  });
-}
-
 // Feeds both the engine and the answer memory, as the engine runner does.
 struct Center {
   Engine engine{config()};
@@ -45,7 +37,7 @@ struct Center {
   void apply(const Event& e) {
     REQUIRE(engine.apply(e) == ApplyResult::kApplied);
     answerers.apply(e);
-    learn(engine, answerers);
+    answerers.take_answers_of(engine);
   }
 };
 
@@ -460,9 +452,7 @@ TEST_CASE("answer memory: each answer's agent hash is its name's under the engin
   e.apply(Ev(EventType::kContactQueued, at(7), "c3").queue("sales").channel("voice"));
   e.apply(Ev(EventType::kContactAnswered, at(8), "c3").agent("a3"));
   RecentAnswerers memory(key);
-  e.take_answers([&](std::string_view q, std::string_view ch, std::string_view agent,
-                     std::uint64_t agent_hash,
-                     Timestamp t) { memory.answered(q, ch, agent, agent_hash, e.hash_key(), t); });
+  memory.take_answers_of(e);
   away(memory, "a3", 9);
   CHECK(memory.agents_size() == 1);
   CHECK(memory.counts(at(0)).count(RecentAnswerers::series_key("sales", "voice")) == 0);
