@@ -1,9 +1,10 @@
 // Transport-only baseline for the WebSocket ingest benchmark: a Beast
 // WebSocket server shaped like ccmond's sessions (a strand per connection,
-// one io thread per core, frames read while replies are pending) that parses
-// nothing and answers every frame with the same fixed acknowledgement. What
-// the load generator reaches against it is the ceiling the daemon's decoding
-// and engine work are compared to.
+// ccmond's io threads with a context each, server/io_pool.hpp, frames read
+// while replies are pending) that parses nothing and answers every frame
+// with the same fixed acknowledgement. What the load generator reaches
+// against it is the ceiling the daemon's decoding and engine work are
+// compared to.
 //
 //   ccmon_ws_sink [--listen 127.0.0.1:0]   logs "listening on ws://HOST:PORT"
 #include <algorithm>
@@ -17,7 +18,8 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <vector>
+
+#include "server/io_pool.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -69,11 +71,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
 };
 
-void accept(asio::io_context& io, tcp::acceptor& acceptor) {
-  acceptor.async_accept(asio::make_strand(io), [&](beast::error_code ec, tcp::socket socket) {
-    if (!ec) std::make_shared<Session>(std::move(socket))->run();
-    if (acceptor.is_open()) accept(io, acceptor);
-  });
+void accept(ccmon::server::IoPool& io, tcp::acceptor& acceptor) {
+  acceptor.async_accept(asio::make_strand(io.next()),
+                        [&](beast::error_code ec, tcp::socket socket) {
+                          if (!ec) std::make_shared<Session>(std::move(socket))->run();
+                          if (acceptor.is_open()) accept(io, acceptor);
+                        });
 }
 
 }  // namespace
@@ -87,10 +90,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::size_t colon = listen.rfind(':');
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  asio::io_context io(static_cast<int>(threads));
+  ccmon::server::IoPool io(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   tcp::acceptor acceptor(
-      asio::make_strand(io),
+      asio::make_strand(io.main()),
       tcp::endpoint(asio::ip::make_address(listen.substr(0, colon)),
                     static_cast<unsigned short>(std::stoul(listen.substr(colon + 1)))));
   const auto bound = acceptor.local_endpoint();
@@ -98,11 +100,8 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   accept(io, acceptor);
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(io.main(), SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) { io.stop(); });
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
   io.run();
-  for (auto& t : pool) t.join();
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "server/build_info.hpp"
 #include "server/durable_state.hpp"
 #include "server/engine_runner.hpp"
+#include "server/io_pool.hpp"
 #include "server/kafka_source.hpp"
 #include "server/listener.hpp"
 #include "server/live_publisher.hpp"
@@ -25,7 +26,6 @@
 #include "server/self_metrics.hpp"
 #include "server/server_context.hpp"
 #include "server/tls_context.hpp"
-#include "store/thread_name.hpp"
 
 namespace ccmon::server {
 namespace asio = boost::asio;
@@ -129,8 +129,10 @@ struct Daemon::Impl {
 
   CommandLine cli;
   SelfMetrics metrics;
-  // Before the runner, which frees batches on it until it is stopped.
-  asio::io_context io;
+  // Before the runner, which frees batches on the main context until it is
+  // stopped.
+  IoPool io_pool{std::clamp(std::thread::hardware_concurrency(), 1u, 8u)};
+  asio::io_context& io = io_pool.main();
   EngineRunner runner;
   std::shared_ptr<ServerContext> ctx;
   asio::signal_set signals;
@@ -158,7 +160,7 @@ std::shared_ptr<Listener> Daemon::Impl::open_listener(
     spdlog::critical("{}: {}", key, error);
     return nullptr;
   }
-  auto l = std::make_shared<Listener>(io, ctx, std::move(tls_slot), metrics_only);
+  auto l = std::make_shared<Listener>(io_pool, ctx, std::move(tls_slot), metrics_only);
   if (auto ec = l->listen(endpoint)) {
     spdlog::critical("cannot listen on {} ({}): {}", listen, key, ec.message());
     return nullptr;
@@ -248,16 +250,7 @@ int Daemon::Impl::run() {
                  tls ? "https" : "http", format_endpoint(metrics_listener->local_endpoint()));
   }
 
-  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) {
-    pool.emplace_back([this, i] {
-      store::name_this_thread("ccmon-io-" + std::to_string(i));
-      io.run();
-    });
-  }
-  io.run();
-  for (auto& t : pool) t.join();
+  io_pool.run();
   spdlog::info("ccmond stopped");
   return 0;
 }
@@ -408,7 +401,7 @@ void Daemon::Impl::wait_drained(std::chrono::steady_clock::time_point deadline) 
   runner.drain_and_stop();
   publisher.stop();  // after the engine: no tick comes after this
   signals.cancel();
-  io.stop();
+  io_pool.stop();
 }
 
 Daemon::Daemon(config::Config config, CommandLine cli)

@@ -12,10 +12,10 @@
 
 namespace ccmon::server {
 
-Listener::Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
+Listener::Listener(IoPool& io, std::shared_ptr<ServerContext> ctx,
                    std::shared_ptr<const TlsContextSlot> tls, bool metrics_only)
     : io_(io),
-      acceptor_(boost::asio::make_strand(io)),
+      acceptor_(boost::asio::make_strand(io.main())),
       backoff_(acceptor_.get_executor()),
       ctx_(std::move(ctx)),
       tls_(std::move(tls)),
@@ -64,8 +64,9 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  // Each connection gets its own strand: its handlers never run concurrently.
-  acceptor_.async_accept(boost::asio::make_strand(io_),
+  // Each connection gets its own strand (its handlers never run
+  // concurrently) on the next io thread's context.
+  acceptor_.async_accept(boost::asio::make_strand(io_.next()),
                          [self = shared_from_this()](boost::system::error_code ec,
                                                      boost::asio::ip::tcp::socket socket) {
                            self->on_accept(ec, std::move(socket));

@@ -4,7 +4,8 @@
 // descriptors. With a TLS context slot, every connection is TLS (handshake
 // with the slot's context of the moment); without, plain. A metrics-only
 // listener (server.metrics_listen) has its own budget of
-// kMetricsConnections and serves probes only.
+// kMetricsConnections and serves probes only. The acceptor runs on the
+// pool's main context; each connection on the context IoPool::next() gives.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "server/io_pool.hpp"
 #include "server/server_context.hpp"
 #include "server/tls_context.hpp"
 
@@ -29,7 +31,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // holds one per target, health checkers a few; fixed (docs/security.md).
   static constexpr std::size_t kMetricsConnections = 64;
 
-  Listener(boost::asio::io_context& io, std::shared_ptr<ServerContext> ctx,
+  Listener(IoPool& io, std::shared_ptr<ServerContext> ctx,
            std::shared_ptr<const TlsContextSlot> tls = nullptr, bool metrics_only = false);
 
   // Opens, binds and listens; a failure is returned, never thrown.
@@ -57,7 +59,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   static constexpr auto kFdBackoff = std::chrono::milliseconds(100);
   static constexpr auto kFdLogInterval = std::chrono::seconds(10);
 
-  boost::asio::io_context& io_;
+  IoPool& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;  // on the acceptor's strand
   std::shared_ptr<ServerContext> ctx_;

@@ -1,0 +1,43 @@
+#include "server/io_pool.hpp"
+
+#include <string>
+#include <thread>
+
+#include "store/thread_name.hpp"
+
+namespace ccmon::server {
+
+IoPool::IoPool(unsigned threads) {
+  if (threads == 0) threads = 1;
+  for (unsigned i = 0; i < threads; ++i) {
+    // One thread runs each: the hint lets Asio skip waking other threads
+    // (posting from any thread stays safe).
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    if (i != 0) guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
+  }
+}
+
+IoPool::~IoPool() = default;
+
+boost::asio::io_context& IoPool::next() {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void IoPool::run() {
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < contexts_.size(); ++i) {
+    threads.emplace_back([this, i] {
+      store::name_this_thread("ccmon-io-" + std::to_string(i));
+      contexts_[i]->run();
+    });
+  }
+  contexts_.front()->run();
+  for (auto& t : threads) t.join();
+}
+
+void IoPool::stop() {
+  for (auto& g : guards_) g.reset();
+  for (auto& c : contexts_) c->stop();
+}
+
+}  // namespace ccmon::server
