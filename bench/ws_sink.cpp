@@ -1,6 +1,6 @@
 // Transport-only baseline for the WebSocket ingest benchmark: a Beast
-// WebSocket server shaped like ccmond's sessions (a strand per connection,
-// ccmond's io threads with a context each, server/io_pool.hpp, frames read
+// WebSocket server shaped like ccmond's sessions (a strand per connection;
+// ccmond's io threads, a context each: server/io_pool.hpp; frames read
 // while replies are pending) that parses nothing and answers every frame
 // with the same fixed acknowledgement. What the load generator reaches
 // against it is the ceiling the daemon's decoding and engine work are

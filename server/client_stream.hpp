@@ -18,7 +18,9 @@
 // per Beast operation in every session file, which made those files the
 // slowest of the build. The cost is one small allocation per read or write,
 // and Asio's continuation hint (neither wrapper forwards it in Boost 1.81),
-// which only decides which io thread runs the next step of an operation.
+// which with one thread per context (server/io_pool.hpp) changes nothing:
+// Asio queues a handler posted from its context's own thread privately
+// either way.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>

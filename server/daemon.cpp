@@ -106,12 +106,12 @@ struct Daemon::Impl {
         runner(config, metrics, system_wall_clock),
         ctx(std::make_shared<ServerContext>(
             std::make_shared<const config::Config>(std::move(config)), metrics, runner)),
-        signals(io, SIGINT, SIGTERM, SIGHUP),
-        drain_timer(io),
+        signals(main_io, SIGINT, SIGTERM, SIGHUP),
+        drain_timer(main_io),
         reloader([this] { return reload(); }) {}
-  // The engine thread hands views to the publisher and batches to io: it
-  // stops before they go, also when run() left early (a no-op after a
-  // shutdown, which stopped it already).
+  // The engine thread hands views to the publisher and batches to the io
+  // threads: it stops before they go, also when run() left early (a no-op
+  // after a shutdown, which stopped it already).
   ~Impl() { runner.drain_and_stop(); }
 
   int run();
@@ -129,10 +129,10 @@ struct Daemon::Impl {
 
   CommandLine cli;
   SelfMetrics metrics;
-  // Before the runner, which frees batches on the main context until it is
+  // Before the runner, which frees batches on the io threads until it is
   // stopped.
   IoPool io_pool{std::clamp(std::thread::hardware_concurrency(), 1u, 8u)};
-  asio::io_context& io = io_pool.main();
+  asio::io_context& main_io = io_pool.main();
   EngineRunner runner;
   std::shared_ptr<ServerContext> ctx;
   asio::signal_set signals;
@@ -216,11 +216,11 @@ int Daemon::Impl::run() {
   // publisher's own thread: the engine thread only hands it over.
   ctx->live->configure(live_options(*config));
   runner.on_tick([this](std::shared_ptr<const View> view) { publisher.offer(std::move(view)); });
-  runner.free_batches_on(io.get_executor());
+  runner.free_batches_on(io_pool.executors());
   runner.start();
   for (const auto& file : config->adapters.asterisk_queue_log.files) {
     followers.push_back(std::make_shared<QueueLogFollower>(
-        io, ctx, file, std::filesystem::path(config->durable.dir)));
+        main_io, ctx, file, std::filesystem::path(config->durable.dir)));
     followers.back()->start();
   }
   if (kafka) kafka->start();
@@ -401,7 +401,10 @@ void Daemon::Impl::wait_drained(std::chrono::steady_clock::time_point deadline) 
   runner.drain_and_stop();
   publisher.stop();  // after the engine: no tick comes after this
   signals.cancel();
-  io_pool.stop();
+  // Not at once: what the engine answered while draining (a queue_log
+  // follower's last batch, whose read position it then saves) was posted
+  // to the main context before this, and runs first.
+  asio::post(main_io, [this] { io_pool.stop(); });
 }
 
 Daemon::Daemon(config::Config config, CommandLine cli)

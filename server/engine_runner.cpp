@@ -193,10 +193,11 @@ void EngineRunner::submit(Batch batch, std::function<void(BatchResult)> done) {
     if (resent && batch.order_fence) *batch.order_fence = true;
     admission_.release(batch.admitted);
     const std::size_t n = batch.events.size();
-    if (free_on_ && n >= kAheadMinEvents &&
+    if (!free_on_.empty() && n >= kAheadMinEvents &&
         unfreed_.load(std::memory_order_relaxed) + n <= admission_.limit()) {
       unfreed_.fetch_add(n, std::memory_order_relaxed);
-      boost::asio::post(*free_on_, [this, n, events = std::move(batch.events)]() mutable {
+      const auto& on = free_on_[next_free_on_++ % free_on_.size()];
+      boost::asio::post(on, [this, n, events = std::move(batch.events)]() mutable {
         event_pool_.give(std::move(events));  // kept or freed, here
         unfreed_.fetch_sub(n, std::memory_order_relaxed);
       });

@@ -60,14 +60,17 @@ class EngineRunner final : public EngineService {
   }
 
   // Where applied batches of kAheadMinEvents or more are given back to the
-  // event pool (reusable_events()) or, past its bound, freed: on `ex` (the
-  // daemon's io threads, which allocated most of the events' strings), not
-  // on the engine thread, where freeing them went through TCMalloc's
-  // central free list (5.7 % of the engine thread's instructions,
-  // docs/benchmarks.md). At most max_events_in_flight events wait there;
-  // past that the engine thread frees them. Unset: all freed on the engine
-  // thread and none kept. `ex` must outlive drain_and_stop(). Before start().
-  void free_batches_on(boost::asio::any_io_executor ex) { free_on_ = std::move(ex); }
+  // event pool (reusable_events()) or, past its bound, freed: on `executors`
+  // in turn (the daemon's io threads, which allocated most of the events'
+  // strings), not on the engine thread, where freeing them went through
+  // TCMalloc's central free list (5.7 % of the engine thread's
+  // instructions, docs/benchmarks.md). At most max_events_in_flight events
+  // wait there; past that the engine thread frees them. Empty: all freed on
+  // the engine thread and none kept. The executors must outlive
+  // drain_and_stop(). Before start().
+  void free_batches_on(std::vector<boost::asio::any_io_executor> executors) {
+    free_on_ = std::move(executors);
+  }
 
   // Keeps the state in `state` (docs/architecture.md, "Durable state"):
   // start() then restores it on the engine thread before anything else, and
@@ -187,9 +190,10 @@ class EngineRunner final : public EngineService {
   bool stopping_ = false;                      // drain_and_stop() asked
   std::vector<std::function<void(std::shared_ptr<const View>)>> view_requests_;
   std::function<void(std::shared_ptr<const View>)> tick_listener_;
-  std::optional<boost::asio::any_io_executor> free_on_;
-  EventPool event_pool_;       // filled on free_on_
-  bool dedup_enabled_ = true;  // max_ids > 0
+  std::vector<boost::asio::any_io_executor> free_on_;
+  std::size_t next_free_on_ = 0;  // engine thread
+  EventPool event_pool_;          // filled on free_on_
+  bool dedup_enabled_ = true;     // max_ids > 0
   // dedup_enabled_ for the submitting threads, which hash ids ahead.
   std::atomic<bool> hash_ids_ahead_{true};
   // The key the duplicate memory hashes under: the process key, or the one

@@ -10,17 +10,27 @@ namespace ccmon::server {
 IoPool::IoPool(unsigned threads) {
   if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) {
-    // One thread runs each: the hint lets Asio skip waking other threads
-    // (posting from any thread stays safe).
+    // One thread runs each: a handler posted from inside one of its own
+    // handlers goes to that thread's private queue, taking no lock (posting
+    // from any other thread stays safe).
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
     if (i != 0) guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
 }
 
-IoPool::~IoPool() = default;
+IoPool::~IoPool() {
+  guards_.clear();
+  for (auto& c : contexts_) c.reset();  // in order, the main one first
+}
 
 boost::asio::io_context& IoPool::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+std::vector<boost::asio::any_io_executor> IoPool::executors() {
+  std::vector<boost::asio::any_io_executor> out;
+  for (auto& c : contexts_) out.push_back(c->get_executor());
+  return out;
 }
 
 void IoPool::run() {

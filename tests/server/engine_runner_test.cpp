@@ -131,7 +131,7 @@ TEST_CASE(
   SelfMetrics metrics("test");
   boost::asio::io_context io;  // not run yet: what is posted to it waits
   EngineRunner runner(*config, metrics, [] { return kNow; });
-  runner.free_batches_on(io.get_executor());
+  runner.free_batches_on({io.get_executor()});
   runner.start();
   auto ids = [](const std::string& prefix, int n) {
     std::vector<std::string> v;
@@ -180,6 +180,29 @@ TEST_CASE(
   CHECK(r.accepted == 60);
   CHECK(submit_and_wait(runner, batch_of_ids(*config, {"d7", "c9"})).duplicates == 2);
   runner.drain_and_stop();
+}
+
+TEST_CASE("applied batches are given back on the executors given, in turn",
+          "[server][engine_runner]") {
+  const auto config = config_from("server:\n  clock: event\n");
+  SelfMetrics metrics("test");
+  boost::asio::io_context first, second;  // not run yet: what is posted waits
+  EngineRunner runner(*config, metrics, [] { return kNow; });
+  runner.free_batches_on({first.get_executor(), second.get_executor()});
+  runner.start();
+  auto ids = [](const std::string& prefix, int n) {
+    std::vector<std::string> v;
+    for (int i = 0; i < n; ++i) v.push_back(prefix + std::to_string(i));
+    return v;
+  };
+  for (const char* prefix : {"a", "b", "c"}) {
+    REQUIRE(submit_and_wait(runner, batch_of_ids(*config, ids(prefix, 64))).accepted == 64);
+  }
+  runner.drain_and_stop();
+  // The first and third batches to the first executor, the second to the other.
+  CHECK(first.run() == 2);
+  CHECK(second.run() == 1);
+  CHECK(runner.reusable_events(100).size() == 64);
 }
 
 TEST_CASE("agent ids hashed ahead find the agents the engine thread hashed",
