@@ -4,8 +4,9 @@
 // connection's handlers run on that context's thread.
 //
 // Why not one io_context run by every io thread: the io threads took less
-// CPU with a context each under batched WebSocket ingestion
-// (docs/benchmarks.md, "After the run at 59643e6: a context per io thread").
+// CPU with a context each under batched WebSocket ingestion, the engine
+// thread slightly more (docs/benchmarks.md, "After the run at 59643e6: a
+// context per io thread").
 // A shared context hands a ready handler to whichever thread waits, waking it
 // through the scheduler's lock and condition variable, and a connection's
 // buffers move between cores. The price: a long handler (rendering a large
