@@ -7,7 +7,6 @@
 // compared to.
 //
 //   ccmon_ws_sink [--listen 127.0.0.1:0]   logs "listening on ws://HOST:PORT"
-#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -17,7 +16,6 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "server/io_pool.hpp"
 
@@ -90,7 +88,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::size_t colon = listen.rfind(':');
-  ccmon::server::IoPool io(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  ccmon::server::IoPool io;
   tcp::acceptor acceptor(
       asio::make_strand(io.main()),
       tcp::endpoint(asio::ip::make_address(listen.substr(0, colon)),

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -11,7 +10,6 @@
 #include <csignal>
 #include <filesystem>
 #include <future>
-#include <thread>
 #include <vector>
 
 #include "server/build_info.hpp"
@@ -131,7 +129,7 @@ struct Daemon::Impl {
   SelfMetrics metrics;
   // Before the runner, which frees batches on the io threads until it is
   // stopped.
-  IoPool io_pool{std::clamp(std::thread::hardware_concurrency(), 1u, 8u)};
+  IoPool io_pool;
   asio::io_context& main_io = io_pool.main();
   EngineRunner runner;
   std::shared_ptr<ServerContext> ctx;

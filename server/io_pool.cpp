@@ -1,5 +1,6 @@
 #include "server/io_pool.hpp"
 
+#include <algorithm>
 #include <string>
 #include <thread>
 
@@ -16,6 +17,10 @@ IoPool::IoPool(unsigned threads) {
     contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
     if (i != 0) guards_.push_back(boost::asio::make_work_guard(*contexts_.back()));
   }
+}
+
+unsigned IoPool::default_threads() {
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
 }
 
 IoPool::~IoPool() {

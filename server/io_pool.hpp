@@ -3,17 +3,16 @@
 // them round-robin when it is accepted. From its first read on, all of a
 // connection's handlers run on that context's thread.
 //
-// Why not one io_context run by every io thread: the io threads took less
-// CPU with a context each under batched WebSocket ingestion, the engine
-// thread slightly more (docs/benchmarks.md, "After the run at 59643e6: a
-// context per io thread").
-// A shared context hands a ready handler to whichever thread waits, waking it
-// through the scheduler's lock and condition variable, and a connection's
-// buffers move between cores. The price: a long handler (rendering a large
-// /metrics) stalls every other connection of its thread for its whole
-// length, where other io threads used to take their handlers; and
-// connections never move, so two busy ones may share a thread while another
-// idles.
+// Why not one io_context run by every io thread: a shared context hands a
+// ready handler to whichever thread waits, waking it through the
+// scheduler's lock and condition variable, and a connection's buffers move
+// between cores. With a context each the io threads took less CPU under
+// batched WebSocket ingestion, the engine thread slightly more
+// (docs/benchmarks.md, "After the run at 59643e6: a context per io
+// thread"). The price: a long handler (rendering a large /metrics) stalls
+// every other connection of its thread for its whole length, where other io
+// threads used to take their handlers; and connections never move, so two
+// busy ones may share a thread while another idles.
 //
 // Context 0 is the main thread's: the daemon's signals, timers, acceptors and
 // queue_log followers live there. Thread-safety: next() may be called from
@@ -34,7 +33,9 @@ namespace ccmon::server {
 class IoPool {
  public:
   // `threads` io threads (at least 1), each with its context.
-  explicit IoPool(unsigned threads);
+  explicit IoPool(unsigned threads = default_threads());
+  // One per core, at most 8: ccmond's io threads.
+  static unsigned default_threads();
   // Destroys context 0 first: its handlers may own objects of the other
   // contexts (a pending accept holds the socket made for the next one),
   // never the other way round.
